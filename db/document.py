@@ -1,0 +1,76 @@
+"""The form-neutral document every reader produces and the parser consumes.
+
+A reader (text, and later PDF, DOCX, HTML) turns a file into blocks: paragraphs of text and tables
+of cells, each carrying where it came from. The parser never sees the file's form, only this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a piece of text sits in the original file, so an operator can be shown it."""
+
+    line: int | None = None  # 1-based line of the decoded text (text form)
+    page: int | None = None  # 1-based page (PDF)
+    table: int | None = None  # 0-based table index (DOCX/HTML/PDF)
+    row: int | None = None
+    col: int | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.page is not None:
+            parts.append(f"page {self.page}")
+        if self.table is not None:
+            parts.append(f"table {self.table + 1}")
+        if self.row is not None:
+            parts.append(f"row {self.row + 1}")
+        if self.col is not None:
+            parts.append(f"cell {self.col + 1}")
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        return ", ".join(parts) or "unknown"
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    source: Source
+
+
+@dataclass
+class Table:
+    """Rows of cells as the file lays them out; rows may be ragged, labels may span rows."""
+
+    rows: list[list[Cell]] = field(default_factory=list)
+
+    @property
+    def source(self) -> Source:
+        for row in self.rows:
+            for cell in row:
+                return cell.source
+        return Source()
+
+
+Block = Paragraph | Table
+
+
+@dataclass
+class Document:
+    """A file read into blocks, with how it was read (form, encoding) for the record."""
+
+    blocks: list[Block]
+    form: str
+    encoding: str | None = None
+    details: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,146 @@
+"""Who published a report, for which year and when: read from its title, front matter and the
+organ/date lines it closes with."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from db.document import Block, Paragraph
+from db.labels import nfkc
+
+_TITLE = re.compile(
+    r"^(?P<before>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>.*?)"
+    r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:报告|年报)"
+)
+# A run of administrative divisions at the start of an organ's name: 山西省吕梁市交口县…
+_DIVISION = re.compile(
+    r"[^省市县区旗州盟\s]{1,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|地区|盟|县|区|旗)"
+)
+_ORGAN_END = re.compile(r"(?:人民政府|政府办公室|办公室|办公厅|委员会|局|厅|委|署|院|中心|街道办事处|办事处|政府)$")
+_CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0}
+_DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2}|[〇○零一二三四五六七八九O]{4})\s*[年.\-/]\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*[月.\-/]\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日?"
+)
+_PERIOD = re.compile(
+    r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:起)?\s*(?:至|到|—|-|－|~)\s*"
+    r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+)
+_WEBSITE = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|cn|com|net|org)(?:/[^\s)）\]]*)?", re.I)
+_MAX_CLOSING = 40
+_MAX_TITLE = 80
+
+
+@dataclass
+class Identity:
+    organ: str | None
+    region: str | None
+    year: int | None
+    title: str | None
+
+
+def find_title(front: list[Block]) -> tuple[str | None, str, int | None]:
+    """(title as printed, organ named in it, report year) from the front matter."""
+    lines = [b.text.lstrip("#").strip() for b in front if isinstance(b, Paragraph)]
+    for i, line in enumerate(lines[:8]):
+        m = _TITLE.match(nfkc(line).replace(" ", "")) if len(line) <= _MAX_TITLE else None
+        if not m:
+            continue
+        organ = (m.group("before") or m.group("after")).strip()
+        title = line
+        if not organ and i > 0 and len(lines[i - 1]) <= _MAX_CLOSING:
+            organ, title = nfkc(lines[i - 1]).replace(" ", ""), f"{lines[i - 1]}{line}"
+        return title, organ, int(m.group("year"))
+    return None, "", None
+
+
+def divisions(name: str) -> list[str]:
+    """The administrative divisions an organ's name starts with: 交口县人民政府 -> [交口县]."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _DIVISION.match(name, pos)
+        if not m:
+            return out
+        out.append(m.group(0))
+        pos = m.end()
+
+
+def resolve_identity(title_organ: str, signature: str | None, year: int | None, title: str | None) -> Identity:
+    """Settle organ and region. A title that names only a place (霍城县2023年…) is a report of the
+    whole government: its organ is the signing organ of that place, else 某县人民政府."""
+    organ = title_organ or signature or ""
+    places = divisions(organ)
+    if organ and "".join(places) == organ:  # the title names a place, not an organ
+        if signature and signature.startswith(organ):
+            organ = signature
+        else:
+            organ = f"{organ}人民政府"
+    region = places[-1] if places else None
+    return Identity(organ or None, region, year, title)
+
+
+def closing_lines(blocks: list[Block]) -> tuple[list[Block], str | None, str | None]:
+    """Split the trailing signature (organ line, date line) off the last section's blocks.
+    Returns (the blocks before it, signing organ, ISO date)."""
+    rest = list(blocks)
+    organ = date = None
+    while rest and isinstance(rest[-1], Paragraph):
+        text = nfkc(rest[-1].text).replace(" ", "")
+        if not text:
+            rest.pop()
+        elif date is None and organ is None and (parsed := parse_date(text)) and _is_only_date(text):
+            date = parsed
+            rest.pop()
+        elif organ is None and len(text) <= _MAX_CLOSING and _ORGAN_END.search(text):
+            organ = text
+            rest.pop()
+        else:
+            break
+    return rest, organ, date
+
+
+def _is_only_date(text: str) -> bool:
+    m = _DATE.search(text)
+    return bool(m) and len(text) - len(m.group(0)) <= 2
+
+
+def parse_date(text: str) -> str | None:
+    """ISO date of a date written 2025年1月22日, 2025-01-22 or 二〇二五年一月二十二日."""
+    m = _DATE.search(text)
+    if not m:
+        return None
+    try:
+        y, mo, d = (_number(m.group(k)) for k in ("y", "m", "d"))
+    except ValueError:
+        return None
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def _number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if len(text) == 4:  # a year written digit by digit: 二〇二五
+        return int("".join(str(_CN_NUM[c]) for c in text))
+    if text == "十":
+        return 10
+    if "十" in text:  # 十二, 二十, 二十二
+        tens, _, ones = text.partition("十")
+        return (_CN_NUM[tens] if tens else 1) * 10 + (_CN_NUM[ones] if ones else 0)
+    return _CN_NUM[text]
+
+
+def find_period(text: str) -> str | None:
+    """The statistics period as ISO dates (2024-01-01/2024-12-31), if the report states it."""
+    m = _PERIOD.search(nfkc(text))
+    if not m:
+        return None
+    y1, m1, d1, y2, m2, d2 = m.groups()
+    return f"{int(y1):04d}-{int(m1):02d}-{int(d1):02d}/{int(y2 or y1):04d}-{int(m2):02d}-{int(d2):02d}"
+
+
+def find_website(text: str) -> str | None:
+    m = _WEBSITE.search(text)
+    return m.group(0) if m else None

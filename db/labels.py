@@ -1,0 +1,96 @@
+"""Reading cell text: is it a label, a number, a not-applicable marker or blank; and which of the
+format's labels does a label mean, despite widths, spacing, numbering and typos."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import Iterable, TypeVar
+
+from db.format import NOT_APPLICABLE, UNITS
+
+T = TypeVar("T")
+
+_DROP = re.compile(r"[\s\"'“”‘’「」『』*#]+")
+_NUMBERING = re.compile(
+    r"^(?:\(?[一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\(\d{1,2}\)|\d{1,2}[、.)])"
+)
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_UNIT = re.compile(rf"^(.*?\d)\s*({'|'.join(UNITS)})$")
+_NOT_APPLICABLE = {unicodedata.normalize("NFKC", m) for m in NOT_APPLICABLE}
+
+
+@lru_cache(maxsize=8192)
+def normalize(text: str) -> str:
+    """Compare-ready form of a label: NFKC (full-width digits and brackets to half-width), no
+    spaces, no quotes, no leading numbering such as 一、 （三） 1."""
+    text = _DROP.sub("", unicodedata.normalize("NFKC", text))
+    while True:
+        stripped = _NUMBERING.sub("", text)
+        if stripped == text or not stripped:
+            return text
+        text = stripped
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+@dataclass(frozen=True)
+class CellReading:
+    """What a cell's text is: kind is 'blank', 'number', 'marker' or 'label'."""
+
+    kind: str
+    value: int | float | str | None = None
+    unit: str | None = None
+
+
+BLANK_READING = CellReading("blank")
+
+
+@lru_cache(maxsize=8192)
+def read_cell(text: str) -> CellReading:
+    plain = nfkc(text).strip().replace(" ", "")
+    if not plain:
+        return BLANK_READING
+    if plain in _NOT_APPLICABLE:
+        return CellReading("marker", text.strip())
+    unit = None
+    stuck = _UNIT.match(plain)
+    if stuck:
+        plain, unit = stuck.group(1), stuck.group(2)
+    if _NUMBER.match(plain):
+        digits = plain.replace(",", "")
+        number: int | float = float(digits) if "." in digits else int(digits)
+        return CellReading("number", number, unit)
+    return CellReading("label")
+
+
+def score(token: str, label: str) -> float:
+    """Similarity of two normalized labels in [0, 1]. A token that is the start of a label
+    (the rest of the label wrapped onto the next line or page) counts as a strong match."""
+    if token == label:
+        return 1.0
+    if not token or not label:
+        return 0.0
+    matcher = SequenceMatcher(None, token, label, autojunk=False)
+    if matcher.real_quick_ratio() < 0.5:
+        return 0.0
+    ratio = matcher.ratio()
+    if len(token) >= 4 and label.startswith(token):
+        ratio = max(ratio, 0.85)
+    return ratio
+
+
+def best_match(token: str, candidates: Iterable[tuple[T, Iterable[str]]]) -> tuple[T | None, float]:
+    """The candidate whose labels best match `token` (already normalized), and the score."""
+    best, best_score = None, 0.0
+    for item, labels in candidates:
+        for label in labels:
+            s = score(token, normalize(label))
+            if s > best_score:
+                best, best_score = item, s
+    return best, best_score

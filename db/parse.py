@@ -1,0 +1,88 @@
+"""Map a form-neutral document onto the canonical report (FORMAT.md).
+
+    document (blocks) -> outline (front matter + six sections) -> identity, tables, narratives
+
+The parser raises ParseError for a document that is not an annual report or is truncated; for
+everything else it returns a report whose doubtful cells carry notes.
+"""
+
+from __future__ import annotations
+
+from db.document import Block, Document
+from db.errors import ParseError
+from db.format import FORMAT_2019, FORMAT_2019_MARKERS, FORMAT_2021, SECTION_BY_KEY, ReportFormat
+from db.identity import closing_lines, find_period, find_title, find_website, resolve_identity
+from db.labels import normalize
+from db.model import Report
+from db.sections import Outline, SectionText, lines_of, narrative, outline
+from db.tables import parse_table2, parse_table3, parse_table4, rows_of
+
+TABLE_SECTIONS = ("proactive", "requests", "reviews")
+
+
+def parse_document(document: Document) -> Report:
+    parts = outline(document.blocks)
+    _require_report(parts)
+    signature, published = _close(parts)
+    title, title_organ, year = find_title(parts.front)
+    identity = resolve_identity(title_organ, signature, year, title)
+    front_text = "\n".join(p.text for p in lines_of(parts.front))
+    spec = detect_format(parts.sections["proactive"].blocks)
+    report = Report(
+        organ=identity.organ,
+        region=identity.region,
+        year=identity.year,
+        format=spec.version,
+        published=published,
+        title=title,
+        period=find_period(front_text),
+        website=find_website(front_text),
+        preamble="\n\n".join(p.text.lstrip("#").strip() for p in lines_of(parts.front)),
+    )
+    if report.year is None and report.period:
+        report.year = int(report.period[:4])
+    _read_tables(report, parts, spec)
+    for key, section in parts.sections.items():
+        if SECTION_BY_KEY[key].narrative:
+            report.sections[key] = narrative(section)
+            report.section_sources[key] = section.heading.source
+    return report
+
+
+def _require_report(parts: Outline) -> None:
+    missing = [SECTION_BY_KEY[k] for k in TABLE_SECTIONS if k not in parts.sections]
+    if len(missing) == len(TABLE_SECTIONS) and len(parts.sections) < 2:
+        raise ParseError("not an annual report on open government information: none of its six sections found")
+    if missing:
+        names = "、".join(f"{'一二三四五六'[s.number - 1]}、{s.title}" for s in missing)
+        raise ParseError(f"section {names} not found: the report looks truncated")
+
+
+def _close(parts: Outline) -> tuple[str | None, str | None]:
+    """Take the closing organ/date lines off the last section, so the narrative ends where the
+    report's text does."""
+    last = max(parts.sections.values(), key=lambda s: s.section.number)
+    last.blocks, signature, published = closing_lines(last.blocks)
+    return signature, published
+
+
+def detect_format(blocks: list[Block]) -> ReportFormat:
+    """2019 if table 二 carries a label only the 2019 format has, else 2021."""
+    markers = {normalize(m) for m in FORMAT_2019_MARKERS}
+    if any(normalize(cell.text) in markers for row in rows_of(blocks) for cell in row):
+        return FORMAT_2019
+    return FORMAT_2021
+
+
+def _read_tables(report: Report, parts: Outline, spec: ReportFormat) -> None:
+    sections: dict[str, SectionText] = parts.sections
+    t2 = parse_table2(sections["proactive"].blocks, spec)
+    t3 = parse_table3(sections["requests"].blocks, spec)
+    t4 = parse_table4(sections["reviews"].blocks, spec)
+    for name, result in (("二", t2), ("三", t3), ("四", t4)):
+        if not result.found:
+            raise ParseError(f"table {name} has no recognisable rows: the report looks truncated")
+    report.table2 = {k: vs[0] for k, vs in t2.values.items()}
+    report.table3 = t3.values
+    report.table4 = {k: vs[0] for k, vs in t4.values.items()}
+    report.notes = [*t2.notes, *t3.notes, *t4.notes]

@@ -1,0 +1,98 @@
+"""Import files into the database: find them, read, parse, store, one file at a time.
+
+A bad file never stops a batch: its problem becomes a `FileResult` with status "failed" and
+nothing of it is written but a line in the import log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from db.errors import NianbaoError
+from db.model import Report
+from db.parse import parse_document
+from db.readers import REPORT_SUFFIXES, read_document
+from db.store import find_document, log_failure, save_report, sha256
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    status: str  # imported, replaced, unchanged, failed
+    report_id: int | None = None
+    organ: str | None = None
+    year: int | None = None
+    warnings: int = 0
+    message: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+Progress = Callable[[int, int, str], None]  # (files done, files in all, file in hand)
+
+
+def report_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to import: named files as given, folders searched recursively for report files."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in REPORT_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def parse_bytes(data: bytes, name: str) -> tuple[Report, object]:
+    document = read_document(data, name)
+    return parse_document(document), document
+
+
+def parse_file(path: str | Path) -> Report:
+    """Read and parse one file. Raises NianbaoError (or OSError) with the reason."""
+    path = Path(path)
+    return parse_bytes(path.read_bytes(), path.name)[0]
+
+
+def import_file(db: Database, path: Path) -> FileResult:
+    name = str(path)
+    data = None
+    try:
+        data = path.read_bytes()
+        known, report_id = find_document(db, sha256(data))
+        if known:
+            return FileResult(name, "unchanged", report_id, message="same file already imported")
+        report, document = parse_bytes(data, path.name)
+        stored = save_report(db, path.name, data, document, report)
+    except NianbaoError as exc:
+        log_failure(db, name, data, str(exc))
+        return FileResult(name, "failed", message=str(exc))
+    except OSError as exc:
+        message = f"cannot read: {exc.strerror or exc}"
+        log_failure(db, name, data, message)
+        return FileResult(name, "failed", message=message)
+    return FileResult(
+        name, stored.status, stored.report_id, report.organ, report.year, len(report.notes), stored.message
+    )
+
+
+def import_paths(db: Database, paths: Iterable[str | Path], progress: Progress | None = None) -> Iterator[FileResult]:
+    files = report_files(paths)
+    for done, path in enumerate(files):
+        if progress:
+            progress(done, len(files), str(path))
+        yield import_file(db, path)
+    if progress:
+        progress(len(files), len(files), "")

@@ -1,0 +1,136 @@
+"""The database schema, as sqlite-utils migrations, and how to open a database.
+
+Tables: `documents` (original files, bytes and sha256), `reports` (one row per report), `cells`
+(every value in long form, with where it came from), `narratives`, `parse_notes`, `imports` (the
+import log). Views `table2_wide`, `table3_wide`, `table4_wide` lay the cells out as people read
+them; their columns come from db/format.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from db.format import FORMATS, TABLE3_COLUMN_KEYS
+
+migrations = Migrations("nianbao")
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: str | Path, *, migrate: bool = True) -> Database:
+    """Open (and create or upgrade) a nianbao database. WAL and a busy timeout let the app, the
+    CLI and a publish share one file."""
+    db = Database(path)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    if not db.memory:
+        db.enable_wal()
+    if migrate:
+        migrations.apply(db)
+    return db
+
+
+def schema_version(db: Database) -> list[str]:
+    return [m.name for m in migrations.applied(db)]
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE documents (
+            sha256 TEXT PRIMARY KEY,
+            name TEXT NOT NULL,          -- file name as imported
+            size INTEGER NOT NULL,
+            form TEXT NOT NULL,          -- text, pdf, docx, html: how it was read
+            encoding TEXT,               -- text encoding detected, if any
+            content BLOB NOT NULL,       -- the original bytes, kept whole
+            imported_at TEXT NOT NULL
+        );
+        CREATE TABLE reports (
+            id INTEGER PRIMARY KEY,
+            document TEXT NOT NULL REFERENCES documents(sha256),
+            organ TEXT,
+            region TEXT,
+            region_code TEXT,
+            year INTEGER,
+            format TEXT NOT NULL,        -- 2021 or 2019
+            published TEXT,              -- ISO date the report is signed, if it says
+            title TEXT,
+            period TEXT,                 -- statistics period as stated, ISO start/end
+            website TEXT,
+            preamble TEXT,
+            status TEXT NOT NULL DEFAULT 'imported',
+            imported_at TEXT NOT NULL,
+            UNIQUE (organ, year)
+        );
+        CREATE TABLE cells (
+            report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            table_name TEXT NOT NULL,    -- table2, table3, table4
+            row_key TEXT NOT NULL,
+            column_key TEXT NOT NULL,    -- '' for the single-valued tables 二 and 四
+            value,                       -- number, or the not-applicable marker as written, or NULL
+            raw TEXT,                    -- the cell's text as printed
+            source_line INTEGER,
+            source_page INTEGER,
+            source TEXT,                 -- JSON: line/page/table/row/col
+            PRIMARY KEY (report_id, table_name, row_key, column_key)
+        );
+        CREATE TABLE narratives (
+            report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            section TEXT NOT NULL,       -- overview, problems, other
+            text TEXT NOT NULL,
+            source_line INTEGER,
+            PRIMARY KEY (report_id, section)
+        );
+        CREATE TABLE parse_notes (
+            id INTEGER PRIMARY KEY,
+            report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            code TEXT NOT NULL,
+            cells TEXT NOT NULL,         -- JSON list of cell paths
+            message TEXT NOT NULL,
+            source_line INTEGER
+        );
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            sha256 TEXT,
+            status TEXT NOT NULL,        -- imported, replaced, unchanged, failed
+            message TEXT,
+            report_id INTEGER,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX reports_document ON reports(document);
+        CREATE INDEX parse_notes_report ON parse_notes(report_id);
+        """
+    )
+    create_views(db)
+
+
+def create_views(db: Database) -> None:
+    """(Re)create the wide views from the format definition."""
+    single = {f.key: None for spec in FORMATS.values() for f in spec.table2_fields}
+    t4 = {f.key: None for spec in FORMATS.values() for f in spec.table4}
+    rows = {key: None for spec in FORMATS.values() for key in spec.table3_row_keys}
+    for name, table, keys, match in (
+        ("table2_wide", "table2", single, "row_key"),
+        ("table4_wide", "table4", t4, "row_key"),
+    ):
+        columns = ",\n".join(f"  MAX(CASE WHEN c.{match} = '{k}' THEN c.value END) AS {k}" for k in keys)
+        db.execute(f"DROP VIEW IF EXISTS {name}")
+        db.execute(
+            f"CREATE VIEW {name} AS SELECT r.id AS report_id, r.organ, r.region, r.year,\n{columns}\n"
+            f"FROM reports r JOIN cells c ON c.report_id = r.id AND c.table_name = '{table}' GROUP BY r.id"
+        )
+    order = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(rows))
+    columns = ",\n".join(
+        f"  MAX(CASE WHEN c.column_key = '{k}' THEN c.value END) AS {k}" for k in TABLE3_COLUMN_KEYS
+    )
+    db.execute("DROP VIEW IF EXISTS table3_wide")
+    db.execute(
+        f"CREATE VIEW table3_wide AS SELECT r.id AS report_id, r.organ, r.region, r.year, c.row_key,\n"
+        f"{columns}\nFROM reports r JOIN cells c ON c.report_id = r.id AND c.table_name = 'table3'\n"
+        f"GROUP BY r.id, c.row_key ORDER BY r.id, CASE c.row_key {order} END"
+    )

@@ -1,0 +1,112 @@
+"""Find the six sections of a report and rebuild the paragraphs of its narrative."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from db.document import Block, Paragraph, Source, Table
+from db.format import SECTIONS, Section
+from db.labels import best_match, nfkc, normalize
+
+_HEADING_NUMBER = re.compile(r"^[#\s]*(?:([一二三四五六]|\d)\s*[、.．]|[（(]([一二三四五六]|\d)[)）])?\s*(.*)$")
+_CHINESE_DIGITS = "〇一二三四五六七八九"
+_SENTENCE_END = tuple("。！？；：!?;:…”）)】")
+_SUBHEADING = re.compile(r"^(?:#+|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[、.．])")
+_MAX_HEADING = 40
+
+
+@dataclass
+class SectionText:
+    section: Section
+    heading: Paragraph
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Outline:
+    """The document cut at its section headings: the front matter and the sections found."""
+
+    front: list[Block]
+    sections: dict[str, SectionText]
+
+
+def heading_section(text: str) -> Section | None:
+    """The section a line is the heading of, if it is one (一、总体情况, ## 三、…, 5、…)."""
+    if len(text) > _MAX_HEADING:
+        return None
+    m = _HEADING_NUMBER.match(nfkc(text))
+    if not m:
+        return None
+    number_text = m.group(1) or m.group(2)
+    section, s = best_match(normalize(m.group(3)), [(sec, sec.labels) for sec in SECTIONS])
+    if section is None:
+        return None
+    if number_text is None:
+        return section if s >= 0.95 else None
+    number = _CHINESE_DIGITS.index(number_text) if number_text in _CHINESE_DIGITS else int(number_text)
+    return section if number == section.number and s >= 0.8 else None
+
+
+def outline(blocks: list[Block]) -> Outline:
+    """Cut at headings that come in order; a heading-like line out of order stays text."""
+    front: list[Block] = []
+    found: dict[str, SectionText] = {}
+    current: SectionText | None = None
+    last_number = 0
+    for block in blocks:
+        section = heading_section(block.text) if isinstance(block, Paragraph) else None
+        if section is not None and section.number > last_number:
+            current = SectionText(section, block)
+            found[section.key] = current
+            last_number = section.number
+        elif current is None:
+            front.append(block)
+        else:
+            current.blocks.append(block)
+    return Outline(front, found)
+
+
+def lines_of(blocks: list[Block]) -> list[Paragraph]:
+    """Every text line of the blocks; tables in narrative sections are flattened to lines."""
+    out: list[Paragraph] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            out.append(block)
+        elif isinstance(block, Table):
+            for row in block.rows:
+                text = " ".join(c.text for c in row if c.text)
+                if text:
+                    out.append(Paragraph(text, row[0].source))
+    return out
+
+
+def paragraphs(lines: list[Paragraph]) -> list[str]:
+    """Join lines broken mid-sentence (PDF line and page breaks) back into paragraphs; keep
+    sub-headings such as （一）主动公开方面 as paragraphs of their own."""
+    out: list[str] = []
+    joinable = False
+    for line in lines:
+        text = line.text.lstrip("#").strip()
+        if not text:
+            continue
+        heading = _is_subheading(line.text)
+        if out and joinable and not heading:
+            out[-1] += text
+        else:
+            out.append(text)
+        joinable = not heading and not text.endswith(_SENTENCE_END)
+    return out
+
+
+def _is_subheading(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.startswith("#") or (len(stripped) <= _MAX_HEADING and bool(_SUBHEADING.match(stripped)) and not stripped.endswith("。"))
+
+
+def narrative(section: SectionText) -> str:
+    return "\n\n".join(paragraphs(lines_of(section.blocks)))
+
+
+def heading_source(section: SectionText) -> Source:
+    return section.heading.source

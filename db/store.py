@@ -1,0 +1,158 @@
+"""Write parsed reports to the database: one report, one transaction.
+
+The original file is kept whole (bytes + sha256), so importing the same file again changes
+nothing, and a newer file for the same organ and year replaces the report's values while the
+older file stays on record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlite_utils import Database
+
+from db.document import Document
+from db.model import Report
+
+
+@dataclass(frozen=True)
+class Stored:
+    status: str  # imported, replaced, unchanged
+    report_id: int | None
+    message: str = ""
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def find_document(db: Database, digest: str) -> tuple[bool, int | None]:
+    """Whether this exact file was imported before, and the report it currently backs (None
+    when a newer file for the same report replaced it)."""
+    if not db.execute("SELECT 1 FROM documents WHERE sha256 = ?", [digest]).fetchone():
+        return False, None
+    row = db.execute("SELECT id FROM reports WHERE document = ?", [digest]).fetchone()
+    return True, row[0] if row else None
+
+
+def save_report(db: Database, name: str, data: bytes, document: Document, report: Report) -> Stored:
+    """Store the file and its report atomically. Nothing is written if anything fails."""
+    digest = sha256(data)
+    with db.atomic():
+        known, report_id = find_document(db, digest)
+        if known:
+            return Stored("unchanged", report_id, "same file already imported")
+        db["documents"].insert(
+            {
+                "sha256": digest,
+                "name": name,
+                "size": len(data),
+                "form": document.form,
+                "encoding": document.encoding,
+                "content": data,
+                "imported_at": now(),
+            }
+        )
+        previous = _same_report(db, report)
+        row = _report_row(report, digest)
+        if previous is None:
+            report_id = db["reports"].insert(row).last_pk
+            stored = Stored("imported", report_id)
+        else:
+            report_id, old_name = previous
+            for table in ("cells", "narratives", "parse_notes"):
+                db.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
+            db["reports"].update(report_id, row)
+            stored = Stored("replaced", report_id, f"replaces the report imported from {old_name}")
+        _write_contents(db, report_id, report)
+        _log(db, name, digest, stored)
+    return stored
+
+
+def log_failure(db: Database, name: str, data: bytes | None, message: str) -> None:
+    with db.atomic():
+        _log(db, name, sha256(data) if data else None, Stored("failed", None, message))
+
+
+def _same_report(db: Database, report: Report) -> tuple[int, str] | None:
+    if report.organ is None or report.year is None:
+        return None
+    row = db.execute(
+        "SELECT r.id, d.name FROM reports r JOIN documents d ON d.sha256 = r.document"
+        " WHERE r.organ = ? AND r.year = ?",
+        [report.organ, report.year],
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _report_row(report: Report, digest: str) -> dict:
+    return {
+        "document": digest,
+        "organ": report.organ,
+        "region": report.region,
+        "year": report.year,
+        "format": report.format,
+        "published": report.published,
+        "title": report.title,
+        "period": report.period,
+        "website": report.website,
+        "preamble": report.preamble,
+        "status": "imported",
+        "imported_at": now(),
+    }
+
+
+def _write_contents(db: Database, report_id: int, report: Report) -> None:
+    db["cells"].insert_all(
+        {
+            "report_id": report_id,
+            "table_name": table,
+            "row_key": row,
+            "column_key": column,
+            "value": value.value,
+            "raw": value.raw,
+            "source_line": value.source.line if value.source else None,
+            "source_page": value.source.page if value.source else None,
+            "source": json.dumps(value.source.as_dict()) if value.source else None,
+        }
+        for table, row, column, value in report.cells()
+    )
+    db["narratives"].insert_all(
+        {
+            "report_id": report_id,
+            "section": key,
+            "text": text,
+            "source_line": report.section_sources[key].line if key in report.section_sources else None,
+        }
+        for key, text in report.sections.items()
+    )
+    db["parse_notes"].insert_all(
+        {
+            "report_id": report_id,
+            "code": note.code,
+            "cells": json.dumps(list(note.cells)),
+            "message": note.message,
+            "source_line": note.source.line if note.source else None,
+        }
+        for note in report.notes
+    )
+
+
+def _log(db: Database, name: str, digest: str | None, stored: Stored) -> None:
+    db["imports"].insert(
+        {
+            "path": name,
+            "sha256": digest,
+            "status": stored.status,
+            "message": stored.message,
+            "report_id": stored.report_id,
+            "at": now(),
+        }
+    )
