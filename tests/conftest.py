@@ -1,0 +1,42 @@
+"""Shared fixtures: the bundled samples (package data, never ../shared) and a fresh database."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from db.schema import connect
+
+SAMPLES = Path(str(files("db") / "samples"))
+SAMPLE_NAMES = sorted(p.stem for p in SAMPLES.glob("*.txt"))
+
+
+def sample_path(name: str) -> Path:
+    """Path of a bundled sample by its name or its 3-digit prefix ("003")."""
+    matches = [p for p in SAMPLES.glob("*.txt") if p.stem == name or p.stem.startswith(f"{name}_")]
+    assert len(matches) == 1, name
+    return matches[0]
+
+
+def sample_bytes(name: str) -> bytes:
+    return sample_path(name).read_bytes()
+
+
+def expected(name: str) -> dict:
+    path = SAMPLES / "expected" / f"{sample_path(name).stem}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def db(db_path: Path):
+    database = connect(db_path)
+    yield database
+    database.close()
