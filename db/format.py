@@ -108,7 +108,11 @@ FEES = "本年收费金额（单位：万元）"
 TABLE2_2021: tuple[Table2Row, ...] = (
     Table2Row(
         "规章",
-        (Field("rules_made", MADE.label), Field("rules_repealed", REPEALED.label), Field("rules_in_force", IN_FORCE.label)),
+        (
+            Field("rules_made", MADE.label),
+            Field("rules_repealed", REPEALED.label),
+            Field("rules_in_force", IN_FORCE.label),
+        ),
         "第二十条第（一）项",
     ),
     Table2Row(
@@ -174,7 +178,14 @@ TABLE2_2019: tuple[Table2Row, ...] = (
 )
 
 # Labels found only in the 2019 table 二; any of them marks a report as the 2019 format.
-FORMAT_2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "政府集中采购")
+FORMAT_2019_MARKERS = (
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "本年增/减",
+    "政府集中采购",
+)
 
 
 # --- Table 三 ------------------------------------------------------------------------------------
@@ -250,9 +261,7 @@ TABLE3_ROWS_2021: tuple[Table3Row, ...] = (
 )
 
 # The 2019 format has one row for （六）其他处理, with no sub-items.
-TABLE3_ROWS_2019: tuple[Table3Row, ...] = tuple(
-    row for row in TABLE3_ROWS_2021 if row.group != _OTHER
-)[:-2] + (
+TABLE3_ROWS_2019: tuple[Table3Row, ...] = tuple(row for row in TABLE3_ROWS_2021 if row.group != _OTHER)[:-2] + (
     Table3Row("other_total", "（六）其他处理"),
     *TABLE3_ROWS_2021[-2:],
 )

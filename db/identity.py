@@ -14,9 +14,7 @@ _TITLE = re.compile(
     r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:报告|年报)"
 )
 # A run of administrative divisions at the start of an organ's name: 山西省吕梁市交口县…
-_DIVISION = re.compile(
-    r"[^省市县区旗州盟\s]{1,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|地区|盟|县|区|旗)"
-)
+_DIVISION = re.compile(r"[^省市县区旗州盟\s]{1,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|地区|盟|县|区|旗)")
 _ORGAN_END = re.compile(r"(?:人民政府|政府办公室|办公室|办公厅|委员会|局|厅|委|署|院|中心|街道办事处|办事处|政府)$")
 _CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0}
 _DATE = re.compile(
@@ -26,7 +24,7 @@ _PERIOD = re.compile(
     r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:起)?\s*(?:至|到|—|-|－|~)\s*"
     r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 )
-_WEBSITE = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|cn|com|net|org)(?:/[^\s)）\]]*)?", re.I)
+_WEBSITE = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|cn|com|net|org)(?:/[^\s)）\]]*)?", re.IGNORECASE)
 _MAX_CLOSING = 40
 _MAX_TITLE = 80
 

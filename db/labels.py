@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Iterable, TypeVar
+from typing import TypeVar
 
 from db.format import NOT_APPLICABLE, UNITS
 

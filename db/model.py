@@ -89,24 +89,14 @@ class Report:
             "table3": {
                 "columns": columns,
                 "rows": {
-                    k: None if all(v.is_blank for v in vs) else [v.value for v in vs]
-                    for k, vs in self.table3.items()
+                    k: None if all(v.is_blank for v in vs) else [v.value for v in vs] for k, vs in self.table3.items()
                 },
             },
             "table4": {k: v.value for k, v in self.table4.items()},
             "sections": {k: self.sections.get(k, "") for k in NARRATIVE_SECTIONS},
-            "notes": [
-                {"code": n.code, "cells": list(n.cells), "message": n.message} for n in self.notes
-            ],
-            "sources": {
-                path: v.source.as_dict()
-                for path, v in self._cells_by_path().items()
-                if v.source is not None
-            },
+            "notes": [{"code": n.code, "cells": list(n.cells), "message": n.message} for n in self.notes],
+            "sources": {path: v.source.as_dict() for path, v in self._cells_by_path().items() if v.source is not None},
         }
 
     def _cells_by_path(self) -> dict[str, Value]:
-        return {
-            ".".join(p for p in (table, row, col) if p): value
-            for table, row, col, value in self.cells()
-        }
+        return {".".join(p for p in (table, row, col) if p): value for table, row, col, value in self.cells()}

@@ -125,9 +125,7 @@ def create_views(db: Database) -> None:
             f"FROM reports r JOIN cells c ON c.report_id = r.id AND c.table_name = '{table}' GROUP BY r.id"
         )
     order = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(rows))
-    columns = ",\n".join(
-        f"  MAX(CASE WHEN c.column_key = '{k}' THEN c.value END) AS {k}" for k in TABLE3_COLUMN_KEYS
-    )
+    columns = ",\n".join(f"  MAX(CASE WHEN c.column_key = '{k}' THEN c.value END) AS {k}" for k in TABLE3_COLUMN_KEYS)
     db.execute("DROP VIEW IF EXISTS table3_wide")
     db.execute(
         f"CREATE VIEW table3_wide AS SELECT r.id AS report_id, r.organ, r.region, r.year, c.row_key,\n"

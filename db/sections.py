@@ -101,7 +101,9 @@ def paragraphs(lines: list[Paragraph]) -> list[str]:
 
 def _is_subheading(text: str) -> bool:
     stripped = text.strip()
-    return stripped.startswith("#") or (len(stripped) <= _MAX_HEADING and bool(_SUBHEADING.match(stripped)) and not stripped.endswith("。"))
+    return stripped.startswith("#") or (
+        len(stripped) <= _MAX_HEADING and bool(_SUBHEADING.match(stripped)) and not stripped.endswith("。")
+    )
 
 
 def narrative(section: SectionText) -> str:

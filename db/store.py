@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
@@ -30,7 +30,7 @@ def sha256(data: bytes) -> str:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def find_document(db: Database, digest: str) -> tuple[bool, int | None]:
@@ -85,8 +85,7 @@ def _same_report(db: Database, report: Report) -> tuple[int, str] | None:
     if report.organ is None or report.year is None:
         return None
     row = db.execute(
-        "SELECT r.id, d.name FROM reports r JOIN documents d ON d.sha256 = r.document"
-        " WHERE r.organ = ? AND r.year = ?",
+        "SELECT r.id, d.name FROM reports r JOIN documents d ON d.sha256 = r.document WHERE r.organ = ? AND r.year = ?",
         [report.organ, report.year],
     ).fetchone()
     return (row[0], row[1]) if row else None

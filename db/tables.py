@@ -8,8 +8,8 @@ and the checks report it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from db.document import Block, Cell, Paragraph, Table
 from db.format import (
@@ -228,7 +228,12 @@ def _fit(entry: Entry, width: int, key: str, label: Cell, cell_path, notes: list
 def _unrecognised(table: str, labels: list[Cell], entry: Entry) -> Note:
     text = "".join(c.text for c in labels[-2:])
     raw = " | ".join(c.text for c in entry.values)
-    return Note("row-unrecognised", (), f"{table}: values under an unknown label “{text}” ignored ({raw})", entry.values[0].source)
+    return Note(
+        "row-unrecognised",
+        (),
+        f"{table}: values under an unknown label “{text}” ignored ({raw})",
+        entry.values[0].source,
+    )
 
 
 # --- The three tables -------------------------------------------------------------------------
@@ -308,7 +313,9 @@ def parse_table4(blocks: Sequence[Block], spec: ReportFormat) -> TableResult:
     notes = []
     if problem:
         raw = " | ".join(c.text for c in cells)
-        notes.append(Note("row-incomplete", tuple(f"table4.{k}" for k in keys), f"table 四: {problem} ({raw})", cells[0].source))
+        notes.append(
+            Note("row-incomplete", tuple(f"table4.{k}" for k in keys), f"table 四: {problem} ({raw})", cells[0].source)
+        )
         row = [BLANK] * len(keys)
     return TableResult({k: [v] for k, v in zip(keys, row)}, notes, True)
 

@@ -3,6 +3,8 @@ The import, review, correction and publish screens come with the app's own issue
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
@@ -13,7 +15,7 @@ from db.schema import connect
 class NianbaoApp(App):
     TITLE = "nianbao 年报"
     CSS_PATH = "app.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[Binding]] = [
         Binding("r", "refresh", "Refresh", tooltip="Read the database again"),
         Binding("q", "quit", "Quit"),
     ]

@@ -4,8 +4,7 @@ into one line naming the file and the problem. Textual is imported only to start
 from __future__ import annotations
 
 import json
-import os
-import shutil
+import sqlite3
 import sys
 import unicodedata
 from importlib.resources import as_file, files
@@ -102,8 +101,13 @@ def list_(db_path: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--out", default="nianbao-demo", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for the demo database.")
+@click.option(
+    "--out",
+    default="nianbao-demo",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the demo database.",
+)
 def demo(out: str) -> None:
     """Import the five bundled sample reports into a fresh database and say what was found."""
     folder = Path(out)
@@ -132,7 +136,7 @@ def demo(out: str) -> None:
 def _open(db_path: str):
     try:
         return connect(db_path)
-    except Exception as exc:  # sqlite3 errors: a folder, a non-database file, no permission
+    except (sqlite3.Error, OSError) as exc:  # a folder, a file that is not a database, no permission
         _fail(db_path, exc)
 
 
@@ -164,8 +168,10 @@ def _echo_summary(results: list[FileResult]) -> None:
         counts[r.status] = counts.get(r.status, 0) + 1
     detail = ", ".join(f"{n} {status}" for status, n in counts.items())
     warned = sum(1 for r in results if r.warnings and not r.failed)
-    click.echo(f"{len(results)} file{'s' if len(results) != 1 else ''}: {detail or 'nothing to import'}"
-               + (f"; {warned} with warnings" if warned else ""))
+    click.echo(
+        f"{len(results)} file{'s' if len(results) != 1 else ''}: {detail or 'nothing to import'}"
+        + (f"; {warned} with warnings" if warned else "")
+    )
 
 
 def _width(text: str) -> int:

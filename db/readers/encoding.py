@@ -14,7 +14,7 @@ import charset_normalizer
 from db.errors import ReadError
 
 # Control characters that never appear in a text report (tab, newlines, form feed excepted).
-_CONTROL = set(range(0x00, 0x09)) | {0x0B} | set(range(0x0E, 0x20)) | {0x7F}
+_CONTROL = set(range(0x09)) | {0x0B} | set(range(0x0E, 0x20)) | {0x7F}
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -62,8 +62,7 @@ def _strict(data: bytes, encoding: str) -> tuple[str, str]:
 
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     controls = sum(1 for ch in text[:20000] if ord(ch) in _CONTROL)
     if controls > max(3, len(text[:20000]) // 200):
         raise ReadError("binary data, not a text document")

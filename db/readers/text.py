@@ -62,10 +62,7 @@ class _BlockBuilder:
             self.last_was_cell = True
         elif "\t" in line:
             self._close_group()
-            cells = [
-                Cell(text.strip(_SPACE), Source(line=number, col=i))
-                for i, text in enumerate(line.split("\t"))
-            ]
+            cells = [Cell(text.strip(_SPACE), Source(line=number, col=i)) for i, text in enumerate(line.split("\t"))]
             self._table().rows.append(cells)
             self.last_was_cell = False
         elif self.last_was_cell and self.group:

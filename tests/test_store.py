@@ -1,0 +1,134 @@
+"""The store: originals kept, one transaction per report, idempotent re-import, wide views."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import pytest
+
+from db import store
+from db.pipeline import import_paths
+from db.schema import connect, schema_version
+from tests.conftest import SAMPLES, sample_path
+
+CELLS_PER_REPORT = 10 + 25 * 7 + 15
+
+
+def counts(db) -> dict[str, int]:
+    return {t: db[t].count for t in ("documents", "reports", "cells", "narratives", "parse_notes")}
+
+
+@pytest.fixture
+def samples_dir(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in SAMPLES.glob("*.txt"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_import_all_samples(db, samples_dir):
+    results = list(import_paths(db, [samples_dir]))
+    assert [r.status for r in results] == ["imported"] * 5
+    assert counts(db) == {
+        "documents": 5,
+        "reports": 5,
+        "cells": 5 * CELLS_PER_REPORT,
+        "narratives": 15,
+        "parse_notes": 3,
+    }
+
+
+def test_original_file_kept_byte_for_byte(db):
+    path = sample_path("003")
+    (result,) = import_paths(db, [path])
+    row = db.execute("SELECT sha256, content, name, form, encoding FROM documents").fetchone()
+    assert row[1] == path.read_bytes()
+    assert row[0] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert row[2:] == (path.name, "text", "utf-8")
+    assert db["reports"].get(result.report_id)["document"] == row[0]
+
+
+def test_reimport_is_a_no_op(db, samples_dir):
+    list(import_paths(db, [samples_dir]))
+    before = counts(db)
+    again = list(import_paths(db, [samples_dir]))
+    assert [r.status for r in again] == ["unchanged"] * 5
+    assert all(r.report_id for r in again)
+    assert counts(db) == before
+    assert db.execute("SELECT count(*) FROM imports WHERE status = 'unchanged'").fetchone()[0] == 0
+
+
+def test_newer_file_for_same_report_replaces_values_and_keeps_old_file(db, tmp_path):
+    original = sample_path("002")
+    (first,) = import_paths(db, [original])
+    changed = tmp_path / "002-corrected.txt"
+    text = original.read_text(encoding="utf-8")
+    changed.write_text(text.replace("行政许可\t0", "行政许可\t7"), encoding="utf-8")
+    (second,) = import_paths(db, [changed])
+    assert second.status == "replaced" and second.report_id == first.report_id
+    assert original.name in second.message
+    value = db.execute(
+        "SELECT value FROM cells WHERE report_id = ? AND row_key = 'licensing'", [first.report_id]
+    ).fetchone()[0]
+    assert value == 7
+    assert db["documents"].count == 2 and db["reports"].count == 1
+    assert db["cells"].count == CELLS_PER_REPORT
+
+
+def test_a_failure_while_writing_leaves_nothing(db, monkeypatch):
+    def broken(database, report_id, report):
+        database["cells"].insert({"report_id": report_id, "table_name": "table2", "row_key": "x", "column_key": ""})
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "_write_contents", broken)
+    with pytest.raises(RuntimeError):
+        list(import_paths(db, [sample_path("001")]))
+    assert counts(db) == dict.fromkeys(("documents", "reports", "cells", "narratives", "parse_notes"), 0)
+
+
+def test_wal_busy_timeout_and_migrations(db_path):
+    db = connect(db_path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    assert schema_version(db) == ["m001_initial"]
+    db.close()
+    again = connect(db_path)  # opening again applies nothing twice
+    assert schema_version(again) == ["m001_initial"]
+
+
+def test_values_blank_markers_and_sources_stored(db):
+    (result,) = import_paths(db, [sample_path("003")])
+    row = db.execute(
+        "SELECT value, raw, source_line FROM cells WHERE report_id = ? AND table_name = 'table3'"
+        " AND row_key = 'carried_forward' AND column_key = 'commercial'",
+        [result.report_id],
+    ).fetchone()
+    assert row[0] is None and row[1] == ""
+    lines = sample_path("003").read_text(encoding="utf-8").splitlines()
+    assert lines[row[2] - 1].startswith("四、结转下年度继续办理")
+    fee = db.execute("SELECT value FROM cells WHERE row_key = 'fees_wan'").fetchone()[0]
+    assert fee == pytest.approx(9669.2526)
+
+
+def test_wide_views(db):
+    list(import_paths(db, [sample_path("003"), sample_path("004")]))
+    t3 = {(r["organ"], r["row_key"]): r for r in db.query("SELECT * FROM table3_wide")}
+    assert len(t3) == 50
+    legal = t3[("霍城县人民政府", "new_received")]
+    assert (legal["natural"], legal["legal"], legal["total"]) == (7, 4, 11)
+    assert t3[("交口县人民政府办公室", "carried_forward")]["commercial"] is None
+    t2 = {r["organ"]: r for r in db.query("SELECT * FROM table2_wide")}
+    assert t2["交口县人民政府办公室"]["licensing"] == 1939
+    assert t2["霍城县人民政府"]["punishment"] is None
+    t4 = {r["organ"]: r for r in db.query("SELECT * FROM table4_wide")}
+    assert (t4["交口县人民政府办公室"]["review_corrected"], t4["交口县人民政府办公室"]["review_total"]) == (1, 3)
+
+
+def test_narratives_stored_with_paragraphs(db):
+    (result,) = import_paths(db, [sample_path("000")])
+    text = dict(db.execute("SELECT section, text FROM narratives WHERE report_id = ?", [result.report_id]).fetchall())
+    assert set(text) == {"overview", "problems", "other"}
+    assert text["other"] == "无"
+    assert "（二）依申请公开方面" in text["overview"].split("\n\n")
