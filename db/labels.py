@@ -70,9 +70,11 @@ def read_cell(text: str) -> CellReading:
     return CellReading("label")
 
 
+@lru_cache(maxsize=65536)
 def score(token: str, label: str) -> float:
     """Similarity of two normalized labels in [0, 1]. A token that is the start of a label
-    (the rest of the label wrapped onto the next line or page) counts as a strong match."""
+    (the rest of the label wrapped onto the next line or page) counts as a strong match.
+    Cached: the same labels recur in every report."""
     if token == label:
         return 1.0
     if not token or not label:
@@ -88,6 +90,10 @@ def score(token: str, label: str) -> float:
 
 def best_match(token: str, candidates: Iterable[tuple[T, Iterable[str]]]) -> tuple[T | None, float]:
     """The candidate whose labels best match `token` (already normalized), and the score."""
+    candidates = list(candidates)
+    for item, labels in candidates:  # the common case: a label printed as the format has it
+        if any(normalize(label) == token for label in labels):
+            return item, 1.0
     best, best_score = None, 0.0
     for item, labels in candidates:
         for label in labels:

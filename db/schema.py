@@ -27,6 +27,7 @@ def connect(path: str | Path, *, migrate: bool = True) -> Database:
     db.execute("PRAGMA foreign_keys = ON")
     if not db.memory:
         db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")  # with WAL: no corruption on a crash, fewer fsyncs
     if migrate:
         migrations.apply(db)
     return db
@@ -73,9 +74,11 @@ def m001_initial(db: Database) -> None:
             column_key TEXT NOT NULL,    -- '' for the single-valued tables 二 and 四
             value,                       -- number, or the not-applicable marker as written, or NULL
             raw TEXT,                    -- the cell's text as printed
-            source_line INTEGER,
-            source_page INTEGER,
-            source TEXT,                 -- JSON: line/page/table/row/col
+            source_line INTEGER,         -- where the value is printed: line of the text,
+            source_page INTEGER,         -- page (PDF),
+            source_table INTEGER,        -- and table, row and cell (PDF, DOCX, HTML)
+            source_row INTEGER,
+            source_col INTEGER,
             PRIMARY KEY (report_id, table_name, row_key, column_key)
         );
         CREATE TABLE narratives (

@@ -14,6 +14,8 @@ _CHINESE_DIGITS = "〇一二三四五六七八九"
 _SENTENCE_END = tuple("。！？；：!?;:…”）)】")
 _SUBHEADING = re.compile(r"^(?:#+|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[、.．])")
 _MAX_HEADING = 40
+# Every section title ends in one of these (情况, 事项, 概述 …): a cheap test before fuzzy matching.
+_TITLE_ENDINGS = tuple({normalize(label)[-2:] for s in SECTIONS for label in s.labels})
 
 
 @dataclass
@@ -39,7 +41,10 @@ def heading_section(text: str) -> Section | None:
     if not m:
         return None
     number_text = m.group(1) or m.group(2)
-    section, s = best_match(normalize(m.group(3)), [(sec, sec.labels) for sec in SECTIONS])
+    title = normalize(m.group(3)).rstrip(":：。.")
+    if not title.endswith(_TITLE_ENDINGS):
+        return None
+    section, s = best_match(title, [(sec, sec.labels) for sec in SECTIONS])
     if section is None:
         return None
     if number_text is None:

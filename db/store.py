@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from db.document import Document
+from db.document import Document, Source
 from db.model import Report
 
 
@@ -109,19 +109,23 @@ def _report_row(report: Report, digest: str) -> dict:
 
 
 def _write_contents(db: Database, report_id: int, report: Report) -> None:
-    db["cells"].insert_all(
-        {
-            "report_id": report_id,
-            "table_name": table,
-            "row_key": row,
-            "column_key": column,
-            "value": value.value,
-            "raw": value.raw,
-            "source_line": value.source.line if value.source else None,
-            "source_page": value.source.page if value.source else None,
-            "source": json.dumps(value.source.as_dict()) if value.source else None,
-        }
-        for table, row, column, value in report.cells()
+    # executemany, not insert_all: sqlite-utils inspects every value, which made this the slowest
+    # step of an import (measured in BENCHMARKS.md).
+    db.conn.executemany(
+        "INSERT INTO cells (report_id, table_name, row_key, column_key, value, raw,"
+        " source_line, source_page, source_table, source_row, source_col) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                report_id,
+                table,
+                row,
+                column,
+                value.value,
+                value.raw,
+                *_source_columns(value.source),
+            )
+            for table, row, column, value in report.cells()
+        ],
     )
     db["narratives"].insert_all(
         {
@@ -142,6 +146,12 @@ def _write_contents(db: Database, report_id: int, report: Report) -> None:
         }
         for note in report.notes
     )
+
+
+def _source_columns(source: Source | None) -> tuple[int | None, ...]:
+    if source is None:
+        return (None,) * 5
+    return source.line, source.page, source.table, source.row, source.col
 
 
 def _log(db: Database, name: str, digest: str | None, stored: Stored) -> None:
