@@ -79,13 +79,12 @@ def score(token: str, label: str) -> float:
         return 1.0
     if not token or not label:
         return 0.0
+    if len(token) >= 4 and label.startswith(token):
+        return max(0.85, 2 * len(token) / (len(token) + len(label)))
     matcher = SequenceMatcher(None, token, label, autojunk=False)
     if matcher.real_quick_ratio() < 0.5:
         return 0.0
-    ratio = matcher.ratio()
-    if len(token) >= 4 and label.startswith(token):
-        ratio = max(ratio, 0.85)
-    return ratio
+    return matcher.ratio()
 
 
 def best_match(token: str, candidates: Iterable[tuple[T, Iterable[str]]]) -> tuple[T | None, float]:

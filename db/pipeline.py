@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from db.document import Document
 from db.errors import NianbaoError
 from db.model import Report
 from db.parse import parse_document
@@ -46,7 +47,7 @@ def report_files(paths: Iterable[str | Path]) -> list[Path]:
             out.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file()
+                if (p.is_file() or p.is_symlink())  # a broken link is reported, not skipped
                 and p.suffix.lower() in REPORT_SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
@@ -55,7 +56,7 @@ def report_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def parse_bytes(data: bytes, name: str) -> tuple[Report, object]:
+def parse_bytes(data: bytes, name: str) -> tuple[Report, Document]:
     document = read_document(data, name)
     return parse_document(document), document
 
@@ -75,7 +76,7 @@ def import_file(db: Database, path: Path) -> FileResult:
         if known:
             return FileResult(name, "unchanged", report_id, message="same file already imported")
         report, document = parse_bytes(data, path.name)
-        stored = save_report(db, path.name, data, document, report)
+        stored = save_report(db, name, data, document, report)
     except NianbaoError as exc:
         log_failure(db, name, data, str(exc))
         return FileResult(name, "failed", message=str(exc))

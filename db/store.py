@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import PurePath
 
 from sqlite_utils import Database
 
@@ -42,7 +43,7 @@ def find_document(db: Database, digest: str) -> tuple[bool, int | None]:
     return True, row[0] if row else None
 
 
-def save_report(db: Database, name: str, data: bytes, document: Document, report: Report) -> Stored:
+def save_report(db: Database, path: str, data: bytes, document: Document, report: Report) -> Stored:
     """Store the file and its report atomically. Nothing is written if anything fails."""
     digest = sha256(data)
     with db.atomic():
@@ -52,7 +53,7 @@ def save_report(db: Database, name: str, data: bytes, document: Document, report
         db["documents"].insert(
             {
                 "sha256": digest,
-                "name": name,
+                "name": PurePath(path).name,
                 "size": len(data),
                 "form": document.form,
                 "encoding": document.encoding,
@@ -72,7 +73,7 @@ def save_report(db: Database, name: str, data: bytes, document: Document, report
             db["reports"].update(report_id, row)
             stored = Stored("replaced", report_id, f"replaces the report imported from {old_name}")
         _write_contents(db, report_id, report)
-        _log(db, name, digest, stored)
+        _log(db, path, digest, stored)
     return stored
 
 

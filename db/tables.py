@@ -17,14 +17,14 @@ from db.format import (
     TABLE3_SUBTOTAL_COLUMN,
     TABLE4_GROUPS,
     TABLE4_RESULTS,
-    Kind,
     ReportFormat,
 )
 from db.labels import best_match, normalize, read_cell
 from db.model import BLANK, Note, Value
 
 MATCH = 0.72  # a label at least this similar to a row label names that row
-STRONG = 0.9  # similar enough to name a row even with no values after it
+STRONG = 0.9  # similar enough to name a row printed with no values at all
+EXACT = 0.95  # similar enough to take a row of blank cells as the row (not a wrapped label)
 
 
 @dataclass
@@ -33,6 +33,9 @@ class Entry:
 
     labels: list[Cell] = field(default_factory=list)
     values: list[Cell] = field(default_factory=list)
+    # For a tab-separated line holding both label and values: (cells in the line, position of
+    # the label). Lines of one shape put their values in the same cells.
+    shape: tuple[int, int] | None = None
 
     @property
     def has_number(self) -> bool:
@@ -49,6 +52,7 @@ def entries(blocks: Sequence[Block]) -> list[Entry]:
     """Split the rows of a section's blocks into label-run / value-run entries."""
     out: list[Entry] = []
     for row in rows_of(blocks):
+        first = len(out)
         entry, blanks = Entry(), []
         for cell in row:
             kind = read_cell(cell.text).kind
@@ -69,7 +73,17 @@ def entries(blocks: Sequence[Block]) -> list[Entry]:
         if entry.labels or entry.values:
             entry.values.extend(blanks)
             out.append(entry)
+        _with_shapes(out[first:], row)
     return out
+
+
+def _with_shapes(found: list[Entry], row: list[Cell]) -> None:
+    """Record the shape of the entries made from one tab-separated line."""
+    if len(row) < 2 or len({c.source.line for c in row}) != 1:
+        return
+    for entry in found:
+        if entry.labels and entry.values and entry.labels[-1].source.line == row[0].source.line:
+            entry.shape = (len(row), entry.labels[-1].source.col or 0)
 
 
 def rows_of(blocks: Sequence[Block]) -> list[list[Cell]]:
@@ -91,20 +105,83 @@ def to_value(cell: Cell) -> Value:
     return Value(cell.text, cell.text, cell.source)  # text where a number belongs: CELL-TYPE
 
 
-def align(cells: list[Cell], width: int) -> tuple[list[Value] | None, str | None]:
-    """Fit a run of value cells to `width` columns. Blank cells at the edges of a longer run are
-    the table's structure (merged label columns, trailing tabs) and are dropped, trailing first.
-    Returns (values, problem): values None when the run cannot be fitted without guessing."""
-    run = list(cells)
-    while len(run) > width and read_cell(run[-1].text).kind == "blank":
-        run.pop()
-    while len(run) > width and read_cell(run[0].text).kind == "blank":
-        run.pop(0)
-    if len(run) == width:
-        return [to_value(c) for c in run], None
+def _is_blank(cell: Cell) -> bool:
+    return read_cell(cell.text).kind == "blank"
+
+
+def _edges(cells: list[Cell]) -> tuple[int, int]:
+    """Blank cells before the first and after the last non-blank cell."""
+    kinds = [_is_blank(c) for c in cells]
+    lead = next((i for i, blank in enumerate(kinds) if not blank), len(kinds))
+    trail = next((i for i, blank in enumerate(reversed(kinds)) if not blank), len(kinds))
+    return lead, trail
+
+
+Edges = dict[tuple[int, int], tuple[int, int]]
+
+
+def learn_edges(found: list[Entry], width: int) -> Edges:
+    """For each line shape, how many blank cells frame the values of its complete rows (rows
+    with `width` values and no blank among them). Tab-separated exports frame values with empty
+    cells (merged label columns, a trailing tab); these counts tell structure from a blank value."""
+    seen: dict[tuple[int, int], dict[tuple[int, int], int]] = {}
+    for entry in found:
+        if entry.shape is None:
+            continue
+        lead, trail = _edges(entry.values)
+        core = entry.values[lead : len(entry.values) - trail]
+        if len(core) == width and not any(_is_blank(c) for c in core):
+            counts = seen.setdefault(entry.shape, {})
+            counts[(lead, trail)] = counts.get((lead, trail), 0) + 1
+    return {shape: max(counts, key=counts.__getitem__) for shape, counts in seen.items()}
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A run of value cells fitted to a row: values (None if they cannot be placed without
+    guessing) and, when the run does not fit, the note code and what is wrong."""
+
+    values: list[Value] | None
+    code: str | None = None
+    problem: str = ""
+
+
+def align(entry: Entry, width: int, edges: Edges | None = None) -> Fit:
+    """Fit a run of value cells to `width` columns.
+
+    Blank cells at the edges of the run may be the table's structure. Where complete rows of the
+    same shape show how many there are, exactly those are dropped. A tab-separated line shaped
+    unlike every complete row is trusted only if its non-blank cells fill the row exactly.
+    Otherwise (one cell per line) blanks beyond the width are dropped, trailing first."""
+    run = list(entry.values)
+    if edges and entry.shape in edges:
+        lead, trail = edges[entry.shape]
+        run = run[_count_blank(run, lead) :]
+        run = run[: len(run) - _count_blank(run[::-1], trail)]
+    elif edges and entry.shape is not None:
+        lead, trail = _edges(run)
+        run = run[lead : len(run) - trail]
+        if len(run) < width:
+            return Fit(None, "row-incomplete", f"{len(run)} of {width} values, laid out unlike the rows around it")
+    else:
+        while len(run) > width and _is_blank(run[-1]):
+            run.pop()
+        while len(run) > width and _is_blank(run[0]):
+            run.pop(0)
+    values = [to_value(c) for c in run]
     if len(run) > width:
-        return None, f"{len(run)} values for {width} columns"
-    return [to_value(c) for c in run], f"{len(run)} of {width} values"
+        return Fit(None, "row-extra-values", f"{len(run)} values for {width} columns")
+    if len(run) < width:
+        return Fit(values, "row-incomplete", f"{len(run)} of {width} values")
+    return Fit(values)
+
+
+def _count_blank(cells: list[Cell], at_most: int) -> int:
+    """How many of the first `at_most` cells are blank, counting from the start."""
+    n = 0
+    while n < min(at_most, len(cells)) and _is_blank(cells[n]):
+        n += 1
+    return n
 
 
 HEADING = "<heading>"  # a matcher key for headings that group rows and hold no values
@@ -170,9 +247,10 @@ def parse_rows(
     cell_path: Callable[[str, int | None], str],
     table: str,
     headings: tuple[str, ...] = (),
+    edges: Edges | None = None,
 ) -> TableResult:
     """Assign value runs to rows by label. `cell_path(row, i)` names cell i of a row for notes;
-    `cell_path(row, None)` names the whole row."""
+    `cell_path(row, None)` names the whole row. `edges`: see `learn_edges`."""
     matcher = _RowMatcher(rows, headings)
     values: dict[str, list[Value]] = {}
     notes: list[Note] = []
@@ -185,7 +263,7 @@ def parse_rows(
         if key == HEADING and s >= STRONG:
             pending = []
             continue
-        if not entry.has_number and (s < STRONG or not matcher.filled):
+        if not entry.has_number and (s < EXACT or not matcher.filled):
             continue  # header cells, or a label wrapped onto the next line: keep reading
         if key in (None, HEADING) or s < MATCH:
             notes.append(_unrecognised(table, pending, entry))
@@ -197,7 +275,7 @@ def parse_rows(
             notes.append(
                 Note("row-incomplete", (cell_path(skipped_key, None),), f"row “{cell.text}” has no values", cell.source)
             )
-        values[key] = _fit(entry, widths[key], key, pending[-1], cell_path, notes)
+        values[key] = _fit(entry, widths[key], key, pending[-1], cell_path, notes, edges)
         matcher.fill(key)
         pending = []
     for key, _ in rows:
@@ -207,22 +285,34 @@ def parse_rows(
     return TableResult(values, notes, bool(matcher.filled))
 
 
-def _fit(entry: Entry, width: int, key: str, label: Cell, cell_path, notes: list[Note]) -> list[Value]:
-    row, problem = align(entry.values, width)
-    if not problem:
-        return row
+def _fit(
+    entry: Entry, width: int, key: str, label: Cell, cell_path, notes: list[Note], edges: Edges | None
+) -> list[Value]:
+    fit = align(entry, width, edges)
+    if fit.code is None:
+        notes.extend(unit_notes(fit.values, lambda i: cell_path(key, i)))
+        return fit.values
     raw = " | ".join(c.text for c in entry.values)
-    code = "row-incomplete" if row is not None else "row-extra-values"
-    if row is not None and not entry.one_line:
+    if fit.values is not None and not entry.one_line:
         # Each cell on its own line (Word export): the cells present are in order and the
         # missing ones are the last.
-        missing = tuple(cell_path(key, i) for i in range(len(row), width))
-        row = row + [BLANK] * (width - len(row))
+        missing = tuple(cell_path(key, i) for i in range(len(fit.values), width))
+        row = fit.values + [BLANK] * (width - len(fit.values))
     else:
         missing = (cell_path(key, None),)
         row = [BLANK] * width
-    notes.append(Note(code, missing, f"row “{label.text}”: {problem} ({raw})", entry.values[0].source))
+    notes.append(Note(fit.code, missing, f"row “{label.text}”: {fit.problem} ({raw})", entry.values[0].source))
     return row
+
+
+def unit_notes(values: list[Value], path: Callable[[int], str]) -> list[Note]:
+    """A number printed with its unit (12件) is read as the number, and noted."""
+    out = []
+    for i, value in enumerate(values):
+        unit = read_cell(value.raw).unit if value.raw else None
+        if unit:
+            out.append(Note("unit-stripped", (path(i),), f"“{value.raw}” read as {value.value}", value.source))
+    return out
 
 
 def _unrecognised(table: str, labels: list[Cell], entry: Entry) -> Note:
@@ -272,7 +362,7 @@ def parse_table3(blocks: Sequence[Block], spec: ReportFormat) -> TableResult:
             return f"table3.{row}.*"
         return f"table3.{row}.{(columns + ['org_subtotal'])[_column_index(i, subtotal, len(columns))]}"
 
-    result = parse_rows(found, rows, widths, path, "table3", TABLE3_GROUP_LABELS)
+    result = parse_rows(found, rows, widths, path, "table3", TABLE3_GROUP_LABELS, learn_edges(found, width))
     values, notes = result.values, result.notes
     if subtotal:
         values = {key: _drop_subtotal(vs, len(columns)) for key, vs in values.items()}
@@ -301,23 +391,23 @@ def _has_subtotal_column(found: list[Entry]) -> bool:
 
 def parse_table4(blocks: Sequence[Block], spec: ReportFormat) -> TableResult:
     keys = [f.key for f in spec.table4]
+    all_cells = tuple(f"table4.{k}" for k in keys)
     found = entries(blocks)
-    by_group = _table4_by_group(found)
-    if by_group is not None:
-        return TableResult({k: [v] for k, v in zip(keys, by_group)}, [], True)
-    cells = [c for entry in found if entry.has_number for c in entry.values]
-    if not cells:
-        notes = [Note("row-missing", tuple(f"table4.{k}" for k in keys), "table 四 has no values")]
-        return TableResult({k: [BLANK] for k in keys}, notes, False)
-    row, problem = align(cells, len(keys))
-    notes = []
-    if problem:
-        raw = " | ".join(c.text for c in cells)
-        notes.append(
-            Note("row-incomplete", tuple(f"table4.{k}" for k in keys), f"table 四: {problem} ({raw})", cells[0].source)
-        )
-        row = [BLANK] * len(keys)
-    return TableResult({k: [v] for k, v in zip(keys, row)}, notes, True)
+    row = _table4_by_group(found)
+    notes: list[Note] = []
+    if row is None:
+        cells = [c for entry in found if entry.has_number for c in entry.values]
+        if not cells:
+            notes = [Note("row-missing", all_cells, "table 四 has no values")]
+            return TableResult({k: [BLANK] for k in keys}, notes, False)
+        fit = align(Entry(values=cells), len(keys))
+        row = fit.values
+        if fit.code:
+            raw = " | ".join(c.text for c in cells)
+            notes.append(Note(fit.code, all_cells, f"table 四: {fit.problem} ({raw})", cells[0].source))
+            row = [BLANK] * len(keys)
+    notes.extend(unit_notes(row, lambda i: all_cells[i]))
+    return TableResult({k: [v] for k, v in zip(keys, row, strict=True)}, notes, True)
 
 
 def _table4_by_group(found: list[Entry]) -> list[Value] | None:
@@ -328,15 +418,10 @@ def _table4_by_group(found: list[Entry]) -> list[Value] | None:
         if not entry.labels or not entry.has_number:
             continue
         key, s = best_match(normalize(entry.labels[-1].text), [(g.key, g.labels) for g in TABLE4_GROUPS])
-        row, problem = align(entry.values, width)
-        if key is None or s < STRONG or problem or row is None:
+        fit = align(entry, width)
+        if key is None or s < STRONG or fit.code:
             return None
-        out[key] = row
+        out[key] = fit.values
     if len(out) != len(TABLE4_GROUPS):
         return None
     return [v for g in TABLE4_GROUPS for v in out[g.key]]
-
-
-def value_kinds(spec: ReportFormat) -> dict[str, Kind]:
-    """The kind of every single-valued cell (tables 二 and 四), by key."""
-    return {f.key: f.kind for f in (*spec.table2_fields, *spec.table4)}

@@ -20,17 +20,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 def decode(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name). Raise ReadError for binary data or undecodable bytes."""
-    if not data.strip():
-        raise ReadError("the file is empty")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(data, "utf-16")
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data, "utf-8-sig")
-    utf16 = _utf16_without_bom(data)
-    if utf16:
-        return _strict(data, utf16)
-    if b"\x00" in data:
-        raise ReadError("binary data, not a text document")
+    if b"\x00" in data:  # never in UTF-8 or GB18030 text; in UTF-16 at every line end
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise ReadError("binary data, not a text document")
+        return _checked(utf16[0], utf16[1])
     for encoding in ("utf-8", "gb18030"):
         try:
             return _checked(data.decode(encoding), encoding)
@@ -42,16 +40,22 @@ def decode(data: bytes) -> tuple[str, str]:
     return _checked(str(best), best.encoding)
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text of CJK and ASCII has NULs in every other byte of its ASCII characters."""
-    sample = data[:4096]
-    if len(sample) < 4 or len(sample) % 2:
+# What report text is made of: CJK, ASCII, CJK punctuation and full-width forms.
+_PLAUSIBLE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\x20-\x7e\t\r\n\f“”‘’、。·—…\xa0]")
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Decode as UTF-16 of either byte order, keeping the one that reads as report text."""
+    if len(data) % 2:
         return None
-    even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) > len(odd) * 0.2 and even.count(0) == 0:
-        return "utf-16-le"
-    if even.count(0) > len(even) * 0.2 and odd.count(0) == 0:
-        return "utf-16-be"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:4000]
+        if sample and len(_PLAUSIBLE.findall(sample)) >= 0.9 * len(sample):
+            return text, encoding
     return None
 
 
@@ -64,6 +68,8 @@ def _strict(data: bytes, encoding: str) -> tuple[str, str]:
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:
     text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise ReadError("the file is empty")
     sample = text[:20000]
     if len(_CONTROL.findall(sample)) > max(3, len(sample) // 200):
         raise ReadError("binary data, not a text document")

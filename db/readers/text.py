@@ -48,7 +48,7 @@ class _BlockBuilder:
         self.last_was_cell = False
 
     def feed(self, line: str, number: int) -> None:
-        if not line.strip(_SPACE + "\t"):
+        if not line.strip(_SPACE):  # a line with a tab in it is a (blank) cell, not a break
             self._close_group()
             self.last_was_cell = False
             return

@@ -1,0 +1,382 @@
+"""Bad input: every problem file gives the project's own error (or OSError for path problems),
+one useful line from the CLI, a `failed` line in a batch that goes on, and nothing in the
+database but the import log."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import sample_bytes, sample_path
+
+from db.errors import NianbaoError, ParseError, ReadError
+from db.pipeline import import_paths, parse_file
+from db.schema import connect
+from tui.cli import cli
+
+# A county government work report (政府工作报告): Chinese, numbered headings, but not an annual
+# report on open government information.
+WORK_REPORT = """\
+夏县2025年政府工作报告
+——2025年1月10日在夏县第十七届人民代表大会第五次会议上
+
+各位代表：
+
+现在，我代表县人民政府，向大会报告工作，请予审议，并请县政协委员和其他列席人员提出意见。
+
+一、2024年工作回顾
+
+过去的一年，面对复杂严峻的外部环境，全县上下坚持稳中求进工作总基调，经济运行总体平稳、稳中有进。\
+全年地区生产总值增长5.2%，一般公共预算收入增长6.1%，城乡居民人均可支配收入分别增长4.8%和6.9%。
+
+（一）产业发展提质增效。新建高标准农田3.2万亩，粮食总产量稳定在25万吨以上。
+
+（二）民生福祉持续改善。城镇新增就业2150人，新建改扩建幼儿园4所，完成老旧小区改造12个。
+
+二、2025年工作安排
+
+2025年是“十四五”规划收官之年。今年经济社会发展的主要预期目标是：地区生产总值增长5.5%左右，\
+一般公共预算收入增长6%，城镇新增就业2000人以上，居民收入增长与经济增长同步。
+
+三、全面加强政府自身建设
+
+我们将坚持依法行政，自觉接受县人大及其常委会的法律监督和县政协的民主监督，持续推进政务公开，\
+让权力在阳光下运行。
+
+各位代表，新征程上，让我们更加紧密地团结在以习近平同志为核心的党中央周围，真抓实干，奋力谱写夏县高质量发展新篇章！
+"""
+
+GOOD = "001"  # 巨鹿县: imports cleanly, without parse notes, so its CLI line says "imported"
+GOOD_ORGAN = "巨鹿县人民政府办公室"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    name: str  # file name (relative to the folder it is made in)
+    error: type[BaseException]  # what parse_file raises
+    reason: str  # a fragment the message must contain
+    in_folder: bool = True  # a folder import picks it up
+
+
+def _lines_000() -> list[str]:
+    return sample_bytes("000").decode("utf-8").split("\n")
+
+
+def _heading(lines: list[str], prefix: str) -> int:
+    (index,) = [i for i, line in enumerate(lines) if line.startswith(prefix)]
+    return index
+
+
+def _cut_inside_table3() -> str:
+    lines = _lines_000()
+    start, end = _heading(lines, "三、"), _heading(lines, "四、")
+    middle = (start + end) // 2
+    assert lines[middle - 1].startswith("\t") or lines[middle].startswith("\t")  # inside the table
+    return "\n".join(lines[:middle])
+
+
+def _cut_after_table2() -> str:
+    lines = _lines_000()
+    return "\n".join(lines[: _heading(lines, "三、")])
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" + b"0" * 200
+ZIP = b"PK\x03\x04\x14\x00\x06\x00\x08\x00" + b"\x00" * 20 + b"[Content_Types].xml" + b"\x00" * 200
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024
+
+CASES = [
+    Case("empty", "empty.txt", ReadError, "empty"),
+    Case("whitespace", "blank.txt", ReadError, "empty"),
+    Case("garbage", "garbage.txt", ReadError, "binary"),
+    Case("not-a-report", "work_report.txt", ParseError, "not an annual report"),
+    Case("cut-in-table3", "cut_in_table3.txt", ParseError, "truncated"),
+    Case("cut-after-table2", "cut_after_table2.txt", ParseError, "truncated"),
+    Case("pdf", "report.pdf", ReadError, "PDF"),
+    Case("pdf-named-txt", "really_a_pdf.txt", ReadError, "PDF"),
+    Case("zip-named-docx", "report.docx", ReadError, "docx"),
+    # .zip is not a report suffix: a folder import skips it (by design, see db/readers
+    # REPORT_SUFFIXES); named explicitly it fails.
+    Case("zip", "archive.zip", ReadError, "zip", in_folder=False),
+    Case("ole2-doc", "old.doc", ReadError, "save it as .docx or PDF"),
+    # A folder import that meets a dangling symlink: see test_folder_import_reports_dangling_symlink.
+    Case("dangling-symlink", "dangling.txt", OSError, "No such file", in_folder=False),
+    Case("missing", "missing.txt", OSError, "No such file", in_folder=False),
+    Case("directory", "a_folder", OSError, "directory", in_folder=False),
+]
+FOLDER_CASES = [c for c in CASES if c.in_folder]
+
+
+def make_bad(folder: Path, case: Case) -> Path:
+    """Create the bad input of `case` in `folder` and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / case.name
+    match case.id:
+        case "empty":
+            path.write_bytes(b"")
+        case "whitespace":
+            path.write_bytes(b"  \r\n\t\r\n   \n")
+        case "garbage":
+            path.write_bytes(random.Random(1).randbytes(4096))
+        case "not-a-report":
+            path.write_text(WORK_REPORT, encoding="utf-8")
+        case "cut-in-table3":
+            path.write_text(_cut_inside_table3(), encoding="utf-8")
+        case "cut-after-table2":
+            path.write_text(_cut_after_table2(), encoding="utf-8")
+        case "pdf" | "pdf-named-txt":
+            path.write_bytes(PDF)
+        case "zip-named-docx" | "zip":
+            path.write_bytes(ZIP)
+        case "ole2-doc":
+            path.write_bytes(OLE2)
+        case "dangling-symlink":
+            os.symlink(folder / "no_such_target.txt", path)
+        case "missing":
+            pass
+        case "directory":
+            path.mkdir()
+        case _:
+            raise AssertionError(case.id)
+    return path
+
+
+def make_all_bad(folder: Path) -> dict[str, Path]:
+    return {case.id: make_bad(folder, case) for case in FOLDER_CASES}
+
+
+def copy_good(folder: Path, name: str = GOOD) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(sample_path(name), folder / sample_path(name).name))
+
+
+def run(args: list[str]):
+    return CliRunner().invoke(cli, args, env={"NIANBAO_DB": None}, catch_exceptions=False)
+
+
+def count(db_file: Path, sql: str, params=()) -> int:
+    db = connect(db_file)
+    try:
+        return db.execute(sql, params).fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_cases_are_what_they_claim(tmp_path):
+    """The generated inputs really are what the cases say (guards the helpers above)."""
+    paths = {case.id: make_bad(tmp_path, case) for case in CASES}
+    assert paths["empty"].stat().st_size == 0
+    assert paths["dangling-symlink"].is_symlink() and not paths["dangling-symlink"].exists()
+    assert paths["directory"].is_dir()
+    assert not paths["missing"].exists()
+    text = paths["cut-in-table3"].read_text(encoding="utf-8")
+    assert "三、收到和处理政府信息公开申请情况" in text and "四、" not in text
+    text = paths["cut-after-table2"].read_text(encoding="utf-8")
+    assert "二、主动公开政府信息情况" in text and "三、" not in text
+    assert paths["cut-after-table2"].read_text(encoding="utf-8").rstrip().endswith("0")  # last cell of table 二
+
+
+# --- parse_file ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_parse_file_raises_own_error(tmp_path, case):
+    path = make_bad(tmp_path, case)
+    with pytest.raises(Exception) as info:
+        parse_file(path)
+    error = info.value
+    assert isinstance(error, (NianbaoError, OSError)), repr(error)
+    assert isinstance(error, case.error), repr(error)
+    message = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    assert case.reason in message
+
+
+def test_truncated_messages_name_the_missing_sections(tmp_path):
+    cut3 = make_bad(tmp_path, next(c for c in CASES if c.id == "cut-in-table3"))
+    with pytest.raises(ParseError, match="truncated") as info:
+        parse_file(cut3)
+    assert "四、政府信息公开行政复议、行政诉讼情况" in str(info.value)
+    cut2 = make_bad(tmp_path, next(c for c in CASES if c.id == "cut-after-table2"))
+    with pytest.raises(ParseError, match="truncated") as info:
+        parse_file(cut2)
+    assert "三、收到和处理政府信息公开申请情况" in str(info.value)
+    assert "四、政府信息公开行政复议、行政诉讼情况" in str(info.value)
+
+
+# --- CLI parse -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_cli_parse_prints_one_error_line(tmp_path, case):
+    path = make_bad(tmp_path, case)
+    result = run(["--db", str(tmp_path / "t.db"), "parse", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"Error: {path}: ")
+    assert case.reason in lines[0]
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_cli_parse_json_prints_one_error_line(tmp_path, case):
+    path = make_bad(tmp_path, case)
+    result = run(["--db", str(tmp_path / "t.db"), "parse", str(path), "--json"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(f"Error: {path}: ")
+
+
+# --- batch import ----------------------------------------------------------------------------------
+
+
+def _failed_lines(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("failed")]
+
+
+def _assert_only_good_stored(db_file: Path, bad: dict[str, Path], organs: set[str]) -> None:
+    assert count(db_file, "SELECT count(*) FROM reports") == len(organs)
+    assert count(db_file, "SELECT count(*) FROM documents") == len(organs)
+    assert count(db_file, "SELECT count(*) FROM cells") == 200 * len(organs)
+    assert count(db_file, "SELECT count(*) FROM cells WHERE report_id NOT IN (SELECT id FROM reports)") == 0
+    db = connect(db_file)
+    try:
+        assert {r["organ"] for r in db.query("SELECT organ FROM reports")} == organs
+        failed = {
+            r["path"]: r["message"] for r in db.query("SELECT path, message FROM imports WHERE status = 'failed'")
+        }
+        assert count(db_file, "SELECT count(*) FROM imports WHERE status = 'imported'") == len(organs)
+    finally:
+        db.close()
+    assert set(failed) == {str(p) for p in bad.values()}
+    reasons = {c.id: c.reason for c in CASES}
+    for case_id, path in bad.items():
+        assert reasons[case_id] in failed[str(path)], (case_id, failed[str(path)])
+
+
+def test_cli_import_folder_of_bad_files_and_one_good(tmp_path):
+    folder = tmp_path / "in"
+    bad = make_all_bad(folder)
+    make_bad(folder, next(c for c in CASES if c.id == "zip"))  # skipped: not a report suffix
+    good = copy_good(folder)
+    db_file = tmp_path / "t.db"
+
+    result = run(["--db", str(db_file), "import", str(folder)])
+
+    assert result.exit_code == 1
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    failed = _failed_lines(result.stdout)
+    assert len(failed) == len(bad), result.stdout
+    reasons = {c.id: c.reason for c in CASES}
+    for case_id, path in bad.items():
+        (line,) = [line for line in failed if f" {path}: " in line]
+        assert reasons[case_id] in line, line
+    (good_line,) = [line for line in lines if str(good) in line]
+    assert good_line.startswith("imported ")
+    assert GOOD_ORGAN in good_line and "2024" in good_line
+    assert "archive.zip" not in result.stdout
+    assert lines[-1] == f"{len(bad) + 1} files: 1 imported, {len(bad)} failed"  # the good one sorts first
+    assert len(lines) == len(bad) + 2  # one line per file and the summary
+
+    _assert_only_good_stored(db_file, bad, {GOOD_ORGAN})
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_cli_import_named_bad_file(tmp_path, case):
+    path = make_bad(tmp_path / "in", case)
+    db_file = tmp_path / "t.db"
+    result = run(["--db", str(db_file), "import", str(path)])
+    if case.id == "directory":
+        # An empty folder holds nothing to import: that is an error too (exit 1), not a failed file.
+        assert result.exit_code == 1
+        assert result.stdout.splitlines() == ["0 files: nothing to import"]
+        return
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2, result.stdout
+    assert lines[0].startswith(f"failed    {path}: ")
+    assert case.reason in lines[0]
+    assert lines[1] == "1 file: 1 failed"
+    assert count(db_file, "SELECT count(*) FROM reports") == 0
+    assert count(db_file, "SELECT count(*) FROM documents") == 0
+    assert count(db_file, "SELECT count(*) FROM cells") == 0
+    assert count(db_file, "SELECT count(*) FROM imports WHERE status = 'failed' AND path = ?", [str(path)]) == 1
+
+
+def test_cli_import_bad_file_first_still_imports_the_rest(tmp_path):
+    folder = tmp_path / "in"
+    bad = make_bad(folder, next(c for c in CASES if c.id == "cut-in-table3"))
+    garbage = make_bad(folder, next(c for c in CASES if c.id == "garbage"))
+    goods = [copy_good(folder, n) for n in ("001", "002", "003")]
+    db_file = tmp_path / "t.db"
+
+    result = run(["--db", str(db_file), "import", str(bad), *map(str, goods), str(garbage)])
+
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 6, result.stdout
+    assert lines[0].startswith(f"failed    {bad}: ") and "truncated" in lines[0]
+    for line, good in zip(lines[1:4], goods):
+        assert str(good) in line
+    assert lines[1].startswith("imported ") and "巨鹿县人民政府办公室 2024" in lines[1]
+    assert lines[2].startswith("imported ") and "温县人民政府办公室 2024" in lines[2]
+    assert lines[3].startswith("warnings ") and "交口县人民政府办公室 2024" in lines[3]  # 003 has a parse note
+    assert lines[4].startswith(f"failed    {garbage}: ") and "binary" in lines[4]
+    assert lines[5] == "5 files: 2 failed, 3 imported; 1 with warnings"
+    assert count(db_file, "SELECT count(*) FROM reports") == 3
+    assert count(db_file, "SELECT count(*) FROM documents") == 3
+    assert count(db_file, "SELECT count(*) FROM cells") == 600
+
+
+def test_pipeline_bad_file_first_in_folder(tmp_path, db):
+    """Through the library: folder order puts the bad files first; the good ones still import."""
+    folder = tmp_path / "in"
+    bad = {case.id: make_bad(folder / "0_bad", case) for case in FOLDER_CASES}
+    goods = [copy_good(folder / "1_good", n) for n in ("001", "002")]
+
+    results = list(import_paths(db, [folder]))
+
+    assert [r.path for r in results[: len(bad)]] == sorted(str(p) for p in bad.values())
+    assert all(r.status == "failed" and r.message for r in results[: len(bad)])
+    assert [(r.path, r.status) for r in results[len(bad) :]] == [(str(g), "imported") for g in goods]
+    assert [r.organ for r in results[len(bad) :]] == ["巨鹿县人民政府办公室", "温县人民政府办公室"]
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM cells").fetchone()[0] == 400
+    failed = db.execute("SELECT count(*) FROM imports WHERE status = 'failed'").fetchone()[0]
+    assert failed == len(bad)
+
+
+def test_failed_file_then_fixed_file_imports(tmp_path, db):
+    """A file that failed is not remembered as known: once fixed, it imports."""
+    folder = tmp_path / "in"
+    path = make_bad(folder, next(c for c in CASES if c.id == "cut-in-table3"))
+    (first,) = import_paths(db, [path])
+    assert first.status == "failed"
+    path.write_bytes(sample_bytes("000"))
+    (second,) = import_paths(db, [path])
+    assert second.status == "imported"
+    assert second.organ == "夏县人民政府办公室"
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
+
+
+def test_folder_import_reports_dangling_symlink(tmp_path, db):
+    """A report file in the folder that cannot be read (a symlink whose target is gone, e.g. an
+    unmounted share) must be reported as failed, not skipped without a word."""
+    folder = tmp_path / "in"
+    link = make_bad(folder, next(c for c in CASES if c.id == "dangling-symlink"))
+    good = copy_good(folder)
+
+    results = list(import_paths(db, [folder]))
+
+    assert [(r.path, r.status) for r in results] == [(str(good), "imported"), (str(link), "failed")]
+    assert "No such file" in results[1].message
+    assert db.execute("SELECT count(*) FROM imports WHERE status = 'failed'").fetchone()[0] == 1
