@@ -82,7 +82,7 @@ def _with_shapes(found: list[Entry], row: list[Cell]) -> None:
     if len(row) < 2 or len({c.source.line for c in row}) != 1:
         return
     for entry in found:
-        if entry.labels and entry.values and entry.labels[-1].source.line == row[0].source.line:
+        if entry.labels and entry.values:
             entry.shape = (len(row), entry.labels[-1].source.col or 0)
 
 
