@@ -37,6 +37,7 @@ class Note:
     cells: tuple[str, ...]  # cell paths: table2.KEY, table3.ROW.COLUMN (ROW.* for a row), table4.KEY
     message: str
     source: Source | None = None
+    raw: tuple[str, ...] = ()  # the cells as printed, for a row that did not fit its columns
 
 
 @dataclass
@@ -49,6 +50,10 @@ class Report:
     title: str | None = None
     period: str | None = None  # the statistics period as stated, e.g. 2024年1月1日至2024年12月31日
     website: str | None = None
+    region_code: str | None = None  # 6-digit GB/T 2260 code, when the region could be decided
+    province: str | None = None
+    prefecture: str | None = None
+    region_note: str = ""  # how the code was decided, or why it could not be
     preamble: str = ""
     sections: dict[str, str] = field(default_factory=dict)
     section_sources: dict[str, Source] = field(default_factory=dict)
@@ -73,13 +78,24 @@ class Report:
             out.append(("table4", key, "", value))
         return out
 
+    def get(self, path: str) -> Value:
+        """The value at a cell path: table2.KEY, table3.ROW.COLUMN, table4.KEY."""
+        table, _, rest = path.partition(".")
+        if table == "table3":
+            row, _, column = rest.partition(".")
+            columns = [c.key for c in self.spec.table3_columns]
+            return self.table3[row][columns.index(column)]
+        return (self.table2 if table == "table2" else self.table4)[rest]
+
     def to_json(self) -> dict[str, Any]:
         """The canonical JSON of FORMAT.md (plus the parse notes and the values' sources)."""
         columns = [c.key for c in self.spec.table3_columns]
         return {
             "organ": self.organ,
             "region": self.region,
-            "region_code": None,
+            "region_code": self.region_code,
+            "province": self.province,
+            "prefecture": self.prefecture,
             "year": self.year,
             "format": self.format,
             "published": self.published,

@@ -14,6 +14,7 @@ from db.format import FORMAT_2019, FORMAT_2019_MARKERS, FORMAT_2021, SECTION_BY_
 from db.identity import closing_lines, find_period, find_title, find_website, resolve_identity
 from db.labels import normalize
 from db.model import Report
+from db.regions import resolve_region
 from db.sections import Outline, SectionText, lines_of, narrative, outline
 from db.tables import parse_table2, parse_table3, parse_table4, rows_of
 
@@ -46,7 +47,20 @@ def parse_document(document: Document) -> Report:
         if SECTION_BY_KEY[key].narrative:
             report.sections[key] = narrative(section)
             report.section_sources[key] = section.heading.source
+    place(report)
     return report
+
+
+def place(report: Report) -> None:
+    """Put the report on the map: its region's division code, province and prefecture, using the
+    organ, the text and the web address to tell apart counties that share a name."""
+    text = "\n".join([report.title or "", report.preamble, *report.sections.values()])
+    match = resolve_region(report.region, organ=report.organ, text=text, website=report.website)
+    report.region_note = match.reason
+    if match.division is not None:
+        report.region_code = match.division.code
+        report.province = match.division.province
+        report.prefecture = match.division.prefecture
 
 
 def _require_report(parts: Outline) -> None:

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from db.checks import ERROR
 from db.document import Document
 from db.errors import NianbaoError
 from db.model import Report
 from db.parse import parse_document
 from db.readers import REPORT_SUFFIXES, read_document
+from db.review import recheck
 from db.store import find_document, log_failure, save_report, sha256
 
 
@@ -27,6 +29,7 @@ class FileResult:
     report_id: int | None = None
     organ: str | None = None
     year: int | None = None
+    errors: int = 0  # what the checks found, to review
     warnings: int = 0
     message: str = ""
 
@@ -76,7 +79,10 @@ def import_file(db: Database, path: Path) -> FileResult:
         if known:
             return FileResult(name, "unchanged", report_id, message="same file already imported")
         report, document = parse_bytes(data, path.name)
-        stored = save_report(db, name, data, document, report)
+        with db.atomic():  # the report and its findings, or nothing
+            stored = save_report(db, name, data, document, report)
+            if stored.report_id and stored.status != "unchanged":
+                found = recheck(db, stored.report_id)
     except NianbaoError as exc:
         log_failure(db, name, data, str(exc))
         return FileResult(name, "failed", message=str(exc))
@@ -84,8 +90,11 @@ def import_file(db: Database, path: Path) -> FileResult:
         message = f"cannot read: {exc.strerror or exc}"
         log_failure(db, name, data, message)
         return FileResult(name, "failed", message=message)
+    if stored.status == "unchanged":
+        return FileResult(name, "unchanged", stored.report_id, report.organ, report.year, message=stored.message)
+    errors = sum(f.severity == ERROR for f in found)
     return FileResult(
-        name, stored.status, stored.report_id, report.organ, report.year, len(report.notes), stored.message
+        name, stored.status, stored.report_id, report.organ, report.year, errors, len(found) - errors, stored.message
     )
 
 

@@ -112,6 +112,61 @@ def m001_initial(db: Database) -> None:
     create_views(db)
 
 
+@migrations()
+def m002_checks(db: Database) -> None:
+    """Check findings, suggested values, corrections with their audit trail, status changes,
+    and where each report sits on the map."""
+    db.executescript(
+        """
+        ALTER TABLE reports ADD COLUMN province TEXT;
+        ALTER TABLE reports ADD COLUMN prefecture TEXT;
+        ALTER TABLE reports ADD COLUMN region_note TEXT;     -- how the code was decided, or why not
+        ALTER TABLE parse_notes ADD COLUMN raw TEXT;         -- JSON: cells of a row that did not fit
+        CREATE TABLE findings (
+            id INTEGER PRIMARY KEY,
+            report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            rule TEXT NOT NULL,          -- FORMAT.md rule id
+            severity TEXT NOT NULL,      -- error, warning
+            cells TEXT NOT NULL,         -- JSON list of cell paths
+            message TEXT NOT NULL,
+            message_zh TEXT NOT NULL,
+            expected TEXT,
+            found TEXT
+        );
+        CREATE INDEX findings_report ON findings(report_id);
+        CREATE INDEX findings_rule ON findings(rule);
+        CREATE TABLE suggestions (
+            report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            cell TEXT NOT NULL,
+            value NOT NULL,
+            rule TEXT NOT NULL,
+            derivation TEXT NOT NULL,
+            PRIMARY KEY (report_id, cell)
+        );
+        CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY,
+            report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            cell TEXT NOT NULL,          -- cell path
+            old_value,                   -- the value before (parsed, or the previous correction)
+            new_value,
+            reason TEXT NOT NULL,
+            who TEXT NOT NULL,           -- the operator's OS user
+            at TEXT NOT NULL
+        );
+        CREATE INDEX corrections_report ON corrections(report_id, cell);
+        CREATE TABLE status_log (
+            id INTEGER PRIMARY KEY,
+            report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            status TEXT NOT NULL,
+            reason TEXT,
+            who TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX reports_organ_year ON reports(organ, year);
+        """
+    )
+
+
 def create_views(db: Database) -> None:
     """(Re)create the wide views from the format definition."""
     single = {f.key: None for spec in FORMATS.values() for f in spec.table2_fields}

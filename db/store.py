@@ -31,7 +31,7 @@ def sha256(data: bytes) -> str:
 
 
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")  # orders the audit trail
 
 
 def find_document(db: Database, digest: str) -> tuple[bool, int | None]:
@@ -103,6 +103,10 @@ def _report_row(report: Report, digest: str) -> dict:
         "title": report.title,
         "period": report.period,
         "website": report.website,
+        "region_code": report.region_code,
+        "province": report.province,
+        "prefecture": report.prefecture,
+        "region_note": report.region_note,
         "preamble": report.preamble,
         "status": "imported",
         "imported_at": now(),
@@ -144,6 +148,7 @@ def _write_contents(db: Database, report_id: int, report: Report) -> None:
             "cells": json.dumps(list(note.cells)),
             "message": note.message,
             "source_line": note.source.line if note.source else None,
+            "raw": json.dumps(list(note.raw), ensure_ascii=False) if note.raw else None,
         }
         for note in report.notes
     )

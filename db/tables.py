@@ -144,6 +144,7 @@ class Fit:
     values: list[Value] | None
     code: str | None = None
     problem: str = ""
+    cells: tuple[str, ...] = ()  # the run as fitted (structural blanks dropped), for notes
 
 
 def align(entry: Entry, width: int, edges: Edges | None = None) -> Fit:
@@ -169,10 +170,11 @@ def align(entry: Entry, width: int, edges: Edges | None = None) -> Fit:
         while len(run) > width and _is_blank(run[0]):
             run.pop(0)
     values = [to_value(c) for c in run]
+    texts = tuple(c.text for c in run)
     if len(run) > width:
-        return Fit(None, "row-extra-values", f"{len(run)} values for {width} columns")
+        return Fit(None, "row-extra-values", f"{len(run)} values for {width} columns", texts)
     if len(run) < width:
-        return Fit(values, "row-incomplete", f"{len(run)} of {width} values")
+        return Fit(values, "row-incomplete", f"{len(run)} of {width} values", texts)
     return Fit(values)
 
 
@@ -301,7 +303,8 @@ def _fit(
     else:
         missing = (cell_path(key, None),)
         row = [BLANK] * width
-    notes.append(Note(fit.code, missing, f"row “{label.text}”: {fit.problem} ({raw})", entry.values[0].source))
+    message = f"row “{label.text}”: {fit.problem} ({raw})"
+    notes.append(Note(fit.code, missing, message, entry.values[0].source, tuple(fit.cells)))
     return row
 
 

@@ -20,7 +20,7 @@ def run(app: NianbaoApp, steps):
     return asyncio.run(go())
 
 
-def test_lists_reports_with_notes_first(db, db_path):
+def test_lists_reports_with_errors_first(db, db_path):
     list(import_paths(db, [sample_path("001"), sample_path("000")]))
 
     async def steps(app, pilot):
@@ -32,10 +32,10 @@ def test_lists_reports_with_notes_first(db, db_path):
 
     rows, summary = run(NianbaoApp(str(db_path)), steps)
     assert rows == [
-        ["夏县人民政府办公室", "2024", "imported", "1"],
-        ["巨鹿县人民政府办公室", "2024", "imported", "0"],
+        ["夏县人民政府办公室", "2024", "needs_review", "1", "0"],
+        ["巨鹿县人民政府办公室", "2024", "ready", "0", "0"],
     ]
-    assert summary == "2 reports · 1 with notes to review"
+    assert summary == "2 reports · 1 with errors to review"
 
 
 def test_empty_database_says_how_to_start(db_path):

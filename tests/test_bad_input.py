@@ -327,10 +327,10 @@ def test_cli_import_bad_file_first_still_imports_the_rest(tmp_path):
     for line, good in zip(lines[1:4], goods):
         assert str(good) in line
     assert lines[1].startswith("imported ") and "巨鹿县人民政府办公室 2024" in lines[1]
-    assert lines[2].startswith("imported ") and "温县人民政府办公室 2024" in lines[2]
-    assert lines[3].startswith("warnings ") and "交口县人民政府办公室 2024" in lines[3]  # 003 has a parse note
+    assert lines[2].startswith("warnings ") and "温县人民政府办公室 2024 (1 warning to review)" in lines[2]
+    assert lines[3].startswith("warnings ") and "交口县人民政府办公室 2024 (2 errors to review)" in lines[3]
     assert lines[4].startswith(f"failed    {garbage}: ") and "binary" in lines[4]
-    assert lines[5] == "5 files: 2 failed, 3 imported; 1 with warnings"
+    assert lines[5] == "5 files: 2 failed, 3 imported; 2 with findings to review"
     assert count(db_file, "SELECT count(*) FROM reports") == 3
     assert count(db_file, "SELECT count(*) FROM documents") == 3
     assert count(db_file, "SELECT count(*) FROM cells") == 600

@@ -26,7 +26,8 @@ ORGANS = {
     "003": ("交口县人民政府办公室", 2024),
     "004": ("霍城县人民政府", 2023),
 }
-WITH_NOTES = {"000", "003", "004"}  # samples whose import reports parse notes ("warnings")
+# What the checks find in each sample (the import line says "warnings" and counts them).
+FINDINGS = {"000": "1 error", "002": "1 warning", "003": "2 errors", "004": "1 error"}
 CELLS_PER_REPORT = 10 + 25 * 7 + 15  # table 二, table 三 (25 rows × 7 columns), table 四
 
 
@@ -86,12 +87,12 @@ def test_import_samples_folder(tmp_path):
     assert len(lines) == 6
     for line, path, name in zip(lines, files, SAMPLE_NAMES):
         organ, year = ORGANS[name[:3]]
-        label = "warnings" if name[:3] in WITH_NOTES else "imported"
+        label = "warnings" if name[:3] in FINDINGS else "imported"
         assert line.startswith(f"{label:<9} {path} → report "), line
         assert f"{organ} {year}" in line
         if label == "warnings":
-            assert "(1 to review)" in line
-    assert lines[-1] == "5 files: 5 imported; 3 with warnings"
+            assert line.endswith(f"({FINDINGS[name[:3]]} to review)")
+    assert lines[-1] == "5 files: 5 imported; 4 with findings to review"
     assert counts(db_file) == {"reports": 5, "documents": 5, "cells": 5 * CELLS_PER_REPORT, "imports": 5}
     assert organs(db_file) == set(ORGANS.values())
 
@@ -105,13 +106,13 @@ def test_list_after_import(tmp_path):
 
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["id", "organ", "region", "year", "format", "status", "notes", "file"]
+    assert lines[0].split() == ["id", "organ", "region", "region_code", "year", "status", "errors", "warnings", "file"]
     assert lines[-1] == "5 reports"
     body = lines[1:-1]
     assert len(body) == 5
     for organ, year in ORGANS.values():
         (line,) = [line for line in body if line.split()[1] == organ]
-        assert line.split()[3] == str(year)
+        assert line.split()[4] == str(year)
     assert body[-1].split()[1] == "霍城县人民政府"  # newest year first: the 2023 report comes last
 
 
@@ -131,7 +132,10 @@ def test_list_json_after_import(tmp_path):
     assert by_organ["温县人民政府办公室"]["region"] == "温县"
     assert by_organ["温县人民政府办公室"]["file"] == sample_path("002").name
     assert {r["format"] for r in rows} == {"2021"}
-    assert {r["organ"]: r["notes"] for r in rows} == {ORGANS[n][0]: (1 if n in WITH_NOTES else 0) for n in ORGANS}
+    errors = {ORGANS[n][0]: int(f.split()[0]) for n, f in FINDINGS.items() if "error" in f}
+    assert {r["organ"]: r["errors"] for r in rows} == {organ: errors.get(organ, 0) for organ, _ in ORGANS.values()}
+    assert by_organ["温县人民政府办公室"]["warnings"] == 1
+    assert {r["region_code"] for r in rows} == {"140828", "130529", "410825", "141130", "654023"}
 
 
 def test_list_of_empty_database(tmp_path):
@@ -189,8 +193,8 @@ def test_parse_text_summary(tmp_path, name):
     assert lines[1].startswith(f"published {want['published'] or '(no date)'} · period ")
     received = want["table3"]["rows"]["new_received"][-1]
     assert lines[2] == f"applications received: {received}"
-    notes = [line for line in lines if line.startswith("note: ")]
-    assert len(notes) == (1 if name[:3] in WITH_NOTES else 0)
+    findings = [line for line in lines if line.startswith(("error ", "warning "))]
+    assert len(findings) == int(FINDINGS.get(name[:3], "0").split()[0])
 
 
 def test_parse_stores_nothing(tmp_path):
@@ -272,7 +276,7 @@ def test_demo_creates_fresh_database(tmp_path):
         assert "unchanged" not in result.stdout
         for organ, year in ORGANS.values():
             assert f"{organ} {year}" in result.stdout
-        assert "5 files: 5 imported; 3 with warnings" in result.stdout
+        assert "5 files: 5 imported; 4 with findings to review" in result.stdout
         assert f"Database: {out / 'nianbao.db'}" in result.stdout
     assert "温县人民政府办公室 2024: 33 applications received" in result.stdout
     assert organs(out / "nianbao.db") == set(ORGANS.values())

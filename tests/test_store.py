@@ -15,8 +15,11 @@ from tests.conftest import SAMPLES, sample_path
 CELLS_PER_REPORT = 10 + 25 * 7 + 15
 
 
+TABLES = ("documents", "reports", "cells", "narratives", "parse_notes", "findings", "suggestions")
+
+
 def counts(db) -> dict[str, int]:
-    return {t: db[t].count for t in ("documents", "reports", "cells", "narratives", "parse_notes")}
+    return {t: db[t].count for t in TABLES}
 
 
 @pytest.fixture
@@ -37,6 +40,8 @@ def test_import_all_samples(db, samples_dir):
         "cells": 5 * CELLS_PER_REPORT,
         "narratives": 15,
         "parse_notes": 3,
+        "findings": 5,  # CELL-MISSING: 000 ×1, 003 ×2, 004 ×1; NARRATIVE-MATCH: 002
+        "suggestions": 8,  # 003: the incomplete row (7 cells) and the blank 商业企业 cell
     }
 
 
@@ -85,17 +90,42 @@ def test_a_failure_while_writing_leaves_nothing(db, monkeypatch):
     monkeypatch.setattr(store, "_write_contents", broken)
     with pytest.raises(RuntimeError):
         list(import_paths(db, [sample_path("001")]))
-    assert counts(db) == dict.fromkeys(("documents", "reports", "cells", "narratives", "parse_notes"), 0)
+    assert counts(db) == dict.fromkeys(TABLES, 0)
 
 
 def test_wal_busy_timeout_and_migrations(db_path):
     db = connect(db_path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-    assert schema_version(db) == ["m001_initial"]
+    assert schema_version(db) == ["m001_initial", "m002_checks"]
     db.close()
     again = connect(db_path)  # opening again applies nothing twice
-    assert schema_version(again) == ["m001_initial"]
+    assert schema_version(again) == ["m001_initial", "m002_checks"]
+
+
+def test_upgrade_from_first_schema_keeps_reports(db_path):
+    from sqlite_utils import Database
+
+    from db.schema import migrations
+
+    old = Database(db_path)
+    migrations.apply(old, stop_before="m002_checks")
+    assert "findings" not in old.table_names()
+    old.close()
+    # A database of the first schema, written by hand as that version's code did.
+    old = Database(db_path)
+    old["documents"].insert(
+        {"sha256": "x", "name": "a.txt", "size": 1, "form": "text", "content": b"a", "imported_at": "t"}
+    )
+    old["reports"].insert(
+        {"id": 7, "document": "x", "organ": "夏县人民政府办公室", "year": 2024, "format": "2021", "imported_at": "t"}
+    )
+    old.close()
+    upgraded = connect(db_path)
+    assert schema_version(upgraded) == ["m001_initial", "m002_checks"]
+    assert upgraded["reports"].get(7)["organ"] == "夏县人民政府办公室"
+    assert {"province", "prefecture", "region_note"} <= set(upgraded["reports"].columns_dict)
+    assert {"findings", "suggestions", "corrections", "status_log"} <= set(upgraded.table_names())
 
 
 def test_values_blank_markers_and_sources_stored(db):

@@ -1,4 +1,4 @@
-"""The operator's app. For now one screen: the reports in the database, with their notes.
+"""The operator's app. For now one screen: the reports in the database, with what the checks found.
 The import, review, correction and publish screens come with the app's own issue."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class NianbaoApp(App):
 
     def on_mount(self) -> None:
         table = self.query_one("#reports", DataTable)
-        table.add_columns("id", "organ 机关", "year 年度", "status 状态", "notes 待核")
+        table.add_columns("id", "organ 机关", "year 年度", "status 状态", "errors 错误", "warnings 提示")
         self.action_refresh()
 
     def action_refresh(self) -> None:
@@ -41,15 +41,16 @@ class NianbaoApp(App):
             rows = list(
                 db.query(
                     "SELECT r.id, r.organ, r.year, r.status,"
-                    " (SELECT count(*) FROM parse_notes n WHERE n.report_id = r.id) AS notes"
-                    " FROM reports r ORDER BY notes DESC, r.year DESC, r.organ"
+                    " (SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.severity = 'error') AS errors,"
+                    " (SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.severity = 'warning') AS warnings"
+                    " FROM reports r ORDER BY errors DESC, warnings DESC, r.year DESC, r.organ"
                 )
             )
         table = self.query_one("#reports", DataTable)
         table.clear()
         for row in rows:
             table.add_row(*(str(row[k]) if row[k] is not None else "—" for k in row), key=str(row["id"]))
-        need = sum(1 for row in rows if row["notes"])
+        need = sum(1 for row in rows if row["errors"])
         self.query_one("#summary", Static).update(
-            f"{len(rows)} reports · {need} with notes to review" if rows else "No reports yet: nianbao import PATH…"
+            f"{len(rows)} reports · {need} with errors to review" if rows else "No reports yet: nianbao import PATH…"
         )

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from db import review
+from db.checks import run_checks
 from db.errors import NianbaoError
 from db.pipeline import FileResult, import_paths, parse_file
 from db.schema import connect
@@ -63,16 +65,18 @@ def parse(file: str, as_json: bool) -> None:
         report = parse_file(file)
     except (NianbaoError, OSError) as exc:
         _fail(file, exc)
+    checks = run_checks(report)
     if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+        data = report.to_json() | {"checks": [f.as_json() for f in checks]}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
     click.echo(f"{report.organ} · {report.year} · format {report.format} · region {report.region}")
     click.echo(f"published {report.published or '(no date)'} · period {report.period or '(not stated)'}")
     received = report.table3.get("new_received")
     if received and received[-1].value is not None:
         click.echo(f"applications received: {received[-1].value}")
-    for note in report.notes:
-        click.echo(f"note: {', '.join(note.cells)}: {note.message}")
+    for finding in checks:
+        click.echo(f"{finding.severity:<8} {finding.rule:<15} {finding.message}")
 
 
 @cli.command(name="list")
@@ -83,8 +87,9 @@ def list_(db_path: str, as_json: bool) -> None:
     with _open(db_path) as db:
         rows = list(
             db.query(
-                "SELECT r.id, r.organ, r.region, r.year, r.format, r.status,"
-                " (SELECT count(*) FROM parse_notes n WHERE n.report_id = r.id) AS notes,"
+                "SELECT r.id, r.organ, r.region, r.region_code, r.year, r.format, r.status,"
+                " (SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.severity = 'error') AS errors,"
+                " (SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.severity = 'warning') AS warnings,"
                 " d.name AS file FROM reports r JOIN documents d ON d.sha256 = r.document"
                 " ORDER BY r.year DESC, r.organ"
             )
@@ -92,7 +97,7 @@ def list_(db_path: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
-    headers = ["id", "organ", "region", "year", "format", "status", "notes", "file"]
+    headers = ["id", "organ", "region", "region_code", "year", "status", "errors", "warnings", "file"]
     table = [headers] + [[str(row[h]) if row[h] is not None else "—" for h in headers] for row in rows]
     widths = [max(_width(r[i]) for r in table) for i in range(len(headers))]
     for r in table:
@@ -130,7 +135,146 @@ def demo(out: str) -> None:
     sys.exit(1 if any(r.failed for r in results) else 0)
 
 
+@cli.command()
+@click.argument("reports", nargs=-1, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_obj
+def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
+    """Re-run the checks and list what they found, errors first.
+
+    Exit status: 0 when no report has an error, 1 when some do (warnings alone give 0)."""
+    with _open(db_path) as db:
+        ids = list(reports) or [r[0] for r in db.execute("SELECT id FROM reports ORDER BY id").fetchall()]
+        results = {}
+        for report_id in ids:
+            _guard(review.recheck, db, report_id)
+            results[report_id] = (review.report_row(db, report_id), review.findings(db, report_id))
+    if as_json:
+        out = [
+            {
+                "report": rid,
+                "organ": row["organ"],
+                "year": row["year"],
+                "status": row["status"],
+                "findings": [_finding_json(f) for f in found],
+            }
+            for rid, (row, found) in results.items()
+        ]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+    else:
+        order = sorted(results.items(), key=lambda item: (-_count(item[1][1], "error"), -len(item[1][1]), item[0]))
+        for rid, (row, found) in order:
+            if found:
+                click.echo(f"report {rid}: {row['organ']} {row['year']} ({row['status']})")
+            for f in found:
+                click.echo(f"  {f['severity']:<8} {f['rule']:<15} {f['message']}")
+    errors = sum(_count(found, "error") for _, found in results.values())
+    warnings = sum(_count(found, "warning") for _, found in results.values())
+    flagged = sum(1 for _, found in results.values() if _count(found, "error"))
+    click.echo(
+        f"{len(results)} report{'s' if len(results) != 1 else ''} checked: {errors} error"
+        f"{'s' if errors != 1 else ''} in {flagged}, {warnings} warning{'s' if warnings != 1 else ''}"
+    )
+    sys.exit(1 if errors else 0)
+
+
+@cli.command()
+@click.argument("report", type=int)
+@click.argument("cell")
+@click.argument("value")
+@click.option("--reason", required=True, help="Why: what the source says, and where.")
+@click.pass_obj
+def correct(db_path: str, report: int, cell: str, value: str, reason: str) -> None:
+    """Correct one cell (e.g. table3.total.natural) of a report; the checks re-run at once.
+
+    The parsed value is kept; the correction is recorded with the reason, who and when.
+    VALUE is a number, a not-applicable mark (/ — 无) or 'blank'."""
+    with _open(db_path) as db:
+        change = _guard(review.correct, db, report, cell, value, reason)
+    click.echo(
+        f"report {report}: {cell} {_show(change.old)} → {_show(change.new)}; "
+        f"errors {change.errors_before} → {change.errors_after}"
+    )
+
+
+@cli.command()
+@click.argument("report", type=int)
+@click.argument("cells", nargs=-1)
+@click.pass_obj
+def accept(db_path: str, report: int, cells: tuple[str, ...]) -> None:
+    """Accept the suggested values of a report (all, or those of CELLS) as corrections."""
+    with _open(db_path) as db:
+        changes = _guard(review.accept_suggestions, db, report, cells)
+    for change in changes:
+        click.echo(f"report {report}: {change.cell} {_show(change.old)} → {_show(change.new)}")
+    after = changes[-1].errors_after if changes else "unchanged"
+    click.echo(f"{len(changes)} suggestion{'s' if len(changes) != 1 else ''} accepted; errors now {after}")
+
+
+@cli.command()
+@click.argument("report", type=int)
+@click.option("--override", metavar="REASON", help="Approve despite open errors, saying why.")
+@click.pass_obj
+def approve(db_path: str, report: int, override: str | None) -> None:
+    """Approve a report for publication (open errors need --override REASON)."""
+    with _open(db_path) as db:
+        _guard(review.approve, db, report, override)
+        row = review.report_row(db, report)
+    click.echo(f"report {report}: {row['organ']} {row['year']} approved")
+
+
+@cli.command()
+@click.argument("report", type=int)
+@click.pass_obj
+def show(db_path: str, report: int) -> None:
+    """A report: identity, findings, suggested values and the audit trail."""
+    with _open(db_path) as db:
+        row = _guard(review.report_row, db, report)
+        found = review.findings(db, report)
+        offered = list(db.query("SELECT * FROM suggestions WHERE report_id = ? ORDER BY cell", [report]))
+        trail = review.audit_trail(db, report)
+    click.echo(f"report {report}: {row['organ']} · {row['year']} · {row['status']}")
+    click.echo(
+        f"region {row['region'] or '—'} {row['region_code'] or ''} {row['province'] or ''}"
+        f"{row['prefecture'] or ''}  ({row['region_note'] or ''})"
+    )
+    click.echo(f"published {row['published'] or '—'} · format {row['format']}")
+    for f in found:
+        click.echo(f"  {f['severity']:<8} {f['rule']:<15} {f['message']}")
+    for s in offered:
+        click.echo(f"  suggest  {s['cell']} = {s['value']}   ({s['derivation']})")
+    for t in trail:
+        change = f" {_show(t['old_value'])} → {_show(t['new_value'])}" if t["kind"] == "correction" else ""
+        click.echo(
+            f"  {t['at']} {t['who']}: {t['kind']} {t['what']}{change}" + (f" — {t['reason']}" if t["reason"] else "")
+        )
+
+
 # --- helpers -------------------------------------------------------------------------------------
+
+
+def _guard(action, *args):
+    """Run an operator action; its refusal becomes one line and exit 1."""
+    try:
+        return action(*args)
+    except NianbaoError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+
+
+def _count(found: list[dict], severity: str) -> int:
+    return sum(1 for f in found if f["severity"] == severity)
+
+
+def _finding_json(f: dict) -> dict:
+    return {
+        k: (json.loads(f[k]) if k == "cells" else f[k])
+        for k in ("rule", "severity", "cells", "message", "message_zh", "expected", "found")
+    }
+
+
+def _show(value: object) -> str:
+    return "blank" if value is None else str(value)
 
 
 def _open(db_path: str):
@@ -154,8 +298,9 @@ def _echo_result(result: FileResult, show_path: str | None = None) -> FileResult
     what = f"report {result.report_id}" if result.report_id else ""
     if result.organ:
         what += f": {result.organ} {result.year}"
-    label = "warnings" if result.warnings else result.status
-    extra = f" ({result.warnings} to review)" if result.warnings else ""
+    findings = _counted(result.errors, "error") + _counted(result.warnings, "warning")
+    label = "warnings" if findings else result.status
+    extra = f" ({', '.join(findings)} to review)" if findings else ""
     if result.message and result.status != "imported":
         extra += f" — {result.message}"
     click.echo(f"{label:<9} {path} → {what}{extra}")
@@ -167,11 +312,15 @@ def _echo_summary(results: list[FileResult]) -> None:
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     detail = ", ".join(f"{n} {status}" for status, n in counts.items())
-    warned = sum(1 for r in results if r.warnings and not r.failed)
+    warned = sum(1 for r in results if (r.errors or r.warnings) and not r.failed)
     click.echo(
         f"{len(results)} file{'s' if len(results) != 1 else ''}: {detail or 'nothing to import'}"
-        + (f"; {warned} with warnings" if warned else "")
+        + (f"; {warned} with findings to review" if warned else "")
     )
+
+
+def _counted(n: int, what: str) -> list[str]:
+    return [f"{n} {what}{'s' if n != 1 else ''}"] if n else []
 
 
 def _width(text: str) -> int:

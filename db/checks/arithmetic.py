@@ -1,0 +1,336 @@
+"""The arithmetic of tables 三 and 四 (勾稽关系): T3-BALANCE, T3-TOTAL, T3-ROWSUM, T4-SUM, and
+SPLIT-DIGITS, which explains a broken row sum by a number split over two cells.
+
+Each rule is a set of equations built from db/format.py: "these cells add up to those". The same
+equations determine blank cells: an equation with one blank and every other cell known gives
+that blank's value, offered as a suggestion (see `suggestions`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from db.checks.registry import ERROR, WARNING, Context, Finding, Suggestion, rule
+from db.format import FORMATS, ORG_COLUMN_KEYS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, ReportFormat
+from db.labels import normalize, read_cell
+from db.model import Report, Value
+
+NUMBER = (int, float)
+
+
+@dataclass(frozen=True)
+class Equation:
+    """sum(inputs) == sum(outputs). `where` names the row or column, in English and Chinese."""
+
+    rule: str
+    where: str
+    where_zh: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return self.inputs + self.outputs
+
+
+def _t3(row: str, column: str) -> str:
+    return f"table3.{row}.{column}"
+
+
+@cache
+def equations(version: str) -> tuple[Equation, ...]:
+    """Every equation of the format, in rule order."""
+    spec = FORMATS[version]
+    return (*_balance(spec), *_total(spec), *_rowsum(spec), *_t4_sum())
+
+
+def _balance(spec: ReportFormat) -> Iterator[Equation]:
+    for column in TABLE3_COLUMNS:
+        yield Equation(
+            "T3-BALANCE",
+            f"column {column.key}",
+            f"{column.label}列",
+            (_t3("new_received", column.key), _t3("carried_over", column.key)),
+            (_t3("total", column.key), _t3("carried_forward", column.key)),
+        )
+
+
+_NOT_RESULTS = ("new_received", "carried_over", "total", "carried_forward")
+
+
+def _total(spec: ReportFormat) -> Iterator[Equation]:
+    results = [key for key in spec.table3_row_keys if key not in _NOT_RESULTS]
+    for column in TABLE3_COLUMNS:
+        yield Equation(
+            "T3-TOTAL",
+            f"column {column.key}",
+            f"{column.label}列",
+            tuple(_t3(row, column.key) for row in results),
+            (_t3("total", column.key),),
+        )
+
+
+def _rowsum(spec: ReportFormat) -> Iterator[Equation]:
+    for row in spec.table3_rows:
+        yield Equation(
+            "T3-ROWSUM",
+            f"row {row.key}",
+            f"“{normalize(row.label)}”行",
+            tuple(_t3(row.key, c) for c in ("natural", *ORG_COLUMN_KEYS)),
+            (_t3(row.key, "total"),),
+        )
+
+
+def _t4_sum() -> Iterator[Equation]:
+    for group in TABLE4_GROUPS:
+        parts = [r.key for r in TABLE4_RESULTS if r.key != "total"]
+        yield Equation(
+            "T4-SUM",
+            f"group {group.key}",
+            f"{group.label}",
+            tuple(f"table4.{group.key}_{p}" for p in parts),
+            (f"table4.{group.key}_total",),
+        )
+
+
+def number(report: Report, cell: str) -> int | float | None:
+    value = report.get(cell).value
+    return value if isinstance(value, NUMBER) and not isinstance(value, bool) else None
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def broken(report: Report, rule_id: str) -> Iterator[tuple[Equation, int | float, int | float]]:
+    """Equations of one rule whose cells are all numbers and do not add up."""
+    for eq in equations(report.format):
+        if eq.rule != rule_id:
+            continue
+        values = [number(report, c) for c in eq.cells]
+        if any(v is None for v in values):
+            continue  # a blank or marker: CELL-MISSING / CELL-TYPE report it
+        expected = sum(values[: len(eq.inputs)])
+        found = sum(values[len(eq.inputs) :])
+        if expected != found:
+            yield eq, expected, found
+
+
+def _finding(eq: Equation, expected, found, what: str, what_zh: str) -> Finding:
+    return Finding(
+        eq.rule,
+        ERROR,
+        eq.cells,
+        f"{eq.where}: {what} — parts add up to {_fmt(expected)}, the table says {_fmt(found)}",
+        f"{eq.where_zh}：{what_zh}——分项合计{_fmt(expected)}，表中为{_fmt(found)}",
+        _fmt(expected),
+        _fmt(found),
+    )
+
+
+@rule(
+    "T3-BALANCE",
+    ERROR,
+    "Applications balance",
+    "申请数量平衡",
+    "In every column of table 三, new applications plus those carried over from last year equal the "
+    "applications handled (总计) plus those carried forward to next year — the relation printed above the table.",
+)
+def t3_balance(context: Context) -> Iterable[Finding]:
+    for eq, expected, found in broken(context.report, "T3-BALANCE"):
+        yield _finding(
+            eq,
+            expected,
+            found,
+            "new + carried over ≠ handled + carried forward",
+            "新收加上年结转不等于办理总计加结转下年",
+        )
+
+
+@rule(
+    "T3-TOTAL",
+    ERROR,
+    "Results add up to the total",
+    "办理结果合计",
+    "In every column of table 三, the total of results (（七）总计) equals the sum of every result row: granted, "
+    "partly granted, each reason for refusal, unable to provide, not processed and other handling.",
+)
+def t3_total(context: Context) -> Iterable[Finding]:
+    for eq, expected, found in broken(context.report, "T3-TOTAL"):
+        yield _finding(eq, expected, found, "results ≠ total", "各项办理结果之和不等于总计")
+
+
+@rule(
+    "T3-ROWSUM",
+    ERROR,
+    "Applicants add up to the total",
+    "申请人合计",
+    "In every row of table 三, the 总计 column equals natural persons plus the five kinds of legal persons and "
+    "other organisations.",
+)
+def t3_rowsum(context: Context) -> Iterable[Finding]:
+    for eq, expected, found in broken(context.report, "T3-ROWSUM"):
+        yield _finding(eq, expected, found, "applicants ≠ total", "各类申请人之和不等于总计")
+
+
+@rule(
+    "T4-SUM",
+    ERROR,
+    "Review and lawsuit results add up",
+    "复议诉讼结果合计",
+    "In table 四, each group (administrative review, lawsuits without review, lawsuits after review) has a total "
+    "equal to upheld + corrected + other results + pending.",
+)
+def t4_sum(context: Context) -> Iterable[Finding]:
+    for eq, expected, found in broken(context.report, "T4-SUM"):
+        yield _finding(eq, expected, found, "results ≠ total", "各项结果之和不等于总计")
+
+
+@rule(
+    "SPLIT-DIGITS",
+    WARNING,
+    "A number split over two cells",
+    "数字被拆分到两个单元格",
+    "A row of table 三 that does not add up, or has one value too many, but would if two neighbouring cells were "
+    "one number (1 and 2 printed for 12): a common fault of PDF text extraction. The joined reading is suggested.",
+)
+def split_digits(context: Context) -> Iterable[Finding]:
+    report = context.report
+    columns = [c.key for c in report.spec.table3_columns]
+    for eq, _, _ in broken(report, "T3-ROWSUM"):
+        row = eq.cells[0].split(".")[1]
+        values = [number(report, _t3(row, c)) for c in columns]
+        readings = [(i, _joined_within(values, i)) for i in range(len(columns) - 2)]
+        yield from _best_reading(report, row, columns, [(i, v) for i, v in readings if v], values)
+    for note in report.notes:
+        if note.code == "row-extra-values" and note.cells and note.cells[0].startswith("table3."):
+            raw = [read_cell(text) for text in note.raw]
+            if len(raw) == len(columns) + 1 and all(r.kind == "number" for r in raw):
+                values = [r.value for r in raw]
+                readings = [(i, _joined_extra(values, i)) for i in range(len(values) - 1)]
+                yield from _best_reading(
+                    report, note.cells[0].split(".")[1], columns, [(i, v) for i, v in readings if v], values
+                )
+
+
+def _join(a, b) -> int | None:
+    if isinstance(a, int) and isinstance(b, int) and a > 0 and b >= 0:
+        return int(f"{a}{b}")
+    return None
+
+
+def _joined_within(values: list, i: int) -> list | None:
+    """Cells i and i+1 of a 7-value row read as one number in cell i (cell i+1 then 0), if that
+    makes the row add up."""
+    joined = _join(values[i], values[i + 1])
+    if joined is None:
+        return None
+    merged = [*values[:i], joined, 0, *values[i + 2 :]]
+    return merged if sum(merged[:-1]) == merged[-1] else None
+
+
+def _joined_extra(values: list, i: int) -> list | None:
+    """A row printed with one value too many: cells i and i+1 read as one number."""
+    joined = _join(values[i], values[i + 1])
+    if joined is None:
+        return None
+    merged = [*values[:i], joined, *values[i + 2 :]]
+    return merged if sum(merged[:-1]) == merged[-1] else None
+
+
+def _best_reading(report: Report, row: str, columns: list[str], readings: list, printed: list) -> Iterator[Finding]:
+    """Of the readings that make the row add up, the one that leaves the fewest other equations
+    broken (3 3 0 may be 33 0 or 3 30: the columns decide); none if still a tie."""
+    if not readings:
+        return
+    scored = sorted((_broken_with(report, row, columns, merged), i, merged) for i, merged in readings)
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return
+    _, i, merged = scored[0]
+    cells = tuple(_t3(row, c) for c in columns)
+    pair = f"{printed[i]} and {printed[i + 1]}"
+    derivation = f"the row printed {' | '.join(map(_fmt, printed))}; {pair} read as {merged[i]}"
+    offered = tuple(
+        Suggestion(cell, value, "SPLIT-DIGITS", derivation)
+        for cell, value, before in zip(cells, merged, printed, strict=False)
+        if value != before or len(printed) != len(merged)
+    )
+    yield Finding(
+        "SPLIT-DIGITS",
+        WARNING,
+        tuple(s.cell for s in offered),
+        f"row {row}: {pair} look like {merged[i]} split over two cells; read as {merged[i]}, the row adds up",
+        f"{row}行：{pair}疑为数字{merged[i]}被拆分到两个单元格；按{merged[i]}计算则合计相符",
+        str(merged[i]),
+        pair,
+        offered,
+    )
+
+
+def _broken_with(report: Report, row: str, columns: list[str], values: list) -> int:
+    trial = copy.copy(report)
+    trial.table3 = dict(report.table3) | {row: [Value(v, _fmt(v)) for v in values]}
+    return sum(_breaks(trial, eq) for eq in equations(report.format))
+
+
+def _breaks(report: Report, eq: Equation) -> bool:
+    values = [number(report, c) for c in eq.cells]
+    return None not in values and sum(values[: len(eq.inputs)]) != sum(values[len(eq.inputs) :])
+
+
+def suggestions(report: Report) -> dict[str, Suggestion]:
+    """Values for blank cells that the equations determine. An equation with exactly one blank
+    cell, all others numbers, gives it; values found are used to solve further equations. A cell
+    whose equations disagree, or that would be negative or fractional, gets no suggestion."""
+    known: dict[str, int | float] = {}
+    blank: set[str] = set()
+    for eq in equations(report.format):
+        for cell in eq.cells:
+            value = report.get(cell).value
+            if value is None:
+                blank.add(cell)
+            elif (n := number(report, cell)) is not None:
+                known[cell] = n
+    found: dict[str, Suggestion] = {}
+    rejected: set[str] = set()
+    progress = True
+    while progress:
+        progress = False
+        proposals = _proposals(report.format, known, blank - found.keys() - rejected)
+        for cell, options in proposals.items():
+            values = {s.value for s in options}
+            if len(values) != 1 or (v := next(iter(values))) < 0 or v != int(v):
+                rejected.add(cell)
+                continue
+            found[cell] = options[0]
+            known[cell] = options[0].value
+            progress = True
+    return found
+
+
+def _proposals(version: str, known: dict, open_cells: set[str]) -> dict[str, list[Suggestion]]:
+    out: dict[str, list[Suggestion]] = {}
+    for eq in equations(version):
+        unknown = [c for c in eq.cells if c not in known]
+        if len(unknown) != 1 or unknown[0] not in open_cells:
+            continue
+        cell = unknown[0]
+        inputs = sum(known[c] for c in eq.inputs if c != cell)
+        outputs = sum(known[c] for c in eq.outputs if c != cell)
+        value = outputs - inputs if cell in eq.inputs else inputs - outputs
+        same_side = eq.inputs if cell in eq.inputs else eq.outputs
+        other_side = eq.outputs if cell in eq.inputs else eq.inputs
+        derivation = f"{eq.rule} ({eq.where}): {_sum_text(other_side, known)} − ({_sum_text(same_side, known, cell)}) = {_fmt(value)}"
+        out.setdefault(cell, []).append(
+            Suggestion(cell, int(value) if value == int(value) else value, eq.rule, derivation)
+        )
+    return out
+
+
+def _sum_text(cells: tuple[str, ...], known: dict, skip: str | None = None) -> str:
+    """ "12 + 3" for the non-zero terms of a sum, "0" when all are zero."""
+    terms = [_fmt(known[c]) for c in cells if c != skip and known[c] != 0]
+    return " + ".join(terms) or "0"

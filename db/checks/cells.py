@@ -1,0 +1,110 @@
+"""Rules about single cells: CELL-MISSING (a blank or absent cell) and CELL-TYPE (not a valid
+number for its column)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from db.checks.arithmetic import suggestions
+from db.checks.registry import ERROR, Context, Finding, rule
+from db.format import Kind
+from db.labels import read_cell
+from db.model import Report, Value
+
+
+@rule(
+    "CELL-MISSING",
+    ERROR,
+    "A cell is blank or missing",
+    "单元格空缺",
+    "Every cell of tables 二, 三 and 四 must hold a number (0 when there is nothing to report). A blank is kept "
+    "as blank, never read as 0; where the table's own sums determine it, the value is suggested to the operator.",
+)
+def cell_missing(context: Context) -> Iterable[Finding]:
+    report = context.report
+    offered = suggestions(report)
+    for cells, why in _blank_groups(report):
+        found = tuple(offered[c] for c in _expand(report, cells) if c in offered)
+        where = cells[0]
+        message = f"{where} is blank" + (f" ({why})" if why else "")
+        if found:
+            values = ", ".join(f"{s.cell.rsplit('.', 1)[-1]}={s.value}" for s in found)
+            message += f"; the table's sums give {values}"
+        yield Finding(
+            "CELL-MISSING",
+            ERROR,
+            cells,
+            message,
+            f"{where} 空缺" + (f"（{why}）" if why else "") + ("；可由表内合计推出" if found else ""),
+            suggestions=found,
+        )
+
+
+def _blank_groups(report: Report) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Blank cells, one group per cell, or per table 三 row when the whole row is blank; with
+    the parser's explanation when it left a note."""
+    notes = {cell: note.message for note in report.notes for cell in note.cells}
+    for key, value in report.table2.items():
+        if value.value is None:
+            yield (f"table2.{key}",), notes.get(f"table2.{key}", "")
+    columns = [c.key for c in report.spec.table3_columns]
+    for row, values in report.table3.items():
+        if all(v.value is None for v in values):
+            yield (f"table3.{row}.*",), notes.get(f"table3.{row}.*", "")
+            continue
+        for column, value in zip(columns, values, strict=True):
+            path = f"table3.{row}.{column}"
+            if value.value is None:
+                yield (path,), notes.get(path, notes.get(f"table3.{row}.*", ""))
+    for key, value in report.table4.items():
+        if value.value is None:
+            yield (f"table4.{key}",), notes.get(f"table4.{key}", "")
+
+
+def _expand(report: Report, cells: tuple[str, ...]) -> list[str]:
+    """table3.ROW.* → each cell of the row."""
+    out = []
+    for cell in cells:
+        if cell.endswith(".*"):
+            row = cell[:-2]
+            out.extend(f"{row}.{c.key}" for c in report.spec.table3_columns)
+        else:
+            out.append(cell)
+    return out
+
+
+@rule(
+    "CELL-TYPE",
+    ERROR,
+    "Not a valid number",
+    "数值无效",
+    "Counts are non-negative whole numbers; the fees of table 二 are a non-negative amount in 万元; the 2019 "
+    "format's 本年增/减 may be negative. Not-applicable marks (/, —, 无) are accepted as written.",
+)
+def cell_type(context: Context) -> Iterable[Finding]:
+    report = context.report
+    kinds = {f.key: f.kind for f in report.spec.table2_fields}
+    for table, row, column, value in report.cells():
+        path = ".".join(p for p in (table, row, column) if p)
+        problem = _problem(value, kinds.get(row, Kind.COUNT) if table == "table2" else Kind.COUNT)
+        if problem:
+            yield Finding(
+                "CELL-TYPE", ERROR, (path,), f"{path}: {problem[0]}", f"{path}：{problem[1]}", found=value.raw
+            )
+
+
+def _problem(value: Value, kind: Kind) -> tuple[str, str] | None:
+    v = value.value
+    if v is None:
+        return None
+    if isinstance(v, str):
+        if read_cell(v).kind == "marker":
+            return None
+        return f"text “{v}” where a number belongs", f"应为数字，实为“{v}”"
+    if kind is Kind.CHANGE:
+        return None if v == int(v) else (f"{v} is not a whole number", f"{v}不是整数")
+    if v < 0:
+        return f"{v} is negative", f"{v}为负数"
+    if kind is Kind.COUNT and v != int(v):
+        return f"{v} is not a whole number", f"{v}不是整数"
+    return None

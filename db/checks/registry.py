@@ -1,0 +1,95 @@
+"""The rule registry: every consistency rule of FORMAT.md, one small function each.
+
+A rule is registered with its id, severity, a title in Chinese and English and an explanation;
+the registry drives the checks, the CLI, the site's methodology page and a test that no rule of
+FORMAT.md is missing. A rule returns findings (rows), never raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from db.model import Report
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A value the rules determine for a blank cell, offered to the operator, never written."""
+
+    cell: str
+    value: int | float
+    rule: str
+    derivation: str  # e.g. "T3-TOTAL (natural): 12 − 12 − 0 − … = 0"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    cells: tuple[str, ...]  # cell paths, FORMAT.md: table2.KEY, table3.ROW.COLUMN, ROW.*, table4.KEY
+    message: str  # English
+    message_zh: str  # Chinese
+    expected: str | None = None
+    found: str | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+
+    def as_json(self) -> dict:
+        out = {
+            "id": self.rule,
+            "severity": self.severity,
+            "cells": list(self.cells),
+            "message": self.message,
+            "message_zh": self.message_zh,
+        }
+        if self.expected is not None:
+            out["expected"] = self.expected
+        if self.found is not None:
+            out["found"] = self.found
+        if self.suggestions:
+            out["suggestions"] = [
+                {"cell": s.cell, "value": s.value, "rule": s.rule, "derivation": s.derivation} for s in self.suggestions
+            ]
+        return out
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule sees: the report (effective values, corrections applied) and, for the
+    cross-year rules, the same organ's report of the year before, if the database has it."""
+
+    report: Report
+    previous: Report | None = None
+
+
+Check = Callable[[Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    title: str
+    title_zh: str
+    explanation: str  # what the rule checks and why, for the methodology page
+    check: Check = field(compare=False)
+    needs_history: bool = False  # compares with the previous year's report
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str, severity: str, title: str, title_zh: str, explanation: str, *, needs_history: bool = False
+) -> Callable[[Check], Check]:
+    """Register a rule function under its FORMAT.md id."""
+
+    def register(check: Check) -> Check:
+        if id in RULES:
+            raise ValueError(f"rule {id} registered twice")
+        RULES[id] = Rule(id, severity, title, title_zh, explanation, check, needs_history)
+        return check
+
+    return register

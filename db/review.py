@@ -1,0 +1,339 @@
+"""Reviewing stored reports: effective values (parsed, then corrected), checks kept up to date,
+corrections with an audit trail, and the status workflow.
+
+    imported -> needs_review (errors) | ready (no errors) -> approved -> published
+
+The parsed value of a cell is never overwritten: a correction is a row of its own (old, new,
+reason, who, when) and the effective value is the latest correction. Approving a report with
+open errors takes an explicit override with a reason.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from db.checks import ERROR, Finding, run_checks
+from db.checks.arithmetic import suggestions
+from db.document import Source
+from db.errors import NianbaoError
+from db.identity import parse_date
+from db.labels import read_cell
+from db.model import Note, Report, Value
+from db.regions import lookup_code
+from db.store import now
+
+OPEN_STATUSES = ("imported", "needs_review", "ready")
+
+
+class ReviewError(NianbaoError):
+    """An operator's request that cannot be carried out (unknown report or cell, no reason…)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a correction did, for the operator to see."""
+
+    cell: str
+    old: object
+    new: object
+    errors_before: int
+    errors_after: int
+
+
+def operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in this environment (some containers)
+        return "unknown"
+
+
+# --- Loading -------------------------------------------------------------------------------------
+
+
+def report_row(db: Database, report_id: int) -> dict:
+    rows = list(db.query("SELECT * FROM reports WHERE id = ?", [report_id]))
+    if not rows:
+        raise ReviewError(f"no report {report_id} in the database")
+    return rows[0]
+
+
+def load_report(db: Database, report_id: int) -> Report:
+    """The report as stored, with every correction applied."""
+    row = report_row(db, report_id)
+    report = Report(
+        **{k: row[k] for k in ("organ", "region", "year", "format", "published", "title", "period", "website")},
+        region_code=row["region_code"],
+        province=row["province"],
+        prefecture=row["prefecture"],
+        region_note=row["region_note"] or "",
+        preamble=row["preamble"] or "",
+    )
+    corrected = _latest_corrections(db, report_id)
+    columns = [c.key for c in report.spec.table3_columns]
+    table3: dict[str, list[Value]] = {}
+    for cell in db.query(
+        "SELECT table_name, row_key, column_key, value, raw, source_line, source_page, source_table,"
+        " source_row, source_col FROM cells WHERE report_id = ?",
+        [report_id],
+    ):
+        path = ".".join(p for p in (cell["table_name"], cell["row_key"], cell["column_key"]) if p)
+        source = Source(
+            cell["source_line"], cell["source_page"], cell["source_table"], cell["source_row"], cell["source_col"]
+        )
+        value = Value(cell["value"], cell["raw"] or "", source)
+        if path in corrected:
+            value = Value(corrected[path], str(corrected[path]) if corrected[path] is not None else "", source)
+        if cell["table_name"] == "table3":
+            table3.setdefault(cell["row_key"], [Value(None)] * len(columns))[columns.index(cell["column_key"])] = value
+        else:
+            getattr(report, cell["table_name"])[cell["row_key"]] = value
+    report.table3 = {key: table3[key] for key in report.spec.table3_row_keys if key in table3}
+    report.table2 = {f.key: report.table2[f.key] for f in report.spec.table2_fields if f.key in report.table2}
+    report.table4 = {f.key: report.table4[f.key] for f in report.spec.table4 if f.key in report.table4}
+    report.sections = dict(
+        db.execute("SELECT section, text FROM narratives WHERE report_id = ?", [report_id]).fetchall()
+    )
+    report.notes = [
+        Note(
+            n["code"],
+            tuple(json.loads(n["cells"])),
+            n["message"],
+            Source(n["source_line"]),
+            tuple(json.loads(n["raw"] or "[]")),
+        )
+        for n in db.query("SELECT * FROM parse_notes WHERE report_id = ? ORDER BY id", [report_id])
+    ]
+    return report
+
+
+def _latest_corrections(db: Database, report_id: int) -> dict[str, object]:
+    return dict(
+        db.execute("SELECT cell, new_value FROM corrections WHERE report_id = ? ORDER BY id", [report_id]).fetchall()
+    )
+
+
+def neighbour(db: Database, report: Report, offset: int) -> int | None:
+    """The same organ's report `offset` years away (-1: the year before, +1: the year after)."""
+    if report.organ is None or report.year is None:
+        return None
+    row = db.execute(
+        "SELECT id FROM reports WHERE organ = ? AND year = ?", [report.organ, report.year + offset]
+    ).fetchone()
+    return row[0] if row else None
+
+
+# --- Checks --------------------------------------------------------------------------------------
+
+
+def recheck(db: Database, report_id: int, *, neighbours: bool = True) -> list[Finding]:
+    """Run every rule on a report and store the findings, suggestions and status; then the next
+    year's report of the same organ, whose cross-year rules depend on this one."""
+    report = load_report(db, report_id)
+    previous_id = neighbour(db, report, -1)
+    previous = load_report(db, previous_id) if previous_id else None
+    findings = run_checks(report, previous)
+    with db.atomic():
+        db.execute("DELETE FROM findings WHERE report_id = ?", [report_id])
+        db.execute("DELETE FROM suggestions WHERE report_id = ?", [report_id])
+        db["findings"].insert_all(_finding_row(report_id, f) for f in findings)
+        db["suggestions"].insert_all(
+            {"report_id": report_id, "cell": s.cell, "value": s.value, "rule": s.rule, "derivation": s.derivation}
+            for s in _offered(report, findings)
+        )
+        _settle_status(db, report_id, findings)
+        if neighbours and (next_id := neighbour(db, report, +1)):
+            recheck(db, next_id, neighbours=False)
+    return findings
+
+
+def _offered(report: Report, findings: list[Finding]) -> Iterable:
+    """Suggested values: the sums' (for blank cells) and those a finding proposes."""
+    seen = dict(suggestions(report))
+    for finding in findings:
+        for s in finding.suggestions:
+            seen.setdefault(s.cell, s)
+    return seen.values()
+
+
+def _finding_row(report_id: int, f: Finding) -> dict:
+    return {
+        "report_id": report_id,
+        "rule": f.rule,
+        "severity": f.severity,
+        "cells": json.dumps(list(f.cells)),
+        "message": f.message,
+        "message_zh": f.message_zh,
+        "expected": f.expected,
+        "found": f.found,
+    }
+
+
+def _settle_status(db: Database, report_id: int, findings: list[Finding]) -> None:
+    status = report_row(db, report_id)["status"]
+    if status in OPEN_STATUSES:
+        new = "needs_review" if any(f.severity == ERROR for f in findings) else "ready"
+        if new != status:
+            _set_status(db, report_id, new, "checks")
+
+
+def _set_status(db: Database, report_id: int, status: str, reason: str | None, who: str = "nianbao") -> None:
+    db["reports"].update(report_id, {"status": status})
+    db["status_log"].insert({"report_id": report_id, "status": status, "reason": reason, "who": who, "at": now()})
+
+
+def findings(db: Database, report_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM findings WHERE report_id = ? ORDER BY severity != 'error', id", [report_id]))
+
+
+# --- Operator actions ----------------------------------------------------------------------------
+
+
+def cell_paths(report: Report) -> list[str]:
+    return [".".join(p for p in (t, r, c) if p) for t, r, c, _ in report.cells()]
+
+
+def read_value(text: str) -> object:
+    """What an operator typed: a number, a not-applicable mark, or blank ('' or 'null')."""
+    if text.strip().lower() in ("", "null", "none", "blank"):
+        return None
+    reading = read_cell(text)
+    if reading.kind == "label":
+        raise ReviewError(f"“{text}” is not a number, a not-applicable mark (/ — 无) or blank")
+    return reading.value
+
+
+# Who, where, when: corrected like a cell, and written to the report's row so that lists,
+# neighbours and the map use them. The correction row keeps the value as parsed.
+IDENTITY_FIELDS = ("organ", "year", "region_code", "published")
+
+
+def _identity_update(db: Database, report_id: int, field: str, text: str) -> tuple[object, dict]:
+    """The new value of an identity field and the columns of `reports` it sets."""
+    text = text.strip()
+    if field == "year":
+        if not (text.isdigit() and 1990 <= int(text) <= 2100):
+            raise ReviewError(f"“{text}” is not a report year")
+        return int(text), {"year": int(text)}
+    if field == "region_code":
+        division = lookup_code(text)
+        if division is None:
+            raise ReviewError(f"{text} is not an administrative division code (6 digits, GB/T 2260)")
+        return text, {
+            "region_code": division.code,
+            "region": division.name,
+            "province": division.province,
+            "prefecture": division.prefecture,
+            "region_note": f"set by the operator: {division.full_name()}",
+        }
+    if field == "published":
+        iso = parse_date(text)
+        if iso is None:
+            raise ReviewError(f"“{text}” is not a date (2025-01-22 or 2025年1月22日)")
+        return iso, {"published": iso}
+    if not text:
+        raise ReviewError("the organ cannot be blank")
+    return text, {"organ": text}
+
+
+def correct(db: Database, report_id: int, cell: str, text: str, reason: str, who: str | None = None) -> Change:
+    """Record a correction of one cell (or of organ, year, region_code, published) and re-run
+    the checks at once."""
+    if not reason.strip():
+        raise ReviewError("a correction needs a reason (what the source says, where)")
+    report = load_report(db, report_id)
+    update: dict = {}
+    if cell in IDENTITY_FIELDS:
+        new, update = _identity_update(db, report_id, cell, text)
+        old = report_row(db, report_id)[cell]
+    elif cell in cell_paths(report):
+        new, old = read_value(text), report.get(cell).value
+    else:
+        raise ReviewError(
+            f"no cell {cell} in report {report_id} (format {report.format});"
+            f" e.g. table3.total.natural, or one of {', '.join(IDENTITY_FIELDS)}"
+        )
+    before = _error_count(db, report_id)
+    with db.atomic():
+        if update:
+            _update_identity(db, report_id, report, update)
+        db["corrections"].insert(
+            {
+                "report_id": report_id,
+                "cell": cell,
+                "old_value": old,
+                "new_value": new,
+                "reason": reason.strip(),
+                "who": who or operator(),
+                "at": now(),
+            }
+        )
+        if report_row(db, report_id)["status"] in ("approved", "published"):
+            _set_status(db, report_id, "needs_review", f"corrected {cell} after approval", who or operator())
+        recheck(db, report_id)
+    return Change(cell, old, new, before, _error_count(db, report_id))
+
+
+def _update_identity(db: Database, report_id: int, report: Report, update: dict) -> None:
+    organ, year = update.get("organ", report.organ), update.get("year", report.year)
+    clash = db.execute(
+        "SELECT id FROM reports WHERE organ = ? AND year = ? AND id != ?", [organ, year, report_id]
+    ).fetchone()
+    if clash:
+        raise ReviewError(f"report {clash[0]} is already {organ} {year}")
+    old_next = neighbour(db, report, +1)
+    db["reports"].update(report_id, update)
+    if old_next:  # it compared itself with this report's old identity
+        recheck(db, old_next, neighbours=False)
+
+
+def accept_suggestions(db: Database, report_id: int, cells: Iterable[str] = (), who: str | None = None) -> list[Change]:
+    """Write suggested values (all, or those of `cells`) as corrections whose reason is the
+    derivation."""
+    wanted = set(cells)
+    offered = list(db.query("SELECT * FROM suggestions WHERE report_id = ? ORDER BY cell", [report_id]))
+    if wanted - {s["cell"] for s in offered}:
+        raise ReviewError(f"no suggested value for {', '.join(sorted(wanted - {s['cell'] for s in offered}))}")
+    return [
+        correct(db, report_id, s["cell"], str(s["value"]), f"accepted suggestion: {s['derivation']}", who)
+        for s in offered
+        if not wanted or s["cell"] in wanted
+    ]
+
+
+def approve(db: Database, report_id: int, override: str | None = None, who: str | None = None) -> None:
+    """Approve a report for publication. Open errors need an override reason."""
+    status = report_row(db, report_id)["status"]
+    if status == "approved":
+        return
+    errors = _error_count(db, report_id)
+    if errors and not (override and override.strip()):
+        raise ReviewError(
+            f"report {report_id} has {errors} open error(s); approve with an override reason to accept them"
+        )
+    reason = f"override: {override.strip()}" if errors else None
+    with db.atomic():
+        _set_status(db, report_id, "approved", reason, who or operator())
+
+
+def _error_count(db: Database, report_id: int) -> int:
+    return db.execute(
+        "SELECT count(*) FROM findings WHERE report_id = ? AND severity = 'error'", [report_id]
+    ).fetchone()[0]
+
+
+def audit_trail(db: Database, report_id: int) -> list[dict]:
+    """Corrections and status changes, oldest first."""
+    return list(
+        db.query(
+            "SELECT at, who, 'correction' AS kind, cell AS what, old_value, new_value, reason FROM corrections"
+            " WHERE report_id = :id UNION ALL"
+            " SELECT at, who, 'status', status, NULL, NULL, reason FROM status_log WHERE report_id = :id"
+            " ORDER BY at, kind",
+            {"id": report_id},
+        )
+    )

