@@ -304,9 +304,11 @@ class ReportFormat:
     table3_columns: tuple[Column, ...] = TABLE3_COLUMNS
     table4: tuple[Field, ...] = TABLE4_FIELDS
     table2_fields: tuple[Field, ...] = field(init=False)
+    table3_column_index: dict[str, int] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "table2_fields", tuple(f for row in self.table2 for f in row.fields))
+        object.__setattr__(self, "table3_column_index", {c.key: i for i, c in enumerate(self.table3_columns)})
 
     @property
     def table3_row_keys(self) -> tuple[str, ...]:

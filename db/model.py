@@ -83,9 +83,17 @@ class Report:
         table, _, rest = path.partition(".")
         if table == "table3":
             row, _, column = rest.partition(".")
-            columns = [c.key for c in self.spec.table3_columns]
-            return self.table3[row][columns.index(column)]
+            return self.table3[row][FORMATS[self.format].table3_column_index[column]]
         return (self.table2 if table == "table2" else self.table4)[rest]
+
+    def number(self, path: str) -> Number | None:
+        """The cell's value if it is a number; None when blank, a marker, text or absent from
+        this format (the 2019 format lacks some 2021 cells)."""
+        try:
+            value = self.get(path).value
+        except (KeyError, IndexError):
+            return None
+        return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
     def to_json(self) -> dict[str, Any]:
         """The canonical JSON of FORMAT.md (plus the parse notes and the values' sources)."""

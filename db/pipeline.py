@@ -82,7 +82,7 @@ def import_file(db: Database, path: Path) -> FileResult:
         with db.atomic():  # the report and its findings, or nothing
             stored = save_report(db, name, data, document, report)
             if stored.report_id and stored.status != "unchanged":
-                found = recheck(db, stored.report_id)
+                found = recheck(db, stored.report_id, parsed=report)
     except NianbaoError as exc:
         log_failure(db, name, data, str(exc))
         return FileResult(name, "failed", message=str(exc))

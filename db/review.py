@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from db.checks import ERROR, Finding, run_checks
-from db.checks.arithmetic import suggestions
 from db.document import Source
 from db.errors import NianbaoError
 from db.identity import parse_date
@@ -130,10 +129,12 @@ def neighbour(db: Database, report: Report, offset: int) -> int | None:
 # --- Checks --------------------------------------------------------------------------------------
 
 
-def recheck(db: Database, report_id: int, *, neighbours: bool = True) -> list[Finding]:
+def recheck(db: Database, report_id: int, *, neighbours: bool = True, parsed: Report | None = None) -> list[Finding]:
     """Run every rule on a report and store the findings, suggestions and status; then the next
-    year's report of the same organ, whose cross-year rules depend on this one."""
-    report = load_report(db, report_id)
+    year's report of the same organ, whose cross-year rules depend on this one. `parsed`: the
+    report just imported, used as is when no correction applies (saves reading it back)."""
+    corrected = db.execute("SELECT 1 FROM corrections WHERE report_id = ? LIMIT 1", [report_id]).fetchone()
+    report = parsed if parsed is not None and not corrected else load_report(db, report_id)
     previous_id = neighbour(db, report, -1)
     previous = load_report(db, previous_id) if previous_id else None
     findings = run_checks(report, previous)
@@ -143,7 +144,7 @@ def recheck(db: Database, report_id: int, *, neighbours: bool = True) -> list[Fi
         db["findings"].insert_all(_finding_row(report_id, f) for f in findings)
         db["suggestions"].insert_all(
             {"report_id": report_id, "cell": s.cell, "value": s.value, "rule": s.rule, "derivation": s.derivation}
-            for s in _offered(report, findings)
+            for s in _offered(findings)
         )
         _settle_status(db, report_id, findings)
         if neighbours and (next_id := neighbour(db, report, +1)):
@@ -151,9 +152,10 @@ def recheck(db: Database, report_id: int, *, neighbours: bool = True) -> list[Fi
     return findings
 
 
-def _offered(report: Report, findings: list[Finding]) -> Iterable:
-    """Suggested values: the sums' (for blank cells) and those a finding proposes."""
-    seen = dict(suggestions(report))
+def _offered(findings: list[Finding]) -> Iterable:
+    """Suggested values, once per cell: those the findings propose (CELL-MISSING carries what
+    the sums give for blank cells, SPLIT-DIGITS the joined reading)."""
+    seen = {}
     for finding in findings:
         for s in finding.suggestions:
             seen.setdefault(s.cell, s)

@@ -210,3 +210,11 @@ def test_t2_stock():
     assert (finding.expected, finding.found) == ("12", "11")
     put(this, "table2.normative_in_force", 12)
     assert fired(this, "T2-STOCK", previous) == []
+
+
+def test_readme_lists_every_rule_with_its_severity():
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"| {rule.id} | {rule.severity} |" in readme, rule.id

@@ -278,7 +278,8 @@ def test_demo_creates_fresh_database(tmp_path):
             assert f"{organ} {year}" in result.stdout
         assert "5 files: 5 imported; 4 with findings to review" in result.stdout
         assert f"Database: {out / 'nianbao.db'}" in result.stdout
-    assert "温县人民政府办公室 2024: 33 applications received" in result.stdout
+    assert "温县人民政府办公室 2024 (河南省焦作市 410825): 33 applications received" in result.stdout
+    assert "Checks: 4 errors, 1 warning; 8 blank cells have a value the table's sums suggest" in result.stdout
     assert organs(out / "nianbao.db") == set(ORGANS.values())
 
 

@@ -125,13 +125,20 @@ def demo(out: str) -> None:
         results = [_echo_result(r, show_path=Path(r.path).name) for r in import_paths(db, names)]
         click.echo("")
         for row in db.query(
-            "SELECT r.organ, r.year, t.total FROM reports r JOIN table3_wide t ON t.report_id = r.id"
-            " WHERE t.row_key = 'new_received' ORDER BY r.id"
+            "SELECT r.organ, r.year, r.region_code, r.province, r.prefecture, t.total FROM reports r"
+            " JOIN table3_wide t ON t.report_id = r.id WHERE t.row_key = 'new_received' ORDER BY r.id"
         ):
-            click.echo(f"  {row['organ']} {row['year']}: {row['total']} applications received")
+            place = f"{row['province']}{row['prefecture'] or ''} {row['region_code']}"
+            click.echo(f"  {row['organ']} {row['year']} ({place}): {row['total']} applications received")
+        found = dict(db.execute("SELECT severity, count(*) FROM findings GROUP BY severity").fetchall())
+        offered = db["suggestions"].count
     _echo_summary(results)
+    click.echo(
+        f"Checks: {', '.join(_counted(found.get('error', 0), 'error') + _counted(found.get('warning', 0), 'warning')) or 'nothing found'};"
+        f" {offered} blank cells have a value the table's sums suggest"
+    )
     click.echo(f"\nDatabase: {db_path}")
-    click.echo(f"Next: nianbao --db {db_path} list   ·   nianbao --db {db_path}   (the app)")
+    click.echo(f"Next: nianbao --db {db_path} check   ·   nianbao --db {db_path} show 4   ·   nianbao --db {db_path}   (the app)")
     sys.exit(1 if any(r.failed for r in results) else 0)
 
 
@@ -171,10 +178,11 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
     errors = sum(_count(found, "error") for _, found in results.values())
     warnings = sum(_count(found, "warning") for _, found in results.values())
     flagged = sum(1 for _, found in results.values() if _count(found, "error"))
-    click.echo(
+    summary = (
         f"{len(results)} report{'s' if len(results) != 1 else ''} checked: {errors} error"
         f"{'s' if errors != 1 else ''} in {flagged}, {warnings} warning{'s' if warnings != 1 else ''}"
     )
+    click.echo(summary, err=as_json)  # with --json, stdout holds only JSON
     sys.exit(1 if errors else 0)
 
 

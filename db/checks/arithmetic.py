@@ -18,8 +18,6 @@ from db.format import FORMATS, ORG_COLUMN_KEYS, TABLE3_COLUMNS, TABLE4_GROUPS, T
 from db.labels import normalize, read_cell
 from db.model import Report, Value
 
-NUMBER = (int, float)
-
 
 @dataclass(frozen=True)
 class Equation:
@@ -96,11 +94,6 @@ def _t4_sum() -> Iterator[Equation]:
         )
 
 
-def number(report: Report, cell: str) -> int | float | None:
-    value = report.get(cell).value
-    return value if isinstance(value, NUMBER) and not isinstance(value, bool) else None
-
-
 def _fmt(x: float) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
@@ -110,7 +103,7 @@ def broken(report: Report, rule_id: str) -> Iterator[tuple[Equation, int | float
     for eq in equations(report.format):
         if eq.rule != rule_id:
             continue
-        values = [number(report, c) for c in eq.cells]
+        values = [report.number(c) for c in eq.cells]
         if any(v is None for v in values):
             continue  # a blank or marker: CELL-MISSING / CELL-TYPE report it
         expected = sum(values[: len(eq.inputs)])
@@ -202,7 +195,7 @@ def split_digits(context: Context) -> Iterable[Finding]:
     columns = [c.key for c in report.spec.table3_columns]
     for eq, _, _ in broken(report, "T3-ROWSUM"):
         row = eq.cells[0].split(".")[1]
-        values = [number(report, _t3(row, c)) for c in columns]
+        values = [report.number(_t3(row, c)) for c in columns]
         readings = [(i, _joined_within(values, i)) for i in range(len(columns) - 2)]
         yield from _best_reading(report, row, columns, [(i, v) for i, v in readings if v], values)
     for note in report.notes:
@@ -277,7 +270,7 @@ def _broken_with(report: Report, row: str, columns: list[str], values: list) -> 
 
 
 def _breaks(report: Report, eq: Equation) -> bool:
-    values = [number(report, c) for c in eq.cells]
+    values = [report.number(c) for c in eq.cells]
     return None not in values and sum(values[: len(eq.inputs)]) != sum(values[len(eq.inputs) :])
 
 
@@ -285,6 +278,10 @@ def suggestions(report: Report) -> dict[str, Suggestion]:
     """Values for blank cells that the equations determine. An equation with exactly one blank
     cell, all others numbers, gives it; values found are used to solve further equations. A cell
     whose equations disagree, or that would be negative or fractional, gets no suggestion."""
+    if all(v.value is not None for values in report.table3.values() for v in values) and all(
+        v.value is not None for v in report.table4.values()
+    ):
+        return {}  # nothing blank: the common case
     known: dict[str, int | float] = {}
     blank: set[str] = set()
     for eq in equations(report.format):
@@ -292,7 +289,7 @@ def suggestions(report: Report) -> dict[str, Suggestion]:
             value = report.get(cell).value
             if value is None:
                 blank.add(cell)
-            elif (n := number(report, cell)) is not None:
+            elif (n := report.number(cell)) is not None:
                 known[cell] = n
     found: dict[str, Suggestion] = {}
     rejected: set[str] = set()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from db.checks.arithmetic import number
 from db.checks.registry import ERROR, WARNING, Context, Finding, rule
 
 
@@ -23,8 +22,8 @@ def year_carry(context: Context) -> Iterable[Finding]:
     if previous is None:
         return
     for column in report.spec.table3_columns:
-        this = number(report, f"table3.carried_over.{column.key}")
-        last = number(previous, f"table3.carried_forward.{column.key}")
+        this = report.number(f"table3.carried_over.{column.key}")
+        last = previous.number(f"table3.carried_forward.{column.key}")
         if this is not None and last is not None and this != last:
             yield Finding(
                 "YEAR-CARRY",
@@ -52,8 +51,8 @@ def t2_stock(context: Context) -> Iterable[Finding]:
         return
     for kind, zh in (("rules", "规章"), ("normative", "行政规范性文件")):
         cells = [f"table2.{kind}_{k}" for k in ("in_force", "made", "repealed")]
-        now, made, repealed = (number(report, c) for c in cells)
-        before = number(previous, f"table2.{kind}_in_force")
+        now, made, repealed = (report.number(c) for c in cells)
+        before = previous.number(f"table2.{kind}_in_force")
         if None in (now, made, repealed, before):
             continue
         expected = before + made - repealed

@@ -309,16 +309,8 @@ class Target:
     also_zh: str = ""
 
 
-def _number(report: Report, cell: str) -> int | float | None:
-    try:
-        value = report.get(cell).value
-    except (KeyError, ValueError, IndexError):
-        return None
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def _sum(report: Report, cells: Iterable[str]) -> int | float | None:
-    values = [_number(report, c) for c in cells]
+    values = [report.number(c) for c in cells]
     return None if any(v is None for v in values) else sum(values)
 
 
@@ -369,11 +361,11 @@ def target(report: Report, topic: str) -> Target | None:
 
 
 def _applications_target(report: Report) -> Target | None:
-    new = _number(report, "table3.new_received.total")
+    new = report.number("table3.new_received.total")
     if new is None:
         return None
-    carried = _number(report, "table3.carried_over.total")
-    handled = _number(report, "table3.total.total")
+    carried = report.number("table3.carried_over.total")
+    handled = report.number("table3.total.total")
     with_carried = None if carried is None else new + carried
     readings = tuple(v for v in (new, with_carried, handled) if v is not None)
     also = [
@@ -392,7 +384,7 @@ def _applications_target(report: Report) -> Target | None:
 
 
 def _normative_target(report: Report, topic: str) -> Target | None:
-    present = [(c, v) for c in _NORMATIVE_CELLS[topic] if (v := _number(report, c)) is not None]
+    present = [(c, v) for c in _NORMATIVE_CELLS[topic] if (v := report.number(c)) is not None]
     if not present:
         return None
     first = present[0][0].removeprefix("table2.")
