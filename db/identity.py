@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from db.document import Block, Paragraph
 from db.labels import nfkc
+from db.numerals import chinese_number, chinese_year
 
 _TITLE = re.compile(
     r"^(?P<before>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>.*?)"
@@ -16,9 +17,8 @@ _TITLE = re.compile(
 # A run of administrative divisions at the start of an organ's name: 山西省吕梁市交口县…
 _DIVISION = re.compile(r"[^省市县区旗州盟\s]{1,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|地区|盟|县|区|旗)")
 _ORGAN_END = re.compile(r"(?:人民政府|政府办公室|办公室|办公厅|委员会|局|厅|委|署|院|中心|街道办事处|办事处|政府)$")
-_CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0}
 _DATE = re.compile(
-    r"(?P<y>(?:19|20)\d{2}|[〇○零一二三四五六七八九O]{4})\s*[年.\-/]\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*[月.\-/]\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日?"
+    r"(?P<y>(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*[年.\-/]\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*[月.\-/]\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日?"
 )
 _PERIOD = re.compile(
     r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:起)?\s*(?:至|到|—|-|－|~)\s*"
@@ -108,26 +108,10 @@ def parse_date(text: str) -> str | None:
     m = _DATE.search(text)
     if not m:
         return None
-    try:
-        y, mo, d = (_number(m.group(k)) for k in ("y", "m", "d"))
-    except ValueError:
-        return None
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
+    y, mo, d = chinese_year(m.group("y")), chinese_number(m.group("m")), chinese_number(m.group("d"))
+    if y is None or mo is None or d is None or not (1 <= mo <= 12 and 1 <= d <= 31):
         return None
     return f"{y:04d}-{mo:02d}-{d:02d}"
-
-
-def _number(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if len(text) == 4:  # a year written digit by digit: 二〇二五
-        return int("".join(str(_CN_NUM[c]) for c in text))
-    if text == "十":
-        return 10
-    if "十" in text:  # 十二, 二十, 二十二
-        tens, _, ones = text.partition("十")
-        return (_CN_NUM[tens] if tens else 1) * 10 + (_CN_NUM[ones] if ones else 0)
-    return _CN_NUM[text]
 
 
 def find_period(text: str) -> str | None:

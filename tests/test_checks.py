@@ -78,6 +78,18 @@ def test_t3_balance():
     (finding,) = [f for f in run_checks(report) if f.rule == "T3-BALANCE"]
     assert (finding.expected, finding.found, finding.severity) == ("3", "4", "error")
     assert "自然人" in finding.message_zh
+    assert fired(clean(), "T3-BALANCE") == []
+
+
+@pytest.mark.parametrize(("field", "cell"), [("organ", "organ"), ("year", "year"), ("region_code", "region_code")])
+def test_identity_fires_for_each_unknown(field, cell):
+    report = clean()
+    setattr(report, field, None)
+    assert fired(report, "IDENTITY") == [(cell,)]
+
+
+def test_identity_quiet_when_known():
+    assert fired(clean(), "IDENTITY") == []
 
 
 def test_t3_total():

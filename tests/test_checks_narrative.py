@@ -12,9 +12,10 @@ import pytest
 import db.checks.dates  # registers LATE and PERIOD
 import db.checks.narrative  # noqa: F401  (registers NARRATIVE-MATCH and NARRATIVE-COPY)
 from db.checks.dates import deadline, is_whole_government, title_years
-from db.checks.narrative import cn_number, comparable, figures, similarity
+from db.checks.narrative import comparable, figures, similarity
 from db.checks.registry import RULES, WARNING, Context, Finding
 from db.model import Report, Value
+from db.numerals import chinese_number, chinese_year
 from db.pipeline import parse_file
 from tests.conftest import SAMPLE_NAMES, sample_path
 
@@ -265,8 +266,8 @@ def test_review_guards(text):
     assert values(with_overview("002", text)) == []
 
 
-def test_cn_number():
-    assert [cn_number(t) for t in ("7", "三", "两", "十", "十二", "二十", "二十三", "一百零五")] == [
+def test_chinese_number():
+    assert [chinese_number(t) for t in ("7", "三", "两", "十", "十二", "二十", "二十三", "一百零五")] == [
         7,
         3,
         2,
@@ -276,7 +277,7 @@ def test_cn_number():
         23,
         105,
     ]
-    assert cn_number("二〇二四") is None and cn_number("十十") is None
+    assert chinese_number("二〇二四") is None and chinese_number("十十") is None
 
 
 # --- NARRATIVE-COPY -------------------------------------------------------------------------------
@@ -444,3 +445,7 @@ def test_title_names_another_year():
 def test_title_years():
     assert title_years("温县人民政府办公室 2024 年政府信息公开工作年度报告") == [2024]
     assert title_years("二〇二三年度报告") == [2023]
+
+
+def test_chinese_year():
+    assert [chinese_year(t) for t in ("2024", "二〇二四", "二○二五", "十二")] == [2024, 2024, 2025, None]

@@ -43,7 +43,10 @@ def test_samples_get_exactly_their_expected_checks(db, name):
 def test_sample_003_suggests_zero_for_both_blanks(db):
     (report_id,) = imported(db, sample_path("003"))
     offered = {s["cell"]: (s["value"], s["rule"]) for s in db.query("SELECT * FROM suggestions")}
-    row = {f"table3.unable_no_info.{c}" for c in ("natural", "commercial", "research", "social", "legal", "other_org", "total")}
+    row = {
+        f"table3.unable_no_info.{c}"
+        for c in ("natural", "commercial", "research", "social", "legal", "other_org", "total")
+    }
     assert set(offered) == row | {"table3.carried_forward.commercial"}
     assert {value for value, _ in offered.values()} == {0}
     changes = review.accept_suggestions(db, report_id, who="tester")
@@ -53,7 +56,9 @@ def test_sample_003_suggests_zero_for_both_blanks(db):
 
 def next_year(tmp_path, wrong: dict[str, int]) -> object:
     """Sample 004 (霍城县人民政府 2023) a year later, its 上年结转 row changed in some columns."""
-    text = sample_path("004").read_text(encoding="utf-8").replace("2023", "2024").replace("2024年1月31日", "2025年1月31日")
+    text = (
+        sample_path("004").read_text(encoding="utf-8").replace("2023", "2024").replace("2024年1月31日", "2025年1月31日")
+    )
     lines = text.split("\n")
     start = lines.index("\t二、上年结转政府信息公开申请数量")
     columns = ["natural", "commercial", "research", "social", "legal", "other_org", "total"]
@@ -92,7 +97,11 @@ def test_correction_is_recorded_and_survives_reimport_and_recheck(db):
     assert stored_findings(db, report_id) == []
     (trail,) = [t for t in review.audit_trail(db, report_id) if t["kind"] == "correction"]
     assert (trail["what"], trail["old_value"], trail["new_value"], trail["reason"], trail["who"]) == (
-        "table2.normative_in_force", None, 7, "printed copy, p.2", "li"
+        "table2.normative_in_force",
+        None,
+        7,
+        "printed copy, p.2",
+        "li",
     )
 
 

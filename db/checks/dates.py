@@ -14,9 +14,9 @@ from datetime import date
 from db.checks.registry import WARNING, Context, Finding, rule
 from db.labels import nfkc
 from db.model import Report
+from db.numerals import chinese_year
 
 _WHOLE_GOVERNMENT = "人民政府"
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0}
 # A year named in a title: 2024年, 2024 年度, 二〇二四年.
 _TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})(?!\d)\s*年")
 
@@ -79,13 +79,9 @@ def _period_dates(period: str) -> tuple[date, date] | None:
     return (first, last) if first and last else None
 
 
-def _year(token: str) -> int:
-    return int(token) if token.isdigit() else int("".join(str(_CN_DIGITS[c]) for c in token))
-
-
 def title_years(title: str) -> list[int]:
     """Every year the title names (2024年, 二〇二四年), in order."""
-    return [_year(m.group(1)) for m in _TITLE_YEAR.finditer(nfkc(title))]
+    return [chinese_year(m.group(1)) for m in _TITLE_YEAR.finditer(nfkc(title))]
 
 
 def _period_findings(report: Report, year: int) -> Iterator[Finding]:

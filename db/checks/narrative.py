@@ -21,6 +21,7 @@ from db.checks.dates import is_whole_government
 from db.checks.registry import WARNING, Context, Finding, rule
 from db.labels import nfkc
 from db.model import Report
+from db.numerals import DIGIT_CHARS, chinese_number
 
 NARRATIVE = ("overview", "problems", "other")
 SECTION_ZH = {"overview": "总体情况", "problems": "存在的主要问题及改进情况", "other": "其他需要报告的事项"}
@@ -30,8 +31,7 @@ SECTION_ZH = {"overview": "总体情况", "problems": "存在的主要问题及�
 # Whitespace next to a CJK character or punctuation is layout ("共 4 件"); between two ASCII
 # characters it may separate numbers, so it stays.
 _LAYOUT_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
-_CN_NUM = "零〇一二两三四五六七八九十百"
-NUM = rf"(?P<n>\d+|[{_CN_NUM}]{{1,5}})"
+NUM = rf"(?P<n>\d+|[{DIGIT_CHARS}十百]{{1,5}})"
 _UNIT = r"(?:件|份|个|条|宗)"  # applications
 _CASE_UNIT = r"(?:件|起|宗|例)"  # reviews and lawsuits
 _TOTAL = r"(?:共计|合计|总计|累计|共|计)"
@@ -107,31 +107,6 @@ def plain(text: str) -> str:
     return _LAYOUT_SPACE.sub("", nfkc(text))
 
 
-def cn_number(token: str) -> int | None:
-    """A count written in digits or in Chinese numerals up to 999 (三, 十二, 两, 一百零五). None for
-    anything else, e.g. a year spelled digit by digit."""
-    if token.isdigit():
-        return int(token)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-    if len(token) == 1 and token in digits:
-        return digits[token]
-    total, current, last_unit = 0, None, 1000
-    for char in token:
-        if char in digits:
-            if current is not None and current != 0:
-                return None  # two digits in a row: 二〇, not a count
-            current = digits[char]
-        elif char in "十百":
-            unit = 10 if char == "十" else 100
-            if unit >= last_unit:
-                return None  # 十十, 十百: not a number
-            total += (1 if current is None else current) * unit
-            current, last_unit = None, unit
-        else:
-            return None
-    return total + (current or 0)
-
-
 @dataclass(frozen=True)
 class Figure:
     """A figure the narrative states: its topic, value, the phrase quoted and the section."""
@@ -175,7 +150,7 @@ def _guarded(text: str, start: int, report: Report, part: re.Pattern[str] = _PAR
 
 def _application_figures(text: str, section: str, report: Report) -> Iterator[Figure]:
     for m in _APPLICATIONS.finditer(text):
-        value = cn_number(m.group("n"))
+        value = chinese_number(m.group("n"))
         if value is None or _PART.search(m.group("gap")) or _guarded(text, m.start(), report):
             continue
         yield Figure("applications", value, _quote(text, m.start(), m.end()), section)
@@ -201,7 +176,7 @@ _FOLLOW_TOPIC = {"废止": "normative_repealed", "宣布失效": "normative_repe
 def _normative_figures(text: str, section: str, report: Report) -> Iterator[Figure]:
     for m in _NORMATIVE.finditer(text):
         token = m.group("n") or m.group("n2") or m.group("n3")
-        value = cn_number(token)
+        value = chinese_number(token)
         clause_start = _start_of(text, m.start(), _CLAUSE_END)
         topic = _normative_topic(text[clause_start : m.end()])
         if value is None or topic is None or _guarded(text, m.start(), report, _SHARE):
@@ -213,7 +188,7 @@ def _normative_figures(text: str, section: str, report: Report) -> Iterator[Figu
 def _following_counts(text: str, end: int, section: str) -> Iterator[Figure]:
     """Counts chained after a normative figure: "，废止2件，现行有效32件"."""
     while f := _NORMATIVE_FOLLOW.match(text, end):
-        value = cn_number(f.group("n"))
+        value = chinese_number(f.group("n"))
         what = f.group("what")
         topic = _FOLLOW_TOPIC.get(what, "normative_in_force" if "有效" in what else "normative_made")
         if value is not None:
@@ -229,7 +204,7 @@ def _case_figures(text: str, section: str, report: Report, heading: str) -> Iter
     topics = {"行政复议": "reviews", "行政诉讼": "suits"}
     taken: list[tuple[int, int]] = []
     for m in _BOTH_CASES.finditer(text):
-        value = cn_number(m.group("n"))
+        value = chinese_number(m.group("n"))
         if value is None or _guarded(text, m.start(), report, _SHARE):
             continue
         taken.append(m.span())
@@ -243,7 +218,7 @@ def _case_figures(text: str, section: str, report: Report, heading: str) -> Iter
         if any(a <= m.start() < b for a, b in taken):
             continue
         gap = m.group("gap") or ""
-        value = cn_number(m.group("n") or m.group("n2"))
+        value = chinese_number(m.group("n") or m.group("n2"))
         if value is None or _CASE_GAP.search(gap) or _guarded(text, m.start(), report, _SHARE):
             continue
         yield Figure(topics[m.group("what") or m.group("what2")], value, _quote(text, m.start(), m.end()), section)
