@@ -19,12 +19,10 @@ from dataclasses import dataclass
 
 from db.checks.dates import is_whole_government
 from db.checks.registry import WARNING, Context, Finding, rule
+from db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
 from db.labels import nfkc
 from db.model import Report
 from db.numerals import DIGIT_CHARS, chinese_number
-
-NARRATIVE = ("overview", "problems", "other")
-SECTION_ZH = {"overview": "总体情况", "problems": "存在的主要问题及改进情况", "other": "其他需要报告的事项"}
 
 # --- reading the narrative ------------------------------------------------------------------------
 
@@ -260,7 +258,7 @@ def paragraphs(text: str) -> list[tuple[str, str]]:
 def figures(report: Report) -> list[Figure]:
     """Every figure the narrative sections state that a rule can compare, in reading order."""
     out: list[Figure] = []
-    for section in NARRATIVE:
+    for section in NARRATIVE_SECTIONS:
         for text, heading in paragraphs(report.sections.get(section, "")):
             out.extend(_application_figures(text, section, report))
             out.extend(_normative_figures(text, section, report))
@@ -388,7 +386,7 @@ def _mismatch(report: Report, topic: str, group: list[Figure]) -> Finding | None
         goal.cells,
         f"the narrative ({figure.section}) says “{figure.phrase}” ({figure.value}), but {goal.what} is "
         f"{_fmt(goal.expected)}{also}",
-        f"正文（{SECTION_ZH[figure.section]}）称“{figure.phrase}”（{figure.value}），但{goal.what_zh}为"
+        f"正文（{SECTION_BY_KEY[figure.section].title}）称“{figure.phrase}”（{figure.value}），但{goal.what_zh}为"
         f"{_fmt(goal.expected)}{also_zh}",
         _fmt(goal.expected),
         str(figure.value),
@@ -458,7 +456,7 @@ def narrative_copy(context: Context) -> Iterable[Finding]:
     report, previous = context.report, context.previous
     if previous is None or (report.year is not None and previous.year is not None and previous.year >= report.year):
         return
-    for section in NARRATIVE:
+    for section in NARRATIVE_SECTIONS:
         now = comparable(report.sections.get(section, ""))
         before = comparable(previous.sections.get(section, ""))
         if len(now) < MIN_SECTION or len(before) < MIN_SECTION:
@@ -477,7 +475,7 @@ def _copy_finding(section: str, score: float, previous_year: int | None) -> Find
         WARNING,
         (f"sections.{section}",),
         f"the {section} section is {percent} similar to {year}'s (numbers and spacing ignored): copied forward?",
-        f"“{SECTION_ZH[section]}”部分与{year_zh}报告同一部分的相似度为{percent}（不计数字和空白），疑似照搬上年",
+        f"“{SECTION_BY_KEY[section].title}”部分与{year_zh}报告同一部分的相似度为{percent}（不计数字和空白），疑似照搬上年",
         f"< {COPY_THRESHOLD:.0%}",
         percent,
     )
