@@ -18,6 +18,7 @@ class Source:
     table: int | None = None  # 0-based table index (DOCX/HTML/PDF)
     row: int | None = None
     col: int | None = None
+    bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom in PDF points
 
     def describe(self) -> str:
         parts = []
@@ -33,7 +34,7 @@ class Source:
             parts.append(f"line {self.line}")
         return ", ".join(parts) or "unknown"
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 

@@ -77,12 +77,13 @@ def load_report(db: Database, report_id: int) -> Report:
     table3: dict[str, list[Value]] = {}
     for cell in db.query(
         "SELECT table_name, row_key, column_key, value, raw, source_line, source_page, source_table,"
-        " source_row, source_col FROM cells WHERE report_id = ?",
+        " source_row, source_col, source_bbox FROM cells WHERE report_id = ?",
         [report_id],
     ):
         path = ".".join(p for p in (cell["table_name"], cell["row_key"], cell["column_key"]) if p)
+        bbox = tuple(float(x) for x in cell["source_bbox"].split(",")) if cell["source_bbox"] else None
         source = Source(
-            cell["source_line"], cell["source_page"], cell["source_table"], cell["source_row"], cell["source_col"]
+            cell["source_line"], cell["source_page"], cell["source_table"], cell["source_row"], cell["source_col"], bbox
         )
         value = Value(cell["value"], cell["raw"] or "", source)
         if path in corrected:

@@ -167,6 +167,12 @@ def m002_checks(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_cell_boxes(db: Database) -> None:
+    """Where a value sits on a PDF page, so the app can show the operator the spot."""
+    db.execute("ALTER TABLE cells ADD COLUMN source_bbox TEXT")  # "x0,top,x1,bottom" in points
+
+
 def create_views(db: Database) -> None:
     """(Re)create the wide views from the format definition."""
     single = {f.key: None for spec in FORMATS.values() for f in spec.table2_fields}

@@ -118,7 +118,8 @@ def _write_contents(db: Database, report_id: int, report: Report) -> None:
     # step of an import (measured in BENCHMARKS.md).
     db.conn.executemany(
         "INSERT INTO cells (report_id, table_name, row_key, column_key, value, raw,"
-        " source_line, source_page, source_table, source_row, source_col) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " source_line, source_page, source_table, source_row, source_col, source_bbox)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 report_id,
@@ -154,10 +155,11 @@ def _write_contents(db: Database, report_id: int, report: Report) -> None:
     )
 
 
-def _source_columns(source: Source | None) -> tuple[int | None, ...]:
+def _source_columns(source: Source | None) -> tuple[int | str | None, ...]:
     if source is None:
-        return (None,) * 5
-    return source.line, source.page, source.table, source.row, source.col
+        return (None,) * 6
+    bbox = ",".join(f"{x:.1f}" for x in source.bbox) if source.bbox else None
+    return source.line, source.page, source.table, source.row, source.col, bbox
 
 
 def _log(db: Database, name: str, digest: str | None, stored: Stored) -> None:

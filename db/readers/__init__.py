@@ -6,6 +6,7 @@ it found; the choice is recorded with the document.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePath
 
 from db.document import Document
@@ -33,16 +34,31 @@ def detect_form(data: bytes, name: str = "") -> str:
 
 
 _UNSUPPORTED = {
-    "pdf": "PDF files cannot be read yet; export the report as text",
-    "docx": "Word .docx files cannot be read yet; export the report as text",
-    "html": "web pages cannot be read yet; save the report as text",
     "doc": "old binary Word (.doc/.wps) cannot be read; save it as .docx or PDF",
-    "zip": "a zip archive, not a report document",
+    "zip": "a zip archive, not a report document (a .docx is a zip holding word/document.xml)",
 }
 
 
 def read_document(data: bytes, name: str = "") -> Document:
+    """Read a file of any supported form into blocks; the form found is recorded on the document."""
     form = detect_form(data, name)
-    if form != "text":
+    if form in _UNSUPPORTED:
         raise ReadError(_UNSUPPORTED[form])
-    return read_text(data)
+    return _reader(form)(data)
+
+
+def _reader(form: str) -> Callable[[bytes], Document]:
+    """The reader of a form, imported when first needed (pdfplumber and lxml take time to load)."""
+    if form == "pdf":
+        from db.readers.pdf import read_pdf
+
+        return read_pdf
+    if form == "docx":
+        from db.readers.docx import read_docx
+
+        return read_docx
+    if form == "html":
+        from db.readers.html import read_html
+
+        return read_html
+    return read_text
