@@ -21,7 +21,7 @@ class Source:
     bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom in PDF points
 
     def describe(self) -> str:
-        parts = []
+        parts = [f"line {self.line}"] if self.line is not None and self.page is None else []
         if self.page is not None:
             parts.append(f"page {self.page}")
         if self.table is not None:
@@ -30,8 +30,6 @@ class Source:
             parts.append(f"row {self.row + 1}")
         if self.col is not None:
             parts.append(f"cell {self.col + 1}")
-        if self.line is not None:
-            parts.append(f"line {self.line}")
         return ", ".join(parts) or "unknown"
 
     def as_dict(self) -> dict[str, object]:

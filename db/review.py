@@ -23,6 +23,8 @@ from db.errors import NianbaoError
 from db.identity import parse_date
 from db.labels import read_cell
 from db.model import Note, Report, Value
+from db.readers.encoding import decode
+from db.readers.text import split_lines
 from db.regions import lookup_code
 from db.store import now
 
@@ -327,6 +329,45 @@ def _error_count(db: Database, report_id: int) -> int:
     return db.execute(
         "SELECT count(*) FROM findings WHERE report_id = ? AND severity = 'error'", [report_id]
     ).fetchone()[0]
+
+
+@dataclass(frozen=True)
+class CellSource:
+    """Everything an operator needs to judge one value against the report."""
+
+    cell: str
+    value: object  # effective value (after corrections)
+    raw: str  # the text as printed
+    source: Source | None
+    form: str  # text, pdf, docx, html
+    excerpt: list[tuple[int, str]]  # for text: (line number, line) around the value
+    corrections: list[dict]
+
+
+def cell_source(db: Database, report_id: int, cell: str, context: int = 2) -> CellSource:
+    """Where a value came from: its source position and, for text files, the lines around it."""
+    report = load_report(db, report_id)
+    if cell not in cell_paths(report):
+        raise ReviewError(f"no cell {cell} in report {report_id}")
+    value = report.get(cell)
+    table, row, column = (cell.split(".") + [""])[:3]
+    raw = db.execute(
+        "SELECT raw FROM cells WHERE report_id = ? AND table_name = ? AND row_key = ? AND column_key = ?",
+        [report_id, table, row, column],
+    ).fetchone()
+    document = db.execute(
+        "SELECT d.form, d.content FROM documents d JOIN reports r ON r.document = d.sha256 WHERE r.id = ?",
+        [report_id],
+    ).fetchone()
+    excerpt = []
+    if document[0] == "text" and value.source and value.source.line:
+        lines = split_lines(decode(document[1])[0])
+        first = max(1, value.source.line - context)
+        excerpt = [(n, lines[n - 1]) for n in range(first, min(len(lines), value.source.line + context) + 1)]
+    corrections = list(
+        db.query("SELECT * FROM corrections WHERE report_id = ? AND cell = ? ORDER BY id", [report_id, cell])
+    )
+    return CellSource(cell, value.value, raw[0] if raw else "", value.source, document[0], excerpt, corrections)
 
 
 def audit_trail(db: Database, report_id: int) -> list[dict]:

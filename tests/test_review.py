@@ -204,3 +204,22 @@ def test_parse_json_includes_single_report_checks():
         ("CELL-MISSING", ["table3.carried_forward.commercial"]),
     ]
     assert {s["value"] for s in data["checks"][0]["suggestions"]} == {0}
+
+
+def test_cell_source_shows_the_lines_around_a_value(db):
+    (report_id,) = imported(db, sample_path("003"))
+    review.correct(db, report_id, "table3.carried_forward.commercial", "0", "sums", who="li")
+    found = review.cell_source(db, report_id, "table3.carried_forward.commercial")
+    assert (found.value, found.raw, found.form) == (0, "", "text")
+    assert found.source.describe() == "line 88, cell 4"
+    assert dict(found.excerpt)[88].startswith("四、结转下年度继续办理\t\t0\t\t0")
+    assert [n for n, _ in found.excerpt] == [86, 87, 88, 89, 90]
+    assert [c["reason"] for c in found.corrections] == ["sums"]
+
+
+def test_cli_show_cell(db_path):
+    run("--db", str(db_path), "import", str(sample_path("000")))
+    out = run("--db", str(db_path), "show", "1", "table3.new_received.natural").stdout.splitlines()
+    assert out[0] == "report 1 table3.new_received.natural = 2   (printed: “2”)"
+    assert out[1].startswith("source (text): line ")
+    assert any(line.startswith("▶") and line.endswith("│  ⇥ 2") for line in out)

@@ -138,7 +138,9 @@ def demo(out: str) -> None:
         f" {offered} blank cells have a value the table's sums suggest"
     )
     click.echo(f"\nDatabase: {db_path}")
-    click.echo(f"Next: nianbao --db {db_path} check   ·   nianbao --db {db_path} show 4   ·   nianbao --db {db_path}   (the app)")
+    click.echo(
+        f"Next: nianbao --db {db_path} check   ·   nianbao --db {db_path} show 4   ·   nianbao --db {db_path}   (the app)"
+    )
     sys.exit(1 if any(r.failed for r in results) else 0)
 
 
@@ -233,9 +235,15 @@ def approve(db_path: str, report: int, override: str | None) -> None:
 
 @cli.command()
 @click.argument("report", type=int)
+@click.argument("cell", required=False)
 @click.pass_obj
-def show(db_path: str, report: int) -> None:
-    """A report: identity, findings, suggested values and the audit trail."""
+def show(db_path: str, report: int, cell: str | None) -> None:
+    """A report: identity, findings, suggested values and the audit trail.
+
+    With CELL (e.g. table3.total.natural): that value and where it is printed in the source."""
+    if cell:
+        _show_cell(db_path, report, cell)
+        return
     with _open(db_path) as db:
         row = _guard(review.report_row, db, report)
         found = review.findings(db, report)
@@ -255,6 +263,24 @@ def show(db_path: str, report: int) -> None:
         change = f" {_show(t['old_value'])} → {_show(t['new_value'])}" if t["kind"] == "correction" else ""
         click.echo(
             f"  {t['at']} {t['who']}: {t['kind']} {t['what']}{change}" + (f" — {t['reason']}" if t["reason"] else "")
+        )
+
+
+def _show_cell(db_path: str, report: int, cell: str) -> None:
+    with _open(db_path) as db:
+        found = _guard(review.cell_source, db, report, cell)
+    click.echo(f"report {report} {cell} = {_show(found.value)}   (printed: “{found.raw}”)")
+    click.echo(f"source ({found.form}): {found.source.describe() if found.source else 'unknown'}")
+    if found.source and found.source.bbox:
+        click.echo(
+            "box on the page: " + ", ".join(f"{x:.1f}" for x in found.source.bbox) + " (x0, top, x1, bottom; points)"
+        )
+    for number, line in found.excerpt:
+        marker = "▶" if found.source and number == found.source.line else " "
+        click.echo(f"{marker} {number:>5} │ {line.replace(chr(9), ' ⇥ ')}")
+    for c in found.corrections:
+        click.echo(
+            f"corrected {_show(c['old_value'])} → {_show(c['new_value'])} by {c['who']} at {c['at']}: {c['reason']}"
         )
 
 
