@@ -380,3 +380,20 @@ def test_folder_import_reports_dangling_symlink(tmp_path, db):
     assert [(r.path, r.status) for r in results] == [(str(good), "imported"), (str(link), "failed")]
     assert "No such file" in results[1].message
     assert db.execute("SELECT count(*) FROM imports WHERE status = 'failed'").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"\xef\xbb\xbf<!DOCTYPE html><html>",
+        b'<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">',
+        b"<!-- saved from portal -->\n<html>",
+        b"<head><meta charset=utf-8>",
+        b"  <meta http-equiv=Content-Type content='text/html; charset=gb2312'>",
+    ],
+)
+def test_html_is_detected_without_a_suffix(head):
+    from db.readers import detect_form
+
+    assert detect_form(head + b"<body>...</body></html>", "report") == "html"
+    assert detect_form("夏县人民政府办公室\n2024年政府信息公开工作年度报告".encode(), "report") == "text"

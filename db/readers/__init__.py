@@ -27,23 +27,27 @@ def detect_form(data: bytes, name: str = "") -> str:
         return "doc"  # OLE2: old binary Word, WPS
     if data.startswith(b"PK\x03\x04"):
         return "docx" if suffix == ".docx" or b"word/" in data[:65536] else "zip"
-    lowered = head[:512].lower()
-    if suffix in (".html", ".htm") or lowered.startswith((b"<!doctype html", b"<html")):
+    if suffix in (".html", ".htm") or _looks_like_html(data):
         return "html"
     return "text"
 
 
-_UNSUPPORTED = {
-    "doc": "old binary Word (.doc/.wps) cannot be read; save it as .docx or PDF",
-    "zip": "a zip archive, not a report document (a .docx is a zip holding word/document.xml)",
-}
+def _looks_like_html(data: bytes) -> bool:
+    sniff = data[:2048].removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if sniff.startswith((b"<!doctype html", b"<html", b"<head", b"<meta")):
+        return True
+    return sniff.startswith((b"<?xml", b"<!--")) and b"<html" in sniff
 
 
 def read_document(data: bytes, name: str = "") -> Document:
     """Read a file of any supported form into blocks; the form found is recorded on the document."""
     form = detect_form(data, name)
-    if form in _UNSUPPORTED:
-        raise ReadError(_UNSUPPORTED[form])
+    if form == "zip":
+        raise ReadError("a zip archive, not a report document (a .docx is a zip holding word/document.xml)")
+    if form == "doc":  # OLE2: old binary Word or WPS, or a password-protected .docx
+        from db.readers.docx import ole_message
+
+        raise ReadError(ole_message(data))
     return _reader(form)(data)
 
 
