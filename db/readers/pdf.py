@@ -1,0 +1,574 @@
+"""Read a PDF report into blocks: tables drawn with ruling lines become tables of cells, every
+other text line a paragraph, in reading order (pages in order, top to bottom on a page).
+
+Each page is parsed once (pdfplumber/pdfminer); its characters are then sorted into the cells of
+the ruled tables pdfplumber finds and into text lines. Tables printed without ruling lines (text
+set in columns) are rebuilt from the lines that look like rows of numbers. A PDF that cannot be
+trusted (no text layer, encrypted, damaged, fonts without Unicode) raises `ReadError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from io import BytesIO
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError
+from pdfminer.psexceptions import PSException
+from pdfplumber.page import Page
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+from db.document import Block, Cell, Document, Paragraph, Source, Table
+from db.errors import ReadError
+from db.labels import read_cell
+from db.sections import heading_section
+
+Char = dict[str, Any]  # a pdfplumber character: text, x0, x1, top, bottom, size
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
+Row = list[tuple[str, BBox] | None]  # a table row: (text, cell box) per column, None where merged away
+
+NO_TEXT = "the PDF has no text layer (a scanned image?): it needs OCR before nianbao can read it"
+ENCRYPTED = "the PDF is encrypted: save an unprotected copy"
+DAMAGED = "the PDF is damaged or truncated"
+NO_UNICODE = (
+    "the PDF's fonts carry no Unicode text ((cid:…) glyphs): the text cannot be trusted; OCR or another copy is needed"
+)
+CID_SHARE = 0.1  # more unreadable glyphs than this share of the text and none of it is trusted
+COLUMN_GAP = 1.5  # in a table without ruling lines, a gap this many font sizes wide separates cells
+
+# pdfminer logs every oddity of a damaged file as a warning; without a handler of the
+# application's, Python would print them to stderr. Errors reach the user as ReadError instead.
+logging.getLogger("pdfminer").addHandler(logging.NullHandler())
+
+_CID = re.compile(r"^\(cid:\d+\)$")
+_PAGE_NUMBER = re.compile(
+    r"^[-—–－·•\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[/／]\s*\d{1,3}|\s*共\s*\d{1,3}\s*页)?[-—–－·•\s]*$"
+)
+_SPACES = " \u3000\xa0\t"
+
+
+def read_pdf(data: bytes) -> Document:
+    """Read a PDF's text and tables into blocks; pages in order, each parsed once."""
+    pdf = _open(data)
+    reader = _Reader(encrypted=pdf.doc.encryption is not None)
+    for page in _pages(pdf):
+        reader.read_page(page)
+        page.close()  # drop the page's parsed objects: only its blocks are kept
+    reader.check()
+    details = {"pages": str(reader.pages)}
+    if reader.unruled:
+        details["tables_without_lines"] = str(reader.unruled)
+    if reader.blank_pages:
+        details["pages_without_text"] = ", ".join(map(str, reader.blank_pages))
+    return Document(reader.blocks, form="pdf", details=details)
+
+
+# --- Opening, and what can go wrong ------------------------------------------------------------
+
+# pdfplumber wraps whatever pdfminer raises while opening the file, listing its pages or
+# interpreting a page in PdfminerException; the rest surface as pdfminer's own PSException family
+# or pdfplumber's MalformedPDFException. These are the classes seen on truncated, cut and
+# byte-flipped files (a fuzz of some 2,400 damaged copies of the fixtures).
+_BROKEN = (PdfminerException, PSException, MalformedPDFException)
+
+
+def _open(data: bytes) -> pdfplumber.PDF:
+    """The PDF, opened from memory (nothing to close: the stream is ours)."""
+    try:
+        return pdfplumber.open(BytesIO(data))
+    except _BROKEN as exc:
+        raise _read_error(exc) from None
+
+
+def _pages(pdf: pdfplumber.PDF) -> list[Page]:
+    """The page objects; a broken page tree shows up here, before any page is read."""
+    try:
+        return pdf.pages
+    except (*_BROKEN, TypeError, IndexError) as exc:
+        # pdfplumber reads each page's /Rotate and /MediaBox outside its wrapping: a mangled box
+        # fails there as TypeError ("'NoneType' object is not iterable") or IndexError (fewer
+        # than four numbers).
+        raise _read_error(exc) from None
+
+
+def _read_error(exc: BaseException) -> ReadError:
+    """One line saying what is wrong with the file."""
+    if isinstance(exc, PdfminerException) and exc.args and isinstance(exc.args[0], BaseException):
+        exc = exc.args[0]  # the error pdfminer raised
+    if isinstance(exc, PDFEncryptionError):
+        return ReadError(ENCRYPTED)
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if len(message) < 8:  # KeyError('0') and the like: name the kind of error too
+        message = f"{type(exc).__name__} {message}".strip()
+    return ReadError(f"{DAMAGED}: {message}")
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Reader:
+    """Collects the blocks of the pages read so far, and counts what the checks need."""
+
+    encrypted: bool = False
+    blocks: list[Block] = field(default_factory=list)
+    pages: int = 0
+    tables: int = 0  # tables emitted, for the document-wide table index
+    lines: int = 0  # paragraph lines emitted, for the running line number
+    unruled: int = 0  # tables rebuilt from text set in columns
+    glyphs: int = 0  # non-space characters seen
+    cids: int = 0  # of which (cid:N): glyphs without Unicode
+    head: list[tuple[str, ...]] = field(default_factory=list)  # rows of the last table begun
+    head_page: int = 0  # page of the last table emitted
+    blank_pages: list[int] = field(default_factory=list)  # pages without any text (scanned?)
+
+    def read_page(self, page: Page) -> None:
+        self.pages += 1
+        first = True
+        for item in self._items(page):
+            if isinstance(item, _Line):
+                self.blocks.append(self._paragraph(item))
+            else:
+                repeated = self._repeated_header(item) if first else self._begun(item)
+                first = False
+                self.blocks.append(self._table(item, repeated))
+
+    def _items(self, page: Page) -> list[_Line | list[Row]]:
+        """The page's ruled tables, tables without lines and text lines, top to bottom."""
+        chars, found = _page_objects(page)
+        if not self._count(chars):
+            self.blank_pages.append(self.pages)
+        grids = [_Grid(table) for table in found]
+        free = [char for char in chars if not any(grid.take(char) for grid in grids)]
+        items: list[tuple[float, _Line | list[Row]]] = [(grid.bbox[1], grid.rows()) for grid in grids]
+        text = _text_blocks(_lines(free))
+        self.unruled += sum(isinstance(item, list) for _, item in text)
+        items += text
+        items.sort(key=lambda item: item[0])
+        return _without_page_number([item for _, item in items], page.height)
+
+    def _count(self, chars: list[Char]) -> int:
+        """Count the page's glyphs, and those without Unicode; returns the page's glyphs."""
+        glyphs = 0
+        for char in chars:
+            text = char["text"]
+            if text.strip(_SPACES):
+                glyphs += 1
+                if len(text) > 1 and _CID.match(text):
+                    self.cids += 1
+        self.glyphs += glyphs
+        return glyphs
+
+    def _begun(self, rows: list[Row]) -> int:
+        """A table that starts on this page: its first rows are the header a continuation may
+        repeat. Nothing of it is dropped."""
+        self.head = [_row_text(row) for row in rows]
+        return 0
+
+    def _repeated_header(self, rows: list[Row]) -> int:
+        """How many leading rows of the first table of a page repeat the header of the table it
+        goes on from (on the previous page). They are dropped, so that a row broken by the page
+        meets its other part with nothing between."""
+        if self.head_page != self.pages - 1:
+            return self._begun(rows)
+        repeated = 0
+        while repeated < min(len(self.head), len(rows) - 1) and _row_text(rows[repeated]) == self.head[repeated]:
+            repeated += 1
+        return repeated
+
+    def _table(self, rows: list[Row], skip: int) -> Table:
+        """The rows from `skip` on as a table; sources keep the row numbers of the page."""
+        index, page = self.tables, self.pages
+        self.tables += 1
+        self.head_page = page
+        table = Table()
+        for r, row in enumerate(rows[skip:], start=skip):
+            cells = [
+                Cell(item[0], Source(page=page, table=index, row=r, col=c, bbox=_round(item[1])))
+                for c, item in enumerate(row)
+                if item is not None
+            ]
+            if cells:
+                table.rows.append(cells)
+        return table
+
+    def _paragraph(self, line: _Line) -> Paragraph:
+        self.lines += 1
+        return Paragraph(line.text, Source(line=self.lines, page=self.pages, bbox=_round(line.bbox)))
+
+    def check(self) -> None:
+        """Refuse a document whose text is absent or unreadable, rather than parse garbage."""
+        if self.glyphs == 0:
+            raise ReadError(NO_TEXT)
+        if self.cids > CID_SHARE * self.glyphs:
+            # pdfminer leaves the strings of an encrypted file's font dictionaries encrypted, so
+            # even a file with only an owner password can come out as (cid:N) glyphs.
+            raise ReadError(ENCRYPTED if self.encrypted else NO_UNICODE)
+
+
+def _without_page_number(items: list[_Line | list[Row]], height: float) -> list[_Line | list[Row]]:
+    """The page's items without its page number ("- 3 -", "第3页 共6页") in the top or bottom
+    margin: it would split a table broken by the page and come after the report's closing date."""
+    for at in (-1, 0):
+        if items and _is_page_number(items[at], height):
+            del items[at]
+    return items
+
+
+def _is_page_number(item: _Line | list[Row], height: float) -> bool:
+    if not isinstance(item, _Line) or not _PAGE_NUMBER.match(item.text):
+        return False
+    return item.bbox[3] > 0.88 * height or item.bbox[1] < 0.12 * height
+
+
+def _row_text(row: Row) -> tuple[str, ...]:
+    return tuple(item[0] for item in row if item is not None)
+
+
+def _page_objects(page: Page) -> tuple[list[Char], list[Any]]:
+    """The page's characters and its ruled tables (more than one cell); the page is parsed
+    here, once."""
+    try:
+        chars = page.chars
+        tables = [t for t in page.find_tables() if len(t.cells) > 1]
+    except _BROKEN as exc:
+        raise _read_error(exc) from None
+    return chars, tables
+
+
+def _round(bbox: BBox) -> BBox:
+    return (round(bbox[0], 2), round(bbox[1], 2), round(bbox[2], 2), round(bbox[3], 2))
+
+
+# --- Ruled tables ------------------------------------------------------------------------------
+
+
+class _Grid:
+    """A ruled table found by pdfplumber, collecting the characters that fall in its cells.
+
+    pdfplumber's rows hold, per column position, the cell that starts there or None where a
+    merged cell covers it. Characters are placed by their centre through a band index (the
+    distinct row tops and column lefts), not by testing every cell."""
+
+    def __init__(self, table: Any) -> None:
+        self.bbox: BBox = table.bbox
+        self.cells: list[list[BBox | None]] = [list(row.cells) for row in table.rows]
+        self.chars: dict[tuple[int, int], list[Char]] = {}
+        self.xs = sorted({cell[0] for row in self.cells for cell in row if cell})
+        self.tops = sorted({cell[1] for row in self.cells for cell in row if cell})
+        self.band: dict[tuple[int, int], tuple[int, int]] = {}
+        for r, row in enumerate(self.cells):
+            for c, cell in enumerate(row):
+                if cell is None:
+                    continue
+                for i in range(bisect_left(self.tops, cell[1]), bisect_left(self.tops, cell[3])):
+                    for j in range(bisect_left(self.xs, cell[0]), bisect_left(self.xs, cell[2])):
+                        self.band[(i, j)] = (r, c)
+
+    def take(self, char: Char) -> bool:
+        """Keep the character if its centre lies in one of the cells."""
+        cx, cy = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+        x0, top, x1, bottom = self.bbox
+        if not (x0 <= cx <= x1 and top <= cy <= bottom):
+            return False
+        at = self.band.get((bisect_right(self.tops, cy) - 1, bisect_right(self.xs, cx) - 1))
+        if at is None:
+            return False
+        self.chars.setdefault(at, []).append(char)
+        return True
+
+    def rows(self) -> list[Row]:
+        return [
+            [None if cell is None else (_cell_text(self.chars.get((r, c), [])), cell) for c, cell in enumerate(row)]
+            for r, row in enumerate(self.cells)
+        ]
+
+
+def _cell_text(chars: list[Char]) -> str:
+    """A cell's lines joined: no space where a line break falls between CJK characters."""
+    return _join_lines([line.text for line in _lines(chars)])
+
+
+def _join_lines(lines: Sequence[str]) -> str:
+    out = ""
+    for text in lines:
+        if out and text and _latin(out[-1]) and _latin(text[0]):
+            out += " "
+        out += text
+    return out.strip(_SPACES)
+
+
+# --- Text lines --------------------------------------------------------------------------------
+
+
+class _Line:
+    """Characters sharing a line, left to right; box, font size and text worked out once."""
+
+    def __init__(self, chars: list[Char]) -> None:
+        self.chars = chars
+        self.bbox: BBox = (
+            min(c["x0"] for c in chars),
+            min(c["top"] for c in chars),
+            max(c["x1"] for c in chars),
+            max(c["bottom"] for c in chars),
+        )
+
+    @cached_property
+    def size(self) -> float:
+        sizes = sorted(c["size"] for c in self.chars if c["text"].strip(_SPACES)) or [10.0]
+        return sizes[len(sizes) // 2]
+
+    @cached_property
+    def text(self) -> str:
+        return _text(self.chars)
+
+    def segments(self, gap: float) -> list[_Line]:
+        """The line cut where the space between two characters is wider than `gap`."""
+        out: list[list[Char]] = [[]]
+        last: Char | None = None
+        for char in self.chars:
+            if not char["text"].strip(_SPACES):
+                continue
+            if last is not None and char["x0"] - last["x1"] > gap:
+                out.append([])
+            out[-1].append(char)
+            last = char
+        return [_Line(chars) for chars in out if chars]
+
+
+def _lines(chars: list[Char]) -> list[_Line]:
+    """Group characters into lines: a character belongs to the line its vertical centre falls in;
+    a repeated glyph drawn over itself (fake bold) is dropped."""
+    lines: list[list[Char]] = []
+    top = bottom = -1.0
+    for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        middle = (char["top"] + char["bottom"]) / 2
+        if not lines or not (top <= middle <= bottom):
+            lines.append([])
+            top, bottom = char["top"], char["bottom"]
+        lines[-1].append(char)
+    out = []
+    for line in lines:
+        line.sort(key=lambda c: c["x0"])
+        out.append(_Line(_dedupe(line)))
+    return out
+
+
+def _dedupe(chars: list[Char]) -> list[Char]:
+    out: list[Char] = []
+    for char in chars:
+        if out and char["text"] == out[-1]["text"] and abs(char["x0"] - out[-1]["x0"]) < 0.15 * char["size"]:
+            continue
+        out.append(char)
+    return out
+
+
+def _text(chars: list[Char]) -> str:
+    """The characters as text: a gap wider than a third of the font size, or a space glyph, is a
+    space, except between two CJK characters (layout spacing, not a word break)."""
+    pieces: list[str] = []
+    last: Char | None = None
+    for char in chars:
+        text = char["text"]
+        if not text.strip(_SPACES):
+            if pieces and pieces[-1] != " ":
+                pieces.append(" ")
+            continue
+        if last is not None and pieces[-1] != " " and char["x0"] - last["x1"] > char["size"] / 3:
+            pieces.append(" ")
+        pieces.append(text)
+        last = char
+    return _drop_cjk_spaces("".join(pieces).strip(_SPACES))
+
+
+_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
+
+
+def _drop_cjk_spaces(text: str) -> str:
+    return _CJK_SPACE.sub("", text)
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+# --- Tables without ruling lines ---------------------------------------------------------------
+
+
+def _text_blocks(lines: list[_Line]) -> list[tuple[float, _Line | list[Row]]]:
+    """The free text lines of a page, as paragraphs, except runs of lines laid out in columns
+    around numbers (a table printed without ruling lines), which become tables. Returned with
+    the top of each block, for the page's reading order."""
+    cells = [_row_cells(line) for line in lines]
+    numeric = [_is_number_row(c) for c in cells]
+    zones = _zones(lines, cells, numeric)
+    in_zone = {i for zone in zones for i in zone}
+    out: list[tuple[float, _Line | list[Row]]] = [
+        (line.bbox[1], line) for i, line in enumerate(lines) if i not in in_zone
+    ]
+    for zone in zones:
+        rows = _zone_rows([lines[i] for i in zone], [cells[i] for i in zone], [numeric[i] for i in zone])
+        out.append((lines[zone[0]].bbox[1], rows))
+    return out
+
+
+def _row_cells(line: _Line) -> list[_Line]:
+    return line.segments(COLUMN_GAP * line.size)
+
+
+def _plain(cells: list[_Line]) -> Row:
+    return [(c.text, c.bbox) for c in cells]
+
+
+def _is_number_row(cells: list[_Line]) -> bool:
+    """A line cut into cells whose last cell is a number (or a not-applicable mark)."""
+    return len(cells) >= 2 and read_cell(cells[-1].text).kind in ("number", "marker")
+
+
+def _zones(lines: list[_Line], cells: list[list[_Line]], numeric: list[bool]) -> list[list[int]]:
+    """Runs of lines holding one table without ruling lines: from its header (the lines just
+    above its first row of numbers) to its last row of numbers. A run stops at a gap of a few
+    line heights and never takes in a section heading."""
+    zones: list[list[int]] = []
+    i = 0
+    while i < len(lines):
+        if not numeric[i]:
+            i += 1
+            continue
+        start = i
+        while start > 0 and _close(lines[start - 1], lines[start]) and not numeric[start - 1]:
+            start -= 1
+        end = j = i
+        while j + 1 < len(lines) and _close(lines[j], lines[j + 1]):
+            j += 1
+            if numeric[j]:
+                end = j
+        left = min(_value_left(cells[k]) for k in range(i, end + 1) if numeric[k])
+        while end + 1 < len(lines) and _close(lines[end], lines[end + 1]) and lines[end + 1].bbox[2] <= left:
+            end += 1  # the tail of a label wrapped below the last row of numbers
+        zones.append(list(range(start, end + 1)))
+        i = end + 1
+    return zones
+
+
+def _value_left(cells: list[_Line]) -> float:
+    """Where the numbers of a row start."""
+    return min((c.bbox[0] for c in cells if read_cell(c.text).kind != "label"), default=float("inf"))
+
+
+def _close(upper: _Line, lower: _Line) -> bool:
+    """Two lines of one table: near each other, and neither a section heading."""
+    near = lower.bbox[1] - upper.bbox[3] < 2.5 * lower.size
+    return near and heading_section(upper.text) is None and heading_section(lower.text) is None
+
+
+@dataclass
+class _Block:
+    """The label text of one cell of a table without ruling lines: line pieces stacked in one
+    column, close under each other."""
+
+    parts: list[_Line]
+
+    @cached_property
+    def bbox(self) -> BBox:
+        boxes = [p.bbox for p in self.parts]
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+    @cached_property
+    def text(self) -> str:
+        return _join_lines([p.text for p in self.parts])
+
+
+def _zone_rows(lines: list[_Line], cells: list[list[_Line]], numeric: list[bool]) -> list[Row]:
+    """The rows of one table without ruling lines. A line with text over the value columns but
+    no numbers (a header) is a row of its own, cut at the gaps. Each row of numbers takes the
+    label cells (stacks of label pieces) that reach its line, left to right, and its numbers
+    laid into the table's columns; a label reaching no row of numbers (a row left blank, a
+    label wrapped away from its numbers) is a row of its own. Rows in top-to-bottom order."""
+    columns = _columns([c for c, n in zip(cells, numeric, strict=True) if n])
+    left = columns[0][0] if columns else float("inf")
+    rows: list[tuple[float, Row]] = []
+    labels: list[_Line] = []
+    numbered = [i for i, n in enumerate(numeric) if n]
+    for i, line in enumerate(lines):
+        if numeric[i] or line.bbox[2] <= left:
+            labels += [c for c in cells[i] if c.bbox[2] <= left]
+        else:
+            rows.append((line.bbox[1], _plain(cells[i])))
+    attached: dict[int, list[_Block]] = {i: [] for i in numbered}
+    for block in _stacks(labels):
+        owner = _owner(block, [lines[i] for i in numbered])
+        if owner is None:
+            rows.append((block.bbox[1], [(block.text, block.bbox)]))
+        else:
+            attached[numbered[owner]].append(block)
+    for i in numbered:
+        blocks = sorted(attached[i], key=lambda b: b.bbox[0] + b.bbox[2])
+        top = min([lines[i].bbox[1]] + [b.bbox[1] for b in blocks])
+        values = _slot([c for c in cells[i] if c.bbox[2] > left], columns, lines[i])
+        rows.append((top, [(b.text, b.bbox) for b in blocks] + values))
+    rows.sort(key=lambda r: r[0])
+    return [row for _, row in rows]
+
+
+def _stacks(pieces: list[_Line]) -> list[_Block]:
+    """Label pieces stacked into cells: a piece continues the block above it when the two
+    overlap horizontally and the line gap between them is less than half a font size."""
+    blocks: list[_Block] = []
+    for piece in sorted(pieces, key=lambda p: p.bbox[1]):
+        x0, top, x1, _ = piece.bbox
+        for block in blocks:
+            last = block.parts[-1].bbox
+            if last[0] < x1 and x0 < last[2] and -0.5 * piece.size < top - last[3] < 0.5 * piece.size:
+                block.parts.append(piece)
+                break
+        else:
+            blocks.append(_Block([piece]))
+    return blocks
+
+
+def _owner(block: _Block, rows: list[_Line]) -> int | None:
+    """The row of numbers whose line the block reaches (the one nearest its middle), if any."""
+    _, top, _, bottom = block.bbox
+    slack = 0.25 * block.parts[0].size
+    reached = [i for i, line in enumerate(rows) if top - slack <= _centre(line) <= bottom + slack]
+    return min(reached, key=lambda i: abs(_centre(rows[i]) - (top + bottom) / 2), default=None)
+
+
+def _centre(line: _Line) -> float:
+    return (line.bbox[1] + line.bbox[3]) / 2
+
+
+def _columns(rows: list[list[_Line]]) -> list[tuple[float, float]]:
+    """The value columns of a table without ruling lines, as x ranges, learnt from where its
+    numbers sit."""
+    spans = sorted((c.bbox[0], c.bbox[2]) for cells in rows for c in cells if read_cell(c.text).kind != "label")
+    columns: list[list[float]] = []
+    for x0, x1 in spans:
+        if columns and x0 <= columns[-1][1]:
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+    return [(a, b) for a, b in columns]
+
+
+def _slot(values: list[_Line], columns: list[tuple[float, float]], line: _Line) -> Row:
+    """The numbers of a row laid into the table's columns, blank where the row prints nothing."""
+    row: Row = []
+    top, bottom = line.bbox[1], line.bbox[3]
+    for x0, x1 in columns:
+        inside = [c for c in values if x0 <= (c.bbox[0] + c.bbox[2]) / 2 <= x1]
+        if inside:
+            row.extend((c.text, c.bbox) for c in inside)
+        else:
+            row.append(("", (x0, top, x1, bottom)))
+        values = [c for c in values if c not in inside]
+    row.extend((c.text, c.bbox) for c in values)  # outside every column: kept, after the rest
+    return row

@@ -1,0 +1,263 @@
+"""Write a report as a real PDF, the way agencies print theirs: a title, six sections, narratives
+wrapped into lines, and tables 二/三/四 with merged cells, table 三 breaking across pages.
+
+reportlab's built-in CID font STSong-Light needs no system font and gives pdfplumber exact text.
+On A4 at the default 10.5 pt, table 三 (narrow label columns, labels wrapped) is taller than a
+page, so it always breaks; the header is repeated on the next page, as Word does. Options exercise what the PDF reader must cope with: no ruling lines (`ruled=False`), a header
+not repeated on the next page (`repeat_header=False`), page breaks after every few rows of table
+三 (`rows_per_page`), a row of table 三 broken by the page (`split_row`), page numbers in the
+footer (`page_numbers`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from itertools import pairwise
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import Table as RLTable
+
+from db.format import TABLE3_COLUMNS
+from db.model import Report
+from tests.forms.layout import GridCell, Part, occupancy, parts
+
+FONT = "STSong-Light"
+PAGE = A4
+MARGIN = 2 * cm
+TABLE3_HEADER_ROWS = 3
+# Widths of each table's label columns, as shares of the text width; value columns share the rest.
+LABEL_WIDTHS = {"table2": (0.28,), "table3": (0.07, 0.13, 0.22), "table4": ()}
+
+Matrix = list[list[GridCell | None]]  # a grid with None where a merged cell covers a position
+
+
+@dataclass(frozen=True)
+class RowBreak:
+    """Break a row of table 三 across two pages, as word processors do when a row may split:
+    the first `at` characters of its label on one page, the rest on the next, and the values
+    with the first part (`values_first`) or with the second."""
+
+    label: str  # the start of the row's label
+    at: int
+    values_first: bool = True
+
+
+@dataclass(frozen=True)
+class _Options:
+    ruled: bool
+    repeat_header: bool
+    rows_per_page: int | None
+    split_row: RowBreak | None
+
+
+def register_font() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def render(
+    report: Report,
+    path: Path,
+    *,
+    ruled: bool = True,
+    repeat_header: bool = True,
+    font_size: float = 10.5,
+    rows_per_page: int | None = None,
+    split_row: RowBreak | None = None,
+    page_numbers: bool = False,
+) -> Path:
+    """Write `report` to `path` as a PDF and return the path. Table 三 breaks where the page
+    ends, and also after every `rows_per_page` body rows, and inside the row `split_row`.
+    `page_numbers`: print "- N -" at the foot of every page, as most reports do."""
+    register_font()
+    styles = _styles(font_size)
+    options = _Options(ruled, repeat_header, rows_per_page, split_row)
+    story: list[Flowable] = []
+    for part in parts(report):
+        if part.kind == "table":
+            story += _table(part, styles["cell"], options)
+        else:
+            story.append(RLParagraph(escape(part.text), styles[part.kind]))
+    document = SimpleDocTemplate(
+        str(path),
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        invariant=1,
+        title=report.title or "",
+    )
+    footer = _page_number if page_numbers else _no_footer
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    return path
+
+
+def _page_number(canvas: Canvas, document: SimpleDocTemplate) -> None:
+    canvas.setFont(FONT, 9)
+    canvas.drawCentredString(PAGE[0] / 2, MARGIN / 2, f"- {document.page} -")
+
+
+def _no_footer(canvas: Canvas, document: SimpleDocTemplate) -> None:
+    pass
+
+
+def _styles(size: float) -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle(
+        "body", fontName=FONT, fontSize=size, leading=size * 1.6, wordWrap="CJK", alignment=TA_JUSTIFY
+    )
+    return {
+        "title": ParagraphStyle("title", body, fontSize=size * 1.6, leading=size * 2.4, alignment=TA_CENTER),
+        "heading": ParagraphStyle("heading", body, fontSize=size * 1.2, leading=size * 2.2, spaceBefore=size * 0.5),
+        "paragraph": ParagraphStyle("paragraph", body, firstLineIndent=size * 2, spaceAfter=size * 0.3),
+        "closing": ParagraphStyle("closing", body, alignment=TA_RIGHT),
+        "cell": ParagraphStyle("cell", body, leading=size * 1.25, alignment=TA_CENTER),
+    }
+
+
+def _table(part: Part, style: ParagraphStyle, options: _Options) -> list[Flowable]:
+    """One table as flowables: table 三 in runs of rows with a page break between runs."""
+    matrix = occupancy(part.grid or [])
+    header = TABLE3_HEADER_ROWS if part.name == "table3" else 0
+    starts = {header}
+    if part.name == "table3" and options.split_row:
+        matrix, row = _break_row(matrix, options.split_row)
+        starts.add(row + 1)
+    if part.name == "table3" and options.rows_per_page:
+        starts |= set(range(header, len(matrix), options.rows_per_page))
+    bounds = [*sorted(starts), len(matrix)]
+    out: list[Flowable] = []
+    for start, end in pairwise(bounds):
+        if start != header:
+            out.append(PageBreak())
+        head = header if start == header or options.repeat_header else 0
+        out.append(_GridTable(matrix, part.name, style, options, head, (start, end)))
+    out.append(Spacer(1, style.fontSize))
+    return out
+
+
+def _break_row(matrix: Matrix, split: RowBreak) -> tuple[Matrix, int]:
+    """Table 三 with the row labelled `split.label` made into two rows (label head, label tail);
+    cells merged over the row grow by one. Returns the new matrix and the first row's index."""
+    values_from = len(matrix[0]) - len(TABLE3_COLUMNS)
+    row, col = next(
+        (r, c)
+        for r, cells in enumerate(matrix)
+        for c, cell in enumerate(cells[:values_from])
+        if cell is not None and cell.text.startswith(split.label)
+    )
+    label = matrix[row][col]
+    assert label is not None
+    first, second = list(matrix[row]), [None] * len(matrix[row])
+    first[col], second[col] = replace(label, text=label.text[: split.at]), replace(label, text=label.text[split.at :])
+    for c in range(values_from, len(first)):
+        value, blank = matrix[row][c], GridCell("")
+        first[c], second[c] = (value, blank) if split.values_first else (blank, value)
+    out = [list(cells) for cells in matrix[:row]] + [first, second] + [list(cells) for cells in matrix[row + 1 :]]
+    for r in range(row + 1):
+        for c, cell in enumerate(out[r]):
+            if cell is not None and r + cell.rowspan > row and cell.rowspan > 1:
+                out[r][c] = replace(cell, rowspan=cell.rowspan + 1)
+    return out, row
+
+
+class _GridTable(Flowable):
+    """Rows of a grid (a header, then a run of body rows) as a reportlab table that breaks
+    between any two rows, merged cells included: reportlab's own Table refuses to break inside a
+    row span, and table 三's label column spans 22 rows."""
+
+    def __init__(
+        self, matrix: Matrix, name: str, style: ParagraphStyle, options: _Options, head: int, body: tuple[int, int]
+    ) -> None:
+        super().__init__()
+        self.matrix, self.name, self.style, self.options = matrix, name, style, options
+        self.head, self.body = head, body
+        self.table: RLTable | None = None
+
+    def _make(self, end: int) -> RLTable:
+        runs = [(0, self.head), (self.body[0], end)] if self.head else [(self.body[0], end)]
+        return _rl_table(_rows(self.matrix, runs), self.name, self.style, self.options.ruled)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.table = self._make(self.body[1])
+        return self.table.wrap(available_width, available_height)
+
+    def draw(self) -> None:
+        assert self.table is not None
+        self.table.drawOn(self.canv, 0, 0)
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        """The most rows that fit, and the rest for the next page (a binary search: the height
+        grows with the rows)."""
+        first, end = self.body
+        fits, low, high = None, first + 1, end - 1
+        while low <= high:
+            cut = (low + high) // 2
+            table = self._make(cut)
+            if table.wrap(available_width, available_height)[1] <= available_height:
+                fits, low = (cut, table), cut + 1
+            else:
+                high = cut - 1
+        if fits is None:
+            return []
+        cut, table = fits
+        head = TABLE3_HEADER_ROWS if self.options.repeat_header and self.name == "table3" else 0
+        return [table, _GridTable(self.matrix, self.name, self.style, self.options, head, (cut, end))]
+
+
+def _rows(matrix: Matrix, runs: list[tuple[int, int]]) -> Matrix:
+    """The rows of `runs` (ranges of row numbers) as a table of their own. A merged cell cut by a
+    run's edge is cut to the run; where it began in an earlier run it is printed again, empty, as
+    word processors do when a merged cell breaks across pages."""
+    out: Matrix = []
+    for first, end in runs:
+        block: Matrix = [[None] * len(matrix[0]) for _ in range(first, end)]
+        for r, row in enumerate(matrix):
+            for c, cell in enumerate(row):
+                if cell is None or r + cell.rowspan <= first or r >= end:
+                    continue
+                top, bottom = max(r, first), min(r + cell.rowspan, end)
+                text = cell.text if r >= first else ""
+                block[top - first][c] = GridCell(text, bottom - top, cell.colspan, cell.header)
+        out += block
+    return out
+
+
+def _rl_table(matrix: Matrix, name: str, style: ParagraphStyle, ruled: bool) -> RLTable:
+    data = [[_cell(cell, style) for cell in row] for row in matrix]
+    commands: list[tuple] = [
+        ("FONT", (0, 0), (-1, -1), FONT, style.fontSize),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+    ]
+    for r, row in enumerate(matrix):
+        for c, cell in enumerate(row):
+            if cell is not None and (cell.rowspan > 1 or cell.colspan > 1):
+                commands.append(("SPAN", (c, r), (c + cell.colspan - 1, r + cell.rowspan - 1)))
+    if ruled:
+        commands.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
+    return RLTable(data, colWidths=_widths(name, len(matrix[0])), style=commands)
+
+
+def _cell(cell: GridCell | None, style: ParagraphStyle) -> object:
+    if cell is None or not cell.text:
+        return ""
+    return RLParagraph(escape(cell.text), style)
+
+
+def _widths(name: str, columns: int) -> list[float]:
+    width = PAGE[0] - 2 * MARGIN
+    labels = [width * share for share in LABEL_WIDTHS.get(name, ())]
+    rest = (width - sum(labels)) / (columns - len(labels))
+    return labels + [rest] * (columns - len(labels))
