@@ -313,7 +313,7 @@ def accept_suggestions(db: Database, report_id: int, cells: Iterable[str] = (), 
 def approve(db: Database, report_id: int, override: str | None = None, who: str | None = None) -> None:
     """Approve a report for publication. Open errors need an override reason."""
     status = report_row(db, report_id)["status"]
-    if status == "approved":
+    if status in ("approved", "published"):
         return
     errors = _error_count(db, report_id)
     if errors and not (override and override.strip()):
@@ -323,6 +323,13 @@ def approve(db: Database, report_id: int, override: str | None = None, who: str 
     reason = f"override: {override.strip()}" if errors else None
     with db.atomic():
         _set_status(db, report_id, "approved", reason, who or operator())
+
+
+def mark_published(db: Database, report_ids: list[int], who: str | None = None) -> None:
+    """Approved reports that went online become published."""
+    with db.atomic():
+        for report_id in report_ids:
+            _set_status(db, report_id, "published", None, who or operator())
 
 
 def _error_count(db: Database, report_id: int) -> int:

@@ -105,6 +105,47 @@ def list_(db_path: str, as_json: bool) -> None:
     click.echo(f"{len(rows)} report{'s' if len(rows) != 1 else ''}")
 
 
+@cli.command(name="publish")
+@click.option(
+    "--out",
+    default="published",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the Datasette files and the site.",
+)
+@click.option("--include-unapproved", is_flag=True, help="Publish every report; those not approved are marked.")
+@click.pass_obj
+def publish_(db_path: str, out: str, include_unapproved: bool) -> None:
+    """Publish the approved reports: a Datasette directory and a static site, swapped in whole."""
+    from publish.run import publish
+
+    with _open(db_path) as db:
+        done = _guard(publish, db, Path(out), include_unapproved=include_unapproved, progress=click.echo)
+    _echo_published(done)
+
+
+@cli.command()
+@click.argument("out", default="published", type=click.Path(file_okay=False, exists=True))
+@click.option("--port", default=8001, show_default=True)
+def serve(out: str, port: int) -> None:
+    """Serve a published folder with Datasette, read-only, on 127.0.0.1 (the site at /site/)."""
+    import subprocess
+
+    from publish.datasette import serve_command
+
+    command = serve_command(Path(out) / "datasette", port=port) + ["--static", f"site:{Path(out) / 'site'}"]
+    click.echo(f"Datasette: http://127.0.0.1:{port}/   the site: http://127.0.0.1:{port}/site/index.html")
+    sys.exit(subprocess.call(command))
+
+
+def _echo_published(done) -> None:
+    marked = f" ({done.unapproved} not approved, marked as such)" if done.unapproved else ""
+    click.echo(f"published {done.reports} report{'s' if done.reports != 1 else ''}{marked} in {done.seconds:.1f} s")
+    click.echo(f"  site:      {done.site}/index.html")
+    click.echo(f"  datasette: {done.datasette}/nianbao.db with metadata.json")
+    click.echo(f"  serve both: nianbao serve {done.out}   (or: python -m http.server -d {done.site})")
+
+
 @cli.command()
 @click.option(
     "--out",
@@ -114,7 +155,8 @@ def list_(db_path: str, as_json: bool) -> None:
     help="Folder for the demo database.",
 )
 def demo(out: str) -> None:
-    """Import the five bundled sample reports into a fresh database and say what was found."""
+    """Import the five bundled samples into a fresh database, say what the checks found, and
+    publish them (site and Datasette files) beside it."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / DEFAULT_DB
@@ -138,6 +180,11 @@ def demo(out: str) -> None:
         f" {offered} blank cells have a value the table's sums suggest"
     )
     click.echo(f"\nDatabase: {db_path}")
+    click.echo("\nPublishing all five (none is approved yet, so each is marked as not reviewed):")
+    from publish.run import publish
+
+    with _open(str(db_path)) as db:
+        _echo_published(_guard(publish, db, folder / "published", include_unapproved=True))
     click.echo(
         f"Next: nianbao --db {db_path} check   ·   nianbao --db {db_path} show 4   ·   nianbao --db {db_path}   (the app)"
     )
@@ -287,10 +334,10 @@ def _show_cell(db_path: str, report: int, cell: str) -> None:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _guard(action, *args):
+def _guard(action, *args, **kwargs):
     """Run an operator action; its refusal becomes one line and exit 1."""
     try:
-        return action(*args)
+        return action(*args, **kwargs)
     except NianbaoError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

@@ -1,0 +1,56 @@
+"""The Datasette side of publishing: metadata.json beside the published database, and the command
+that serves both, read-only.
+
+Datasette 0.65 reads titles, descriptions, facets and canned queries from `-m metadata.json`. The
+database is opened immutable (`-i`): no write can reach it, whatever SQL a visitor sends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from publish.metadata import DATABASE, build_metadata
+
+DATABASE_FILE = f"{DATABASE}.db"
+METADATA_FILE = "metadata.json"
+
+# Settings passed with --setting, each for a reason.
+SETTINGS: dict[str, str] = {
+    "sql_time_limit_ms": "1500",  # a slow query is cut off instead of holding a thread
+    "max_returned_rows": "3000",  # one year's counties (2,845 county-level units) fit in one answer
+    "default_allow_sql": "on",  # arbitrary SQL is safe: immutable file, read-only connection, time limit
+    "suggest_facets": "off",  # facet suggestions cost a query per column on every table page
+}
+
+
+def metadata_json() -> str:
+    """The metadata as deterministic JSON text: same data, same bytes."""
+    return json.dumps(build_metadata(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_metadata(directory: Path) -> Path:
+    """Write `directory/metadata.json` atomically (a reader never sees half a file)."""
+    path = Path(directory) / METADATA_FILE
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".metadata-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(metadata_json())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def serve_command(directory: Path, *, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+    """The argv that serves `directory/nianbao.db` with its metadata, immutable, on `host:port`."""
+    directory = Path(directory)
+    argv = [sys.executable, "-m", "datasette", "serve", "-i", str(directory / DATABASE_FILE)]
+    argv += ["-m", str(directory / METADATA_FILE), "--host", host, "--port", str(port)]
+    for name, value in SETTINGS.items():
+        argv += ["--setting", name, value]
+    return argv

@@ -1,0 +1,135 @@
+"""The site's search index: Pagefind, run offline from its bundled binary, then made byte-stable.
+
+Pagefind 1.5.2 writes every file the same from one run to the next except its filter files: each
+holds a filter's values (province, year…) in Rust hash-map order, which changes per run, and
+so do the hashed names of those files, the language's .pf_meta listing them and
+pagefind-entry.json naming that. `stabilise` rewrites exactly these files with the values and
+filters sorted and names derived from the content, so that building twice from the same
+database gives the same bytes. It reads only the small CBOR subset Pagefind writes, and leaves
+any other Pagefind version alone.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+PAGEFIND_VERSION = "1.5.2"
+SIGNATURE = b"pagefind_dcd"
+BUNDLE = "pagefind"
+META_FILTERS = 3  # position of the [[filter, file hash], …] list in a .pf_meta
+
+
+class SearchIndexError(RuntimeError):
+    """Pagefind failed, or wrote what this module does not understand."""
+
+
+def build_index(site: Path, glob: str) -> None:
+    """Index the pages matching `glob` under `site` into site/pagefind/ (UI included)."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob, "--keep-index-url"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SearchIndexError(f"pagefind failed: {(done.stderr or done.stdout).strip()[-500:]}")
+    stabilise(site / BUNDLE)
+
+
+def stabilise(bundle: Path) -> None:
+    """Sort the filter files' values and the meta's filter list; rename by content."""
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    if entry.get("version") != PAGEFIND_VERSION:
+        return
+    for language, info in sorted(entry["languages"].items()):
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta = _read(meta_path)
+        if meta[0] != PAGEFIND_VERSION or not all(_is_pair(f) for f in meta[META_FILTERS]):
+            raise SearchIndexError(f"{meta_path.name}: not the layout of Pagefind {PAGEFIND_VERSION}")
+        filters = []
+        for name, old in sorted(meta[META_FILTERS]):
+            path = bundle / "filter" / f"{old}.pf_filter"
+            filter_name, values = _read(path)
+            data = _pack([filter_name, sorted(values, key=lambda value: value[0])])
+            new = f"{language}_{hashlib.sha256(data).hexdigest()[:7]}"
+            path.unlink()
+            (bundle / "filter" / f"{new}.pf_filter").write_bytes(data)
+            filters.append([name, new])
+        meta[META_FILTERS] = filters
+        data = _pack(meta)
+        info["hash"] = f"{language}_{hashlib.sha256(data).hexdigest()[:13]}"
+        meta_path.unlink()
+        (bundle / f"pagefind.{info['hash']}.pf_meta").write_bytes(data)
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _is_pair(item: object) -> bool:
+    return isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
+
+
+def _read(path: Path) -> list:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise SearchIndexError(f"{path.name} is not a Pagefind file")
+    value, end = _decode(data, len(SIGNATURE))
+    if end != len(data) or not isinstance(value, list):
+        raise SearchIndexError(f"{path.name}: unexpected content")
+    return value
+
+
+def _pack(value: object) -> bytes:
+    """Gzipped like Pagefind's own files, with no time stamp."""
+    return gzip.compress(SIGNATURE + _encode(value), mtime=0)
+
+
+# --- The CBOR subset Pagefind writes: unsigned integers, text, byte strings, arrays -------------
+
+
+def _decode(data: bytes, at: int) -> tuple[object, int]:
+    major, info = data[at] >> 5, data[at] & 0x1F
+    at += 1
+    if info < 24:
+        argument = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        argument, at = int.from_bytes(data[at : at + size], "big"), at + size
+    else:
+        raise SearchIndexError(f"unsupported CBOR item {data[at - 1]:#x}")
+    if major == 0:
+        return argument, at
+    if major in (2, 3):
+        raw = data[at : at + argument]
+        return (raw.decode("utf-8") if major == 3 else raw), at + argument
+    if major == 4:
+        items = []
+        for _ in range(argument):
+            item, at = _decode(data, at)
+            items.append(item)
+        return items, at
+    raise SearchIndexError(f"unsupported CBOR major type {major}")
+
+
+def _encode(value: object) -> bytes:
+    if isinstance(value, bool) or value is None:
+        raise SearchIndexError(f"unsupported value {value!r}")
+    if isinstance(value, int):
+        return _head(0, value)
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _head(3, len(raw)) + raw
+    if isinstance(value, bytes):
+        return _head(2, len(value)) + value
+    if isinstance(value, list):
+        return _head(4, len(value)) + b"".join(_encode(v) for v in value)
+    raise SearchIndexError(f"unsupported value {value!r}")
+
+
+def _head(major: int, argument: int) -> bytes:
+    if argument < 24:
+        return bytes([major << 5 | argument])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if argument < 1 << (8 * size):
+            return bytes([major << 5 | info]) + argument.to_bytes(size, "big")
+    raise SearchIndexError(f"integer too large: {argument}")

@@ -1,0 +1,319 @@
+"""Reading the published database for the site: a handful of queries, nothing per cell.
+
+Site-wide data (reports, rules, labels, findings, corrections, narratives, the few figures the
+home page lists) is read once; the cells, the bulk, are streamed county by county in one query
+ordered like the reports, so memory stays bounded by the largest county.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
+from pathlib import Path
+
+from db.format import FORMATS
+from publish.tables import OUTSIDE_RESULTS, RESULTS_GROUP, CellView
+from publish.untrusted import clean, clean_row, region_key, source_path
+
+IDENTITY_LABELS = {"organ": "发布机关", "year": "年度", "region_code": "地区代码", "published": "发布日期"}
+SEVERITY_LABELS = {"error": "错误", "warning": "提示"}
+REPORT_ORDER = "ORDER BY region_code, year, id"
+
+
+@dataclass(frozen=True)
+class Report:
+    """One published report and where its pages are."""
+
+    id: int
+    organ: str
+    region: str
+    region_code: str | None
+    province: str
+    prefecture: str
+    year: int | None
+    format: str | None
+    published: str | None
+    title: str
+    period: str
+    website: str
+    approved: bool
+    source_file: str | None  # vetted path under the site root, or None
+    source_form: str
+    county_key: str
+    slug: str  # the report's folder under its county: the year, or year-ID when a county has two
+
+    @property
+    def county_page(self) -> str:
+        return f"region/{self.county_key}/index.html"
+
+    @property
+    def page(self) -> str:
+        return f"region/{self.county_key}/{self.slug}/index.html"
+
+    @property
+    def name(self) -> str:
+        """What the county is called: the region, or the organ when no region was found."""
+        return self.region or self.organ or f"报告 {self.id}"
+
+    @property
+    def year_label(self) -> str:
+        return f"{self.year}年" if self.year else "年度未定"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    title: str
+    title_zh: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    report_id: int
+    rule: str
+    severity: str
+    cells: tuple[str, ...]
+    message_zh: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    report_id: int
+    cell: str
+    printed_value: object
+    corrected_value: object
+    reason: str
+    date: str
+
+
+class Labels:
+    """Chinese labels of keys and cell paths, from the published labels table."""
+
+    def __init__(self, rows: list[dict]) -> None:
+        self._by_key = {(r["table_name"], r["kind"], r["key"]): r["label"] for r in rows}
+
+    def get(self, table: str, kind: str, key: str) -> str:
+        return self._by_key.get((table, kind, key), key)
+
+    def series(self, table: str, row: str, column: str) -> str:
+        """A figure's label: table 三's row as the format prints it without numbering or remark,
+        under its heading when it is a result (本年度办理结果·总计), with its column unless it is
+        总计; or the cell's label in tables 二 and 四."""
+        if table != "table3":
+            return self.get(table, "cell", row)
+        label = row_label(row)
+        return label if column == "total" else f"{label}·{self.get('table3', 'column', column)}"
+
+    def path(self, path: str) -> str:
+        """A cell path (table3.total.natural, table3.total.*, table2.licensing, organ) in words."""
+        if path in IDENTITY_LABELS:
+            return IDENTITY_LABELS[path]
+        table, _, rest = path.partition(".")
+        if table == "table3":
+            row, _, column = rest.partition(".")
+            row_label = self.get("table3", "row", row)
+            return (
+                f"{row_label}（整行）" if column in ("*", "") else f"{row_label}·{self.get('table3', 'column', column)}"
+            )
+        return self.get(table, "cell", rest) if rest else path
+
+
+@dataclass
+class SiteData:
+    reports: list[Report]
+    rules: list[Rule]
+    labels: Labels
+    findings: dict[int, list[Finding]]
+    corrections: dict[int, list[Correction]]
+    narratives: dict[int, dict[str, str]]
+    figures: dict[int, dict[tuple[str, str, str], object]]  # the home page's figures per report
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({r.year for r in self.reports if r.year}, reverse=True)
+
+    def counties(self) -> Iterator[tuple[str, list[Report]]]:
+        """(county key, its reports by year) in the order of the reports."""
+        for key, group in groupby(self.reports, key=lambda r: r.county_key):
+            yield key, list(group)
+
+
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)\s*")
+_REMARK = re.compile(r"（[^（）]*）$")
+_TABLE3_ROWS = {row.key: row for spec in (FORMATS["2019"], FORMATS["2021"]) for row in spec.table3_rows}
+
+
+def plain_label(label: str) -> str:
+    """一、本年新收… → 本年新收…; （二）部分公开（区分处理的…） → 部分公开."""
+    return _REMARK.sub("", _NUMBERING.sub("", label))
+
+
+def row_label(key: str) -> str:
+    row = _TABLE3_ROWS.get(key)
+    if row is None:
+        return key
+    if key in OUTSIDE_RESULTS:
+        return plain_label(row.label)
+    return f"{plain_label(RESULTS_GROUP)}·{plain_label(row.label)}"
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """The published copy, read-only."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def load(conn: sqlite3.Connection, home_series: tuple[tuple[str, str, str], ...]) -> SiteData:
+    return SiteData(
+        reports=_reports(conn),
+        rules=[Rule(**clean_row(dict(r))) for r in conn.execute("SELECT * FROM rules ORDER BY rowid")],
+        labels=Labels([clean_row(dict(r)) for r in conn.execute("SELECT * FROM labels")]),
+        findings=_findings(conn),
+        corrections=_corrections(conn),
+        narratives=_narratives(conn),
+        figures=_figures(conn, home_series),
+    )
+
+
+def _reports(conn: sqlite3.Connection) -> list[Report]:
+    rows = [clean_row(dict(r)) for r in conn.execute(f"SELECT * FROM reports {REPORT_ORDER}")]
+    seen: dict[tuple[str, object], int] = defaultdict(int)
+    out = []
+    for r in rows:
+        key = region_key(r["region_code"], r["id"])
+        seen[key, r["year"]] += 1
+        slug = str(r["year"]) if r["year"] else f"report-{r['id']}"
+        if seen[key, r["year"]] > 1:  # a second organ of the same county and year keeps its id in the URL
+            slug = f"{slug}-{r['id']}"
+        out.append(
+            Report(
+                id=r["id"],
+                organ=r["organ"] or "",
+                region=r["region"] or "",
+                region_code=r["region_code"],
+                province=r["province"] or "",
+                prefecture=r["prefecture"] or "",
+                year=r["year"] if isinstance(r["year"], int) else None,
+                format=r["format"],
+                published=r["published"],
+                title=r["title"] or "",
+                period=r["period"] or "",
+                website=r["website"] or "",
+                approved=bool(r["approved"]),
+                source_file=source_path(r["source_file"]),
+                source_form=r["source_form"] or "",
+                county_key=key,
+                slug=slug,
+            )
+        )
+    return out
+
+
+def _findings(conn: sqlite3.Connection) -> dict[int, list[Finding]]:
+    out: dict[int, list[Finding]] = defaultdict(list)
+    for r in conn.execute("SELECT * FROM findings ORDER BY report_id, severity, rule, id"):
+        out[r["report_id"]].append(
+            Finding(r["report_id"], clean(r["rule"]), r["severity"], _paths(r["cells"]), clean(r["message_zh"] or ""))
+        )
+    return out
+
+
+def _paths(cells_json: str | None) -> tuple[str, ...]:
+    try:
+        cells = json.loads(cells_json or "[]")
+    except ValueError:
+        return ()
+    return tuple(clean(c) for c in cells if isinstance(c, str)) if isinstance(cells, list) else ()
+
+
+def _corrections(conn: sqlite3.Connection) -> dict[int, list[Correction]]:
+    out: dict[int, list[Correction]] = defaultdict(list)
+    for r in conn.execute("SELECT * FROM corrections ORDER BY report_id, id"):
+        row = clean_row(dict(r))
+        out[row["report_id"]].append(
+            Correction(
+                row["report_id"],
+                row["cell"] or "",
+                row["printed_value"],
+                row["corrected_value"],
+                row["reason"] or "",
+                row["date"] or "",
+            )
+        )
+    return out
+
+
+def _narratives(conn: sqlite3.Connection) -> dict[int, dict[str, str]]:
+    out: dict[int, dict[str, str]] = defaultdict(dict)
+    for r in conn.execute("SELECT report_id, section, text FROM narratives ORDER BY report_id, section"):
+        out[r["report_id"]][r["section"]] = clean(r["text"] or "")
+    return out
+
+
+def _figures(
+    conn: sqlite3.Connection, series: tuple[tuple[str, str, str], ...]
+) -> dict[int, dict[tuple[str, str, str], object]]:
+    """A few figures of every report, from the wide tables (two queries)."""
+    out: dict[int, dict[tuple[str, str, str], object]] = defaultdict(dict)
+    table3 = [s for s in series if s[0] == "table3"]
+    rows = sorted({row for _, row, _ in table3})
+    columns = sorted({column for _, _, column in table3})
+    query = (
+        f"SELECT report_id, row_key, {', '.join(columns)} FROM table3 WHERE row_key IN ({', '.join('?' * len(rows))})"
+    )
+    for r in conn.execute(query, rows):
+        for column in columns:
+            out[r["report_id"]]["table3", r["row_key"], column] = r[column]
+    table4 = [row for table, row, _ in series if table == "table4"]
+    for r in conn.execute(f"SELECT report_id, {', '.join(table4)} FROM table4"):
+        for key in table4:
+            out[r["report_id"]]["table4", key, ""] = r[key]
+    return out
+
+
+def stream_cells(
+    conn: sqlite3.Connection, data: SiteData
+) -> Iterator[tuple[int, dict[tuple[str, str, str], CellView]]]:
+    """(report id, its cells) for every report with cells, in the order of `data.reports`: one
+    query, read as it goes. Corrections and findings are folded into each cell."""
+    query = (
+        "SELECT c.report_id, c.table_name, c.row_key, c.column_key, c.value, c.printed, c.corrected "
+        "FROM reports r JOIN cells c ON c.report_id = r.id "
+        "ORDER BY r.region_code, r.year, r.id"
+    )
+    for report_id, rows in groupby(conn.execute(query), key=itemgetter(0)):
+        reasons = _correction_notes(data.corrections.get(report_id, []))
+        flags = _flags(data.findings.get(report_id, []))
+        cells = {}
+        for _, table, row, column, value, printed, corrected in rows:
+            path = ".".join(p for p in (table, row, column) if p)
+            rules = flags.get(path, ()) + (flags.get(f"table3.{row}.*", ()) if table == "table3" else ())
+            cells[table, row, column] = CellView(
+                clean(value) if isinstance(value, str) else value,
+                clean(printed) if isinstance(printed, str) else printed,
+                reasons.get(path, "已更正") if corrected else "",
+                tuple(sorted(set(rules))),
+            )
+        yield report_id, cells
+
+
+def _correction_notes(corrections: list[Correction]) -> dict[str, str]:
+    """The latest correction of each cell, in words: why and when."""
+    return {c.cell: f"理由：{c.reason}（{c.date}）" for c in corrections}
+
+
+def _flags(findings: list[Finding]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = defaultdict(tuple)
+    for f in findings:
+        for path in f.cells:
+            out[path] += (f.rule,)
+    return out

@@ -1,0 +1,458 @@
+"""Datasette on the published copy: the metadata, every canned query on the five samples (in
+process), one real `datasette serve` (JSON, CSV, Chinese search, no writes), and what the published
+copy must not hold."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import re
+import socket
+import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from datasette.app import Datasette
+
+from db import pipeline
+from db.checks import RULES
+from db.format import TABLE3_COLUMN_KEYS, TABLE4_FIELDS
+from db.schema import connect
+from publish import database
+from publish.datasette import DATABASE_FILE, METADATA_FILE, SETTINGS, metadata_json, serve_command, write_metadata
+from publish.metadata import DATABASE, TITLE, table2_columns
+from tests.conftest import SAMPLE_NAMES, sample_path
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]{3}")
+
+
+# --- Fixtures --------------------------------------------------------------------------------------
+
+
+def publish_dir(root: Path, files: dict[str, bytes]) -> Path:
+    """Import `files` (copied under `root`, so a leaked path would show `root`) and publish them
+    with their metadata into root/site."""
+    inbox, site = root / "inbox", root / "site"
+    inbox.mkdir()
+    site.mkdir()
+    for name, data in files.items():
+        (inbox / name).write_bytes(data)
+    db = connect(root / "work.db")
+    list(pipeline.import_paths(db, sorted(inbox.iterdir())))
+    database.build(db, database.public_reports(db, include_unapproved=True), site / DATABASE_FILE)
+    db.close()
+    write_metadata(site)
+    return site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The five samples, published."""
+    files = {sample_path(n).name: sample_path(n).read_bytes() for n in SAMPLE_NAMES}
+    return publish_dir(tmp_path_factory.mktemp("published"), files)
+
+
+def previous_year(text: str) -> str:
+    """Sample 003 (交口县 2024) moved back to 2023, carrying 2 applications forward: the 2024
+    report then breaks YEAR-CARRY in the natural and total columns."""
+    text = text.replace("2024", "2023").replace("2025", "2024")
+    carried = "四、结转下年度继续办理\t\t0\t\t0\t0\t0\t0\t0"
+    assert carried in text
+    return text.replace(carried, "四、结转下年度继续办理\t\t2\t\t0\t0\t0\t0\t2")
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> Path:
+    """交口县 over two years (2023 edited from 2024), published."""
+    this_year = sample_path("003").read_text(encoding="utf-8")
+    files = {"jiaokou-2024.txt": this_year.encode(), "jiaokou-2023.txt": previous_year(this_year).encode()}
+    return publish_dir(tmp_path_factory.mktemp("history"), files)
+
+
+def datasette(directory: Path) -> Datasette:
+    """An in-process Datasette on a published directory, as `datasette serve` would open it."""
+    metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    return Datasette(immutables=[str(directory / DATABASE_FILE)], metadata=metadata)
+
+
+def get(directory: Path, path: str):
+    async def fetch():
+        return await datasette(directory).client.get(path)
+
+    return asyncio.run(fetch())
+
+
+def canned(directory: Path, name: str, **params: str) -> list[dict]:
+    response = get(directory, f"/{DATABASE}/{name}.json?{urlencode({**params, '_shape': 'array'})}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def pick(rows: list[dict], *keys: str) -> list[tuple]:
+    return [tuple(row[k] for k in keys) for row in rows]
+
+
+# --- Metadata --------------------------------------------------------------------------------------
+
+
+def test_metadata_file_is_deterministic(site, tmp_path):
+    first = (site / METADATA_FILE).read_bytes()
+    assert write_metadata(tmp_path).read_bytes() == first
+    text = first.decode("utf-8")
+    data = json.loads(text)
+    assert text == json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n" == metadata_json()
+    assert "\\u" not in text  # Chinese written as such
+    assert data["title"] == TITLE
+    assert "CC BY 4.0" in data["license"] and "政府文件" in data["license"]
+    assert "政府信息公开工作年度报告" in data["source"] and "政府信息公开条例" in data["source"]
+    assert CJK.search(data["description"]) and "checked" in data["description"]
+
+
+def published_columns(directory: Path) -> dict[str, list[str]]:
+    """Every table of the published file (FTS5 shadow tables aside) with its columns."""
+    with sqlite3.connect(directory / DATABASE_FILE) as conn:
+        names = [
+            n
+            for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            if not n.startswith(("narratives_fts_", "sqlite_"))
+        ]
+        return {n: [c[1] for c in conn.execute(f"PRAGMA table_info([{n}])")] for n in names}
+
+
+def test_every_column_of_every_table_is_described_in_both_languages(site):
+    tables = json.loads((site / METADATA_FILE).read_text(encoding="utf-8"))["databases"][DATABASE]["tables"]
+    columns = published_columns(site)
+    assert set(columns) == set(tables)
+    for table, names in columns.items():
+        meta = tables[table]
+        assert CJK.search(meta["description"]) and LATIN.search(meta["description"]), table
+        assert set(meta["columns"]) == set(names), table
+        for name, text in meta["columns"].items():
+            assert CJK.search(text) and LATIN.search(text), (table, name, text)
+
+
+def test_column_descriptions_come_from_the_format_with_units(site):
+    tables = json.loads((site / METADATA_FILE).read_text(encoding="utf-8"))["databases"][DATABASE]["tables"]
+    assert tables["table2"]["columns"]["fees_wan"].startswith(
+        "2021年版：行政事业性收费·本年收费金额（单位：万元）（万元）"
+    )
+    assert "2019 format only" in tables["table2"]["columns"]["procurement_wan"]
+    assert "（项" in tables["table2"]["columns"]["licensing_prev_items"]
+    assert "可为负数" in tables["table2"]["columns"]["licensing_change"]
+    assert "2019年版：规章·本年新制作数量" in tables["table2"]["columns"]["rules_made"]
+    assert tables["table3"]["columns"]["commercial"].startswith(
+        "申请人：法人或其他组织·商业企业；该行（row_key）的件数（件）"
+    )
+    assert tables["table4"]["columns"]["suit_direct_pending"].startswith("未经复议直接起诉·尚未审结（件）")
+    assert len(table2_columns()) == 27 and len(TABLE4_FIELDS) == 15
+    assert all(rule in tables["findings"]["columns"]["rule"] for rule in RULES)
+
+
+def test_metadata_served_with_table3_column_descriptions(site):
+    served = get(site, "/-/metadata.json").json()
+    table3 = served["databases"][DATABASE]["tables"]["table3"]
+    assert set(table3["columns"]) == {"report_id", "row_key", "row_order", *TABLE3_COLUMN_KEYS}
+    assert "收到和处理政府信息公开申请情况" in table3["description"]
+    html = get(site, f"/{DATABASE}/table3").text
+    assert "<dt>total</dt><dd>申请人：总计；该行（row_key）的件数（件）" in html
+
+
+def test_facets_and_label_column_from_metadata(site):
+    data = get(site, f"/{DATABASE}/reports.json").json()
+    facets = data["facet_results"]
+    assert list(facets) == ["province", "year", "status"]
+    assert {(f["value"], f["count"]) for f in facets["year"]["results"]} == {(2024, 4), (2023, 1)}
+    assert {(f["value"], f["count"]) for f in facets["province"]["results"]} >= {("山西省", 2), ("河南省", 1)}
+    findings = get(site, f"/{DATABASE}/findings.json").json()["facet_results"]
+    assert {(f["value"], f["count"]) for f in findings["rule"]["results"]} == {
+        ("CELL-MISSING", 4),
+        ("NARRATIVE-MATCH", 1),
+    }
+    rows = get(site, f"/{DATABASE}/table3.json").json()["facet_results"]["row_key"]["results"]
+    assert len(rows) == 25 and all(f["count"] == 5 for f in rows)
+    # label_column: a report_id shows the organ
+    row = get(site, f"/{DATABASE}/table3.json?row_key=new_received&report_id=3&_labels=on&_shape=array").json()[0]
+    assert row["report_id"] == {"value": 3, "label": "温县人民政府办公室"}
+
+
+def test_every_table_and_query_page_renders(site):
+    meta = json.loads((site / METADATA_FILE).read_text(encoding="utf-8"))["databases"][DATABASE]
+
+    async def statuses() -> dict[str, int]:
+        ds = datasette(site)
+        pages = [f"/{DATABASE}/{name}" for name in [*meta["tables"], *meta["queries"]]]
+        return {page: (await ds.client.get(page)).status_code for page in ["/", f"/{DATABASE}", *pages]}
+
+    assert set(asyncio.run(statuses()).values()) == {200}
+
+
+# --- Canned queries --------------------------------------------------------------------------------
+
+
+def test_every_canned_query_has_title_descriptions_and_params(site):
+    queries = json.loads((site / METADATA_FILE).read_text(encoding="utf-8"))["databases"][DATABASE]["queries"]
+    assert set(queries) == {
+        "county_history",
+        "applications_by_county",
+        "reports_failing_rule",
+        "year_carry_breaks",
+        "totals_by_province",
+        "search_narratives",
+    }
+    for name, query in queries.items():
+        assert CJK.search(query["title"]) and LATIN.search(query["title"]), name
+        assert CJK.search(query["description"]) and LATIN.search(query["description"]), name
+        assert query["params"] and all(f":{p}" in query["sql"] for p in query["params"]), name
+
+
+def test_applications_by_county_ranks_the_latest_year_by_default(site):
+    rows = canned(site, "applications_by_county")
+    assert pick(rows, "rank", "region", "new_received", "province", "prefecture") == [
+        (1, "温县", 33, "河南省", "焦作市"),
+        (2, "交口县", 12, "山西省", "吕梁市"),
+        (3, "巨鹿县", 11, "河北省", "邢台市"),
+        (4, "夏县", 2, "山西省", "运城市"),
+    ]
+    assert pick(canned(site, "applications_by_county", year="2023"), "region_code", "new_received") == [("654023", 11)]
+    assert pick(canned(site, "applications_by_county", year="2024", province="山西省"), "region") == [
+        ("交口县",),
+        ("夏县",),
+    ]
+
+
+def test_county_history_of_one_county(site):
+    (row,) = canned(site, "county_history", region_code="141130")
+    assert row == {
+        "year": 2024,
+        "organ": "交口县人民政府办公室",
+        "region": "交口县",
+        "province": "山西省",
+        "prefecture": "吕梁市",
+        "report_id": 4,
+        "status": "needs_review",
+        "new_received": 12,
+        "carried_over": 0,
+        "granted": 12,
+        "carried_forward": 0,
+        "normative_made": 7,
+        "normative_in_force": 16,
+        "reviews": 3,
+        "lawsuits": 0,
+        "errors": 2,
+        "warnings": 0,
+    }
+    assert canned(site, "county_history", region_code="000000") == []
+
+
+def test_county_history_over_two_years_and_its_default(history):
+    rows = canned(history, "county_history", region_code="141130")
+    assert pick(rows, "year", "carried_over", "carried_forward") == [(2023, 0, 2), (2024, 0, 0)]
+    assert rows[1]["errors"] == 4  # two CELL-MISSING, two YEAR-CARRY
+    assert canned(history, "county_history") == rows  # blank: the county with the most years
+
+
+def test_reports_failing_rule(site):
+    rows = canned(site, "reports_failing_rule")  # default CELL-MISSING
+    assert pick(rows, "report_id", "organ", "findings") == [
+        (1, "夏县人民政府办公室", 1),
+        (4, "交口县人民政府办公室", 2),
+        (5, "霍城县人民政府", 1),
+    ]
+    assert "table2.normative_in_force 空缺" in rows[0]["message_zh"]
+    assert rows[0]["message"].startswith("table2.normative_in_force is blank")
+    assert "table3.carried_forward.commercial" in rows[1]["message_zh"]
+    assert pick(canned(site, "reports_failing_rule", rule="NARRATIVE-MATCH"), "organ") == [("温县人民政府办公室",)]
+    assert pick(canned(site, "reports_failing_rule", rule="CELL-MISSING", year="2023"), "report_id") == [(5,)]
+    assert canned(site, "reports_failing_rule", rule="T3-BALANCE") == []
+
+
+def test_year_carry_breaks_show_both_years(site, history):
+    assert canned(site, "year_carry_breaks") == []
+    rows = canned(history, "year_carry_breaks")
+    assert pick(rows, "organ", "previous_year", "previous_carried_forward", "year", "carried_over", "column_key") == [
+        ("交口县人民政府办公室", 2023, 2, 2024, 0, "natural"),
+        ("交口县人民政府办公室", 2023, 2, 2024, 0, "total"),
+    ]
+    years = {r["id"]: r["year"] for r in get(history, f"/{DATABASE}/reports.json?_shape=array").json()}
+    assert years[rows[0]["report_id"]] == 2024 and years[rows[0]["previous_report_id"]] == 2023
+    assert canned(history, "year_carry_breaks", year="2023") == []
+
+
+def test_totals_by_province(site):
+    rows = canned(site, "totals_by_province")  # latest year: 2024
+    keys = ("province", "reports", "counties", "new_received", "granted", "carried_forward", "reports_with_errors")
+    assert pick(rows, *keys) == [
+        ("河南省", 1, 1, 33, 2, 0, 0),
+        ("山西省", 2, 2, 14, 12, 0, 2),
+        ("河北省", 1, 1, 11, 10, 0, 0),
+    ]
+    assert pick(canned(site, "totals_by_province", year="2023"), *keys) == [("新疆维吾尔自治区", 1, 1, 11, 11, 0, 1)]
+
+
+def test_search_narratives_three_characters_use_the_index(site):
+    rows = canned(site, "search_narratives", q="依申请公开")
+    assert {r["method"] for r in rows} == {"fts"}
+    assert {r["report_id"] for r in rows} == {1, 2, 3, 4, 5}
+    assert all("【依申请公开】" in r["snippet"] for r in rows)
+    assert {r["section_title"] for r in rows} <= {"总体情况", "存在的主要问题及改进情况", "其他需要报告的事项"}
+    assert canned(site, "search_narratives") == rows  # blank: 依申请公开
+
+
+def test_search_narratives_two_characters_fall_back_to_like(site):
+    rows = canned(site, "search_narratives", q="复议")
+    assert {r["method"] for r in rows} == {"like"}
+    assert all("【复议】" in r["snippet"] for r in rows)
+    with sqlite3.connect(site / DATABASE_FILE) as conn:
+        want = conn.execute("SELECT count(*) FROM narratives WHERE text LIKE '%复议%'").fetchone()[0]
+        assert (
+            conn.execute("SELECT count(*) FROM narratives_fts WHERE narratives_fts MATCH '\"复议\"'").fetchone()[0] == 0
+        )
+    assert len(rows) == want > 0
+    assert pick(canned(site, "search_narratives", q="霍"), "organ") and {r["method"] for r in rows} == {"like"}
+
+
+def test_search_narratives_takes_any_text_literally(site):
+    for q in ('"*(', "%%", "_", "a_b", "OR", "依申请 OR 公开"):
+        assert canned(site, "search_narratives", q=q) == [], q
+
+
+# --- A real server ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(site, tmp_path_factory):
+    """`datasette serve` as published, on a free local port; always stopped."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "datasette.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(serve_command(site, port=port), stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"datasette did not start:\n{log.read_text(errors='replace')}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def fetch_json(url: str):
+    return json.loads(fetch(url))
+
+
+def test_serve_command_is_local_and_read_only(site):
+    argv = serve_command(site)
+    assert argv[1:4] == ["-m", "datasette", "serve"]
+    assert argv[argv.index("-i") + 1] == str(site / DATABASE_FILE)
+    assert argv[argv.index("-m", 2) + 1] == str(site / METADATA_FILE)
+    assert argv[argv.index("--host") + 1] == "127.0.0.1" and argv[argv.index("--port") + 1] == "8001"
+    assert str(site / DATABASE_FILE) not in [a for i, a in enumerate(argv) if argv[i - 1] != "-i"]  # never mutable
+    settings = {argv[i + 1]: argv[i + 2] for i, a in enumerate(argv) if a == "--setting"}
+    assert settings == SETTINGS and settings["sql_time_limit_ms"] == "1500"
+
+
+def test_server_json_reports(server):
+    rows = fetch_json(f"{server}/{DATABASE}/reports.json?_shape=array")
+    assert sorted((r["region_code"], r["year"]) for r in rows) == [
+        ("130529", 2024),
+        ("140828", 2024),
+        ("141130", 2024),
+        ("410825", 2024),
+        ("654023", 2023),
+    ]
+    databases = fetch_json(f"{server}/-/databases.json")
+    assert [(d["name"], d["is_mutable"]) for d in databases] == [(DATABASE, False)]
+    assert fetch_json(f"{server}/-/plugins.json") == []  # no plugin, so none that writes
+    assert fetch_json(f"{server}/-/settings.json")["sql_time_limit_ms"] == 1500
+
+
+def test_server_csv(server):
+    text = fetch(f"{server}/{DATABASE}/table3.csv?" + urlencode({"row_key": "new_received", "_sort": "report_id"}))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["report_id", "row_key", "row_order", *TABLE3_COLUMN_KEYS]
+    assert [(r[0], r[-1]) for r in rows[1:]] == [("1", "2"), ("2", "11"), ("3", "33"), ("4", "12"), ("5", "11")]
+
+
+def test_server_chinese_search(server):
+    q = urlencode({"q": "依申请公开", "_shape": "array"})
+    rows = fetch_json(f"{server}/{DATABASE}/search_narratives.json?{q}")
+    assert len({r["report_id"] for r in rows}) == 5 and {r["method"] for r in rows} == {"fts"}
+    table = fetch_json(
+        f"{server}/{DATABASE}/narratives.json?" + urlencode({"_search": "依申请公开", "_shape": "array"})
+    )
+    assert len({r["report_id"] for r in table}) == 5
+    # two characters: the table search (trigram) finds nothing, the canned query falls back to LIKE
+    short = urlencode({"_search": "公开", "_shape": "array"})
+    assert fetch_json(f"{server}/{DATABASE}/narratives.json?{short}") == []
+    rows = fetch_json(f"{server}/{DATABASE}/search_narratives.json?" + urlencode({"q": "公开", "_shape": "array"}))
+    assert len(rows) >= 10 and {r["method"] for r in rows} == {"like"} and "【公开】" in rows[0]["snippet"]
+
+
+def test_server_refuses_writes(server):
+    # (each refusal takes Datasette ~0.5 s: it logs the traceback)
+    for sql in ("INSERT INTO rules (id) VALUES ('X')", "DELETE FROM reports"):
+        url = f"{server}/{DATABASE}.json?" + urlencode({"sql": sql})
+        with pytest.raises(urllib.error.HTTPError) as error:
+            fetch(url)
+        assert error.value.code == 400 and "Statement must be a SELECT" in error.value.read().decode()
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(urllib.request.Request(url, data=b"sql=DELETE+FROM+reports", method="POST"), timeout=10)
+    assert error.value.code == 405
+    count = "select (select count(*) from reports) reports, (select count(*) from rules where id = 'X') x"
+    assert fetch_json(f"{server}/{DATABASE}.json?" + urlencode({"sql": count, "_shape": "array"})) == [
+        {"reports": 5, "x": 0}
+    ]
+
+
+# --- What the published copy must not hold ------------------------------------------------------------
+
+
+def text_values(path: Path):
+    with sqlite3.connect(path) as conn:
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            for row in conn.execute(f"SELECT * FROM [{table}]"):
+                yield from ((table, v) for v in row if isinstance(v, str))
+
+
+@pytest.mark.parametrize("fixture", ["site", "history"])
+def test_published_copy_holds_no_names_or_local_paths(fixture, request):
+    directory: Path = request.getfixturevalue(fixture)
+    for table, columns in published_columns(directory).items():
+        for name in columns:
+            assert not re.search(r"who|operator|user|path|imported_at", name), (table, name)
+    root = directory.parent
+    local = [str(root), str(root.resolve()), str(Path.home()), *(p.name for p in (root / "inbox").iterdir())]
+    values = list(text_values(directory / DATABASE_FILE))
+    assert len(values) > 1000
+    for table, value in values:
+        assert not any(piece in value for piece in local), (table, value[:200])

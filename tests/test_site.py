@@ -1,0 +1,532 @@
+"""The static site, built from the samples' published database, read back without a browser:
+pages at their stable URLs, official tables equal to the database, blanks and corrections marked,
+no request to any other host, hostile report text escaped, byte-identical rebuilds.
+
+The builders here are shared with the browser tests (tests/browser/conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from db import review
+from db.format import FORMATS
+from db.pipeline import import_paths
+from db.schema import connect
+from publish import database, search_index
+from publish.markdown import render_text
+from publish.static_site import build_site
+from tests.conftest import SAMPLE_NAMES, sample_path
+
+CODES = {"夏县": "140828", "巨鹿县": "130529", "温县": "410825", "交口县": "141130", "霍城县": "654023"}
+PAGES = [
+    "index.html",
+    "year/2023/index.html",
+    "methodology/index.html",
+    "downloads/index.html",
+    "search/index.html",
+    *(f"region/{code}/index.html" for code in CODES.values()),
+    *(f"region/{code}/2024/index.html" for code in CODES.values()),
+    "region/654023/2023/index.html",
+]
+DOWNLOADS = (
+    "reports",
+    "table2",
+    "table3",
+    "table4",
+    "cells",
+    "findings",
+    "narratives",
+    "corrections",
+    "rules",
+    "labels",
+)
+HOSTILE = (
+    "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) "
+    '![img](http://evil.example/x.png) <a href="javascript:alert(1)">j</a> &lt;b&gt; &amp; '
+    "\u202edesrever\u202c zero\u200bwidth"
+)
+LONG_LINE = "长" * 10_000
+SVG_NAMESPACES = ("http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink")
+URL_ATTRIBUTES = ("href", "src", "srcset", "action", "formaction", "poster", "data", "xlink:href", "background")
+
+
+# --- Builders (shared with the browser tests) ----------------------------------------------------
+
+
+def published_samples(folder: Path) -> Path:
+    """The five samples, 霍城县 once more as a 2024 report (a county with two years), 温县
+    approved, one cell of 夏县 corrected: the published database."""
+    folder.mkdir(parents=True, exist_ok=True)
+    second_year = folder / "654023-2024.txt"
+    text = sample_path("004").read_text(encoding="utf-8")
+    second_year.write_text(text.replace("2024", "2025").replace("2023", "2024"), encoding="utf-8")
+    db = connect(folder / "work.db")
+    results = list(import_paths(db, [*(sample_path(n) for n in SAMPLE_NAMES), second_year]))
+    assert [r.status for r in results] == ["imported"] * 6, [r.message for r in results]
+    ids = {(r["region_code"], r["year"]): r["id"] for r in db.query("SELECT id, region_code, year FROM reports")}
+    review.correct(
+        db, ids["140828", 2024], "table2.normative_in_force", "3", "原文第 2 页写明现行有效 3 件", who="test"
+    )
+    review.approve(db, ids["410825", 2024], who="test")
+    target = folder / "nianbao.db"
+    database.build(db, database.public_reports(db, include_unapproved=True), target)
+    db.close()
+    add_marker(target, ids["654023", 2024], "suit_after_review_pending", "/")
+    return target
+
+
+def add_marker(published: Path, report_id: int, key: str, marker: str) -> None:
+    """A not-applicable marker in table 四 as the readers keep it (no sample prints one)."""
+    conn = sqlite3.connect(published)
+    conn.execute(
+        "UPDATE cells SET value = ?, printed = ? WHERE report_id = ? AND table_name = 'table4' AND row_key = ?",
+        [marker, marker, report_id, key],
+    )
+    conn.execute(f"UPDATE table4 SET {key} = ? WHERE report_id = ?", [marker, report_id])
+    conn.commit()
+    conn.close()
+
+
+def make_hostile(published: Path, region_code: str = "130529") -> None:
+    """Put hostile text everywhere report text reaches the site, in one county's report."""
+    conn = sqlite3.connect(published)
+    (report_id,) = conn.execute("SELECT id FROM reports WHERE region_code = ?", [region_code]).fetchone()
+    organ = "巨鹿县<script>alert(1)</script>\u202e办公室"
+    conn.execute(
+        "UPDATE reports SET organ = ?, title = ?, website = ?, period = ?, source_file = ? WHERE id = ?",
+        [organ, HOSTILE, "javascript:alert(1)", "<b>2024</b>", "javascript:alert(1)", report_id],
+    )
+    conn.execute(
+        "UPDATE narratives SET text = ? WHERE report_id = ?",
+        [f"{HOSTILE}\n\n{LONG_LINE}\n\n# 标题\n\n1. 列表", report_id],
+    )
+    conn.execute(
+        "INSERT INTO findings (report_id, rule, severity, cells, message, message_zh) VALUES (?, ?, ?, ?, ?, ?)",
+        [report_id, "T3-BALANCE", "error", json.dumps(["<script>x</script>"]), HOSTILE, HOSTILE],
+    )
+    conn.execute(
+        "INSERT INTO corrections (report_id, cell, printed_value, corrected_value, reason, date) VALUES (?,?,?,?,?,?)",
+        [report_id, "table3.total.natural", "<i>1</i>", "2", HOSTILE, "2025-01-01"],
+    )
+    conn.commit()
+    conn.close()
+
+
+def C(name: str) -> str:
+    """An XPath test for a class (lxml's cssselect needs a package the project does not use)."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def page(site: Path, path: str) -> lxml_html.HtmlElement:
+    return lxml_html.fromstring((site / path).read_bytes())
+
+
+# --- Fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    return published_samples(tmp_path_factory.mktemp("published"))
+
+
+@pytest.fixture(scope="module")
+def site(published, tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("site") / "site"
+    messages: list[str] = []
+    build_site(published, target, progress=messages.append)
+    assert messages and messages[-1] == "site: search index"
+    return target
+
+
+@pytest.fixture(scope="module")
+def hostile_site(published, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("hostile")
+    db = folder / "nianbao.db"
+    db.write_bytes(published.read_bytes())
+    make_hostile(db)
+    build_site(db, folder / "site")
+    return folder / "site"
+
+
+def rows(published: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(published)
+    conn.row_factory = sqlite3.Row
+    try:
+        return list(conn.execute(sql, params))
+    finally:
+        conn.close()
+
+
+def html_files(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
+
+
+# --- Pages and links -----------------------------------------------------------------------------
+
+
+def test_every_page_exists_at_its_stable_url(site):
+    for path in PAGES:
+        assert (site / path).is_file(), path
+    for name in DOWNLOADS:
+        assert (site / f"downloads/{name}.csv").is_file() and (site / f"downloads/{name}.json").is_file()
+    for code in CODES.values():
+        assert (site / f"region/{code}/chart-applications.svg").is_file()
+        assert (site / f"region/{code}/chart-reviews.svg").is_file()
+    assert (site / "pagefind/pagefind-ui.js").is_file() and (site / "pagefind/pagefind-entry.json").is_file()
+    assert sorted(p.relative_to(site).as_posix() for p in html_files(site)) == sorted(PAGES)
+
+
+def test_every_page_is_chinese(site):
+    for path in html_files(site):
+        assert page(site, str(path.relative_to(site))).get("lang") == "zh-CN", path
+
+
+def test_every_link_is_relative_and_resolves(site):
+    """The site may be served under a prefix (/site/): no link starts with / or names a host;
+    each points at a file the build wrote (original files under sources/ are the orchestrator's)."""
+    for path in html_files(site):
+        doc = lxml_html.fromstring(path.read_bytes())
+        for element, attribute, link, _ in doc.iterlinks():
+            if link == "data:," or link.startswith("#"):
+                continue
+            assert not re.match(r"^[a-z][a-z0-9+.-]*:|^/", link, re.IGNORECASE), (path, link)
+            target = (path.parent / link.split("#")[0].split("?")[0]).resolve()
+            if link.split("?")[0].startswith("../" * str(path.relative_to(site)).count("/") + "sources/"):
+                assert re.fullmatch(r"sources/\d{6}-\d{4}\.txt", target.relative_to(site.resolve()).as_posix())
+                continue
+            assert target.is_file(), (path, link)
+            if "#" in link and link.split("#")[1]:
+                assert lxml_html.fromstring(target.read_bytes()).get_element_by_id(link.split("#")[1]) is not None
+
+
+def test_home_shows_national_totals_of_the_year_and_links_every_county(site, published):
+    doc = page(site, "index.html")
+    assert doc.findtext(".//h1").startswith("2024")
+    year_links = {a.text: a.get("href") for a in doc.xpath(f"//nav[{C('years')}]//a")}
+    assert year_links == {"2024": "index.html", "2023": "year/2023/index.html"}
+    totals = {div.findtext("dt"): div.find("dd").text for div in doc.xpath(f"//dl[{C('totals')}]/div")}
+    (received, granted) = rows(
+        published,
+        "SELECT sum(CASE WHEN row_key = 'new_received' THEN total END), sum(CASE WHEN row_key = 'granted' THEN total END) "
+        "FROM table3 JOIN reports r ON r.id = report_id WHERE r.year = 2024",
+    )[0]
+    assert totals["报告"] == "5" and totals["本年新收政府信息公开申请数量"] == str(received)
+    assert totals["本年度办理结果·予以公开"] == str(granted)
+    county_links = {a.text: a.get("href") for a in doc.xpath(f"//table[{C('places')}]//th[@scope='row']/a[1]")}
+    assert county_links == {name: f"region/{code}/index.html" for name, code in CODES.items()}
+    old = page(site, "year/2023/index.html")
+    assert [a.text for a in old.xpath(f"//table[{C('places')}]//th[@scope='row']/a[1]")] == ["霍城县"]
+
+
+def test_county_page_lays_every_year_side_by_side_with_charts(site, published):
+    doc = page(site, "region/654023/index.html")
+    table = doc.xpath(f"//table[{C('series')}]")[0]
+    assert table.find("caption").text == "霍城县历年主要数字"
+    assert [a.text for a in table.xpath(".//thead//th/a")] == ["2023年", "2024年"]
+    received = table.xpath("./tbody/tr")[0]
+    expected = rows(
+        published,
+        "SELECT total FROM table3 JOIN reports r ON r.id = report_id WHERE region_code = '654023' "
+        "AND row_key = 'new_received' ORDER BY r.year",
+    )
+    assert [td.text or "" for td in received.xpath("./td")] == [str(r[0]) for r in expected]
+    images = [img.get("src") for img in doc.xpath(f"//figure[{C('chart')}]//img")]
+    assert images == ["../../region/654023/chart-applications.svg", "../../region/654023/chart-reviews.svg"]
+    assert all(img.get("alt") for img in doc.xpath(f"//figure[{C('chart')}]//img"))
+    assert [a.get("href") for a in doc.xpath(f"//ul[{C('reports')}]//a")][:2] == [
+        "../../region/654023/2024/index.html",
+        "../../sources/654023-2024.txt",
+    ]
+    assert doc.xpath(f"//section[{C('narrative')}]//*[{C('prose')}]//p")  # the latest report's narratives
+    assert doc.xpath(f"//table[{C('findings')}]//a[starts-with(@href, '../../methodology/index.html#')]")
+
+
+def test_report_page_table3_equals_the_database(site, published):
+    """交口县 2024: every value of table 三, in the format's row order and column order."""
+    doc = page(site, "region/141130/2024/index.html")
+    (report,) = rows(published, "SELECT id, format FROM reports WHERE region_code = '141130'")
+    cells = {
+        (r["row_key"], r["column_key"]): r["value"]
+        for r in rows(published, "SELECT * FROM cells WHERE report_id = ? AND table_name = 'table3'", (report["id"],))
+    }
+    spec = FORMATS[report["format"]]
+    body = doc.xpath("//table[@id='table3']/tbody/tr")
+    assert len(body) == len(spec.table3_rows)
+    for tr, row in zip(body, spec.table3_rows):
+        shown = [td.text or "" for td in tr.xpath("./td")]
+        assert shown == [
+            "" if cells[row.key, c.key] is None else str(cells[row.key, c.key]) for c in spec.table3_columns
+        ]
+        assert [td.get("data-cell") for td in tr.xpath("./td")] == [
+            f"table3.{row.key}.{c.key}" for c in spec.table3_columns
+        ]
+    labels = [th.text for th in doc.xpath("//table[@id='table3']/tbody//th")]
+    assert labels[:3] == ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "三、本年度办理结果"]
+
+
+def test_official_layout_has_caption_scopes_and_merged_cells(site):
+    doc = page(site, "region/141130/2024/index.html")
+    for name in ("table2", "table3", "table4"):
+        table = doc.get_element_by_id(name)
+        assert table.find("caption").text
+        assert all(th.get("scope") in ("col", "colgroup", "row", "rowgroup") for th in table.iter("th"))
+        widths = row_widths(table)
+        assert len(set(widths)) == 1, (name, widths)  # every row fills the grid, spans included
+    table3 = doc.get_element_by_id("table3")
+    assert table3.xpath(".//th[@rowspan='22']")[0].text == "三、本年度办理结果"
+    assert table3.xpath(".//thead//th[@colspan='7']")[0].text == "申请人情况"
+
+
+def row_widths(table) -> list[int]:
+    """How many grid columns each row covers, counting the cells that span down into it."""
+    covered: set[tuple[int, int]] = set()
+    rows_ = list(table.iter("tr"))
+    for r, tr in enumerate(rows_):
+        column = 0
+        for cell in (c for c in tr if c.tag in ("td", "th")):
+            while (r, column) in covered:
+                column += 1
+            span_rows, span_columns = int(cell.get("rowspan", 1)), int(cell.get("colspan", 1))
+            covered |= {(r + dr, column + dc) for dr in range(span_rows) for dc in range(span_columns)}
+            column += span_columns
+    return [sum(1 for (row, _) in covered if row == r) for r in range(len(rows_))]
+
+
+def test_blank_cell_is_blank_and_marked(site):
+    """003 (交口县) printed nothing for carried_forward × commercial: blank, never 0."""
+    doc = page(site, "region/141130/2024/index.html")
+    (td,) = doc.xpath("//td[@data-cell='table3.carried_forward.commercial']")
+    assert (td.text or "") == ""
+    assert "blank" in td.get("class").split() and "报告未填写" in td.get("title")
+    assert "flagged" in td.get("class").split() and "CELL-MISSING" in td.get("title")
+    county = page(site, "region/141130/index.html")
+    assert county.xpath(f"//table[{C('series')}]//td[{C('blank')}]") == []  # the totals it lists were printed
+
+
+def test_corrected_cell_shows_new_value_and_says_what_was_printed(site):
+    doc = page(site, "region/140828/2024/index.html")
+    (td,) = doc.xpath("//td[@data-cell='table2.normative_in_force']")
+    assert td.text == "3" and "corrected" in td.get("class").split()
+    assert "报告原为：空白" in td.get("title") and "原文第 2 页写明现行有效 3 件" in td.get("title")
+    (row,) = doc.xpath(f"//table[{C('corrections')}]/tbody/tr")
+    assert [c.text_content().strip() for c in row][:3] == ["行政规范性文件·现行有效件数", "空白", "3"]
+
+
+def test_not_applicable_marker_is_shown_as_written(site):
+    doc = page(site, "region/654023/2024/index.html")
+    (td,) = doc.xpath("//td[@data-cell='table4.suit_after_review_pending']")
+    assert td.text == "/" and "marker" in td.get("class").split() and "不适用" in td.get("title")
+    county = page(site, "region/654023/index.html")
+    suits = county.xpath(f"//table[{C('series')}]/tbody/tr[th='复议后起诉·总计']/td")
+    assert [td.text for td in suits] == ["0", "0"]  # the total was printed; only the pending cell is "/"
+
+
+def test_unreviewed_reports_carry_a_banner(site):
+    assert "未经审核" in page(site, "region/141130/2024/index.html").xpath(f"//p[{C('banner')}]")[0].text_content()
+    assert page(site, "region/410825/2024/index.html").xpath(f"//p[{C('banner')}]") == []  # 温县 was approved
+
+
+def test_findings_link_to_their_rule_and_every_rule_has_an_anchor(site, published):
+    methodology = page(site, "methodology/index.html")
+    for rule in rows(published, "SELECT * FROM rules"):
+        section = methodology.get_element_by_id(rule["id"])
+        text = section.text_content()
+        assert rule["title_zh"] in text and rule["title"] in text and rule["explanation"][:40] in text
+    doc = page(site, "region/141130/2024/index.html")
+    links = [a.get("href") for a in doc.xpath(f"//table[{C('findings')}]//a")]
+    assert links == ["../../../methodology/index.html#CELL-MISSING"] * 2
+    messages = [td.text_content() for td in doc.xpath(f"//table[{C('findings')}]//td[{C('prose')}]")]
+    assert any("可由表内合计推出" in m for m in messages)
+
+
+def test_narratives_are_paragraphs_of_text(site, published):
+    doc = page(site, "region/141130/2024/index.html")
+    (text,) = rows(
+        published,
+        "SELECT n.text FROM narratives n JOIN reports r ON r.id = report_id "
+        "WHERE r.region_code = '141130' AND section = 'problems'",
+    )
+    paragraphs = [p.text_content() for p in doc.xpath(f"//section[{C('narrative')}]")[1].xpath(f".//*[{C('prose')}]/p")]
+    assert paragraphs == [p.strip() for p in text[0].split("\n\n") if p.strip()]
+
+
+def test_downloads_hold_every_table_and_the_database(site, published):
+    for name in DOWNLOADS:
+        (count,) = rows(published, f"SELECT count(*) FROM {name}")[0]
+        data = json.loads((site / f"downloads/{name}.json").read_text(encoding="utf-8"))
+        assert len(data) == count
+        lines = (site / f"downloads/{name}.csv").read_bytes().count(b"\r\n")
+        assert lines >= count + 1
+    assert (site / "downloads/nianbao.db").read_bytes() == published.read_bytes()
+    cells = json.loads((site / "downloads/cells.json").read_text(encoding="utf-8"))
+    blank = [c for c in cells if c["row_key"] == "carried_forward" and c["column_key"] == "commercial"]
+    assert any(c["value"] is None for c in blank)  # null, not 0
+
+
+# --- Nothing from another host -------------------------------------------------------------------
+
+
+def test_no_file_refers_to_another_host(site):
+    """HTML, CSS, JS and SVG of ours carry no http(s) URL at all (an SVG's xmlns is a name, not a
+    request). Pagefind's own bundle carries URLs in strings (translators' credits, a base for URL
+    parsing) that are never fetched: its CSS is checked for url()/@import, its requests by the
+    browser tests."""
+    for path in sorted(site.rglob("*")):
+        if path.suffix not in (".html", ".css", ".js", ".svg") or "sources" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "pagefind" in path.relative_to(site).parts:
+            if path.suffix == ".css":
+                assert not re.search(r"url\(\s*['\"]?(https?:)?//|@import", text), path
+            continue
+        for namespace in SVG_NAMESPACES:
+            text = text.replace(f'"{namespace}"', '""')
+        assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", text, re.IGNORECASE), path
+    for path in site.rglob("*.svg"):
+        svg = path.read_bytes()
+        assert b"<script" not in svg and b"<!--" not in svg and b"href" not in svg, path
+
+
+def test_the_only_scripts_are_the_search_page_ones(site):
+    for path in html_files(site):
+        doc = lxml_html.fromstring(path.read_bytes())
+        scripts = [s.get("src") for s in doc.iter("script")]
+        expected = ["../pagefind/pagefind-ui.js", "../static/search.js"] if path.parent.name == "search" else []
+        assert scripts == expected, path
+        assert all(not s.text for s in doc.iter("script"))  # nothing inline
+
+
+def test_search_page_names_counties_one_character_at_a_time(site):
+    doc = page(site, "region/410825/index.html")
+    assert doc.find(".//main").get("data-pagefind-body") is not None
+    (chars,) = doc.xpath(f"//*[{C('pagefind-chars')}]")
+    assert chars.text == "温 县 焦 作 市" and chars.get("aria-hidden") == "true"
+    assert doc.xpath("//*[@data-pagefind-filter='省份']")[0].text == "河南省"
+    assert [e.get("data-pagefind-filter") for e in doc.xpath(f"//ul[{C('reports')}]/li")] == ["年度:2024"]
+    entry = json.loads((site / "pagefind/pagefind-entry.json").read_text())
+    assert entry["languages"]["zh-cn"]["page_count"] == len([p for p in PAGES if p.startswith("region/")])
+
+
+# --- Untrusted text ------------------------------------------------------------------------------
+
+
+def test_hostile_text_is_escaped_and_makes_no_element(hostile_site):
+    report = "region/130529/2024/index.html"
+    raw = (hostile_site / report).read_text(encoding="utf-8")
+    assert "\u202e" not in raw and "\u200b" not in raw  # reordering and invisible characters removed
+    doc = lxml_html.fromstring(raw.encode())
+    assert list(doc.iter("script")) == []
+    assert [img for img in doc.iter("img")] == []
+    for element in doc.iter():
+        for name, value in element.attrib.items():
+            assert not name.startswith("on"), (element.tag, name)
+            assert "javascript" not in value.lower() and "evil.example" not in value, (element.tag, name, value)
+    text = doc.text_content()
+    assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(1)>" in text
+    assert "[x](javascript:alert(1))" in text and "![img](http://evil.example/x.png)" in text
+    assert "&lt;b&gt; &amp;" in text  # entities are shown as written, not decoded
+    assert "# 标题" in text and "1. 列表" in text  # Markdown syntax in report text stays text
+    assert LONG_LINE in text
+    website = doc.xpath(f"//dl[{C('meta')}]/div[dt='网站']/dd")[0]
+    assert website.text == "alert(1)" and len(website) == 0  # the scheme dropped, not a link
+    assert all("sources" not in (a.get("href") or "") for a in doc.iter("a"))  # a bad source path is no link
+    for path in html_files(hostile_site):
+        page_text = path.read_text(encoding="utf-8")
+        assert "<script>alert" not in page_text and "\u202e" not in page_text, path
+
+
+def test_markdown_of_report_text_never_makes_links_or_html():
+    html = str(render_text("a [x](javascript:alert(1)) ![i](http://e.example/i.png) <b>b</b> <http://e.example>"))
+    assert "<a" not in html and "<img" not in html and "<b>" not in html
+    assert html == (
+        "<p>a [x](javascript:alert(1)) ![i](http://e.example/i.png) &lt;b&gt;b&lt;/b&gt; &lt;http://e.example&gt;</p>\n"
+    )
+    assert str(render_text("一\n\n    二\n\n\n三")) == "<p>一</p>\n<p>二</p>\n<p>三</p>\n"
+    assert str(render_text("")) == ""
+
+
+def test_a_region_code_that_is_not_a_code_stays_out_of_urls(published, tmp_path):
+    db = tmp_path / "nianbao.db"
+    db.write_bytes(published.read_bytes())
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE reports SET region_code = '../../x' WHERE region_code = '130529'")
+    (report_id,) = conn.execute("SELECT id FROM reports WHERE region_code = '../../x'").fetchone()
+    conn.commit()
+    conn.close()
+    build_site(db, tmp_path / "site")
+    assert (tmp_path / f"site/region/report-{report_id}/2024/index.html").is_file()
+    assert not (tmp_path / "x").exists()
+
+
+def test_two_reports_of_one_county_and_year_both_get_pages(published, tmp_path):
+    """The county's government and its office may both report: the second keeps its id in the URL."""
+    db = tmp_path / "nianbao.db"
+    db.write_bytes(published.read_bytes())
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "UPDATE reports SET region_code = '141130', region = '交口县', province = '山西省', prefecture = '吕梁市' "
+        "WHERE region_code = '140828'"
+    )
+    ids = [i for (i,) in conn.execute("SELECT id FROM reports WHERE region_code = '141130' ORDER BY id")]
+    conn.commit()
+    conn.close()
+    build_site(db, tmp_path / "site")
+    assert (tmp_path / "site/region/141130/2024/index.html").is_file()
+    assert (tmp_path / f"site/region/141130/2024-{ids[1]}/index.html").is_file()
+    county = page(tmp_path / "site", "region/141130/index.html")
+    headers = [a.text for a in county.xpath(f"//table[{C('series')}]//thead//th/a")]
+    assert headers == ["2024年（夏县人民政府办公室）", "2024年（交口县人民政府办公室）"]
+
+
+def test_a_database_without_reports_gives_a_site_without_search(tmp_path):
+    db = connect(tmp_path / "work.db")
+    database.build(db, [], tmp_path / "nianbao.db")
+    db.close()
+    build_site(tmp_path / "nianbao.db", tmp_path / "site")
+    assert "尚无报告" in (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    search = page(tmp_path / "site", "search/index.html")
+    assert list(search.iter("script")) == [] and not (tmp_path / "site/pagefind").exists()
+
+
+# --- Determinism and hygiene ---------------------------------------------------------------------
+
+
+def test_building_twice_gives_identical_files(published, site, tmp_path):
+    """Pagefind's index included: its filter files, written in hash-map order, are stabilised."""
+    build_site(published, tmp_path / "again")
+    first, second = files_of(site), files_of(tmp_path / "again")
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+    assert len([name for name in first if name.startswith("pagefind/filter/")]) == 3
+
+
+def test_pagefind_filters_are_sorted_and_named_by_content(site):
+    entry = json.loads((site / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    meta = search_index._read(site / f"pagefind/pagefind.{entry['languages']['zh-cn']['hash']}.pf_meta")
+    filters = meta[search_index.META_FILTERS]
+    assert [name for name, _ in filters] == sorted(["年度", "省份", "页面"])
+    values = {}
+    for name, file_hash in filters:
+        filter_name, entries = search_index._read(site / f"pagefind/filter/{file_hash}.pf_filter")
+        assert filter_name == name
+        values[name] = [value for value, _ in entries]
+    assert values["年度"] == ["2023", "2024"]
+    assert values["省份"] == sorted(["山西省", "河北省", "河南省", "新疆维吾尔自治区"])
+
+
+def test_publish_does_not_import_the_ui_toolkit():
+    code = "import sys, publish.static_site; print(','.join(m for m in ('textual', 'rich') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
