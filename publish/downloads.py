@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
 from publish.pages import Dataset
 
 FOLDER = "downloads"
@@ -27,7 +28,7 @@ TABLES: tuple[tuple[str, str, str], ...] = (
     ("table4", "report_id", "表四（行政复议、行政诉讼）宽表：每份报告一行"),
     ("cells", "report_id, table_name, row_key, column_key", "全部单元格长表：数值、报告原文、是否更正、出处"),
     ("findings", "id", "检查发现：规则、严重程度、涉及单元格、说明"),
-    ("narratives", "report_id, section", "正文：总体情况、存在的主要问题及改进情况、其他需要报告的事项"),
+    ("narratives", "report_id, section", "正文：" + "、".join(SECTION_BY_KEY[k].title for k in NARRATIVE_SECTIONS)),
     ("corrections", "id", "更正记录：原值、更正值、理由、日期"),
     ("rules", "rowid", "检查规则及其说明"),
     ("labels", "table_name, kind, position, key", "各表行、列、单元格键名对应的中文标签"),
