@@ -173,6 +173,15 @@ def m003_cell_boxes(db: Database) -> None:
     db.execute("ALTER TABLE cells ADD COLUMN source_bbox TEXT")  # "x0,top,x1,bottom" in points
 
 
+@migrations()
+def m004_publishes(db: Database) -> None:
+    """A log of publishes, so the operator sees when the site last went out."""
+    db.execute(
+        "CREATE TABLE publishes (id INTEGER PRIMARY KEY, at TEXT NOT NULL, out TEXT NOT NULL,"
+        " reports INTEGER NOT NULL, unapproved INTEGER NOT NULL, seconds REAL NOT NULL)"
+    )
+
+
 def create_views(db: Database) -> None:
     """(Re)create the wide views from the format definition."""
     single = {f.key: None for spec in FORMATS.values() for f in spec.table2_fields}

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from db.review import mark_published
+from db.store import now
 from publish import database
 from publish.fsutil import new_build_dir, remove_old_builds, swap_in
 
@@ -61,7 +62,17 @@ def publish(
     remove_old_builds(out, build)
     mark_published(db, [r["id"] for r in reports if r["status"] == "approved"])
     unapproved = sum(1 for r in reports if r["status"] not in database.PUBLIC_STATUSES)
-    return Published(out, len(reports), unapproved, time.perf_counter() - start)
+    done = Published(out, len(reports), unapproved, time.perf_counter() - start)
+    db["publishes"].insert(
+        {
+            "at": now(),
+            "out": str(out.resolve()),
+            "reports": done.reports,
+            "unapproved": unapproved,
+            "seconds": done.seconds,
+        }
+    )
+    return done
 
 
 def _mkdir(path: Path) -> Path:

@@ -97,10 +97,10 @@ def test_wal_busy_timeout_and_migrations(db_path):
     db = connect(db_path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-    assert schema_version(db) == ["m001_initial", "m002_checks", "m003_cell_boxes"]
+    assert schema_version(db) == ["m001_initial", "m002_checks", "m003_cell_boxes", "m004_publishes"]
     db.close()
     again = connect(db_path)  # opening again applies nothing twice
-    assert schema_version(again) == ["m001_initial", "m002_checks", "m003_cell_boxes"]
+    assert schema_version(again) == ["m001_initial", "m002_checks", "m003_cell_boxes", "m004_publishes"]
 
 
 def test_upgrade_from_first_schema_keeps_reports(db_path):
@@ -122,7 +122,7 @@ def test_upgrade_from_first_schema_keeps_reports(db_path):
     )
     old.close()
     upgraded = connect(db_path)
-    assert schema_version(upgraded) == ["m001_initial", "m002_checks", "m003_cell_boxes"]
+    assert schema_version(upgraded) == ["m001_initial", "m002_checks", "m003_cell_boxes", "m004_publishes"]
     assert upgraded["reports"].get(7)["organ"] == "夏县人民政府办公室"
     assert {"province", "prefecture", "region_note"} <= set(upgraded["reports"].columns_dict)
     assert {"findings", "suggestions", "corrections", "status_log"} <= set(upgraded.table_names())

@@ -1,0 +1,92 @@
+"""The database at a glance, and the review queue: what an operator needs first.
+
+Both are plain queries over reports and findings, shared by the app's home screen and the CLI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+STATUSES = ("needs_review", "ready", "imported", "approved", "published")
+
+
+@dataclass(frozen=True)
+class Overview:
+    reports: int
+    by_status: dict[str, int]
+    by_year: dict[int, int]
+    by_province: dict[str, int]
+    errors: int
+    warnings: int
+    last_import: str | None
+    last_publish: str | None
+
+
+def overview(db: Database) -> Overview:
+    def counts(column: str) -> dict:
+        return dict(
+            db.execute(
+                f"SELECT coalesce({column}, '—'), count(*) FROM reports GROUP BY 1 ORDER BY count(*) DESC, 1"
+            ).fetchall()
+        )
+
+    severities = dict(db.execute("SELECT severity, count(*) FROM findings GROUP BY severity").fetchall())
+    return Overview(
+        reports=db["reports"].count,
+        by_status={s: n for s in STATUSES if (n := counts("status").get(s))},
+        by_year=dict(sorted(counts("year").items(), key=lambda kv: str(kv[0]), reverse=True)),
+        by_province=counts("province"),
+        errors=severities.get("error", 0),
+        warnings=severities.get("warning", 0),
+        last_import=db.execute("SELECT max(at) FROM imports").fetchone()[0],
+        last_publish=db.execute("SELECT max(at) FROM publishes").fetchone()[0],
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str | None = None
+    year: int | None = None
+    province: str | None = None
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    organ: str | None
+    region: str | None
+    province: str | None
+    year: int | None
+    status: str
+    errors: int
+    warnings: int
+    rules: tuple[str, ...] = field(default=())
+
+
+def queue(db: Database, where: QueueFilter = QueueFilter()) -> list[QueueRow]:
+    """Reports by what needs attention: most errors first, then warnings, newest year first."""
+    conditions, params = [], []
+    for column, value in (("r.status", where.status), ("r.year", where.year), ("r.province", where.province)):
+        if value is not None:
+            conditions.append(f"{column} = ?")
+            params.append(value)
+    if where.rule:
+        conditions.append("r.id IN (SELECT report_id FROM findings WHERE rule = ?)")
+        params.append(where.rule)
+    rows = db.query(
+        "SELECT r.id, r.organ, r.region, r.province, r.year, r.status,"
+        " count(CASE WHEN f.severity = 'error' THEN 1 END) AS errors,"
+        " count(CASE WHEN f.severity = 'warning' THEN 1 END) AS warnings,"
+        " group_concat(DISTINCT f.rule) AS rules"
+        " FROM reports r LEFT JOIN findings f ON f.report_id = r.id"
+        + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
+        + " GROUP BY r.id ORDER BY errors DESC, warnings DESC, r.year DESC, r.organ",
+        params,
+    )
+    return [
+        QueueRow(**{**row, "rules": tuple(sorted((row["rules"] or "").split(","))) if row["rules"] else ()})
+        for row in rows
+    ]
