@@ -1,46 +1,57 @@
-"""The app, driven with Pilot: it shows what is in the database."""
+"""The app's home: the database at a glance and the review queue, driven with Pilot."""
 
 from __future__ import annotations
 
 import asyncio
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Select, Static
 
 from db.pipeline import import_paths
-from tests.conftest import sample_path
+from tests.conftest import SAMPLE_NAMES, sample_path
 from tui.app import NianbaoApp
 
 
-def run(app: NianbaoApp, steps):
+def run(app: NianbaoApp, steps, size=(120, 36)):
     async def go():
-        async with app.run_test(size=(100, 30)) as pilot:
+        async with app.run_test(size=size) as pilot:
             await pilot.pause()
             return await steps(app, pilot)
 
     return asyncio.run(go())
 
 
-def test_lists_reports_with_errors_first(db, db_path):
-    list(import_paths(db, [sample_path("001"), sample_path("000")]))
+def rows(app) -> list[list[str]]:
+    table = app.screen.query_one("#queue", DataTable)
+    return [table.get_row_at(i) for i in range(table.row_count)]
+
+
+def test_queue_puts_errors_first_and_glance_counts(db, db_path):
+    list(import_paths(db, [sample_path(n) for n in SAMPLE_NAMES]))
 
     async def steps(app, pilot):
-        table = app.query_one("#reports", DataTable)
-        return (
-            [table.get_row_at(i)[1:] for i in range(table.row_count)],
-            str(app.query_one("#summary", Static).content),
-        )
+        return rows(app), str(app.screen.query_one("#glance", Static).content)
 
-    rows, summary = run(NianbaoApp(str(db_path)), steps)
-    assert rows == [
-        ["夏县人民政府办公室", "2024", "needs_review", "1", "0"],
-        ["巨鹿县人民政府办公室", "2024", "ready", "0", "0"],
-    ]
-    assert summary == "2 reports · 1 with errors to review"
+    got, glance = run(NianbaoApp(str(db_path)), steps)
+    assert [r[1] for r in got] == ["交口县", "夏县", "霍城县", "温县", "巨鹿县"]
+    assert got[0][1:6] == ["交口县", "2024", "待核", "2", "0"] and got[0][-1] == "CELL-MISSING"
+    assert glance.startswith("5 reports · 待核 3 · 可审核 2 · 错误 errors 4 · 提示 warnings 1")
+    assert "last publish —" in glance
+
+
+def test_filter_by_rule(db, db_path):
+    list(import_paths(db, [sample_path(n) for n in SAMPLE_NAMES]))
+
+    async def steps(app, pilot):
+        app.screen.query_one("#rule", Select).value = "NARRATIVE-MATCH"
+        await pilot.pause()
+        return rows(app)
+
+    assert [r[1] for r in run(NianbaoApp(str(db_path)), steps)] == ["温县"]
 
 
 def test_empty_database_says_how_to_start(db_path):
     async def steps(app, pilot):
-        return str(app.query_one("#summary", Static).content)
+        return str(app.screen.query_one("#glance", Static).content)
 
     assert "nianbao import" in run(NianbaoApp(str(db_path)), steps)
 
@@ -49,6 +60,39 @@ def test_refresh_key_picks_up_new_imports(db, db_path):
     async def steps(app, pilot):
         list(import_paths(db, [sample_path("002")]))
         await pilot.press("r")
-        return app.query_one("#reports", DataTable).row_count
+        return len(rows(app))
 
     assert run(NianbaoApp(str(db_path)), steps) == 1
+
+
+def test_fits_80_by_24(db, db_path):
+    list(import_paths(db, [sample_path("003")]))
+
+    async def steps(app, pilot):
+        return app.screen.query_one("#queue", DataTable).row_count, app.size
+
+    count, size = run(NianbaoApp(str(db_path)), steps, size=(80, 24))
+    assert count == 1 and (size.width, size.height) == (80, 24)
+
+
+def test_enter_opens_the_report_and_coming_back_refreshes(db, db_path):
+    list(import_paths(db, [sample_path("003"), sample_path("001")]))
+
+    async def steps(app, pilot):
+        from tui.screens.report import ReportScreen
+
+        await pilot.press("enter")  # the first row: 交口县, the report with errors
+        await pilot.pause()
+        opened = isinstance(app.screen, ReportScreen) and app.screen.report_id
+        for _ in range(8):  # accept every suggested value, one key each
+            await pilot.press("s")
+            await pilot.pause()
+            await pilot.press("n")
+            await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        return opened, rows(app)
+
+    opened, after = run(NianbaoApp(str(db_path)), steps)
+    assert opened == 1
+    assert [(r[1], r[3], r[4]) for r in after] == [("交口县", "可审核", "0"), ("巨鹿县", "可审核", "0")]

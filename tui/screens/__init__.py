@@ -1,0 +1,1 @@
+"""One screen per operator step; each module's styles sit beside it in a .tcss file."""

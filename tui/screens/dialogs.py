@@ -1,0 +1,89 @@
+"""Modal dialogs of the review screen. Each refuses an empty reason: the audit trail needs one."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label
+
+
+class CorrectionDialog(ModalScreen[tuple[str, str] | None]):
+    """Ask a new value and the reason for it; dismiss with (value, reason) or None."""
+
+    CSS_PATH = "report.tcss"
+    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "取消 Cancel")]
+
+    def __init__(self, cell: str, current: str) -> None:
+        super().__init__()
+        self.cell = cell
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"更正 {self.cell}（现值 {self.current}）", classes="title")
+            yield Input(placeholder="新值 new value (number, /, or blank)", id="value")
+            yield Input(placeholder="理由 reason (required: what the source says, where)", id="reason")
+            yield Label("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("确定 OK", variant="primary", id="ok")
+                yield Button("取消 Cancel", id="cancel")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "value":
+            self.query_one("#reason", Input).focus()
+        else:
+            self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self._submit() if event.button.id == "ok" else self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _submit(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.query_one("#error", Label).update("理由不能为空 a reason is required")
+            self.query_one("#reason", Input).focus()
+            return
+        self.dismiss((self.query_one("#value", Input).value, reason))
+
+
+class OverrideDialog(ModalScreen[str | None]):
+    """Approving with open errors: ask why they are accepted; dismiss with the reason or None."""
+
+    CSS_PATH = "report.tcss"
+    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "取消 Cancel")]
+
+    def __init__(self, errors: int) -> None:
+        super().__init__()
+        self.errors = errors
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"仍有 {self.errors} 个错误。批准需说明理由 (override)", classes="title")
+            yield Input(placeholder="理由 reason (required)", id="reason")
+            yield Label("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("批准 Approve", variant="warning", id="ok")
+                yield Button("取消 Cancel", id="cancel")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self._submit() if event.button.id == "ok" else self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _submit(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.query_one("#error", Label).update("理由不能为空 a reason is required")
+            return
+        self.dismiss(reason)

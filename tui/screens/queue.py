@@ -1,0 +1,124 @@
+"""Home: the database at a glance and the review queue, most errors first, filterable by status,
+year, province and rule. Enter opens a report for review."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Select, Static
+
+from db.checks import RULES
+from db.overview import STATUSES, Overview, QueueFilter, overview, queue
+from db.schema import connect
+
+
+class QueueTable(DataTable):
+    """The queue; Enter opens the report under the cursor (shown in the footer)."""
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("enter", "select_cursor", "Open report", tooltip="Review the selected report", show=True)
+    ]
+
+
+STATUS_ZH = {
+    "needs_review": "待核",
+    "ready": "可审核",
+    "imported": "已导入",
+    "approved": "已审核",
+    "published": "已发布",
+}
+
+
+class QueueScreen(Screen):
+    CSS_PATH = "queue.tcss"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("r", "refresh", "Refresh", tooltip="Read the database again"),
+        Binding("f", "focus_filters", "Filters", tooltip="Filter the queue by status, year, province or rule"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, db_path: str) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.filter = QueueFilter()
+        self._choices: dict[str, list[tuple[str, object]]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="glance")
+        with Horizontal(id="filters"):
+            yield Select([(f"{STATUS_ZH[s]} {s}", s) for s in STATUSES], prompt="状态", id="status")
+            yield Select([], prompt="年度", id="year")
+            yield Select([], prompt="省份", id="province")
+            yield Select([(r, r) for r in RULES], prompt="规则", id="rule")
+        yield QueueTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#queue", DataTable).add_columns(
+            "id", "地区", "年度", "状态", "错误", "提示", "机关 organ", "省份", "规则 rules"
+        )
+        self.action_refresh()
+        self.query_one("#queue", DataTable).focus()
+
+    def action_refresh(self) -> None:
+        with connect(self.db_path) as db:
+            glance = overview(db)
+            rows = queue(db, self.filter)
+        self._show_glance(glance)
+        self._fill_choices(glance)
+        table = self.query_one("#queue", DataTable)
+        table.clear()
+        for row in rows:
+            table.add_row(
+                str(row.id), row.region or "—", str(row.year or "—"), STATUS_ZH.get(row.status, row.status),
+                str(row.errors), str(row.warnings), row.organ or "—", row.province or "—", " ".join(row.rules),
+                key=str(row.id),
+            )  # fmt: skip
+
+    def _show_glance(self, glance: Overview) -> None:
+        if not glance.reports:
+            self.query_one("#glance", Static).update("No reports yet — 尚无报告: nianbao import PATH…")
+            return
+        statuses = " · ".join(f"{STATUS_ZH[s]} {n}" for s, n in glance.by_status.items())
+        years = " ".join(f"{y}:{n}" for y, n in list(glance.by_year.items())[:5])
+        self.query_one("#glance", Static).update(
+            f"{glance.reports} reports · {statuses} · 错误 errors {glance.errors} · 提示 warnings {glance.warnings}\n"
+            f"years {years} · provinces {len(glance.by_province)} · last import {_time(glance.last_import)}"
+            f" · last publish {_time(glance.last_publish)}"
+        )
+
+    def _fill_choices(self, glance: Overview) -> None:
+        """Year and province choices follow the database; a choice in use is kept."""
+        for widget_id, values in (("year", glance.by_year), ("province", glance.by_province)):
+            choices = [(str(v), v) for v in values if v != "—"]
+            if self._choices.get(widget_id) != choices:
+                self._choices[widget_id] = choices
+                select = self.query_one(f"#{widget_id}", Select)
+                current = select.value
+                with select.prevent(Select.Changed):
+                    select.set_options(choices)
+                    if current in values:
+                        select.value = current
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        value = None if event.value is Select.BLANK else event.value
+        self.filter = QueueFilter(**{**self.filter.__dict__, event.select.id: value})
+        self.action_refresh()
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#status", Select).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_report(int(event.row_key.value))
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()  # back from a report: its findings and status may have changed
+
+
+def _time(iso: str | None) -> str:
+    return iso[:16].replace("T", " ") if iso else "—"

@@ -1,0 +1,279 @@
+"""Reviewing one report: its tables as on the form, what the checks found, where each value came
+from; correct a cell, accept a suggestion, approve. Every action opens its own short-lived
+database connection (a few ms each), so nothing is shared between threads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import ClassVar
+
+from rich.text import Text
+from sqlite_utils import Database
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from db import review
+from db.format import SECTION_BY_KEY
+from db.review import ReviewError
+from db.schema import connect
+from tui.screens.dialogs import CorrectionDialog, OverrideDialog
+from tui.widgets.report_table import BLANK, Marks, ReportTable
+from tui.widgets.source_panel import SourcePanel
+
+TABLE_TABS = {"table2": "表二", "table3": "表三", "table4": "表四"}
+TABS = ("table2", "table3", "table4", "text", "checks", "log")
+
+
+@contextmanager
+def opened(path: str) -> Iterator[Database]:
+    """A connection for one action, closed after it."""
+    db = connect(path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+class ReportScreen(Screen):
+    """The review of one report; the app pushes it with the database path and the report id."""
+
+    CSS_PATH = "report.tcss"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("e", "edit", "修改 Edit", tooltip="Correct the selected cell (a reason is required)"),
+        Binding("s", "accept", "采纳 Accept", tooltip="Accept the suggested value of the selected cell"),
+        Binding("n", "next_issue", "下一个 Next", tooltip="Go to the next flagged cell"),
+        Binding("a", "approve", "批准 Approve", tooltip="Approve the report (open errors need an override)"),
+        Binding("p", "toggle_panel", "面板 Panel", tooltip="Show or hide the source panel"),
+        Binding("escape", "back", "返回 Back", tooltip="Back to the list of reports"),
+        *(
+            Binding(str(i), f"tab('{tab}')", f"Tab {tab}", show=False, tooltip=f"Show tab {tab}")
+            for i, tab in enumerate(TABS, start=1)
+        ),
+    ]
+
+    def __init__(self, db_path: str, report_id: int) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.report_id = report_id
+        self.marks = Marks()
+        self.findings: list[dict] = []
+        self.suggestions: dict[str, dict] = {}
+        self.selected: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="identity")
+        with Horizontal(id="body"):
+            with TabbedContent(id="tabs", initial="table2"):
+                for table, title in TABLE_TABS.items():
+                    with TabPane(title, id=table):
+                        yield ReportTable(table, id=f"grid-{table}")
+                with TabPane("正文", id="text"), VerticalScroll():
+                    yield Static(id="narratives")
+                with TabPane("检查", id="checks"):
+                    yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+                with TabPane("记录", id="log"):
+                    yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
+            yield SourcePanel(id="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#findings", DataTable).add_columns("级别", "规则", "单元格", "说明")
+        self.query_one("#audit", DataTable).add_columns("时间", "谁", "类别", "对象", "旧", "新", "理由")
+        self.reload()
+        self.action_next_issue()
+
+    # --- Loading ---------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the report, its findings, suggestions and trail again and redraw everything."""
+        try:
+            with opened(self.db_path) as db:
+                row = review.report_row(db, self.report_id)
+                report = review.load_report(db, self.report_id)
+                self.findings = review.findings(db, self.report_id)
+                self.suggestions = {
+                    s["cell"]: s for s in db.query("SELECT * FROM suggestions WHERE report_id = ?", [self.report_id])
+                }
+                trail = review.audit_trail(db, self.report_id)
+        except ReviewError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.marks = Marks(
+            [(cell, f["severity"]) for f in self.findings for cell in json.loads(f["cells"])],
+            {cell: s["value"] for cell, s in self.suggestions.items()},
+        )
+        self.sub_title = f"report {self.report_id}"
+        self.query_one("#identity", Static).update(self._identity(row))
+        for table in TABLE_TABS:
+            self.query_one(f"#grid-{table}", ReportTable).show(report, self.marks)
+        self._show_narratives(report.sections)
+        self._show_findings()
+        self._show_trail(trail)
+        self._show_source()
+
+    def _identity(self, row: dict) -> Text:
+        errors = sum(f["severity"] == "error" for f in self.findings)
+        warnings = len(self.findings) - errors
+        region = " ".join(str(row[k]) for k in ("region_code", "province", "prefecture") if row[k]) or BLANK
+        text = Text(f"{row['organ'] or BLANK} · {row['year'] or BLANK} · ")
+        text.append(row["status"], style="bold green" if row["status"] in ("ready", "approved") else "bold yellow")
+        text.append(f" · {region} · ")
+        text.append(f"错误 {errors}", style="bold red" if errors else "")
+        text.append(f" · 提示 {warnings}", style="yellow" if warnings else "")
+        return text
+
+    def _show_narratives(self, sections: dict[str, str]) -> None:
+        text = Text()
+        for key, body in sections.items():
+            section = SECTION_BY_KEY.get(key)
+            text.append(f"{section.number}. {section.title}\n" if section else f"{key}\n", style="bold")
+            text.append(f"{body.strip() or BLANK}\n\n")
+        self.query_one("#narratives", Static).update(text or Text("（无正文）", style="dim"))
+
+    def _show_findings(self) -> None:
+        table = self.query_one("#findings", DataTable)
+        table.clear()
+        for f in self.findings:
+            style = "bold red" if f["severity"] == "error" else "yellow"
+            cells = ", ".join(json.loads(f["cells"]))
+            table.add_row(Text(f["severity"], style=style), f["rule"], cells, f["message_zh"])
+
+    def _show_trail(self, trail: list[dict]) -> None:
+        table = self.query_one("#audit", DataTable)
+        table.clear()
+        for t in trail:
+            values = (t["at"], t["who"], t["kind"], t["what"], t["old_value"], t["new_value"], t["reason"])
+            table.add_row(*(BLANK if v is None else str(v) for v in values))
+
+    # --- The selected cell -----------------------------------------------------------------------
+
+    def _active_table(self) -> ReportTable | None:
+        active = self.query_one("#tabs", TabbedContent).active
+        return self.query_one(f"#grid-{active}", ReportTable) if active in TABLE_TABS else None
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        if event.data_table is self._active_table():  # other tables post events when refilled
+            self.selected = event.data_table.path_at(event.coordinate)
+            self._show_source()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        table = self._active_table()
+        if table is not None:
+            table.focus()
+            self.selected = table.path_at()
+            self._show_source()
+
+    def _show_source(self) -> None:
+        panel = self.query_one(SourcePanel)
+        if self.selected is None:
+            panel.clear_cell("选择一个单元格 select a cell in 表二/三/四")
+            return
+        try:
+            with opened(self.db_path) as db:
+                source = review.cell_source(db, self.report_id, self.selected)
+        except ReviewError as error:
+            panel.clear_cell(str(error))
+            return
+        on_cell = [f for f in self.findings if self._on(f, self.selected)]
+        panel.show(source, on_cell, self.suggestions.get(self.selected))
+
+    @staticmethod
+    def _on(finding: dict, path: str) -> bool:
+        return Marks([(c, "") for c in json.loads(finding["cells"])]).severity(path) is not None
+
+    def _selected_cell(self) -> str | None:
+        if self._active_table() is None or self.selected is None:
+            self.notify("先在表二/三/四中选择单元格 select a cell first", severity="warning")
+            return None
+        return self.selected
+
+    # --- Actions ---------------------------------------------------------------------------------
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    def action_next_issue(self) -> None:
+        """Jump to the next flagged cell after the selected one, across tables."""
+        order = [(t, p) for t in TABLE_TABS for p in self.query_one(f"#grid-{t}", ReportTable).ordered_paths()]
+        flagged = [(t, p) for t, p in order if self.marks.severity(p) or p in self.suggestions]
+        if not flagged:
+            return
+        after = [i for i, (_, p) in enumerate(order) if p == self.selected]
+        start = after[0] if after and self._active_table() is not None else -1
+        table, path = next(((t, p) for t, p in flagged if order.index((t, p)) > start), flagged[0])
+        self.action_tab(table)
+        grid = self.query_one(f"#grid-{table}", ReportTable)
+        coordinate = grid.coordinate_of(path)
+        if coordinate is not None:
+            grid.move_cursor(row=coordinate.row, column=coordinate.column, animate=False)
+            # again once the tab is shown and laid out, so that the cell scrolls into view
+            self.call_after_refresh(grid.move_cursor, row=coordinate.row, column=coordinate.column, animate=False)
+        self.selected = path
+        self._show_source()
+
+    def action_edit(self) -> None:
+        cell = self._selected_cell()
+        if cell is None:
+            return
+        with opened(self.db_path) as db:
+            value = review.load_report(db, self.report_id).get(cell).value
+        current = BLANK if value is None else str(value)
+
+        def done(answer: tuple[str, str] | None) -> None:
+            if answer is not None:
+                self._change(lambda db: [review.correct(db, self.report_id, cell, answer[0], answer[1])])
+
+        self.app.push_screen(CorrectionDialog(cell, current), done)
+
+    def action_accept(self) -> None:
+        cell = self._selected_cell()
+        if cell is None:
+            return
+        if cell not in self.suggestions:
+            self.notify(f"{cell}: 无建议值 no suggestion", severity="warning")
+            return
+        self._change(lambda db: review.accept_suggestions(db, self.report_id, cells=[cell]))
+
+    def _change(self, do) -> None:
+        """Run a correction, reload and say how the error count moved."""
+        try:
+            with opened(self.db_path) as db:
+                changes = do(db)
+        except ReviewError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.reload()
+        if changes:
+            first, last = changes[0], changes[-1]
+            old, new = (BLANK if v is None else v for v in (first.old, first.new))
+            self.notify(f"{first.cell}: {old} → {new} · 错误 {first.errors_before} → {last.errors_after}")
+
+    def action_approve(self) -> None:
+        errors = sum(f["severity"] == "error" for f in self.findings)
+        if errors:
+            self.app.push_screen(OverrideDialog(errors), lambda reason: reason and self._approve(reason))
+        else:
+            self._approve(None)
+
+    def _approve(self, override: str | None) -> None:
+        try:
+            with opened(self.db_path) as db:
+                review.approve(db, self.report_id, override)
+        except ReviewError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.reload()
+        self.notify("已批准 approved")
+
+    def action_toggle_panel(self) -> None:
+        self.query_one(SourcePanel).toggle_class("-hidden")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
