@@ -96,3 +96,14 @@ def test_enter_opens_the_report_and_coming_back_refreshes(db, db_path):
     opened, after = run(NianbaoApp(str(db_path)), steps)
     assert opened == 1
     assert [(r[1], r[3], r[4]) for r in after] == [("交口县", "可审核", "0"), ("巨鹿县", "可审核", "0")]
+
+
+def test_i_opens_the_import_screen(db_path):
+    async def steps(app, pilot):
+        from tui.screens.importing import ImportScreen
+
+        await pilot.press("i")
+        await pilot.pause()
+        return isinstance(app.screen, ImportScreen)
+
+    assert run(NianbaoApp(str(db_path)), steps)

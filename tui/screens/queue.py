@@ -36,6 +36,7 @@ STATUS_ZH = {
 class QueueScreen(Screen):
     CSS_PATH = "queue.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
+        Binding("i", "import_files", "Import", tooltip="Import report files or a folder"),
         Binding("r", "refresh", "Refresh", tooltip="Read the database again"),
         Binding("f", "focus_filters", "Filters", tooltip="Filter the queue by status, year, province or rule"),
         Binding("q", "app.quit", "Quit"),
@@ -109,6 +110,11 @@ class QueueScreen(Screen):
         value = None if event.value is Select.BLANK else event.value
         self.filter = QueueFilter(**{**self.filter.__dict__, event.select.id: value})
         self.action_refresh()
+
+    def action_import_files(self) -> None:
+        from tui.screens.importing import ImportScreen
+
+        self.app.push_screen(ImportScreen(self.db_path))
 
     def action_focus_filters(self) -> None:
         self.query_one("#status", Select).focus()

@@ -1,0 +1,302 @@
+"""Import: choose files or a folder, import them one at a time in a thread, watch and cancel.
+
+The worker opens its own database connection and talks to the screen only through messages;
+each file is its own transaction, so a cancelled import keeps what it had done.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, ProgressBar, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from db.pipeline import FileResult, import_file, report_files
+from db.readers import REPORT_SUFFIXES
+from db.schema import connect
+
+
+class ReportTree(DirectoryTree):
+    """Folders and report files only; hidden ones stay out."""
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [p for p in paths if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in REPORT_SUFFIXES)]
+
+
+class ResultTable(DataTable):
+    """One row per imported file; Enter opens its report."""
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("enter", "select_cursor", "打开 Open", tooltip="Review the report of the selected file")
+    ]
+
+
+class ImportStarted(Message):
+    """The worker found `total` files to import."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__()
+        self.total = total
+
+
+class FileInHand(Message):
+    """The file being imported now; a newer one supersedes a pending one."""
+
+    def __init__(self, done: int, total: int, path: str) -> None:
+        super().__init__()
+        self.done, self.total, self.path = done, total, path
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FileInHand)
+
+
+class FileImported(Message):
+    """One file is done (`done` of `total`), with what became of it."""
+
+    def __init__(self, done: int, total: int, result: FileResult) -> None:
+        super().__init__()
+        self.done, self.total, self.result = done, total, result
+
+
+class ImportFinished(Message):
+    """The worker stopped: all files done, or cancelled after `done`."""
+
+    def __init__(self, done: int, total: int, cancelled: bool) -> None:
+        super().__init__()
+        self.done, self.total, self.cancelled = done, total, cancelled
+
+
+class ImportScreen(Screen):
+    CSS_PATH = "importing.tcss"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("ctrl+s", "start", "导入 Import", tooltip="Import the file or folder in the path box"),
+        Binding("c", "cancel", "取消 Cancel", tooltip="Stop after the file in hand (imported files stay)"),
+        Binding("p", "focus_path", "路径 Path", tooltip="Type a path by hand"),
+        Binding("escape", "back", "返回 Back", tooltip="Back to the list of reports"),
+    ]
+
+    def __init__(self, db_path: str, start: str = ".") -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.start = start
+        self.importing = False
+        self.results: list[FileResult] = []
+        self._started_at = 0.0
+        self._total = 0
+        self._done = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="choose"):
+            yield ReportTree(self.start, id="tree")
+            with Vertical(id="controls"):
+                yield Input(placeholder="文件或文件夹 file or folder", id="path", compact=True)
+                with Horizontal(id="buttons"):
+                    yield Button("导入 Import", id="start", variant="primary", compact=True)
+                    yield Button("取消 Cancel", id="cancel", variant="error", compact=True, disabled=True)
+                yield ProgressBar(id="progress", show_eta=False)
+                yield Static("", id="in-hand")
+                yield Static("", id="timing")
+        yield ResultTable(id="results", cursor_type="row", zebra_stripes=True)
+        yield Static("选择文件或文件夹 Choose a file or folder, then Enter", id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#results", DataTable).add_columns(
+            "状态 status", "文件 file", "说明 detail", "id", "机关 organ", "年度"
+        )
+        self.query_one("#path", Input).focus()
+
+    # choosing
+
+    @on(DirectoryTree.FileSelected)
+    @on(DirectoryTree.DirectorySelected)
+    def _fill_path(self, event: DirectoryTree.FileSelected | DirectoryTree.DirectorySelected) -> None:
+        self.query_one("#path", Input).value = str(event.path)
+
+    @on(Input.Submitted, "#path")
+    @on(Button.Pressed, "#start")
+    def _start_pressed(self) -> None:
+        self.action_start()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_focus_path(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    def action_start(self) -> None:
+        """Import what the path box names, unless an import is running."""
+        if self.importing:
+            self.notify("An import is running — 正在导入", severity="warning")
+            return
+        raw = self.query_one("#path", Input).value.strip()
+        if not raw:
+            self.notify("Choose a file or folder first — 请选择", severity="warning")
+            return
+        path = Path(raw).expanduser()
+        if not path.exists():
+            self.notify(f"No such file or folder: {raw}", title="找不到 Not found", severity="error")
+            return
+        self._begin()
+        self.import_files(path)
+
+    def _begin(self) -> None:
+        self.importing = True
+        self.results = []
+        self._done = self._total = 0
+        self._started_at = time.monotonic()
+        self.query_one("#results", DataTable).clear()
+        self.query_one("#progress", ProgressBar).update(total=None, progress=0)
+        self.query_one("#summary", Static).update("正在导入 Importing…")
+        self._set_running(True)
+        self.query_one("#results", DataTable).focus()  # so that `c` cancels instead of typing
+
+    def _set_running(self, running: bool) -> None:
+        self.query_one("#start", Button).disabled = running
+        self.query_one("#cancel", Button).disabled = not running
+
+    def action_cancel(self) -> None:
+        if not self.importing:
+            return
+        self.workers.cancel_group(self, "import")
+        self.query_one("#summary", Static).update("正在取消 Cancelling after the file in hand…")
+
+    def action_back(self) -> None:
+        self.workers.cancel_group(self, "import")
+        self.app.pop_screen()
+
+    # the worker
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
+    def import_files(self, path: Path) -> None:
+        """Import the files under `path` one at a time, with this thread's own connection."""
+        worker = get_current_worker()
+        files = report_files([path])
+        self.post_message(ImportStarted(len(files)))
+        done = 0
+        db = connect(self.db_path)
+        try:
+            for file in files:
+                if worker.is_cancelled:
+                    break
+                self.post_message(FileInHand(done, len(files), str(file)))
+                result = _import_one(db, file)
+                done += 1
+                self.post_message(FileImported(done, len(files), result))
+        finally:
+            db.close()
+        self.post_message(ImportFinished(done, len(files), cancelled=done < len(files)))
+
+    def on_import_started(self, message: ImportStarted) -> None:
+        self._total = message.total
+        self.query_one("#progress", ProgressBar).update(total=message.total, progress=0)
+        if not message.total:
+            self.notify("No report files there — 没有可导入的文件", severity="warning")
+
+    def on_file_in_hand(self, message: FileInHand) -> None:
+        self.query_one("#in-hand", Static).update(f"{message.done + 1}/{message.total} {Path(message.path).name}")
+
+    def on_file_imported(self, message: FileImported) -> None:
+        self._done = message.done
+        self.results.append(message.result)
+        self.query_one("#progress", ProgressBar).update(total=message.total, progress=message.done)
+        self.query_one("#timing", Static).update(
+            _timing(time.monotonic() - self._started_at, message.done, message.total)
+        )
+        self._add_row(message.result)
+
+    def on_import_finished(self, message: ImportFinished) -> None:
+        self._stop()
+        summary = summarize(self.results)
+        if message.cancelled:
+            summary = f"已取消 Cancelled after {message.done} of {message.total} · {summary}"
+        self.query_one("#summary", Static).update(summary)
+        self.query_one("#in-hand", Static).update("")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failing worker becomes a notification; the screen stays usable."""
+        if event.worker.group == "import" and event.state == WorkerState.ERROR:
+            self._stop()
+            self.query_one("#summary", Static).update(f"导入中断 Import stopped · {summarize(self.results)}")
+            self.notify(str(event.worker.error), title="Import failed — 导入失败", severity="error")
+
+    def _stop(self) -> None:
+        self.importing = False
+        self._set_running(False)
+
+    # results
+
+    def _add_row(self, result: FileResult) -> None:
+        table = self.query_one("#results", DataTable)
+        table.add_row(
+            _status(result), Path(result.path).name, _detail(result), str(result.report_id or "—"),
+            result.organ or "—", str(result.year or "—"), key=f"{len(self.results)}",
+        )  # fmt: skip
+        table.move_cursor(row=table.row_count - 1)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        result = self.results[int(event.row_key.value) - 1]
+        if result.report_id is None:
+            self.notify(result.message or "No report for this file", title="未导入 Not imported", severity="warning")
+            return
+        self.app.open_report(result.report_id)
+
+
+def _import_one(db, path: Path) -> FileResult:
+    """`import_file`, with an unexpected error turned into a failed result so the batch goes on."""
+    try:
+        return import_file(db, path)
+    except Exception as exc:  # noqa: BLE001 - a bug in one file must not stop the batch
+        return FileResult(str(path), "failed", message=f"unexpected error: {exc}")
+
+
+def _status(result: FileResult) -> str:
+    if result.failed:
+        return "✗ failed"
+    mark = "⚠" if result.errors or result.warnings else "✓"
+    return f"{mark} {result.status}"
+
+
+def _detail(result: FileResult) -> str:
+    if result.failed:
+        return result.message
+    found = _counted(result.errors, "error") + _counted(result.warnings, "warning")
+    return ", ".join(found) or result.message or "ok"
+
+
+def _counted(n: int, what: str) -> list[str]:
+    return [f"{n} {what}{'s' if n != 1 else ''}"] if n else []
+
+
+def summarize(results: list[FileResult]) -> str:
+    """One line like the CLI's: "5 files: 5 imported; 4 with findings to review"."""
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    detail = ", ".join(f"{n} {status}" for status, n in counts.items())
+    warned = sum(1 for r in results if (r.errors or r.warnings) and not r.failed)
+    return f"{len(results)} file{'s' if len(results) != 1 else ''}: {detail or 'nothing to import'}" + (
+        f"; {warned} with findings to review" if warned else ""
+    )
+
+
+def _timing(elapsed: float, done: int, total: int) -> str:
+    """Elapsed time and an estimate of what is left, from the pace so far."""
+    left = elapsed / done * (total - done) if done else 0.0
+    return f"用时 elapsed {_clock(elapsed)} · 剩余 left ~{_clock(left)}"
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d}"
