@@ -15,7 +15,7 @@ import click
 from db import review
 from db.checks import run_checks
 from db.errors import NianbaoError
-from db.pipeline import FileResult, import_paths, parse_file
+from db.pipeline import FileResult, counted, import_paths, parse_file, summarize
 from db.schema import connect
 
 DEFAULT_DB = "nianbao.db"
@@ -176,7 +176,7 @@ def demo(out: str) -> None:
         offered = db["suggestions"].count
     _echo_summary(results)
     click.echo(
-        f"Checks: {', '.join(_counted(found.get('error', 0), 'error') + _counted(found.get('warning', 0), 'warning')) or 'nothing found'};"
+        f"Checks: {', '.join(counted(found.get('error', 0), 'error') + counted(found.get('warning', 0), 'warning')) or 'nothing found'};"
         f" {offered} blank cells have a value the table's sums suggest"
     )
     click.echo(f"\nDatabase: {db_path}")
@@ -379,7 +379,7 @@ def _echo_result(result: FileResult, show_path: str | None = None) -> FileResult
     what = f"report {result.report_id}" if result.report_id else ""
     if result.organ:
         what += f": {result.organ} {result.year}"
-    findings = _counted(result.errors, "error") + _counted(result.warnings, "warning")
+    findings = counted(result.errors, "error") + counted(result.warnings, "warning")
     label = "warnings" if findings else result.status
     extra = f" ({', '.join(findings)} to review)" if findings else ""
     if result.message and result.status != "imported":
@@ -389,19 +389,7 @@ def _echo_result(result: FileResult, show_path: str | None = None) -> FileResult
 
 
 def _echo_summary(results: list[FileResult]) -> None:
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    detail = ", ".join(f"{n} {status}" for status, n in counts.items())
-    warned = sum(1 for r in results if (r.errors or r.warnings) and not r.failed)
-    click.echo(
-        f"{len(results)} file{'s' if len(results) != 1 else ''}: {detail or 'nothing to import'}"
-        + (f"; {warned} with findings to review" if warned else "")
-    )
-
-
-def _counted(n: int, what: str) -> list[str]:
-    return [f"{n} {what}{'s' if n != 1 else ''}"] if n else []
+    click.echo(summarize(results))
 
 
 def _width(text: str) -> int:

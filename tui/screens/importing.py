@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from db.pipeline import FileResult, import_file, report_files
+from db.pipeline import FileResult, counted, import_file, report_files, summarize
 from db.readers import REPORT_SUFFIXES
 from db.schema import connect
 
@@ -271,24 +271,8 @@ def _status(result: FileResult) -> str:
 def _detail(result: FileResult) -> str:
     if result.failed:
         return result.message
-    found = _counted(result.errors, "error") + _counted(result.warnings, "warning")
+    found = counted(result.errors, "error") + counted(result.warnings, "warning")
     return ", ".join(found) or result.message or "ok"
-
-
-def _counted(n: int, what: str) -> list[str]:
-    return [f"{n} {what}{'s' if n != 1 else ''}"] if n else []
-
-
-def summarize(results: list[FileResult]) -> str:
-    """One line like the CLI's: "5 files: 5 imported; 4 with findings to review"."""
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    detail = ", ".join(f"{n} {status}" for status, n in counts.items())
-    warned = sum(1 for r in results if (r.errors or r.warnings) and not r.failed)
-    return f"{len(results)} file{'s' if len(results) != 1 else ''}: {detail or 'nothing to import'}" + (
-        f"; {warned} with findings to review" if warned else ""
-    )
 
 
 def _timing(elapsed: float, done: int, total: int) -> str:
