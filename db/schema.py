@@ -8,15 +8,50 @@ them; their columns come from db/format.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlite_utils import Database
+import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from db.format import FORMATS, TABLE3_COLUMN_KEYS
 
 migrations = Migrations("nianbao")
 BUSY_TIMEOUT_MS = 10_000
+
+
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose write transactions take the write lock as they begin.
+
+    With a plain (deferred) BEGIN, a transaction that reads before it writes (save_report,
+    correct) fails at once with "database is locked" if another process commits in between:
+    SQLite cannot wait for that, whatever the busy timeout. BEGIN IMMEDIATE waits its turn."""
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: sqlite-utils' savepoint
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Database]:
+        """One consistent view of the database for a long read (a publish), however many
+        statements it takes, while other processes go on writing. For reading only: it ends
+        with a rollback."""
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            self.rollback()
 
 
 def connect(path: str | Path, *, migrate: bool = True) -> Database:

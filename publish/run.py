@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from db.review import mark_published
+from db.schema import Database
 from db.store import now
 from publish import database
 from publish.fsutil import new_build_dir, remove_old_builds, swap_in
@@ -49,29 +48,31 @@ def publish(
     say = progress or (lambda message: None)
     start = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    reports = database.public_reports(db, include_unapproved)
     build = new_build_dir(out)
-    say(f"gathering {len(reports)} reports")
-    published_db = database.build(db, reports, _mkdir(build / "datasette") / "nianbao.db")
+    with db.snapshot():  # reports, values and findings as of one moment, while others write
+        reports = database.public_reports(db, include_unapproved)
+        say(f"gathering {len(reports)} reports")
+        published_db = database.build(db, reports, _mkdir(build / "datasette") / "nianbao.db")
+        say("writing the original files")
+        _write_sources(db, reports, _mkdir(build / "site"))
     write_metadata(build / "datasette")
-    say("writing the original files")
-    _write_sources(db, reports, _mkdir(build / "site"))
     say("building the site")
     build_site(published_db, build / "site", progress=say)
     swap_in(out, build, ("datasette", "site"))
     remove_old_builds(out, build)
-    mark_published(db, [r["id"] for r in reports if r["status"] == "approved"])
     unapproved = sum(1 for r in reports if r["status"] not in database.PUBLIC_STATUSES)
     done = Published(out, len(reports), unapproved, time.perf_counter() - start)
-    db["publishes"].insert(
-        {
-            "at": now(),
-            "out": str(out.resolve()),
-            "reports": done.reports,
-            "unapproved": unapproved,
-            "seconds": done.seconds,
-        }
-    )
+    with db.atomic():  # the reports marked published and the publish logged, or neither
+        mark_published(db, [r["id"] for r in reports if r["status"] == "approved"])
+        db["publishes"].insert(
+            {
+                "at": now(),
+                "out": str(out.resolve()),
+                "reports": done.reports,
+                "unapproved": unapproved,
+                "seconds": done.seconds,
+            }
+        )
     return done
 
 
