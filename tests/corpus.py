@@ -26,3 +26,32 @@ def make_corpus(folder: Path, count: int) -> list[Path]:
         path.write_text(renamed(name, n // len(SAMPLE_NAMES)), "utf-8")
         out.append(path)
     return out
+
+
+# Report text that must stay text everywhere: on the site, in Datasette, in the app. A script that
+# runs sets window.__pwned; Rich/Textual markup that is read as markup styles, links, or crashes
+# ("[/x]" closes nothing: MarkupError).
+HOSTILE_ORGAN = "巨鹿县[/x]<script>window.__pwned=1</script>"  # an organ line holds 40 characters
+HOSTILE_LINES = (
+    '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"><b>粗体</b>',
+    "[点我](javascript:window.__pwned=1) ![图](http://evil.example/x.png) <http://evil.example/auto>",
+    '<a href="javascript:window.__pwned=1">链接</a> javascript:window.__pwned=1',
+    "&lt;b&gt;实体&lt;/b&gt; &amp;amp; &#x3C;script&#x3E; &#106;avascript:",
+    "\u202e文字反向\u202c 零\u200b宽\u200d字\u2066符\u2069",
+    "[bold]粗[/bold] [link=https://evil.example]链接[/link] [@click=app.quit]退出[/] [/x]",
+)
+HOSTILE_LONG = "长" * 5_000 + "x" * 5_000  # one 10,000-character line, half of it unbreakable
+
+
+def hostile_report(folder: Path) -> Path:
+    """Sample 001 (巨鹿县) with HOSTILE_ORGAN as its organ line and the hostile lines at the start
+    of its overview (一) and problems (五) sections."""
+    lines = sample_path("001").read_text("utf-8").split("\n")
+    lines[0] = HOSTILE_ORGAN
+    for heading in ("五、存在的主要问题及改进情况", "一、总体情况"):
+        at = lines.index(heading) + 1
+        lines[at:at] = [*HOSTILE_LINES, HOSTILE_LONG]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "hostile.txt"
+    path.write_text("\n".join(lines), "utf-8")
+    return path

@@ -53,7 +53,7 @@ class CorrectionDialog(_ReasonDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"更正 {self.cell}（现值 {self.current}）", classes="title")
+            yield Label(f"更正 {self.cell}（现值 {self.current}）", classes="title", markup=False)
             yield Input(placeholder="新值 new value (number, /, or blank)", id="value")
             yield from self._buttons("确定 OK", "primary")
 

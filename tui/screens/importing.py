@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from db.pipeline import FileResult, counted, import_file, report_files, summarize
 from db.readers import REPORT_SUFFIXES
 from db.schema import connect
+from tui.plain import plain
 
 
 class ReportTree(DirectoryTree):
@@ -104,10 +105,10 @@ class ImportScreen(Screen):
                     yield Button("导入 Import", id="start", variant="primary", compact=True)
                     yield Button("取消 Cancel", id="cancel", variant="error", compact=True, disabled=True)
                 yield ProgressBar(id="progress", show_eta=False)
-                yield Static("", id="in-hand")
+                yield Static("", id="in-hand", markup=False)  # file names are not markup
                 yield Static("", id="timing")
         yield ResultTable(id="results", cursor_type="row", zebra_stripes=True)
-        yield Static("选择文件或文件夹 Choose a file or folder, then Enter", id="summary")
+        yield Static("选择文件或文件夹 Choose a file or folder, then Enter", id="summary", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -146,7 +147,7 @@ class ImportScreen(Screen):
             return
         path = Path(raw).expanduser()
         if not path.exists():
-            self.notify(f"No such file or folder: {raw}", title="找不到 Not found", severity="error")
+            self.notify(f"No such file or folder: {raw}", title="找不到 Not found", severity="error", markup=False)
             return
         self._begin()
         self.import_files(path)
@@ -229,7 +230,7 @@ class ImportScreen(Screen):
         if event.worker.group == "import" and event.state == WorkerState.ERROR:
             self._stop()
             self.query_one("#summary", Static).update(f"导入中断 Import stopped · {summarize(self.results)}")
-            self.notify(str(event.worker.error), title="Import failed — 导入失败", severity="error")
+            self.notify(str(event.worker.error), title="Import failed — 导入失败", severity="error", markup=False)
 
     def _stop(self) -> None:
         self.importing = False
@@ -240,15 +241,20 @@ class ImportScreen(Screen):
     def _add_row(self, result: FileResult) -> None:
         table = self.query_one("#results", DataTable)
         table.add_row(
-            _status(result), Path(result.path).name, _detail(result), str(result.report_id or "—"),
-            result.organ or "—", str(result.year or "—"), key=f"{len(self.results)}",
+            _status(result), plain(Path(result.path).name), plain(_detail(result)), str(result.report_id or "—"),
+            plain(result.organ), plain(result.year), key=f"{len(self.results)}",
         )  # fmt: skip
         table.move_cursor(row=table.row_count - 1)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         result = self.results[int(event.row_key.value) - 1]
         if result.report_id is None:
-            self.notify(result.message or "No report for this file", title="未导入 Not imported", severity="warning")
+            self.notify(
+                result.message or "No report for this file",
+                title="未导入 Not imported",
+                severity="warning",
+                markup=False,
+            )
             return
         self.app.open_report(result.report_id)
 

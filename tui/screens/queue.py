@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 from db.checks import RULES
 from db.overview import STATUSES, Overview, QueueFilter, overview, queue
 from db.schema import connect
+from tui.plain import plain
 
 
 class QueueTable(DataTable):
@@ -76,8 +77,8 @@ class QueueScreen(Screen):
         table.clear()
         for row in rows:
             table.add_row(
-                str(row.id), row.region or "—", str(row.year or "—"), STATUS_ZH.get(row.status, row.status),
-                str(row.errors), str(row.warnings), row.organ or "—", row.province or "—", " ".join(row.rules),
+                str(row.id), plain(row.region), plain(row.year), STATUS_ZH.get(row.status, row.status),
+                str(row.errors), str(row.warnings), plain(row.organ), plain(row.province), plain(" ".join(row.rules)),
                 key=str(row.id),
             )  # fmt: skip
 

@@ -21,6 +21,7 @@ from db import review
 from db.format import SECTION_BY_KEY
 from db.review import ReviewError
 from db.schema import connect
+from tui.plain import plain
 from tui.screens.dialogs import CorrectionDialog, OverrideDialog
 from tui.widgets.report_table import BLANK, Marks, ReportTable
 from tui.widgets.source_panel import SourcePanel
@@ -103,7 +104,7 @@ class ReportScreen(Screen):
                 }
                 trail = review.audit_trail(db, self.report_id)
         except ReviewError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         self.marks = Marks(
             [(cell, f["severity"]) for f in self.findings for cell in json.loads(f["cells"])],
@@ -143,14 +144,14 @@ class ReportScreen(Screen):
         for f in self.findings:
             style = "bold red" if f["severity"] == "error" else "yellow"
             cells = ", ".join(json.loads(f["cells"]))
-            table.add_row(Text(f["severity"], style=style), f["rule"], cells, f["message_zh"])
+            table.add_row(Text(f["severity"], style=style), plain(f["rule"]), plain(cells), plain(f["message_zh"]))
 
     def _show_trail(self, trail: list[dict]) -> None:
         table = self.query_one("#audit", DataTable)
         table.clear()
         for t in trail:
             values = (t["at"], t["who"], t["kind"], t["what"], t["old_value"], t["new_value"], t["reason"])
-            table.add_row(*(BLANK if v is None else str(v) for v in values))
+            table.add_row(*map(plain, values))
 
     # --- The selected cell -----------------------------------------------------------------------
 
@@ -237,7 +238,7 @@ class ReportScreen(Screen):
         if cell is None:
             return
         if cell not in self.suggestions:
-            self.notify(f"{cell}: 无建议值 no suggestion", severity="warning")
+            self.notify(f"{cell}: 无建议值 no suggestion", severity="warning", markup=False)
             return
         self._change(lambda db: review.accept_suggestions(db, self.report_id, cells=[cell]))
 
@@ -246,14 +247,14 @@ class ReportScreen(Screen):
         try:
             with opened(self.db_path) as db:
                 changes = do(db)
-        except ReviewError as error:
-            self.notify(str(error), severity="error")
+        except ReviewError as error:  # names what the operator typed: literal, never markup
+            self.notify(str(error), severity="error", markup=False)
             return
         self.reload()
         if changes:
             first, last = changes[0], changes[-1]
             old, new = (BLANK if v is None else v for v in (first.old, first.new))
-            self.notify(f"{first.cell}: {old} → {new} · 错误 {first.errors_before} → {last.errors_after}")
+            self.notify(f"{first.cell}: {old} → {new} · 错误 {first.errors_before} → {last.errors_after}", markup=False)
 
     def action_approve(self) -> None:
         errors = sum(f["severity"] == "error" for f in self.findings)
@@ -267,7 +268,7 @@ class ReportScreen(Screen):
             with opened(self.db_path) as db:
                 review.approve(db, self.report_id, override)
         except ReviewError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         self.reload()
         self.notify("已批准 approved")
