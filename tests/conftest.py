@@ -40,3 +40,15 @@ def db(db_path: Path):
     database = connect(db_path)
     yield database
     database.close()
+
+
+class NoticeRecorder:
+    """Mixin for a Textual app under test: keeps every notification it shows as (severity, text)."""
+
+    @property
+    def shown(self) -> list[tuple[str, str]]:
+        return self.__dict__.setdefault("_shown", [])
+
+    def notify(self, message, *, severity="information", **kwargs):
+        self.shown.append((severity, str(message)))
+        return super().notify(message, severity=severity, **kwargs)

@@ -19,7 +19,7 @@ from db.pipeline import import_paths
 from db.schema import connect
 from publish import database
 from publish.run import publish
-from tests.conftest import sample_path
+from tests.conftest import NoticeRecorder, sample_path
 from tests.corpus import make_corpus
 from tui.app import NianbaoApp
 from tui.screens.report import ReportScreen
@@ -27,16 +27,8 @@ from tui.screens.report import ReportScreen
 BATCH = 120
 
 
-class RecordingApp(NianbaoApp):
-    """The app, noting every notification it shows."""
-
-    def __init__(self, db_path: str) -> None:
-        super().__init__(db_path)
-        self.shown: list[tuple[str, str]] = []
-
-    def notify(self, message, *, severity="information", **kwargs) -> None:
-        self.shown.append((severity, str(message)))
-        super().notify(message, severity=severity, **kwargs)
+class RecordingApp(NoticeRecorder, NianbaoApp):
+    """The app, keeping the notifications it shows (app.shown)."""
 
 
 def nianbao(db_file: Path, *args: str) -> subprocess.Popen:

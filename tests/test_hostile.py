@@ -23,7 +23,7 @@ from db.schema import connect
 from publish.datasette import DATABASE_FILE, METADATA_FILE
 from publish.metadata import DATABASE
 from publish.run import publish
-from tests.conftest import sample_path
+from tests.conftest import NoticeRecorder, sample_path
 from tests.corpus import HOSTILE_LINES, HOSTILE_LONG, HOSTILE_ORGAN, hostile_report
 from tui.app import NianbaoApp
 from tui.screens.report import ReportScreen
@@ -126,14 +126,8 @@ def test_datasette_pages_escape_the_text(published, table):
 # --- The app ------------------------------------------------------------------------------------------
 
 
-class RecordingApp(NianbaoApp):
-    def __init__(self, db_path: str) -> None:
-        super().__init__(db_path)
-        self.shown: list[tuple[str, str]] = []
-
-    def notify(self, message, *, severity="information", **kwargs) -> None:
-        self.shown.append((severity, str(message)))
-        super().notify(message, severity=severity, **kwargs)
+class RecordingApp(NoticeRecorder, NianbaoApp):
+    """The app, keeping the notifications it shows (app.shown)."""
 
 
 def test_app_shows_hostile_text_literally_and_acts_on_none_of_it(tmp_path):
@@ -175,3 +169,33 @@ def test_app_shows_hostile_text_literally_and_acts_on_none_of_it(tmp_path):
     assert "<script>window.__pwned=1</script>" in seen["narratives"]
     assert "[bold]理由[/bold] [/x]" in seen["reasons"]
     assert ("error", "“[/x]” is not a number, a not-applicable mark (/ — 无) or blank") in app.shown
+
+
+def test_import_screen_shows_hostile_file_names_and_messages_literally(tmp_path):
+    """File names are text from outside too: markup in one is shown as written in the results;
+    a typed path with "[/x]" in it gets its "no such file" notice without crashing the screen."""
+    from tests.test_app_import import Host, start_import, wait_done
+
+    class RecordingHost(NoticeRecorder, Host):
+        pass
+
+    inbox = tmp_path / "inbox"
+    good = hostile_report(inbox).rename(inbox / "[bold]年报[red].txt")
+    bad = inbox / "[@click=app.quit]坏[link=evil.example].txt"
+    bad.write_bytes(b"")  # an empty file: failed, its name in the message
+    app = RecordingHost(str(tmp_path / "work.db"), str(inbox))
+
+    async def steps() -> list[list[str]]:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.pause()
+            await start_import(pilot, inbox / "[/x]", typed=False)
+            await start_import(pilot, inbox, typed=False)
+            await wait_done(pilot)
+            table = app.screen.query_one("#results")
+            return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+    shown = asyncio.run(steps())
+    assert {row[1] for row in shown} == {good.name, bad.name}
+    assert HOSTILE_ORGAN in {row[4] for row in shown}
+    assert next(row for row in shown if row[1] == bad.name)[2] == "the file is empty"
+    assert ("error", f"No such file or folder: {inbox / '[/x]'}") in app.shown
