@@ -15,6 +15,8 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -335,11 +337,17 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(site, tmp_path_factory):
-    """`datasette serve` as published, on a free local port; always stopped."""
+    with serving(site, tmp_path_factory.mktemp("server") / "datasette.log") as base:
+        yield base
+
+
+@contextmanager
+def serving(directory: Path, log: Path) -> Iterator[str]:
+    """`datasette serve` of a published directory, as published, on a free local port; always
+    stopped. Its base URL."""
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "datasette.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(serve_command(site, port=port), stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(serve_command(directory, port=port), stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -47,14 +48,23 @@ def served(published, tmp_path_factory) -> Iterator[str]:
     """The site's base URL, http://127.0.0.1:PORT/site/."""
     root = tmp_path_factory.mktemp("served")
     build_site(published, root / PREFIX)
+    with serving(root) as base:
+        yield base
+
+
+@contextmanager
+def serving(root: Path) -> Iterator[str]:
+    """Serve `root` over HTTP on 127.0.0.1; the URL of root/site/."""
     handler = functools.partial(_QuietHandler, directory=str(root))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{PREFIX}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{PREFIX}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
