@@ -442,6 +442,14 @@ def test_server_refuses_writes(server):
     ]
 
 
+def test_server_cuts_a_query_off_at_the_time_limit(server):
+    """Arbitrary SQL is allowed: a query that would never end is stopped at sql_time_limit_ms."""
+    endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+    with pytest.raises(urllib.error.HTTPError) as error:
+        fetch(f"{server}/{DATABASE}.json?" + urlencode({"sql": endless}))
+    assert error.value.code == 400 and "SQL query took too long" in error.value.read().decode()
+
+
 # --- What the published copy must not hold ------------------------------------------------------------
 
 
