@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 BUILDS = ".builds"
+LIVE = ".live"  # the link to the build being served
 
 
 def new_build_dir(out: Path) -> Path:
@@ -22,17 +23,26 @@ def new_build_dir(out: Path) -> Path:
 
 
 def swap_in(out: Path, build: Path, names: tuple[str, ...]) -> None:
-    """Point out/NAME at build/NAME for each name: a symlink replaced with os.replace is atomic.
+    """Make `build` the live output with one atomic rename: out/.live points at the build, and
+    out/NAME are fixed links through it (.live/NAME), so Datasette and the site switch together.
     An old real directory at out/NAME (not ours) is refused rather than deleted."""
     for name in names:
         link = out / name
         if link.exists() and not link.is_symlink():
             raise FileExistsError(f"{link} exists and is not a nianbao publish link; move it away")
-        temporary = out / f".{name}.new"
-        if temporary.is_symlink() or temporary.exists():
-            temporary.unlink()
-        temporary.symlink_to(build.relative_to(out) / name, target_is_directory=True)
-        os.replace(temporary, link)
+    _point(out / LIVE, build.relative_to(out))
+    for name in names:  # once: the first publish here, or one made before .live
+        if not (out / name).is_symlink() or Path(os.readlink(out / name)) != Path(LIVE, name):
+            _point(out / name, Path(LIVE, name))
+
+
+def _point(link: Path, target: Path) -> None:
+    """Point `link` at `target`, atomically: a new link renamed over the old one."""
+    temporary = link.with_name(f".{link.name.lstrip('.')}.new")
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    temporary.symlink_to(target, target_is_directory=True)
+    os.replace(temporary, link)
 
 
 def remove_old_builds(out: Path, keep: Path) -> None:

@@ -3,8 +3,8 @@
     gather (publish/database.py) -> datasette/ (nianbao.db, metadata.json) -> site/ (pages, search)
     -> swapped in atomically (publish/fsutil.py) -> approved reports marked published
 
-`out/datasette` and `out/site` are links into `out/.builds/NNNNNN/`; the previous build stays
-whole until the new one is complete.
+`out/datasette` and `out/site` are links through `out/.live`, itself a link to `out/.builds/NNNNNN/`;
+the previous build stays whole until the new one is complete, then one rename switches both.
 """
 
 from __future__ import annotations

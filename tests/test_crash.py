@@ -289,6 +289,7 @@ def test_publish_killed_at_random_points_leaves_the_previous_site_whole(tmp_path
     while kills < PUBLISH_KILLS:
         kills += run_killed(argv, rng.uniform(0, seconds)) == -signal.SIGKILL
         assert files_of(out) == served
+        assert (out / "site").resolve().parent == (out / "datasette").resolve().parent  # one build, not two
         assert_sound(out / "datasette" / "nianbao.db")
         json.loads((out / "datasette" / "metadata.json").read_text(encoding="utf-8"))
         builds.append(len(list((out / ".builds").iterdir())))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,22 @@ def test_an_interrupted_publish_leaves_the_previous_one_whole(samples_db, tmp_pa
     monkeypatch.undo()
     publish(db, out, include_unapproved=True)  # the next publish cleans the leftovers up
     assert len(list((out / ".builds").iterdir())) == 1
+
+
+def test_site_and_datasette_switch_together_and_older_links_are_taken_over(samples_db, tmp_path):
+    db, _ = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True).out
+    build = (out / ".live").resolve()
+    assert (out / "site").resolve() == build / "site" and (out / "datasette").resolve() == build / "datasette"
+    for name in ("site", "datasette"):  # as publishes linked them before out/.live
+        (out / name).unlink()
+        (out / name).symlink_to(build.relative_to(out) / name)
+    (out / ".live").unlink()
+    before = files_of(out)
+    publish(db, out, include_unapproved=True)
+    assert files_of(out) == before
+    assert [os.readlink(out / name) for name in ("site", "datasette")] == [".live/site", ".live/datasette"]
+    assert sorted(p.name for p in out.iterdir()) == [".builds", ".live", "datasette", "site"]
 
 
 def test_a_real_directory_in_the_way_is_not_deleted(samples_db, tmp_path):
