@@ -22,6 +22,12 @@ class Overview:
     warnings: int
     last_import: str | None
     last_publish: str | None
+    last_publish_out: str | None  # the folder the last publish went to, offered again
+
+    @property
+    def publishable(self) -> int:
+        """Reports a publish takes without being asked to include unapproved ones."""
+        return self.by_status.get("approved", 0) + self.by_status.get("published", 0)
 
 
 def overview(db: Database) -> Overview:
@@ -33,6 +39,7 @@ def overview(db: Database) -> Overview:
         )
 
     severities = dict(db.execute("SELECT severity, count(*) FROM findings GROUP BY severity").fetchall())
+    last = db.execute("SELECT at, out FROM publishes ORDER BY at DESC, id DESC LIMIT 1").fetchone()
     return Overview(
         reports=db["reports"].count,
         by_status={s: n for s in STATUSES if (n := counts("status").get(s))},
@@ -41,7 +48,8 @@ def overview(db: Database) -> Overview:
         errors=severities.get("error", 0),
         warnings=severities.get("warning", 0),
         last_import=db.execute("SELECT max(at) FROM imports").fetchone()[0],
-        last_publish=db.execute("SELECT max(at) FROM publishes").fetchone()[0],
+        last_publish=last[0] if last else None,
+        last_publish_out=last[1] if last else None,
     )
 
 

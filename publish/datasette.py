@@ -54,3 +54,14 @@ def serve_command(directory: Path, *, host: str = "127.0.0.1", port: int = 8001)
     for name, value in SETTINGS.items():
         argv += ["--setting", name, value]
     return argv
+
+
+def serve_published_command(out: Path, *, port: int = 8001) -> list[str]:
+    """The argv that serves a published folder: Datasette at `/`, the static site at `/site/`."""
+    out = Path(out)
+    return serve_command(out / "datasette", port=port) + ["--static", f"site:{out / 'site'}"]
+
+
+def served_urls(port: int) -> tuple[str, str]:
+    """Where `serve_published_command` answers: Datasette, and the site's home page."""
+    return f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/site/index.html"

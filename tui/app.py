@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from collections.abc import Iterable
+from functools import partial
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
 
 from tui.screens.queue import QueueScreen
 
 
 class NianbaoApp(App):
     TITLE = "nianbao 年报"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("f1", "help", "帮助 Help", tooltip="The workflow and every screen's keys"),
+    ]
 
     def __init__(self, db_path: str) -> None:
         super().__init__()
@@ -18,7 +27,32 @@ class NianbaoApp(App):
     def on_mount(self) -> None:
         self.push_screen(QueueScreen(self.db_path))
 
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette (Ctrl+P) lists every action of the screen in hand, then the app's."""
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                title = f"{binding.description} ({binding.key})"
+                yield SystemCommand(
+                    title, binding.tooltip or binding.description, partial(screen.run_action, binding.action)
+                )
+        yield SystemCommand("帮助 Help (F1)", "The workflow and every screen's keys", self.action_help)
+        yield from super().get_system_commands(screen)
+
     def open_report(self, report_id: int) -> None:
         from tui.screens.report import ReportScreen
 
         self.push_screen(ReportScreen(self.db_path, report_id))
+
+    def open_publish(self) -> None:
+        """The publish screen is made once and kept: a Datasette started there outlives a visit."""
+        from tui.screens.publishing import PublishScreen
+
+        if not self.is_screen_installed("publish"):
+            self.install_screen(PublishScreen(self.db_path), "publish")
+        self.push_screen("publish")

@@ -131,11 +131,11 @@ def serve(out: str, port: int) -> None:
     """Serve a published folder with Datasette, read-only, on 127.0.0.1 (the site at /site/)."""
     import subprocess
 
-    from publish.datasette import serve_command
+    from publish.datasette import serve_published_command, served_urls
 
-    command = serve_command(Path(out) / "datasette", port=port) + ["--static", f"site:{Path(out) / 'site'}"]
-    click.echo(f"Datasette: http://127.0.0.1:{port}/   the site: http://127.0.0.1:{port}/site/index.html")
-    sys.exit(subprocess.call(command))
+    datasette, site = served_urls(port)
+    click.echo(f"Datasette: {datasette}   the site: {site}")
+    sys.exit(subprocess.call(serve_published_command(Path(out), port=port)))
 
 
 def _echo_published(done) -> None:

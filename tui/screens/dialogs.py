@@ -8,13 +8,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from db.regions import Division, lookup_code, search_divisions
 
 
-class _ReasonDialog(ModalScreen):
+class ReasonDialog(ModalScreen):
     """A dialog with a required reason field: OK does nothing until a reason is given."""
 
-    CSS_PATH = "report.tcss"
+    CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "取消 Cancel")]
 
     def _buttons(self, ok: str, variant: str) -> ComposeResult:
@@ -43,7 +46,7 @@ class _ReasonDialog(ModalScreen):
         raise NotImplementedError
 
 
-class CorrectionDialog(_ReasonDialog):
+class CorrectionDialog(ReasonDialog):
     """Ask a new value and the reason for it; dismiss with (value, reason) or None."""
 
     def __init__(self, cell: str, current: str) -> None:
@@ -68,7 +71,7 @@ class CorrectionDialog(_ReasonDialog):
             self.dismiss((self.query_one("#value", Input).value, reason))
 
 
-class OverrideDialog(_ReasonDialog):
+class OverrideDialog(ReasonDialog):
     """Approving with open errors: ask why they are accepted; dismiss with the reason or None."""
 
     def __init__(self, errors: int) -> None:
@@ -86,3 +89,79 @@ class OverrideDialog(_ReasonDialog):
     def _submit(self) -> None:
         if reason := self._reason():
             self.dismiss(reason)
+
+
+class IdentityDialog(ReasonDialog):
+    """Who published the report, for which year and place, and when: set what the parser could not
+    determine (or got wrong). The region is chosen from the division codes by name or code prefix.
+    Dismiss with ({field: new text} for the fields changed, reason) or None."""
+
+    def __init__(self, current: dict[str, object], parsed_region: str | None) -> None:
+        super().__init__()
+        self.current = {k: "" if v is None else str(v) for k, v in current.items()}
+        self.parsed_region = parsed_region
+        self.region_code = self.current.get("region_code", "")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog identity"):
+            yield Label("机关、地区、年度 Who, where, when", classes="title")
+            yield Input(self.current.get("organ", ""), placeholder="机关 organ", id="organ")
+            with Horizontal(classes="row"):
+                yield Input(self.current.get("year", ""), placeholder="年度 year", id="year")
+                yield Input(
+                    self.current.get("published", ""), placeholder="发布日期 published (2025-01-22)", id="published"
+                )
+            yield Input(placeholder=f"地区 search region (name or code){self._parsed_hint()}", id="region-search")
+            yield OptionList(id="divisions")
+            yield Label(self._region_text(), id="region")
+            yield from self._buttons("确定 OK", "primary")
+
+    def _parsed_hint(self) -> str:
+        return f" · report says “{self.parsed_region}”" if self.parsed_region else ""
+
+    def on_mount(self) -> None:
+        search = self.query_one("#region-search", Input)
+        if not self.region_code and self.parsed_region:
+            search.value = self.parsed_region  # start from what the report says
+        self.query_one("#organ", Input).focus()
+
+    def _region_text(self) -> str:
+        division = lookup_code(self.region_code) if self.region_code else None
+        return f"地区 region: {division.code} {division.full_name()}" if division else "地区 region: 未定 not set"
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "region-search":
+            return
+        options = self.query_one("#divisions", OptionList)
+        options.clear_options()
+        options.add_options(Option(_division_line(d), id=d.code) for d in search_divisions(event.value, limit=30))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.region_code = event.option.id or ""
+        self.query_one("#region", Label).update(self._region_text())
+        self.query_one("#reason", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "region-search":
+            options = self.query_one("#divisions", OptionList)
+            if options.option_count:
+                options.highlighted = 0  # Enter again takes the best match
+            options.focus()
+        elif event.input.id == "reason":
+            self._submit()
+        else:
+            self.focus_next()
+
+    def _submit(self) -> None:
+        typed = {field: self.query_one(f"#{field}", Input).value.strip() for field in ("organ", "year", "published")}
+        typed["region_code"] = self.region_code
+        changed = {k: v for k, v in typed.items() if v != self.current.get(k, "") and v}
+        if not changed:
+            self.query_one("#error", Label).update("没有修改 nothing changed")
+            return
+        if reason := self._reason():
+            self.dismiss((changed, reason))
+
+
+def _division_line(division: Division) -> str:
+    return f"{division.code}  {division.full_name()}  ({division.level})"

@@ -38,6 +38,7 @@ class QueueScreen(Screen):
     CSS_PATH = "queue.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("i", "import_files", "Import", tooltip="Import report files or a folder"),
+        Binding("p", "publish", "发布 Publish", tooltip="Publish the approved reports: the site and Datasette"),
         Binding("r", "refresh", "Refresh", tooltip="Read the database again"),
         Binding("f", "focus_filters", "Filters", tooltip="Filter the queue by status, year, province or rule"),
         Binding("q", "app.quit", "Quit"),
@@ -116,6 +117,9 @@ class QueueScreen(Screen):
         from tui.screens.importing import ImportScreen
 
         self.app.push_screen(ImportScreen(self.db_path))
+
+    def action_publish(self) -> None:
+        self.app.open_publish()
 
     def action_focus_filters(self) -> None:
         self.query_one("#status", Select).focus()

@@ -22,7 +22,7 @@ from db.format import SECTION_BY_KEY
 from db.review import ReviewError
 from db.schema import connect
 from tui.plain import plain
-from tui.screens.dialogs import CorrectionDialog, OverrideDialog
+from tui.screens.dialogs import CorrectionDialog, IdentityDialog, OverrideDialog
 from tui.widgets.report_table import BLANK, Marks, ReportTable
 from tui.widgets.source_panel import SourcePanel
 
@@ -49,6 +49,7 @@ class ReportScreen(Screen):
         Binding("e", "edit", "修改 Edit", tooltip="Correct the selected cell (a reason is required)"),
         Binding("s", "accept", "采纳 Accept", tooltip="Accept the suggested value of the selected cell"),
         Binding("n", "next_issue", "下一个 Next", tooltip="Go to the next flagged cell"),
+        Binding("i", "identity", "身份 Identity", tooltip="Set the organ, region, year or publication date"),
         Binding("a", "approve", "批准 Approve", tooltip="Approve the report (open errors need an override)"),
         Binding("p", "toggle_panel", "面板 Panel", tooltip="Show or hide the source panel"),
         Binding("escape", "back", "返回 Back", tooltip="Back to the list of reports"),
@@ -66,6 +67,7 @@ class ReportScreen(Screen):
         self.findings: list[dict] = []
         self.suggestions: dict[str, dict] = {}
         self.selected: str | None = None
+        self.row: dict = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -111,9 +113,10 @@ class ReportScreen(Screen):
             {cell: s["value"] for cell, s in self.suggestions.items()},
         )
         self.sub_title = f"report {self.report_id}"
+        self.row = row
         self.query_one("#identity", Static).update(self._identity(row))
         for table in TABLE_TABS:
-            self.query_one(f"#grid-{table}", ReportTable).show(report, self.marks)
+            self._grid(table).show(report, self.marks)
         self._show_narratives(report.sections)
         self._show_findings()
         self._show_trail(trail)
@@ -128,6 +131,8 @@ class ReportScreen(Screen):
         text.append(f" · {region} · ")
         text.append(f"错误 {errors}", style="bold red" if errors else "")
         text.append(f" · 提示 {warnings}", style="yellow" if warnings else "")
+        if any(f["rule"] == "IDENTITY" for f in self.findings):
+            text.append(" · 按 i 设置 press i to set", style="bold")
         return text
 
     def _show_narratives(self, sections: dict[str, str]) -> None:
@@ -141,10 +146,28 @@ class ReportScreen(Screen):
     def _show_findings(self) -> None:
         table = self.query_one("#findings", DataTable)
         table.clear()
-        for f in self.findings:
+        for i, f in enumerate(self.findings):
             style = "bold red" if f["severity"] == "error" else "yellow"
             cells = ", ".join(json.loads(f["cells"]))
-            table.add_row(Text(f["severity"], style=style), plain(f["rule"]), plain(cells), plain(f["message_zh"]))
+            table.add_row(
+                Text(f["severity"], style=style), plain(f["rule"]), plain(cells), plain(f["message_zh"]), key=str(i)
+            )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a finding goes to its first cell (or opens the identity dialog for its fields)."""
+        if event.data_table.id != "findings":
+            return
+        patterns = json.loads(self.findings[int(event.row_key.value)]["cells"])
+        if any(p in review.IDENTITY_FIELDS for p in patterns):
+            self.action_identity()
+            return
+        marks = Marks([(p, "") for p in patterns])
+        for table in TABLE_TABS:
+            path = next((p for p in self._grid(table).ordered_paths() if marks.severity(p) is not None), None)
+            if path is not None:
+                self._go_to(table, path)
+                return
+        self.notify("这条发现没有对应的单元格 this finding is about the text, not a cell")
 
     def _show_trail(self, trail: list[dict]) -> None:
         table = self.query_one("#audit", DataTable)
@@ -202,15 +225,21 @@ class ReportScreen(Screen):
 
     def action_next_issue(self) -> None:
         """Jump to the next flagged cell after the selected one, across tables."""
-        order = [(t, p) for t in TABLE_TABS for p in self.query_one(f"#grid-{t}", ReportTable).ordered_paths()]
+        order = [(t, p) for t in TABLE_TABS for p in self._grid(t).ordered_paths()]
         flagged = [(t, p) for t, p in order if self.marks.severity(p) or p in self.suggestions]
         if not flagged:
             return
         after = [i for i, (_, p) in enumerate(order) if p == self.selected]
         start = after[0] if after and self._active_table() is not None else -1
-        table, path = next(((t, p) for t, p in flagged if order.index((t, p)) > start), flagged[0])
+        self._go_to(*next(((t, p) for t, p in flagged if order.index((t, p)) > start), flagged[0]))
+
+    def _grid(self, table: str) -> ReportTable:
+        return self.query_one(f"#grid-{table}", ReportTable)
+
+    def _go_to(self, table: str, path: str) -> None:
+        """Show `table`, put the cursor on `path` and its source in the panel."""
         self.action_tab(table)
-        grid = self.query_one(f"#grid-{table}", ReportTable)
+        grid = self._grid(table)
         coordinate = grid.coordinate_of(path)
         if coordinate is not None:
             grid.move_cursor(row=coordinate.row, column=coordinate.column, animate=False)
@@ -249,12 +278,25 @@ class ReportScreen(Screen):
                 changes = do(db)
         except ReviewError as error:  # names what the operator typed: literal, never markup
             self.notify(str(error), severity="error", markup=False)
+            self.reload()  # a batch (identity fields) may have applied some before the refusal
             return
         self.reload()
         if changes:
             first, last = changes[0], changes[-1]
             old, new = (BLANK if v is None else v for v in (first.old, first.new))
             self.notify(f"{first.cell}: {old} → {new} · 错误 {first.errors_before} → {last.errors_after}", markup=False)
+
+    def action_identity(self) -> None:
+        current = {field: self.row.get(field) for field in review.IDENTITY_FIELDS}
+
+        def done(answer: tuple[dict[str, str], str] | None) -> None:
+            if answer is not None:
+                changed, reason = answer
+                self._change(
+                    lambda db: [review.correct(db, self.report_id, f, text, reason) for f, text in changed.items()]
+                )
+
+        self.app.push_screen(IdentityDialog(current, self.row.get("region")), done)
 
     def action_approve(self) -> None:
         errors = sum(f["severity"] == "error" for f in self.findings)

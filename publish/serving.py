@@ -1,0 +1,88 @@
+"""Datasette as a child process of the app: started on a free port, ready when it answers, stopped
+with the app. `nianbao serve` runs the same command in the foreground."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from publish.datasette import serve_published_command, served_urls
+
+
+class ServeError(Exception):
+    """Datasette did not start; the message says why (its own last output line when it has one)."""
+
+
+def free_port(start: int = 8001, tries: int = 50) -> int:
+    """The first port from `start` that nothing on 127.0.0.1 listens on."""
+    for port in range(start, start + tries):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise ServeError(f"no free port in {start}–{start + tries - 1}")
+
+
+class Server:
+    """One `datasette serve` of a published folder."""
+
+    def __init__(self, out: Path, port: int | None = None) -> None:
+        self.out = Path(out)
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+        self._log = None
+        self.datasette_url, self.site_url = served_urls(self.port)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self, timeout: float = 20.0) -> None:
+        """Start Datasette and wait until it answers; raise ServeError if it exits or stays silent."""
+        if not (self.out / "datasette").is_dir():
+            raise ServeError(f"{self.out}: nothing published there yet")
+        # Its log goes to a file, not a pipe: an unread pipe fills up and stalls the server.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; closed by stop()
+        self.process = subprocess.Popen(
+            serve_published_command(self.out, port=self.port), stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServeError(f"Datasette exited: {self._last_line()}")
+            if self._answers():
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise ServeError(f"Datasette did not answer on port {self.port} within {timeout:.0f} s")
+
+    def _last_line(self) -> str:
+        self._log.seek(0)
+        lines = self._log.read().decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else "no message"
+
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.datasette_url}-/versions.json", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
