@@ -41,22 +41,20 @@ def finished(process: subprocess.Popen) -> tuple[int, str]:
     return process.returncode, out + err
 
 
-async def operate(app: RecordingApp, pilot, rounds: int) -> int:
+async def operate(app: RecordingApp, pilot) -> int:
     """What an operator does meanwhile: refresh the queue, open the first report, accept a
-    suggested value if there is one, go back. Returns how many times a report was opened."""
-    opened = 0
-    for _ in range(rounds):
-        await pilot.press("r")
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        if isinstance(app.screen, ReportScreen):
-            opened += 1
-            await pilot.press("n", "s")
-            await pilot.pause()
-            await pilot.press("escape")
-            await pilot.pause()
-    return opened
+    suggested value if there is one, go back. 1 if a report was opened."""
+    await pilot.press("r")
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    if not isinstance(app.screen, ReportScreen):
+        return 0
+    await pilot.press("n", "s")
+    await pilot.pause()
+    await pilot.press("escape")
+    await pilot.pause()
+    return 1
 
 
 @pytest.mark.slow
@@ -76,15 +74,17 @@ def test_app_import_and_publish_at_once(db, db_path, tmp_path):
             importer = nianbao(db_path, "import", str(inbox))
             publisher = nianbao(db_path, "publish", "--out", str(out), "--include-unapproved")
             deadline = time.monotonic() + 300
-            while importer.poll() is None:
-                assert time.monotonic() < deadline, "import and publishes did not finish"
-                opened += await operate(app, pilot, 1)
-                if publisher.poll() is not None:
-                    ends["publish"].append(finished(publisher))
-                    publisher = nianbao(db_path, "publish", "--out", str(out), "--include-unapproved")
-            ends["import"].append(finished(importer))
-            ends["publish"].append(finished(publisher))
-            opened += await operate(app, pilot, 1)
+            try:
+                while importer.poll() is None:
+                    assert time.monotonic() < deadline, "the import did not finish"
+                    opened += await operate(app, pilot)
+                    if publisher.poll() is not None:
+                        ends["publish"].append(finished(publisher))
+                        publisher = nianbao(db_path, "publish", "--out", str(out), "--include-unapproved")
+            finally:
+                ends["import"].append(finished(importer))
+                ends["publish"].append(finished(publisher))
+            await operate(app, pilot)
             # one publish more, once everything is written: the published copy must match the database
             ends["publish"].append(finished(nianbao(db_path, "publish", "--out", str(out), "--include-unapproved")))
             await pilot.press("r")
@@ -98,7 +98,7 @@ def test_app_import_and_publish_at_once(db, db_path, tmp_path):
         for code, output in results:
             assert code == 0 and "locked" not in output, f"{what}: {output[-2000:]}"
     assert not [m for severity, m in app.shown if severity == "error" or "locked" in m], app.shown
-    assert opened >= 3
+    assert opened >= 1  # reports opened (and suggestions accepted) while the import ran
 
     work = sqlite3.connect(db_path)
     assert work.execute("SELECT count(*) FROM reports").fetchone() == (BATCH + 1,)
@@ -121,7 +121,7 @@ def test_app_import_and_publish_at_once(db, db_path, tmp_path):
     published.close()
     print(
         f"\n{len(logged)} publishes ({logged} reports) during a {BATCH}-file import; app opened a report "
-        f"{opened} times and accepted {accepted} suggested values; no error shown"
+        f"{opened} times meanwhile and accepted {accepted} suggested values; no error shown"
     )
 
 

@@ -164,9 +164,7 @@ def test_import_killed_at_random_points_loses_nothing(batch, tmp_path):
 # Run in a subprocess: kill itself just before its Nth SQL statement (N=0: never; print the count).
 KILL_AT_STATEMENT = """
 import os, signal, sys
-from db import review
 from db.schema import connect
-from publish.run import publish
 db = connect(sys.argv[1])
 limit, seen = int(sys.argv[2]), 0
 def trace(sql):
