@@ -22,7 +22,7 @@ def run(app: NianbaoApp, steps, size=(120, 36)):
 
 def rows(app) -> list[list[str]]:
     table = app.screen.query_one("#queue", DataTable)
-    return [table.get_row_at(i) for i in range(table.row_count)]
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]  # cells are Text
 
 
 def test_queue_puts_errors_first_and_glance_counts(db, db_path):
