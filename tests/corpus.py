@@ -30,7 +30,7 @@ def make_corpus(folder: Path, count: int) -> list[Path]:
 
 # Report text that must stay text everywhere: on the site, in Datasette, in the app. A script that
 # runs sets window.__pwned; Rich/Textual markup that is read as markup styles, links, or crashes
-# ("[/x]" closes nothing: MarkupError).
+# ("[/x]" closes nothing: MarkupError); escape sequences are terminal commands.
 HOSTILE_ORGAN = "巨鹿县[/x]<script>window.__pwned=1</script>"  # an organ line holds 40 characters
 HOSTILE_LINES = (
     '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"><b>粗体</b>',
@@ -39,6 +39,7 @@ HOSTILE_LINES = (
     "&lt;b&gt;实体&lt;/b&gt; &amp;amp; &#x3C;script&#x3E; &#106;avascript:",
     "\u202e文字反向\u202c 零\u200b宽\u200d字\u2066符\u2069",
     "[bold]粗[/bold] [link=https://evil.example]链接[/link] [@click=app.quit]退出[/] [/x]",
+    "终端\x1b]0;pwned\x07\x1b[2J命令",  # terminal commands: set the title, clear the screen
 )
 HOSTILE_LONG = "长" * 5_000 + "x" * 5_000  # one 10,000-character line, half of it unbreakable
 

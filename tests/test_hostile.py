@@ -29,8 +29,9 @@ from tui.app import NianbaoApp
 from tui.screens.report import ReportScreen
 
 CODE = "130529"
-INVISIBLE = ("\u202e", "\u202c", "\u200b", "\u200d", "\u2066", "\u2069")
-MARKUP_ORGAN = "巨鹿县[bold]粗[/bold][link=https://evil.example]链[/link][@click=app.quit]退出[/][/x]"
+INVISIBLE = ("\u202e", "\u202c", "\u200b", "\u200d", "\u2066", "\u2069", "\x1b", "\x07")
+MARKUP_ORGAN = "巨鹿县[bold]粗[/bold][link=https://evil.example]链[/link][@click=app.quit]退出[/][/x]\x1b[2J"
+SHOWN_ORGAN = MARKUP_ORGAN.removesuffix("\x1b[2J") + "[2J"  # the escape character dropped
 
 
 def imported_hostile(folder: Path) -> tuple[Path, int]:
@@ -133,7 +134,7 @@ class RecordingApp(NoticeRecorder, NianbaoApp):
 def test_app_shows_hostile_text_literally_and_acts_on_none_of_it(tmp_path):
     """Organs (as parsed, and as corrected by an operator) and narratives with Rich markup in the
     queue, the report screen, the audit trail and a refusal: all shown literally; "[/x]" does not
-    crash the app, "[@click=app.quit]" does not quit it."""
+    crash the app, "[@click=app.quit]" does not quit it; no escape sequence reaches the terminal."""
     work, report_id = imported_hostile(tmp_path)
     db = connect(work)
     review.correct(db, report_id, "organ", MARKUP_ORGAN, "[bold]理由[/bold] [/x]", who="[red]who[/red]")
@@ -145,7 +146,7 @@ def test_app_shows_hostile_text_literally_and_acts_on_none_of_it(tmp_path):
             await pilot.pause()
             queue = app.screen.query_one("#queue")
             organs = [queue.get_row_at(i)[6].plain for i in range(queue.row_count)]
-            queue.move_cursor(row=organs.index(MARKUP_ORGAN))
+            queue.move_cursor(row=organs.index(SHOWN_ORGAN))
             await pilot.press("enter")
             await pilot.pause()
             screen = app.screen
@@ -163,10 +164,11 @@ def test_app_shows_hostile_text_literally_and_acts_on_none_of_it(tmp_path):
             return {"organs": organs, "identity": identity, "narratives": narratives, "reasons": reasons}
 
     seen = asyncio.run(steps())
-    assert MARKUP_ORGAN in seen["organs"]
-    assert seen["identity"].startswith(MARKUP_ORGAN)
+    assert SHOWN_ORGAN in seen["organs"]
+    assert seen["identity"].startswith(SHOWN_ORGAN)
     assert "[bold]粗[/bold] [link=https://evil.example]链接[/link] [@click=app.quit]退出[/] [/x]" in seen["narratives"]
-    assert "<script>window.__pwned=1</script>" in seen["narratives"]
+    assert "<script>window.__pwned=1</script>" in seen["narratives"] and "终端]0;pwned[2J命令" in seen["narratives"]
+    assert not any(ch in seen["narratives"] + seen["identity"] for ch in INVISIBLE)
     assert "[bold]理由[/bold] [/x]" in seen["reasons"]
     assert ("error", "“[/x]” is not a number, a not-applicable mark (/ — 无) or blank") in app.shown
 

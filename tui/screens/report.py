@@ -21,6 +21,7 @@ from db import review
 from db.format import SECTION_BY_KEY
 from db.review import ReviewError
 from db.schema import connect
+from publish.untrusted import clean
 from tui.plain import plain
 from tui.screens.dialogs import CorrectionDialog, IdentityDialog, OverrideDialog
 from tui.widgets.report_table import BLANK, Marks, ReportTable
@@ -126,7 +127,7 @@ class ReportScreen(Screen):
         errors = sum(f["severity"] == "error" for f in self.findings)
         warnings = len(self.findings) - errors
         region = " ".join(str(row[k]) for k in ("region_code", "province", "prefecture") if row[k]) or BLANK
-        text = Text(f"{row['organ'] or BLANK} · {row['year'] or BLANK} · ")
+        text = Text(f"{clean(row['organ'] or BLANK)} · {row['year'] or BLANK} · ")
         text.append(row["status"], style="bold green" if row["status"] in ("ready", "approved") else "bold yellow")
         text.append(f" · {region} · ")
         text.append(f"错误 {errors}", style="bold red" if errors else "")
@@ -140,7 +141,7 @@ class ReportScreen(Screen):
         for key, body in sections.items():
             section = SECTION_BY_KEY.get(key)
             text.append(f"{section.number}. {section.title}\n" if section else f"{key}\n", style="bold")
-            text.append(f"{body.strip() or BLANK}\n\n")
+            text.append(f"{clean(body.strip()) or BLANK}\n\n")
         self.query_one("#narratives", Static).update(text or Text("（无正文）", style="dim"))
 
     def _show_findings(self) -> None:
