@@ -201,3 +201,29 @@ def test_import_screen_shows_hostile_file_names_and_messages_literally(tmp_path)
     assert HOSTILE_ORGAN in {row[4] for row in shown}
     assert next(row for row in shown if row[1] == bad.name)[2] == "the file is empty"
     assert ("error", f"No such file or folder: {inbox / '[/x]'}") in app.shown
+
+
+# --- The command line -----------------------------------------------------------------------------------
+
+
+def test_cli_prints_no_terminal_commands_from_report_text(tmp_path):
+    """An organ with escape sequences (set the terminal's title, clear the screen), imported,
+    corrected, listed and shown: the operator's terminal receives none of them."""
+    from click.testing import CliRunner
+
+    from tui.cli import cli
+
+    path = hostile_report(tmp_path / "inbox")
+    lines = path.read_text("utf-8").split("\n")
+    lines[0] = "巨鹿县\x1b]0;pwned\x07\x1b[2J人民政府办公室"
+    path.write_text("\n".join(lines), "utf-8")
+    db = str(tmp_path / "work.db")
+    runner = CliRunner()
+    outputs = [runner.invoke(cli, ["--db", db, "import", str(path)], catch_exceptions=False).output]
+    correct = ["correct", "1", "organ", MARKUP_ORGAN, "--reason", "原文\x1b[2J"]
+    for args in (correct, ["list"], ["show", "1"], ["check", "1"]):
+        outputs.append(runner.invoke(cli, ["--db", db, *args], catch_exceptions=False).output)
+    assert "巨鹿县]0;pwned[2J人民政府办公室" in outputs[0]
+    assert SHOWN_ORGAN in outputs[3]
+    for output in outputs:
+        assert not any(ch in output for ch in INVISIBLE), output

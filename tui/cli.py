@@ -17,8 +17,16 @@ from db.checks import run_checks
 from db.errors import NianbaoError
 from db.pipeline import FileResult, counted, import_paths, parse_file, summarize
 from db.schema import connect
+from publish.untrusted import clean
 
 DEFAULT_DB = "nianbao.db"
+
+
+def echo(message: object = "", **kwargs) -> None:
+    """click.echo for lines that may hold report or file text: its control characters would be
+    commands to the terminal (ESC sequences), its invisible ones would make it read otherwise.
+    (JSON output is written as is: json.dumps escapes control characters.)"""
+    click.echo(clean(str(message)), **kwargs)
 
 
 @click.group(invoke_without_command=True)
@@ -70,13 +78,13 @@ def parse(file: str, as_json: bool) -> None:
         data = report.to_json() | {"checks": [f.as_json() for f in checks]}
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
-    click.echo(f"{report.organ} · {report.year} · format {report.format} · region {report.region}")
-    click.echo(f"published {report.published or '(no date)'} · period {report.period or '(not stated)'}")
+    echo(f"{report.organ} · {report.year} · format {report.format} · region {report.region}")
+    echo(f"published {report.published or '(no date)'} · period {report.period or '(not stated)'}")
     received = report.table3.get("new_received")
     if received and received[-1].value is not None:
-        click.echo(f"applications received: {received[-1].value}")
+        echo(f"applications received: {received[-1].value}")
     for finding in checks:
-        click.echo(f"{finding.severity:<8} {finding.rule:<15} {finding.message}")
+        echo(f"{finding.severity:<8} {finding.rule:<15} {finding.message}")
 
 
 @cli.command(name="list")
@@ -101,8 +109,8 @@ def list_(db_path: str, as_json: bool) -> None:
     table = [headers] + [[str(row[h]) if row[h] is not None else "—" for h in headers] for row in rows]
     widths = [max(_width(r[i]) for r in table) for i in range(len(headers))]
     for r in table:
-        click.echo("  ".join(_pad(cell, w) for cell, w in zip(r, widths)).rstrip())
-    click.echo(f"{len(rows)} report{'s' if len(rows) != 1 else ''}")
+        echo("  ".join(_pad(cell, w) for cell, w in zip(r, widths)).rstrip())
+    echo(f"{len(rows)} report{'s' if len(rows) != 1 else ''}")
 
 
 @cli.command(name="publish")
@@ -120,7 +128,7 @@ def publish_(db_path: str, out: str, include_unapproved: bool) -> None:
     from publish.run import publish
 
     with _open(db_path) as db:
-        done = _guard(publish, db, Path(out), include_unapproved=include_unapproved, progress=click.echo)
+        done = _guard(publish, db, Path(out), include_unapproved=include_unapproved, progress=echo)
     _echo_published(done)
 
 
@@ -134,16 +142,16 @@ def serve(out: str, port: int) -> None:
     from publish.datasette import serve_published_command, served_urls
 
     datasette, site = served_urls(port)
-    click.echo(f"Datasette: {datasette}   the site: {site}")
+    echo(f"Datasette: {datasette}   the site: {site}")
     sys.exit(subprocess.call(serve_published_command(Path(out), port=port)))
 
 
 def _echo_published(done) -> None:
     marked = f" ({done.unapproved} not approved, marked as such)" if done.unapproved else ""
-    click.echo(f"published {done.reports} report{'s' if done.reports != 1 else ''}{marked} in {done.seconds:.1f} s")
-    click.echo(f"  site:      {done.site}/index.html")
-    click.echo(f"  datasette: {done.datasette}/nianbao.db with metadata.json")
-    click.echo(f"  serve both: nianbao serve {done.out}   (or: python -m http.server -d {done.site})")
+    echo(f"published {done.reports} report{'s' if done.reports != 1 else ''}{marked} in {done.seconds:.1f} s")
+    echo(f"  site:      {done.site}/index.html")
+    echo(f"  datasette: {done.datasette}/nianbao.db with metadata.json")
+    echo(f"  serve both: nianbao serve {done.out}   (or: python -m http.server -d {done.site})")
 
 
 @cli.command()
@@ -165,27 +173,27 @@ def demo(out: str) -> None:
     with as_file(files("db") / "samples") as samples, _open(str(db_path)) as db:
         names = sorted(p for p in Path(samples).glob("*.txt"))
         results = [_echo_result(r, show_path=Path(r.path).name) for r in import_paths(db, names)]
-        click.echo("")
+        echo("")
         for row in db.query(
             "SELECT r.organ, r.year, r.region_code, r.province, r.prefecture, t.total FROM reports r"
             " JOIN table3_wide t ON t.report_id = r.id WHERE t.row_key = 'new_received' ORDER BY r.id"
         ):
             place = f"{row['province']}{row['prefecture'] or ''} {row['region_code']}"
-            click.echo(f"  {row['organ']} {row['year']} ({place}): {row['total']} applications received")
+            echo(f"  {row['organ']} {row['year']} ({place}): {row['total']} applications received")
         found = dict(db.execute("SELECT severity, count(*) FROM findings GROUP BY severity").fetchall())
         offered = db["suggestions"].count
     _echo_summary(results)
-    click.echo(
+    echo(
         f"Checks: {', '.join(counted(found.get('error', 0), 'error') + counted(found.get('warning', 0), 'warning')) or 'nothing found'};"
         f" {offered} blank cells have a value the table's sums suggest"
     )
-    click.echo(f"\nDatabase: {db_path}")
-    click.echo("\nPublishing all five (none is approved yet, so each is marked as not reviewed):")
+    echo(f"\nDatabase: {db_path}")
+    echo("\nPublishing all five (none is approved yet, so each is marked as not reviewed):")
     from publish.run import publish
 
     with _open(str(db_path)) as db:
         _echo_published(_guard(publish, db, folder / "published", include_unapproved=True))
-    click.echo(
+    echo(
         f"Next: nianbao --db {db_path} check   ·   nianbao --db {db_path} show 4   ·   nianbao --db {db_path}   (the app)"
     )
     sys.exit(1 if any(r.failed for r in results) else 0)
@@ -221,9 +229,9 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
         order = sorted(results.items(), key=lambda item: (-_count(item[1][1], "error"), -len(item[1][1]), item[0]))
         for rid, (row, found) in order:
             if found:
-                click.echo(f"report {rid}: {row['organ']} {row['year']} ({row['status']})")
+                echo(f"report {rid}: {row['organ']} {row['year']} ({row['status']})")
             for f in found:
-                click.echo(f"  {f['severity']:<8} {f['rule']:<15} {f['message']}")
+                echo(f"  {f['severity']:<8} {f['rule']:<15} {f['message']}")
     errors = sum(_count(found, "error") for _, found in results.values())
     warnings = sum(_count(found, "warning") for _, found in results.values())
     flagged = sum(1 for _, found in results.values() if _count(found, "error"))
@@ -231,7 +239,7 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
         f"{len(results)} report{'s' if len(results) != 1 else ''} checked: {errors} error"
         f"{'s' if errors != 1 else ''} in {flagged}, {warnings} warning{'s' if warnings != 1 else ''}"
     )
-    click.echo(summary, err=as_json)  # with --json, stdout holds only JSON
+    echo(summary, err=as_json)  # with --json, stdout holds only JSON
     sys.exit(1 if errors else 0)
 
 
@@ -248,7 +256,7 @@ def correct(db_path: str, report: int, cell: str, value: str, reason: str) -> No
     VALUE is a number, a not-applicable mark (/ — 无) or 'blank'."""
     with _open(db_path) as db:
         change = _guard(review.correct, db, report, cell, value, reason)
-    click.echo(
+    echo(
         f"report {report}: {cell} {_show(change.old)} → {_show(change.new)}; "
         f"errors {change.errors_before} → {change.errors_after}"
     )
@@ -263,9 +271,9 @@ def accept(db_path: str, report: int, cells: tuple[str, ...]) -> None:
     with _open(db_path) as db:
         changes = _guard(review.accept_suggestions, db, report, cells)
     for change in changes:
-        click.echo(f"report {report}: {change.cell} {_show(change.old)} → {_show(change.new)}")
+        echo(f"report {report}: {change.cell} {_show(change.old)} → {_show(change.new)}")
     after = changes[-1].errors_after if changes else "unchanged"
-    click.echo(f"{len(changes)} suggestion{'s' if len(changes) != 1 else ''} accepted; errors now {after}")
+    echo(f"{len(changes)} suggestion{'s' if len(changes) != 1 else ''} accepted; errors now {after}")
 
 
 @cli.command()
@@ -277,7 +285,7 @@ def approve(db_path: str, report: int, override: str | None) -> None:
     with _open(db_path) as db:
         _guard(review.approve, db, report, override)
         row = review.report_row(db, report)
-    click.echo(f"report {report}: {row['organ']} {row['year']} approved")
+    echo(f"report {report}: {row['organ']} {row['year']} approved")
 
 
 @cli.command()
@@ -296,39 +304,33 @@ def show(db_path: str, report: int, cell: str | None) -> None:
         found = review.findings(db, report)
         offered = list(db.query("SELECT * FROM suggestions WHERE report_id = ? ORDER BY cell", [report]))
         trail = review.audit_trail(db, report)
-    click.echo(f"report {report}: {row['organ']} · {row['year']} · {row['status']}")
-    click.echo(
+    echo(f"report {report}: {row['organ']} · {row['year']} · {row['status']}")
+    echo(
         f"region {row['region'] or '—'} {row['region_code'] or ''} {row['province'] or ''}"
         f"{row['prefecture'] or ''}  ({row['region_note'] or ''})"
     )
-    click.echo(f"published {row['published'] or '—'} · format {row['format']}")
+    echo(f"published {row['published'] or '—'} · format {row['format']}")
     for f in found:
-        click.echo(f"  {f['severity']:<8} {f['rule']:<15} {f['message']}")
+        echo(f"  {f['severity']:<8} {f['rule']:<15} {f['message']}")
     for s in offered:
-        click.echo(f"  suggest  {s['cell']} = {s['value']}   ({s['derivation']})")
+        echo(f"  suggest  {s['cell']} = {s['value']}   ({s['derivation']})")
     for t in trail:
         change = f" {_show(t['old_value'])} → {_show(t['new_value'])}" if t["kind"] == "correction" else ""
-        click.echo(
-            f"  {t['at']} {t['who']}: {t['kind']} {t['what']}{change}" + (f" — {t['reason']}" if t["reason"] else "")
-        )
+        echo(f"  {t['at']} {t['who']}: {t['kind']} {t['what']}{change}" + (f" — {t['reason']}" if t["reason"] else ""))
 
 
 def _show_cell(db_path: str, report: int, cell: str) -> None:
     with _open(db_path) as db:
         found = _guard(review.cell_source, db, report, cell)
-    click.echo(f"report {report} {cell} = {_show(found.value)}   (printed: “{found.raw}”)")
-    click.echo(f"source ({found.form}): {found.source.describe() if found.source else 'unknown'}")
+    echo(f"report {report} {cell} = {_show(found.value)}   (printed: “{found.raw}”)")
+    echo(f"source ({found.form}): {found.source.describe() if found.source else 'unknown'}")
     if found.source and found.source.bbox:
-        click.echo(
-            "box on the page: " + ", ".join(f"{x:.1f}" for x in found.source.bbox) + " (x0, top, x1, bottom; points)"
-        )
+        echo("box on the page: " + ", ".join(f"{x:.1f}" for x in found.source.bbox) + " (x0, top, x1, bottom; points)")
     for number, line in found.excerpt:
         marker = "▶" if found.source and number == found.source.line else " "
-        click.echo(f"{marker} {number:>5} │ {line.replace(chr(9), ' ⇥ ')}")
+        echo(f"{marker} {number:>5} │ {line.replace(chr(9), ' ⇥ ')}")
     for c in found.corrections:
-        click.echo(
-            f"corrected {_show(c['old_value'])} → {_show(c['new_value'])} by {c['who']} at {c['at']}: {c['reason']}"
-        )
+        echo(f"corrected {_show(c['old_value'])} → {_show(c['new_value'])} by {c['who']} at {c['at']}: {c['reason']}")
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -339,7 +341,7 @@ def _guard(action, *args, **kwargs):
     try:
         return action(*args, **kwargs)
     except NianbaoError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)
         sys.exit(1)
 
 
@@ -367,14 +369,14 @@ def _open(db_path: str):
 
 def _fail(name: str, exc: BaseException) -> None:
     message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    click.echo(f"Error: {name}: {message}", err=True)
+    echo(f"Error: {name}: {message}", err=True)
     sys.exit(1)
 
 
 def _echo_result(result: FileResult, show_path: str | None = None) -> FileResult:
     path = show_path or result.path
     if result.failed:
-        click.echo(f"failed    {path}: {result.message}")
+        echo(f"failed    {path}: {result.message}")
         return result
     what = f"report {result.report_id}" if result.report_id else ""
     if result.organ:
@@ -384,12 +386,12 @@ def _echo_result(result: FileResult, show_path: str | None = None) -> FileResult
     extra = f" ({', '.join(findings)} to review)" if findings else ""
     if result.message and result.status != "imported":
         extra += f" — {result.message}"
-    click.echo(f"{label:<9} {path} → {what}{extra}")
+    echo(f"{label:<9} {path} → {what}{extra}")
     return result
 
 
 def _echo_summary(results: list[FileResult]) -> None:
-    click.echo(summarize(results))
+    echo(summarize(results))
 
 
 def _width(text: str) -> int:
