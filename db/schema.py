@@ -64,8 +64,17 @@ def connect(path: str | Path, *, migrate: bool = True) -> Database:
         db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")  # with WAL: no corruption on a crash, fewer fsyncs
     if migrate:
-        migrations.apply(db)
+        upgrade(db)
     return db
+
+
+def upgrade(db: Database) -> None:
+    """Create or upgrade the schema. Each step is whole or not there if the process dies: the
+    migrations' own table and its unique index too (sqlite-utils makes them in two steps)."""
+    if not db[migrations.migrations_table].exists():
+        with db.atomic():
+            migrations.ensure_migrations_table(db)
+    migrations.apply(db)
 
 
 def schema_version(db: Database) -> list[str]:
