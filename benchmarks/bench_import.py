@@ -9,28 +9,17 @@ copy is a distinct report and the import takes the normal insert path.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
+import sys
 import tempfile
 import time
-from importlib.resources import files
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not installed
 
 from db.pipeline import import_paths, parse_file
 from db.schema import connect
-
-
-def make_corpus(folder: Path, copies: int) -> list[Path]:
-    samples = Path(str(files("db") / "samples"))
-    out = []
-    for sample in sorted(samples.glob("*.txt")):
-        region = json.loads((samples / "expected" / f"{sample.stem}.json").read_text("utf-8"))["region"]
-        text = sample.read_text("utf-8")
-        for i in range(copies):
-            path = folder / f"{sample.stem}-{i:04d}.txt"
-            path.write_text(text.replace(region, f"{region[:-1]}{i}{region[-1]}"), "utf-8")
-            out.append(path)
-    return out
+from tests.conftest import SAMPLE_NAMES, distinct_copies
 
 
 def main() -> None:
@@ -38,7 +27,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=200, help="copies of each sample")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        paths = make_corpus(Path(tmp), args.copies)
+        paths = distinct_copies(Path(tmp), args.copies * len(SAMPLE_NAMES))
         start = time.perf_counter()
         for path in paths:
             parse_file(path)
