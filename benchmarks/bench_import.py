@@ -2,8 +2,8 @@
 
     python benchmarks/bench_import.py [--copies 200]
 
-Copies of the five bundled samples are written with the county renamed (夏县 -> 夏7县, by
-tests/corpus.py), so every copy is a distinct report and the import takes the normal insert path.
+Copies of the five bundled samples are written with the county renamed (夏县 -> 夏7县), so every
+copy is a distinct report and the import takes the normal insert path.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.corpus is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not installed
 
 from db.pipeline import import_paths, parse_file
 from db.schema import connect
-from tests.conftest import SAMPLE_NAMES
-from tests.corpus import make_corpus
+from tests.conftest import SAMPLE_NAMES, distinct_copies
 
 
 def main() -> None:
@@ -28,7 +27,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=200, help="copies of each sample")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        paths = make_corpus(Path(tmp), args.copies * len(SAMPLE_NAMES))
+        paths = distinct_copies(Path(tmp), args.copies * len(SAMPLE_NAMES))
         start = time.perf_counter()
         for path in paths:
             parse_file(path)

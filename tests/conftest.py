@@ -30,6 +30,21 @@ def expected(name: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def distinct_copies(folder: Path, count: int, names: list[str] = SAMPLE_NAMES) -> list[Path]:
+    """`count` distinct text reports written to `folder`, made from the samples in turn with the
+    county renamed (夏县 → 夏7县), so each one takes the normal insert path of an import."""
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = {name: (sample_path(name).read_text("utf-8"), expected(name)["region"]) for name in names}
+    paths = []
+    for i in range(count):
+        name = names[i % len(names)]
+        text, region = texts[name]
+        path = folder / f"{name}-{i:05d}.txt"
+        path.write_text(text.replace(region, f"{region[:-1]}{i}{region[-1]}"), "utf-8")
+        paths.append(path)
+    return paths
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"

@@ -254,6 +254,11 @@ def test_help_lists_every_screens_keys_and_the_palette_runs_actions(workspace):
     assert helped
     for screen in ("Home and queue", "Import", "Report review", "Publish"):
         assert f"## {screen}" in text or screen in text
-    for key, action in (("e", "修改 Edit"), ("s", "采纳 Accept"), ("Ctrl+s", "发布 Publish"), ("Ctrl+r", "Datasette")):
+    for key, action in (
+        ("e", "修改 | Edit:"),
+        ("s", "采纳 | Accept"),
+        ("Ctrl+s", "发布 | Publish"),
+        ("Ctrl+r", "Datasette"),
+    ):
         assert f"`{key}` | {action}" in text
-    assert any(line.startswith("发布 Publish (p)") for line in listed)
+    assert any(line.startswith("发布 (p) · Publish the approved reports") for line in listed)

@@ -8,13 +8,15 @@ import time
 from pathlib import Path
 
 from textual.app import App
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.widgets._footer import FooterKey
 
 from db.pipeline import import_file
 from db.schema import connect
-from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.conftest import SAMPLE_NAMES, distinct_copies, sample_path
+from tui.app import NianbaoApp
 from tui.screens import importing
+from tui.screens.help import HelpScreen
 from tui.screens.importing import ImportScreen
 
 
@@ -111,10 +113,7 @@ def test_cancel_keeps_what_was_done_and_rerun_imports_the_rest(tmp_path, db_path
 
     monkeypatch.setattr(importing, "import_file", slow_import)
     folder = tmp_path / "many"
-    folder.mkdir()
-    text = sample_path("002").read_text(encoding="utf-8")
-    for i in range(60):
-        (folder / f"r{i:02d}.txt").write_text(text.replace("温县", f"温{i}县"), encoding="utf-8")
+    distinct_copies(folder, 60, names=["002"])
 
     async def steps(app, pilot):
         await start_import(pilot, folder, typed=False)
@@ -152,5 +151,40 @@ def test_fits_80_by_24_with_the_bindings_in_the_footer(tmp_path, db_path):
     size, footer_height, keys, labels, table_height = run(Host(str(db_path), str(tmp_path)), steps, size=(80, 24))
     assert (size.width, size.height) == (80, 24) and footer_height == 1
     assert {"c", "p", "escape", "ctrl+s"} <= keys
-    assert "Cancel" in labels and "Import" in labels and "Back" in labels
+    assert "取消" in labels and "导入" in labels and "返回" in labels
     assert table_height >= 5
+
+
+def test_importing_200_reports_keeps_the_screen_responsive(tmp_path, db_path):
+    """While 200 reports import, the progress moves, the help opens and closes, and the import
+    goes on behind it."""
+    folder = tmp_path / "batch"
+    distinct_copies(folder, 200)
+
+    async def steps(app, pilot):
+        await pilot.press("i")  # the real app, whose F1 opens the help
+        await pilot.pause()
+        await start_import(pilot, folder, typed=False)
+        screen = app.screen
+        seen: list[float] = []  # the bar, read by a UI timer: it fires only if the loop is free
+        ticker = app.set_interval(0.02, lambda: seen.append(screen.query_one("#progress", ProgressBar).progress))
+        help_at = None
+        while screen.importing:
+            if help_at is None and screen._done >= 20:
+                await pilot.press("f1")
+                await pilot.pause()
+                help_at = (screen._done, isinstance(app.screen, HelpScreen))
+                await pilot.pause(0.3)
+                await pilot.press("escape")
+                await pilot.pause()
+                help_at += (screen._done, app.screen is screen)
+            await pilot.pause(0.02)
+        ticker.stop()
+        return seen, help_at, len(rows(app)), summary(app)
+
+    seen, help_at, results, line = run(NianbaoApp(str(db_path)), steps)
+    assert len(set(seen)) >= 10  # the bar moved, seen at many points along the way
+    opened_at, was_help, closed_at, back = help_at
+    assert was_help and back and opened_at < 200
+    assert closed_at > opened_at  # the import went on while the help was open
+    assert results == 200 and line.startswith("200 files: 200 imported")

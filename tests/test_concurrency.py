@@ -19,8 +19,7 @@ from db.pipeline import import_paths
 from db.schema import connect
 from publish import database
 from publish.run import publish
-from tests.conftest import NoticeRecorder, sample_path
-from tests.corpus import make_corpus
+from tests.conftest import NoticeRecorder, distinct_copies, sample_path
 from tui.app import NianbaoApp
 from tui.screens.report import ReportScreen
 
@@ -62,7 +61,7 @@ def test_app_import_and_publish_at_once(db, db_path, tmp_path):
     list(import_paths(db, [sample_path("003")]))  # one report with suggested values to accept
     db.close()
     inbox = tmp_path / "inbox"
-    make_corpus(inbox, BATCH)
+    distinct_copies(inbox, BATCH)
     out = tmp_path / "out"
     app = RecordingApp(str(db_path))
     ends: dict[str, list[tuple[int, str]]] = {"import": [], "publish": []}

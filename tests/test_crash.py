@@ -28,8 +28,7 @@ from db import review
 from db.pipeline import import_paths
 from db.schema import connect
 from publish.run import publish
-from tests.conftest import sample_path
-from tests.corpus import make_corpus
+from tests.conftest import distinct_copies, sample_path
 from tests.test_publish import files_of
 
 KILLS = int(os.environ.get("NIANBAO_KILLS", "20"))
@@ -123,7 +122,7 @@ def batch(tmp_path_factory) -> tuple[Path, dict[str, tuple], tuple[float, float]
     """The batch's folder, what a clean `nianbao import` of it stores, and how long the command
     takes to start (an empty folder) and then per file."""
     root = tmp_path_factory.mktemp("batch")
-    make_corpus(root / "inbox", FILES)
+    distinct_copies(root / "inbox", FILES)
     (root / "empty").mkdir()
     startup = timed(nianbao(root / "clean.db", "import", str(root / "empty")))
     per_file = (timed(nianbao(root / "clean.db", "import", str(root / "inbox"))) - startup) / FILES
@@ -294,7 +293,7 @@ def test_publish_killed_at_random_points_leaves_the_previous_site_whole(tmp_path
     and clears the leftovers."""
     db_file, out = tmp_path / "work.db", tmp_path / "out"
     db = connect(db_file)
-    list(import_paths(db, make_corpus(tmp_path / "inbox", 10)))
+    list(import_paths(db, distinct_copies(tmp_path / "inbox", 10)))
     served = files_of(publish(db, out, include_unapproved=True).out)
     db.close()
     argv = nianbao(db_file, "publish", "--out", str(out), "--include-unapproved")

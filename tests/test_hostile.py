@@ -24,7 +24,7 @@ from publish.datasette import DATABASE_FILE, METADATA_FILE
 from publish.metadata import DATABASE
 from publish.run import publish
 from tests.conftest import NoticeRecorder, sample_path
-from tests.corpus import HOSTILE_LINES, HOSTILE_LONG, HOSTILE_ORGAN, hostile_report
+from tests.hostile_text import HOSTILE_LINES, HOSTILE_LONG, HOSTILE_ORGAN, hostile_report
 from tui.app import NianbaoApp
 from tui.screens.report import ReportScreen
 

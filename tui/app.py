@@ -16,7 +16,7 @@ from tui.screens.queue import QueueScreen
 class NianbaoApp(App):
     TITLE = "nianbao 年报"
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("f1", "help", "帮助 Help", tooltip="The workflow and every screen's keys"),
+        Binding("f1", "help", "帮助", tooltip="Help: the workflow and every screen's keys"),
     ]
 
     def __init__(self, db_path: str) -> None:
@@ -34,14 +34,13 @@ class NianbaoApp(App):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette (Ctrl+P) lists every action of the screen in hand, then the app's."""
-        for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                title = f"{binding.description} ({binding.key})"
-                yield SystemCommand(
-                    title, binding.tooltip or binding.description, partial(screen.run_action, binding.action)
-                )
-        yield SystemCommand("帮助 Help (F1)", "The workflow and every screen's keys", self.action_help)
+        """The command palette (Ctrl+P) lists every action of the screen in hand, then the app's.
+        Titles carry the English tooltip too, so typing "publish" finds 发布."""
+        for node in (screen, self):
+            for binding in node.BINDINGS:
+                if isinstance(binding, Binding) and binding.description:
+                    title = f"{binding.description} ({binding.key}) · {binding.tooltip}"
+                    yield SystemCommand(title, binding.tooltip, partial(node.run_action, binding.action))
         yield from super().get_system_commands(screen)
 
     def open_report(self, report_id: int) -> None:

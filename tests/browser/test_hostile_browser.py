@@ -1,4 +1,4 @@
-"""Hostile report text in a real browser, end to end: the file of tests/corpus.py (script tags,
+"""Hostile report text in a real browser, end to end: the file of tests/hostile_text.py (script tags,
 javascript: links, Markdown links and images, entities, bidirectional and zero-width characters, a
 10,000-character line) imported and published, then its county and report pages opened in headless
 Chromium, on the static site and in Datasette. No script of the text runs (it would set
@@ -18,7 +18,7 @@ from db.schema import connect
 from publish.metadata import DATABASE
 from publish.run import publish
 from tests.browser.conftest import Watch, serving
-from tests.corpus import HOSTILE_ORGAN
+from tests.hostile_text import HOSTILE_ORGAN
 from tests.test_datasette import serving as datasette_serving
 from tests.test_hostile import CODE, imported_hostile
 

@@ -18,14 +18,19 @@ class ReasonDialog(ModalScreen):
     """A dialog with a required reason field: OK does nothing until a reason is given."""
 
     CSS_PATH = "dialogs.tcss"
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "取消 Cancel")]
+    COMPACT = False  # one-line inputs, for dialogs with many fields (they must fit 80×24)
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape", "cancel", "取消", tooltip="Cancel: close without changing anything")
+    ]
 
     def _buttons(self, ok: str, variant: str) -> ComposeResult:
-        yield Input(placeholder="理由 reason (required: what the source says, where)", id="reason")
+        yield Input(
+            placeholder="理由 reason (required: what the source says, where)", id="reason", compact=self.COMPACT
+        )
         yield Label("", id="error", classes="error")
         with Horizontal(classes="buttons"):
-            yield Button(ok, variant=variant, id="ok")
-            yield Button("取消 Cancel", id="cancel")
+            yield Button(ok, variant=variant, id="ok", compact=self.COMPACT)
+            yield Button("取消 Cancel", id="cancel", compact=self.COMPACT)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self._submit() if event.button.id == "ok" else self.dismiss(None)
@@ -96,6 +101,8 @@ class IdentityDialog(ReasonDialog):
     determine (or got wrong). The region is chosen from the division codes by name or code prefix.
     Dismiss with ({field: new text} for the fields changed, reason) or None."""
 
+    COMPACT = True
+
     def __init__(self, current: dict[str, object], parsed_region: str | None) -> None:
         super().__init__()
         self.current = {k: "" if v is None else str(v) for k, v in current.items()}
@@ -105,13 +112,13 @@ class IdentityDialog(ReasonDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog identity"):
             yield Label("机关、地区、年度 Who, where, when", classes="title")
-            yield Input(self.current.get("organ", ""), placeholder="机关 organ", id="organ")
+            yield Label("机关 organ · 年度 year · 发布日期 published", classes="field")
+            yield Input(self.current.get("organ", ""), placeholder="机关 organ", id="organ", compact=True)
             with Horizontal(classes="row"):
-                yield Input(self.current.get("year", ""), placeholder="年度 year", id="year")
-                yield Input(
-                    self.current.get("published", ""), placeholder="发布日期 published (2025-01-22)", id="published"
-                )
-            yield Input(placeholder=f"地区 search region (name or code){self._parsed_hint()}", id="region-search")
+                yield Input(self.current.get("year", ""), placeholder="年度 year", id="year", compact=True)
+                yield Input(self.current.get("published", ""), placeholder="2025-01-22", id="published", compact=True)
+            yield Label("地区 region", classes="field")
+            yield Input(placeholder=f"search: name or code{self._parsed_hint()}", id="region-search", compact=True)
             yield OptionList(id="divisions")
             yield Label(self._region_text(), id="region")
             yield from self._buttons("确定 OK", "primary")

@@ -46,7 +46,7 @@ def keys_markdown() -> str:
     parts = []
     for title, screen in screens():
         rows = [
-            f"| `{_key(b.key)}` | {b.description or b.action} | {b.tooltip} |"
+            f"| `{_key(b.key)}` | {b.description} | {b.tooltip} |"
             for b in screen.BINDINGS
             if isinstance(b, Binding) and b.show
         ]
@@ -61,7 +61,7 @@ def _key(key: str) -> str:
 class HelpScreen(ModalScreen):
     CSS_PATH = "help.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("escape,f1,q", "dismiss", "关闭 Close"),
+        Binding("escape,f1,q", "dismiss", "关闭", tooltip="Close the help"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -37,7 +37,7 @@ class ResultTable(DataTable):
     """One row per imported file; Enter opens its report."""
 
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("enter", "select_cursor", "打开 Open", tooltip="Review the report of the selected file")
+        Binding("enter", "select_cursor", "打开", tooltip="Open: review the report of the selected file")
     ]
 
 
@@ -79,10 +79,10 @@ class ImportFinished(Message):
 class ImportScreen(Screen):
     CSS_PATH = "importing.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("ctrl+s", "start", "导入 Import", tooltip="Import the file or folder in the path box"),
-        Binding("c", "cancel", "取消 Cancel", tooltip="Stop after the file in hand (imported files stay)"),
-        Binding("p", "focus_path", "路径 Path", tooltip="Type a path by hand"),
-        Binding("escape", "back", "返回 Back", tooltip="Back to the list of reports"),
+        Binding("ctrl+s", "start", "导入", tooltip="Import the file or folder in the path box"),
+        Binding("c", "cancel", "取消", tooltip="Cancel: stop after the file in hand (imported files stay)"),
+        Binding("p", "focus_path", "路径", tooltip="Path: type a path by hand"),
+        Binding("escape", "back", "返回", tooltip="Back to the previous screen"),
     ]
 
     def __init__(self, db_path: str, start: str = ".") -> None:
@@ -104,7 +104,7 @@ class ImportScreen(Screen):
                 with Horizontal(id="buttons"):
                     yield Button("导入 Import", id="start", variant="primary", compact=True)
                     yield Button("取消 Cancel", id="cancel", variant="error", compact=True, disabled=True)
-                yield ProgressBar(id="progress", show_eta=False)
+                yield ProgressBar(id="progress", show_eta=False, classes="idle")
                 yield Static("", id="in-hand", markup=False)  # file names are not markup
                 yield Static("", id="timing")
         yield ResultTable(id="results", cursor_type="row", zebra_stripes=True)
@@ -158,6 +158,7 @@ class ImportScreen(Screen):
         self._done = self._total = 0
         self._started_at = time.monotonic()
         self.query_one("#results", DataTable).clear()
+        self.query_one("#progress", ProgressBar).remove_class("idle")
         self.query_one("#progress", ProgressBar).update(total=None, progress=0)
         self.query_one("#summary", Static).update("正在导入 Importing…")
         self._set_running(True)

@@ -51,10 +51,12 @@ class ServerReady(Message):
 class PublishScreen(Screen):
     CSS_PATH = "publishing.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("ctrl+s", "start", "发布 Publish", tooltip="Publish to the folder in the box"),
-        Binding("ctrl+r", "serve", "Datasette", tooltip="Start or stop Datasette on what was published"),
-        Binding("ctrl+t", "toggle_unapproved", "未审核 Unapproved", tooltip="Include reports not approved yet"),
-        Binding("escape", "back", "返回 Back", tooltip="Back to the list of reports"),
+        Binding("ctrl+s", "start", "发布", tooltip="Publish to the folder in the box"),
+        Binding("ctrl+r", "serve", "Datasette", tooltip="Serve: start or stop Datasette on what was published"),
+        Binding(
+            "ctrl+t", "toggle_unapproved", "含未审核", tooltip="Include unapproved reports (marked as not reviewed)"
+        ),
+        Binding("escape", "back", "返回", tooltip="Back to the previous screen"),
     ]
 
     def __init__(self, db_path: str) -> None:
@@ -74,7 +76,7 @@ class PublishScreen(Screen):
         with Horizontal(id="buttons"):
             yield Button("发布 Publish", id="start", variant="primary", compact=True)
             yield Button("启动 Datasette", id="serve", compact=True, disabled=True)
-        yield ProgressBar(id="progress", show_eta=False)
+        yield ProgressBar(id="progress", show_eta=False, classes="idle")
         yield Static("", id="timing")
         yield Log(id="steps", highlight=False)
         yield Static("", id="where", markup=False)  # folder names are not markup
@@ -126,6 +128,7 @@ class PublishScreen(Screen):
         self.publishing = True
         self._started_at = time.monotonic()
         self.query_one("#start", Button).disabled = True
+        self.query_one("#progress", ProgressBar).remove_class("idle")
         self.query_one("#progress", ProgressBar).update(total=None, progress=0)
         self.query_one("#steps", Log).clear()
         self.query_one("#where", Static).update("")

@@ -21,7 +21,7 @@ class QueueTable(DataTable):
     """The queue; Enter opens the report under the cursor (shown in the footer)."""
 
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("enter", "select_cursor", "Open report", tooltip="Review the selected report", show=True)
+        Binding("enter", "select_cursor", "打开", tooltip="Open: review the selected report", show=True)
     ]
 
 
@@ -38,10 +38,10 @@ class QueueScreen(Screen):
     CSS_PATH = "queue.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("i", "import_files", "Import", tooltip="Import report files or a folder"),
-        Binding("p", "publish", "发布 Publish", tooltip="Publish the approved reports: the site and Datasette"),
-        Binding("r", "refresh", "Refresh", tooltip="Read the database again"),
-        Binding("f", "focus_filters", "Filters", tooltip="Filter the queue by status, year, province or rule"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("p", "publish", "发布", tooltip="Publish the approved reports: the site and Datasette"),
+        Binding("r", "refresh", "刷新", tooltip="Refresh: read the database again"),
+        Binding("f", "focus_filters", "筛选", tooltip="Filter the queue by status, year, province or rule"),
+        Binding("q", "app.quit", "退出", tooltip="Quit nianbao"),
     ]
 
     def __init__(self, db_path: str) -> None:

@@ -47,13 +47,13 @@ class ReportScreen(Screen):
     CSS_PATH = "report.tcss"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("e", "edit", "修改 Edit", tooltip="Correct the selected cell (a reason is required)"),
-        Binding("s", "accept", "采纳 Accept", tooltip="Accept the suggested value of the selected cell"),
-        Binding("n", "next_issue", "下一个 Next", tooltip="Go to the next flagged cell"),
-        Binding("i", "identity", "身份 Identity", tooltip="Set the organ, region, year or publication date"),
-        Binding("a", "approve", "批准 Approve", tooltip="Approve the report (open errors need an override)"),
-        Binding("p", "toggle_panel", "面板 Panel", tooltip="Show or hide the source panel"),
-        Binding("escape", "back", "返回 Back", tooltip="Back to the list of reports"),
+        Binding("e", "edit", "修改", tooltip="Edit: correct the selected cell (a reason is required)"),
+        Binding("s", "accept", "采纳", tooltip="Accept the suggested value of the selected cell"),
+        Binding("n", "next_issue", "下一个", tooltip="Next: go to the next flagged cell"),
+        Binding("i", "identity", "身份", tooltip="Identity: set the organ, region, year or publication date"),
+        Binding("a", "approve", "批准", tooltip="Approve the report (open errors need an override reason)"),
+        Binding("p", "toggle_panel", "面板", tooltip="Panel: show or hide the source panel"),
+        Binding("escape", "back", "返回", tooltip="Back to the previous screen"),
         *(
             Binding(str(i), f"tab('{tab}')", f"Tab {tab}", show=False, tooltip=f"Show tab {tab}")
             for i, tab in enumerate(TABS, start=1)
