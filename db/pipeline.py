@@ -20,6 +20,7 @@ from db.parse import parse_document
 from db.readers import REPORT_SUFFIXES, read_document
 from db.review import recheck
 from db.store import find_document, log_failure, save_report, sha256
+from db.wording import plural
 
 
 @dataclass(frozen=True)
@@ -108,11 +109,6 @@ def import_paths(db: Database, paths: Iterable[str | Path], progress: Progress |
         progress(len(files), len(files), "")
 
 
-def counted(n: int, what: str) -> list[str]:
-    """["2 errors"], ["1 warning"], or [] for none: for summary lines."""
-    return [f"{n} {what}{'s' if n != 1 else ''}"] if n else []
-
-
 def summarize(results: list[FileResult]) -> str:
     """One line for a batch, the same in the CLI and the app: "5 files: 5 imported; 4 with
     findings to review"."""
@@ -121,6 +117,6 @@ def summarize(results: list[FileResult]) -> str:
         counts[r.status] = counts.get(r.status, 0) + 1
     detail = ", ".join(f"{n} {status}" for status, n in counts.items())
     warned = sum(1 for r in results if (r.errors or r.warnings) and not r.failed)
-    return f"{len(results)} file{'s' if len(results) != 1 else ''}: {detail or 'nothing to import'}" + (
+    return f"{plural(len(results), 'file')}: {detail or 'nothing to import'}" + (
         f"; {warned} with findings to review" if warned else ""
     )

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from db.review import mark_published
 from db.store import now
+from db.wording import plural
 from publish import database
 from publish.fsutil import new_build_dir, remove_old_builds, swap_in
 
@@ -51,7 +52,7 @@ def publish(
     out.mkdir(parents=True, exist_ok=True)
     reports = database.public_reports(db, include_unapproved)
     build = new_build_dir(out)
-    say(f"gathering {len(reports)} reports")
+    say(f"gathering {plural(len(reports), 'report')}")
     published_db = database.build(db, reports, _mkdir(build / "datasette") / "nianbao.db")
     write_metadata(build / "datasette")
     say("writing the original files")
