@@ -38,6 +38,7 @@ TABLE3_HEADER_ROWS = 3
 # Widths of each table's label columns, as shares of the text width; value columns share the rest.
 LABEL_WIDTHS = {"table2": (0.28,), "table3": (0.07, 0.13, 0.22), "table4": ()}
 
+
 @dataclass(frozen=True)
 class _Options:
     ruled: bool
