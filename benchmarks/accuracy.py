@@ -25,11 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.corpus import generate  # noqa: E402
-from db.checks import RULES  # noqa: E402
-from db.format import TABLE3_COLUMN_KEYS  # noqa: E402
-from db.pipeline import import_paths  # noqa: E402
-from db.schema import connect  # noqa: E402
+from benchmarks.corpus import generate
+from db.checks import RULES
+from db.format import TABLE3_COLUMN_KEYS
+from db.pipeline import import_paths
+from db.schema import connect
 
 IDENTITY = ("organ", "region_code", "year", "published")
 

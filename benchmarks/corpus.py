@@ -42,6 +42,7 @@ RESULTS = tuple(k for k in FORMAT_2021.table3_row_keys if k not in NOT_RESULTS)
 RESULT_WEIGHTS = {"granted": 40, "partial": 6, "unable_no_info": 10, "reject_duplicate": 3, "other_other": 3}
 YEARS = (2021, 2022, 2023, 2024, 2025)
 FORMS = ("text", "docx", "pdf", "html")
+VARIANTS = {"text": text.LAYOUTS, "docx": ("",), "pdf": ("", "page-numbers"), "html": html.STYLES}
 
 # Defects: kind -> the rules it should trigger ([] = invisible to the rules by design).
 DEFECTS: dict[str, tuple[str, ...]] = {
@@ -92,7 +93,9 @@ class Entry:
 def counties(rng: random.Random, n: int) -> list[Division]:
     """`n` counties with a name no other division has, so the name alone places the report."""
     everything = [d for prefix in "123456789" for d in search_divisions(prefix, limit=10**6)]
-    unique = [d for d in everything if d.level == COUNTY and d.name.endswith("县") and len(divisions_named(d.name)) == 1]
+    unique = [
+        d for d in everything if d.level == COUNTY and d.name.endswith("县") and len(divisions_named(d.name)) == 1
+    ]
     return rng.sample(unique, min(n, len(unique)))
 
 
@@ -300,7 +303,7 @@ def _related(a: str, b: str) -> bool:
         return False
     if x[0] == "table3":
         return x[1] == y[1] or x[2:] == y[2:] or "*" in x + y
-    return x[1].rsplit("_", 1)[0] == y[1].rsplit("_", 1)[0]
+    return x[1].split("_")[0] == y[1].split("_")[0]
 
 
 def missing_cell(rng: random.Random, entry: Entry) -> dict | None:
@@ -339,7 +342,10 @@ def broken_stock(rng: random.Random, entry: Entry) -> dict | None:
 def split_digits(rng: random.Random, entry: Entry) -> dict | None:
     """A two-digit count printed over its cell and the (zero) next one: 12 → 1 | 2."""
     rows = entry.values["table3"]["rows"]
-    fits = [k for k in ("new_received", *RESULTS, "total") if 10 <= rows[k][0] <= 99 and rows[k][1] == 0]
+    taken = {c.split(".")[1] for d in entry.defects for c in d["cells"] if c.startswith("table3.")}
+    fits = [
+        k for k in ("new_received", *RESULTS, "total") if k not in taken and 10 <= rows[k][0] <= 99 and rows[k][1] == 0
+    ]
     if not fits:
         return None
     row = rng.choice(fits)
@@ -432,19 +438,20 @@ def entries(n: int, seed: int, rate: float, forms: tuple[str, ...] = FORMS) -> l
         for year in YEARS[first : first + span]:
             if len(out) == n:
                 return out
-            previous = _entry(rng, organ, year, previous, rate, forms)
+            previous = _entry(rng, len(out), organ, year, previous, rate, forms)
             out.append(previous)
     return out
 
 
-def _entry(rng: random.Random, organ: Organ, year: int, previous: Entry | None, rate: float, forms) -> Entry:
+def _entry(
+    rng: random.Random, index: int, organ: Organ, year: int, previous: Entry | None, rate: float, forms
+) -> Entry:
+    """Report number `index`: forms in turn, and each form's variants in turn (equal shares)."""
     due = date(year + 1, 3 if organ.whole else 1, 31)
     published = (due - timedelta(days=rng.randint(0, 25))).isoformat()
     entry = Entry(organ, year, figures(rng, previous), published, f"{year}年1月1日至{year}年12月31日")
-    entry.form = rng.choice(forms)
-    entry.variant = {"text": rng.choice(text.LAYOUTS), "html": rng.choice(html.STYLES)}.get(entry.form, "")
-    if entry.form == "pdf":
-        entry.variant = rng.choice(("", "page-numbers"))
+    entry.form, turn = forms[index % len(forms)], index // len(forms)
+    entry.variant = VARIANTS[entry.form][turn % len(VARIANTS[entry.form])]
     chosen = [kind for kind in DEFECTS if rng.random() < rate and (kind not in NEEDS_PREVIOUS or _comparable(previous))]
     for kind in chosen:
         if kind in TABLE_DEFECTS:

@@ -123,6 +123,18 @@ def test_row_split_by_the_page_break(values_first, repeat_header, text_reports, 
     assert_same_values(report, text_reports["002"])
 
 
+def test_header_repeated_by_a_table_that_starts_a_page(text_reports, tmp_path):
+    """Table 三 at the top of a page, just after table 二 ended the page before, is a new table,
+    not table 二 going on: its header, repeated on the next page, is dropped there too, so the
+    row broken by that page meets its other part (found by the generated corpus)."""
+    split = RowBreak("1.本机关不掌握", at=7, values_first=False)
+    data = pdf_bytes(text_reports["002"], tmp_path, split_row=split, new_page=("table3",))
+    report, document = parse_bytes(data, "x.pdf")
+    assert len(cell_pages(document, "申请人情况")) == 1  # printed twice, read once
+    assert report.to_json()["table3"]["rows"]["unable_no_info"] == [26, 0, 0, 0, 0, 0, 26]
+    assert_same_values(report, text_reports["002"])
+
+
 @pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
 def test_page_numbers_are_dropped(ruled, text_reports, tmp_path):
     """ "- N -" at each page's foot would come between the parts of a row broken by the page and

@@ -62,16 +62,19 @@ def render(
     rows_per_page: int | None = None,
     split_row: RowBreak | None = None,
     page_numbers: bool = False,
+    new_page: tuple[str, ...] = (),
 ) -> Path:
     """Write `report` to `path` as a PDF and return the path. Table 三 breaks where the page
     ends, and also after every `rows_per_page` body rows, and inside the row `split_row`.
-    `page_numbers`: print "- N -" at the foot of every page, as most reports do."""
+    `page_numbers`: print "- N -" at the foot of every page, as most reports do. `new_page`: tables
+    (table2, table3, table4) that start a new page, their heading left at the foot of the last."""
     register_font()
     styles = _styles(font_size)
     options = _Options(ruled, repeat_header, rows_per_page, split_row)
     story: list[Flowable] = []
     for part in parts(report):
         if part.kind == "table":
+            story += [PageBreak()] if part.name in new_page else []
             story += _table(part, styles["cell"], options)
         else:
             story.append(RLParagraph(escape(part.text), styles[part.kind]))
