@@ -54,8 +54,10 @@ def entries(blocks: Sequence[Block]) -> list[Entry]:
     for row in rows_of(blocks):
         first = len(out)
         entry, blanks = Entry(), []
-        for cell in row:
-            kind = read_cell(cell.text).kind
+        kinds = [read_cell(cell.text).kind for cell in row]
+        # A row of values alone (table 四's) keeps its leading blanks: they are its first values.
+        values_only = "label" not in kinds
+        for cell, kind in zip(row, kinds, strict=True):
             if kind == "label":
                 if entry.values:
                     entry.values.extend(blanks)
@@ -64,7 +66,7 @@ def entries(blocks: Sequence[Block]) -> list[Entry]:
                 blanks = []  # blanks between labels are the table's structure
                 entry.labels.append(cell)
             elif kind == "blank":
-                if entry.labels or entry.values:
+                if entry.labels or entry.values or values_only:
                     blanks.append(cell)
             else:
                 entry.values.extend(blanks)

@@ -47,3 +47,15 @@ def test_word_layout_is_one_cell_per_line_with_split_headers():
 def test_unknown_layout_is_refused():
     with pytest.raises(ValueError, match="unknown layout"):
         text.text(report_from_json(expected("001")), layout="markdown")
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first-blank", "last-blank"])
+@pytest.mark.parametrize("layout", text.LAYOUTS)
+def test_blank_at_either_end_of_table4_stays_in_its_column(layout, first):
+    """Table 四's values sit on a row of their own, with no label: a blank first value is that
+    value, not nothing (it was dropped, and the whole table lost; found by the generated corpus)."""
+    values = expected("003")
+    key = "review_upheld" if first else "suit_after_review_total"
+    values["table4"][key] = None
+    parsed = parse_bytes(text.text(report_from_json(values), layout=layout).encode(), "report.txt")[0].to_json()
+    assert parsed["table4"] == values["table4"]
