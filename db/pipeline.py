@@ -7,6 +7,7 @@ nothing of it is written but a line in the import log.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -133,12 +134,20 @@ def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileR
     )
 
 
+def default_workers(files: list[Path]) -> int:
+    """Worker processes pay where parsing outweighs storing: PDFs (~250 ms to read, ~10 ms to
+    store); for text, Word and web pages the main process's storing is the bound (BENCHMARKS.md)."""
+    return (os.cpu_count() or 1) if any(p.suffix.lower() == ".pdf" for p in files) else 1
+
+
 def import_paths(
-    db: Database, paths: Iterable[str | Path], progress: Progress | None = None, workers: int = 1
+    db: Database, paths: Iterable[str | Path], progress: Progress | None = None, workers: int | None = 1
 ) -> Iterator[FileResult]:
     """Import files one by one, in order. With `workers` > 1, worker processes read and parse
-    ahead while this process stores each report in its own transaction, as without them."""
+    ahead while this process stores each report in its own transaction, as without them;
+    None: `default_workers`."""
     files = report_files(paths)
+    workers = default_workers(files) if workers is None else workers
     with _parsed_ahead(files, workers) as parsed:
         for done, path in enumerate(files):
             if progress:
