@@ -259,7 +259,11 @@ def parse_rows(
     values: dict[str, list[Value]] = {}
     notes: list[Note] = []
     pending: list[Cell] = []
-    for entry in found_entries:
+    tail_taken = False
+    for i, entry in enumerate(found_entries):
+        if tail_taken:  # the labels of this entry ended the previous row's label
+            tail_taken = False
+            continue
         pending = pending + entry.labels
         if not entry.values:
             continue
@@ -269,6 +273,9 @@ def parse_rows(
             continue
         if not entry.has_number and (s < EXACT or not matcher.filled):
             continue  # header cells, or a label wrapped onto the next line: keep reading
+        following = found_entries[i + 1] if i + 1 < len(found_entries) else None
+        if (key in (None, HEADING) or s < MATCH) and (joined := _with_tail(matcher, pending, following)):
+            pending, (key, s, start), tail_taken = joined[0], joined[1], True
         if key in (None, HEADING) or s < MATCH:
             notes.append(_unrecognised(table, pending, entry))
             pending = []
@@ -287,6 +294,22 @@ def parse_rows(
             values[key] = [BLANK] * widths[key]
             notes.append(Note("row-missing", (cell_path(key, None),), f"{table}: row {key} not found"))
     return TableResult(values, notes, bool(matcher.filled))
+
+
+def _with_tail(
+    matcher: _RowMatcher, pending: list[Cell], following: Entry | None
+) -> tuple[list[Cell], tuple[str | None, float, int]] | None:
+    """A label broken by a line or page, its head printed with the values and its tail on the
+    next line with none (2.重 | 1 0 0 …, then 复申请): head and tail read together, when together
+    they name a row, and better than the tail does alone."""
+    if following is None or not following.labels or following.has_number:
+        return None
+    joined = pending + following.labels
+    key, s, start = matcher.match(joined)
+    alone = matcher.match(following.labels)[1]
+    if key in (None, HEADING) or s < MATCH or s <= alone:
+        return None
+    return joined, (key, s, start)
 
 
 def _fit(

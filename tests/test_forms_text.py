@@ -59,3 +59,20 @@ def test_blank_at_either_end_of_table4_stays_in_its_column(layout, first):
     values["table4"][key] = None
     parsed = parse_bytes(text.text(report_from_json(values), layout=layout).encode(), "report.txt")[0].to_json()
     assert parsed["table4"] == values["table4"]
+
+
+@pytest.mark.parametrize("page_break", [False, True])
+@pytest.mark.parametrize("layout", text.LAYOUTS)
+def test_short_label_head_with_the_values_joins_its_tail(layout, page_break):
+    """2.重 | 1 0 0 … and 复申请 on the next line: the head alone names no row, head and tail
+    together do (found by the generated corpus: the row was lost)."""
+    values = expected("002")
+    values["table3"]["rows"]["reject_duplicate"] = [1, 0, 0, 0, 0, 0, 1]
+    values["table3"]["rows"]["granted"][0] -= 1
+    values["table3"]["rows"]["granted"][6] -= 1
+    split = RowBreak("2.重复申请", at=3, values_first=True)
+    written = text.text(report_from_json(values), layout=layout, split_row=split, page_break=page_break)
+    assert "2.重\n" in written.replace("\t", "\n")
+    parsed = parse_bytes(written.encode(), "report.txt")[0].to_json()
+    assert parsed["table3"] == values["table3"]
+    assert parsed["notes"] == []

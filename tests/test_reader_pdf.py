@@ -135,6 +135,17 @@ def test_header_repeated_by_a_table_that_starts_a_page(text_reports, tmp_path):
     assert_same_values(report, text_reports["002"])
 
 
+def test_short_label_head_on_one_page_tail_on_the_next(text_reports, tmp_path):
+    """4.保护第 with the values at the foot of a page, 三方合法权益 at the top of the next: read
+    together as the row (found by the generated corpus)."""
+    split = RowBreak("4.保护第三方合法权益", at=5, values_first=True)
+    report, document = parse_bytes(pdf_bytes(text_reports["002"], tmp_path, split_row=split), "x.pdf")
+    (head,), (tail,) = cell_pages(document, "4.保护第"), cell_pages(document, "三方合法权益")
+    assert tail == head + 1
+    assert not report.notes
+    assert_same_values(report, text_reports["002"])
+
+
 @pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
 def test_page_numbers_are_dropped(ruled, text_reports, tmp_path):
     """ "- N -" at each page's foot would come between the parts of a row broken by the page and
