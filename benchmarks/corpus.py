@@ -211,13 +211,18 @@ APPLICATIONS = (
 )
 
 
-def plan(rng: random.Random) -> dict:
-    """Which sentences a report's narrative uses; a report copied forward reuses last year's."""
+def plan(rng: random.Random, last: dict | None) -> dict:
+    """Which sentences a report's narrative uses: none of those of `last` year's plan (a report
+    not copied forward must not look copied); a report copied forward reuses last year's."""
+
+    def pick(pool: tuple, k: int, key: str) -> list[int]:
+        return rng.sample([i for i in range(len(pool)) if not last or i not in last[key]], k)
+
     return {
-        "opening": rng.randrange(len(OPENINGS)),
-        "fillers": rng.sample(range(len(FILLERS)), 5),
+        "opening": pick(OPENINGS, 1, "opening"),
+        "fillers": pick(FILLERS, 5, "fillers"),
         "applications": rng.randrange(len(APPLICATIONS)),
-        "problems": rng.sample(range(len(PROBLEMS)), 4),
+        "problems": pick(PROBLEMS, 4, "problems"),
         "other": rng.randrange(len(OTHERS)),
     }
 
@@ -232,10 +237,10 @@ def narrative(rng: random.Random, entry: Entry, applications: int | None = None)
         return value if isinstance(value, int) else fallback
 
     fill = [FILLERS[i].format(a=rng.randint(2, 3000), b=rng.randint(1, 200)) for i in p["fillers"]]
-    made, in_force = number(t2["normative_made"]), t2["normative_in_force"]
-    proactive = f"{''.join(fill[:3])}全年制发行政规范性文件{made}件" + (
-        f"，现行有效{in_force}件。" if isinstance(in_force, int) else "。"
-    )
+    made, in_force = t2["normative_made"], t2["normative_in_force"]
+    documents = [f"全年制发行政规范性文件{made}件"] if isinstance(made, int) else []
+    documents += [f"现行有效行政规范性文件{in_force}件"] if isinstance(in_force, int) else []
+    proactive = "".join(fill[:3]) + "，".join(documents) + "。"  # a blank cell is not quoted
     received = applications if applications is not None else number((rows["new_received"] or [0] * 7)[6])
     request = (
         "全年未收到政府信息公开申请。"
@@ -251,7 +256,7 @@ def narrative(rng: random.Random, entry: Entry, applications: int | None = None)
     )
     overview = "\n\n".join(
         (
-            f"{year}年，{entry.organ.name}{OPENINGS[p['opening']]}，政府信息公开工作取得新成效。",
+            f"{year}年，{entry.organ.name}{OPENINGS[p['opening'][0]]}，政府信息公开工作取得新成效。",
             "（一）主动公开方面",
             proactive,
             "（二）依申请公开方面",
@@ -461,7 +466,7 @@ def _entry(
     if "missing_cell" in chosen:  # after the others: the blank keeps away from their cells
         _record(entry, "missing_cell", missing_cell(rng, entry))
     copied = "copied_narrative" in chosen
-    entry.plan = previous.plan if copied and previous else plan(rng)
+    entry.plan = previous.plan if copied and previous else plan(rng, previous.plan if previous else None)
     if copied and previous:
         _record(entry, "copied_narrative", {"cells": ["sections.*"], "detail": f"from {previous.year}"})
     wrong = _wrong_applications(rng, entry) if "narrative_mismatch" in chosen else None
