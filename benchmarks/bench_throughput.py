@@ -48,7 +48,7 @@ def seconds(paths: list[Path], workers: int, rounds: int) -> tuple[float, float,
             db.close()
         cpu = (
             after.user + after.system - before.user - before.system,
-            after.children_user + after.children_system - before.children_user - before.children_system,
+            max(0.0, after.children_user + after.children_system - before.children_user - before.children_system),
         )
         best = min(best, (wall, *cpu))
         failed = [r.message for r in results if r.failed]
