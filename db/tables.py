@@ -19,7 +19,7 @@ from db.format import (
     TABLE4_RESULTS,
     ReportFormat,
 )
-from db.labels import best_match, normalize, read_cell
+from db.labels import best_match, is_numbering, normalize, read_cell
 from db.model import BLANK, Note, Value
 
 MATCH = 0.72  # a label at least this similar to a row label names that row
@@ -307,7 +307,8 @@ def _with_tail(
     joined = pending + following.labels
     key, s, start = matcher.match(joined)
     alone = matcher.match(following.labels)[1]
-    if key in (None, HEADING) or s < MATCH or s <= alone:
+    # A head that is only numbering (（一） | 予以公开) adds nothing to the score but is no row.
+    if key in (None, HEADING) or s < MATCH or (s <= alone and not is_numbering(pending[-1].text)):
         return None
     return joined, (key, s, start)
 

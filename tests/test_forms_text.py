@@ -61,18 +61,19 @@ def test_blank_at_either_end_of_table4_stays_in_its_column(layout, first):
     assert parsed["table4"] == values["table4"]
 
 
+@pytest.mark.parametrize("label", ["2.重复申请", "（一）予以公开"])
 @pytest.mark.parametrize("page_break", [False, True])
 @pytest.mark.parametrize("layout", text.LAYOUTS)
-def test_short_label_head_with_the_values_joins_its_tail(layout, page_break):
-    """2.重 | 1 0 0 … and 复申请 on the next line: the head alone names no row, head and tail
-    together do (found by the generated corpus: the row was lost)."""
+def test_short_label_head_with_the_values_joins_its_tail(layout, page_break, label):
+    """2.重 | 1 0 0 … and 复申请 on the next line, or （一） | 2 0 0 … and 予以公开: the head alone
+    names no row, head and tail together do (found by the generated corpus: the row was lost)."""
     values = expected("002")
     values["table3"]["rows"]["reject_duplicate"] = [1, 0, 0, 0, 0, 0, 1]
     values["table3"]["rows"]["granted"][0] -= 1
     values["table3"]["rows"]["granted"][6] -= 1
-    split = RowBreak("2.重复申请", at=3, values_first=True)
+    split = RowBreak(label, at=3, values_first=True)
     written = text.text(report_from_json(values), layout=layout, split_row=split, page_break=page_break)
-    assert "2.重\n" in written.replace("\t", "\n")
+    assert f"{label[:3]}\n" in written.replace("\t", "\n")
     parsed = parse_bytes(written.encode(), "report.txt")[0].to_json()
     assert parsed["table3"] == values["table3"]
     assert parsed["notes"] == []
