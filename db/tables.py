@@ -33,8 +33,11 @@ class Entry:
 
     labels: list[Cell] = field(default_factory=list)
     values: list[Cell] = field(default_factory=list)
-    # For a tab-separated line holding both label and values: (cells in the line, position of
-    # the label). Lines of one shape put their values in the same cells.
+    # For a tab-separated line holding both label and values: (width of the line, position of
+    # the label), positions as the reader numbered them (a PDF row numbers its cells by the
+    # table's columns, so the first row of a page, which prints the merged cells before its
+    # label again, empty, has the shape of the rows after it). Lines of one shape put their
+    # values in the same cells.
     shape: tuple[int, int] | None = None
 
     @property
@@ -85,7 +88,12 @@ def _with_shapes(found: list[Entry], row: list[Cell]) -> None:
         return
     for entry in found:
         if entry.labels and entry.values:
-            entry.shape = (len(row), entry.labels[-1].source.col or 0)
+            entry.shape = (_width(row), entry.labels[-1].source.col or 0)
+
+
+def _width(row: list[Cell]) -> int:
+    last = row[-1].source.col
+    return len(row) if last is None else last + 1
 
 
 def rows_of(blocks: Sequence[Block]) -> list[list[Cell]]:

@@ -19,7 +19,8 @@ from db.errors import ReadError
 from db.model import Report
 from db.pipeline import import_paths, parse_bytes, parse_file
 from db.readers.pdf import DAMAGED, ENCRYPTED, NO_TEXT, NO_UNICODE, read_pdf
-from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.conftest import SAMPLE_NAMES, expected, sample_path
+from tests.forms.layout import report_from_json
 from tests.forms.pdf import FONT, RowBreak, register_font, render
 
 COMPARED = ("organ", "year", "region", "published", "table2", "table3", "table4")
@@ -133,6 +134,19 @@ def test_header_repeated_by_a_table_that_starts_a_page(text_reports, tmp_path):
     assert len(cell_pages(document, "申请人情况")) == 1  # printed twice, read once
     assert report.to_json()["table3"]["rows"]["unable_no_info"] == [26, 0, 0, 0, 0, 0, 26]
     assert_same_values(report, text_reports["002"])
+
+
+def test_blank_last_value_on_the_first_row_of_a_page(tmp_path):
+    """The first row of a page prints the merged cells before its label again, empty: it has more
+    cells than the rows after it, yet the same columns, so a blank total there is a blank total,
+    not a row laid out unlike the others (found by the generated corpus: the row was dropped)."""
+    values = expected("002")
+    values["table3"]["rows"]["deny_internal"][6] = None
+    report, document = parse_bytes(pdf_bytes(report_from_json(values), tmp_path), "x.pdf")
+    (page,) = cell_pages(document, "5.属于三类内部事务信息")
+    assert cell_pages(document, "4.保护第三方合法权益") == [page - 1]  # the row does start the page
+    assert report.to_json()["table3"]["rows"]["deny_internal"] == [0, 0, 0, 0, 0, 0, None]
+    assert not report.notes
 
 
 def test_short_label_head_on_one_page_tail_on_the_next(text_reports, tmp_path):
