@@ -48,11 +48,16 @@ def cli(ctx: click.Context, db_path: str) -> None:
 
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes parsing files side by side (default: one per core when there are PDFs, else 1).",
+)
 @click.pass_obj
-def import_(db_path: str, paths: tuple[str, ...]) -> None:
+def import_(db_path: str, paths: tuple[str, ...], workers: int | None) -> None:
     """Import report files, or folders of them (searched recursively)."""
     with _open(db_path) as db:
-        results = [_echo_result(r) for r in import_paths(db, paths)]
+        results = [_echo_result(r) for r in import_paths(db, paths, workers=workers)]
     _echo_summary(results)
     sys.exit(1 if any(r.failed for r in results) or not results else 0)
 
