@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from db.document import Block, Paragraph
 from db.labels import nfkc
 from db.numerals import chinese_number, chinese_year
+from db.regions import name_at
 
 _TITLE = re.compile(
     r"^(?P<before>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>.*?)"
@@ -53,15 +54,20 @@ def find_title(front: list[Block]) -> tuple[str | None, str, int | None]:
 
 
 def divisions(name: str) -> list[str]:
-    """The administrative divisions an organ's name starts with: 交口县人民政府 -> [交口县]."""
+    """The administrative divisions an organ's name starts with: 交口县人民政府 -> [交口县]. Names
+    of the division codes first (郑州市, 象州县, 西盟佤族自治县), then the pattern, for a division
+    renamed or merged since."""
     out: list[str] = []
     pos = 0
     while True:
-        m = _DIVISION.match(name, pos)
-        if not m:
-            return out
-        out.append(m.group(0))
-        pos = m.end()
+        found = name_at(name, pos)
+        if found is None:
+            m = _DIVISION.match(name, pos)
+            if not m:
+                return out
+            found = m.group(0)
+        out.append(found)
+        pos += len(found)
 
 
 def resolve_identity(title_organ: str, signature: str | None, year: int | None, title: str | None) -> Identity:

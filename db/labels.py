@@ -36,6 +36,13 @@ def normalize(text: str) -> str:
         text = stripped
 
 
+def is_numbering(text: str) -> bool:
+    """A cell that holds nothing but a label's numbering (（一）, 1., 三、): the head of a label
+    broken right after it."""
+    text = _DROP.sub("", unicodedata.normalize("NFKC", text))
+    return bool(text) and not _NUMBERING.sub("", text)
+
+
 def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 

@@ -6,7 +6,11 @@ nothing of it is written but a line in the import log.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +24,7 @@ from db.parse import parse_document
 from db.readers import REPORT_SUFFIXES, read_document
 from db.review import recheck
 from db.store import find_document, log_failure, save_report, sha256
+from db.wording import plural
 
 
 @dataclass(frozen=True)
@@ -70,15 +75,47 @@ def parse_file(path: str | Path) -> Report:
     return parse_bytes(path.read_bytes(), path.name)[0]
 
 
-def import_file(db: Database, path: Path) -> FileResult:
-    name = str(path)
+@dataclass(frozen=True)
+class Parsed:
+    """A file read and parsed in a worker process, for the parent to store: its bytes and the
+    report, or the error that stopped it (raised again in the parent, as if parsed there)."""
+
+    data: bytes | None
+    report: Report | None = None
+    document: Document | None = None
+    error: NianbaoError | OSError | None = None
+
+    def bytes(self) -> bytes:
+        if self.data is None:
+            raise self.error or OSError("not read")
+        return self.data
+
+    def result(self) -> tuple[Report, Document]:
+        if self.report is None or self.document is None:
+            raise self.error or NianbaoError("not parsed")
+        return self.report, self.document
+
+
+def read_and_parse(path: Path) -> Parsed:
+    """The worker's part of an import: read and parse one file; no database."""
     data = None
     try:
         data = path.read_bytes()
+        return Parsed(data, *parse_bytes(data, path.name))
+    except (NianbaoError, OSError) as exc:
+        return Parsed(data, error=exc)
+
+
+def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileResult:
+    """Import one file in one transaction. `parsed`: the file already read and parsed by a worker."""
+    name = str(path)
+    data = None
+    try:
+        data = path.read_bytes() if parsed is None else parsed.bytes()
         known, report_id = find_document(db, sha256(data))
         if known:
             return FileResult(name, "unchanged", report_id, message="same file already imported")
-        report, document = parse_bytes(data, path.name)
+        report, document = parse_bytes(data, path.name) if parsed is None else parsed.result()
         with db.atomic():  # the report and its findings, or nothing
             stored = save_report(db, name, data, document, report)
             if stored.report_id and stored.status != "unchanged":
@@ -98,19 +135,42 @@ def import_file(db: Database, path: Path) -> FileResult:
     )
 
 
-def import_paths(db: Database, paths: Iterable[str | Path], progress: Progress | None = None) -> Iterator[FileResult]:
+def default_workers(files: list[Path]) -> int:
+    """Worker processes pay where parsing outweighs storing: PDFs (~250 ms to read, ~10 ms to
+    store); for text, Word and web pages the main process's storing is the bound (BENCHMARKS.md)."""
+    return (os.cpu_count() or 1) if any(p.suffix.lower() == ".pdf" for p in files) else 1
+
+
+def import_paths(
+    db: Database, paths: Iterable[str | Path], progress: Progress | None = None, workers: int | None = 1
+) -> Iterator[FileResult]:
+    """Import files one by one, in order. With `workers` > 1, worker processes read and parse
+    ahead while this process stores each report in its own transaction, as without them;
+    None: `default_workers`."""
     files = report_files(paths)
-    for done, path in enumerate(files):
-        if progress:
-            progress(done, len(files), str(path))
-        yield import_file(db, path)
+    workers = default_workers(files) if workers is None else workers
+    with _parsed_ahead(files, workers) as parsed:
+        for done, path in enumerate(files):
+            if progress:
+                progress(done, len(files), str(path))
+            yield import_file(db, path, next(parsed) if parsed is not None else None)
     if progress:
         progress(len(files), len(files), "")
 
 
-def counted(n: int, what: str) -> list[str]:
-    """["2 errors"], ["1 warning"], or [] for none: for summary lines."""
-    return [f"{n} {what}{'s' if n != 1 else ''}"] if n else []
+@contextmanager
+def _parsed_ahead(files: list[Path], workers: int) -> Iterator[Iterator[Parsed] | None]:
+    """The files read and parsed in order by a pool of worker processes, or None for one
+    process. Spawned, not forked: safe beside the app's threads. Leaving early cancels the rest."""
+    if workers <= 1 or len(files) <= 1:
+        yield None
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(workers, len(files)), mp_context=context) as pool:
+        try:
+            yield pool.map(read_and_parse, files)
+        finally:
+            pool.shutdown(cancel_futures=True)
 
 
 def summarize(results: list[FileResult]) -> str:
@@ -121,6 +181,6 @@ def summarize(results: list[FileResult]) -> str:
         counts[r.status] = counts.get(r.status, 0) + 1
     detail = ", ".join(f"{n} {status}" for status, n in counts.items())
     warned = sum(1 for r in results if (r.errors or r.warnings) and not r.failed)
-    return f"{len(results)} file{'s' if len(results) != 1 else ''}: {detail or 'nothing to import'}" + (
+    return f"{plural(len(results), 'file')}: {detail or 'nothing to import'}" + (
         f"; {warned} with findings to review" if warned else ""
     )

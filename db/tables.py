@@ -19,7 +19,7 @@ from db.format import (
     TABLE4_RESULTS,
     ReportFormat,
 )
-from db.labels import best_match, normalize, read_cell
+from db.labels import best_match, is_numbering, normalize, read_cell
 from db.model import BLANK, Note, Value
 
 MATCH = 0.72  # a label at least this similar to a row label names that row
@@ -33,8 +33,11 @@ class Entry:
 
     labels: list[Cell] = field(default_factory=list)
     values: list[Cell] = field(default_factory=list)
-    # For a tab-separated line holding both label and values: (cells in the line, position of
-    # the label). Lines of one shape put their values in the same cells.
+    # For a tab-separated line holding both label and values: (width of the line, position of
+    # the label), positions as the reader numbered them (a PDF row numbers its cells by the
+    # table's columns, so the first row of a page, which prints the merged cells before its
+    # label again, empty, has the shape of the rows after it). Lines of one shape put their
+    # values in the same cells.
     shape: tuple[int, int] | None = None
 
     @property
@@ -54,8 +57,10 @@ def entries(blocks: Sequence[Block]) -> list[Entry]:
     for row in rows_of(blocks):
         first = len(out)
         entry, blanks = Entry(), []
-        for cell in row:
-            kind = read_cell(cell.text).kind
+        kinds = [read_cell(cell.text).kind for cell in row]
+        # A row of values alone (table 四's) keeps its leading blanks: they are its first values.
+        values_only = "label" not in kinds
+        for cell, kind in zip(row, kinds, strict=True):
             if kind == "label":
                 if entry.values:
                     entry.values.extend(blanks)
@@ -64,7 +69,7 @@ def entries(blocks: Sequence[Block]) -> list[Entry]:
                 blanks = []  # blanks between labels are the table's structure
                 entry.labels.append(cell)
             elif kind == "blank":
-                if entry.labels or entry.values:
+                if entry.labels or entry.values or values_only:
                     blanks.append(cell)
             else:
                 entry.values.extend(blanks)
@@ -83,7 +88,12 @@ def _with_shapes(found: list[Entry], row: list[Cell]) -> None:
         return
     for entry in found:
         if entry.labels and entry.values:
-            entry.shape = (len(row), entry.labels[-1].source.col or 0)
+            entry.shape = (_width(row), entry.labels[-1].source.col or 0)
+
+
+def _width(row: list[Cell]) -> int:
+    last = row[-1].source.col
+    return len(row) if last is None else last + 1
 
 
 def rows_of(blocks: Sequence[Block]) -> list[list[Cell]]:
@@ -257,7 +267,11 @@ def parse_rows(
     values: dict[str, list[Value]] = {}
     notes: list[Note] = []
     pending: list[Cell] = []
-    for entry in found_entries:
+    tail_taken = False
+    for i, entry in enumerate(found_entries):
+        if tail_taken:  # the labels of this entry ended the previous row's label
+            tail_taken = False
+            continue
         pending = pending + entry.labels
         if not entry.values:
             continue
@@ -267,6 +281,9 @@ def parse_rows(
             continue
         if not entry.has_number and (s < EXACT or not matcher.filled):
             continue  # header cells, or a label wrapped onto the next line: keep reading
+        following = found_entries[i + 1] if i + 1 < len(found_entries) else None
+        if (key in (None, HEADING) or s < MATCH) and (joined := _with_tail(matcher, pending, following)):
+            pending, (key, s, start), tail_taken = joined[0], joined[1], True
         if key in (None, HEADING) or s < MATCH:
             notes.append(_unrecognised(table, pending, entry))
             pending = []
@@ -285,6 +302,23 @@ def parse_rows(
             values[key] = [BLANK] * widths[key]
             notes.append(Note("row-missing", (cell_path(key, None),), f"{table}: row {key} not found"))
     return TableResult(values, notes, bool(matcher.filled))
+
+
+def _with_tail(
+    matcher: _RowMatcher, pending: list[Cell], following: Entry | None
+) -> tuple[list[Cell], tuple[str | None, float, int]] | None:
+    """A label broken by a line or page, its head printed with the values and its tail on the
+    next line with none (2.重 | 1 0 0 …, then 复申请): head and tail read together, when together
+    they name a row, and better than the tail does alone."""
+    if following is None or not following.labels or following.has_number:
+        return None
+    joined = pending + following.labels
+    key, s, start = matcher.match(joined)
+    alone = matcher.match(following.labels)[1]
+    # A head that is only numbering (（一） | 予以公开) adds nothing to the score but is no row.
+    if key in (None, HEADING) or s < MATCH or (s <= alone and not is_numbering(pending[-1].text)):
+        return None
+    return joined, (key, s, start)
 
 
 def _fit(

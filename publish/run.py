@@ -17,6 +17,7 @@ from pathlib import Path
 from db.review import mark_published
 from db.schema import Database
 from db.store import now
+from db.wording import plural
 from publish import database
 from publish.fsutil import new_build_dir, remove_old_builds, swap_in
 
@@ -51,7 +52,7 @@ def publish(
     build = new_build_dir(out)
     with db.snapshot():  # reports, values and findings as of one moment, while others write
         reports = database.public_reports(db, include_unapproved)
-        say(f"gathering {len(reports)} reports")
+        say(f"gathering {plural(len(reports), 'report')}")
         published_db = database.build(db, reports, _mkdir(build / "datasette") / "nianbao.db")
         say("writing the original files")
         _write_sources(db, reports, _mkdir(build / "site"))

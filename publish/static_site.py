@@ -17,6 +17,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from db.wording import plural
 from publish.downloads import DATABASE, write_downloads
 from publish.home import home_pages
 from publish.pages import HOME_SERIES, DownloadsPage, File, SearchPage, county_outputs, methodology_page
@@ -36,7 +37,7 @@ def build_site(published_db: Path, target: Path, *, progress: Callable[[str], No
     env = environment()
     with closing(connect(published_db)) as conn:
         data = load(conn, HOME_SERIES)
-        say(f"site: {len(data.reports)} reports, writing the downloads")
+        say(f"site: {plural(len(data.reports), 'report')}, writing the downloads")
         datasets, db_size = write_downloads(published_db, conn, target)
         fixed = [*home_pages(data), methodology_page(data), DownloadsPage(datasets, (DATABASE, db_size))]
         fixed.append(SearchPage(enabled=bool(data.reports)))
@@ -45,8 +46,8 @@ def build_site(published_db: Path, target: Path, *, progress: Callable[[str], No
         for counties, (name, outputs) in enumerate(county_outputs(conn, data), 1):
             _write(target, _render(env, outputs))
             if counties % 200 == 0:
-                say(f"site: {counties} counties ({name})")
-        say(f"site: {counties} counties, {len(data.reports)} reports")
+                say(f"site: {plural(counties, 'county', 'counties')} ({name})")
+        say(f"site: {plural(counties, 'county', 'counties')}, {plural(len(data.reports), 'report')}")
     _copy_static(target)
     if data.reports:
         say("site: search index")

@@ -53,7 +53,7 @@ def test_empty_database_says_how_to_start(db_path):
     async def steps(app, pilot):
         return str(app.screen.query_one("#glance", Static).content)
 
-    assert "nianbao import" in run(NianbaoApp(str(db_path)), steps)
+    assert "按 i 导入 press i to import" in run(NianbaoApp(str(db_path)), steps)
 
 
 def test_refresh_key_picks_up_new_imports(db, db_path):

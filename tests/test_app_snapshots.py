@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
 from textual.widgets import Input
@@ -25,19 +28,28 @@ SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 FIXED_TIME = "2026-03-01T09:30:00+08:00"
 
 
+# A fixed folder rather than tmp_path: the import screen shows the folder's full path.
+WORKSPACE = Path(tempfile.gettempdir()) / "nianbao-snapshots"
+
+
 @pytest.fixture
-def workspace(tmp_path, monkeypatch):
-    """The five samples imported, times fixed, the app started in the folder (paths relative)."""
-    reports = tmp_path / "reports"
-    reports.mkdir()
+def workspace(monkeypatch):
+    """The five samples imported, times fixed and shown in China's time zone whatever the machine's,
+    the app started in the folder (paths relative)."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    shutil.rmtree(WORKSPACE, ignore_errors=True)
+    reports = WORKSPACE / "reports"
+    reports.mkdir(parents=True)
     for name in SAMPLE_NAMES:
         shutil.copy(sample_path(name), reports)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(WORKSPACE)
     with connect("nianbao.db") as db:
         list(import_paths(db, sorted(reports.iterdir())))
         db.execute("UPDATE imports SET at = ?", [FIXED_TIME])
         db.conn.commit()
-    return tmp_path
+    yield WORKSPACE
+    shutil.rmtree(WORKSPACE, ignore_errors=True)
 
 
 async def settle(pilot) -> None:
@@ -101,3 +113,9 @@ def test_every_footer_key_fits_80_columns(workspace, scene):
     keys = asyncio.run(go())
     assert keys, "the footer shows the keys"
     assert [label for label, right in keys if right > 80] == []
+
+
+@pytest.fixture(autouse=True)
+def _restore_time_zone():
+    yield
+    time.tzset()  # monkeypatch has put TZ back by now

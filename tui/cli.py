@@ -15,8 +15,9 @@ import click
 from db import review
 from db.checks import run_checks
 from db.errors import NianbaoError
-from db.pipeline import FileResult, counted, import_paths, parse_file, summarize
+from db.pipeline import FileResult, import_paths, parse_file, summarize
 from db.schema import connect
+from db.wording import counted, plural
 from publish.untrusted import clean
 
 DEFAULT_DB = "nianbao.db"
@@ -55,11 +56,16 @@ def cli(ctx: click.Context, db_path: str) -> None:
 
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes parsing files side by side (default: one per core when there are PDFs, else 1).",
+)
 @click.pass_obj
-def import_(db_path: str, paths: tuple[str, ...]) -> None:
+def import_(db_path: str, paths: tuple[str, ...], workers: int | None) -> None:
     """Import report files, or folders of them (searched recursively)."""
     with _open(db_path) as db:
-        results = [_echo_result(r) for r in import_paths(db, paths)]
+        results = [_echo_result(r) for r in import_paths(db, paths, workers=workers)]
     _echo_summary(results)
     sys.exit(1 if any(r.failed for r in results) or not results else 0)
 
@@ -110,7 +116,7 @@ def list_(db_path: str, as_json: bool) -> None:
     widths = [max(_width(r[i]) for r in table) for i in range(len(headers))]
     for r in table:
         echo("  ".join(_pad(cell, w) for cell, w in zip(r, widths)).rstrip())
-    echo(f"{len(rows)} report{'s' if len(rows) != 1 else ''}")
+    echo(plural(len(rows), "report"))
 
 
 @cli.command(name="publish")
@@ -148,7 +154,7 @@ def serve(out: str, port: int) -> None:
 
 def _echo_published(done) -> None:
     marked = f" ({done.unapproved} not approved, marked as such)" if done.unapproved else ""
-    echo(f"published {done.reports} report{'s' if done.reports != 1 else ''}{marked} in {done.seconds:.1f} s")
+    echo(f"published {plural(done.reports, 'report')}{marked} in {done.seconds:.1f} s")
     echo(f"  site:      {done.site}/index.html")
     echo(f"  datasette: {done.datasette}/nianbao.db with metadata.json")
     echo(f"  serve both: nianbao serve {done.out}   (or: python -m http.server -d {done.site})")
@@ -236,8 +242,8 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
     warnings = sum(_count(found, "warning") for _, found in results.values())
     flagged = sum(1 for _, found in results.values() if _count(found, "error"))
     summary = (
-        f"{len(results)} report{'s' if len(results) != 1 else ''} checked: {errors} error"
-        f"{'s' if errors != 1 else ''} in {flagged}, {warnings} warning{'s' if warnings != 1 else ''}"
+        f"{plural(len(results), 'report')} checked: {plural(errors, 'error')} in {flagged},"
+        f" {plural(warnings, 'warning')}"
     )
     echo(summary, err=as_json)  # with --json, stdout holds only JSON
     sys.exit(1 if errors else 0)
@@ -273,7 +279,7 @@ def accept(db_path: str, report: int, cells: tuple[str, ...]) -> None:
     for change in changes:
         echo(f"report {report}: {change.cell} {_show(change.old)} → {_show(change.new)}")
     after = changes[-1].errors_after if changes else "unchanged"
-    echo(f"{len(changes)} suggestion{'s' if len(changes) != 1 else ''} accepted; errors now {after}")
+    echo(f"{plural(len(changes), 'suggestion')} accepted; errors now {after}")
 
 
 @cli.command()

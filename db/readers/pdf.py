@@ -180,7 +180,9 @@ class _Reader:
         repeated = 0
         while repeated < min(len(self.head), len(rows) - 1) and _row_text(rows[repeated]) == self.head[repeated]:
             repeated += 1
-        return repeated
+        # Nothing repeated: a new table at the top of the page (table 三 after table 二 ended the
+        # page before), whose header a continuation on the next page may repeat in turn.
+        return repeated or self._begun(rows)
 
     def _table(self, rows: list[Row], skip: int) -> Table:
         """The rows from `skip` on as a table; sources keep the row numbers of the page."""

@@ -7,7 +7,7 @@ comes from db/format.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from db.format import SECTIONS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS
@@ -27,6 +27,7 @@ class GridCell:
 
 
 Grid = list[list[GridCell]]  # per row, the cells that start in it, left to right (as HTML does)
+Matrix = list[list[GridCell | None]]  # a grid with None where a merged cell covers a position
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,30 @@ def value_text(value: Value) -> str:
     if v is None:
         return ""
     return repr(v) if isinstance(v, float) else str(v)  # repr keeps every decimal: 9669.2526
+
+
+def report_from_json(data: dict) -> Report:
+    """A report from its canonical JSON (FORMAT.md; sections optional), for the renderers: the
+    samples' expected values and generated corpora are written out from JSON."""
+    report = Report(
+        **{k: data.get(k) for k in ("organ", "region", "year", "published", "title", "period", "region_code")},
+        format=data.get("format", "2021"),
+        sections=dict(data.get("sections") or {}),
+        preamble=data.get("preamble", ""),
+    )
+    width = len(report.spec.table3_columns)
+    report.table2 = {key: _value(v) for key, v in data["table2"].items()}
+    report.table3 = {
+        key: [_value(v) for v in (values if values is not None else [None] * width)]
+        for key, values in data["table3"]["rows"].items()
+    }
+    report.table4 = {key: _value(v) for key, v in data["table4"].items()}
+    return report
+
+
+def _value(v) -> Value:
+    value = Value(v)
+    return Value(v, value_text(value))
 
 
 def parts(report: Report) -> list[Part]:
@@ -164,3 +189,39 @@ def occupancy(grid: Grid) -> list[list[GridCell | None]]:
             matrix[r][col] = cell
             col += cell.colspan
     return [[c if c is not False else GridCell("") for c in row] for row in matrix]  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class RowBreak:
+    """Break a row of table 三 across two pages, as word processors do when a row may split:
+    the first `at` characters of its label on one page, the rest on the next, and the values
+    with the first part (`values_first`) or with the second."""
+
+    label: str  # the start of the row's label
+    at: int
+    values_first: bool = True
+
+
+def break_row(matrix: Matrix, split: RowBreak) -> tuple[Matrix, int]:
+    """Table 三 with the row labelled `split.label` made into two rows (label head, label tail);
+    cells merged over the row grow by one. Returns the new matrix and the first row's index."""
+    values_from = len(matrix[0]) - len(TABLE3_COLUMNS)
+    row, col = next(
+        (r, c)
+        for r, cells in enumerate(matrix)
+        for c, cell in enumerate(cells[:values_from])
+        if cell is not None and cell.text.startswith(split.label)
+    )
+    label = matrix[row][col]
+    assert label is not None
+    first, second = list(matrix[row]), [None] * len(matrix[row])
+    first[col], second[col] = replace(label, text=label.text[: split.at]), replace(label, text=label.text[split.at :])
+    for c in range(values_from, len(first)):
+        value, blank = matrix[row][c], GridCell("")
+        first[c], second[c] = (value, blank) if split.values_first else (blank, value)
+    out = [list(cells) for cells in matrix[:row]] + [first, second] + [list(cells) for cells in matrix[row + 1 :]]
+    for r in range(row + 1):
+        for c, cell in enumerate(out[r]):
+            if cell is not None and r + cell.rowspan > row and cell.rowspan > 1:
+                out[r][c] = replace(cell, rowspan=cell.rowspan + 1)
+    return out, row

@@ -11,7 +11,7 @@ footer (`page_numbers`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -28,9 +28,8 @@ from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate, Spacer
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
-from db.format import TABLE3_COLUMNS
 from db.model import Report
-from tests.forms.layout import GridCell, Part, occupancy, parts
+from tests.forms.layout import GridCell, Matrix, Part, RowBreak, break_row, occupancy, parts
 
 FONT = "STSong-Light"
 PAGE = A4
@@ -38,19 +37,6 @@ MARGIN = 2 * cm
 TABLE3_HEADER_ROWS = 3
 # Widths of each table's label columns, as shares of the text width; value columns share the rest.
 LABEL_WIDTHS = {"table2": (0.28,), "table3": (0.07, 0.13, 0.22), "table4": ()}
-
-Matrix = list[list[GridCell | None]]  # a grid with None where a merged cell covers a position
-
-
-@dataclass(frozen=True)
-class RowBreak:
-    """Break a row of table 三 across two pages, as word processors do when a row may split:
-    the first `at` characters of its label on one page, the rest on the next, and the values
-    with the first part (`values_first`) or with the second."""
-
-    label: str  # the start of the row's label
-    at: int
-    values_first: bool = True
 
 
 @dataclass(frozen=True)
@@ -76,16 +62,19 @@ def render(
     rows_per_page: int | None = None,
     split_row: RowBreak | None = None,
     page_numbers: bool = False,
+    new_page: tuple[str, ...] = (),
 ) -> Path:
     """Write `report` to `path` as a PDF and return the path. Table 三 breaks where the page
     ends, and also after every `rows_per_page` body rows, and inside the row `split_row`.
-    `page_numbers`: print "- N -" at the foot of every page, as most reports do."""
+    `page_numbers`: print "- N -" at the foot of every page, as most reports do. `new_page`: tables
+    (table2, table3, table4) that start a new page, their heading left at the foot of the last."""
     register_font()
     styles = _styles(font_size)
     options = _Options(ruled, repeat_header, rows_per_page, split_row)
     story: list[Flowable] = []
     for part in parts(report):
         if part.kind == "table":
+            story += [PageBreak()] if part.name in new_page else []
             story += _table(part, styles["cell"], options)
         else:
             story.append(RLParagraph(escape(part.text), styles[part.kind]))
@@ -132,7 +121,7 @@ def _table(part: Part, style: ParagraphStyle, options: _Options) -> list[Flowabl
     header = TABLE3_HEADER_ROWS if part.name == "table3" else 0
     starts = {header}
     if part.name == "table3" and options.split_row:
-        matrix, row = _break_row(matrix, options.split_row)
+        matrix, row = break_row(matrix, options.split_row)
         starts.add(row + 1)
     if part.name == "table3" and options.rows_per_page:
         starts |= set(range(header, len(matrix), options.rows_per_page))
@@ -145,31 +134,6 @@ def _table(part: Part, style: ParagraphStyle, options: _Options) -> list[Flowabl
         out.append(_GridTable(matrix, part.name, style, options, head, (start, end)))
     out.append(Spacer(1, style.fontSize))
     return out
-
-
-def _break_row(matrix: Matrix, split: RowBreak) -> tuple[Matrix, int]:
-    """Table 三 with the row labelled `split.label` made into two rows (label head, label tail);
-    cells merged over the row grow by one. Returns the new matrix and the first row's index."""
-    values_from = len(matrix[0]) - len(TABLE3_COLUMNS)
-    row, col = next(
-        (r, c)
-        for r, cells in enumerate(matrix)
-        for c, cell in enumerate(cells[:values_from])
-        if cell is not None and cell.text.startswith(split.label)
-    )
-    label = matrix[row][col]
-    assert label is not None
-    first, second = list(matrix[row]), [None] * len(matrix[row])
-    first[col], second[col] = replace(label, text=label.text[: split.at]), replace(label, text=label.text[split.at :])
-    for c in range(values_from, len(first)):
-        value, blank = matrix[row][c], GridCell("")
-        first[c], second[c] = (value, blank) if split.values_first else (blank, value)
-    out = [list(cells) for cells in matrix[:row]] + [first, second] + [list(cells) for cells in matrix[row + 1 :]]
-    for r in range(row + 1):
-        for c, cell in enumerate(out[r]):
-            if cell is not None and r + cell.rowspan > row and cell.rowspan > 1:
-                out[r][c] = replace(cell, rowspan=cell.rowspan + 1)
-    return out, row
 
 
 class _GridTable(Flowable):

@@ -20,9 +20,10 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from db.pipeline import FileResult, counted, import_file, report_files, summarize
+from db.pipeline import FileResult, import_file, report_files, summarize
 from db.readers import REPORT_SUFFIXES
 from db.schema import connect
+from db.wording import counted
 from tui.plain import plain
 
 
@@ -98,7 +99,7 @@ class ImportScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="choose"):
-            yield ReportTree(self.start, id="tree")
+            yield ReportTree(Path(self.start).resolve(), id="tree")
             with Vertical(id="controls"):
                 yield Input(placeholder="文件或文件夹 file or folder", id="path", compact=True)
                 with Horizontal(id="buttons"):
@@ -113,7 +114,7 @@ class ImportScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#results", DataTable).add_columns(
-            "状态 status", "文件 file", "说明 detail", "id", "机关 organ", "年度"
+            "状态 status", "文件 file", "说明 detail", "id", "年度", "机关 organ"
         )
         self.query_one("#path", Input).focus()
 
@@ -243,7 +244,7 @@ class ImportScreen(Screen):
         table = self.query_one("#results", DataTable)
         table.add_row(
             _status(result), plain(Path(result.path).name), plain(_detail(result)), str(result.report_id or "—"),
-            plain(result.organ), plain(result.year), key=f"{len(self.results)}",
+            plain(result.year), plain(result.organ), key=f"{len(self.results)}",
         )  # fmt: skip
         table.move_cursor(row=table.row_count - 1)
 

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from db.overview import overview
 from db.schema import connect
+from db.wording import plural
 from publish.run import Published, publish
 from publish.serving import Server
 
@@ -102,7 +103,7 @@ class PublishScreen(Screen):
             self.query_one("#out", Input).value = glance.last_publish_out or DEFAULT_OUT
         others = glance.reports - glance.publishable
         self.query_one("#about", Static).update(
-            f"可发布 {glance.publishable} approved report{'s' if glance.publishable != 1 else ''} · "
+            f"可发布 {plural(glance.publishable, 'approved report')} · "
             f"未审核 {others} not approved (published only if included, marked as not reviewed)"
         )
 
@@ -156,11 +157,11 @@ class PublishScreen(Screen):
         self.query_one("#progress", ProgressBar).update(total=1, progress=1)
         marked = f" ({done.unapproved} marked as not reviewed)" if done.unapproved else ""
         self.query_one("#steps", Log).write_line(
-            f"published {done.reports} report{'s' if done.reports != 1 else ''}{marked} in {done.seconds:.1f} s"
+            f"published {plural(done.reports, 'report')}{marked} in {done.seconds:.1f} s"
         )
         self._show_where()
         self._read_database()
-        self.notify(f"已发布 published {done.reports} reports")
+        self.notify(f"已发布 published {plural(done.reports, 'report')}")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failing publish becomes one notification; the previous site stays as it was."""

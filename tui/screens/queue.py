@@ -15,6 +15,7 @@ from db.checks import RULES
 from db.overview import STATUSES, Overview, QueueFilter, overview, queue
 from db.schema import connect
 from tui.plain import plain
+from tui.timefmt import local_time
 
 
 class QueueTable(DataTable):
@@ -37,7 +38,7 @@ STATUS_ZH = {
 class QueueScreen(Screen):
     CSS_PATH = "queue.tcss"
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("i", "import_files", "Import", tooltip="Import report files or a folder"),
+        Binding("i", "import_files", "导入", tooltip="Import report files or a folder"),
         Binding("p", "publish", "发布", tooltip="Publish the approved reports: the site and Datasette"),
         Binding("r", "refresh", "刷新", tooltip="Refresh: read the database again"),
         Binding("f", "focus_filters", "筛选", tooltip="Filter the queue by status, year, province or rule"),
@@ -85,14 +86,16 @@ class QueueScreen(Screen):
 
     def _show_glance(self, glance: Overview) -> None:
         if not glance.reports:
-            self.query_one("#glance", Static).update("No reports yet — 尚无报告: nianbao import PATH…")
+            self.query_one("#glance", Static).update(
+                "尚无报告 No reports yet — 按 i 导入 press i to import a folder of reports (F1: help)"
+            )
             return
         statuses = " · ".join(f"{STATUS_ZH[s]} {n}" for s, n in glance.by_status.items())
         years = " ".join(f"{y}:{n}" for y, n in list(glance.by_year.items())[:5])
         self.query_one("#glance", Static).update(
             f"{glance.reports} reports · {statuses} · 错误 errors {glance.errors} · 提示 warnings {glance.warnings}\n"
-            f"years {years} · provinces {len(glance.by_province)} · last import {_time(glance.last_import)}"
-            f" · last publish {_time(glance.last_publish)}"
+            f"years {years} · provinces {len(glance.by_province)} · last import {local_time(glance.last_import)}"
+            f" · last publish {local_time(glance.last_publish)}"
         )
 
     def _fill_choices(self, glance: Overview) -> None:
@@ -129,7 +132,3 @@ class QueueScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self.action_refresh()  # back from a report: its findings and status may have changed
-
-
-def _time(iso: str | None) -> str:
-    return iso[:16].replace("T", " ") if iso else "—"

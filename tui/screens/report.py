@@ -24,6 +24,7 @@ from db.schema import connect
 from publish.untrusted import clean
 from tui.plain import plain
 from tui.screens.dialogs import CorrectionDialog, IdentityDialog, OverrideDialog
+from tui.timefmt import local_time
 from tui.widgets.report_table import BLANK, Marks, ReportTable
 from tui.widgets.source_panel import SourcePanel
 
@@ -138,7 +139,8 @@ class ReportScreen(Screen):
 
     def _show_narratives(self, sections: dict[str, str]) -> None:
         text = Text()
-        for key, body in sections.items():
+        order = {key: section.number for key, section in SECTION_BY_KEY.items()}
+        for key, body in sorted(sections.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])):
             section = SECTION_BY_KEY.get(key)
             text.append(f"{section.number}. {section.title}\n" if section else f"{key}\n", style="bold")
             text.append(f"{clean(body.strip()) or BLANK}\n\n")
@@ -174,7 +176,7 @@ class ReportScreen(Screen):
         table = self.query_one("#audit", DataTable)
         table.clear()
         for t in trail:
-            values = (t["at"], t["who"], t["kind"], t["what"], t["old_value"], t["new_value"], t["reason"])
+            values = (local_time(t["at"]), t["who"], t["kind"], t["what"], t["old_value"], t["new_value"], t["reason"])
             table.add_row(*map(plain, values))
 
     # --- The selected cell -----------------------------------------------------------------------
