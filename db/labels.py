@@ -19,7 +19,11 @@ _DROP = re.compile(r"[\s\"'“”‘’「」『』*#]+")
 _NUMBERING = re.compile(
     r"^(?:\(?[一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\(\d{1,2}\)|\d{1,2}[、.)])"
 )
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# At most 15 digits before the point: no count in a report comes near 10^15, and a longer digit run
+# (a damaged cell, an ID number) would not fit SQLite's INTEGER, nor past 4,300 digits Python's
+# int(). It stays text where a number belongs, which the checks report (CELL-TYPE).
+MAX_DIGITS = 15
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,%d})(?:\.\d+)?$" % MAX_DIGITS)
 _UNIT = re.compile(rf"^(.*?\d)\s*({'|'.join(UNITS)})$")
 _NOT_APPLICABLE = {unicodedata.normalize("NFKC", m) for m in NOT_APPLICABLE}
 

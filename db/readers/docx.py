@@ -156,7 +156,8 @@ def _parse_xml(blob: bytes) -> etree._Element:
     try:
         return etree.fromstring(blob, parser)
     except etree.XMLSyntaxError as exc:
-        raise ReadError(f"the .docx is damaged: its XML is not well-formed ({exc})") from exc
+        detail = " ".join(str(exc).split())  # libxml2's messages can hold line breaks
+        raise ReadError(f"the .docx is damaged: its XML is not well-formed ({detail})") from exc
 
 
 def _word_namespace(root: etree._Element) -> str:
