@@ -13,7 +13,7 @@ from db.errors import ParseError
 from db.format import FORMAT_2019, FORMAT_2019_MARKERS, FORMAT_2021, SECTION_BY_KEY, ReportFormat
 from db.identity import closing_lines, find_period, find_title, find_website, resolve_identity
 from db.labels import normalize
-from db.model import Report
+from db.model import Note, Report
 from db.regions import resolve_region
 from db.sections import Outline, SectionText, lines_of, narrative, outline
 from db.tables import parse_table2, parse_table3, parse_table4, rows_of
@@ -48,7 +48,27 @@ def parse_document(document: Document) -> Report:
             report.sections[key] = narrative(section)
             report.section_sources[key] = section.heading.source
     place(report)
+    report.notes += undecodable(document.blocks)
     return report
+
+
+REPLACEMENT = "\ufffd"  # what a reader puts where bytes could not be decoded
+UNDECODABLE = "undecodable"  # the note's code
+
+
+def undecodable(blocks: list[Block]) -> list[Note]:
+    """A note when the text holds characters the reader could not decode (shown as �): the
+    report is kept, and the operator is told where to compare it with the original."""
+    damaged = [cell for row in rows_of(blocks) for cell in row if REPLACEMENT in cell.text]
+    if not damaged:
+        return []
+    count = sum(cell.text.count(REPLACEMENT) for cell in damaged)
+    where = damaged[0].source
+    message = (
+        f"{count} character{'s' if count != 1 else ''} could not be decoded and show as {REPLACEMENT},"
+        f" first at {where.describe()}: compare with the original file"
+    )
+    return [Note(UNDECODABLE, (), message, where)]
 
 
 def place(report: Report) -> None:

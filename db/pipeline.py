@@ -15,8 +15,9 @@ from sqlite_utils import Database
 from db.checks import ERROR
 from db.document import Document
 from db.errors import NianbaoError
+from db.limits import current as current_limits
 from db.model import Report
-from db.parse import parse_document
+from db.parse import UNDECODABLE, parse_document
 from db.readers import REPORT_SUFFIXES, read_document
 from db.review import recheck
 from db.store import find_document, log_failure, save_report, sha256
@@ -64,17 +65,23 @@ def parse_bytes(data: bytes, name: str) -> tuple[Report, Document]:
     return parse_document(document), document
 
 
+def read_file(path: Path) -> bytes:
+    """The file's bytes; a file over the size limit is refused by its size, unread."""
+    current_limits().check_file_size(path.stat().st_size)
+    return path.read_bytes()
+
+
 def parse_file(path: str | Path) -> Report:
     """Read and parse one file. Raises NianbaoError (or OSError) with the reason."""
     path = Path(path)
-    return parse_bytes(path.read_bytes(), path.name)[0]
+    return parse_bytes(read_file(path), path.name)[0]
 
 
 def import_file(db: Database, path: Path) -> FileResult:
     name = str(path)
     data = None
     try:
-        data = path.read_bytes()
+        data = read_file(path)
         known, report_id = find_document(db, sha256(data))
         if known:
             return FileResult(name, "unchanged", report_id, message="same file already imported")
@@ -93,9 +100,16 @@ def import_file(db: Database, path: Path) -> FileResult:
     if stored.status == "unchanged":
         return FileResult(name, "unchanged", stored.report_id, report.organ, report.year, message=stored.message)
     errors = sum(f.severity == ERROR for f in found)
+    message = "; ".join(m for m in [stored.message, *_read_notes(report)] if m)
     return FileResult(
-        name, stored.status, stored.report_id, report.organ, report.year, errors, len(found) - errors, stored.message
+        name, stored.status, stored.report_id, report.organ, report.year, errors, len(found) - errors, message
     )
+
+
+def _read_notes(report: Report) -> list[str]:
+    """Notes about reading the file as a whole (bytes that did not decode), for the file's line:
+    they belong to no cell, so no finding carries them."""
+    return [note.message for note in report.notes if note.code == UNDECODABLE]
 
 
 def import_paths(db: Database, paths: Iterable[str | Path], progress: Progress | None = None) -> Iterator[FileResult]:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 from reportlab.platypus import SimpleDocTemplate
 from reportlab.platypus import Table as RLTable
@@ -20,7 +19,7 @@ from db.model import Report
 from db.pipeline import import_paths, parse_bytes, parse_file
 from db.readers.pdf import DAMAGED, ENCRYPTED, NO_TEXT, NO_UNICODE, read_pdf
 from tests.conftest import SAMPLE_NAMES, sample_path
-from tests.forms.pdf import FONT, RowBreak, register_font, render
+from tests.forms.pdf import FONT, RowBreak, encrypted, register_font, render
 
 COMPARED = ("organ", "year", "region", "published", "table2", "table3", "table4")
 FIRST_ROW, LAST_ROW = "一、本年新收政府信息公开申请数量", "四、结转下年度继续办理"
@@ -220,18 +219,6 @@ def shapes_only() -> bytes:
     page = canvas.Canvas(buffer, invariant=1)
     page.rect(100, 100, 200, 300, fill=1)
     page.line(50, 50, 400, 500)
-    page.showPage()
-    page.save()
-    return buffer.getvalue()
-
-
-def encrypted(user_password: str) -> bytes:
-    register_font()
-    buffer = io.BytesIO()
-    lock = StandardEncryption(user_password, ownerPassword="owner", canCopy=0)
-    page = canvas.Canvas(buffer, invariant=1, encrypt=lock)
-    page.setFont(FONT, 12)
-    page.drawString(100, 700, "三、收到和处理政府信息公开申请情况")
     page.showPage()
     page.save()
     return buffer.getvalue()
