@@ -23,7 +23,7 @@ _NUMBERING = re.compile(
 # (a damaged cell, an ID number) would not fit SQLite's INTEGER, nor past 4,300 digits Python's
 # int(). It stays text where a number belongs, which the checks report (CELL-TYPE).
 MAX_DIGITS = 15
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,%d})(?:\.\d+)?$" % MAX_DIGITS)
+_NUMBER = re.compile(rf"^[+-]?(?:\d{{1,3}}(?:,\d{{3}}){{1,4}}|\d{{1,{MAX_DIGITS}}})(?:\.\d+)?$")
 _UNIT = re.compile(rf"^(.*?\d)\s*({'|'.join(UNITS)})$")
 _NOT_APPLICABLE = {unicodedata.normalize("NFKC", m) for m in NOT_APPLICABLE}
 

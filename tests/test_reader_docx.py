@@ -19,9 +19,9 @@ import pytest
 from db.document import Paragraph, Table
 from db.errors import ReadError
 from db.format import NARRATIVE_SECTIONS
+from db.limits import Limits
 from db.model import Report
 from db.pipeline import import_paths, parse_bytes, parse_file
-from db.limits import Limits
 from db.readers.docx import read_docx
 from tests.conftest import SAMPLE_NAMES, sample_path
 from tests.forms.docx import render, zip_bomb
@@ -407,8 +407,10 @@ BAD = {
     ),
     "zip-bomb": (
         lambda: zip_bomb(200),
-        r"the \.docx expands to 200 MB, over the 50 MB limit \(a zip bomb\?\);"
-        r" if it really is a report, raise NIANBAO_MAX_UNZIPPED_MB to import it$",
+        (
+            r"the \.docx expands to 200 MB, over the 50 MB limit \(a zip bomb\?\);"
+            r" if it really is a report, raise NIANBAO_MAX_UNZIPPED_MB to import it$"
+        ),
     ),
     # detect_form routes OLE2 to the .doc message; db.readers.docx.ole_message adds "encrypted or"
     "ole-header": (
