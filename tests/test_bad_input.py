@@ -694,3 +694,21 @@ def test_text_with_many_invalid_bytes_is_still_refused(tmp_path):
     path.write_bytes(b"".join(data[i : i + 200] + b"\xff" for i in range(0, len(data), 200)))
     with pytest.raises(ReadError, match="cannot tell the text encoding"):
         parse_file(path)
+
+
+def test_invalid_byte_in_a_table_cell_is_no_value(tmp_path):
+    """A bad byte stuck to a number (“0�”) does not become 0: the cell is left blank, which is an
+    error to review, and the line points at the byte."""
+    lines = sample_bytes(GOOD).decode("utf-8").split("\n")
+    cell = [i for i, line in enumerate(lines) if line.startswith("\t") and line.strip().isdigit()][5]
+    head = "\n".join(lines[: cell + 1]).encode("gbk")
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(head + b"\xff" + "\n".join(lines).encode("gbk")[len(head) :])
+    db_file = tmp_path / "t.db"
+    result = run(["--db", str(db_file), "import", str(path)])
+    assert result.stdout.splitlines()[0] == (
+        f"warnings  {path} → report 1: {GOOD_ORGAN} 2024 (1 error to review)"
+        f" — 1 character could not be decoded and show as �, first at line {cell + 1}, cell 4: compare with the original file"
+    )
+    assert count(db_file, "SELECT count(*) FROM findings WHERE rule = 'CELL-MISSING'") == 1
+    assert count(db_file, "SELECT count(*) FROM cells WHERE value IS NULL") == 1
