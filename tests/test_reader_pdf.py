@@ -239,10 +239,10 @@ BAD = {
     "no-text": (lambda r, d: shapes_only(), NO_TEXT),
     "encrypted": (lambda r, d: encrypted("secret"), ENCRYPTED),
     "owner-password-only": (lambda r, d: encrypted(""), ENCRYPTED),
-    "truncated": (lambda r, d: (b := pdf_bytes(r, d))[: len(b) // 2], f"{DAMAGED}: Unexpected EOF"),
+    "truncated": (lambda r, d: (b := pdf_bytes(r, d))[: len(b) // 2], f"{DAMAGED}: Unexpected EOF; download it again"),
     "random-bytes": (
         lambda r, d: b"%PDF-1.4\n" + bytes(range(256)) * 8,
-        f"{DAMAGED}: No /Root object! - Is this really a PDF?",
+        f"{DAMAGED}: No /Root object! - Is this really a PDF?; download it again",
     ),
     "cid-glyphs": (without_unicode, NO_UNICODE),
 }

@@ -109,7 +109,7 @@ def _read_error(exc: BaseException) -> ReadError:
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if len(message) < 8:  # KeyError('0') and the like: name the kind of error too
         message = f"{type(exc).__name__} {message}".strip()
-    return ReadError(f"{DAMAGED}: {message}")
+    return ReadError(f"{DAMAGED}: {message}; download it again")
 
 
 # --- Pages -------------------------------------------------------------------------------------
