@@ -20,6 +20,8 @@ from db.tables import parse_table2, parse_table3, parse_table4, rows_of
 
 TABLE_SECTIONS = ("proactive", "requests", "reviews")
 GET_COMPLETE = "import a complete copy (the published PDF or Word file, or the whole web page)"
+REPLACEMENT = "\ufffd"  # what a reader puts where bytes could not be decoded
+UNDECODABLE = "undecodable"  # the code of the note saying so
 
 
 def parse_document(document: Document) -> Report:
@@ -51,10 +53,6 @@ def parse_document(document: Document) -> Report:
     place(report)
     report.notes += undecodable(document.blocks)
     return report
-
-
-REPLACEMENT = "\ufffd"  # what a reader puts where bytes could not be decoded
-UNDECODABLE = "undecodable"  # the note's code
 
 
 def undecodable(blocks: list[Block]) -> list[Note]:
