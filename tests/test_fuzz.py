@@ -12,6 +12,13 @@ Sized for CI by default; NIANBAO_FUZZ_EXAMPLES sets the examples per test for a 
     NIANBAO_FUZZ_EXAMPLES=25000 python -m pytest tests/test_fuzz.py -m slow -p no:randomly
 Runs are derandomized (the same examples every time), so a failure in CI reproduces locally.
 Crashes found are fixed in db/ and kept as plain tests at the end of this file.
+
+Long run, 22 Nov 2026, at commit 20c685a (2 shared cores), NIANBAO_FUZZ_EXAMPLES=15000: 15,000
+examples each of arbitrary bytes (39 s), arbitrary text (53 s), report pieces (341 s), mutated
+samples (446 s), damaged .docx (105 s), damaged web pages (327 s) and the label matcher (58 s);
+300 damaged PDFs (35 s); 5,000 imports (420 s, at b2e50d5): 110,300 inputs, no failure, no data
+lost. Found while writing the tests and fixed: numbers past 64 bits and past Python's int() limit,
+and a two-line .docx XML error.
 """
 
 from __future__ import annotations
