@@ -17,8 +17,8 @@ Long run, 22 Nov 2026, at commit 20c685a (2 shared cores), NIANBAO_FUZZ_EXAMPLES
 examples each of arbitrary bytes (39 s), arbitrary text (53 s), report pieces (341 s), mutated
 samples (446 s), damaged .docx (105 s), damaged web pages (327 s) and the label matcher (58 s);
 300 damaged PDFs (35 s); 5,000 imports (420 s, at b2e50d5): 110,300 inputs, no failure, no data
-lost. Found while writing the tests and fixed: numbers past 64 bits and past Python's int() limit,
-and a two-line .docx XML error.
+lost. Found while writing the tests and fixed: numbers past 64 bits and past Python's int() limit
+in a table cell and in a narrative (the checks), and a two-line .docx XML error.
 """
 
 from __future__ import annotations
@@ -38,10 +38,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
+from db.checks import run_checks
 from db.errors import NianbaoError
 from db.format import NOT_APPLICABLE, SECTIONS, TABLE4_GROUPS
 from db.labels import best_match, nfkc, normalize, read_cell, score
 from db.model import Report
+from db.numerals import chinese_number
 from db.pipeline import import_file, parse_bytes
 from db.schema import connect
 from db.sections import heading_section
@@ -363,3 +365,13 @@ def test_damaged_docx_xml_is_one_line():
         parse_bytes(as_docx(b"<\x00xml version='1.0'?><w:document/>"), "report.docx")
     assert str(info.value).startswith("the .docx is damaged: its XML is not well-formed (")
     assert "\n" not in str(info.value)
+
+
+def test_overlong_number_in_a_narrative_is_no_figure():
+    """Found by fuzzing (the import, which runs the checks): a narrative quoting 5,000 digits as
+    its count of applications made NARRATIVE-MATCH raise ValueError (Python's int() limit)."""
+    text = sample_bytes("001").decode("utf-8").replace("申请11件", f"申请{'9' * 5000}件", 1)
+    report, _ = parse_bytes(text.encode("utf-8"), "report.txt")
+    assert f"申请{'9' * 5000}件" in report.sections["overview"]
+    assert [f.rule for f in run_checks(report)] == []  # no figure read, so none compared
+    assert chinese_number("9" * 16) is None and chinese_number("9" * 15) == 10**15 - 1
