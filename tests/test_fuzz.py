@@ -49,7 +49,7 @@ from db.schema import connect
 from db.sections import heading_section
 from tests.forms import docx, html, pdf
 
-EXAMPLES = int(os.environ.get("NIANBAO_FUZZ_EXAMPLES", "600"))
+EXAMPLES = int(os.environ.get("NIANBAO_FUZZ_EXAMPLES", "500"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -218,7 +218,7 @@ def stored_cells(db: Database, report_id: int) -> dict[tuple[str, str, str], obj
 
 
 @pytest.mark.slow
-@settings(FUZZ, max_examples=max(10, EXAMPLES // 3))  # an import with its checks: some 20 ms
+@settings(FUZZ, max_examples=max(10, EXAMPLES // 4))  # an import with its checks: some 20 ms
 @given(data=mutated_sample())
 def test_fuzz_import_loses_nothing(data):
     """What the parser returns is what the database holds, value for value; a file that fails
