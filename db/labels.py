@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from db.format import NOT_APPLICABLE, UNITS
+from db.numerals import MAX_DIGITS
 
 T = TypeVar("T")
 
@@ -19,7 +20,9 @@ _DROP = re.compile(r"[\s\"'“”‘’「」『』*#]+")
 _NUMBERING = re.compile(
     r"^(?:\(?[一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\(\d{1,2}\)|\d{1,2}[、.)])"
 )
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# At most MAX_DIGITS before the point: a longer run (a damaged cell, an ID number) is no count; it
+# stays text where a number belongs, which the checks report.
+_NUMBER = re.compile(rf"^[+-]?(?:\d{{1,3}}(?:,\d{{3}}){{1,4}}|\d{{1,{MAX_DIGITS}}})(?:\.\d+)?$")
 _UNIT = re.compile(rf"^(.*?\d)\s*({'|'.join(UNITS)})$")
 _NOT_APPLICABLE = {unicodedata.normalize("NFKC", m) for m in NOT_APPLICABLE}
 

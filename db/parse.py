@@ -13,12 +13,15 @@ from db.errors import ParseError
 from db.format import FORMAT_2019, FORMAT_2019_MARKERS, FORMAT_2021, SECTION_BY_KEY, ReportFormat
 from db.identity import closing_lines, find_period, find_title, find_website, resolve_identity
 from db.labels import normalize
-from db.model import Report
+from db.model import Note, Report
 from db.regions import resolve_region
 from db.sections import Outline, SectionText, lines_of, narrative, outline
 from db.tables import parse_table2, parse_table3, parse_table4, rows_of
 
 TABLE_SECTIONS = ("proactive", "requests", "reviews")
+GET_COMPLETE = "import a complete copy (the published PDF or Word file, or the whole web page)"
+REPLACEMENT = "\ufffd"  # what a reader puts where bytes could not be decoded
+UNDECODABLE = "undecodable"  # the code of the note saying so
 
 
 def parse_document(document: Document) -> Report:
@@ -48,7 +51,23 @@ def parse_document(document: Document) -> Report:
             report.sections[key] = narrative(section)
             report.section_sources[key] = section.heading.source
     place(report)
+    report.notes += undecodable(document.blocks)
     return report
+
+
+def undecodable(blocks: list[Block]) -> list[Note]:
+    """A note when the text holds characters the reader could not decode (shown as �): the
+    report is kept, and the operator is told where to compare it with the original."""
+    damaged = [cell for row in rows_of(blocks) for cell in row if REPLACEMENT in cell.text]
+    if not damaged:
+        return []
+    count = sum(cell.text.count(REPLACEMENT) for cell in damaged)
+    where = damaged[0].source
+    message = (
+        f"{count} character{'s' if count != 1 else ''} could not be decoded and show as {REPLACEMENT},"
+        f" first at {where.describe()}: compare with the original file"
+    )
+    return [Note(UNDECODABLE, (), message, where)]
 
 
 def place(report: Report) -> None:
@@ -66,10 +85,13 @@ def place(report: Report) -> None:
 def _require_report(parts: Outline) -> None:
     missing = [SECTION_BY_KEY[k] for k in TABLE_SECTIONS if k not in parts.sections]
     if len(missing) == len(TABLE_SECTIONS) and len(parts.sections) < 2:
-        raise ParseError("not an annual report on open government information: none of its six sections found")
+        raise ParseError(
+            "not an annual report on open government information: none of its six sections found;"
+            " check that this is the report's file"
+        )
     if missing:
         names = "、".join(f"{'一二三四五六'[s.number - 1]}、{s.title}" for s in missing)
-        raise ParseError(f"section {names} not found: the report looks truncated")
+        raise ParseError(f"section {names} not found: the report looks truncated; {GET_COMPLETE}")
 
 
 def _close(parts: Outline) -> tuple[str | None, str | None]:
@@ -95,7 +117,7 @@ def _read_tables(report: Report, parts: Outline, spec: ReportFormat) -> None:
     t4 = parse_table4(sections["reviews"].blocks, spec)
     for name, result in (("二", t2), ("三", t3), ("四", t4)):
         if not result.found:
-            raise ParseError(f"table {name} has no recognisable rows: the report looks truncated")
+            raise ParseError(f"table {name} has no recognisable rows: the report looks truncated; {GET_COMPLETE}")
     report.table2 = {k: vs[0] for k, vs in t2.values.items()}
     report.table3 = t3.values
     report.table4 = {k: vs[0] for k, vs in t4.values.items()}

@@ -19,8 +19,9 @@ from sqlite_utils import Database
 from db.checks import ERROR
 from db.document import Document
 from db.errors import NianbaoError
+from db.limits import current as current_limits
 from db.model import Report
-from db.parse import parse_document
+from db.parse import UNDECODABLE, parse_document
 from db.readers import REPORT_SUFFIXES, read_document
 from db.review import recheck
 from db.store import find_document, log_failure, save_report, sha256
@@ -69,10 +70,16 @@ def parse_bytes(data: bytes, name: str) -> tuple[Report, Document]:
     return parse_document(document), document
 
 
+def read_file(path: Path) -> bytes:
+    """The file's bytes; a file over the size limit is refused by its size, unread."""
+    current_limits().check_file_size(path.stat().st_size)
+    return path.read_bytes()
+
+
 def parse_file(path: str | Path) -> Report:
     """Read and parse one file. Raises NianbaoError (or OSError) with the reason."""
     path = Path(path)
-    return parse_bytes(path.read_bytes(), path.name)[0]
+    return parse_bytes(read_file(path), path.name)[0]
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ def read_and_parse(path: Path) -> Parsed:
     """The worker's part of an import: read and parse one file; no database."""
     data = None
     try:
-        data = path.read_bytes()
+        data = read_file(path)
         return Parsed(data, *parse_bytes(data, path.name))
     except (NianbaoError, OSError) as exc:
         return Parsed(data, error=exc)
@@ -111,7 +118,7 @@ def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileR
     name = str(path)
     data = None
     try:
-        data = path.read_bytes() if parsed is None else parsed.bytes()
+        data = read_file(path) if parsed is None else parsed.bytes()
         known, report_id = find_document(db, sha256(data))
         if known:
             return FileResult(name, "unchanged", report_id, message="same file already imported")
@@ -130,9 +137,16 @@ def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileR
     if stored.status == "unchanged":
         return FileResult(name, "unchanged", stored.report_id, report.organ, report.year, message=stored.message)
     errors = sum(f.severity == ERROR for f in found)
+    message = "; ".join(m for m in [stored.message, *_read_notes(report)] if m)
     return FileResult(
-        name, stored.status, stored.report_id, report.organ, report.year, errors, len(found) - errors, stored.message
+        name, stored.status, stored.report_id, report.organ, report.year, errors, len(found) - errors, message
     )
+
+
+def _read_notes(report: Report) -> list[str]:
+    """Notes about reading the file as a whole (bytes that did not decode), for the file's line:
+    they belong to no cell, so no finding carries them."""
+    return [note.message for note in report.notes if note.code == UNDECODABLE]
 
 
 def default_workers(files: list[Path]) -> int:

@@ -18,14 +18,18 @@ from db.checks import RULES
 from db.format import FORMATS, TABLE3_COLUMN_KEYS, TABLE4_GROUPS, TABLE4_RESULTS
 from db.labels import normalize
 from db.review import load_report
+from publish.untrusted import region_key
 
 PUBLIC_STATUSES = ("approved", "published")
 FORM_SUFFIX = {"text": ".txt", "pdf": ".pdf", "docx": ".docx", "html": ".html"}
 
 
 def source_file(region_code: str | None, year: int | None, report_id: int, form: str) -> str:
-    """The stable path of a report's original file on the site: sources/141130-2024.pdf."""
-    stem = f"{region_code}-{year}" if region_code and year else f"report-{report_id}"
+    """The stable path of a report's original file on the site: sources/141130-2024.pdf. Only a
+    6-digit code and a whole year make the name: a region code is text an operator can correct,
+    and a stored "../../x" must not name a file outside the site."""
+    code = region_key(region_code, report_id)
+    stem = f"{code}-{year}" if code == region_code and isinstance(year, int) else f"report-{report_id}"
     return f"sources/{stem}{FORM_SUFFIX.get(form, '.bin')}"
 
 

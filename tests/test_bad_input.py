@@ -4,19 +4,28 @@ database but the import log."""
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import shutil
+import tempfile
+import tracemalloc
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from click.testing import CliRunner
 from conftest import sample_bytes, sample_path
 
 from db.errors import NianbaoError, ParseError, ReadError
+from db.limits import MB, Limits
 from db.pipeline import import_paths, parse_file
 from db.schema import connect
+from tests.forms import pdf
+from tests.forms.docx import zip_bomb
+from tests.forms.html import render_404
 from tui.cli import cli
 
 # A county government work report (政府工作报告): Chinese, numbered headings, but not an annual
@@ -86,6 +95,18 @@ def _cut_after_table2() -> str:
     return "\n".join(lines[: _heading(lines, "三、")])
 
 
+@functools.cache
+def _pdf_of_good() -> bytes:
+    """The good sample printed as a PDF (rendered once)."""
+    with tempfile.TemporaryDirectory() as folder:
+        return pdf.render(parse_file(sample_path(GOOD)), Path(folder) / "good.pdf").read_bytes()
+
+
+def _without_tables() -> str:
+    """Sample 001 with every table cell line removed: headings and narratives only."""
+    return "\n".join(line for line in sample_bytes(GOOD).decode("utf-8").split("\n") if not line.startswith("\t"))
+
+
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" + b"0" * 200
 ZIP = b"PK\x03\x04\x14\x00\x06\x00\x08\x00" + b"\x00" * 20 + b"[Content_Types].xml" + b"\x00" * 200
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024
@@ -104,6 +125,23 @@ CASES = [
     # REPORT_SUFFIXES); named explicitly it fails.
     Case("zip", "archive.zip", ReadError, "zip", in_folder=False),
     Case("ole2-doc", "old.doc", ReadError, "save it as .docx or PDF"),
+    Case("pdf-truncated", "cut.pdf", ReadError, "the PDF is damaged or truncated"),
+    Case("pdf-encrypted", "locked.pdf", ReadError, "encrypted: save an unprotected copy"),
+    Case("pdf-image-only", "scan.pdf", ReadError, "it needs OCR"),
+    Case(
+        "zip-bomb-docx",
+        "bomb.docx",
+        ReadError,
+        "over the 50 MB limit (a zip bomb?); if it really is a report, raise NIANBAO_MAX_UNZIPPED_MB",
+    ),
+    Case(
+        "huge-file",
+        "huge.txt",
+        ReadError,
+        "200 MB, over the 50 MB limit; if it really is a report, raise NIANBAO_MAX_FILE_MB",
+    ),
+    Case("portal-404", "nb2024.html", ParseError, "not an annual report"),
+    Case("no-tables", "no_tables.txt", ParseError, "table 二 has no recognisable rows"),
     # A folder import that meets a dangling symlink: see test_folder_import_reports_dangling_symlink.
     Case("dangling-symlink", "dangling.txt", OSError, "No such file", in_folder=False),
     Case("missing", "missing.txt", OSError, "No such file", in_folder=False),
@@ -135,6 +173,21 @@ def make_bad(folder: Path, case: Case) -> Path:
             path.write_bytes(ZIP)
         case "ole2-doc":
             path.write_bytes(OLE2)
+        case "pdf-truncated":
+            path.write_bytes(_pdf_of_good()[: len(_pdf_of_good()) // 2])
+        case "pdf-encrypted":
+            path.write_bytes(pdf.encrypted("secret"))
+        case "pdf-image-only":
+            pdf.image_only(path)
+        case "zip-bomb-docx":
+            path.write_bytes(zip_bomb(Limits().unzipped_mb + 10))
+        case "huge-file":
+            with path.open("wb") as f:
+                f.truncate(200 * MB)  # sparse: costs no disk and no time
+        case "portal-404":
+            render_404(path)
+        case "no-tables":
+            path.write_text(_without_tables(), encoding="utf-8")
         case "dangling-symlink":
             os.symlink(folder / "no_such_target.txt", path)
         case "missing":
@@ -179,6 +232,19 @@ def test_cases_are_what_they_claim(tmp_path):
     text = paths["cut-after-table2"].read_text(encoding="utf-8")
     assert "二、主动公开政府信息情况" in text and "三、" not in text
     assert paths["cut-after-table2"].read_text(encoding="utf-8").rstrip().endswith("0")  # last cell of table 二
+    cut = paths["pdf-truncated"].read_bytes()
+    assert cut.startswith(b"%PDF") and b"%%EOF" not in cut and len(cut) > 5000
+    assert b"/Encrypt" in paths["pdf-encrypted"].read_bytes()
+    with pdfplumber.open(paths["pdf-image-only"]) as scan:
+        assert [len(p.images) for p in scan.pages] == [1] and not scan.pages[0].chars
+    bomb = paths["zip-bomb-docx"]
+    assert bomb.stat().st_size < MB
+    with zipfile.ZipFile(bomb) as archive:
+        assert archive.getinfo("word/document.xml").file_size == 60 * MB
+    assert paths["huge-file"].stat().st_size == 200 * MB
+    assert "404" in paths["portal-404"].read_text(encoding="utf-8")
+    text = paths["no-tables"].read_text(encoding="utf-8")
+    assert "二、主动公开政府信息情况" in text and "六、其他需要报告的事项" in text and "\t" not in text
 
 
 # --- parse_file ------------------------------------------------------------------------------------
@@ -419,3 +485,249 @@ def test_html_is_detected_without_a_suffix(head):
 
     assert detect_form(head + b"<body>...</body></html>", "report") == "html"
     assert detect_form("夏县人民政府办公室\n2024年政府信息公开工作年度报告".encode(), "report") == "text"
+
+
+# --- Limits ----------------------------------------------------------------------------------------
+
+
+def test_huge_file_is_refused_by_its_size_unread(tmp_path, db):
+    """A 200 MB file never enters memory: refused by its size before reading."""
+    path = make_bad(tmp_path, next(c for c in CASES if c.id == "huge-file"))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ReadError):
+            parse_file(path)
+        (result,) = import_paths(db, [path])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.message == (
+        "the file is 200 MB, over the 50 MB limit; if it really is a report, raise NIANBAO_MAX_FILE_MB to import it"
+    )
+    assert peak < 5 * MB
+
+
+def test_limits_are_settings(monkeypatch):
+    assert Limits() == Limits.from_env({}) == Limits(file_mb=50, pages=200, unzipped_mb=50)
+    env = {"NIANBAO_MAX_FILE_MB": "300", "NIANBAO_MAX_PAGES": " 5 ", "NIANBAO_MAX_UNZIPPED_MB": ""}
+    assert Limits.from_env(env) == Limits(file_mb=300, pages=5, unzipped_mb=50)
+    for bad in ("0", "-1", "ten", "1.5"):
+        with pytest.raises(NianbaoError, match=f"^NIANBAO_MAX_PAGES must be a positive whole number, not '{bad}'$"):
+            Limits.from_env({"NIANBAO_MAX_PAGES": bad})
+
+
+def test_raising_a_limit_lets_the_file_in(tmp_path, monkeypatch):
+    """What the refusal says to do works: the same file, the limit raised, imports."""
+    good = copy_good(tmp_path / "in")
+    monkeypatch.setenv("NIANBAO_MAX_FILE_MB", "1")
+    huge = tmp_path / "in" / "padded.txt"
+    huge.write_bytes(good.read_bytes() + b"\n" + b" " * (2 * MB))  # a report padded to 2 MB
+    db_file = tmp_path / "t.db"
+    refused = run(["--db", str(db_file), "import", str(huge)])
+    assert refused.exit_code == 1
+    assert refused.stdout.splitlines()[0] == (
+        f"failed    {huge}: the file is 3 MB, over the 1 MB limit; if it really is a report, raise NIANBAO_MAX_FILE_MB to import it"
+    )
+    monkeypatch.setenv("NIANBAO_MAX_FILE_MB", "3")
+    accepted = run(["--db", str(db_file), "import", str(huge)])
+    assert accepted.exit_code == 0, accepted.stdout
+    assert accepted.stdout.splitlines()[0].startswith(f"imported  {huge} → report 1: {GOOD_ORGAN} 2024")
+
+
+def test_page_limit(tmp_path, monkeypatch):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(_pdf_of_good())
+    assert parse_file(path).organ == GOOD_ORGAN
+    monkeypatch.setenv("NIANBAO_MAX_PAGES", "2")
+    with pytest.raises(ReadError) as info:
+        parse_file(path)
+    assert str(info.value).startswith("the PDF has ")
+    assert str(info.value).endswith(
+        " pages, over the 2-page limit; if it really is a report, raise NIANBAO_MAX_PAGES to import it"
+    )
+
+
+def test_unzipped_limit(tmp_path, monkeypatch):
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(zip_bomb(3))
+    monkeypatch.setenv("NIANBAO_MAX_UNZIPPED_MB", "2")
+    with pytest.raises(ReadError, match=r"^the \.docx expands to 3 MB, over the 2 MB limit \(a zip bomb\?\)"):
+        parse_file(path)
+    monkeypatch.setenv("NIANBAO_MAX_UNZIPPED_MB", "4")
+    with pytest.raises(ReadError, match="not well-formed"):  # inflated and read: zeros are no XML
+        parse_file(path)
+
+
+# --- Files that import, and what the user is told --------------------------------------------------
+
+
+def _with_year(text: str, year: int) -> str:
+    """The report's year changed in its title and its statistics period alike."""
+    return text.replace("2024年政府信息公开工作年度报告", f"{year}年政府信息公开工作年度报告", 1).replace(
+        "统计期限为2024年1月1日", f"统计期限为{year}年1月1日", 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "finding"),
+    [
+        (lambda t: _with_year(t, 2099), "the report year 2099 is impossible: reports cover 2008 to "),
+        (lambda t: _with_year(t, 2003), "the report year 2003 is impossible: reports cover 2008 to "),
+        (
+            lambda t: t.rstrip() + f"\n{GOOD_ORGAN}\n2024年6月1日\n",
+            "the report is dated 2024-06-01, before its year 2024 was over: the year or the date is wrong",
+        ),
+    ],
+    ids=["future", "before-the-regulation", "dated-before-year-end"],
+)
+def test_wrong_year_imports_with_an_error_to_review(tmp_path, edit, finding):
+    """A wrong year is the report's own content, not a broken file: it is imported (nothing is
+    lost) with an IDENTITY error, which blocks approval until the operator corrects it."""
+    path = tmp_path / "report.txt"
+    path.write_text(edit(sample_bytes(GOOD).decode("utf-8")), encoding="utf-8")
+    db_file = tmp_path / "t.db"
+    result = run(["--db", str(db_file), "import", str(path)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith(f"warnings  {path} → report 1: {GOOD_ORGAN} ")
+    assert "(1 error to review)" in result.stdout
+    checked = run(["--db", str(db_file), "check"])
+    assert checked.exit_code == 1
+    assert finding in checked.stdout and "IDENTITY" in checked.stdout
+
+
+def test_duplicate_files_same_bytes_are_unchanged(tmp_path):
+    folder = tmp_path / "in"
+    first = copy_good(folder)
+    second = folder / "copy of the same report.txt"
+    second.write_bytes(first.read_bytes())
+    db_file = tmp_path / "t.db"
+    result = run(["--db", str(db_file), "import", str(first), str(second), str(first)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"imported  {first} → report 1: {GOOD_ORGAN} 2024")
+    assert lines[1] == f"unchanged {second} → report 1 — same file already imported"
+    assert lines[2] == f"unchanged {first} → report 1 — same file already imported"
+    assert lines[3] == "3 files: 1 imported, 2 unchanged"
+    assert count(db_file, "SELECT count(*) FROM reports") == 1
+    assert count(db_file, "SELECT count(*) FROM documents") == 1
+
+
+def test_duplicate_report_other_bytes_replaces_and_keeps_the_old_file(tmp_path):
+    """The same organ and year from another file (a corrected re-publication): the newer file's
+    values replace the report's, the old file stays in `documents`, and the line says which."""
+    folder = tmp_path / "in"
+    first = copy_good(folder)
+    second = folder / "republished.txt"
+    second.write_bytes(first.read_bytes().replace("扎实推进".encode(), "稳步推进".encode(), 1))
+    db_file = tmp_path / "t.db"
+    result = run(["--db", str(db_file), "import", str(first), str(second)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert (
+        lines[1] == f"replaced  {second} → report 1: {GOOD_ORGAN} 2024 — replaces the report imported from {first.name}"
+    )
+    assert count(db_file, "SELECT count(*) FROM reports") == 1
+    assert count(db_file, "SELECT count(*) FROM documents") == 2
+    assert count(db_file, "SELECT count(*) FROM narratives WHERE text LIKE '%稳步推进%'") == 1
+
+
+HOSTILE_NAME = "$(rm -rf x);'\"&|`touch y`.txt"
+
+
+def test_file_name_with_shell_metacharacters(tmp_path, monkeypatch):
+    """Names are data, never a command: the file imports and its name is printed as it is."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x").mkdir()
+    path = tmp_path / "in" / HOSTILE_NAME
+    path.parent.mkdir()
+    path.write_bytes(sample_bytes(GOOD))
+    result = run(["--db", "t.db", "import", "in"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == f"imported  in/{HOSTILE_NAME} → report 1: {GOOD_ORGAN} 2024"
+    assert (tmp_path / "x").is_dir() and not (tmp_path / "y").exists()
+    assert count(tmp_path / "t.db", "SELECT count(*) FROM documents WHERE name = ?", [HOSTILE_NAME]) == 1
+    parsed = run(["parse", str(path)])
+    assert parsed.exit_code == 0 and parsed.stdout.startswith(GOOD_ORGAN)
+
+
+def test_relative_paths_with_dot_dot_are_just_paths(tmp_path, monkeypatch):
+    """A path with ../ on the command line names the file it leads to, no more: it is read, and
+    recorded as given; a ../ path to nothing fails like any missing file."""
+    monkeypatch.chdir(tmp_path)
+    copy_good(tmp_path / "in")
+    (tmp_path / "work").mkdir()
+    name = sample_path(GOOD).name
+    result = run(["--db", "t.db", "import", f"work/../in/{name}", "../../../../../../etc/nianbao-no-such-file"])
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"imported  work/../in/{name} → report 1")
+    assert lines[1].startswith("failed    ../../../../../../etc/nianbao-no-such-file: cannot read: No such file")
+    assert result.exit_code == 1
+
+
+def test_publish_never_writes_outside_its_folder_whatever_the_database_holds(tmp_path):
+    """Stored names are untrusted: a region code and a file name made of ../ (a tampered
+    database, or a correction gone wrong) name no file outside the output folder."""
+    copy_good(tmp_path / "in")
+    db_file = tmp_path / "t.db"
+    assert run(["--db", str(db_file), "import", str(tmp_path / "in")]).exit_code == 0
+    db = connect(db_file)
+    with db.conn:
+        db.execute("UPDATE reports SET region_code = ?", ["../../../../../../../escaped"])
+        db.execute("UPDATE documents SET name = ?", ["../../../../../../../escaped.txt"])
+    db.close()
+    out = tmp_path / "a" / "b" / "out"
+    result = run(["--db", str(db_file), "publish", "--out", str(out), "--include-unapproved"])
+    assert result.exit_code == 0, result.output
+    written = [p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()]
+    assert not [p for p in written if "escaped" in p.name]
+    assert {p.parts[0] for p in written} <= {"in", "a", "t.db", "t.db-wal", "t.db-shm"}
+    assert all(p.parts[:3] == ("a", "b", "out") for p in written if p.parts[0] == "a")
+    assert sorted(p.name for p in (out / "site" / "sources").iterdir()) == ["report-1.txt"]
+
+
+def test_gbk_text_with_a_few_invalid_bytes_imports_with_a_note(tmp_path):
+    """A GBK report with two bytes that decode in no encoding (a damaged download): kept, with the
+    bytes shown as �, and the import line and the parse notes say where to look."""
+    text = sample_bytes(GOOD).decode("utf-8")
+    data = text.encode("gbk")
+    at = data.index("为奋力开创".encode("gbk"))
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(data[:at] + b"\x80\xff" + data[at:])
+    db_file = tmp_path / "t.db"
+    result = run(["--db", str(db_file), "import", str(path)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == (
+        f"imported  {path} → report 1: {GOOD_ORGAN} 2024 — 2 characters could not be decoded and show as �,"
+        " first at line 6: compare with the original file"
+    )
+    assert count(db_file, "SELECT count(*) FROM narratives WHERE text LIKE '%��为奋力开创%'") == 1
+    assert count(db_file, "SELECT count(*) FROM parse_notes WHERE code = 'undecodable'") == 1
+    assert count(db_file, "SELECT count(*) FROM documents WHERE encoding = 'gb18030'") == 1
+
+
+def test_text_with_many_invalid_bytes_is_still_refused(tmp_path):
+    """One bad byte in every 200 is not damage but another encoding or binary data: refused, not
+    filled with �."""
+    data = sample_bytes(GOOD).decode("utf-8").encode("gbk")
+    path = tmp_path / "odd.txt"
+    path.write_bytes(b"".join(data[i : i + 200] + b"\xff" for i in range(0, len(data), 200)))
+    with pytest.raises(ReadError, match="cannot tell the text encoding"):
+        parse_file(path)
+
+
+def test_invalid_byte_in_a_table_cell_is_no_value(tmp_path):
+    """A bad byte stuck to a number (“0�”) does not become 0: the cell is left blank, which is an
+    error to review, and the line points at the byte."""
+    lines = sample_bytes(GOOD).decode("utf-8").split("\n")
+    cell = [i for i, line in enumerate(lines) if line.startswith("\t") and line.strip().isdigit()][5]
+    head = "\n".join(lines[: cell + 1]).encode("gbk")
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(head + b"\xff" + "\n".join(lines).encode("gbk")[len(head) :])
+    db_file = tmp_path / "t.db"
+    result = run(["--db", str(db_file), "import", str(path)])
+    assert result.stdout.splitlines()[0] == (
+        f"warnings  {path} → report 1: {GOOD_ORGAN} 2024 (1 error to review)"
+        f" — 1 character could not be decoded and show as �, first at line {cell + 1}, cell 4: compare with the original file"
+    )
+    assert count(db_file, "SELECT count(*) FROM findings WHERE rule = 'CELL-MISSING'") == 1
+    assert count(db_file, "SELECT count(*) FROM cells WHERE value IS NULL") == 1

@@ -19,11 +19,12 @@ import pytest
 from db.document import Paragraph, Table
 from db.errors import ReadError
 from db.format import NARRATIVE_SECTIONS
+from db.limits import Limits
 from db.model import Report
 from db.pipeline import import_paths, parse_bytes, parse_file
-from db.readers.docx import MAX_XML_BYTES, read_docx
+from db.readers.docx import read_docx
 from tests.conftest import SAMPLE_NAMES, sample_path
-from tests.forms.docx import render
+from tests.forms.docx import render, zip_bomb
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -392,20 +393,6 @@ def zip_of(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def zip_bomb(megabytes: int) -> bytes:
-    """A .docx-shaped zip whose word/document.xml inflates to `megabytes` MB of zeros, written
-    streamed (1 MB at a time) so building it stays small in memory: 200 MB make a 0.9 MB file in
-    0.3 s at deflate level 1 (level 9: 0.2 MB but 1 s)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        with archive.open("word/document.xml", "w") as part:
-            chunk = bytes(1024 * 1024)
-            for _ in range(megabytes):
-                part.write(chunk)
-    return out.getvalue()
-
-
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2048
 
 # (the file, a regex its one-line message matches)
@@ -418,7 +405,13 @@ BAD = {
         lambda: docx_bytes("001")[:20000],
         r"the \.docx is damaged: not a complete zip archive \(cut short, or not a zip at all\)$",
     ),
-    "zip-bomb": (lambda: zip_bomb(200), r"the \.docx expands to 200 MB: too large$"),
+    "zip-bomb": (
+        lambda: zip_bomb(200),
+        (
+            r"the \.docx expands to 200 MB, over the 50 MB limit \(a zip bomb\?\);"
+            r" if it really is a report, raise NIANBAO_MAX_UNZIPPED_MB to import it$"
+        ),
+    ),
     # detect_form routes OLE2 to the .doc message; db.readers.docx.ole_message adds "encrypted or"
     "ole-header": (
         lambda: OLE,
@@ -444,10 +437,10 @@ def test_bad_docx_fails_with_one_line_and_writes_nothing(tmp_path, db, case):
 
 
 def test_zip_bomb_is_refused_without_inflating_it():
-    data = zip_bomb(MAX_XML_BYTES // (1024 * 1024) + 10)
+    data = zip_bomb(Limits().unzipped_mb + 10)
     tracemalloc.start()
     try:
-        with pytest.raises(ReadError, match=r"^the \.docx expands to 60 MB: too large$"):
+        with pytest.raises(ReadError, match=r"^the \.docx expands to 60 MB, over the 50 MB limit"):
             read_docx(data)
         peak = tracemalloc.get_traced_memory()[1]
     finally:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 from reportlab.platypus import SimpleDocTemplate
 from reportlab.platypus import Table as RLTable
@@ -21,7 +20,7 @@ from db.pipeline import import_paths, parse_bytes, parse_file
 from db.readers.pdf import DAMAGED, ENCRYPTED, NO_TEXT, NO_UNICODE, read_pdf
 from tests.conftest import SAMPLE_NAMES, expected, sample_path
 from tests.forms.layout import report_from_json
-from tests.forms.pdf import FONT, RowBreak, register_font, render
+from tests.forms.pdf import FONT, RowBreak, encrypted, register_font, render
 
 COMPARED = ("organ", "year", "region", "published", "table2", "table3", "table4")
 FIRST_ROW, LAST_ROW = "一、本年新收政府信息公开申请数量", "四、结转下年度继续办理"
@@ -262,18 +261,6 @@ def shapes_only() -> bytes:
     return buffer.getvalue()
 
 
-def encrypted(user_password: str) -> bytes:
-    register_font()
-    buffer = io.BytesIO()
-    lock = StandardEncryption(user_password, ownerPassword="owner", canCopy=0)
-    page = canvas.Canvas(buffer, invariant=1, encrypt=lock)
-    page.setFont(FONT, 12)
-    page.drawString(100, 700, "三、收到和处理政府信息公开申请情况")
-    page.showPage()
-    page.save()
-    return buffer.getvalue()
-
-
 def without_unicode(report: Report, folder: Path) -> bytes:
     """The sample with its font's encoding made Identity and its character collection unknown:
     the glyphs keep their places but pdfminer can only name them (cid:N), as with real PDFs
@@ -289,10 +276,10 @@ BAD = {
     "no-text": (lambda r, d: shapes_only(), NO_TEXT),
     "encrypted": (lambda r, d: encrypted("secret"), ENCRYPTED),
     "owner-password-only": (lambda r, d: encrypted(""), ENCRYPTED),
-    "truncated": (lambda r, d: (b := pdf_bytes(r, d))[: len(b) // 2], f"{DAMAGED}: Unexpected EOF"),
+    "truncated": (lambda r, d: (b := pdf_bytes(r, d))[: len(b) // 2], f"{DAMAGED}: Unexpected EOF; download it again"),
     "random-bytes": (
         lambda r, d: b"%PDF-1.4\n" + bytes(range(256)) * 8,
-        f"{DAMAGED}: No /Root object! - Is this really a PDF?",
+        f"{DAMAGED}: No /Root object! - Is this really a PDF?; download it again",
     ),
     "cid-glyphs": (without_unicode, NO_UNICODE),
 }

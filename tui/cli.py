@@ -390,7 +390,7 @@ def _echo_result(result: FileResult, show_path: str | None = None) -> FileResult
     findings = counted(result.errors, "error") + counted(result.warnings, "warning")
     label = "warnings" if findings else result.status
     extra = f" ({', '.join(findings)} to review)" if findings else ""
-    if result.message and result.status != "imported":
+    if result.message:
         extra += f" — {result.message}"
     echo(f"{label:<9} {path} → {what}{extra}")
     return result

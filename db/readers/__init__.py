@@ -11,6 +11,7 @@ from pathlib import PurePath
 
 from db.document import Document
 from db.errors import ReadError
+from db.limits import current as current_limits
 from db.readers.text import read_text
 
 # Suffixes a folder import picks up; any file named explicitly is tried whatever its name.
@@ -41,6 +42,7 @@ def _looks_like_html(data: bytes) -> bool:
 
 def read_document(data: bytes, name: str = "") -> Document:
     """Read a file of any supported form into blocks; the form found is recorded on the document."""
+    current_limits().check_file_size(len(data))
     form = detect_form(data, name)
     if form == "zip":
         raise ReadError("a zip archive, not a report document (a .docx is a zip holding word/document.xml)")

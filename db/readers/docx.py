@@ -34,8 +34,9 @@ from lxml import etree
 from db.document import Cell, Document, Paragraph, Source, Table
 from db.errors import ReadError
 from db.labels import read_cell
+from db.limits import MB, Limits
+from db.limits import current as current_limits
 
-MAX_XML_BYTES = 50 * 1024 * 1024  # a real report's document.xml is well under 5 MB
 MAX_RELS_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
 MAIN_PART = "word/document.xml"
@@ -54,7 +55,7 @@ _Row = tuple[etree._Element, list[etree._Element]]  # a w:tr and its w:tc cells
 
 def read_docx(data: bytes) -> Document:
     """Read a .docx file's body into paragraphs and tables. Raises ReadError for a file that is
-    not a Word document, is damaged, encrypted, or expands beyond MAX_XML_BYTES."""
+    not a Word document, is damaged, encrypted, or expands beyond the unzipped size limit."""
     if data.startswith(OLE_MAGIC):
         raise ReadError(ole_message(data))
     root = _parse_xml(_main_xml(data))
@@ -84,9 +85,10 @@ def _main_xml(data: bytes) -> bytes:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             info = _main_part(archive)
-            if info.file_size > MAX_XML_BYTES:
-                raise ReadError(f"the .docx expands to {_mb(info.file_size)} MB: too large")
-            blob = _read_capped(archive, info)
+            limits = current_limits()
+            if info.file_size > limits.unzipped_mb * MB:
+                raise limits.unzipped_too_large(info.file_size)
+            blob = _read_capped(archive, info, limits)
     except zipfile.BadZipFile as exc:
         raise ReadError(f"the .docx is damaged: {_zip_problem(exc)}") from exc
     except (zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
@@ -95,16 +97,16 @@ def _main_xml(data: bytes) -> bytes:
     return blob
 
 
-def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """Inflate a member a megabyte at a time, stopping past MAX_XML_BYTES: the directory's sizes
+def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
+    """Inflate a member a megabyte at a time, stopping past the limit: the directory's sizes
     may lie (zipfile stops at the declared size, but asked for 50 MB at once it would first
     inflate 50 MB)."""
-    chunks, total = [], 0
+    chunks, total, cap = [], 0, limits.unzipped_mb * MB
     with archive.open(info) as part:
         while chunk := part.read(_CHUNK):
             total += len(chunk)
-            if total > MAX_XML_BYTES:
-                raise ReadError(f"the .docx expands to more than {_mb(MAX_XML_BYTES)} MB: too large")
+            if total > cap:
+                raise limits.unzipped_too_large(cap, at_least=True)
             chunks.append(chunk)
     return b"".join(chunks)
 
@@ -142,10 +144,6 @@ def _zip_problem(exc: zipfile.BadZipFile) -> str:
     return text  # e.g. "Bad CRC-32 for file 'word/document.xml'"
 
 
-def _mb(size: int) -> int:
-    return max(1, round(size / 1024 / 1024))
-
-
 # --- The XML ---------------------------------------------------------------------------------------
 
 
@@ -156,7 +154,8 @@ def _parse_xml(blob: bytes) -> etree._Element:
     try:
         return etree.fromstring(blob, parser)
     except etree.XMLSyntaxError as exc:
-        raise ReadError(f"the .docx is damaged: its XML is not well-formed ({exc})") from exc
+        detail = " ".join(str(exc).split())  # libxml2's messages can hold line breaks
+        raise ReadError(f"the .docx is damaged: its XML is not well-formed ({detail})") from exc
 
 
 def _word_namespace(root: etree._Element) -> str:

@@ -34,10 +34,31 @@ def decode(data: bytes) -> tuple[str, str]:
             return _checked(data.decode(encoding), encoding)
         except UnicodeDecodeError:
             continue
+    nearly = _with_a_few_bad_bytes(data)
+    if nearly:
+        return _checked(*nearly)
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise ReadError("cannot tell the text encoding (tried UTF-8, GB18030, UTF-16)")
     return _checked(str(best), best.encoding)
+
+
+# The replacement character as each encoding writes it, to tell one in the file from one of ours.
+_REPLACEMENT = {"utf-8": "\ufffd".encode("utf-8"), "gb18030": "\ufffd".encode("gb18030")}
+
+
+def _with_a_few_bad_bytes(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 or GB18030 text with a few bytes that do not decode (a damaged download, a stray
+    byte pasted in), decoded with U+FFFD in their place; the parser notes them, so nothing is
+    changed silently. Many bad bytes mean another encoding: None."""
+    allowed = max(8, len(data) // 2000)
+    best: tuple[int, str, str] | None = None
+    for encoding, replacement in _REPLACEMENT.items():
+        text = data.decode(encoding, errors="replace")
+        bad = text.count("\ufffd") - data.count(replacement)
+        if bad <= allowed and (best is None or bad < best[0]):
+            best = (bad, text, encoding)
+    return (best[1], best[2]) if best else None
 
 
 # What report text is made of: CJK, ASCII, CJK punctuation and full-width forms.

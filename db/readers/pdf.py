@@ -27,6 +27,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from db.document import Block, Cell, Document, Paragraph, Source, Table
 from db.errors import ReadError
 from db.labels import read_cell
+from db.limits import current as current_limits
 from db.sections import heading_section
 
 Char = dict[str, Any]  # a pdfplumber character: text, x0, x1, top, bottom, size
@@ -57,7 +58,9 @@ def read_pdf(data: bytes) -> Document:
     """Read a PDF's text and tables into blocks; pages in order, each parsed once."""
     pdf = _open(data)
     reader = _Reader(encrypted=pdf.doc.encryption is not None)
-    for page in _pages(pdf):
+    pages = _pages(pdf)
+    current_limits().check_pages(len(pages))  # before any page is parsed
+    for page in pages:
         reader.read_page(page)
         page.close()  # drop the page's parsed objects: only its blocks are kept
     reader.check()
@@ -106,7 +109,7 @@ def _read_error(exc: BaseException) -> ReadError:
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if len(message) < 8:  # KeyError('0') and the like: name the kind of error too
         message = f"{type(exc).__name__} {message}".strip()
-    return ReadError(f"{DAMAGED}: {message}")
+    return ReadError(f"{DAMAGED}: {message}; download it again")
 
 
 # --- Pages -------------------------------------------------------------------------------------

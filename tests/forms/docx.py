@@ -112,3 +112,17 @@ def header_lines(text: str) -> list[str]:
         if text.startswith(prefix) and len(text) > len(prefix):
             return [prefix, text[len(prefix) :]]
     return [text]
+
+
+def zip_bomb(megabytes: int) -> bytes:
+    """A .docx-shaped zip whose word/document.xml inflates to `megabytes` MB of zeros, written
+    streamed (1 MB at a time) so building it stays small in memory: 200 MB make a 0.9 MB file in
+    0.3 s at deflate level 1 (level 9: 0.2 MB but 1 s)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w") as part:
+            chunk = bytes(1024 * 1024)
+            for _ in range(megabytes):
+                part.write(chunk)
+    return out.getvalue()

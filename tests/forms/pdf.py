@@ -11,16 +11,20 @@ footer (`page_numbers`).
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from PIL import Image
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
@@ -225,3 +229,28 @@ def _widths(name: str, columns: int) -> list[float]:
     labels = [width * share for share in LABEL_WIDTHS.get(name, ())]
     rest = (width - sum(labels)) / (columns - len(labels))
     return labels + [rest] * (columns - len(labels))
+
+
+def encrypted(user_password: str) -> bytes:
+    """A one-line PDF encrypted with `user_password` ("" for an owner password only)."""
+    register_font()
+    buffer = io.BytesIO()
+    lock = StandardEncryption(user_password, ownerPassword="owner", canCopy=0)
+    page = Canvas(buffer, invariant=1, encrypt=lock)
+    page.setFont(FONT, 12)
+    page.drawString(100, 700, "三、收到和处理政府信息公开申请情况")
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def image_only(path: Path) -> Path:
+    """A scanned report: one page holding only an image (a grey page with dark lines), no text."""
+    scan = Image.new("L", (420, 594), 235)
+    for y in range(60, 540, 18):
+        scan.paste(40, (50, y, 370, y + 6))
+    page = Canvas(str(path), pagesize=PAGE, invariant=1)
+    page.drawImage(ImageReader(scan), MARGIN, MARGIN, PAGE[0] - 2 * MARGIN, PAGE[1] - 2 * MARGIN)
+    page.showPage()
+    page.save()
+    return path

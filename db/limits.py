@@ -1,0 +1,82 @@
+"""Limits on what one file may cost to read: its size, its pages, what it inflates to.
+
+A real report is a few megabytes at most; these limits stop a wrong file (a video, a scanned
+archive, a zip bomb named .docx) before it takes the machine's memory or an hour of PDF parsing.
+They are settings: each can be raised by an environment variable, read when a file is read (so
+an operator sets it for one run, `NIANBAO_MAX_FILE_MB=500 nianbao import big.pdf`). Every refusal
+names the variable to raise.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from db.errors import NianbaoError, ReadError
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    file_mb: int = 50  # the file as stored
+    pages: int = 200  # pages of a PDF (the longest real reports have some 30)
+    unzipped_mb: int = 50  # a .docx's main document part, inflated (real ones: under 5 MB)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Limits:
+        """The defaults, with any set in NIANBAO_MAX_FILE_MB, NIANBAO_MAX_PAGES or
+        NIANBAO_MAX_UNZIPPED_MB instead."""
+        values = {}
+        for field in fields(cls):
+            name = ENV[field.name]
+            if environ.get(name, "").strip():
+                values[field.name] = _positive(name, environ[name])
+        return cls(**values)
+
+    def check_file_size(self, size: int) -> None:
+        """Refuse a file over the size limit, before it is read into memory."""
+        if size > self.file_mb * MB:
+            raise ReadError(
+                f"the file is {_mb(size)} MB, over the {self.file_mb} MB limit;"
+                f" if it really is a report, raise {ENV['file_mb']} to import it"
+            )
+
+    def check_pages(self, pages: int) -> None:
+        if pages > self.pages:
+            raise ReadError(
+                f"the PDF has {pages} pages, over the {self.pages}-page limit;"
+                f" if it really is a report, raise {ENV['pages']} to import it"
+            )
+
+    def unzipped_too_large(self, size: int, *, at_least: bool = False) -> ReadError:
+        more = "more than " if at_least else ""
+        return ReadError(
+            f"the .docx expands to {more}{_mb(size)} MB, over the {self.unzipped_mb} MB limit (a zip bomb?);"
+            f" if it really is a report, raise {ENV['unzipped_mb']} to import it"
+        )
+
+
+ENV = {"file_mb": "NIANBAO_MAX_FILE_MB", "pages": "NIANBAO_MAX_PAGES", "unzipped_mb": "NIANBAO_MAX_UNZIPPED_MB"}
+
+
+def current() -> Limits:
+    """The limits in force now (the environment is read each time: settings, not constants)."""
+    return Limits.from_env()
+
+
+def _positive(name: str, text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise NianbaoError(f"{name} must be a positive whole number, not {text!r}")
+    return value
+
+
+def _mb(size: int) -> int:
+    """Megabytes, rounded up: 50.2 MB is over a 50 MB limit, and says so."""
+    return math.ceil(size / MB)
