@@ -341,12 +341,15 @@ def test_real_console_script(tmp_path):
     proc = script("--db", str(db_file), "parse", str(bad), cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stdout == ""
-    assert proc.stderr.splitlines() == [f"Error: {bad}: the file is empty"]
+    assert proc.stderr.splitlines() == [f"Error: {bad}: the file is empty: download it again from the agency's site"]
 
     proc = script("--db", str(db_file), "import", str(bad), cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stderr == ""
-    assert proc.stdout.splitlines() == [f"failed    {bad}: the file is empty", "1 file: 1 failed"]
+    assert proc.stdout.splitlines() == [
+        f"failed    {bad}: the file is empty: download it again from the agency's site",
+        "1 file: 1 failed",
+    ]
     assert counts(db_file)["reports"] == 0
     assert not (tmp_path / "nianbao.db").exists()
 

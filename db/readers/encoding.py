@@ -27,7 +27,9 @@ def decode(data: bytes) -> tuple[str, str]:
     if b"\x00" in data:  # never in UTF-8 or GB18030 text; in UTF-16 at every line end
         utf16 = _utf16_without_bom(data)
         if utf16 is None:
-            raise ReadError("binary data, not a text document")
+            raise ReadError(
+                "binary data, not a text document: check what the file is, and save the report as PDF, .docx, .html or .txt"
+            )
         return _checked(utf16[0], utf16[1])
     for encoding in ("utf-8", "gb18030"):
         try:
@@ -90,8 +92,10 @@ def _strict(data: bytes, encoding: str) -> tuple[str, str]:
 def _checked(text: str, encoding: str) -> tuple[str, str]:
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise ReadError("the file is empty")
+        raise ReadError("the file is empty: download it again from the agency's site")
     sample = text[:20000]
     if len(_CONTROL.findall(sample)) > max(3, len(sample) // 200):
-        raise ReadError("binary data, not a text document")
+        raise ReadError(
+            "binary data, not a text document: check what the file is, and save the report as PDF, .docx, .html or .txt"
+        )
     return text, encoding

@@ -59,7 +59,7 @@ def decode_page(data: bytes) -> tuple[str, str, str | None]:
             pass  # the declaration is wrong; the bytes decide
         else:
             if not text.strip():
-                raise ReadError("the file is empty")
+                raise ReadError("the file is empty: download it again from the agency's site")
             return text, codec, declared
     return (*decode(data), declared)
 
