@@ -194,7 +194,9 @@ def parameters(db) -> dict[str, list[dict]]:
 
 def time_queries(datasette_dir: Path, db, runs: int, results: list) -> list[dict]:
     port = free_port()
-    server = subprocess.Popen(serve_command(datasette_dir, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        serve_command(datasette_dir, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     base = f"http://127.0.0.1:{port}/{DATABASE}/"
     try:
         _wait(base)
@@ -210,16 +212,23 @@ def time_queries(datasette_dir: Path, db, runs: int, results: list) -> list[dict
                     answered += len(json.loads(answer.read()))
                 times.append((time.perf_counter() - start) * 1000)
             times.sort()
-            p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
-            rows.append({"query": name, "p50": statistics.median(times), "p95": p95, "max": times[-1],
-                         "rows": answered / runs})
+            p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
+            rows.append(
+                {"query": name, "p50": statistics.median(times), "p95": p95, "max": times[-1], "rows": answered / runs}
+            )
             print(f"  {name}: p50 {rows[-1]['p50']:.1f} ms, p95 {p95:.1f} ms", flush=True)
         server_peak = peak_mib(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    results.append({"step": "datasette serve, all queries (server's peak)", "seconds": None, "self_mib": None,
-                    "child_mib": server_peak})
+    results.append(
+        {
+            "step": "datasette serve, all queries (server's peak)",
+            "seconds": None,
+            "self_mib": None,
+            "child_mib": server_peak,
+        }
+    )
     return rows
 
 
@@ -266,15 +275,20 @@ def main() -> None:
     with Step("correct one cell and approve", results):
         value = db.execute(
             "SELECT value FROM cells WHERE report_id = ? AND table_name = 'table3' AND row_key = 'new_received' "
-            "AND column_key = 'total'", [report_id]).fetchone()[0]
+            "AND column_key = 'total'",
+            [report_id],
+        ).fetchone()[0]
         correct(db, report_id, "table3.new_received.total", str((value or 0) + 1), "benchmark: one change")
         approve(db, report_id, override="benchmark")
     with Step("publish after one change", results) as step:
         publish(db, out, progress=step.mark)
     files = sum(1 for p in (out / "site").rglob("*") if p.is_file())
     size = sum(p.stat().st_size for p in (out / "site").rglob("*") if p.is_file())
-    print(f"site: {files:,} files, {size / MIB:.0f} MiB; published db "
-          f"{(out / 'datasette' / 'nianbao.db').stat().st_size / MIB:.0f} MiB", flush=True)
+    print(
+        f"site: {files:,} files, {size / MIB:.0f} MiB; published db "
+        f"{(out / 'datasette' / 'nianbao.db').stat().st_size / MIB:.0f} MiB",
+        flush=True,
+    )
     published = Database(sqlite3.connect(f"file:{out / 'datasette' / 'nianbao.db'}?mode=ro", uri=True))
     latencies = time_queries(out / "datasette", published, args.runs, results)
     print_tables(reports, results, latencies)
