@@ -16,7 +16,9 @@ of publish.metadata called --runs times over HTTP (?_shape=array).
 
 Peak memory: this process's peak RSS per step (VmHWM, reset before each step through
 /proc/self/clear_refs) and the largest child process (getrusage RUSAGE_CHILDREN: Pagefind's
-binary, waited for by `python -m pagefind`; the Datasette server). Prints Markdown tables.
+binary, waited for by `python -m pagefind`; getrusage keeps the maximum, so a step whose children
+were no larger than an earlier step's shows —), and the Datasette server's VmHWM before it stops.
+--queries-only times the canned queries of the last publish again. Prints Markdown tables.
 """
 
 from __future__ import annotations
