@@ -22,10 +22,10 @@ from db.format import SECTION_BY_KEY
 from db.review import ReviewError
 from db.schema import connect
 from publish.untrusted import clean
-from tui.plain import plain
+from tui.plain import BLANK, plain
 from tui.screens.dialogs import CorrectionDialog, IdentityDialog, OverrideDialog
 from tui.timefmt import local_time
-from tui.widgets.report_table import BLANK, Marks, ReportTable
+from tui.widgets.report_table import Marks, ReportTable
 from tui.widgets.source_panel import SourcePanel
 
 TABLE_TABS = {"table2": "表二", "table3": "表三", "table4": "表四"}

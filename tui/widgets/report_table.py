@@ -16,8 +16,8 @@ from textual.widgets import DataTable
 
 from db.format import TABLE4_GROUPS, TABLE4_RESULTS
 from db.model import Report, Value
+from tui.plain import BLANK
 
-BLANK = "—"
 LABEL_WIDTH = 18  # table 三's row labels, cropped: the side panel and the form give them in full
 STYLES = {"error": "reverse red", "warning": "reverse yellow"}
 _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)\s*")

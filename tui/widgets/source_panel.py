@@ -7,8 +7,7 @@ from textual.widgets import Static
 
 from db.review import CellSource
 from publish.untrusted import clean
-
-BLANK = "—"
+from tui.plain import BLANK
 
 
 def describe_cell(source: CellSource, findings: list[dict], suggestion: dict | None) -> Text:
