@@ -120,11 +120,13 @@ def _latest_corrections(db: Database, report_id: int) -> dict[str, object]:
 
 
 def neighbour(db: Database, report: Report, offset: int) -> int | None:
-    """The same organ's report `offset` years away (-1: the year before, +1: the year after)."""
+    """The same organ's report `offset` years away (-1: the year before, +1: the year after), in
+    the same place: offices of two counties may share a name."""
     if report.organ is None or report.year is None:
         return None
     row = db.execute(
-        "SELECT id FROM reports WHERE organ = ? AND year = ?", [report.organ, report.year + offset]
+        "SELECT id FROM reports WHERE organ = ? AND year = ? AND region_code IS ?",
+        [report.organ, report.year + offset, report.region_code],
     ).fetchone()
     return row[0] if row else None
 
@@ -285,11 +287,13 @@ def correct(db: Database, report_id: int, cell: str, text: str, reason: str, who
 
 def _update_identity(db: Database, report_id: int, report: Report, update: dict) -> None:
     organ, year = update.get("organ", report.organ), update.get("year", report.year)
+    place = update.get("region_code", report.region_code)
     clash = db.execute(
-        "SELECT id FROM reports WHERE organ = ? AND year = ? AND id != ?", [organ, year, report_id]
+        "SELECT id FROM reports WHERE organ = ? AND year = ? AND region_code IS ? AND id != ?",
+        [organ, year, place, report_id],
     ).fetchone()
     if clash:
-        raise ReviewError(f"report {clash[0]} is already {organ} {year}")
+        raise ReviewError(f"report {clash[0]} is already {organ} {year}{f' ({place})' if place else ''}")
     old_next = neighbour(db, report, +1)
     db["reports"].update(report_id, update)
     if old_next:  # it compared itself with this report's old identity

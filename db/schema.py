@@ -74,7 +74,16 @@ def upgrade(db: Database) -> None:
     if not db[migrations.migrations_table].exists():
         with db.atomic():
             migrations.ensure_migrations_table(db)
-    migrations.apply(db)
+    if not migrations.pending(db):
+        return
+    # A migration may rebuild a table (m005): with foreign keys on, dropping the old one would
+    # delete every row that refers to it. The pragma cannot change inside a transaction, so it is
+    # set around them; each migration checks the references itself before it commits.
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        migrations.apply(db)
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
 
 
 def schema_version(db: Database) -> list[str]:
@@ -224,6 +233,31 @@ def m004_publishes(db: Database) -> None:
         "CREATE TABLE publishes (id INTEGER PRIMARY KEY, at TEXT NOT NULL, out TEXT NOT NULL,"
         " reports INTEGER NOT NULL, unapproved INTEGER NOT NULL, seconds REAL NOT NULL)"
     )
+
+
+@migrations()
+def m005_identity_with_place(db: Database) -> None:
+    """A report is its organ, its place and its year: two counties' offices can share a name
+    (朝阳区人民政府办公室 in 北京 and in 长春). SQLite cannot drop a table's UNIQUE constraint, so the
+    table is rebuilt, with its ids, in this migration's transaction."""
+    (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'reports'").fetchone()
+    rebuilt = sql.replace("UNIQUE (organ, year)", "UNIQUE (organ, region_code, year)")
+    assert rebuilt != sql, "reports: the old identity constraint was not found"
+    for view in VIEWS:  # they name the table being replaced
+        db.execute(f"DROP VIEW IF EXISTS {view}")
+    db.execute(rebuilt.replace("CREATE TABLE reports", "CREATE TABLE reports_rebuilt", 1))
+    db.execute("INSERT INTO reports_rebuilt SELECT * FROM reports")
+    db.execute("DROP TABLE reports")
+    db.execute("ALTER TABLE reports_rebuilt RENAME TO reports")
+    db.execute("CREATE INDEX reports_document ON reports(document)")
+    db.execute("CREATE INDEX reports_organ_year ON reports(organ, year)")
+    create_views(db)
+    broken = db.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"m005: {len(broken)} rows lost their report")
+
+
+VIEWS = ("table2_wide", "table3_wide", "table4_wide")
 
 
 def create_views(db: Database) -> None:

@@ -86,8 +86,9 @@ def _same_report(db: Database, report: Report) -> tuple[int, str] | None:
     if report.organ is None or report.year is None:
         return None
     row = db.execute(
-        "SELECT r.id, d.name FROM reports r JOIN documents d ON d.sha256 = r.document WHERE r.organ = ? AND r.year = ?",
-        [report.organ, report.year],
+        "SELECT r.id, d.name FROM reports r JOIN documents d ON d.sha256 = r.document"
+        " WHERE r.organ = ? AND r.year = ? AND r.region_code IS ?",
+        [report.organ, report.year, report.region_code],
     ).fetchone()
     return (row[0], row[1]) if row else None
 

@@ -10,7 +10,7 @@ import pytest
 from db import store
 from db.pipeline import import_paths
 from db.schema import connect, schema_version
-from tests.conftest import SAMPLES, sample_path
+from tests.conftest import SAMPLE_NAMES, SAMPLES, sample_path
 
 CELLS_PER_REPORT = 10 + 25 * 7 + 15
 
@@ -93,14 +93,17 @@ def test_a_failure_while_writing_leaves_nothing(db, monkeypatch):
     assert counts(db) == dict.fromkeys(TABLES, 0)
 
 
+VERSIONS = ["m001_initial", "m002_checks", "m003_cell_boxes", "m004_publishes", "m005_identity_with_place"]
+
+
 def test_wal_busy_timeout_and_migrations(db_path):
     db = connect(db_path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-    assert schema_version(db) == ["m001_initial", "m002_checks", "m003_cell_boxes", "m004_publishes"]
+    assert schema_version(db) == VERSIONS
     db.close()
     again = connect(db_path)  # opening again applies nothing twice
-    assert schema_version(again) == ["m001_initial", "m002_checks", "m003_cell_boxes", "m004_publishes"]
+    assert schema_version(again) == VERSIONS
 
 
 def test_upgrade_from_first_schema_keeps_reports(db_path):
@@ -122,10 +125,49 @@ def test_upgrade_from_first_schema_keeps_reports(db_path):
     )
     old.close()
     upgraded = connect(db_path)
-    assert schema_version(upgraded) == ["m001_initial", "m002_checks", "m003_cell_boxes", "m004_publishes"]
+    assert schema_version(upgraded) == VERSIONS
     assert upgraded["reports"].get(7)["organ"] == "夏县人民政府办公室"
     assert {"province", "prefecture", "region_note"} <= set(upgraded["reports"].columns_dict)
     assert {"findings", "suggestions", "corrections", "status_log"} <= set(upgraded.table_names())
+
+
+def test_upgrade_rebuilding_reports_keeps_every_row_that_refers_to_them(db_path):
+    """m005 rebuilds `reports`; with foreign keys on, dropping the old table would have deleted
+    every cell, finding and correction by cascade."""
+    from sqlite_utils import Database
+
+    from db.schema import migrations
+
+    old = Database(db_path)
+    migrations.apply(old, stop_before="m005_identity_with_place")
+    old.execute("PRAGMA foreign_keys = ON")
+    list(import_paths(old, [sample_path(name) for name in SAMPLE_NAMES]))
+    before = {t: old[t].count for t in ("reports", "cells", "findings", "suggestions", "narratives", "status_log")}
+    old.close()
+    upgraded = connect(db_path)
+    assert schema_version(upgraded) == VERSIONS
+    assert {t: upgraded[t].count for t in before} == before and before["cells"] >= 1000
+    assert upgraded.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert upgraded.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert upgraded.execute("SELECT count(*) FROM table3_wide").fetchone()[0] == before["reports"] * 25
+
+
+def test_offices_of_two_places_with_one_name_are_two_reports(tmp_path, db):
+    """朝阳区人民政府办公室 exists in 北京 and in 长春: one name, two reports a year, each with its
+    own history. The place, not the name alone, tells them apart."""
+    text = sample_path("001").read_text("utf-8")  # 巨鹿县, 河北省邢台市 (130529)
+    first = tmp_path / "a.txt"
+    first.write_text(text, "utf-8")
+    second = tmp_path / "b.txt"
+    second.write_text(text + "\n", "utf-8")  # other bytes, the same organ and year
+    (a,) = import_paths(db, [first])
+    db.execute("UPDATE reports SET region_code = '000000' WHERE id = ?", [a.report_id])  # another place
+    db.conn.commit()
+    (b,) = import_paths(db, [second])
+    assert (a.status, b.status) == ("imported", "imported") and a.report_id != b.report_id
+    rows = db.execute("SELECT organ, year, region_code FROM reports ORDER BY id").fetchall()
+    assert [r[:2] for r in rows] == [("巨鹿县人民政府办公室", 2024)] * 2
+    assert rows[0][2] != rows[1][2]
 
 
 def test_values_blank_markers_and_sources_stored(db):
