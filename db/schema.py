@@ -242,7 +242,8 @@ def m005_identity_with_place(db: Database) -> None:
     table is rebuilt, with its ids, in this migration's transaction."""
     (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'reports'").fetchone()
     rebuilt = sql.replace("UNIQUE (organ, year)", "UNIQUE (organ, region_code, year)")
-    assert rebuilt != sql, "reports: the old identity constraint was not found"
+    if rebuilt == sql:
+        raise RuntimeError("m005: the reports table has no UNIQUE (organ, year) to replace")
     for view in VIEWS:  # they name the table being replaced
         db.execute(f"DROP VIEW IF EXISTS {view}")
     db.execute(rebuilt.replace("CREATE TABLE reports", "CREATE TABLE reports_rebuilt", 1))
