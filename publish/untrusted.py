@@ -41,6 +41,14 @@ def region_key(region_code: str | None, report_id: int) -> str:
     return f"report-{report_id}"
 
 
+def province_key(region_code: str | None) -> str:
+    """The URL segment of a province: the first two digits of a county's code (13 for 河北), or
+    "other" for reports not placed on the map. Search shards and downloads are split by it."""
+    if region_code and _REGION_CODE.fullmatch(region_code):
+        return region_code[:2]
+    return "other"
+
+
 def source_path(source_file: str | None) -> str | None:
     """The original file's path on the site if it is one of ours (sources/NAME.EXT), else None."""
     if source_file and _SOURCE_FILE.fullmatch(source_file):
