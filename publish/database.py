@@ -51,16 +51,7 @@ def build(db: Database, reports: list[dict], target: Path) -> Path:
     out = Database(sqlite3.connect(target))
     _create(out)
     with out.atomic():
-        out["reports"].insert_all(_report_rows(reports))
-        for row in reports:
-            report = load_report(db, row["id"])
-            out["cells"].insert_all(_cells(db, row["id"], report))
-            out["narratives"].insert_all(
-                {"report_id": row["id"], "section": k, "text": v} for k, v in sorted(report.sections.items())
-            )
-        ids = [r["id"] for r in reports]
-        out["findings"].insert_all(_findings(db, ids))
-        out["corrections"].insert_all(_corrections(db, ids))
+        _insert(db, out, reports)
         out["rules"].insert_all(
             {"id": r.id, "severity": r.severity, "title": r.title, "title_zh": r.title_zh, "explanation": r.explanation}
             for r in RULES.values()
@@ -71,6 +62,46 @@ def build(db: Database, reports: list[dict], target: Path) -> Path:
     out.execute("VACUUM")
     out.close()
     return target
+
+
+def replace(db: Database, reports: list[dict], target: Path, remove_ids: list[int]) -> Path:
+    """Update an existing published copy at `target`: the rows of `remove_ids` and of `reports`
+    deleted from every table, then `reports` written as `build` writes them."""
+    out = Database(sqlite3.connect(target))
+    ids = sorted({*remove_ids, *(r["id"] for r in reports)})
+    marks = ", ".join("?" * len(ids))
+    with out.atomic():
+        out.execute(
+            "INSERT INTO narratives_fts (narratives_fts, rowid, text) "
+            f"SELECT 'delete', rowid, text FROM narratives WHERE report_id IN ({marks})",
+            ids,
+        )
+        for table in ("cells", "narratives", "findings", "corrections", "table2", "table3", "table4"):
+            out.execute(f"DELETE FROM {table} WHERE report_id IN ({marks})", ids)
+        out.execute(f"DELETE FROM reports WHERE id IN ({marks})", ids)
+        _insert(db, out, reports)
+        new = [r["id"] for r in reports]
+        _fill_wide(out, new)
+        out.execute(
+            "INSERT INTO narratives_fts (rowid, text) SELECT rowid, text FROM narratives "
+            f"WHERE report_id IN ({', '.join('?' * len(new))})",
+            new,
+        )
+    out.close()
+    return target
+
+
+def _insert(db: Database, out: Database, reports: list[dict]) -> None:
+    out["reports"].insert_all(_report_rows(reports))
+    for row in reports:
+        report = load_report(db, row["id"])
+        out["cells"].insert_all(_cells(db, row["id"], report))
+        out["narratives"].insert_all(
+            {"report_id": row["id"], "section": k, "text": v} for k, v in sorted(report.sections.items())
+        )
+    ids = [r["id"] for r in reports]
+    out["findings"].insert_all(_findings(db, ids))
+    out["corrections"].insert_all(_corrections(db, ids))
 
 
 def _create(out: Database) -> None:
@@ -194,21 +225,22 @@ def _labels() -> Iterable[dict]:
     return seen.values()
 
 
-def _fill_wide(out: Database) -> None:
-    """Wide tables (real tables, indexed, not views) from the long cells."""
+def _fill_wide(out: Database, ids: list[int] | None = None) -> None:
+    """Wide tables (real tables, indexed, not views) from the long cells (of `ids`, or all)."""
+    only = "" if ids is None else f"AND report_id IN ({', '.join(str(int(i)) for i in ids)})"
     for table in ("table2", "table4"):
         columns = [c for c in out[table].columns_dict if c != "report_id"]
         select = ", ".join(f"MAX(CASE WHEN row_key = '{c}' THEN value END)" for c in columns)
         out.execute(
             f"INSERT INTO {table} (report_id, {', '.join(columns)}) "
-            f"SELECT report_id, {select} FROM cells WHERE table_name = '{table}' GROUP BY report_id"
+            f"SELECT report_id, {select} FROM cells WHERE table_name = '{table}' {only} GROUP BY report_id"
         )
     order = {key: i for i, key in enumerate(_table3_row_order())}
     select = ", ".join(f"MAX(CASE WHEN column_key = '{c}' THEN value END)" for c in TABLE3_COLUMN_KEYS)
     case = " ".join(f"WHEN '{k}' THEN {i}" for k, i in order.items())
     out.execute(
         f"INSERT INTO table3 (report_id, row_key, row_order, {', '.join(TABLE3_COLUMN_KEYS)}) "
-        f"SELECT report_id, row_key, CASE row_key {case} END, {select} FROM cells WHERE table_name = 'table3' "
+        f"SELECT report_id, row_key, CASE row_key {case} END, {select} FROM cells WHERE table_name = 'table3' {only} "
         "GROUP BY report_id, row_key"
     )
 

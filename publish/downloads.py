@@ -42,6 +42,7 @@ def write_downloads(published_db: Path, conn: sqlite3.Connection, target: Path) 
     folder = target / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     datasets = [_write_table(conn, folder, name, order, description) for name, order, description in TABLES]
+    (target / DATABASE).unlink(missing_ok=True)  # replaced, never written into: it may be the live site's
     shutil.copyfile(published_db, target / DATABASE)
     return datasets, (target / DATABASE).stat().st_size
 
@@ -51,6 +52,8 @@ def _write_table(conn: sqlite3.Connection, folder: Path, name: str, order: str, 
     columns = [c[0] for c in cursor.description]
     csv_path, json_path = folder / f"{name}.csv", folder / f"{name}.json"
     rows = 0
+    csv_path.unlink(missing_ok=True)  # replaced, never written into: they may be the live site's
+    json_path.unlink(missing_ok=True)
     with (
         csv_path.open("w", encoding="utf-8-sig", newline="") as csv_file,
         json_path.open("w", encoding="utf-8", newline="\n") as json_file,

@@ -1,6 +1,12 @@
 """Atomic output: a publish is built aside and swapped in, so readers of the output directory
 see the previous site whole or the new one whole, never half of each, even if the build is
-interrupted."""
+interrupted.
+
+Two builds stay on disk: the live one and the one before it, which the next publish brings up to
+date (`mirror`: hard links to the live build's files, for what differs) and changes where the data
+changed, instead of writing 50,000 files again. Builds therefore share files: a file in a build is
+never written into, only replaced (`write_file`), or the live site would change under its readers.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,62 @@ def new_build_dir(out: Path) -> Path:
     path = builds / f"{n:06d}"
     path.mkdir()
     return path
+
+
+def live_build(out: Path) -> Path | None:
+    """The build out/.live points at, if it is one of out/.builds."""
+    link = out / LIVE
+    if not link.is_symlink():
+        return None
+    build = (out / os.readlink(link)).resolve()
+    return build if build.parent == (out / BUILDS).resolve() and build.is_dir() else None
+
+
+def spare_build_dir(out: Path, live: Path) -> Path:
+    """A build to reuse for the next publish: the newest one that is not live (the previous
+    publish, or a leftover of an interrupted one; `mirror` repairs either), else a new one."""
+    builds = sorted(p for p in (out / BUILDS).iterdir() if p.name.isdigit() and p.resolve() != live.resolve())
+    return builds[-1] if builds else new_build_dir(out)
+
+
+def mirror(source: Path, target: Path) -> int:
+    """Make `target` hold exactly the files of `source`, as hard links to them, touching only
+    what differs (an entry is the same file when it has the same inode, which `os.scandir`
+    reads without a stat). Returns how many files were linked."""
+    target.mkdir(parents=True, exist_ok=True)
+    wanted = {e.name: e for e in os.scandir(source)}
+    linked = 0
+    for entry in os.scandir(target):
+        have = wanted.get(entry.name)
+        if have is None or _is_dir(have) != _is_dir(entry) or (not _is_dir(entry) and have.inode() != entry.inode()):
+            _remove(Path(entry.path))
+    present = {e.name for e in os.scandir(target)}
+    for name, entry in wanted.items():
+        if _is_dir(entry):
+            linked += mirror(Path(entry.path), target / name)
+        elif name not in present:
+            os.link(entry.path, target / name, follow_symlinks=False)
+            linked += 1
+    return linked
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write `path` as a new file: an existing one (maybe shared with the live build) is
+    unlinked first, never written into."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    path.write_bytes(data)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    return entry.is_dir(follow_symlinks=False)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def swap_in(out: Path, build: Path, names: tuple[str, ...]) -> None:
@@ -45,8 +107,9 @@ def _point(link: Path, target: Path) -> None:
     os.replace(temporary, link)
 
 
-def remove_old_builds(out: Path, keep: Path) -> None:
-    """Delete builds no link points at any more (an interrupted build's leftovers too)."""
+def remove_old_builds(out: Path, keep: tuple[Path | None, ...]) -> None:
+    """Delete the builds not kept (the live one and the spare): interrupted builds' leftovers."""
+    kept = {p.resolve() for p in keep if p is not None}
     for path in (out / BUILDS).iterdir():
-        if path != keep:
+        if path.resolve() not in kept:
             shutil.rmtree(path, ignore_errors=True)

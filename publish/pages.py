@@ -216,11 +216,15 @@ class ReportPage:
 
 
 def county_outputs(
-    conn: sqlite3.Connection, data: SiteData
+    conn: sqlite3.Connection, data: SiteData, only: set[str] | None = None
 ) -> Iterator[tuple[str, list[CountyPage | ReportPage | File]]]:
-    """Per county (name, its page, its reports' pages, its charts), streaming the cells."""
-    feed = _CellFeed(stream_cells(conn, data))
-    for _, reports in data.counties():
+    """Per county (name, its page, its reports' pages, its charts), streaming the cells; every
+    county, or those whose keys are in `only`."""
+    ids = None if only is None else [r.id for r in data.reports if r.county_key in only]
+    feed = _CellFeed(stream_cells(conn, data, ids))
+    for key, reports in data.counties():
+        if only is not None and key not in only:
+            continue
         cells = {r.id: feed.take(r.id) for r in reports}
         yield reports[0].name, list(_county(data, reports, cells))
 

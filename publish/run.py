@@ -5,10 +5,17 @@
 
 `out/datasette` and `out/site` are links through `out/.live`, itself a link to `out/.builds/NNNNNN/`;
 the previous build stays whole until the new one is complete, then one rename switches both.
+
+A publish after a few changes (publish/changes.py compares with the live build's state) does not
+start from nothing: it takes the build before the live one, brings it level with the live one by
+hard links (publish/fsutil.py `mirror`), replaces the changed reports' rows in a copy of the live
+database and builds again only their counties, the site-wide pages, and their provinces' search
+shards and downloads. With nothing changed the live build stays as it is.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,9 +26,11 @@ from db.schema import Database
 from db.store import now
 from db.wording import plural
 from publish import database
-from publish.fsutil import new_build_dir, remove_old_builds, swap_in
+from publish.changes import Changes, compare, current_state, read_state, write_state
+from publish.fsutil import live_build, mirror, new_build_dir, remove_old_builds, spare_build_dir, swap_in, write_file
 
 Progress = Callable[[str], None]
+PUBLISHED_DB = Path("datasette", "nianbao.db")
 
 
 @dataclass(frozen=True)
@@ -30,10 +39,17 @@ class Published:
     reports: int
     unapproved: int  # published only because include_unapproved was asked, marked on the site
     seconds: float
+    changed: int | None = None  # reports written again by an incremental publish; None: all of them
 
     @property
     def datasette(self) -> Path:
         return self.out / "datasette"
+
+    def summary(self, marked: str = "not approved, marked as such") -> str:
+        """published 5 reports (4 not approved, …), 1 changed report rebuilt in 2.1 s"""
+        unapproved = f" ({self.unapproved} {marked})" if self.unapproved else ""
+        rebuilt = {None: "", 0: ", nothing changed"}.get(self.changed, f", {plural(self.changed or 0, 'changed report')} rebuilt")
+        return f"published {plural(self.reports, 'report')}{unapproved}{rebuilt} in {self.seconds:.1f} s"
 
     @property
     def site(self) -> Path:
@@ -41,40 +57,89 @@ class Published:
 
 
 def publish(
-    db: Database, out: Path, *, include_unapproved: bool = False, progress: Progress | None = None
+    db: Database,
+    out: Path,
+    *,
+    include_unapproved: bool = False,
+    full: bool = False,
+    progress: Progress | None = None,
 ) -> Published:
+    """Publish into `out`: only what changed since the last publish there, or everything
+    (`full`, a first publish, another version of nianbao, or most of the site changed)."""
     from publish.datasette import write_metadata  # heavy imports only when publishing
-    from publish.static_site import build_site
+    from publish.static_site import Scope, build_site
 
     say = progress or (lambda message: None)
     start = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    build = new_build_dir(out)
+    live = live_build(out)
     with db.snapshot():  # reports, values and findings as of one moment, while others write
         reports = database.public_reports(db, include_unapproved)
-        say(f"gathering {plural(len(reports), 'report')}")
-        published_db = database.build(db, reports, _mkdir(build / "datasette") / "nianbao.db")
-        say("writing the original files")
-        _write_sources(db, reports, _mkdir(build / "site"))
-    write_metadata(build / "datasette")
-    say("building the site")
-    build_site(published_db, build / "site", progress=say)
-    swap_in(out, build, ("datasette", "site"))
-    remove_old_builds(out, build)
+        state = current_state(db, reports, include_unapproved)
+        changes = None if full or live is None else compare(read_state(live), state)
+        if changes is not None and changes.none:
+            say(f"nothing changed since the last publish ({plural(len(reports), 'report')})")
+            build = live
+        elif changes is None:
+            build = _gather_all(db, reports, out, say)
+        else:
+            build = _gather_changes(db, reports, changes, out, live, say)
+    if build != live:
+        write_metadata(build / "datasette")
+        say("building the site")
+        scope = None if changes is None else Scope(changes.counties, changes.provinces)
+        build_site(build / PUBLISHED_DB, build / "site", progress=say, scope=scope)
+        write_state(build, state)
+        swap_in(out, build, ("datasette", "site"))
+    remove_old_builds(out, keep=(build, live))
     unapproved = sum(1 for r in reports if r["status"] not in database.PUBLIC_STATUSES)
-    done = Published(out, len(reports), unapproved, time.perf_counter() - start)
-    with db.atomic():  # the reports marked published and the publish logged, or neither
-        mark_published(db, [r["id"] for r in reports if r["status"] == "approved"])
+    changed = None if changes is None else len(changes.changed) + len(changes.removed)
+    done = Published(out, len(reports), unapproved, time.perf_counter() - start, changed)
+    _record(db, done, [r["id"] for r in reports if r["status"] == "approved"])
+    return done
+
+
+def _gather_all(db: Database, reports: list[dict], out: Path, say: Progress) -> Path:
+    """A new build with every report: the published database and the original files."""
+    build = new_build_dir(out)
+    say(f"gathering {plural(len(reports), 'report')}")
+    database.build(db, reports, _mkdir(build / "datasette") / "nianbao.db")
+    say("writing the original files")
+    _write_sources(db, reports, _mkdir(build / "site"))
+    return build
+
+
+def _gather_changes(db: Database, reports: list[dict], changes: Changes, out: Path, live: Path, say: Progress) -> Path:
+    """The spare build made level with the live one, then the changed reports written again."""
+    counties = plural(len(changes.counties), "county", "counties")
+    say(f"{plural(len(changes.changed) + len(changes.removed), 'changed report')} in {counties}: updating the last publish")
+    build = spare_build_dir(out, live)
+    mirror(live / "site", build / "site")
+    shutil.rmtree(build / "datasette", ignore_errors=True)
+    target = _mkdir(build / "datasette") / "nianbao.db"
+    shutil.copyfile(live / PUBLISHED_DB, target)  # a new file: Datasette may be reading the live one
+    changed = set(changes.changed)
+    rows = [r for r in reports if r["id"] in changed]
+    database.replace(db, rows, target, changes.removed)
+    for source in sorted(changes.stale_sources):
+        (build / "site" / source).unlink(missing_ok=True)
+    _write_sources(db, rows, build / "site")
+    return build
+
+
+def _record(db: Database, done: Published, approved: list[int]) -> None:
+    """The reports marked published and the publish logged, or neither."""
+    with db.atomic():
+        mark_published(db, approved)
         db["publishes"].insert(
             {
                 "at": now(),
-                "out": str(out.resolve()),
+                "out": str(done.out.resolve()),
                 "reports": done.reports,
-                "unapproved": unapproved,
+                "unapproved": done.unapproved,
                 "seconds": done.seconds,
             }
         )
-    return done
 
 
 def _mkdir(path: Path) -> Path:
@@ -86,6 +151,5 @@ def _write_sources(db: Database, reports: list[dict], site: Path) -> None:
     """The original files, as agencies published them, at their stable paths."""
     for r in reports:
         path = site / database.source_file(r["region_code"], r["year"], r["id"], r["form"])
-        path.parent.mkdir(parents=True, exist_ok=True)
         (content,) = db.execute("SELECT content FROM documents WHERE sha256 = ?", [r["sha256"]]).fetchone()
-        path.write_bytes(content)
+        write_file(path, content)

@@ -172,14 +172,20 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def load(conn: sqlite3.Connection, home_series: tuple[tuple[str, str, str], ...]) -> SiteData:
+def load(
+    conn: sqlite3.Connection, home_series: tuple[tuple[str, str, str], ...], counties: set[str] | None = None
+) -> SiteData:
+    """What the site needs, read once. `counties`: only these counties' pages will be built, so
+    only their reports' narratives (the bulk) are read; None reads all."""
+    reports = _reports(conn)
+    wanted = None if counties is None else [r.id for r in reports if r.county_key in counties]
     return SiteData(
-        reports=_reports(conn),
+        reports=reports,
         rules=[Rule(**clean_row(dict(r))) for r in conn.execute("SELECT * FROM rules ORDER BY rowid")],
         labels=Labels([clean_row(dict(r)) for r in conn.execute("SELECT * FROM labels")]),
         findings=_findings(conn),
         corrections=_corrections(conn),
-        narratives=_narratives(conn),
+        narratives=_narratives(conn, wanted),
         figures=_figures(conn, home_series),
     )
 
@@ -252,9 +258,10 @@ def _corrections(conn: sqlite3.Connection) -> dict[int, list[Correction]]:
     return out
 
 
-def _narratives(conn: sqlite3.Connection) -> dict[int, dict[str, str]]:
+def _narratives(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, dict[str, str]]:
     out: dict[int, dict[str, str]] = defaultdict(dict)
-    for r in conn.execute("SELECT report_id, section, text FROM narratives ORDER BY report_id, section"):
+    where, params = _only(ids, "report_id")
+    for r in conn.execute(f"SELECT report_id, section, text FROM narratives {where} ORDER BY report_id, section", params):
         out[r["report_id"]][r["section"]] = clean(r["text"] or "")
     return out
 
@@ -281,16 +288,17 @@ def _figures(
 
 
 def stream_cells(
-    conn: sqlite3.Connection, data: SiteData
+    conn: sqlite3.Connection, data: SiteData, ids: list[int] | None = None
 ) -> Iterator[tuple[int, dict[tuple[str, str, str], CellView]]]:
-    """(report id, its cells) for every report with cells, in the order of `data.reports`: one
-    query, read as it goes. Corrections and findings are folded into each cell."""
+    """(report id, its cells) for every report with cells (or those of `ids`), in the order of
+    `data.reports`: one query, read as it goes. Corrections and findings are folded into each cell."""
+    where, params = _only(ids, "r.id")
     query = (
         "SELECT c.report_id, c.table_name, c.row_key, c.column_key, c.value, c.printed, c.corrected "
-        "FROM reports r JOIN cells c ON c.report_id = r.id "
+        f"FROM reports r JOIN cells c ON c.report_id = r.id {where} "
         "ORDER BY r.region_code, r.year, r.id"
     )
-    for report_id, rows in groupby(conn.execute(query), key=itemgetter(0)):
+    for report_id, rows in groupby(conn.execute(query, params), key=itemgetter(0)):
         reasons = _correction_notes(data.corrections.get(report_id, []))
         flags = _flags(data.findings.get(report_id, []))
         cells = {}
@@ -304,6 +312,13 @@ def stream_cells(
                 tuple(sorted(set(rules))),
             )
         yield report_id, cells
+
+
+def _only(ids: list[int] | None, column: str) -> tuple[str, list[int]]:
+    """A WHERE clause for these ids (all rows when None), through json_each: no limit on how many."""
+    if ids is None:
+        return "", []
+    return f"WHERE {column} IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
 
 
 def _correction_notes(corrections: list[Correction]) -> dict[str, str]:

@@ -6,6 +6,10 @@ Pages are produced county by county so memory stays bounded; everything is sorte
 no time, so two builds from the same database give the same bytes (Pagefind's filter files
 included, see publish/search_index.py). Files already in `target`
 (the original reports under sources/, written by the orchestrator) are left alone.
+
+Given a `Scope`, `target` holds the previous site (publish/changes.py says what changed) and only
+the scope's counties, the site-wide pages, and the scope's provinces' downloads and search shards
+are written again; every file is replaced, never written into (it may be the live site's too).
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterable
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from db.wording import plural
 from publish.downloads import DATABASE, write_downloads
+from publish.fsutil import write_file
 from publish.home import home_pages
 from publish.pages import HOME_SERIES, DownloadsPage, File, SearchPage, county_outputs, methodology_page
 from publish.search_index import build_index
@@ -30,28 +36,54 @@ SITE = Path(__file__).resolve().parent.parent / "site"
 SEARCH_GLOB = "region/**/*.html"
 
 
-def build_site(published_db: Path, target: Path, *, progress: Callable[[str], None] | None = None) -> None:
-    """Build the site from the published database into `target` (created if needed)."""
+@dataclass(frozen=True)
+class Scope:
+    """The part of a site to build again over a copy of the previous one."""
+
+    counties: set[str]  # folders under region/
+    provinces: set[str]  # publish.untrusted.province_key
+
+
+def build_site(
+    published_db: Path,
+    target: Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+    scope: Scope | None = None,
+) -> None:
+    """Build the site from the published database into `target` (created if needed): all of
+    it, or the `scope` over the previous site already in `target`."""
     say = progress or (lambda message: None)
     target.mkdir(parents=True, exist_ok=True)
+    if scope is not None:
+        _clear(target, scope)
     env = environment()
     with closing(connect(published_db)) as conn:
-        data = load(conn, HOME_SERIES)
+        data = load(conn, HOME_SERIES, counties=scope and scope.counties)
         say(f"site: {plural(len(data.reports), 'report')}, writing the downloads")
         datasets, db_size = write_downloads(published_db, conn, target)
         fixed = [*home_pages(data), methodology_page(data), DownloadsPage(datasets, (DATABASE, db_size))]
         fixed.append(SearchPage(enabled=bool(data.reports)))
         _write(target, _render(env, fixed))
         counties = 0
-        for counties, (name, outputs) in enumerate(county_outputs(conn, data), 1):
+        for counties, (name, outputs) in enumerate(county_outputs(conn, data, scope and scope.counties), 1):
             _write(target, _render(env, outputs))
             if counties % 200 == 0:
                 say(f"site: {plural(counties, 'county', 'counties')} ({name})")
         say(f"site: {plural(counties, 'county', 'counties')}, {plural(len(data.reports), 'report')}")
     _copy_static(target)
+    shutil.rmtree(target / "pagefind", ignore_errors=True)
     if data.reports:
         say("site: search index")
         build_index(target, SEARCH_GLOB)
+
+
+def _clear(target: Path, scope: Scope) -> None:
+    """Remove what the scope writes again and what may be gone: its counties' folders and the
+    per-year home pages (a year may have lost its last report)."""
+    for name in sorted(scope.counties):
+        shutil.rmtree(target / "region" / name, ignore_errors=True)
+    shutil.rmtree(target / "year", ignore_errors=True)
 
 
 def environment() -> Environment:
@@ -82,14 +114,10 @@ def _render(env: Environment, outputs: Iterable) -> Iterable[File]:
 
 def _write(target: Path, files: Iterable[File]) -> None:
     for file in files:
-        path = target / file.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(file.content)
+        write_file(target / file.path, file.content)
 
 
 def _copy_static(target: Path) -> None:
-    folder = target / "static"
-    folder.mkdir(exist_ok=True)
     for path in sorted((SITE / "static").iterdir()):
         if path.is_file():
-            shutil.copyfile(path, folder / path.name)
+            write_file(target / "static" / path.name, path.read_bytes())

@@ -80,7 +80,7 @@ def test_an_interrupted_publish_leaves_the_previous_one_whole(samples_db, tmp_pa
 
     monkeypatch.setattr(static_site, "build_site", broken)
     with pytest.raises(KeyboardInterrupt):
-        publish_run.publish(db, out, include_unapproved=True)
+        publish_run.publish(db, out, include_unapproved=True, full=True)
     assert files_of(out) == before
     monkeypatch.undo()
     publish(db, out, include_unapproved=True)  # the next publish cleans the leftovers up

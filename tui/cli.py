@@ -128,13 +128,15 @@ def list_(db_path: str, as_json: bool) -> None:
     help="Folder for the Datasette files and the site.",
 )
 @click.option("--include-unapproved", is_flag=True, help="Publish every report; those not approved are marked.")
+@click.option("--full", is_flag=True, help="Build everything anew, not just what changed since the last publish.")
 @click.pass_obj
-def publish_(db_path: str, out: str, include_unapproved: bool) -> None:
-    """Publish the approved reports: a Datasette directory and a static site, swapped in whole."""
+def publish_(db_path: str, out: str, include_unapproved: bool, full: bool) -> None:
+    """Publish the approved reports: a Datasette directory and a static site, swapped in whole.
+    Publishing again into the same folder builds only the counties whose reports changed."""
     from publish.run import publish
 
     with _open(db_path) as db:
-        done = _guard(publish, db, Path(out), include_unapproved=include_unapproved, progress=echo)
+        done = _guard(publish, db, Path(out), include_unapproved=include_unapproved, full=full, progress=echo)
     _echo_published(done)
 
 
@@ -153,8 +155,7 @@ def serve(out: str, port: int) -> None:
 
 
 def _echo_published(done) -> None:
-    marked = f" ({done.unapproved} not approved, marked as such)" if done.unapproved else ""
-    echo(f"published {plural(done.reports, 'report')}{marked} in {done.seconds:.1f} s")
+    echo(done.summary())
     echo(f"  site:      {done.site}/index.html")
     echo(f"  datasette: {done.datasette}/nianbao.db with metadata.json")
     echo(f"  serve both: nianbao serve {done.out}   (or: python -m http.server -d {done.site})")

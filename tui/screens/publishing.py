@@ -155,10 +155,7 @@ class PublishScreen(Screen):
         done = self.published = message.done
         self._stop()
         self.query_one("#progress", ProgressBar).update(total=1, progress=1)
-        marked = f" ({done.unapproved} marked as not reviewed)" if done.unapproved else ""
-        self.query_one("#steps", Log).write_line(
-            f"published {plural(done.reports, 'report')}{marked} in {done.seconds:.1f} s"
-        )
+        self.query_one("#steps", Log).write_line(done.summary("marked as not reviewed"))
         self._show_where()
         self._read_database()
         self.notify(f"已发布 published {plural(done.reports, 'report')}")

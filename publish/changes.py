@@ -1,0 +1,146 @@
+"""What changed since the last publish, so that a publish after one correction rebuilds one county.
+
+Each build keeps, beside its site and Datasette folders (never published), a small state file: a
+fingerprint of the code and settings that shaped it, and per report a digest of everything the
+public sees of it (its row, hence its document; its findings; its corrections) with where it
+sits on the site. The next publish compares: under the same fingerprint only the counties and
+provinces of reports that changed, came or went are built again. Anything else (another version
+of nianbao or of a library that writes pages, the include-unapproved choice) rebuilds everything,
+as does a change that touches most of the site, which is faster done whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from db.schema import Database
+from publish.database import PUBLIC_STATUSES, source_file
+from publish.untrusted import province_key, region_key
+
+STATE_FILE = "state.json"
+ROOT = Path(__file__).resolve().parent.parent
+SHAPERS = ("db", "publish", "site")  # folders whose files shape what a publish writes
+LIBRARIES = ("jinja2", "markdown-it-py", "pygal", "pagefind", "sqlite-utils", "lxml")
+WHOLE_SHARE = 0.25  # rebuild everything when more than this share of counties changed
+WHOLE_MIN = 100  # … and more than this many: a small site is always updated
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A published report: its digest and where it sits on the site."""
+
+    digest: str
+    county: str  # its folder under region/
+    province: str  # its search shard and download files
+    source: str  # its original file's path on the site
+
+
+@dataclass(frozen=True)
+class State:
+    fingerprint: str
+    reports: dict[int, Placed]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a publish must redo, given the last one."""
+
+    changed: list[int]  # reports new or different: their rows are written again
+    removed: list[int]  # reports no longer published
+    counties: set[str]  # county folders to build again (where reports were, and are)
+    provinces: set[str]  # search shards and download files to write again
+    stale_sources: set[str]  # original files to delete (the old paths of changed and removed reports)
+
+    @property
+    def none(self) -> bool:
+        return not self.changed and not self.removed
+
+
+def fingerprint(include_unapproved: bool) -> str:
+    """The code, templates and libraries that shape a publish, and its one setting."""
+    h = hashlib.sha256(f"unapproved={include_unapproved}".encode())
+    for folder in SHAPERS:
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and path.suffix != ".pyc":
+                h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    for name in LIBRARIES:
+        h.update(f"{name}={_version(name)}".encode())
+    return h.hexdigest()
+
+
+def current_state(db: Database, reports: list[dict], include_unapproved: bool) -> State:
+    """The state of the reports about to be published (read in the publish's snapshot)."""
+    findings = _grouped(db, "SELECT * FROM findings ORDER BY report_id, id", skip=("id",))
+    corrections = _grouped(db, "SELECT * FROM corrections ORDER BY report_id, id", skip=("id", "who"))
+    placed = {}
+    for r in reports:
+        public = {k: v for k, v in r.items() if k != "status"}
+        public["status"] = "approved" if r["status"] in PUBLIC_STATUSES else r["status"]
+        digest = hashlib.blake2b(
+            repr((sorted(public.items()), findings.get(r["id"]), corrections.get(r["id"]))).encode(), digest_size=16
+        ).hexdigest()
+        placed[r["id"]] = Placed(
+            digest,
+            region_key(r["region_code"], r["id"]),
+            province_key(r["region_code"]),
+            source_file(r["region_code"], r["year"], r["id"], r["form"]),
+        )
+    return State(fingerprint(include_unapproved), placed)
+
+
+def compare(old: State | None, new: State) -> Changes | None:
+    """What to redo to go from `old` to `new`; None when everything must be built."""
+    if old is None or old.fingerprint != new.fingerprint:
+        return None
+    changed = [i for i, p in new.reports.items() if old.reports.get(i) != p]
+    removed = [i for i in old.reports if i not in new.reports]
+    before = [old.reports[i] for i in (*changed, *removed) if i in old.reports]
+    after = [new.reports[i] for i in changed]
+    counties = {p.county for p in (*before, *after)}
+    if len(counties) > max(WHOLE_MIN, WHOLE_SHARE * len({p.county for p in new.reports.values()})):
+        return None
+    return Changes(
+        changed,
+        removed,
+        counties,
+        {p.province for p in (*before, *after)},
+        {p.source for p in before},
+    )
+
+
+def read_state(build: Path | None) -> State | None:
+    """The state a build was made from, or None (no build, or one from before states)."""
+    try:
+        raw = json.loads((build / STATE_FILE).read_text(encoding="utf-8"))  # type: ignore[operator]
+        return State(raw["fingerprint"], {int(k): Placed(*v) for k, v in raw["reports"].items()})
+    except (TypeError, OSError, ValueError, KeyError):
+        return None
+
+
+def write_state(build: Path, state: State) -> None:
+    reports = {str(k): [p.digest, p.county, p.province, p.source] for k, p in sorted(state.reports.items())}
+    text = json.dumps({"fingerprint": state.fingerprint, "reports": reports}, ensure_ascii=False)
+    (build / STATE_FILE).write_text(text, encoding="utf-8")
+
+
+def _grouped(db: Database, query: str, skip: tuple[str, ...]) -> dict[int, list[tuple]]:
+    out: dict[int, list[tuple]] = defaultdict(list)
+    cursor = db.execute(query)
+    names = [c[0] for c in cursor.description]
+    keep = [i for i, name in enumerate(names) if name not in skip]
+    report = names.index("report_id")
+    for row in cursor:
+        out[row[report]].append(tuple(row[i] for i in keep))
+    return out
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"

@@ -1,0 +1,156 @@
+"""Publishing again after a few changes: only their counties are built again, the result is the
+same as a publish from nothing, and the live site is never written into while that happens."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from db import review
+from db.pipeline import import_paths
+from publish import changes
+from publish.run import publish
+from tests.conftest import SAMPLE_NAMES, sample_path
+from tui.cli import cli
+
+CELL = "table3.new_received.natural"
+
+
+@pytest.fixture
+def samples_db(db):
+    ids = [r.report_id for r in import_paths(db, [sample_path(n) for n in SAMPLE_NAMES])]
+    return db, dict(zip([n[:3] for n in SAMPLE_NAMES], ids, strict=True))
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# A finding's id is its row number, and rows written again are numbered after the others; the
+# database is not vacuumed after an update: these files, and the sizes the downloads page gives
+# of them, differ from a publish from nothing.
+NUMBERED = ("downloads/findings.", "downloads/nianbao.db", "downloads/index.html")
+
+
+def site_of(out: Path) -> dict[str, str]:
+    """The site's files as readers get them, but those of NUMBERED."""
+    return {k: v for k, v in tree((out / "site").resolve()).items() if not k.startswith(NUMBERED)}
+
+
+def tables_of(out: Path) -> dict[str, list[tuple]]:
+    """Every table of the published database, rows sorted, findings without their ids."""
+    conn = sqlite3.connect(out / "datasette" / "nianbao.db")
+    names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%'")]
+    out_tables = {}
+    for name in names:
+        columns = [c[1] for c in conn.execute(f"PRAGMA table_info({name})") if not (name == "findings" and c[1] == "id")]
+        out_tables[name] = sorted(conn.execute(f"SELECT {', '.join(columns)} FROM {name}").fetchall(), key=repr)
+    out_tables["search"] = conn.execute("SELECT count(*) FROM narratives_fts WHERE narratives_fts MATCH '依申请公开'").fetchall()
+    conn.close()
+    return out_tables
+
+
+def assert_same_as_from_nothing(db, out: Path, tmp_path: Path, **options) -> None:
+    fresh = publish(db, tmp_path / "fresh", full=True, **options).out
+    assert site_of(out) == site_of(fresh)
+    assert tables_of(out) == tables_of(fresh)
+
+
+def live(out: Path) -> Path:
+    return (out / ".live").resolve()
+
+
+def test_a_correction_rebuilds_one_county_and_gives_what_a_full_publish_gives(samples_db, tmp_path):
+    db, ids = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True).out
+    first = live(out)
+    first_files = tree(first)
+    review.correct(db, ids["001"], CELL, "7", "the printed table says 7", who="li")
+    done = publish(db, out, include_unapproved=True)
+    assert done.changed == 1 and live(out) != first
+    page = (out / "site" / "region" / "130529" / "2024" / "index.html").read_text(encoding="utf-8")
+    assert "the printed table says 7" in page
+    assert tree(first) == first_files  # the previous build, live until the swap, was never written into
+    untouched = "site/region/140828/2024/index.html"
+    assert (live(out) / untouched).stat().st_ino == (first / untouched).stat().st_ino  # linked, not written
+    assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
+    assert len(list((out / ".builds").iterdir())) == 2  # the live build and the one it was made from
+
+
+def test_nothing_changed_keeps_the_live_build(samples_db, tmp_path):
+    db, _ = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True).out
+    first, before = live(out), tree(live(out))
+    done = publish(db, out, include_unapproved=True)
+    assert done.changed == 0 and live(out) == first and tree(first) == before
+
+
+def test_a_report_moved_to_another_county_leaves_its_old_pages_and_file(samples_db, tmp_path):
+    db, ids = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True).out
+    assert (out / "site" / "region" / "130529").is_dir() and (out / "site" / "sources" / "130529-2024.txt").is_file()
+    review.correct(db, ids["001"], "region_code", "130530", "the report's own seal says 新河县", who="li")
+    done = publish(db, out, include_unapproved=True)
+    assert done.changed == 1
+    assert not (out / "site" / "region" / "130529").exists()
+    assert not (out / "site" / "sources" / "130529-2024.txt").exists()
+    assert (out / "site" / "sources" / "130530-2024.txt").read_bytes() == sample_path("001").read_bytes()
+    assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
+
+
+def test_approving_a_report_adds_it(samples_db, tmp_path):
+    db, ids = samples_db
+    review.approve(db, ids["001"], who="li")
+    out = publish(db, tmp_path / "out").out
+    review.approve(db, ids["002"], override="checked against the PDF", who="li")
+    done = publish(db, out)
+    assert (done.reports, done.changed) == (2, 1)
+    home = (out / "site" / "index.html").read_text(encoding="utf-8")
+    assert "region/130529/index.html" in home and "region/410825/index.html" in home
+    assert_same_as_from_nothing(db, out, tmp_path)
+
+
+def test_an_interrupted_update_leaves_the_live_site_whole_and_the_next_one_completes(samples_db, tmp_path, monkeypatch):
+    db, ids = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True).out
+    before = site_of(out), tables_of(out)
+    review.correct(db, ids["001"], CELL, "7", "the printed table says 7", who="li")
+    from publish import static_site
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C while the county is written again
+
+    monkeypatch.setattr(static_site, "build_site", broken)
+    with pytest.raises(KeyboardInterrupt):
+        publish(db, out, include_unapproved=True)
+    assert (site_of(out), tables_of(out)) == before
+    monkeypatch.undo()
+    assert publish(db, out, include_unapproved=True).changed == 1
+    assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
+
+
+def test_another_version_of_the_code_publishes_everything(samples_db, tmp_path, monkeypatch):
+    db, ids = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True).out
+    review.correct(db, ids["001"], CELL, "7", "the printed table says 7", who="li")
+    monkeypatch.setattr(changes, "fingerprint", lambda include_unapproved: "another version")
+    assert publish(db, out, include_unapproved=True).changed is None
+    monkeypatch.undo()
+    assert publish(db, out, include_unapproved=False).changed is None  # another setting, too
+
+
+def test_cli_says_what_it_rebuilt_and_full_builds_everything(samples_db, db_path, tmp_path):
+    db, ids = samples_db
+    argv = ["--db", str(db_path), "publish", "--out", str(tmp_path / "out"), "--include-unapproved"]
+    first = CliRunner().invoke(cli, argv)
+    assert first.exit_code == 0 and "published 5 reports (5 not approved, marked as such) in" in first.stdout
+    review.correct(db, ids["001"], CELL, "7", "the printed table says 7", who="li")
+    again = CliRunner().invoke(cli, argv)
+    assert "published 5 reports (5 not approved, marked as such), 1 changed report rebuilt in" in again.stdout
+    assert "nothing changed in" in CliRunner().invoke(cli, argv).stdout
+    full = CliRunner().invoke(cli, [*argv, "--full"])
+    assert full.exit_code == 0 and "published 5 reports (5 not approved, marked as such) in" in full.stdout
