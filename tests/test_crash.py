@@ -30,6 +30,7 @@ from db.schema import connect
 from publish.run import publish
 from tests.conftest import distinct_copies, sample_path
 from tests.test_publish import files_of
+from tests.test_publish_incremental import site_of, tables_of
 
 KILLS = int(os.environ.get("NIANBAO_KILLS", "20"))
 FILES = int(os.environ.get("NIANBAO_KILL_FILES", "200"))
@@ -290,13 +291,14 @@ def test_correction_killed_before_each_statement_is_all_or_nothing(tmp_path, cel
 def test_publish_killed_at_random_points_leaves_the_previous_site_whole(tmp_path):
     """`nianbao publish` killed PUBLISH_KILLS times: out/site and out/datasette still show the
     previous publish, every file of it, and its database opens sound; the next publish completes
-    and clears the leftovers."""
+    and clears the leftovers (it keeps the live build and the one before, which the next update
+    starts from)."""
     db_file, out = tmp_path / "work.db", tmp_path / "out"
     db = connect(db_file)
     list(import_paths(db, distinct_copies(tmp_path / "inbox", 10)))
     served = files_of(publish(db, out, include_unapproved=True).out)
     db.close()
-    argv = nianbao(db_file, "publish", "--out", str(out), "--include-unapproved")
+    argv = nianbao(db_file, "publish", "--out", str(out), "--include-unapproved", "--full")  # no change: full
     seconds = timed(argv)
     assert files_of(out) == served  # the same database publishes the same files
     rng = random.Random(SEED)
@@ -309,5 +311,39 @@ def test_publish_killed_at_random_points_leaves_the_previous_site_whole(tmp_path
         json.loads((out / "datasette" / "metadata.json").read_text(encoding="utf-8"))
         builds.append(len(list((out / ".builds").iterdir())))
     subprocess.run(argv, check=True, capture_output=True)
-    assert files_of(out) == served and len(list((out / ".builds").iterdir())) == 1
+    assert files_of(out) == served and len(list((out / ".builds").iterdir())) == 2  # live and the one before
     print(f"\n{kills} kills of `nianbao publish` ({seconds:.1f} s each); builds on disk after each: {builds}")
+
+
+@pytest.mark.slow
+def test_publish_after_a_correction_killed_at_random_points_shows_one_state_or_the_other(tmp_path):
+    """A publish that updates the last one, killed at random points (PUBLISH_KILLS / 2 times, a
+    correction before each): readers see the previous publish or the new one, each whole (the
+    build being updated shares files with the live one, which must never be written into), and
+    the next publish completes it."""
+    db_file, out = tmp_path / "work.db", tmp_path / "out"
+    db = connect(db_file)
+    ids = [r.report_id for r in import_paths(db, distinct_copies(tmp_path / "inbox", 10))]
+    publish(db, out, include_unapproved=True)
+    argv = nianbao(db_file, "publish", "--out", str(out), "--include-unapproved")
+
+    def correct(n: int) -> None:
+        review.correct(db, ids[n % len(ids)], "table3.new_received.natural", str(n), "per the PDF", who="li")
+
+    correct(0)
+    seconds = timed(argv)  # an update of one report, start to end
+    rng = random.Random(SEED)
+    kills = 0
+    for n in range(1, 1 + max(1, PUBLISH_KILLS // 2)):
+        before = site_of(out), tables_of(out)
+        correct(n)
+        fresh = publish(db, tmp_path / f"fresh{n}", include_unapproved=True, full=True).out
+        after = site_of(fresh), tables_of(fresh)
+        kills += run_killed(argv, rng.uniform(0, seconds)) == -signal.SIGKILL
+        assert (site_of(out), tables_of(out)) in (before, after)
+        assert (out / "site").resolve().parent == (out / "datasette").resolve().parent
+        assert_sound(out / "datasette" / "nianbao.db")
+        subprocess.run(argv, check=True, capture_output=True)
+        assert (site_of(out), tables_of(out)) == after
+    db.close()
+    print(f"\n{kills} kills of `nianbao publish` updating the last one ({seconds:.1f} s each)")
