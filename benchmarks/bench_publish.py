@@ -256,6 +256,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50, help="calls of each canned query")
     parser.add_argument("--queries-only", action="store_true", help="time the canned queries of the last publish")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the full publish here")
+    parser.add_argument(
+        "--updates", type=int, default=0, help="only time this many publishes after one correction each, over the last publish"
+    )
     args = parser.parse_args()
     keep = args.keep or Path(f"/tmp/bench_publish_{args.counties}x{args.years}")
     results: list[dict] = []
@@ -264,7 +267,10 @@ def main() -> None:
     reports = db.execute("SELECT count(*) FROM reports").fetchone()[0]
     print(f"{reports:,} reports, {path.stat().st_size / MIB:.0f} MiB database", flush=True)
     out = keep / "out"
-    if not args.queries_only:
+    if args.updates:
+        for n in range(args.updates):
+            publish_update(db, out, n, results)
+    elif not args.queries_only:
         publish_twice(db, out, args.profile, results)
     published = Database(sqlite3.connect(f"file:{out / 'datasette' / 'nianbao.db'}?mode=ro", uri=True))
     latencies = time_queries(out / "datasette", published, args.runs, results)
@@ -283,7 +289,20 @@ def publish_twice(db, out: Path, profile: Path | None, results: list) -> None:
             cProfile.runctx("publish(db, out, progress=step.mark)", globals(), locals(), str(profile))
         else:
             publish(db, out, progress=step.mark)
-    report_id = db.execute("SELECT min(id) FROM reports").fetchone()[0]
+    publish_update(db, out, 0, results)
+    files = sum(1 for p in (out / "site").rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in (out / "site").rglob("*") if p.is_file())
+    print(
+        f"site: {files:,} files, {size / MIB:.0f} MiB; published db "
+        f"{(out / 'datasette' / 'nianbao.db').stat().st_size / MIB:.0f} MiB",
+        flush=True,
+    )
+
+
+def publish_update(db, out: Path, n: int, results: list) -> None:
+    """One cell of the n-th report (spread over the country) corrected, and a publish again."""
+    ids = [i for (i,) in db.execute("SELECT id FROM reports ORDER BY id")]
+    report_id = ids[(n * 7919) % len(ids)]
     with Step("correct one cell and approve", results):
         value = db.execute(
             "SELECT value FROM cells WHERE report_id = ? AND table_name = 'table3' AND row_key = 'new_received' "
@@ -294,13 +313,6 @@ def publish_twice(db, out: Path, profile: Path | None, results: list) -> None:
         approve(db, report_id, override="benchmark")
     with Step("publish after one change", results) as step:
         publish(db, out, progress=step.mark)
-    files = sum(1 for p in (out / "site").rglob("*") if p.is_file())
-    size = sum(p.stat().st_size for p in (out / "site").rglob("*") if p.is_file())
-    print(
-        f"site: {files:,} files, {size / MIB:.0f} MiB; published db "
-        f"{(out / 'datasette' / 'nianbao.db').stat().st_size / MIB:.0f} MiB",
-        flush=True,
-    )
 
 
 def print_tables(reports: int, results: list[dict], latencies: list[dict]) -> None:

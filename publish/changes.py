@@ -77,13 +77,13 @@ def current_state(db: Database, reports: list[dict], include_unapproved: bool) -
     """The state of the reports about to be published (read in the publish's snapshot)."""
     findings = _grouped(db, "SELECT * FROM findings ORDER BY report_id, id", skip=("id",))
     corrections = _grouped(db, "SELECT * FROM corrections ORDER BY report_id, id", skip=("id", "who"))
+    columns = [k for k in reports[0] if k != "status"] if reports else []  # every one but status, in order
     placed = {}
     for r in reports:
-        public = {k: v for k, v in r.items() if k != "status"}
-        public["status"] = "approved" if r["status"] in PUBLIC_STATUSES else r["status"]
-        digest = hashlib.blake2b(
-            repr((sorted(public.items()), findings.get(r["id"]), corrections.get(r["id"]))).encode(), digest_size=16
-        ).hexdigest()
+        status = "approved" if r["status"] in PUBLIC_STATUSES else r["status"]  # published reads as approved
+        public = (*(r[k] for k in columns), status)
+        seen = repr((public, findings.get(r["id"]), corrections.get(r["id"])))
+        digest = hashlib.blake2b(seen.encode(), digest_size=16).hexdigest()
         placed[r["id"]] = Placed(
             digest,
             region_key(r["region_code"], r["id"]),

@@ -114,13 +114,15 @@ def _gather_changes(db: Database, reports: list[dict], changes: Changes, out: Pa
     counties = plural(len(changes.counties), "county", "counties")
     say(f"{plural(len(changes.changed) + len(changes.removed), 'changed report')} in {counties}: updating the last publish")
     build = spare_build_dir(out, live)
-    mirror(live / "site", build / "site")
+    linked = mirror(live / "site", build / "site")
+    say(f"the last publish's files: {plural(linked, 'file')} linked")
     shutil.rmtree(build / "datasette", ignore_errors=True)
     target = _mkdir(build / "datasette") / "nianbao.db"
     shutil.copyfile(live / PUBLISHED_DB, target)  # a new file: Datasette may be reading the live one
     changed = set(changes.changed)
     rows = [r for r in reports if r["id"] in changed]
     database.replace(db, rows, target, changes.removed)
+    say("published database updated")
     for source in sorted(changes.stale_sources):
         (build / "site" / source).unlink(missing_ok=True)
     _write_sources(db, rows, build / "site")
