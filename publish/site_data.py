@@ -12,7 +12,7 @@ import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -188,6 +188,12 @@ def load(
         narratives=_narratives(conn, wanted),
         figures=_figures(conn, home_series),
     )
+
+
+def with_narratives(conn: sqlite3.Connection, data: SiteData, counties: set[str]) -> SiteData:
+    """`data` with the narratives of these counties' reports (and no others)."""
+    ids = [r.id for r in data.reports if r.county_key in counties]
+    return replace(data, narratives=_narratives(conn, ids))
 
 
 def _reports(conn: sqlite3.Connection) -> list[Report]:

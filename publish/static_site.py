@@ -14,8 +14,11 @@ are written again; every file is replaced, never written into (it may be the liv
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +31,15 @@ from publish.fsutil import write_file
 from publish.home import home_pages
 from publish.pages import HOME_SERIES, DownloadsPage, File, SearchPage, county_outputs, methodology_page
 from publish.search_index import build_index
-from publish.site_data import connect, load
+from publish.site_data import connect, load, with_narratives
 
 SITE = Path(__file__).resolve().parent.parent / "site"
 # Only the county and report pages are indexed: they carry names and narratives. (Original
 # report files under sources/ may be HTML; they are never parsed.)
 SEARCH_GLOB = "region/**/*.html"
+WORKERS = min(2, os.cpu_count() or 1)  # page-writing processes for a whole site
+PARALLEL_FROM = 200  # counties; fewer are written in this process (starting workers costs ~1 s)
+CHUNK = 50  # counties a worker task
 
 
 @dataclass(frozen=True)
@@ -65,17 +71,49 @@ def build_site(
         fixed = [*home_pages(data), methodology_page(data), DownloadsPage(datasets, (DATABASE, db_size))]
         fixed.append(SearchPage(enabled=bool(data.reports)))
         _write(target, _render(env, fixed))
-        counties = 0
-        for counties, (name, outputs) in enumerate(county_outputs(conn, data, scope and scope.counties), 1):
-            _write(target, _render(env, outputs))
-            if counties % 200 == 0:
-                say(f"site: {plural(counties, 'county', 'counties')} ({name})")
-        say(f"site: {plural(counties, 'county', 'counties')}, {plural(len(data.reports), 'report')}")
+        keys = [key for key, _ in data.counties() if scope is None or key in scope.counties]
+        if len(keys) >= PARALLEL_FROM and WORKERS > 1:
+            _write_counties_in_workers(published_db, target, keys, say)
+        else:
+            for done, (name, outputs) in enumerate(county_outputs(conn, data, set(keys)), 1):
+                _write(target, _render(env, outputs))
+                if done % 200 == 0:
+                    say(f"site: {plural(done, 'county', 'counties')} ({name})")
+        say(f"site: {plural(len(keys), 'county', 'counties')}, {plural(len(data.reports), 'report')}")
     _copy_static(target)
     shutil.rmtree(target / "pagefind", ignore_errors=True)
     if data.reports:
         say("site: search index")
         build_index(target, SEARCH_GLOB)
+
+
+def _write_counties_in_workers(published_db: Path, target: Path, keys: list[str], say: Callable[[str], None]) -> None:
+    """The county and report pages in WORKERS processes, CHUNK counties a task: the pages are
+    CPU-bound Python (Jinja, charts), so one process uses one core. Spawned, not forked: the
+    caller may be the app, with threads."""
+    chunks = [keys[i : i + CHUNK] for i in range(0, len(keys), CHUNK)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_start_worker, initargs=(published_db,)) as pool:
+        written = 0
+        for count in pool.map(_write_chunk, [target] * len(chunks), chunks):
+            written += count
+            say(f"site: {plural(written, 'county', 'counties')} of {len(keys):,}")
+
+
+_worker: dict = {}  # a worker process's connection, site data (without narratives) and Jinja
+
+
+def _start_worker(published_db: Path) -> None:
+    conn = connect(published_db)
+    _worker.update(conn=conn, data=load(conn, HOME_SERIES, counties=set()), env=environment())
+
+
+def _write_chunk(target: Path, keys: list[str]) -> int:
+    conn, env = _worker["conn"], _worker["env"]
+    data = with_narratives(conn, _worker["data"], set(keys))
+    for _, outputs in county_outputs(conn, data, set(keys)):
+        _write(target, _render(env, outputs))
+    return len(keys)
 
 
 def _clear(target: Path, scope: Scope) -> None:

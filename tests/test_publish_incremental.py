@@ -154,3 +154,18 @@ def test_cli_says_what_it_rebuilt_and_full_builds_everything(samples_db, db_path
     assert "nothing changed in" in CliRunner().invoke(cli, argv).stdout
     full = CliRunner().invoke(cli, [*argv, "--full"])
     assert full.exit_code == 0 and "published 5 reports (5 not approved, marked as such) in" in full.stdout
+
+
+def test_pages_written_by_worker_processes_are_the_same(samples_db, tmp_path, monkeypatch):
+    """A large site's county pages are written by two processes: the same bytes as one."""
+    db, _ = samples_db
+    one = publish(db, tmp_path / "one", include_unapproved=True).out
+    from publish import static_site
+
+    monkeypatch.setattr(static_site, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(static_site, "WORKERS", 2)
+    monkeypatch.setattr(static_site, "CHUNK", 2)
+    steps: list[str] = []
+    two = publish(db, tmp_path / "two", include_unapproved=True, progress=steps.append).out
+    assert "site: 4 counties of 5" in steps and "site: 5 counties of 5" in steps
+    assert tree((one / "site").resolve()) == tree((two / "site").resolve())
