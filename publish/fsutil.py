@@ -40,8 +40,13 @@ def live_build(out: Path) -> Path | None:
 def spare_build_dir(out: Path, live: Path) -> Path:
     """A build to reuse for the next publish: the newest one that is not live (the previous
     publish, or a leftover of an interrupted one; `mirror` repairs either), else a new one."""
-    builds = sorted(p for p in (out / BUILDS).iterdir() if p.name.isdigit() and p.resolve() != live.resolve())
-    return builds[-1] if builds else new_build_dir(out)
+    return _spare(out, live) or new_build_dir(out)
+
+
+def _spare(out: Path, live: Path | None) -> Path | None:
+    live_path = live.resolve() if live else None
+    builds = sorted(p for p in (out / BUILDS).iterdir() if p.name.isdigit() and p.resolve() != live_path)
+    return builds[-1] if builds else None
 
 
 def mirror(source: Path, target: Path) -> int:
@@ -107,9 +112,10 @@ def _point(link: Path, target: Path) -> None:
     os.replace(temporary, link)
 
 
-def remove_old_builds(out: Path, keep: tuple[Path | None, ...]) -> None:
-    """Delete the builds not kept (the live one and the spare): interrupted builds' leftovers."""
-    kept = {p.resolve() for p in keep if p is not None}
+def remove_old_builds(out: Path, live: Path | None) -> None:
+    """Keep the live build and the newest other one (the next publish's starting point); delete
+    the rest: older builds and interrupted builds' leftovers."""
+    kept = {p.resolve() for p in (live, _spare(out, live)) if p is not None}
     for path in (out / BUILDS).iterdir():
         if path.resolve() not in kept:
             shutil.rmtree(path, ignore_errors=True)

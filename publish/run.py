@@ -91,7 +91,7 @@ def publish(
         build_site(build / PUBLISHED_DB, build / "site", progress=say, scope=scope)
         write_state(build, state)
         swap_in(out, build, ("datasette", "site"))
-    remove_old_builds(out, keep=(build, live))
+    remove_old_builds(out, build)
     unapproved = sum(1 for r in reports if r["status"] not in database.PUBLIC_STATUSES)
     changed = None if changes is None else len(changes.changed) + len(changes.removed)
     done = Published(out, len(reports), unapproved, time.perf_counter() - start, changed)
