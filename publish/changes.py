@@ -44,6 +44,9 @@ class Placed:
 class State:
     fingerprint: str
     reports: dict[int, Placed]
+    build: str = ""  # this build's own id
+    base: str | None = None  # the id of the build an update started from (the live one then)
+    touched: list[str] | None = None  # site paths the update wrote or removed; None: all of them
 
 
 @dataclass(frozen=True)
@@ -113,19 +116,41 @@ def compare(old: State | None, new: State) -> Changes | None:
     )
 
 
+def touched_paths(changes: Changes, new: State, site: Path) -> list[str]:
+    """The site paths an update wrote or removed: its counties' folders, the original files it
+    deleted or wrote, its provinces' search shards, and everything site-wide (every top-level
+    entry but region/, sources/ and pagefind/, and pagefind/'s own files). The next update makes
+    the build before it level through these alone."""
+    paths = {f"region/{c}" for c in changes.counties} | set(changes.stale_sources)
+    paths |= {new.reports[i].source for i in changes.changed}
+    paths |= {f"pagefind/{p}" for p in changes.provinces}
+    paths |= {e.name for e in site.iterdir() if e.name not in ("region", "sources", "pagefind")}
+    if (site / "pagefind").is_dir():
+        paths |= {f"pagefind/{e.name}" for e in (site / "pagefind").iterdir() if not e.is_dir()}
+    return sorted(paths)
+
+
 def read_state(build: Path | None) -> State | None:
     """The state a build was made from, or None (no build, or one from before states)."""
     try:
         raw = json.loads((build / STATE_FILE).read_text(encoding="utf-8"))  # type: ignore[operator]
-        return State(raw["fingerprint"], {int(k): Placed(*v) for k, v in raw["reports"].items()})
+        reports = {int(k): Placed(*v) for k, v in raw["reports"].items()}
+        return State(raw["fingerprint"], reports, raw.get("build", ""), raw.get("base"), raw.get("touched"))
     except (TypeError, OSError, ValueError, KeyError):
         return None
 
 
 def write_state(build: Path, state: State) -> None:
+    """Written last, when the build is whole: a build without one is never trusted."""
     reports = {str(k): [p.digest, p.county, p.province, p.source] for k, p in sorted(state.reports.items())}
-    text = json.dumps({"fingerprint": state.fingerprint, "reports": reports}, ensure_ascii=False)
+    raw = {"fingerprint": state.fingerprint, "build": state.build, "base": state.base, "touched": state.touched}
+    text = json.dumps({**raw, "reports": reports}, ensure_ascii=False)
     (build / STATE_FILE).write_text(text, encoding="utf-8")
+
+
+def forget_state(build: Path) -> None:
+    """A build about to be changed is no longer what its state says."""
+    (build / STATE_FILE).unlink(missing_ok=True)
 
 
 def _grouped(db: Database, query: str, skip: tuple[str, ...]) -> dict[int, list[tuple]]:

@@ -70,6 +70,28 @@ def mirror(source: Path, target: Path) -> int:
     return linked
 
 
+def mirror_paths(source: Path, target: Path, paths: list[str]) -> int:
+    """`mirror` for just these paths (files or folders, relative to both); a path missing from
+    `source` is removed from `target`."""
+    linked = 0
+    for relative in paths:
+        have, want = target / relative, source / relative
+        if want.is_dir() and not want.is_symlink():
+            if have.is_symlink() or have.is_file():
+                have.unlink()
+            linked += mirror(want, have)
+            continue
+        if have.is_symlink() or have.exists():
+            if want.exists() and os.lstat(want).st_ino == os.lstat(have).st_ino:
+                continue
+            _remove(have)
+        if want.is_symlink() or want.exists():
+            have.parent.mkdir(parents=True, exist_ok=True)
+            os.link(want, have, follow_symlinks=False)
+            linked += 1
+    return linked
+
+
 def write_file(path: Path, data: bytes) -> None:
     """Write `path` as a new file: an existing one (maybe shared with the live build) is
     unlinked first, never written into."""

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import shutil
 import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from db.review import mark_published
@@ -26,8 +27,26 @@ from db.schema import Database
 from db.store import now
 from db.wording import plural
 from publish import database
-from publish.changes import Changes, compare, current_state, read_state, write_state
-from publish.fsutil import live_build, mirror, new_build_dir, remove_old_builds, spare_build_dir, swap_in, write_file
+from publish.changes import (
+    Changes,
+    State,
+    compare,
+    current_state,
+    forget_state,
+    read_state,
+    touched_paths,
+    write_state,
+)
+from publish.fsutil import (
+    live_build,
+    mirror,
+    mirror_paths,
+    new_build_dir,
+    remove_old_builds,
+    spare_build_dir,
+    swap_in,
+    write_file,
+)
 
 Progress = Callable[[str], None]
 PUBLISHED_DB = Path("datasette", "nianbao.db")
@@ -76,20 +95,21 @@ def publish(
     with db.snapshot():  # reports, values and findings as of one moment, while others write
         reports = database.public_reports(db, include_unapproved)
         state = current_state(db, reports, include_unapproved)
-        changes = None if full or live is None else compare(read_state(live), state)
+        last = None if full else read_state(live)
+        changes = compare(last, state)
         if changes is not None and changes.none:
             say(f"nothing changed since the last publish ({plural(len(reports), 'report')})")
             build = live
         elif changes is None:
             build = _gather_all(db, reports, out, say)
         else:
-            build = _gather_changes(db, reports, changes, out, live, say)
+            build = _gather_changes(db, reports, changes, out, (live, last), say)
     if build != live:
         write_metadata(build / "datasette")
         say("building the site")
         scope = None if changes is None else Scope(changes.counties, changes.provinces)
         build_site(build / PUBLISHED_DB, build / "site", progress=say, scope=scope)
-        write_state(build, state)
+        write_state(build, _stamped(state, last, changes, build))
         swap_in(out, build, ("datasette", "site"))
     remove_old_builds(out, build)
     unapproved = sum(1 for r in reports if r["status"] not in database.PUBLIC_STATUSES)
@@ -109,12 +129,15 @@ def _gather_all(db: Database, reports: list[dict], out: Path, say: Progress) -> 
     return build
 
 
-def _gather_changes(db: Database, reports: list[dict], changes: Changes, out: Path, live: Path, say: Progress) -> Path:
+def _gather_changes(
+    db: Database, reports: list[dict], changes: Changes, out: Path, last: tuple[Path, State], say: Progress
+) -> Path:
     """The spare build made level with the live one, then the changed reports written again."""
     counties = plural(len(changes.counties), "county", "counties")
     say(f"{plural(len(changes.changed) + len(changes.removed), 'changed report')} in {counties}: updating the last publish")
+    live, live_state = last
     build = spare_build_dir(out, live)
-    linked = mirror(live / "site", build / "site")
+    linked = _level(build, live, live_state)
     say(f"the last publish's files: {plural(linked, 'file')} linked")
     shutil.rmtree(build / "datasette", ignore_errors=True)
     target = _mkdir(build / "datasette") / "nianbao.db"
@@ -127,6 +150,26 @@ def _gather_changes(db: Database, reports: list[dict], changes: Changes, out: Pa
         (build / "site" / source).unlink(missing_ok=True)
     _write_sources(db, rows, build / "site")
     return build
+
+
+def _level(build: Path, live: Path, live_state: State) -> int:
+    """Make the spare build's site level with the live one's. When the spare is the build the
+    live one was updated from, only the paths that update touched can differ; otherwise (a full
+    publish since, an interrupted update) every file is compared."""
+    spare_state = read_state(build)
+    forget_state(build)  # from here on the spare is neither its old self nor the new build
+    if spare_state and live_state.touched is not None and live_state.base == spare_state.build:
+        return mirror_paths(live / "site", build / "site", live_state.touched)
+    return mirror(live / "site", build / "site")
+
+
+def _stamped(state: State, last: State | None, changes: Changes | None, build: Path) -> State:
+    """The state to keep with a finished build: its own id, and for an update the build it
+    started from and what it touched."""
+    if changes is None:
+        return replace(state, build=uuid.uuid4().hex)
+    touched = touched_paths(changes, state, build / "site")
+    return replace(state, build=uuid.uuid4().hex, base=last.build if last else None, touched=touched)
 
 
 def _record(db: Database, done: Published, approved: list[int]) -> None:

@@ -30,10 +30,10 @@ def tree(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-# A finding's id is its row number, and rows written again are numbered after the others; the
+# A finding's or correction's id is its row number, and rows written again are numbered after the others; the
 # database is not vacuumed after an update: these files, and the sizes the downloads page gives
 # of them, differ from a publish from nothing.
-NUMBERED = ("downloads/findings.", "downloads/nianbao.db", "downloads/index.html")
+NUMBERED = ("downloads/findings.", "downloads/corrections.", "downloads/nianbao.db", "downloads/index.html")
 
 
 def site_of(out: Path) -> dict[str, str]:
@@ -42,12 +42,12 @@ def site_of(out: Path) -> dict[str, str]:
 
 
 def tables_of(out: Path) -> dict[str, list[tuple]]:
-    """Every table of the published database, rows sorted, findings without their ids."""
+    """Every table of the published database, rows sorted, findings and corrections without ids."""
     conn = sqlite3.connect(out / "datasette" / "nianbao.db")
     names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%'")]
     out_tables = {}
     for name in names:
-        columns = [c[1] for c in conn.execute(f"PRAGMA table_info({name})") if not (name == "findings" and c[1] == "id")]
+        columns = [c[1] for c in conn.execute(f"PRAGMA table_info({name})") if not (name in ("findings", "corrections") and c[1] == "id")]
         out_tables[name] = sorted(conn.execute(f"SELECT {', '.join(columns)} FROM {name}").fetchall(), key=repr)
     out_tables["search"] = conn.execute("SELECT count(*) FROM narratives_fts WHERE narratives_fts MATCH '依申请公开'").fetchall()
     conn.close()
@@ -169,3 +169,26 @@ def test_pages_written_by_worker_processes_are_the_same(samples_db, tmp_path, mo
     two = publish(db, tmp_path / "two", include_unapproved=True, progress=steps.append).out
     assert "site: 4 counties of 5" in steps and "site: 5 counties of 5" in steps
     assert tree((one / "site").resolve()) == tree((two / "site").resolve())
+
+
+def test_successive_updates_bring_the_spare_level_through_what_the_last_one_touched(samples_db, tmp_path):
+    db, ids = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True).out
+    files = len(tree((out / "site").resolve()))
+    untouched = out / "site" / "region" / "140828" / "2024" / "index.html"
+    inode = untouched.stat().st_ino
+    linked = []
+
+    def update(report: str, value: str) -> None:
+        review.correct(db, ids[report], CELL, value, "the printed table says so", who="li")
+        steps: list[str] = []
+        assert publish(db, out, include_unapproved=True, progress=steps.append).changed == 1
+        (line,) = [s for s in steps if s.startswith("the last publish's files:")]
+        linked.append(int(line.split()[4]))
+
+    update("001", "7")  # the spare is the first, full build: every file compared and linked
+    update("003", "8")  # the spare is what the first update started from: only its paths
+    update("001", "9")
+    assert linked[0] == files and max(linked[1:]) < files  # the site-wide files, two counties, the search
+    assert untouched.stat().st_ino == inode  # the same file all along, in every build
+    assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
