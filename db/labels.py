@@ -97,16 +97,22 @@ def score(token: str, label: str) -> float:
     return matcher.ratio()
 
 
+@lru_cache(maxsize=4096)
+def _normalized(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """A candidate's labels, normalized once: the same few tuples come back for every row."""
+    return tuple(normalize(label) for label in labels)
+
+
 def best_match(token: str, candidates: Iterable[tuple[T, Iterable[str]]]) -> tuple[T | None, float]:
     """The candidate whose labels best match `token` (already normalized), and the score."""
-    candidates = list(candidates)
-    for item, labels in candidates:  # the common case: a label printed as the format has it
-        if any(normalize(label) == token for label in labels):
+    normalized = [(item, _normalized(tuple(labels))) for item, labels in candidates]
+    for item, labels in normalized:  # the common case: a label printed as the format has it
+        if token in labels:
             return item, 1.0
     best, best_score = None, 0.0
-    for item, labels in candidates:
+    for item, labels in normalized:
         for label in labels:
-            s = score(token, normalize(label))
+            s = score(token, label)
             if s > best_score:
                 best, best_score = item, s
     return best, best_score

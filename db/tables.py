@@ -234,8 +234,9 @@ class _RowMatcher:
         """Labels among `labels` that by themselves name a row between the last filled row and
         `before`: rows printed with no values at all."""
         out = []
+        candidates = self._candidates()
         for cell in labels:
-            key, s = best_match(normalize(cell.text), self._candidates())
+            key, s = best_match(normalize(cell.text), candidates)
             if key not in (None, HEADING) and s >= STRONG and self.last_index < self.order[key] < self.order[before]:
                 out.append((key, cell))
         return out
