@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -104,11 +104,14 @@ class Parsed:
 
 
 def read_and_parse(path: Path) -> Parsed:
-    """The worker's part of an import: read and parse one file; no database."""
+    """The worker's part of an import: read and parse one file; no database. The document goes
+    back without its blocks: storing needs only its form and encoding, and the blocks were most
+    of what crossed between the processes."""
     data = None
     try:
         data = read_file(path)
-        return Parsed(data, *parse_bytes(data, path.name))
+        report, document = parse_bytes(data, path.name)
+        return Parsed(data, report, replace(document, blocks=[]))
     except (NianbaoError, OSError) as exc:
         return Parsed(data, error=exc)
 
