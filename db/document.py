@@ -7,10 +7,14 @@ of cells, each carrying where it came from. The parser never sees the file's for
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+# Source and Cell are named tuples, not frozen dataclasses: a report makes hundreds of each, and
+# a frozen dataclass sets every field through object.__setattr__ — a third of reading a text
+# report went into making them (profiled, BENCHMARKS.md issue 7). Both stay immutable.
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Where a piece of text sits in the original file, so an operator can be shown it."""
 
     line: int | None = None  # 1-based line of the decoded text (text form)
@@ -33,11 +37,10 @@ class Source:
         return ", ".join(parts) or "unknown"
 
     def as_dict(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self._asdict().items() if v is not None}
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     text: str
     source: Source
 

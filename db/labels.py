@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -97,16 +97,31 @@ def score(token: str, label: str) -> float:
     return matcher.ratio()
 
 
+@lru_cache(maxsize=4096)
+def _normalized(labels: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(normalize(label) for label in labels)
+
+
+def normalized_labels(labels: Iterable[str]) -> tuple[str, ...]:
+    """A candidate's labels, normalized once (cached: the same few tuples come back for every row)."""
+    return _normalized(tuple(labels))
+
+
 def best_match(token: str, candidates: Iterable[tuple[T, Iterable[str]]]) -> tuple[T | None, float]:
     """The candidate whose labels best match `token` (already normalized), and the score."""
-    candidates = list(candidates)
+    return best_normalized(token, [(item, normalized_labels(labels)) for item, labels in candidates])
+
+
+def best_normalized(token: str, candidates: Sequence[tuple[T, tuple[str, ...]]]) -> tuple[T | None, float]:
+    """`best_match` for candidates whose labels are normalized already: for a caller that
+    matches many tokens against the same candidates."""
     for item, labels in candidates:  # the common case: a label printed as the format has it
-        if any(normalize(label) == token for label in labels):
+        if token in labels:
             return item, 1.0
     best, best_score = None, 0.0
     for item, labels in candidates:
         for label in labels:
-            s = score(token, normalize(label))
+            s = score(token, label)
             if s > best_score:
                 best, best_score = item, s
     return best, best_score

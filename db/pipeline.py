@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -104,11 +105,14 @@ class Parsed:
 
 
 def read_and_parse(path: Path) -> Parsed:
-    """The worker's part of an import: read and parse one file; no database."""
+    """The worker's part of an import: read and parse one file; no database. The document goes
+    back without its blocks: storing needs only its form and encoding, and the blocks were most
+    of what crossed between the processes."""
     data = None
     try:
         data = read_file(path)
-        return Parsed(data, *parse_bytes(data, path.name))
+        report, document = parse_bytes(data, path.name)
+        return Parsed(data, report, replace(document, blocks=[]))
     except (NianbaoError, OSError) as exc:
         return Parsed(data, error=exc)
 
@@ -180,11 +184,28 @@ def _parsed_ahead(files: list[Path], workers: int) -> Iterator[Iterator[Parsed] 
         yield None
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(files)), mp_context=context) as pool:
+    workers = min(workers, len(files))
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         try:
-            yield pool.map(read_and_parse, files)
+            yield _in_order(pool, files, AHEAD_PER_WORKER * workers)
         finally:
             pool.shutdown(cancel_futures=True)
+
+
+AHEAD_PER_WORKER = 4  # files in hand per worker: enough to keep it busy
+
+
+def _in_order(pool: ProcessPoolExecutor, files: list[Path], ahead: int) -> Iterator[Parsed]:
+    """The files' results in file order, at most `ahead` files given out and not yet taken: when
+    the workers outpace storing (text, Word, web pages), results do not pile up in memory as they
+    did with `pool.map`, which hands out the whole batch at once."""
+    pending: deque[Future[Parsed]] = deque()
+    for path in files:
+        pending.append(pool.submit(read_and_parse, path))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def summarize(results: list[FileResult]) -> str:

@@ -26,7 +26,7 @@ from db.model import Note, Report, Value
 from db.readers.encoding import decode
 from db.readers.text import split_lines
 from db.regions import lookup_code
-from db.store import now
+from db.store import insert_row, insert_rows, now, update_row
 
 OPEN_STATUSES = ("imported", "needs_review", "ready")
 
@@ -146,10 +146,12 @@ def recheck(db: Database, report_id: int, *, neighbours: bool = True, parsed: Re
     with db.atomic():
         db.execute("DELETE FROM findings WHERE report_id = ?", [report_id])
         db.execute("DELETE FROM suggestions WHERE report_id = ?", [report_id])
-        db["findings"].insert_all(_finding_row(report_id, f) for f in findings)
-        db["suggestions"].insert_all(
-            {"report_id": report_id, "cell": s.cell, "value": s.value, "rule": s.rule, "derivation": s.derivation}
-            for s in _offered(findings)
+        insert_rows(db, "findings", _FINDING_COLUMNS, [_finding_row(report_id, f) for f in findings])
+        insert_rows(
+            db,
+            "suggestions",
+            ("report_id", "cell", "value", "rule", "derivation"),
+            [(report_id, s.cell, s.value, s.rule, s.derivation) for s in _offered(findings)],
         )
         _settle_status(db, report_id, findings)
         if neighbours and (next_id := neighbour(db, report, +1)):
@@ -167,21 +169,15 @@ def _offered(findings: list[Finding]) -> Iterable:
     return seen.values()
 
 
-def _finding_row(report_id: int, f: Finding) -> dict:
-    return {
-        "report_id": report_id,
-        "rule": f.rule,
-        "severity": f.severity,
-        "cells": json.dumps(list(f.cells)),
-        "message": f.message,
-        "message_zh": f.message_zh,
-        "expected": f.expected,
-        "found": f.found,
-    }
+_FINDING_COLUMNS = ("report_id", "rule", "severity", "cells", "message", "message_zh", "expected", "found")
+
+
+def _finding_row(report_id: int, f: Finding) -> tuple:
+    return (report_id, f.rule, f.severity, json.dumps(list(f.cells)), f.message, f.message_zh, f.expected, f.found)
 
 
 def _settle_status(db: Database, report_id: int, findings: list[Finding]) -> None:
-    status = report_row(db, report_id)["status"]
+    (status,) = db.execute("SELECT status FROM reports WHERE id = ?", [report_id]).fetchone()
     if status in OPEN_STATUSES:
         new = "needs_review" if any(f.severity == ERROR for f in findings) else "ready"
         if new != status:
@@ -189,8 +185,8 @@ def _settle_status(db: Database, report_id: int, findings: list[Finding]) -> Non
 
 
 def _set_status(db: Database, report_id: int, status: str, reason: str | None, who: str = "nianbao") -> None:
-    db["reports"].update(report_id, {"status": status})
-    db["status_log"].insert({"report_id": report_id, "status": status, "reason": reason, "who": who, "at": now()})
+    update_row(db, "reports", report_id, {"status": status})
+    insert_row(db, "status_log", {"report_id": report_id, "status": status, "reason": reason, "who": who, "at": now()})
 
 
 def findings(db: Database, report_id: int) -> list[dict]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import PurePath
 
 from sqlite_utils import Database
@@ -50,7 +52,9 @@ def save_report(db: Database, path: str, data: bytes, document: Document, report
         known, report_id = find_document(db, digest)
         if known:
             return Stored("unchanged", report_id, "same file already imported")
-        db["documents"].insert(
+        insert_row(
+            db,
+            "documents",
             {
                 "sha256": digest,
                 "name": PurePath(path).name,
@@ -59,18 +63,18 @@ def save_report(db: Database, path: str, data: bytes, document: Document, report
                 "encoding": document.encoding,
                 "content": data,
                 "imported_at": now(),
-            }
+            },
         )
         previous = _same_report(db, report)
         row = _report_row(report, digest)
         if previous is None:
-            report_id = db["reports"].insert(row).last_pk
+            report_id = insert_row(db, "reports", row)
             stored = Stored("imported", report_id)
         else:
             report_id, old_name = previous
             for table in ("cells", "narratives", "parse_notes"):
                 db.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
-            db["reports"].update(report_id, row)
+            update_row(db, "reports", report_id, row)
             stored = Stored("replaced", report_id, f"replaces the report imported from {old_name}")
         _write_contents(db, report_id, report)
         _log(db, path, digest, stored)
@@ -80,6 +84,35 @@ def save_report(db: Database, path: str, data: bytes, document: Document, report
 def log_failure(db: Database, name: str, data: bytes | None, message: str) -> None:
     with db.atomic():
         _log(db, name, sha256(data) if data else None, Stored("failed", None, message))
+
+
+# Rows are written with plain SQL built once per table and columns: sqlite-utils' insert and
+# insert_all inspect the table and every value on each call, which cost more than the writing
+# itself in an import (BENCHMARKS.md, issue 7). The same SQL text reuses sqlite3's prepared statement.
+
+
+@cache
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def insert_row(db: Database, table: str, row: dict) -> int:
+    """Insert one row; its rowid."""
+    return db.conn.execute(_insert_sql(table, tuple(row)), tuple(row.values())).lastrowid
+
+
+def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert rows given as value tuples in the order of `columns`."""
+    db.conn.executemany(_insert_sql(table, tuple(columns)), rows)
+
+
+@cache
+def _update_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
+
+
+def update_row(db: Database, table: str, row_id: int, values: dict) -> None:
+    db.conn.execute(_update_sql(table, tuple(values)), (*values.values(), row_id))
 
 
 def _same_report(db: Database, report: Report) -> tuple[int, str] | None:
@@ -114,13 +147,27 @@ def _report_row(report: Report, digest: str) -> dict:
     }
 
 
+_CELL_COLUMNS = (
+    "report_id",
+    "table_name",
+    "row_key",
+    "column_key",
+    "value",
+    "raw",
+    "source_line",
+    "source_page",
+    "source_table",
+    "source_row",
+    "source_col",
+    "source_bbox",
+)
+
+
 def _write_contents(db: Database, report_id: int, report: Report) -> None:
-    # executemany, not insert_all: sqlite-utils inspects every value, which made this the slowest
-    # step of an import (measured in BENCHMARKS.md).
-    db.conn.executemany(
-        "INSERT INTO cells (report_id, table_name, row_key, column_key, value, raw,"
-        " source_line, source_page, source_table, source_row, source_col, source_bbox)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    insert_rows(
+        db,
+        "cells",
+        _CELL_COLUMNS,
         [
             (
                 report_id,
@@ -134,25 +181,30 @@ def _write_contents(db: Database, report_id: int, report: Report) -> None:
             for table, row, column, value in report.cells()
         ],
     )
-    db["narratives"].insert_all(
-        {
-            "report_id": report_id,
-            "section": key,
-            "text": text,
-            "source_line": report.section_sources[key].line if key in report.section_sources else None,
-        }
-        for key, text in report.sections.items()
+    insert_rows(
+        db,
+        "narratives",
+        ("report_id", "section", "text", "source_line"),
+        [
+            (report_id, key, text, report.section_sources[key].line if key in report.section_sources else None)
+            for key, text in report.sections.items()
+        ],
     )
-    db["parse_notes"].insert_all(
-        {
-            "report_id": report_id,
-            "code": note.code,
-            "cells": json.dumps(list(note.cells)),
-            "message": note.message,
-            "source_line": note.source.line if note.source else None,
-            "raw": json.dumps(list(note.raw), ensure_ascii=False) if note.raw else None,
-        }
-        for note in report.notes
+    insert_rows(
+        db,
+        "parse_notes",
+        ("report_id", "code", "cells", "message", "source_line", "raw"),
+        [
+            (
+                report_id,
+                note.code,
+                json.dumps(list(note.cells)),
+                note.message,
+                note.source.line if note.source else None,
+                json.dumps(list(note.raw), ensure_ascii=False) if note.raw else None,
+            )
+            for note in report.notes
+        ],
     )
 
 
@@ -164,7 +216,9 @@ def _source_columns(source: Source | None) -> tuple[int | str | None, ...]:
 
 
 def _log(db: Database, name: str, digest: str | None, stored: Stored) -> None:
-    db["imports"].insert(
+    insert_row(
+        db,
+        "imports",
         {
             "path": name,
             "sha256": digest,
@@ -172,5 +226,5 @@ def _log(db: Database, name: str, digest: str | None, stored: Stored) -> None:
             "message": stored.message,
             "report_id": stored.report_id,
             "at": now(),
-        }
+        },
     )

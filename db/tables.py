@@ -19,7 +19,7 @@ from db.format import (
     TABLE4_RESULTS,
     ReportFormat,
 )
-from db.labels import best_match, is_numbering, normalize, read_cell
+from db.labels import best_match, best_normalized, is_numbering, normalize, normalized_labels, read_cell
 from db.model import BLANK, Note, Value
 
 MATCH = 0.72  # a label at least this similar to a row label names that row
@@ -210,10 +210,16 @@ class _RowMatcher:
 
     def __post_init__(self) -> None:
         self.order = {key: i for i, (key, _) in enumerate(self.rows)}
+        self._open = self._open_rows()
+
+    def _open_rows(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The rows not filled yet (and the headings), labels normalized: every label of the
+        table is matched against them, so they are made again only when a row is filled."""
+        open_rows = [(k, normalized_labels(ls)) for k, ls in self.rows if k not in self.filled]
+        return open_rows + [(HEADING, normalized_labels(self.headings))] if self.headings else open_rows
 
     def _candidates(self) -> list[tuple[str, tuple[str, ...]]]:
-        open_rows = [(k, ls) for k, ls in self.rows if k not in self.filled]
-        return open_rows + [(HEADING, self.headings)] if self.headings else open_rows
+        return self._open
 
     def match(self, labels: list[Cell]) -> tuple[str | None, float, int]:
         """Best row for the tail of `labels`: returns (key, score, first label index used)."""
@@ -221,7 +227,7 @@ class _RowMatcher:
         candidates = self._candidates()
         for start in range(len(labels) - 1, max(-1, len(labels) - 5), -1):
             token = normalize("".join(c.text for c in labels[start:]))
-            key, s = best_match(token, candidates)
+            key, s = best_normalized(token, candidates)
             if key not in (None, HEADING) and self.order[key] < self.last_index:
                 s -= 0.05  # rows come in order; an earlier row is less likely
             if s > best[1] + 1e-9:
@@ -234,8 +240,9 @@ class _RowMatcher:
         """Labels among `labels` that by themselves name a row between the last filled row and
         `before`: rows printed with no values at all."""
         out = []
+        candidates = self._candidates()
         for cell in labels:
-            key, s = best_match(normalize(cell.text), self._candidates())
+            key, s = best_normalized(normalize(cell.text), candidates)
             if key not in (None, HEADING) and s >= STRONG and self.last_index < self.order[key] < self.order[before]:
                 out.append((key, cell))
         return out
@@ -243,6 +250,7 @@ class _RowMatcher:
     def fill(self, key: str) -> None:
         self.filled.add(key)
         self.last_index = max(self.last_index, self.order[key])
+        self._open = self._open_rows()
 
 
 @dataclass

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import tracemalloc
 import zipfile
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from conftest import sample_bytes, sample_path
 
 from db.errors import NianbaoError, ParseError, ReadError
 from db.limits import MB, Limits
-from db.pipeline import import_paths, parse_file
+from db.pipeline import _in_order, import_paths, parse_file
 from db.schema import connect
 from tests.forms import pdf
 from tests.forms.docx import zip_bomb
@@ -731,3 +732,27 @@ def test_invalid_byte_in_a_table_cell_is_no_value(tmp_path):
     )
     assert count(db_file, "SELECT count(*) FROM findings WHERE rule = 'CELL-MISSING'") == 1
     assert count(db_file, "SELECT count(*) FROM cells WHERE value IS NULL") == 1
+
+
+def test_workers_get_a_few_files_ahead_not_the_whole_batch(tmp_path):
+    """Results wait in memory for storing: at most `ahead` files are handed out and not taken."""
+
+    class Pool:
+        def __init__(self):
+            self.given = self.taken = self.most = 0
+
+        def submit(self, fn, path):
+            self.given += 1
+            self.most = max(self.most, self.given - self.taken)
+            future = Future()
+            future.set_result(path)
+            return future
+
+    pool = Pool()
+    files = [tmp_path / f"{n}.txt" for n in range(20)]
+    out = []
+    for result in _in_order(pool, files, 3):
+        pool.taken += 1
+        out.append(result)
+    assert out == files
+    assert pool.most == 3

@@ -230,3 +230,17 @@ def test_readme_lists_every_rule_with_its_severity():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     for rule in RULES.values():
         assert f"| {rule.id} | {rule.severity} |" in readme, rule.id
+
+
+def test_numbers_are_number_for_every_cell():
+    """The rules read `Report.numbers` (one dict) where they read `Report.number` cell by cell:
+    both must agree on every cell, blanks, markers, text and bools being no number."""
+    report = parse_document(split_blocks(sample_bytes("000").decode("utf-8")))
+    put(report, "table3.total.natural", None)
+    put(report, "table3.granted.natural", "/")
+    put(report, "table2.normative_made", True)
+    numbers = report.numbers()
+    for table, row, column, _ in report.cells():
+        path = ".".join(p for p in (table, row, column) if p)
+        assert numbers.get(path) == report.number(path), path
+    assert "table3.total.natural" not in numbers and "table2.normative_made" not in numbers

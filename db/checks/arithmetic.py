@@ -8,15 +8,14 @@ that blank's value, offered as a suggestion (see `suggestions`).
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 
 from db.checks.registry import ERROR, WARNING, Context, Finding, Suggestion, rule
 from db.format import FORMATS, ORG_COLUMN_KEYS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, ReportFormat
 from db.labels import normalize, read_cell
-from db.model import Report, Value
+from db.model import Number, Report, is_number
 
 
 @dataclass(frozen=True)
@@ -98,13 +97,19 @@ def _fmt(x: float) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
-def broken(report: Report, rule_id: str) -> Iterator[tuple[Equation, int | float, int | float]]:
-    """Equations of one rule whose cells are all numbers and do not add up."""
-    for eq in equations(report.format):
-        if eq.rule != rule_id:
-            continue
-        values = [report.number(c) for c in eq.cells]
-        if any(v is None for v in values):
+@cache
+def _equations_of(version: str, rule_id: str) -> tuple[Equation, ...]:
+    return tuple(eq for eq in equations(version) if eq.rule == rule_id)
+
+
+def broken(
+    numbers: Mapping[str, Number], version: str, rule_id: str
+) -> Iterator[tuple[Equation, int | float, int | float]]:
+    """Equations of one rule whose cells are all numbers and do not add up. `numbers`: the
+    report's numbers by cell path (`Report.numbers`), read once for every equation."""
+    for eq in _equations_of(version, rule_id):
+        values = [numbers.get(c) for c in eq.cells]
+        if None in values:
             continue  # a blank or marker: CELL-MISSING / CELL-TYPE report it
         expected = sum(values[: len(eq.inputs)])
         found = sum(values[len(eq.inputs) :])
@@ -133,7 +138,7 @@ def _finding(eq: Equation, expected, found, what: str, what_zh: str) -> Finding:
     "applications handled (总计) plus those carried forward to next year — the relation printed above the table.",
 )
 def t3_balance(context: Context) -> Iterable[Finding]:
-    for eq, expected, found in broken(context.report, "T3-BALANCE"):
+    for eq, expected, found in broken(context.numbers, context.report.format, "T3-BALANCE"):
         yield _finding(
             eq,
             expected,
@@ -152,7 +157,7 @@ def t3_balance(context: Context) -> Iterable[Finding]:
     "partly granted, each reason for refusal, unable to provide, not processed and other handling.",
 )
 def t3_total(context: Context) -> Iterable[Finding]:
-    for eq, expected, found in broken(context.report, "T3-TOTAL"):
+    for eq, expected, found in broken(context.numbers, context.report.format, "T3-TOTAL"):
         yield _finding(eq, expected, found, "results ≠ total", "各项办理结果之和不等于总计")
 
 
@@ -165,7 +170,7 @@ def t3_total(context: Context) -> Iterable[Finding]:
     "other organisations.",
 )
 def t3_rowsum(context: Context) -> Iterable[Finding]:
-    for eq, expected, found in broken(context.report, "T3-ROWSUM"):
+    for eq, expected, found in broken(context.numbers, context.report.format, "T3-ROWSUM"):
         yield _finding(eq, expected, found, "applicants ≠ total", "各类申请人之和不等于总计")
 
 
@@ -178,7 +183,7 @@ def t3_rowsum(context: Context) -> Iterable[Finding]:
     "equal to upheld + corrected + other results + pending.",
 )
 def t4_sum(context: Context) -> Iterable[Finding]:
-    for eq, expected, found in broken(context.report, "T4-SUM"):
+    for eq, expected, found in broken(context.numbers, context.report.format, "T4-SUM"):
         yield _finding(eq, expected, found, "results ≠ total", "各项结果之和不等于总计")
 
 
@@ -191,13 +196,13 @@ def t4_sum(context: Context) -> Iterable[Finding]:
     "one number (1 and 2 printed for 12): a common fault of PDF text extraction. The joined reading is suggested.",
 )
 def split_digits(context: Context) -> Iterable[Finding]:
-    report = context.report
+    report, numbers = context.report, context.numbers
     columns = [c.key for c in report.spec.table3_columns]
-    for eq, _, _ in broken(report, "T3-ROWSUM"):
+    for eq, _, _ in broken(numbers, report.format, "T3-ROWSUM"):
         row = eq.cells[0].split(".")[1]
-        values = [report.number(_t3(row, c)) for c in columns]
+        values = [numbers.get(_t3(row, c)) for c in columns]
         readings = [(i, _joined_within(values, i)) for i in range(len(columns) - 2)]
-        yield from _best_reading(report, row, columns, [(i, v) for i, v in readings if v], values)
+        yield from _best_reading(context, row, columns, [(i, v) for i, v in readings if v], values)
     for note in report.notes:
         if note.code == "row-extra-values" and note.cells and note.cells[0].startswith("table3."):
             raw = [read_cell(text) for text in note.raw]
@@ -205,7 +210,7 @@ def split_digits(context: Context) -> Iterable[Finding]:
                 values = [r.value for r in raw]
                 readings = [(i, _joined_extra(values, i)) for i in range(len(values) - 1)]
                 yield from _best_reading(
-                    report, note.cells[0].split(".")[1], columns, [(i, v) for i, v in readings if v], values
+                    context, note.cells[0].split(".")[1], columns, [(i, v) for i, v in readings if v], values
                 )
 
 
@@ -234,12 +239,12 @@ def _joined_extra(values: list, i: int) -> list | None:
     return merged if sum(merged[:-1]) == merged[-1] else None
 
 
-def _best_reading(report: Report, row: str, columns: list[str], readings: list, printed: list) -> Iterator[Finding]:
+def _best_reading(context: Context, row: str, columns: list[str], readings: list, printed: list) -> Iterator[Finding]:
     """Of the readings that make the row add up, the one that leaves the fewest other equations
     broken (3 3 0 may be 33 0 or 3 30: the columns decide); none if still a tie."""
     if not readings:
         return
-    scored = sorted((_broken_with(report, row, columns, merged), i, merged) for i, merged in readings)
+    scored = sorted((_broken_with(context, row, columns, merged), i, merged) for i, merged in readings)
     if len(scored) > 1 and scored[0][0] == scored[1][0]:
         return
     _, i, merged = scored[0]
@@ -263,18 +268,24 @@ def _best_reading(report: Report, row: str, columns: list[str], readings: list, 
     )
 
 
-def _broken_with(report: Report, row: str, columns: list[str], values: list) -> int:
-    trial = copy.copy(report)
-    trial.table3 = dict(report.table3) | {row: [Value(v, _fmt(v)) for v in values]}
-    return sum(_breaks(trial, eq) for eq in equations(report.format))
+def _broken_with(context: Context, row: str, columns: list[str], values: list) -> int:
+    """How many equations break with the row read as `values`."""
+    trial = dict(context.numbers)
+    for i, column in enumerate(columns):
+        value = values[i] if i < len(values) else None
+        if is_number(value):
+            trial[_t3(row, column)] = value
+        else:
+            trial.pop(_t3(row, column), None)
+    return sum(_breaks(trial, eq) for eq in equations(context.report.format))
 
 
-def _breaks(report: Report, eq: Equation) -> bool:
-    values = [report.number(c) for c in eq.cells]
+def _breaks(numbers: Mapping[str, Number], eq: Equation) -> bool:
+    values = [numbers.get(c) for c in eq.cells]
     return None not in values and sum(values[: len(eq.inputs)]) != sum(values[len(eq.inputs) :])
 
 
-def suggestions(report: Report) -> dict[str, Suggestion]:
+def suggestions(report: Report, numbers: Mapping[str, Number] | None = None) -> dict[str, Suggestion]:
     """Values for blank cells that the equations determine. An equation with exactly one blank
     cell, all others numbers, gives it; values found are used to solve further equations. A cell
     whose equations disagree, or that would be negative or fractional, gets no suggestion."""
@@ -282,15 +293,15 @@ def suggestions(report: Report) -> dict[str, Suggestion]:
         v.value is not None for v in report.table4.values()
     ):
         return {}  # nothing blank: the common case
+    numbers = report.numbers() if numbers is None else numbers
     known: dict[str, int | float] = {}
     blank: set[str] = set()
     for eq in equations(report.format):
         for cell in eq.cells:
-            value = report.get(cell).value
-            if value is None:
+            if cell in numbers:
+                known[cell] = numbers[cell]
+            elif report.get(cell).value is None:
                 blank.add(cell)
-            elif (n := report.number(cell)) is not None:
-                known[cell] = n
     found: dict[str, Suggestion] = {}
     rejected: set[str] = set()
     progress = True

@@ -22,7 +22,7 @@ from db.model import Report, Value
 )
 def cell_missing(context: Context) -> Iterable[Finding]:
     report = context.report
-    offered = suggestions(report)
+    offered = suggestions(report, context.numbers)
     for cells, why in _blank_groups(report):
         found = tuple(offered[c] for c in _expand(report, cells) if c in offered)
         where = cells[0]
@@ -85,9 +85,9 @@ def cell_type(context: Context) -> Iterable[Finding]:
     report = context.report
     kinds = {f.key: f.kind for f in report.spec.table2_fields}
     for table, row, column, value in report.cells():
-        path = ".".join(p for p in (table, row, column) if p)
         problem = _problem(value, kinds.get(row, Kind.COUNT) if table == "table2" else Kind.COUNT)
         if problem:
+            path = ".".join(p for p in (table, row, column) if p)
             yield Finding(
                 "CELL-TYPE", ERROR, (path,), f"{path}: {problem[0]}", f"{path}：{problem[1]}", found=value.raw
             )
@@ -95,7 +95,7 @@ def cell_type(context: Context) -> Iterable[Finding]:
 
 def _problem(value: Value, kind: Kind) -> tuple[str, str] | None:
     v = value.value
-    if v is None:
+    if v is None or (type(v) is int and v >= 0):  # blank, or a count: the common cases
         return None
     if isinstance(v, str):
         if read_cell(v).kind == "marker":

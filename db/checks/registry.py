@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from db.model import Report
+from db.model import Number, Report
 
 ERROR, WARNING = "error", "warning"
 
@@ -62,6 +63,11 @@ class Context:
 
     report: Report
     previous: Report | None = None
+
+    @cached_property
+    def numbers(self) -> dict[str, Number]:
+        """The report's numbers by cell path, read once for all the rules (`Report.numbers`)."""
+        return self.report.numbers()
 
 
 Check = Callable[[Context], Iterable[Finding]]

@@ -35,8 +35,9 @@ def split_lines(text: str) -> list[str]:
 
 def split_blocks(text: str) -> Document:
     builder = _BlockBuilder()
+    artefacts = "[bookmark: " in text  # rare: most texts skip the substitution on every line
     for number, raw in enumerate(split_lines(text), start=1):
-        builder.feed(_ARTEFACT.sub("", raw), number)
+        builder.feed(_ARTEFACT.sub("", raw) if artefacts else raw, number)
     return Document(blocks=builder.finish(), form="text")
 
 
@@ -48,7 +49,8 @@ class _BlockBuilder:
         self.last_was_cell = False
 
     def feed(self, line: str, number: int) -> None:
-        if not line.strip(_SPACE):  # a line with a tab in it is a (blank) cell, not a break
+        stripped = line.strip(_SPACE)
+        if not stripped:  # a line with a tab in it is a (blank) cell, not a break
             self._close_group()
             self.last_was_cell = False
             return
@@ -67,10 +69,10 @@ class _BlockBuilder:
             self.last_was_cell = False
         elif self.last_was_cell and self.group:
             last = self.group[-1]
-            self.group[-1] = Cell(last.text + line.strip(_SPACE), last.source)
+            self.group[-1] = Cell(last.text + stripped, last.source)
         else:
             self._close_table()
-            self.blocks.append(Paragraph(line.strip(_SPACE), Source(line=number)))
+            self.blocks.append(Paragraph(stripped, Source(line=number)))
 
     def finish(self) -> list[Paragraph | Table]:
         self._close_table()
