@@ -3,7 +3,10 @@
 A table is a grid of rows; each row holds the cells that start in it, with their row and column
 spans, as HTML does. Every label comes from db/format.py; a value cell says whether it is blank
 (the report printed nothing), a not-applicable marker as written, corrected, or flagged by a
-check, so the template only has to print it.
+check. A format's tables are laid out once (`layouts`), with a Slot where each value goes, and a
+report fills the slots. Cells are their <th>/<td> HTML, escaped here once, a row its cells joined:
+the template prints a row in one lookup (a macro per cell of a 200-cell table was the report
+page's slowest part: BENCHMARKS.md, "Pages and charts").
 """
 
 from __future__ import annotations
@@ -86,10 +89,7 @@ BLANK = CellView(None)
 Cells = Mapping[tuple[str, str, str], CellView]
 
 
-# A <th> or <td> with its attributes, as HTML escaped here, once, and a row its cells joined: a table
-# of 200 values costs the template one lookup a row (a macro per cell, with its tests, was the report
-# page's slowest part).
-GridCell = Markup
+GridCell = Markup  # a <th> or <td> with its attributes and text, escaped
 Grid = list[list[GridCell]]
 
 
