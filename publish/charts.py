@@ -1,9 +1,9 @@
 """Charts of a county's main series over the years: SVG files drawn from a small template.
 
 A chart is a handful of rectangles and labels, so its geometry is computed here and printed by
-site/templates/chart.svg (Jinja, escaped as XML): about 50 times faster than pygal, whose object
-model took half the county pages' time at national scale (BENCHMARKS.md), and nothing to clean
-afterwards (pygal linked a script from another host, stamped dates and random ids). The SVG is
+site/templates/chart.svg (Jinja, escaped): some 17 times faster than pygal, whose object model
+took half the county pages' time at national scale (BENCHMARKS.md, "Pages and charts"), and
+nothing to clean afterwards (pygal linked a script from another host, stamped dates, random ids). The SVG is
 shown with <img>: no script, no outside reference, byte-identical from one build to the next.
 A blank figure is a gap (no bar, no value), never 0.
 """
@@ -23,7 +23,7 @@ FONT = Markup(
 )
 COLORS = ("#1f5f99", "#d9822b", "#3c8d40", "#8e44ad")
 
-Number = int | float | None
+Number = int | float | str | None  # a marker as printed (/) is no figure: a gap, like a blank
 WIDTH, HEIGHT = 480, 340  # drawn small with large type: legible on a phone, crisp when scaled up
 TITLE_SIZE, LABEL_SIZE, LEGEND_SIZE, VALUE_SIZE = 18, 14, 15, 14
 SMALLEST = 10  # px: year labels and values shrink to fit their room, down to this
@@ -109,6 +109,7 @@ def bar_chart(name: str, title: str, x_labels: Sequence[str], series: Sequence[t
 def chart_view(
     name: str, title: str, x_labels: Sequence[str], series: Sequence[tuple[str, Sequence[Number]]]
 ) -> ChartView:
+    """The chart's geometry: y from 0 to the last tick, a column per year, a slot per series."""
     numbers = [
         [v if isinstance(v, int | float) and not isinstance(v, bool) else None for v in values] for _, values in series
     ]
