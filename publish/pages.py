@@ -250,6 +250,7 @@ def _county(
     labels = column_labels(reports)
     links = {r.id: report_link(r, labels) for r in reports}
     findings = {r.id: finding_views(data, r, links[r.id]) for r in reports}
+    narratives = {r.id: narrative_views(data.narratives.get(r.id, {})) for r in reports}  # the latest's twice
     first, latest = reports[0], reports[-1]
     chars = search_chars(first.region, first.prefecture)
     files = [_chart(first, key, title, series, reports, labels, cells, data) for key, title, series in CHARTS]
@@ -265,7 +266,7 @@ def _county(
         latest_figures=[(data.labels.series(*k), cells[latest.id].get(k, BLANK)) for k in HOME_SERIES],
         rows=[SeriesRow(data.labels.series(*k), [cells[r.id].get(k, BLANK) for r in reports]) for k in COUNTY_SERIES],
         charts=[chart for _, chart in files],
-        narratives=narrative_views(data.narratives.get(latest.id, {})),
+        narratives=narratives[latest.id],
         findings=[f for r in reversed(reports) for f in findings[r.id]],
         search_chars=chars,
         years=sorted({r.year for r in reports if r.year}),
@@ -278,7 +279,7 @@ def _county(
             county_href=report.county_page,
             website=website_text(report.website),
             tables=report_tables(report.format, cells[report.id]),
-            narratives=narrative_views(data.narratives.get(report.id, {})),
+            narratives=narratives[report.id],
             findings=findings[report.id],
             corrections=[_correction_view(data, c) for c in data.corrections.get(report.id, [])],
             others=[links[r.id] for r in reversed(reports) if r is not report],

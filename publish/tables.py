@@ -3,13 +3,20 @@
 A table is a grid of rows; each row holds the cells that start in it, with their row and column
 spans, as HTML does. Every label comes from db/format.py; a value cell says whether it is blank
 (the report printed nothing), a not-applicable marker as written, corrected, or flagged by a
-check, so the template only has to print it.
+check. A format's tables are laid out once (`layouts`), with a Slot where each value goes, and a
+report fills the slots. Cells are their <th>/<td> HTML, escaped here once, a row its cells joined:
+the template prints a row in one lookup (a macro per cell of a 200-cell table was the report
+page's slowest part: BENCHMARKS.md, "Pages and charts").
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
+
+from markupsafe import Markup, escape
 
 from db.format import (
     FORMATS,
@@ -31,9 +38,9 @@ RESULTS_GROUP, APPLICANTS, ORGANISATIONS = TABLE3_GROUP_LABELS[0], TABLE3_GROUP_
 OUTSIDE_RESULTS = ("new_received", "carried_over", "carried_forward")
 
 
-@dataclass(frozen=True)
-class CellView:
-    """One published value: as the site shows it, with what was printed and why it changed."""
+class CellView(NamedTuple):
+    """One published value: as the site shows it, with what was printed and why it changed. (A
+    named tuple: ~200 are made per report, twice as fast as a frozen dataclass.)"""
 
     value: int | float | str | None
     printed: str | None = None
@@ -49,12 +56,14 @@ class CellView:
 
     @property
     def css(self) -> str:
-        kinds = [
-            "blank" if self.value is None else "marker" if isinstance(self.value, str) else "number",
-            "corrected" if self.corrected else "",
-            "flagged" if self.flagged else "",
-        ]
-        return " ".join(k for k in kinds if k)
+        """blank, marker or number; then corrected, flagged (words of ours: never needs escaping)."""
+        v = self.value
+        css = "blank" if v is None else "marker" if isinstance(v, str) else "number"
+        if self.corrected:
+            css += " corrected"
+        if self.flagged:
+            css += " flagged"
+        return css
 
     @property
     def title(self) -> str:
@@ -70,23 +79,17 @@ class CellView:
             notes.append(f"检查发现：{'、'.join(self.flagged)}")
         return "；".join(notes)
 
+    @property
+    def td(self) -> Markup:
+        """Its <td>, escaped, with class and title."""
+        return value_td(self)
+
 
 BLANK = CellView(None)
 Cells = Mapping[tuple[str, str, str], CellView]
 
 
-@dataclass(frozen=True)
-class GridCell:
-    text: str
-    header: bool = False
-    scope: str = ""  # col, colgroup, row, rowgroup (header cells)
-    rowspan: int = 1
-    colspan: int = 1
-    css: str = ""
-    title: str = ""
-    cell: str = ""  # the value's cell path (table3.granted.natural), for readers and tests
-
-
+GridCell = Markup  # a <th> or <td> with its attributes and text, escaped
 Grid = list[list[GridCell]]
 
 
@@ -94,14 +97,49 @@ Grid = list[list[GridCell]]
 class TableView:
     name: str  # table2, table3, table4
     caption: str
-    head: Grid  # rows of <thead>
-    body: Grid
+    head: list[Markup]  # rows of <thead>: each the HTML of its cells
+    body: list[Markup]
 
 
-def value_cell(cells: Cells, key: tuple[str, str, str], colspan: int = 1) -> GridCell:
-    view = cells.get(key, BLANK)
-    path = ".".join(k for k in key if k)
-    return GridCell(view.text, colspan=colspan, css=view.css, title=view.title, cell=path)
+def _html(row: list[GridCell]) -> Markup:
+    return Markup("".join(row))  # every cell is Markup already
+
+
+class Slot(NamedTuple):
+    """Where a value goes in a table's layout: its cell key, its colspan and data-cell attributes,
+    and the cell as it is when the report left it blank (the same for every report)."""
+
+    key: tuple[str, str, str]
+    spans: str
+    path: str
+    blank: GridCell
+
+    def fill(self, cells: Cells) -> GridCell:
+        view = cells.get(self.key)
+        return self.blank if view is None else value_td(view, self.spans, self.path)
+
+
+def value_td(view: CellView, spans: str = "", path: str = "") -> GridCell:
+    """<td> of a value: class and title say blank, marker, corrected or flagged; then a table's
+    colspan and data-cell (its path) attributes."""
+    title = view.title
+    return Markup(
+        f'<td{spans} class="{view.css}"{_attr("title", title) if title else ""}{path}>{escape(view.text)}</td>'
+    )
+
+
+def _attr(name: str, value: object) -> str:
+    return f' {name}="{escape(value)}"'
+
+
+def _spans(rowspan: int, colspan: int) -> str:
+    """rowspan and colspan as attributes, when they span."""
+    return (_attr("rowspan", rowspan) if rowspan > 1 else "") + (_attr("colspan", colspan) if colspan > 1 else "")
+
+
+def value_slot(key: tuple[str, str, str], colspan: int = 1) -> Slot:
+    spans, path = _spans(1, colspan), _attr("data-cell", ".".join(k for k in key if k))
+    return Slot(key, spans, path, value_td(BLANK, spans, path))
 
 
 def section_caption(key: str) -> str:
@@ -114,51 +152,69 @@ def spec_of(version: str | None) -> ReportFormat:
 
 
 def _col(text: str, colspan: int = 1, rowspan: int = 1) -> GridCell:
-    return GridCell(text, True, "colgroup" if colspan > 1 else "col", rowspan, colspan)
+    return _header("colgroup" if colspan > 1 else "col", text, rowspan, colspan)
 
 
 def _row(text: str, colspan: int = 1, rowspan: int = 1) -> GridCell:
-    return GridCell(text, True, "rowgroup" if rowspan > 1 else "row", rowspan, colspan)
+    return _header("rowgroup" if rowspan > 1 else "row", text, rowspan, colspan)
 
 
-def _spans(width: int, count: int) -> list[int]:
+def _header(scope: str, text: str, rowspan: int, colspan: int) -> GridCell:
+    return Markup(f"<th{_attr('scope', scope)}{_spans(rowspan, colspan)}>{escape(text)}</th>")
+
+
+def _widths(width: int, count: int) -> list[int]:
     """Spread `count` cells over `width` columns; the last takes what is left."""
     base = max(width // count, 1)
     return [base] * (count - 1) + [width - base * (count - 1)]
 
 
-def table2(version: str | None, cells: Cells) -> TableView:
+Layout = list[list[GridCell | Slot]]
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """A table of one format with a Slot where each value goes: the same for every report."""
+
+    name: str
+    caption: str
+    head: list[Markup]
+    body: Layout
+
+    def fill(self, cells: Cells) -> TableView:
+        body = [_html([c.fill(cells) if isinstance(c, Slot) else c for c in row]) for row in self.body]
+        return TableView(self.name, self.caption, self.head, body)
+
+
+def table2(spec: ReportFormat) -> TableLayout:
     """Per article item: a heading row, a column-header row, then its rows."""
-    spec = spec_of(version)
     width = max(len(row.fields) for row in spec.table2)
-    body: Grid = []
+    body: Layout = []
     item = None
     for row in spec.table2:
-        spans = _spans(width, len(row.fields))
+        spans = _widths(width, len(row.fields))
         if row.item != item:
             item = row.item
             body.append([_col(item, colspan=width + 1)])
             body.append([_col(CONTENT_HEADER), *(_col(f.column, s) for f, s in zip(row.fields, spans))])
-        values = [value_cell(cells, ("table2", f.key, ""), s) for f, s in zip(row.fields, spans)]
-        body.append([_row(row.label), *values])
-    return TableView("table2", section_caption("proactive"), [], body)
+        body.append([_row(row.label), *(value_slot(("table2", f.key, ""), s) for f, s in zip(row.fields, spans))])
+    return TableLayout("table2", section_caption("proactive"), [], body)
 
 
-def table3(version: str | None, cells: Cells) -> TableView:
+def table3(spec: ReportFormat) -> TableLayout:
     """Three header rows; row labels in up to three merged label columns."""
-    spec = spec_of(version)
     columns = TABLE3_COLUMNS
     head: Grid = [
-        [GridCell(BALANCE_NOTE, rowspan=3, colspan=3), _col(APPLICANTS, colspan=len(columns))],
+        [Markup(f"<td{_spans(3, 3)}>{escape(BALANCE_NOTE)}</td>"), _col(APPLICANTS, colspan=len(columns))],
         [_col(columns[0].label, rowspan=2), _col(ORGANISATIONS, len(columns) - 2), _col(columns[-1].label, rowspan=2)],
         [_col(c.label) for c in columns[1:-1]],
     ]
     rows = spec.table3_rows
     results = [r for r in rows if r.key not in OUTSIDE_RESULTS]
-    body: Grid = []
+    body: Layout = []
     seen: set[str] = set()
     for row in rows:
-        labels: list[GridCell] = []
+        labels: list[GridCell | Slot] = []
         if row is results[0]:
             labels.append(_row(RESULTS_GROUP, rowspan=len(results)))
         if row.key in OUTSIDE_RESULTS:
@@ -170,14 +226,12 @@ def table3(version: str | None, cells: Cells) -> TableView:
             labels.append(_row(row.label))
         else:
             labels.append(_row(row.label, colspan=2))
-        values = [value_cell(cells, ("table3", row.key, c.key)) for c in columns]
-        body.append(labels + values)
-    return TableView("table3", section_caption("requests"), head, body)
+        body.append(labels + [value_slot(("table3", row.key, c.key)) for c in columns])
+    return TableLayout("table3", section_caption("requests"), [_html(r) for r in head], body)
 
 
-def table4(version: str | None, cells: Cells) -> TableView:
+def table4(spec: ReportFormat) -> TableLayout:
     """Review (5 columns) and lawsuits (2 × 5): three header rows, one row of values."""
-    spec = spec_of(version)
     review, *suits = TABLE4_GROUPS
     results = [r.label for r in TABLE4_RESULTS]
     head: Grid = [
@@ -185,9 +239,16 @@ def table4(version: str | None, cells: Cells) -> TableView:
         [*(_col(r, rowspan=2) for r in results), *(_col(g.label, colspan=len(results)) for g in suits)],
         [_col(r) for _ in suits for r in results],
     ]
-    body = [[value_cell(cells, ("table4", f.key, "")) for f in spec.table4]]
-    return TableView("table4", section_caption("reviews"), head, body)
+    body: Layout = [[value_slot(("table4", f.key, "")) for f in spec.table4]]
+    return TableLayout("table4", section_caption("reviews"), [_html(r) for r in head], body)
+
+
+@cache
+def layouts(version: str | None) -> tuple[TableLayout, ...]:
+    """Tables 二, 三 and 四 of a format, laid out once per process."""
+    spec = spec_of(version)
+    return table2(spec), table3(spec), table4(spec)
 
 
 def report_tables(version: str | None, cells: Cells) -> list[TableView]:
-    return [table2(version, cells), table3(version, cells), table4(version, cells)]
+    return [layout.fill(cells) for layout in layouts(version)]
