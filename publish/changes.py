@@ -25,7 +25,7 @@ from publish.untrusted import province_key, region_key
 STATE_FILE = "state.json"
 ROOT = Path(__file__).resolve().parent.parent
 SHAPERS = ("db", "publish", "site")  # folders whose files shape what a publish writes
-LIBRARIES = ("jinja2", "markdown-it-py", "pygal", "pagefind", "sqlite-utils", "lxml")
+LIBRARIES = ("jinja2", "markdown-it-py", "pagefind", "sqlite-utils", "lxml")
 WHOLE_SHARE = 0.25  # rebuild everything when more than this share of counties changed
 WHOLE_MIN = 100  # … and more than this many: a small site is always updated
 
