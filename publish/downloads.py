@@ -122,34 +122,40 @@ def _on_disk(folder: Path) -> set[str]:
 
 
 def _write(conn: sqlite3.Connection, stem: Path, table: Table, report_ids: list[int] | None) -> None:
-    """One table (or its rows of some reports) as CSV and JSON, rows in the table's order."""
+    """One table (or its rows of some reports) as CSV and JSON, rows in the table's order: SQLite
+    makes both lines of a row in one pass, Python writes them a chunk at a time."""
     columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table.name})")]
     where, params = ("", []) if report_ids is None else (
         f"WHERE {table.report} IN (SELECT value FROM json_each(?))", [json.dumps(report_ids)]
     )
-    guarded = ", ".join(f"{_formula_guard(c)} AS {c}" for c in columns)
-    with stem.with_suffix(".csv").open("w", encoding="utf-8-sig", newline="") as csv_file:
-        writer = csv.writer(csv_file, lineterminator="\r\n")
-        writer.writerow(columns)
-        writer.writerows(conn.execute(f"SELECT {guarded} FROM {table.name} {where} ORDER BY {table.order}", params))
-    objects = ", ".join(f"'{c}', {_exact_json(c)}" for c in columns)
-    cursor = conn.execute(f"SELECT json_object({objects}) FROM {table.name} {where} ORDER BY {table.order}", params)
-    with stem.with_suffix(".json").open("w", encoding="utf-8", newline="\n") as json_file:
+    csv_line = " || ',' || ".join(_csv_field(c) for c in columns)
+    json_line = "json_object(" + ", ".join(f"'{c}', {_exact_json(c)}" for c in columns) + ")"
+    cursor = conn.execute(f"SELECT {csv_line}, {json_line} FROM {table.name} {where} ORDER BY {table.order}", params)
+    with (
+        stem.with_suffix(".csv").open("w", encoding="utf-8", newline="") as csv_file,
+        stem.with_suffix(".json").open("w", encoding="utf-8", newline="\n") as json_file,
+    ):
+        csv_file.write("\ufeff")  # the BOM: spreadsheets then read the file as UTF-8
+        csv.writer(csv_file, lineterminator="\r\n").writerow(columns)
         json_file.write("[")
         separator = "\n"
-        while lines := cursor.fetchmany(CHUNK):
-            json_file.write(separator + ",\n".join(line for (line,) in lines))
+        while rows := cursor.fetchmany(CHUNK):
+            csv_file.write("".join(f"{line}\r\n" for line, _ in rows))
+            json_file.write(separator + ",\n".join(line for _, line in rows))
             separator = ",\n"
         json_file.write("\n]\n")
 
 
-def _formula_guard(column: str) -> str:
-    """SQL for the column as a spreadsheet may read it: a text of two or more characters that
-    starts like a formula gets a leading apostrophe."""
+def _csv_field(column: str) -> str:
+    """SQL for the column as Python's csv module writes it (QUOTE_MINIMAL: quoted if it holds a
+    comma, a quote or a line break; a real as repr), after the formula guard: a text of two or
+    more characters that starts like a formula gets a leading apostrophe."""
     starts = ", ".join(f"char({ord(c)})" for c in FORMULA_START)
+    guarded = f"CASE WHEN length({column}) > 1 AND substr({column}, 1, 1) IN ({starts}) THEN '''' || {column} ELSE {column} END"
+    quoted = f"""'"' || replace({guarded}, '"', '""') || '"'"""
     return (
-        f"CASE WHEN typeof({column}) = 'text' AND length({column}) > 1 AND substr({column}, 1, 1) IN ({starts})"
-        f" THEN '''' || {column} ELSE {column} END"
+        f"CASE typeof({column}) WHEN 'null' THEN '' WHEN 'real' THEN json_real({column}) WHEN 'text' THEN"
+        f" CASE WHEN {column} GLOB '*[,\"\r\n]*' THEN {quoted} ELSE {guarded} END ELSE {column} END"
     )
 
 

@@ -279,3 +279,19 @@ def test_a_build_in_a_snapshot_is_written_when_the_snapshot_ends(samples_db, tmp
         target = database.build(db, reports, tmp_path / "p.db")
     assert Database(target).execute("SELECT count(*) FROM reports").fetchone()[0] == 5
     assert "published" not in [r[1] for r in db.execute("PRAGMA database_list")]  # detached
+
+
+def test_a_build_reads_one_snapshot_while_others_write(samples_db, db_path, tmp_path):
+    from db.schema import connect
+    from publish import database
+
+    db, ids = samples_db
+    other = connect(db_path)
+    with db.snapshot():
+        reports = database.public_reports(db, include_unapproved=True)
+        review.correct(other, ids["000"], "table3.new_received.natural", "999", "written meanwhile", who="li")
+        target = database.build(db, reports, tmp_path / "p.db")
+    other.close()
+    assert published_cells(target, ids["000"])["table3.new_received.natural"]["value"] != 999
+    assert not Database(target)["corrections"].count
+    assert review.load_report(db, ids["000"]).get("table3.new_received.natural").value == 999
