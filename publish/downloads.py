@@ -35,22 +35,23 @@ OTHER_PROVINCE = "未定位地区"  # reports whose region code is unknown or no
 @dataclass(frozen=True)
 class Table:
     name: str
+    title: str  # a short Chinese name for headings
     order: str
     description: str
     report: str | None = "report_id"  # the column naming the report: split by province; None: one file
 
 
 TABLES: tuple[Table, ...] = (
-    Table("reports", "id", "每份报告一行：机关、地区（代码、省、地市）、年度、格式、发布日期、审核状态、原始文件", "id"),
-    Table("table2", "report_id", "表二（主动公开）宽表：每份报告一行，每个数值一列"),
-    Table("table3", "report_id, row_order, row_key", "表三（依申请公开）宽表：每份报告每行一行，申请人类别为列"),
-    Table("table4", "report_id", "表四（行政复议、行政诉讼）宽表：每份报告一行"),
-    Table("cells", "report_id, table_name, row_key, column_key", "全部单元格长表：数值、报告原文、是否更正、出处"),
-    Table("findings", "id", "检查发现：规则、严重程度、涉及单元格、说明"),
-    Table("narratives", "report_id, section", "正文：" + "、".join(SECTION_BY_KEY[k].title for k in NARRATIVE_SECTIONS)),
-    Table("corrections", "id", "更正记录：原值、更正值、理由、日期"),
-    Table("rules", "rowid", "检查规则及其说明", None),
-    Table("labels", "table_name, kind, position, key", "各表行、列、单元格键名对应的中文标签", None),
+    Table("reports", "报告", "id", "每份报告一行：机关、地区（代码、省、地市）、年度、格式、发布日期、审核状态、原始文件", "id"),
+    Table("table2", "表二", "report_id", "表二（主动公开）宽表：每份报告一行，每个数值一列"),
+    Table("table3", "表三", "report_id, row_order, row_key", "表三（依申请公开）宽表：每份报告每行一行，申请人类别为列"),
+    Table("table4", "表四", "report_id", "表四（行政复议、行政诉讼）宽表：每份报告一行"),
+    Table("cells", "单元格", "report_id, table_name, row_key, column_key", "全部单元格长表：数值、报告原文、是否更正、出处"),
+    Table("findings", "检查发现", "id", "检查发现：规则、严重程度、涉及单元格、说明"),
+    Table("narratives", "正文", "report_id, section", "正文：" + "、".join(SECTION_BY_KEY[k].title for k in NARRATIVE_SECTIONS)),
+    Table("corrections", "更正", "id", "更正记录：原值、更正值、理由、日期"),
+    Table("rules", "规则", "rowid", "检查规则及其说明", None),
+    Table("labels", "标签", "table_name, kind, position, key", "各表行、列、单元格键名对应的中文标签", None),
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 20_000  # JSON lines fetched at a time
@@ -81,7 +82,7 @@ def write_downloads(
             if provinces is None or not (folder / f"{table.name}.csv").exists():
                 _write(conn, folder / table.name, table, None)
             files = _files(folder, table.name)
-            datasets.append(Dataset(table.name, table.description, _count(conn, table.name), files))
+            datasets.append(Dataset(table.name, table.description, _count(conn, table.name), files, title=table.title))
             continue
         for key in rewrite - {p.key for p in places}:  # no report left there
             for suffix in (".csv", ".json"):
@@ -91,7 +92,7 @@ def write_downloads(
             if place.key in rewrite or not stem.with_suffix(".json").exists():
                 _write(conn, stem, table, place.report_ids)
         parts = [ProvinceFiles(p.key, p.name, len(p.report_ids), _files(folder, f"{table.name}-{p.key}")) for p in places]
-        datasets.append(Dataset(table.name, table.description, _count(conn, table.name), [], parts))
+        datasets.append(Dataset(table.name, table.description, _count(conn, table.name), [], parts, table.title))
     return datasets, _link(published_db, target / DATABASE)
 
 

@@ -391,6 +391,7 @@ class Dataset:
     rows: int
     files: list[DownloadFile] = field(default_factory=list)  # one national file per format
     parts: list[ProvinceFiles] = field(default_factory=list)  # or one per province
+    title: str = ""  # short, in Chinese: 表三, 单元格
 
 
 @dataclass(frozen=True)

@@ -384,7 +384,8 @@ def test_the_downloads_page_lists_the_files_of_each_province(site):
     doc = page(site, "downloads/index.html")
     (table,) = doc.xpath(f"//table[{C('by-province')}]")
     header = [th.text_content() for th in table.xpath(".//thead//th")]
-    assert header == ["省份", "报告数", *BY_PROVINCE]
+    assert header == ["省份", "报告数", "报告reports", "表二table2", "表三table3", "表四table4", "单元格cells",
+                      "检查发现findings", "正文narratives", "更正corrections"]
     body = table.xpath(".//tbody/tr")
     assert [tr.xpath("./th")[0].text_content() for tr in body] == list(PROVINCES.values())
     hebei = body[0].xpath("./td")
@@ -397,7 +398,9 @@ def test_the_downloads_page_lists_the_files_of_each_province(site):
     size = (site / "downloads/cells-13.csv").stat().st_size
     assert hebei[5].xpath(".//small")[0].get("title") == f"{size:,} 字节"
     assert hebei[5].xpath(".//small")[0].text_content().endswith(" KB")
-    national = {tr.xpath("./th")[0].text_content(): tr for tr in doc.xpath(f"//table[not({C('by-province')})]//tbody/tr")}
+    national = {
+        tr.xpath("./th/code")[0].text_content(): tr for tr in doc.xpath(f"//table[not({C('by-province')})]//tbody/tr")
+    }
     assert [a.get("href") for a in national["rules"].xpath(".//a")] == ["../downloads/rules.csv", "../downloads/rules.json"]
     assert national["cells"].xpath("./td")[2].text_content() == "按省份，见下表"
     assert doc.xpath("//a[@href='../downloads/nianbao.db']")
