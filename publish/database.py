@@ -99,7 +99,11 @@ def _attached(db: Database, target: Path) -> Iterator[None]:
     with ExitStack() as stack:
         if not db.conn.in_transaction:
             stack.enter_context(db.snapshot())
-        db.conn.execute(f"ATTACH DATABASE ? AS {SCHEMA}", [str(target)])
+        attached = db.conn.execute("SELECT file FROM pragma_database_list WHERE name = ?", [SCHEMA]).fetchone()
+        if attached and Path(attached[0]) != target.resolve():  # a second copy in one snapshot
+            raise RuntimeError(f"{attached[0]} is being published in this snapshot, not {target}")
+        if not attached:  # (detaching waits for the snapshot's end)
+            db.conn.execute(f"ATTACH DATABASE ? AS {SCHEMA}", [str(target)])
         db.conn.execute(f"PRAGMA {SCHEMA}.cache_size = -65536")  # 64 MiB: index builds on 3 M cells
         yield
         db.conn.execute("DROP TABLE IF EXISTS temp.published_batch")

@@ -295,3 +295,16 @@ def test_a_build_reads_one_snapshot_while_others_write(samples_db, db_path, tmp_
     assert published_cells(target, ids["000"])["table3.new_received.natural"]["value"] != 999
     assert not Database(target)["corrections"].count
     assert review.load_report(db, ids["000"]).get("table3.new_received.natural").value == 999
+
+
+def test_build_then_replace_in_one_snapshot(samples_db, tmp_path):
+    from publish import database
+
+    db, ids = samples_db
+    with db.snapshot():
+        reports = database.public_reports(db, include_unapproved=True)
+        target = database.build(db, reports, tmp_path / "p.db")
+        database.replace(db, [], target, [ids["004"]])
+        with pytest.raises(RuntimeError, match="being published"):
+            database.replace(db, [], tmp_path / "other.db", [])
+    assert Database(target).execute("SELECT count(*) FROM reports").fetchone()[0] == 4
