@@ -42,13 +42,31 @@ class Table:
 
 
 TABLES: tuple[Table, ...] = (
-    Table("reports", "报告", "id", "每份报告一行：机关、地区（代码、省、地市）、年度、格式、发布日期、审核状态、原始文件", "id"),
+    Table(
+        "reports",
+        "报告",
+        "id",
+        "每份报告一行：机关、地区（代码、省、地市）、年度、格式、发布日期、审核状态、原始文件",
+        "id",
+    ),
     Table("table2", "表二", "report_id", "表二（主动公开）宽表：每份报告一行，每个数值一列"),
-    Table("table3", "表三", "report_id, row_order, row_key", "表三（依申请公开）宽表：每份报告每行一行，申请人类别为列"),
+    Table(
+        "table3", "表三", "report_id, row_order, row_key", "表三（依申请公开）宽表：每份报告每行一行，申请人类别为列"
+    ),
     Table("table4", "表四", "report_id", "表四（行政复议、行政诉讼）宽表：每份报告一行"),
-    Table("cells", "单元格", "report_id, table_name, row_key, column_key", "全部单元格长表：数值、报告原文、是否更正、出处"),
+    Table(
+        "cells",
+        "单元格",
+        "report_id, table_name, row_key, column_key",
+        "全部单元格长表：数值、报告原文、是否更正、出处",
+    ),
     Table("findings", "检查发现", "id", "检查发现：规则、严重程度、涉及单元格、说明"),
-    Table("narratives", "正文", "report_id, section", "正文：" + "、".join(SECTION_BY_KEY[k].title for k in NARRATIVE_SECTIONS)),
+    Table(
+        "narratives",
+        "正文",
+        "report_id, section",
+        "正文：" + "、".join(SECTION_BY_KEY[k].title for k in NARRATIVE_SECTIONS),
+    ),
     Table("corrections", "更正", "id", "更正记录：原值、更正值、理由、日期"),
     Table("rules", "规则", "rowid", "检查规则及其说明", None),
     Table("labels", "标签", "table_name, kind, position, key", "各表行、列、单元格键名对应的中文标签", None),
@@ -76,24 +94,36 @@ def write_downloads(
     conn.create_function("json_real", 1, json.dumps, deterministic=True)
     places = _provinces(conn)
     rewrite = ({p.key for p in places} | _on_disk(folder)) if provinces is None else set(provinces)
-    datasets = []
-    for table in TABLES:
-        if table.report is None:
-            if provinces is None or not (folder / f"{table.name}.csv").exists():
-                _write(conn, folder / table.name, table, None)
-            files = _files(folder, table.name)
-            datasets.append(Dataset(table.name, table.description, _count(conn, table.name), files, title=table.title))
-            continue
-        for key in rewrite - {p.key for p in places}:  # no report left there
-            for suffix in (".csv", ".json"):
-                (folder / f"{table.name}-{key}{suffix}").unlink(missing_ok=True)
-        for place in places:
-            stem = folder / f"{table.name}-{place.key}"
-            if place.key in rewrite or not stem.with_suffix(".json").exists():
-                _write(conn, stem, table, place.report_ids)
-        parts = [ProvinceFiles(p.key, p.name, len(p.report_ids), _files(folder, f"{table.name}-{p.key}")) for p in places]
-        datasets.append(Dataset(table.name, table.description, _count(conn, table.name), [], parts, table.title))
+    datasets = [
+        _by_province(conn, folder, table, places, rewrite)
+        if table.report
+        else _national(conn, folder, table, provinces)
+        for table in TABLES
+    ]
     return datasets, _link(published_db, target / DATABASE)
+
+
+def _national(conn: sqlite3.Connection, folder: Path, table: Table, provinces: set[str] | None) -> Dataset:
+    """A table of the whole country (rules, labels): written in a full build, or if missing."""
+    if provinces is None or not (folder / f"{table.name}.json").exists():
+        _write(conn, folder / table.name, table, None)
+    return Dataset(table.name, table.description, _count(conn, table.name), _files(folder, table.name), [], table.title)
+
+
+def _by_province(
+    conn: sqlite3.Connection, folder: Path, table: Table, places: list[Province], rewrite: set[str]
+) -> Dataset:
+    """A table of reports as one file per province: those in `rewrite` (or missing) written, those
+    in `rewrite` with no report left removed."""
+    for key in rewrite - {p.key for p in places}:
+        for suffix in (".csv", ".json"):
+            (folder / f"{table.name}-{key}{suffix}").unlink(missing_ok=True)
+    for place in places:
+        stem = folder / f"{table.name}-{place.key}"
+        if place.key in rewrite or not stem.with_suffix(".json").exists():
+            _write(conn, stem, table, place.report_ids)
+    parts = [ProvinceFiles(p.key, p.name, len(p.report_ids), _files(folder, f"{table.name}-{p.key}")) for p in places]
+    return Dataset(table.name, table.description, _count(conn, table.name), [], parts, table.title)
 
 
 def _provinces(conn: sqlite3.Connection) -> list[Province]:
@@ -126,8 +156,10 @@ def _write(conn: sqlite3.Connection, stem: Path, table: Table, report_ids: list[
     """One table (or its rows of some reports) as CSV and JSON, rows in the table's order: SQLite
     makes both lines of a row in one pass, Python writes them a chunk at a time."""
     columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table.name})")]
-    where, params = ("", []) if report_ids is None else (
-        f"WHERE {table.report} IN (SELECT value FROM json_each(?))", [json.dumps(report_ids)]
+    where, params = (
+        ("", [])
+        if report_ids is None
+        else (f"WHERE {table.report} IN (SELECT value FROM json_each(?))", [json.dumps(report_ids)])
     )
     csv_line = " || ',' || ".join(_csv_field(c) for c in columns)
     json_line = "json_object(" + ", ".join(f"'{c}', {_exact_json(c)}" for c in columns) + ")"

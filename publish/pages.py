@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
-from typing import NamedTuple
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markupsafe import Markup
 

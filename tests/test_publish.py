@@ -208,12 +208,12 @@ def test_published_values_are_load_reports(samples_db, tmp_path):
 @pytest.mark.parametrize(
     "source",
     [
-        dict(line=12),
-        dict(line=12, page=3),
-        dict(page=2, table=0, row=4, col=1),
-        dict(table=1, row=0),
-        dict(line=7, col=3),
-        dict(),
+        {"line": 12},
+        {"line": 12, "page": 3},
+        {"page": 2, "table": 0, "row": 4, "col": 1},
+        {"table": 1, "row": 0},
+        {"line": 7, "col": 3},
+        {},
     ],
 )
 def test_published_source_is_describe(samples_db, tmp_path, source):
@@ -240,8 +240,10 @@ def table_contents(path: Path) -> dict[str, list]:
         if table.startswith("narratives_fts"):
             continue
         out[table] = sorted(
-            (tuple((k, repr(v)) for k, v in row.items() if not (k == "id" and table in ("findings", "corrections")))
-             for row in public[table].rows),
+            (
+                tuple((k, repr(v)) for k, v in row.items() if not (k == "id" and table in ("findings", "corrections")))
+                for row in public[table].rows
+            ),
         )
     found = public.execute(
         "SELECT n.report_id, n.section FROM narratives_fts JOIN narratives n ON n.rowid = narratives_fts.rowid"

@@ -12,8 +12,6 @@ import json
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,8 +21,7 @@ from db import review
 from db.format import FORMATS
 from db.pipeline import import_paths
 from db.schema import connect
-from publish import database, search_index
-from publish.markdown import render_text
+from publish import database
 from publish.static_site import build_site
 from tests.conftest import SAMPLE_NAMES, sample_path
 
@@ -368,7 +365,7 @@ def test_downloads_hold_every_table_and_the_database(site, published):
     for table in (*BY_PROVINCE, *NATIONAL):
         columns = [c[1] for c in rows(published, f"PRAGMA table_info({table})")]
         everything = [dict(zip(columns, r)) for r in rows(published, f"SELECT * FROM {table}")]
-        key = lambda row: json.dumps(row, sort_keys=True)  # noqa: E731
+        key = lambda row: json.dumps(row, sort_keys=True)
         assert sorted(downloaded(site, table), key=key) == sorted(everything, key=key)
     for name in DOWNLOADS:
         data = json.loads((site / f"downloads/{name}.json").read_text(encoding="utf-8"))
@@ -376,7 +373,9 @@ def test_downloads_hold_every_table_and_the_database(site, published):
     assert {r["region_code"][:2] for r in downloaded(site, "reports")} == set(PROVINCES)
     assert all(r["region_code"].startswith("13") for r in json.loads((site / "downloads/reports-13.json").read_text()))
     assert (site / "downloads/nianbao.db").read_bytes() == published.read_bytes()
-    blank = [c for c in downloaded(site, "cells") if c["row_key"] == "carried_forward" and c["column_key"] == "commercial"]
+    blank = [
+        c for c in downloaded(site, "cells") if c["row_key"] == "carried_forward" and c["column_key"] == "commercial"
+    ]
     assert any(c["value"] is None for c in blank)  # null, not 0
 
 
@@ -384,8 +383,18 @@ def test_the_downloads_page_lists_the_files_of_each_province(site):
     doc = page(site, "downloads/index.html")
     (table,) = doc.xpath(f"//table[{C('by-province')}]")
     header = [th.text_content() for th in table.xpath(".//thead//th")]
-    assert header == ["省份", "报告数", "报告reports", "表二table2", "表三table3", "表四table4", "单元格cells",
-                      "检查发现findings", "正文narratives", "更正corrections"]
+    assert header == [
+        "省份",
+        "报告数",
+        "报告reports",
+        "表二table2",
+        "表三table3",
+        "表四table4",
+        "单元格cells",
+        "检查发现findings",
+        "正文narratives",
+        "更正corrections",
+    ]
     body = table.xpath(".//tbody/tr")
     assert [tr.xpath("./th")[0].text_content() for tr in body] == list(PROVINCES.values())
     hebei = body[0].xpath("./td")
@@ -401,7 +410,10 @@ def test_the_downloads_page_lists_the_files_of_each_province(site):
     national = {
         tr.xpath("./th/code")[0].text_content(): tr for tr in doc.xpath(f"//table[not({C('by-province')})]//tbody/tr")
     }
-    assert [a.get("href") for a in national["rules"].xpath(".//a")] == ["../downloads/rules.csv", "../downloads/rules.json"]
+    assert [a.get("href") for a in national["rules"].xpath(".//a")] == [
+        "../downloads/rules.csv",
+        "../downloads/rules.json",
+    ]
     assert national["cells"].xpath("./td")[2].text_content() == "按省份，见下表"
     assert doc.xpath("//a[@href='../downloads/nianbao.db']")
 
@@ -439,7 +451,7 @@ def test_csv_guards_formulas_and_json_keeps_values_exact(tmp_path, published):
     conn.close()
     written = (tmp_path / "site/downloads/cells-14.csv").read_bytes().decode("utf-8")
     assert written == csv_module(cells, columns)
-    assert "'=1+1" in written and "\"'=a,b\"" in written and "0.30000000000000004" in written
+    assert "'=1+1" in written and '"\'=a,b"' in written and "0.30000000000000004" in written
     data = json.loads((tmp_path / "site/downloads/cells-14.json").read_text("utf-8"))
     assert [tuple(d.values()) for d in data] == cells  # exact: 0.30000000000000004, 1e300, "=1+1"
     assert [list(d) for d in data[:1]] == [columns]
