@@ -12,6 +12,8 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,8 @@ from db import review
 from db.format import FORMATS
 from db.pipeline import import_paths
 from db.schema import connect
-from publish import database
+from publish import database, search_index
+from publish.markdown import render_text
 from publish.static_site import build_site
 from tests.conftest import SAMPLE_NAMES, sample_path
 
@@ -455,6 +458,163 @@ def test_csv_guards_formulas_and_json_keeps_values_exact(tmp_path, published):
     data = json.loads((tmp_path / "site/downloads/cells-14.json").read_text("utf-8"))
     assert [tuple(d.values()) for d in data] == cells  # exact: 0.30000000000000004, 1e300, "=1+1"
     assert [list(d) for d in data[:1]] == [columns]
+
+
+# --- Nothing from another host -------------------------------------------------------------------
+
+
+def test_no_file_refers_to_another_host(site):
+    """HTML, CSS, JS and SVG of ours carry no http(s) URL at all (an SVG's xmlns is a name, not a
+    request). Pagefind's own bundle carries URLs in strings (translators' credits, a base for URL
+    parsing) that are never fetched: its CSS is checked for url()/@import, its requests by the
+    browser tests."""
+    for path in sorted(site.rglob("*")):
+        if path.suffix not in (".html", ".css", ".js", ".svg") or "sources" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "pagefind" in path.relative_to(site).parts:
+            if path.suffix == ".css":
+                assert not re.search(r"url\(\s*['\"]?(https?:)?//|@import", text), path
+            continue
+        for namespace in SVG_NAMESPACES:
+            text = text.replace(f'"{namespace}"', '""')
+        assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", text, re.IGNORECASE), path
+    for path in site.rglob("*.svg"):
+        svg = path.read_bytes()
+        assert b"<script" not in svg and b"<!--" not in svg and b"href" not in svg, path
+
+
+def test_the_only_scripts_are_the_search_page_ones(site):
+    for path in html_files(site):
+        doc = lxml_html.fromstring(path.read_bytes())
+        scripts = [s.get("src") for s in doc.iter("script")]
+        expected = ["../pagefind/pagefind-ui.js", "../static/search.js"] if path.parent.name == "search" else []
+        assert scripts == expected, path
+        assert all(not s.text for s in doc.iter("script"))  # nothing inline
+
+
+def test_search_page_names_counties_one_character_at_a_time(site):
+    doc = page(site, "region/410825/index.html")
+    assert doc.find(".//main").get("data-pagefind-body") is not None
+    (chars,) = doc.xpath(f"//*[{C('pagefind-chars')}]")
+    assert chars.text == "温 县 焦 作 市" and chars.get("aria-hidden") == "true"
+    assert doc.xpath("//*[@data-pagefind-filter='省份']")[0].text == "河南省"
+    assert [e.get("data-pagefind-filter") for e in doc.xpath(f"//ul[{C('reports')}]/li")] == ["年度:2024"]
+    entry = json.loads((site / "pagefind/pagefind-entry.json").read_text())
+    assert entry["languages"]["zh-cn"]["page_count"] == len([p for p in PAGES if p.startswith("region/")])
+
+
+# --- Untrusted text ------------------------------------------------------------------------------
+
+
+def test_hostile_text_is_escaped_and_makes_no_element(hostile_site):
+    report = "region/130529/2024/index.html"
+    raw = (hostile_site / report).read_text(encoding="utf-8")
+    assert "\u202e" not in raw and "\u200b" not in raw  # reordering and invisible characters removed
+    doc = lxml_html.fromstring(raw.encode())
+    assert list(doc.iter("script")) == []
+    assert [img for img in doc.iter("img")] == []
+    for element in doc.iter():
+        for name, value in element.attrib.items():
+            assert not name.startswith("on"), (element.tag, name)
+            assert "javascript" not in value.lower() and "evil.example" not in value, (element.tag, name, value)
+    text = doc.text_content()
+    assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(1)>" in text
+    assert "[x](javascript:alert(1))" in text and "![img](http://evil.example/x.png)" in text
+    assert "&lt;b&gt; &amp;" in text  # entities are shown as written, not decoded
+    assert "# 标题" in text and "1. 列表" in text  # Markdown syntax in report text stays text
+    assert LONG_LINE in text
+    website = doc.xpath(f"//dl[{C('meta')}]/div[dt='网站']/dd")[0]
+    assert website.text == "alert(1)" and len(website) == 0  # the scheme dropped, not a link
+    assert all("sources" not in (a.get("href") or "") for a in doc.iter("a"))  # a bad source path is no link
+    for path in html_files(hostile_site):
+        page_text = path.read_text(encoding="utf-8")
+        assert "<script>alert" not in page_text and "\u202e" not in page_text, path
+
+
+def test_markdown_of_report_text_never_makes_links_or_html():
+    html = str(render_text("a [x](javascript:alert(1)) ![i](http://e.example/i.png) <b>b</b> <http://e.example>"))
+    assert "<a" not in html and "<img" not in html and "<b>" not in html
+    assert html == (
+        "<p>a [x](javascript:alert(1)) ![i](http://e.example/i.png) &lt;b&gt;b&lt;/b&gt; &lt;http://e.example&gt;</p>\n"
+    )
+    assert str(render_text("一\n\n    二\n\n\n三")) == "<p>一</p>\n<p>二</p>\n<p>三</p>\n"
+    assert str(render_text("")) == ""
+
+
+def test_a_region_code_that_is_not_a_code_stays_out_of_urls(published, tmp_path):
+    db = tmp_path / "nianbao.db"
+    db.write_bytes(published.read_bytes())
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE reports SET region_code = '../../x' WHERE region_code = '130529'")
+    (report_id,) = conn.execute("SELECT id FROM reports WHERE region_code = '../../x'").fetchone()
+    conn.commit()
+    conn.close()
+    build_site(db, tmp_path / "site")
+    assert (tmp_path / f"site/region/report-{report_id}/2024/index.html").is_file()
+    assert not (tmp_path / "x").exists()
+
+
+def test_two_reports_of_one_county_and_year_both_get_pages(published, tmp_path):
+    """The county's government and its office may both report: the second keeps its id in the URL."""
+    db = tmp_path / "nianbao.db"
+    db.write_bytes(published.read_bytes())
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "UPDATE reports SET region_code = '141130', region = '交口县', province = '山西省', prefecture = '吕梁市' "
+        "WHERE region_code = '140828'"
+    )
+    ids = [i for (i,) in conn.execute("SELECT id FROM reports WHERE region_code = '141130' ORDER BY id")]
+    conn.commit()
+    conn.close()
+    build_site(db, tmp_path / "site")
+    assert (tmp_path / "site/region/141130/2024/index.html").is_file()
+    assert (tmp_path / f"site/region/141130/2024-{ids[1]}/index.html").is_file()
+    county = page(tmp_path / "site", "region/141130/index.html")
+    headers = [a.text for a in county.xpath(f"//table[{C('series')}]//thead//th/a")]
+    assert headers == ["2024年（夏县人民政府办公室）", "2024年（交口县人民政府办公室）"]
+
+
+def test_a_database_without_reports_gives_a_site_without_search(tmp_path):
+    db = connect(tmp_path / "work.db")
+    database.build(db, [], tmp_path / "nianbao.db")
+    db.close()
+    build_site(tmp_path / "nianbao.db", tmp_path / "site")
+    assert "尚无报告" in (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    search = page(tmp_path / "site", "search/index.html")
+    assert list(search.iter("script")) == [] and not (tmp_path / "site/pagefind").exists()
+
+
+# --- Determinism and hygiene ---------------------------------------------------------------------
+
+
+def test_building_twice_gives_identical_files(published, site, tmp_path):
+    """Pagefind's index included: its filter files, written in hash-map order, are stabilised."""
+    build_site(published, tmp_path / "again")
+    first, second = files_of(site), files_of(tmp_path / "again")
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+    assert len([name for name in first if name.startswith("pagefind/filter/")]) == 3
+
+
+def test_pagefind_filters_are_sorted_and_named_by_content(site):
+    entry = json.loads((site / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    meta = search_index._read(site / f"pagefind/pagefind.{entry['languages']['zh-cn']['hash']}.pf_meta")
+    filters = meta[search_index.META_FILTERS]
+    assert [name for name, _ in filters] == sorted(["年度", "省份", "页面"])
+    values = {}
+    for name, file_hash in filters:
+        filter_name, entries = search_index._read(site / f"pagefind/filter/{file_hash}.pf_filter")
+        assert filter_name == name
+        values[name] = [value for value, _ in entries]
+    assert values["年度"] == ["2023", "2024"]
+    assert values["省份"] == sorted(["山西省", "河北省", "河南省", "新疆维吾尔自治区"])
+
+
+def test_publish_does_not_import_the_ui_toolkit():
+    code = "import sys, publish.static_site; print(','.join(m for m in ('textual', 'rich') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
 
 
 def test_downloads_split_as_province_key_names_provinces(tmp_path, published):
