@@ -45,13 +45,20 @@ class Database(sqlite_utils.Database):
     @contextmanager
     def snapshot(self) -> Iterator[Database]:
         """One consistent view of the database for a long read (a publish), however many
-        statements it takes, while other processes go on writing. For reading only: it ends
-        with a rollback."""
+        statements it takes, while other processes go on writing. For reading this database
+        only: the commit that ends it writes nothing here, but keeps what was written to a
+        database attached in it (the published copy, publish/database.py), which is then
+        detached. An error rolls everything back."""
         self.conn.execute("BEGIN")
         try:
             yield self
-        finally:
+            self.conn.execute("COMMIT")
+        except BaseException:
             self.rollback()
+            raise
+        finally:
+            for (name,) in self.conn.execute("SELECT name FROM pragma_database_list WHERE seq > 1").fetchall():
+                self.conn.execute(f"DETACH DATABASE {name}")
 
 
 def connect(path: str | Path, *, migrate: bool = True) -> Database:

@@ -1,83 +1,222 @@
 """The data behind the site as files: CSV and JSON per table of the published database, and the
 database itself.
 
-Written straight from the database to disk, row by row (the cells of every report would not fit
-a page in memory). Values are exact, as in the database, with one exception for spreadsheet
-users: a CSV text that starts like a formula (=, +, -, @) gets a leading apostrophe so a
-spreadsheet shows it instead of running it. The JSON and the database are untouched.
+The tables of reports (reports, table2, table3, table4, cells, findings, narratives, corrections)
+come as one CSV and one JSON per province, named by `publish.untrusted.province_key`
+(downloads/cells-13.csv, downloads/cells-other.json): one changed report rewrites its province's
+files, not the whole country's. rules and labels are single files. The database is a hard link to
+the published copy (a copy only across file systems).
+
+Written by SQLite as far as it can: the formula guard and each JSON object are SQL expressions,
+so Python only moves finished lines. Values are exact, as in the database, with one exception for
+spreadsheet users: a CSV text that starts like a formula (=, +, -, @) gets a leading apostrophe so
+a spreadsheet shows it instead of running it. The JSON and the database are untouched.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
-from publish.pages import Dataset
+from publish.pages import Dataset, DownloadFile, ProvinceFiles
+from publish.untrusted import province_key
 
 FOLDER = "downloads"
 DATABASE = f"{FOLDER}/nianbao.db"
-# (table, order, what it holds)
-TABLES: tuple[tuple[str, str, str], ...] = (
-    ("reports", "id", "每份报告一行：机关、地区（代码、省、地市）、年度、格式、发布日期、审核状态、原始文件"),
-    ("table2", "report_id", "表二（主动公开）宽表：每份报告一行，每个数值一列"),
-    ("table3", "report_id, row_order, row_key", "表三（依申请公开）宽表：每份报告每行一行，申请人类别为列"),
-    ("table4", "report_id", "表四（行政复议、行政诉讼）宽表：每份报告一行"),
-    ("cells", "report_id, table_name, row_key, column_key", "全部单元格长表：数值、报告原文、是否更正、出处"),
-    ("findings", "id", "检查发现：规则、严重程度、涉及单元格、说明"),
-    ("narratives", "report_id, section", "正文：" + "、".join(SECTION_BY_KEY[k].title for k in NARRATIVE_SECTIONS)),
-    ("corrections", "id", "更正记录：原值、更正值、理由、日期"),
-    ("rules", "rowid", "检查规则及其说明"),
-    ("labels", "table_name, kind, position, key", "各表行、列、单元格键名对应的中文标签"),
+OTHER_PROVINCE = "未定位地区"  # reports whose region code is unknown or not a code
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str  # a short Chinese name for headings
+    order: str
+    description: str
+    report: str | None = "report_id"  # the column naming the report: split by province; None: one file
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "reports",
+        "报告",
+        "id",
+        "每份报告一行：机关、地区（代码、省、地市）、年度、格式、发布日期、审核状态、原始文件",
+        "id",
+    ),
+    Table("table2", "表二", "report_id", "表二（主动公开）宽表：每份报告一行，每个数值一列"),
+    Table(
+        "table3", "表三", "report_id, row_order, row_key", "表三（依申请公开）宽表：每份报告每行一行，申请人类别为列"
+    ),
+    Table("table4", "表四", "report_id", "表四（行政复议、行政诉讼）宽表：每份报告一行"),
+    Table(
+        "cells",
+        "单元格",
+        "report_id, table_name, row_key, column_key",
+        "全部单元格长表：数值、报告原文、是否更正、出处",
+    ),
+    Table("findings", "检查发现", "id", "检查发现：规则、严重程度、涉及单元格、说明"),
+    Table(
+        "narratives",
+        "正文",
+        "report_id, section",
+        "正文：" + "、".join(SECTION_BY_KEY[k].title for k in NARRATIVE_SECTIONS),
+    ),
+    Table("corrections", "更正", "id", "更正记录：原值、更正值、理由、日期"),
+    Table("rules", "规则", "rowid", "检查规则及其说明", None),
+    Table("labels", "标签", "table_name, kind, position, key", "各表行、列、单元格键名对应的中文标签", None),
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 20_000  # JSON lines fetched at a time
 
 
-def write_downloads(published_db: Path, conn: sqlite3.Connection, target: Path) -> tuple[list[Dataset], int]:
-    """Write every table as CSV and JSON and copy the database; return what was written and the
-    database's size."""
+@dataclass(frozen=True)
+class Province:
+    key: str  # province_key: 2 digits or "other"
+    name: str
+    report_ids: list[int]
+
+
+def write_downloads(
+    published_db: Path, conn: sqlite3.Connection, target: Path, provinces: set[str] | None = None
+) -> tuple[list[Dataset], int]:
+    """Write the tables as CSV and JSON and link the database; return what is there to download
+    and the database's size. `provinces` (province_key values): only those provinces' files are
+    (re)written, and removed if the province has no report left; None: every file. The other
+    files are taken as they are on disk (an incremental build starts from the previous site)."""
     folder = target / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    datasets = [_write_table(conn, folder, name, order, description) for name, order, description in TABLES]
-    (target / DATABASE).unlink(missing_ok=True)  # replaced, never written into: it may be the live site's
-    shutil.copyfile(published_db, target / DATABASE)
-    return datasets, (target / DATABASE).stat().st_size
+    conn.create_function("json_real", 1, json.dumps, deterministic=True)
+    places = _provinces(conn)
+    rewrite = ({p.key for p in places} | _on_disk(folder)) if provinces is None else set(provinces)
+    datasets = [
+        _by_province(conn, folder, table, places, rewrite)
+        if table.report
+        else _national(conn, folder, table, provinces)
+        for table in TABLES
+    ]
+    return datasets, _link(published_db, target / DATABASE)
 
 
-def _write_table(conn: sqlite3.Connection, folder: Path, name: str, order: str, description: str) -> Dataset:
-    cursor = conn.execute(f"SELECT * FROM {name} ORDER BY {order}")
-    columns = [c[0] for c in cursor.description]
-    csv_path, json_path = folder / f"{name}.csv", folder / f"{name}.json"
-    rows = 0
-    csv_path.unlink(missing_ok=True)  # replaced, never written into: they may be the live site's
-    json_path.unlink(missing_ok=True)
+def _national(conn: sqlite3.Connection, folder: Path, table: Table, provinces: set[str] | None) -> Dataset:
+    """A table of the whole country (rules, labels): written in a full build, or if missing."""
+    if provinces is None or not (folder / f"{table.name}.json").exists():
+        _write(conn, folder / table.name, table, None)
+    return Dataset(table.name, table.description, _count(conn, table.name), _files(folder, table.name), [], table.title)
+
+
+def _by_province(
+    conn: sqlite3.Connection, folder: Path, table: Table, places: list[Province], rewrite: set[str]
+) -> Dataset:
+    """A table of reports as one file per province: those in `rewrite` (or missing) written, those
+    in `rewrite` with no report left removed."""
+    for key in rewrite - {p.key for p in places}:
+        for suffix in (".csv", ".json"):
+            (folder / f"{table.name}-{key}{suffix}").unlink(missing_ok=True)
+    for place in places:
+        stem = folder / f"{table.name}-{place.key}"
+        if place.key in rewrite or not stem.with_suffix(".json").exists():
+            _write(conn, stem, table, place.report_ids)
+    parts = [ProvinceFiles(p.key, p.name, len(p.report_ids), _files(folder, f"{table.name}-{p.key}")) for p in places]
+    return Dataset(table.name, table.description, _count(conn, table.name), [], parts, table.title)
+
+
+def _provinces(conn: sqlite3.Connection) -> list[Province]:
+    """Every province with reports, in code order ("other" last), named as the reports name it."""
+    ids: dict[str, list[int]] = {}
+    names: dict[str, set[str]] = {}
+    for report_id, code, province in conn.execute("SELECT id, region_code, province FROM reports ORDER BY id"):
+        key = province_key(code)
+        ids.setdefault(key, []).append(report_id)
+        if province:
+            names.setdefault(key, set()).add(province)
+    return [
+        Province(key, OTHER_PROVINCE if key == "other" else min(names.get(key, {key})), ids[key])
+        for key in sorted(ids, key=lambda k: (k == "other", k))
+    ]
+
+
+def _on_disk(folder: Path) -> set[str]:
+    """The provinces of the per-province files already in the folder (to remove those now empty)."""
+    split = {t.name for t in TABLES if t.report}
+    keys = set()
+    for path in folder.glob("*-*.csv"):
+        table, _, key = path.stem.rpartition("-")
+        if table in split:
+            keys.add(key)
+    return keys
+
+
+def _write(conn: sqlite3.Connection, stem: Path, table: Table, report_ids: list[int] | None) -> None:
+    """One table (or its rows of some reports) as CSV and JSON, rows in the table's order: SQLite
+    makes both lines of a row in one pass, Python writes them a chunk at a time."""
+    columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table.name})")]
+    where, params = (
+        ("", [])
+        if report_ids is None
+        else (f"WHERE {table.report} IN (SELECT value FROM json_each(?))", [json.dumps(report_ids)])
+    )
+    csv_line = " || ',' || ".join(_csv_field(c) for c in columns)
+    json_line = "json_object(" + ", ".join(f"'{c}', {_exact_json(c)}" for c in columns) + ")"
+    cursor = conn.execute(f"SELECT {csv_line}, {json_line} FROM {table.name} {where} ORDER BY {table.order}", params)
+    for suffix in (".csv", ".json"):  # replaced, never written into: the file may be the live site's too
+        stem.with_suffix(suffix).unlink(missing_ok=True)
     with (
-        csv_path.open("w", encoding="utf-8-sig", newline="") as csv_file,
-        json_path.open("w", encoding="utf-8", newline="\n") as json_file,
+        stem.with_suffix(".csv").open("w", encoding="utf-8", newline="") as csv_file,
+        stem.with_suffix(".json").open("w", encoding="utf-8", newline="\n") as json_file,
     ):
-        writer = csv.writer(csv_file, lineterminator="\r\n")
-        writer.writerow(columns)
+        csv_file.write("\ufeff")  # the BOM: spreadsheets then read the file as UTF-8
+        csv.writer(csv_file, lineterminator="\r\n").writerow(columns)
         json_file.write("[")
-        for row in cursor:
-            writer.writerow([_spreadsheet_safe(v) for v in row])
-            json_file.write(("\n" if rows == 0 else ",\n") + json.dumps(dict(zip(columns, row)), ensure_ascii=False))
-            rows += 1
+        separator = "\n"
+        while rows := cursor.fetchmany(CHUNK):
+            csv_file.write("".join(f"{line}\r\n" for line, _ in rows))
+            json_file.write(separator + ",\n".join(line for _, line in rows))
+            separator = ",\n"
         json_file.write("\n]\n")
-    return Dataset(
-        name,
-        description,
-        rows,
-        [
-            ("CSV", f"{FOLDER}/{csv_path.name}", csv_path.stat().st_size),
-            ("JSON", f"{FOLDER}/{json_path.name}", json_path.stat().st_size),
-        ],
+
+
+def _csv_field(column: str) -> str:
+    """SQL for the column as Python's csv module writes it (QUOTE_MINIMAL: quoted if it holds a
+    comma, a quote or a line break; a real as repr), after the formula guard: a text of two or
+    more characters that starts like a formula gets a leading apostrophe."""
+    starts = ", ".join(f"char({ord(c)})" for c in FORMULA_START)
+    guarded = f"CASE WHEN length({column}) > 1 AND substr({column}, 1, 1) IN ({starts}) THEN '''' || {column} ELSE {column} END"
+    quoted = f"""'"' || replace({guarded}, '"', '""') || '"'"""
+    return (
+        f"CASE typeof({column}) WHEN 'null' THEN '' WHEN 'real' THEN json_real({column}) WHEN 'text' THEN"
+        f" CASE WHEN {column} GLOB '*[,\"\r\n]*' THEN {quoted} ELSE {guarded} END ELSE {column} END"
     )
 
 
-def _spreadsheet_safe(value: object) -> object:
-    if isinstance(value, str) and len(value) > 1 and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+def _exact_json(column: str) -> str:
+    """SQL for the column as a JSON value: SQLite writes a real with 15 digits, Python's
+    json.dumps as many as it takes to read back the same number."""
+    return f"CASE WHEN typeof({column}) = 'real' THEN json(json_real({column})) ELSE {column} END"
+
+
+def _files(folder: Path, stem: str) -> list[DownloadFile]:
+    return [
+        DownloadFile(kind, f"{FOLDER}/{stem}{suffix}", (folder / f"{stem}{suffix}").stat().st_size)
+        for kind, suffix in (("CSV", ".csv"), ("JSON", ".json"))
+    ]
+
+
+def _count(conn: sqlite3.Connection, table: str) -> int:
+    return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def _link(published_db: Path, path: Path) -> int:
+    """The database for download: a hard link to the published copy (370 MiB not copied), a copy
+    if they are on different file systems. The published copy is never written after a build."""
+    path.unlink(missing_ok=True)
+    try:
+        os.link(published_db, path)
+    except OSError:
+        shutil.copyfile(published_db, path)
+    return path.stat().st_size

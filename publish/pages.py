@@ -13,6 +13,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markupsafe import Markup
 
@@ -21,7 +22,7 @@ from publish import charts
 from publish.markdown import render_text
 from publish.site_data import SEVERITY_LABELS, Correction, Report, SiteData, stream_cells
 from publish.tables import BLANK, NUMERALS, CellView, TableView, report_tables
-from publish.untrusted import website_text
+from publish.untrusted import province_key, website_text
 
 Key = tuple[str, str, str]  # (table, row, column); column is "" in tables 二 and 四
 
@@ -184,6 +185,11 @@ class CountyPage:
     @property
     def title(self) -> str:
         return f"{self.name} · 政府信息公开工作年度报告"
+
+    @property
+    def province_key(self) -> str:
+        """Names its province's download files (downloads/table3-13.csv)."""
+        return province_key(self.code)
 
 
 @dataclass(frozen=True)
@@ -361,12 +367,36 @@ def methodology_page(data: SiteData) -> MethodologyPage:
     )
 
 
+class DownloadFile(NamedTuple):
+    kind: str  # CSV, JSON
+    href: str
+    size: int  # bytes
+
+    @property
+    def size_text(self) -> str:
+        """The size as people read it: 1.2 MB, 830 KB."""
+        for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+            if self.size >= scale:
+                return f"{self.size / scale:.1f} {unit}"
+        return f"{self.size} B"
+
+
+@dataclass(frozen=True)
+class ProvinceFiles:
+    key: str  # publish.untrusted.province_key
+    name: str  # as the reports name it (河北省)
+    reports: int
+    files: list[DownloadFile]
+
+
 @dataclass(frozen=True)
 class Dataset:
     name: str
     description: str
     rows: int
-    files: list[tuple[str, str, int]] = field(default_factory=list)  # (format, href, bytes)
+    files: list[DownloadFile] = field(default_factory=list)  # one national file per format
+    parts: list[ProvinceFiles] = field(default_factory=list)  # or one per province
+    title: str = ""  # short, in Chinese: 表三, 单元格
 
 
 @dataclass(frozen=True)
@@ -376,6 +406,23 @@ class DownloadsPage:
     path: str = DOWNLOADS
     template: str = "downloads.html"
     title: str = "数据下载"
+
+    @property
+    def split(self) -> list[Dataset]:
+        """The tables downloaded province by province."""
+        return [d for d in self.datasets if d.parts]
+
+    @property
+    def provinces(self) -> list[tuple[ProvinceFiles, list[list[DownloadFile]]]]:
+        """One row per province: its name and report count, then its files of each split table."""
+        split = self.split
+        if not split:
+            return []
+        return [(part, [d.parts[i].files for d in split]) for i, part in enumerate(split[0].parts)]
+
+    @property
+    def database_size(self) -> str:
+        return DownloadFile("SQLite", *self.database).size_text
 
 
 @dataclass(frozen=True)

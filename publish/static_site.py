@@ -67,7 +67,7 @@ def build_site(
     with closing(connect(published_db)) as conn:
         data = load(conn, HOME_SERIES, counties=scope and scope.counties)
         say(f"site: {plural(len(data.reports), 'report')}, writing the downloads")
-        datasets, db_size = write_downloads(published_db, conn, target)
+        datasets, db_size = write_downloads(published_db, conn, target, scope and scope.provinces)
         fixed = [*home_pages(data), methodology_page(data), DownloadsPage(datasets, (DATABASE, db_size))]
         fixed.append(SearchPage(enabled=bool(data.reports)))
         _write(target, _render(env, fixed))

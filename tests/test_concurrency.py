@@ -158,16 +158,15 @@ def test_publish_reads_one_moment_while_the_app_corrects(db, tmp_path, monkeypat
     half-way: values and findings of the published copy are those of one moment."""
     (result,) = import_paths(db, [sample_path("003")])
     errors_before = len(review.findings(db, result.report_id))
-    load_report = database.load_report
+    insert_cells = database._insert_cells
 
-    def meanwhile(source, report_id):
-        report = load_report(source, report_id)
+    def meanwhile(source):  # the publish has read the reports and is about to read their cells
         other = connect(source.conn.execute("PRAGMA database_list").fetchone()[2])
-        review.accept_suggestions(other, report_id, who="app")  # every error fixed, committed
+        review.accept_suggestions(other, result.report_id, who="app")  # every error fixed, committed
         other.close()
-        return report
+        insert_cells(source)
 
-    monkeypatch.setattr(database, "load_report", meanwhile)
+    monkeypatch.setattr(database, "_insert_cells", meanwhile)
     out = publish(db, tmp_path / "out", include_unapproved=True).out
     published = sqlite3.connect(out / "datasette" / "nianbao.db")
     assert published.execute("SELECT count(*) FROM findings").fetchone() == (errors_before,)

@@ -151,3 +151,162 @@ def test_table3_rows_keep_their_printed_order(samples_db, tmp_path):
         for r in published_db(out).query("SELECT row_key FROM table3 WHERE report_id = 1 ORDER BY row_order")
     ]
     assert rows[-3:] == ["other_other", "total", "carried_forward"] and len(set(rows)) == 25
+
+
+# --- The published database: what load_report reads, set-based -----------------------------------
+
+
+def corrected_samples(db, ids: dict[str, int]) -> None:
+    """Corrections of every kind: numeric (twice: the latest counts), a marker, made blank, a cell
+    stored blank given a value, the identity fields."""
+    a, b = ids["000"], ids["001"]
+    review.correct(db, a, "table3.new_received.natural", "17", "p.3", who="li")
+    review.correct(db, a, "table3.new_received.natural", "18", "p.3 again", who="li")
+    review.correct(db, a, "table3.new_received.other_org", "/", "printed as /", who="li")
+    review.correct(db, a, "table2.rules_made", "", "not printed", who="li")
+    review.correct(db, a, "organ", "某某县人民政府办公室", "the cover", who="li")
+    review.correct(db, a, "published", "2025-01-20", "the cover", who="li")
+    review.correct(db, a, "table3.total.social", "2.5", "a fraction as printed", who="li")
+    with db.atomic():
+        db.execute("UPDATE cells SET value = NULL, raw = '' WHERE report_id = ? AND row_key = 'review_corrected'", [b])
+    review.correct(db, b, "table4.review_corrected", "5", "blank in the file, 5 in the annex", who="li")
+    review.correct(db, b, "year", "2023", "the title", who="li")
+    review.correct(db, b, "region_code", "110105", "the seal", who="li")
+
+
+def published_cells(path: Path, report_id: int) -> dict[str, tuple]:
+    rows = Database(path).query("SELECT * FROM cells WHERE report_id = ?", [report_id])
+    return {".".join(p for p in (r["table_name"], r["row_key"], r["column_key"]) if p): r for r in rows}
+
+
+def test_published_values_are_load_reports(samples_db, tmp_path):
+    from publish import database
+
+    db, ids = samples_db
+    corrected_samples(db, ids)
+    target = database.build(db, database.public_reports(db, include_unapproved=True), tmp_path / "p.db")
+    for report_id in (ids["000"], ids["001"], ids["002"]):
+        report = review.load_report(db, report_id)
+        cells = published_cells(target, report_id)
+        assert {path: c["value"] for path, c in cells.items()} == {
+            ".".join(p for p in (t, r, c) if p): v.value for t, r, c, v in report.cells()
+        }
+        for t, r, c, v in report.cells():
+            assert cells[".".join(p for p in (t, r, c) if p)]["source"] == v.source.describe()
+    a = published_cells(target, ids["000"])
+    assert (a["table3.new_received.natural"]["value"], a["table3.new_received.natural"]["corrected"]) == (18, 1)
+    assert a["table3.new_received.other_org"]["value"] == "/" and a["table2.rules_made"]["value"] is None
+    assert a["table3.total.social"]["value"] == 2.5 and a["table3.total.natural"]["corrected"] == 0
+    assert a["table3.new_received.natural"]["printed"] == a["table3.new_received.natural"]["printed"].strip()
+    assert published_cells(target, ids["001"])["table4.review_corrected"]["value"] == 5
+    rows = {r["id"]: r for r in Database(target)["reports"].rows}
+    assert (rows[ids["000"]]["organ"], rows[ids["000"]]["published"]) == ("某某县人民政府办公室", "2025-01-20")
+    assert (rows[ids["001"]]["year"], rows[ids["001"]]["region_code"]) == (2023, "110105")
+    assert rows[ids["001"]]["source_file"] == "sources/110105-2023.txt"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        {"line": 12},
+        {"line": 12, "page": 3},
+        {"page": 2, "table": 0, "row": 4, "col": 1},
+        {"table": 1, "row": 0},
+        {"line": 7, "col": 3},
+        {},
+    ],
+)
+def test_published_source_is_describe(samples_db, tmp_path, source):
+    from db.document import Source
+    from publish import database
+
+    db, ids = samples_db
+    columns = {f"source_{k}": source.get(k) for k in ("line", "page", "table", "row", "col")}
+    with db.atomic():
+        db.execute(
+            f"UPDATE cells SET {', '.join(f'{c} = ?' for c in columns)} WHERE report_id = ?",
+            [*columns.values(), ids["000"]],
+        )
+    target = database.build(db, database.public_reports(db, include_unapproved=True), tmp_path / "p.db")
+    (described,) = {c["source"] for c in published_cells(target, ids["000"]).values()}
+    assert described == Source(**source).describe()
+
+
+def table_contents(path: Path) -> dict[str, list]:
+    """Every table's rows, sorted, without the ids a replace numbers anew."""
+    public = Database(path)
+    out = {}
+    for table in public.table_names():
+        if table.startswith("narratives_fts"):
+            continue
+        out[table] = sorted(
+            (
+                tuple((k, repr(v)) for k, v in row.items() if not (k == "id" and table in ("findings", "corrections")))
+                for row in public[table].rows
+            ),
+        )
+    found = public.execute(
+        "SELECT n.report_id, n.section FROM narratives_fts JOIN narratives n ON n.rowid = narratives_fts.rowid"
+        " WHERE narratives_fts MATCH '政府信息公开' ORDER BY 1, 2"
+    ).fetchall()
+    return {**out, "search": found}
+
+
+def test_replace_gives_what_a_fresh_build_gives(samples_db, tmp_path):
+    from publish import database
+
+    db, ids = samples_db
+    first = database.build(db, database.public_reports(db, include_unapproved=True), tmp_path / "a.db")
+    review.correct(db, ids["000"], "table3.new_received.natural", "17", "p.3", who="li")
+    review.correct(db, ids["000"], "organ", "某某县人民政府办公室", "the cover", who="li")
+    with db.atomic():
+        db.execute("UPDATE reports SET status = 'imported' WHERE id = ?", [ids["002"]])  # withdrawn
+    now = [r for r in database.public_reports(db, include_unapproved=True) if r["id"] == ids["000"]]
+    database.replace(db, now, first, [ids["002"]])
+    with db.atomic():
+        db.execute("DELETE FROM reports WHERE id = ?", [ids["002"]])
+    fresh = database.build(db, database.public_reports(db, include_unapproved=True), tmp_path / "b.db")
+    replaced, expected = table_contents(first), table_contents(fresh)
+    assert replaced == expected
+    assert ids["002"] not in {r[0][1] for r in replaced["reports"]} and len(expected["reports"]) == 4
+    assert Database(first).execute("INSERT INTO narratives_fts (narratives_fts) VALUES ('integrity-check')")
+
+
+def test_a_build_in_a_snapshot_is_written_when_the_snapshot_ends(samples_db, tmp_path):
+    from publish import database
+
+    db, _ = samples_db
+    with db.snapshot():
+        reports = database.public_reports(db, include_unapproved=True)
+        target = database.build(db, reports, tmp_path / "p.db")
+    assert Database(target).execute("SELECT count(*) FROM reports").fetchone()[0] == 5
+    assert "published" not in [r[1] for r in db.execute("PRAGMA database_list")]  # detached
+
+
+def test_a_build_reads_one_snapshot_while_others_write(samples_db, db_path, tmp_path):
+    from db.schema import connect
+    from publish import database
+
+    db, ids = samples_db
+    other = connect(db_path)
+    with db.snapshot():
+        reports = database.public_reports(db, include_unapproved=True)
+        review.correct(other, ids["000"], "table3.new_received.natural", "999", "written meanwhile", who="li")
+        target = database.build(db, reports, tmp_path / "p.db")
+    other.close()
+    assert published_cells(target, ids["000"])["table3.new_received.natural"]["value"] != 999
+    assert not Database(target)["corrections"].count
+    assert review.load_report(db, ids["000"]).get("table3.new_received.natural").value == 999
+
+
+def test_build_then_replace_in_one_snapshot(samples_db, tmp_path):
+    from publish import database
+
+    db, ids = samples_db
+    with db.snapshot():
+        reports = database.public_reports(db, include_unapproved=True)
+        target = database.build(db, reports, tmp_path / "p.db")
+        database.replace(db, [], target, [ids["004"]])
+        with pytest.raises(RuntimeError, match="being published"):
+            database.replace(db, [], tmp_path / "other.db", [])
+    assert Database(target).execute("SELECT count(*) FROM reports").fetchone()[0] == 4

@@ -33,7 +33,7 @@ def tree(root: Path) -> dict[str, str]:
 # A finding's or correction's id is its row number, and rows written again are numbered after the others; the
 # database is not vacuumed after an update: these files, and the sizes the downloads page gives
 # of them, differ from a publish from nothing.
-NUMBERED = ("downloads/findings.", "downloads/corrections.", "downloads/nianbao.db", "downloads/index.html")
+NUMBERED = ("downloads/findings", "downloads/corrections", "downloads/nianbao.db", "downloads/index.html")
 
 
 def site_of(out: Path) -> dict[str, str]:

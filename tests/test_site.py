@@ -6,7 +6,10 @@ The builders here are shared with the browser tests (tests/browser/conftest.py).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -36,18 +39,11 @@ PAGES = [
     *(f"region/{code}/2024/index.html" for code in CODES.values()),
     "region/654023/2023/index.html",
 ]
-DOWNLOADS = (
-    "reports",
-    "table2",
-    "table3",
-    "table4",
-    "cells",
-    "findings",
-    "narratives",
-    "corrections",
-    "rules",
-    "labels",
-)
+# tables split by province (the samples' provinces: 河北 13, 山西 14, 河南 41, 新疆 65), then national
+BY_PROVINCE = ("reports", "table2", "table3", "table4", "cells", "findings", "narratives", "corrections")
+NATIONAL = ("rules", "labels")
+PROVINCES = {"13": "河北省", "14": "山西省", "41": "河南省", "65": "新疆维吾尔自治区"}
+DOWNLOADS = (*(f"{t}-{p}" for t in BY_PROVINCE for p in PROVINCES), *NATIONAL)
 HOSTILE = (
     "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) "
     '![img](http://evil.example/x.png) <a href="javascript:alert(1)">j</a> &lt;b&gt; &amp; '
@@ -362,17 +358,106 @@ def test_narratives_are_paragraphs_of_text(site, published):
     assert paragraphs == [p.strip() for p in text[0].split("\n\n") if p.strip()]
 
 
+def downloaded(site: Path, table: str) -> list[dict]:
+    """A table as the downloads hold it: the JSON of every province, or the national file."""
+    names = [f"{table}-{p}" for p in PROVINCES] if table in BY_PROVINCE else [table]
+    return [row for name in names for row in json.loads((site / f"downloads/{name}.json").read_text("utf-8"))]
+
+
 def test_downloads_hold_every_table_and_the_database(site, published):
+    for table in (*BY_PROVINCE, *NATIONAL):
+        columns = [c[1] for c in rows(published, f"PRAGMA table_info({table})")]
+        everything = [dict(zip(columns, r)) for r in rows(published, f"SELECT * FROM {table}")]
+        key = lambda row: json.dumps(row, sort_keys=True)
+        assert sorted(downloaded(site, table), key=key) == sorted(everything, key=key)
     for name in DOWNLOADS:
-        (count,) = rows(published, f"SELECT count(*) FROM {name}")[0]
         data = json.loads((site / f"downloads/{name}.json").read_text(encoding="utf-8"))
-        assert len(data) == count
-        lines = (site / f"downloads/{name}.csv").read_bytes().count(b"\r\n")
-        assert lines >= count + 1
+        assert (site / f"downloads/{name}.csv").read_bytes().count(b"\r\n") >= len(data) + 1
+    assert {r["region_code"][:2] for r in downloaded(site, "reports")} == set(PROVINCES)
+    assert all(r["region_code"].startswith("13") for r in json.loads((site / "downloads/reports-13.json").read_text()))
     assert (site / "downloads/nianbao.db").read_bytes() == published.read_bytes()
-    cells = json.loads((site / "downloads/cells.json").read_text(encoding="utf-8"))
-    blank = [c for c in cells if c["row_key"] == "carried_forward" and c["column_key"] == "commercial"]
+    blank = [
+        c for c in downloaded(site, "cells") if c["row_key"] == "carried_forward" and c["column_key"] == "commercial"
+    ]
     assert any(c["value"] is None for c in blank)  # null, not 0
+
+
+def test_the_downloads_page_lists_the_files_of_each_province(site):
+    doc = page(site, "downloads/index.html")
+    (table,) = doc.xpath(f"//table[{C('by-province')}]")
+    header = [th.text_content() for th in table.xpath(".//thead//th")]
+    assert header == [
+        "省份",
+        "报告数",
+        "报告reports",
+        "表二table2",
+        "表三table3",
+        "表四table4",
+        "单元格cells",
+        "检查发现findings",
+        "正文narratives",
+        "更正corrections",
+    ]
+    body = table.xpath(".//tbody/tr")
+    assert [tr.xpath("./th")[0].text_content() for tr in body] == list(PROVINCES.values())
+    hebei = body[0].xpath("./td")
+    assert hebei[0].text_content() == "1"
+    links = hebei[5].xpath(".//a")  # cells
+    assert [(a.text_content(), a.get("href")) for a in links] == [
+        ("CSV", "../downloads/cells-13.csv"),
+        ("JSON", "../downloads/cells-13.json"),
+    ]
+    size = (site / "downloads/cells-13.csv").stat().st_size
+    assert hebei[5].xpath(".//small")[0].get("title") == f"{size:,} 字节"
+    assert hebei[5].xpath(".//small")[0].text_content().endswith(" KB")
+    national = {
+        tr.xpath("./th/code")[0].text_content(): tr for tr in doc.xpath(f"//table[not({C('by-province')})]//tbody/tr")
+    }
+    assert [a.get("href") for a in national["rules"].xpath(".//a")] == [
+        "../downloads/rules.csv",
+        "../downloads/rules.json",
+    ]
+    assert national["cells"].xpath("./td")[2].text_content() == "按省份，见下表"
+    assert doc.xpath("//a[@href='../downloads/nianbao.db']")
+
+
+def csv_module(rows: list[tuple], columns: list[str]) -> str:
+    """What Python's csv module writes for these rows, formulas guarded: what the CSV must hold."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    guard = ("=", "+", "-", "@", "\t", "\r")
+    writer.writerows(
+        [f"'{v}" if isinstance(v, str) and len(v) > 1 and v.startswith(guard) else v for v in row] for row in rows
+    )
+    return "\ufeff" + out.getvalue()
+
+
+def test_csv_guards_formulas_and_json_keeps_values_exact(tmp_path, published):
+    from publish.downloads import write_downloads
+
+    db = tmp_path / "nianbao.db"
+    db.write_bytes(published.read_bytes())
+    conn = sqlite3.connect(db)
+    tricky = ["=1+1", "+1", "-x", "@sum", "\tx", "\rx", "=", "-", "a=b", 0.30000000000000004, -3, 1e300, None, ""]
+    tricky += ["a,b", 'say "hi"', "two\nlines", "=a,b", ' "', "line\r\nbreak", "中文，逗号", 2.5, 10**15]
+    conn.executemany(
+        "UPDATE cells SET value = ? WHERE rowid = (SELECT rowid FROM cells WHERE report_id = 1 LIMIT 1 OFFSET ?)",
+        [(v, i) for i, v in enumerate(tricky)],
+    )
+    conn.commit()
+    write_downloads(db, conn, tmp_path / "site", provinces={"14"})
+    ids = [i for (i,) in conn.execute("SELECT id FROM reports WHERE region_code LIKE '14%'")]
+    order = "report_id, table_name, row_key, column_key"
+    cells = conn.execute(f"SELECT * FROM cells WHERE report_id IN ({ids[0]}, {ids[1]}) ORDER BY {order}").fetchall()
+    columns = [c[1] for c in conn.execute("PRAGMA table_info(cells)")]
+    conn.close()
+    written = (tmp_path / "site/downloads/cells-14.csv").read_bytes().decode("utf-8")
+    assert written == csv_module(cells, columns)
+    assert "'=1+1" in written and '"\'=a,b"' in written and "0.30000000000000004" in written
+    data = json.loads((tmp_path / "site/downloads/cells-14.json").read_text("utf-8"))
+    assert [tuple(d.values()) for d in data] == cells  # exact: 0.30000000000000004, 1e300, "=1+1"
+    assert [list(d) for d in data[:1]] == [columns]
 
 
 # --- Nothing from another host -------------------------------------------------------------------
@@ -530,3 +615,53 @@ def test_publish_does_not_import_the_ui_toolkit():
     code = "import sys, publish.static_site; print(','.join(m for m in ('textual', 'rich') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_downloads_split_as_province_key_names_provinces(tmp_path, published):
+    from publish.downloads import write_downloads
+    from publish.untrusted import province_key
+
+    db = tmp_path / "nianbao.db"
+    db.write_bytes(published.read_bytes())
+    conn = sqlite3.connect(db)
+    ids = [i for (i,) in conn.execute("SELECT id FROM reports ORDER BY id")]
+    tricky = ["130529", "１３０５２９", "13052", "1305291", "130529\n", "../x", None][: len(ids)]
+    for report_id, code in zip(ids, tricky, strict=False):
+        conn.execute("UPDATE reports SET region_code = ? WHERE id = ?", [code, report_id])
+    conn.commit()
+    datasets, _ = write_downloads(db, conn, tmp_path / "site")
+    for report_id, code in zip(ids, tricky, strict=False):
+        name = f"reports-{province_key(code)}.json"
+        held = json.loads((tmp_path / "site/downloads" / name).read_text("utf-8"))
+        assert report_id in [r["id"] for r in held], (code, name)
+    keys = [p.key for p in datasets[0].parts]
+    assert keys == sorted({province_key(c) for c in tricky}, key=lambda k: (k == "other", k))
+    assert [p.name for p in datasets[0].parts][-1] == "未定位地区"
+    assert os.stat(tmp_path / "site/downloads/nianbao.db").st_ino == os.stat(db).st_ino  # linked, not copied
+
+
+def test_downloads_of_some_provinces_leave_the_others_alone(tmp_path, published):
+    from publish.downloads import write_downloads
+
+    db = tmp_path / "nianbao.db"
+    db.write_bytes(published.read_bytes())
+    conn = sqlite3.connect(db)
+    write_downloads(db, conn, tmp_path / "site")
+    folder = tmp_path / "site/downloads"
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    conn.execute("UPDATE reports SET organ = '改过的机关' WHERE region_code = '130529'")
+    for table in ("findings", "corrections", "narratives", "cells", "table2", "table3", "table4"):
+        conn.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT id FROM reports WHERE region_code LIKE '41%')")
+    conn.execute("DELETE FROM reports WHERE region_code LIKE '41%'")
+    conn.commit()
+    datasets, _ = write_downloads(db, conn, tmp_path / "site", provinces={"13", "41"})
+    after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert not [n for n in after if n.endswith(("-41.csv", "-41.json"))]  # 河南 has no report left
+    assert {n for n in after if after[n] != before.get(n)} == {
+        *(f"{t}-13.{s}" for t in BY_PROVINCE for s in ("csv", "json")),
+        "nianbao.db",
+    }
+    assert "改过的机关" in (folder / "reports-13.csv").read_text("utf-8-sig")
+    assert [p.name for p in datasets[0].parts] == ["河北省", "山西省", "新疆维吾尔自治区"]
+    (cells,) = [d for d in datasets if d.name == "cells"]
+    assert cells.rows == sum(len(json.loads((folder / f"cells-{k}.json").read_text())) for k in ("13", "14", "65"))
