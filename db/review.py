@@ -89,11 +89,16 @@ def load_report(db: Database, report_id: int) -> Report:
         )
         value = Value(cell["value"], cell["raw"] or "", source)
         if path in corrected:
-            value = Value(corrected[path], str(corrected[path]) if corrected[path] is not None else "", source)
+            value = _corrected(corrected.pop(path), source)
         if cell["table_name"] == "table3":
             table3.setdefault(cell["row_key"], [Value(None)] * len(columns))[columns.index(cell["column_key"])] = value
         else:
             getattr(report, cell["table_name"])[cell["row_key"]] = value
+    for path, new in corrected.items():  # cells never stored (a short row's last cells) corrected
+        table, _, rest = path.partition(".")
+        row, _, column = rest.partition(".")
+        if table == "table3" and row in table3 and column in columns:
+            table3[row][columns.index(column)] = _corrected(new, None)
     report.table3 = {key: table3[key] for key in report.spec.table3_row_keys if key in table3}
     report.table2 = {f.key: report.table2[f.key] for f in report.spec.table2_fields if f.key in report.table2}
     report.table4 = {f.key: report.table4[f.key] for f in report.spec.table4 if f.key in report.table4}
@@ -111,6 +116,10 @@ def load_report(db: Database, report_id: int) -> Report:
         for n in db.query("SELECT * FROM parse_notes WHERE report_id = ? ORDER BY id", [report_id])
     ]
     return report
+
+
+def _corrected(value: object, source: Source | None) -> Value:
+    return Value(value, str(value) if value is not None else "", source)
 
 
 def _latest_corrections(db: Database, report_id: int) -> dict[str, object]:

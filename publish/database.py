@@ -159,8 +159,8 @@ def _insert(db: Database, reports: list[dict]) -> None:
 def _insert_cells(db: Database) -> None:
     """The cells as `db.review.load_report` reads them, in SQL: the cells of the report's format
     only (`temp.published_spec`); a cell's value its latest correction, if any (by id); a row of
-    table 三 whole, a column not stored blank, with no source (and, as load_report has it, no
-    corrected value). `source` is `db.document.Source.describe()`."""
+    table 三 whole, a column not stored blank (or its correction), with no source. `source` is
+    `db.document.Source.describe()`."""
     sql = db.conn.execute
     sql("DROP TABLE IF EXISTS temp.published_spec")
     sql(
@@ -191,7 +191,9 @@ def _insert_cells(db: Database) -> None:
                 WHERE s.format = r.format AND s.table_name = 'table3' AND s.row_key = c.row_key)
         )
         INSERT INTO {SCHEMA}.cells (report_id, table_name, row_key, column_key, value, printed, corrected, source)
-        SELECT p.report_id, s.table_name, s.row_key, s.column_key, NULL, NULL,
+        SELECT p.report_id, s.table_name, s.row_key, s.column_key,
+            (SELECT k.new_value FROM main.corrections k WHERE k.report_id = p.report_id AND k.cell = {_path("s")}
+                ORDER BY k.id DESC LIMIT 1), NULL,
             EXISTS (SELECT 1 FROM main.corrections k WHERE k.report_id = p.report_id AND k.cell = {_path("s")}), NULL
         FROM partial p JOIN temp.published_spec s
             ON s.format = p.format AND s.table_name = 'table3' AND s.row_key = p.row_key

@@ -172,6 +172,13 @@ def corrected_samples(db, ids: dict[str, int]) -> None:
     review.correct(db, b, "table4.review_corrected", "5", "blank in the file, 5 in the annex", who="li")
     review.correct(db, b, "year", "2023", "the title", who="li")
     review.correct(db, b, "region_code", "110105", "the seal", who="li")
+    with db.atomic():  # a short row: its last cell never stored
+        db.execute(
+            "DELETE FROM cells WHERE report_id = ? AND table_name = 'table3' AND row_key = 'granted'"
+            " AND column_key = 'other_org'",
+            [ids["002"]],
+        )
+    review.correct(db, ids["002"], "table3.granted.other_org", "3", "cut off in the file; the annex says 3", who="li")
 
 
 def published_cells(path: Path, report_id: int) -> dict[str, tuple]:
@@ -192,13 +199,16 @@ def test_published_values_are_load_reports(samples_db, tmp_path):
             ".".join(p for p in (t, r, c) if p): v.value for t, r, c, v in report.cells()
         }
         for t, r, c, v in report.cells():
-            assert cells[".".join(p for p in (t, r, c) if p)]["source"] == v.source.describe()
+            assert cells[".".join(p for p in (t, r, c) if p)]["source"] == (v.source.describe() if v.source else None)
     a = published_cells(target, ids["000"])
     assert (a["table3.new_received.natural"]["value"], a["table3.new_received.natural"]["corrected"]) == (18, 1)
     assert a["table3.new_received.other_org"]["value"] == "/" and a["table2.rules_made"]["value"] is None
     assert a["table3.total.social"]["value"] == 2.5 and a["table3.total.natural"]["corrected"] == 0
     assert a["table3.new_received.natural"]["printed"] == a["table3.new_received.natural"]["printed"].strip()
     assert published_cells(target, ids["001"])["table4.review_corrected"]["value"] == 5
+    short = published_cells(target, ids["002"])["table3.granted.other_org"]
+    assert (short["value"], short["corrected"], short["source"]) == (3, 1, None)
+    assert review.load_report(db, ids["002"]).get("table3.granted.other_org").value == 3
     rows = {r["id"]: r for r in Database(target)["reports"].rows}
     assert (rows[ids["000"]]["organ"], rows[ids["000"]]["published"]) == ("某某县人民政府办公室", "2025-01-20")
     assert (rows[ids["001"]]["year"], rows[ids["001"]]["region_code"]) == (2023, "110105")
