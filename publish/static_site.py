@@ -51,7 +51,7 @@ def build_site(published_db: Path, target: Path, *, progress: Callable[[str], No
     _copy_static(target)
     if data.reports:
         say("site: search index")
-        build_index(target, SEARCH_GLOB)
+        build_index(target)
 
 
 def environment() -> Environment:

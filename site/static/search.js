@@ -1,18 +1,78 @@
-/* Pagefind's search box, told where the site root is (the site may live under a prefix such as
-   /site/), and filled from ?q= when the home page's form sent a query. */
+/* The search page: Pagefind's search box over one index per province (pagefind/<province>/,
+   listed in pagefind/shards.json). 全国 merges them all in the browser (Pagefind's mergeIndex:
+   the first bundle's script and WebAssembly, every bundle's index); picking a province loads
+   that bundle alone. Told where the site root is (the site may live under a prefix such as
+   /site/); ?q= (sent by the home page's form) and ?p= (the province) fill it in. */
 (function () {
   "use strict";
-  if (typeof PagefindUI === "undefined" || !document.getElementById("search")) {
+  var element = document.getElementById("search");
+  var select = document.getElementById("search-province");
+  if (typeof PagefindUI === "undefined" || !element || !select) {
     return;
   }
-  var ui = new PagefindUI({
-    element: "#search",
-    baseUrl: new URL("../", document.baseURI).pathname,
-    showImages: false,
-    showSubResults: false
-  });
-  var query = new URLSearchParams(window.location.search).get("q");
-  if (query) {
-    ui.triggerSearch(query);
+  var root = new URL("../", document.baseURI).pathname;
+  var params = new URLSearchParams(window.location.search);
+  var ui = null;
+
+  function bundle(key) {
+    return root + "pagefind/" + key + "/";
   }
+
+  function start(keys, query) {
+    if (ui) {
+      ui.destroy();
+      element.textContent = "";
+    }
+    ui = new PagefindUI({
+      element: "#search",
+      bundlePath: bundle(keys[0]),
+      baseUrl: root,
+      mergeIndex: keys.slice(1).map(function (key) {
+        return { bundlePath: bundle(key), baseUrl: root };
+      }),
+      showImages: false,
+      showSubResults: false
+    });
+    if (query) {
+      ui.triggerSearch(query);
+    }
+  }
+
+  function currentQuery() {
+    var input = element.querySelector(".pagefind-ui__search-input");
+    return input ? input.value : params.get("q") || "";
+  }
+
+  function choose(shards) {
+    var keys = shards.map(function (shard) { return shard.key; });
+    var chosen = select.value ? [select.value] : keys;
+    var query = currentQuery();
+    start(chosen, query);
+    var next = new URLSearchParams();
+    if (query) {
+      next.set("q", query);
+    }
+    if (select.value) {
+      next.set("p", select.value);
+    }
+    var search = next.toString();
+    window.history.replaceState(null, "", window.location.pathname + (search ? "?" + search : ""));
+  }
+
+  fetch(root + "pagefind/shards.json")
+    .then(function (response) { return response.json(); })
+    .then(function (shards) {
+      shards.forEach(function (shard) {
+        var option = document.createElement("option");
+        option.value = shard.key;
+        option.textContent = shard.names.length ? shard.names.join("、") : "其他";
+        select.appendChild(option);
+      });
+      if (shards.some(function (shard) { return shard.key === params.get("p"); })) {
+        select.value = params.get("p");
+      }
+      select.parentNode.hidden = false;
+      select.addEventListener("change", function () { choose(shards); });
+      choose(shards);
+    });
 })();
