@@ -124,13 +124,17 @@ def bench_visit(site: Path, query: str, province: str) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/{site.name}/search/index.html"
-    shards = json.loads((site / BUNDLE / SHARDS).read_text(encoding="utf-8"))
+    listing = site / BUNDLE / SHARDS  # absent: one bundle for the whole site (before issue 7)
+    shards = json.loads(listing.read_text(encoding="utf-8")) if listing.is_file() else []
+    searches = [(f"全国 ({len(shards)} bundles merged)" if shards else "whole site, one bundle", f"?q={query}")]
+    if shards:
+        searches.append((f"one province ({province})", f"?q={query}&p={province}"))
     print(f"\n{len(shards)} provinces, query {query!r}\n")
     print("| search | first result (s) | requests | Pagefind code (KiB) | index data (KiB) | total (KiB) |")
     print("|---|---:|---:|---:|---:|---:|")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        for label, params in ((f"全国 ({len(shards)} bundles merged)", f"?q={query}"), (f"one province ({province})", f"?q={query}&p={province}")):
+        for label, params in searches:
             runs = [_visit(browser, base + params) for _ in range(3)]
             seconds = statistics.median(r[0] for r in runs)
             count, code, data = runs[-1][1:]

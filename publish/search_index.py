@@ -63,8 +63,8 @@ def build_index(site: Path, provinces: Iterable[str] | None = None) -> None:
     if provinces is None:
         shutil.rmtree(root, ignore_errors=True)
         wanted = sorted(counties)
-    else:
-        wanted = sorted(set(provinces))
+    else:  # only names this module made: a bundle there, or pages of that province
+        wanted = sorted(set(provinces) & (set(counties) | set(provinces_indexed(site))))
     root.mkdir(parents=True, exist_ok=True)
     for province in wanted:
         shutil.rmtree(root / province, ignore_errors=True)
@@ -93,13 +93,13 @@ def counties_by_province(site: Path) -> dict[str, list[str]]:
 
 
 def _index_province(site: Path, province: str, counties: list[str]) -> None:
-    bundle = site / BUNDLE / province
     glob = f"{PAGES}/{{{','.join(counties)}}}/**/*.html"
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob]
-    command += ["--output-path", str(bundle), "--keep-index-url"]
+    command += ["--output-subdir", f"{BUNDLE}/{province}", "--keep-index-url"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SearchIndexError(f"pagefind failed for province {province}: {(done.stderr or done.stdout).strip()[-500:]}")
+    bundle = site / BUNDLE / province
     stabilise(bundle)
     for name in UI_FILES:
         (bundle / name).replace(site / BUNDLE / name)  # the same bytes from every run

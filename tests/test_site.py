@@ -569,6 +569,8 @@ def test_reindexing_one_province_leaves_the_other_bundles_alone(site, tmp_path):
 def test_a_province_without_pages_loses_its_bundle(site, tmp_path):
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
+    search_index.build_index(copy, ["..", "../region", "99"])  # not provinces of this site: nothing happens
+    assert (copy / "region").is_dir() and search_index.provinces_indexed(copy) == list(PROVINCES)
     shutil.rmtree(copy / "region/654023")  # 霍城县, the only county of 新疆
     search_index.build_index(copy, ["65"])
     assert not (copy / "pagefind/65").exists()
