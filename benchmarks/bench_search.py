@@ -85,28 +85,32 @@ def _rss_kib(pid: str) -> int:
     return 0
 
 
-def timed_index(site: Path, provinces: list[str] | None) -> tuple[float, float]:
-    """Seconds and peak MiB of all Pagefind processes together for one build_index call."""
+def timed_index(site: Path, provinces: list[str] | None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds of the Pagefind processes (less moved by the other work on a
+    shared machine) and their peak MiB together, for one build_index call."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with ChildrenPeak() as peak:
         start = time.perf_counter()
         build_index(site, provinces)
         seconds = time.perf_counter() - start
-    return seconds, peak.peak_kib / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return seconds, cpu, peak.peak_kib / 1024
 
 
 def bench_index(site: Path) -> None:
     pages = sum(1 for _ in (site / "region").rglob("*.html"))
-    seconds, together = timed_index(site, None)
+    seconds, cpu, together = timed_index(site, None)
     largest_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     shards = sorted(json.loads((site / BUNDLE / SHARDS).read_text(encoding="utf-8")), key=lambda s: s["pages"])
     print(f"\n{pages:,} pages, {len(shards)} provinces (pages per province: {shards[0]['pages']}–{shards[-1]['pages']})\n")
-    print("| step | seconds | peak, all Pagefind processes (MiB) | largest Pagefind process (MiB) |")
-    print("|---|---:|---:|---:|")
-    print(f"| every province, 2 at a time | {seconds:.1f} | {together:.0f} | {largest_child:.0f} |")
+    print("| step | wall s | CPU s | peak, all Pagefind processes (MiB) | largest Pagefind process (MiB) |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| every province, 2 at a time | {seconds:.1f} | {cpu:.1f} | {together:.0f} | {largest_child:.0f} |")
     for label, shard in (("largest", shards[-1]), ("median", shards[len(shards) // 2])):
-        seconds, together = timed_index(site, [shard["key"]])
+        seconds, cpu, together = timed_index(site, [shard["key"]])
         name = "、".join(shard["names"]) or shard["key"]
-        print(f"| one province again, {label} ({name}, {shard['pages']} pages) | {seconds:.1f} | {together:.0f} | — |")
+        print(f"| one province again, {label} ({name}, {shard['pages']} pages) | {seconds:.1f} | {cpu:.1f} | {together:.0f} | — |")
 
 
 # --- visit ---------------------------------------------------------------------------------------
