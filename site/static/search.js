@@ -1,8 +1,9 @@
 /* The search page: Pagefind's search box over one index per province (pagefind/<province>/,
    listed in pagefind/shards.json). 全国 merges them all in the browser (Pagefind's mergeIndex:
    the first bundle's script and WebAssembly, every bundle's index); picking a province loads
-   that bundle alone. Told where the site root is (the site may live under a prefix such as
-   /site/); ?q= (sent by the home page's form) and ?p= (the province) fill it in. */
+   that bundle alone (the page is opened again with ?p=, so the choice is in the address and
+   Pagefind starts afresh). Told where the site root is (the site may live under a prefix such as
+   /site/); ?q= (sent by the home page's form) fills in the query. */
 (function () {
   "use strict";
   var element = document.getElementById("search");
@@ -12,7 +13,6 @@
   }
   var root = new URL("../", document.baseURI).pathname;
   var params = new URLSearchParams(window.location.search);
-  var ui = null;
 
   function bundle(key) {
     return root + "pagefind/" + key + "/";
@@ -30,38 +30,25 @@
     });
   }
 
-  function start(keys, query) {
-    if (ui) {
-      ui.destroy();
-      element.textContent = "";
-    }
-    select.disabled = true;
+  function start(keys) {
     return merge(keys).then(function () {
-      ui = new PagefindUI({
+      var ui = new PagefindUI({
         element: "#search",
         bundlePath: bundle(keys[0]),
         baseUrl: root,
         showImages: false,
         showSubResults: false
       });
-      if (query) {
-        ui.triggerSearch(query);
+      if (params.get("q")) {
+        ui.triggerSearch(params.get("q"));
       }
-      select.disabled = false;
     });
   }
 
-  function currentQuery() {
-    var input = element.querySelector(".pagefind-ui__search-input");
-    return input ? input.value : params.get("q") || "";
-  }
-
-  function choose(shards) {
-    var keys = shards.map(function (shard) { return shard.key; });
-    var chosen = select.value ? [select.value] : keys;
-    var query = currentQuery();
-    start(chosen, query);
+  function reopen() {
     var next = new URLSearchParams();
+    var input = element.querySelector(".pagefind-ui__search-input");
+    var query = input ? input.value : params.get("q");
     if (query) {
       next.set("q", query);
     }
@@ -69,7 +56,7 @@
       next.set("p", select.value);
     }
     var search = next.toString();
-    window.history.replaceState(null, "", window.location.pathname + (search ? "?" + search : ""));
+    window.location.assign(window.location.pathname + (search ? "?" + search : ""));
   }
 
   fetch(root + "pagefind/shards.json")
@@ -85,7 +72,7 @@
         select.value = params.get("p");
       }
       select.parentNode.hidden = false;
-      select.addEventListener("change", function () { choose(shards); });
-      choose(shards);
+      select.addEventListener("change", reopen);
+      start(select.value ? [select.value] : shards.map(function (shard) { return shard.key; }));
     });
 })();

@@ -93,6 +93,12 @@ def test_search_finds_a_county_by_its_name(page: Page, watch: Watch, served, que
     watch.assert_clean()
 
 
+def bundles_asked(watch: Watch) -> set[str]:
+    """The province bundles (pagefind/<province>/…) the page asked for; not the shared search box."""
+    paths = [url.split("/pagefind/")[1] for url in watch.requests if "/pagefind/" in url]
+    return {path.split("/")[0] for path in paths if "/" in path}
+
+
 def test_search_merges_every_province_bundle_and_links_to_pages_that_exist(page: Page, watch: Watch, served):
     """全国 (the default) searches the four provinces' bundles at once; every result opens a page."""
     page.goto(served + "search/index.html?q=人民政府")
@@ -105,7 +111,7 @@ def test_search_merges_every_province_bundle_and_links_to_pages_that_exist(page:
     assert len({href.split("/")[3][:2] for href in hrefs}) >= 3, hrefs  # /site/region/<code>/…
     for href in hrefs:
         assert page.request.get(served + href.removeprefix("/site/")).status == 200, href
-    bundles = {url.split("/pagefind/")[1].split("/")[0] for url in watch.requests if "/pagefind/" in url}
+    bundles = bundles_asked(watch)
     assert {"13", "14", "41", "65"} <= bundles
     watch.assert_clean()
 
@@ -124,10 +130,13 @@ def test_choosing_a_province_searches_its_bundle_alone(page: Page, watch: Watch,
     expect(page.locator(".pagefind-ui__result-link[href='/site/region/410825/index.html']")).to_have_count(1)
     hrefs = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert hrefs and all(href.startswith("/site/region/41") for href in hrefs), hrefs
-    bundles = {url.split("/pagefind/")[1].split("/")[0] for url in watch.requests if "/pagefind/" in url}
+    bundles = bundles_asked(watch)
     assert bundles == {"41"}, bundles
     page.reload()  # the choice is in the address: a shared link keeps it
     expect(page.get_by_label("查找范围")).to_have_value("41")
+    page.get_by_label("查找范围").select_option(label="全国")  # and back to every province
+    expect(page).to_have_url(re.compile(r"search/index\.html\?q=[^&]+$"))
+    expect(page.locator(".pagefind-ui__result-link[href='/site/region/141130/index.html']")).to_have_count(1)
     watch.assert_clean()
 
 
