@@ -117,7 +117,10 @@ def _write_shards(root: Path) -> None:
     if not shards:
         shutil.rmtree(root, ignore_errors=True)
         return
-    (root / SHARDS).write_text(json.dumps(shards, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    # A new file, never written in place: an incremental build may share its files with the last one.
+    fresh = root / f"{SHARDS}.new"
+    fresh.write_text(json.dumps(shards, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    fresh.replace(root / SHARDS)
 
 
 def _filter_values(bundle: Path, name: str) -> list[str]:

@@ -557,8 +557,12 @@ def test_reindexing_one_province_leaves_the_other_bundles_alone(site, tmp_path):
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
     before = {province: stamps(copy / f"pagefind/{province}") for province in PROVINCES}
+    previous = tmp_path / "previous-shards.json"  # as an incremental build shares the last one's files
+    previous.hardlink_to(copy / "pagefind/shards.json")
+    listed = previous.read_bytes()
     shutil.rmtree(copy / "region/140828")  # 夏县 leaves 山西省
     search_index.build_index(copy, ["14"])
+    assert previous.read_bytes() == listed  # the last build's listing is not rewritten in place
     for province in ("13", "41", "65"):
         assert stamps(copy / f"pagefind/{province}") == before[province], province
     assert stamps(copy / "pagefind/14") != before["14"]
