@@ -473,6 +473,9 @@ def test_a_region_code_that_is_not_a_code_stays_out_of_urls(published, tmp_path)
     build_site(db, tmp_path / "site")
     assert (tmp_path / f"site/region/report-{report_id}/2024/index.html").is_file()
     assert not (tmp_path / "x").exists()
+    shards = json.loads((tmp_path / "site/pagefind/shards.json").read_text(encoding="utf-8"))
+    assert [(shard["key"], shard["names"]) for shard in shards][-1] == ("other", ["河北省"])  # off the map
+    assert search_index.provinces_indexed(tmp_path / "site") == ["14", "41", "65", "other"]
 
 
 def test_two_reports_of_one_county_and_year_both_get_pages(published, tmp_path):
