@@ -1,4 +1,15 @@
-"""The site's search index: Pagefind, run offline from its bundled binary, then made byte-stable.
+"""The site's search index: Pagefind, run offline from its bundled binary, one bundle per
+province, then made byte-stable.
+
+Layout under site/pagefind/ (BUNDLE):
+    pagefind-ui.js, pagefind-ui.css   the search box, the same for every bundle
+    shards.json                       the bundles, for the search page: key, 省份 names, pages
+    <province>/                       Pagefind's bundle of the county and report pages under
+                                      region/<county_key>/ whose province_key is <province>
+                                      (13 for 河北, "other" for reports not on the map)
+One bundle per province keeps each Pagefind run small (memory grows with the pages of a run) and
+lets a publish re-index only the provinces it changed. The search page merges the bundles in
+the browser (Pagefind's mergeIndex), or loads just one when the visitor picks a province.
 
 Pagefind 1.5.2 writes every file the same from one run to the next except its filter files: each
 holds a filter's values (province, year…) in Rust hash-map order, which changes per run, and
@@ -14,27 +25,113 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from publish.untrusted import province_key
 
 PAGEFIND_VERSION = "1.5.2"
 SIGNATURE = b"pagefind_dcd"
 BUNDLE = "pagefind"
+PAGES = "region"  # only county and report pages are indexed: they carry names and narratives
+SHARDS = "shards.json"
+UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")  # shared by all bundles, kept once in BUNDLE
+UNUSED = ("pagefind-component-ui.css", "pagefind-component-ui.js", "pagefind-highlight.js")
+UNUSED += ("pagefind-modular-ui.css", "pagefind-modular-ui.js")
+PROVINCE_FILTER = "省份"
 META_FILTERS = 3  # position of the [[filter, file hash], …] list in a .pf_meta
+# Two Pagefind runs at a time (the machine has 2 cores); the largest province peaks near 400 MiB.
+WORKERS = 2
 
 
 class SearchIndexError(RuntimeError):
     """Pagefind failed, or wrote what this module does not understand."""
 
 
-def build_index(site: Path, glob: str) -> None:
-    """Index the pages matching `glob` under `site` into site/pagefind/ (UI included)."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob, "--keep-index-url"]
+def build_index(site: Path, provinces: Iterable[str] | None = None) -> None:
+    """Index site/region/ into one bundle per province under site/pagefind/.
+
+    provinces=None: every province, from scratch (bundles of provinces gone are removed).
+    Otherwise only those provinces are (re)indexed; a province without pages left loses its
+    bundle; the other bundles are not touched."""
+    counties = counties_by_province(site)
+    root = site / BUNDLE
+    if provinces is None:
+        shutil.rmtree(root, ignore_errors=True)
+        wanted = sorted(counties)
+    else:  # only names this module made: a bundle there, or pages of that province
+        wanted = sorted(set(provinces) & (set(counties) | set(provinces_indexed(site))))
+    root.mkdir(parents=True, exist_ok=True)
+    for province in wanted:
+        shutil.rmtree(root / province, ignore_errors=True)
+    jobs = [(province, counties[province]) for province in wanted if province in counties]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(lambda job: _index_province(site, *job), jobs))
+    _write_shards(root)
+
+
+def provinces_indexed(site: Path) -> list[str]:
+    """The provinces that have a bundle under site/pagefind/, sorted."""
+    root = site / BUNDLE
+    if not root.is_dir():
+        return []
+    return sorted(path.name for path in root.iterdir() if (path / "pagefind-entry.json").is_file())
+
+
+def counties_by_province(site: Path) -> dict[str, list[str]]:
+    """The county keys (folder names under site/region/) of each province, sorted."""
+    folder = site / PAGES
+    found: dict[str, list[str]] = {}
+    if folder.is_dir():
+        for county in sorted(path.name for path in folder.iterdir() if path.is_dir()):
+            found.setdefault(province_key(county), []).append(county)
+    return found
+
+
+def _index_province(site: Path, province: str, counties: list[str]) -> None:
+    glob = f"{PAGES}/{{{','.join(counties)}}}/**/*.html"
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob]
+    command += ["--output-subdir", f"{BUNDLE}/{province}", "--keep-index-url"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise SearchIndexError(f"pagefind failed: {(done.stderr or done.stdout).strip()[-500:]}")
-    stabilise(site / BUNDLE)
+        raise SearchIndexError(f"pagefind failed for province {province}: {(done.stderr or done.stdout).strip()[-500:]}")
+    bundle = site / BUNDLE / province
+    stabilise(bundle)
+    for name in UI_FILES:
+        (bundle / name).replace(site / BUNDLE / name)  # the same bytes from every run
+    for name in UNUSED:
+        (bundle / name).unlink(missing_ok=True)
+
+
+def _write_shards(root: Path) -> None:
+    """shards.json: what the search page offers, read back from the bundles themselves."""
+    shards = []
+    for province in provinces_indexed(root.parent):
+        entry = json.loads((root / province / "pagefind-entry.json").read_text(encoding="utf-8"))
+        pages = sum(info["page_count"] for info in entry["languages"].values())
+        shards.append({"key": province, "names": _filter_values(root / province, PROVINCE_FILTER), "pages": pages})
+    if not shards:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    # A new file, never written in place: an incremental build may share its files with the last one.
+    fresh = root / f"{SHARDS}.new"
+    fresh.write_text(json.dumps(shards, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    fresh.replace(root / SHARDS)
+
+
+def _filter_values(bundle: Path, name: str) -> list[str]:
+    """The values of one filter in a bundle, over its languages, sorted."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    values: set[str] = set()
+    for info in entry["languages"].values():
+        for filter_name, file_hash in _read(bundle / f"pagefind.{info['hash']}.pf_meta")[META_FILTERS]:
+            if filter_name == name:
+                values.update(value for value, _ in _read(bundle / "filter" / f"{file_hash}.pf_filter")[1])
+    return sorted(values)
 
 
 def stabilise(bundle: Path) -> None:

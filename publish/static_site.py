@@ -34,9 +34,6 @@ from publish.search_index import build_index
 from publish.site_data import connect, load, with_narratives
 
 SITE = Path(__file__).resolve().parent.parent / "site"
-# Only the county and report pages are indexed: they carry names and narratives. (Original
-# report files under sources/ may be HTML; they are never parsed.)
-SEARCH_GLOB = "region/**/*.html"
 WORKERS = min(2, os.cpu_count() or 1)  # page-writing processes for a whole site
 PARALLEL_FROM = 200  # counties; fewer are written in this process (starting workers costs ~1 s)
 CHUNK = 50  # counties a worker task
@@ -81,10 +78,11 @@ def build_site(
                     say(f"site: {plural(done, 'county', 'counties')} ({name})")
         say(f"site: {plural(len(keys), 'county', 'counties')}, {plural(len(data.reports), 'report')}")
     _copy_static(target)
-    shutil.rmtree(target / "pagefind", ignore_errors=True)
     if data.reports:
         say("site: search index")
-        build_index(target, SEARCH_GLOB)
+        build_index(target, scope and scope.provinces)
+    else:  # Pagefind cannot index a site without pages
+        shutil.rmtree(target / "pagefind", ignore_errors=True)
 
 
 def _write_counties_in_workers(published_db: Path, target: Path, keys: list[str], say: Callable[[str], None]) -> None:

@@ -75,8 +75,11 @@ def test_a_correction_rebuilds_one_county_and_gives_what_a_full_publish_gives(sa
     page = (out / "site" / "region" / "130529" / "2024" / "index.html").read_text(encoding="utf-8")
     assert "the printed table says 7" in page
     assert tree(first) == first_files  # the previous build, live until the swap, was never written into
-    untouched = "site/region/140828/2024/index.html"
-    assert (live(out) / untouched).stat().st_ino == (first / untouched).stat().st_ino  # linked, not written
+    for untouched in ("site/region/140828/2024/index.html", "site/pagefind/41/pagefind-entry.json"):
+        assert (live(out) / untouched).stat().st_ino == (first / untouched).stat().st_ino  # linked, not written
+    assert (live(out) / "site/pagefind/13/pagefind-entry.json").stat().st_ino != (
+        first / "site/pagefind/13/pagefind-entry.json"
+    ).stat().st_ino  # 巨鹿县's province indexed again
     assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
     assert len(list((out / ".builds").iterdir())) == 2  # the live build and the one it was made from
 

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from publish.static_site import build_site
 from tests.conftest import SAMPLE_NAMES, sample_path
 
 CODES = {"夏县": "140828", "巨鹿县": "130529", "温县": "410825", "交口县": "141130", "霍城县": "654023"}
+PROVINCES = {"13": "河北省", "14": "山西省", "41": "河南省", "65": "新疆维吾尔自治区"}  # search bundles
 PAGES = [
     "index.html",
     "year/2023/index.html",
@@ -180,7 +182,10 @@ def test_every_page_exists_at_its_stable_url(site):
     for code in CODES.values():
         assert (site / f"region/{code}/chart-applications.svg").is_file()
         assert (site / f"region/{code}/chart-reviews.svg").is_file()
-    assert (site / "pagefind/pagefind-ui.js").is_file() and (site / "pagefind/pagefind-entry.json").is_file()
+    assert (site / "pagefind/pagefind-ui.js").is_file() and (site / "pagefind/pagefind-ui.css").is_file()
+    for province in PROVINCES:
+        assert (site / f"pagefind/{province}/pagefind-entry.json").is_file()
+        assert (site / f"pagefind/{province}/pagefind.js").is_file()  # each bundle can lead a search
     assert sorted(p.relative_to(site).as_posix() for p in html_files(site)) == sorted(PAGES)
 
 
@@ -500,8 +505,8 @@ def test_search_page_names_counties_one_character_at_a_time(site):
     assert chars.text == "温 县 焦 作 市" and chars.get("aria-hidden") == "true"
     assert doc.xpath("//*[@data-pagefind-filter='省份']")[0].text == "河南省"
     assert [e.get("data-pagefind-filter") for e in doc.xpath(f"//ul[{C('reports')}]/li")] == ["年度:2024"]
-    entry = json.loads((site / "pagefind/pagefind-entry.json").read_text())
-    assert entry["languages"]["zh-cn"]["page_count"] == len([p for p in PAGES if p.startswith("region/")])
+    shards = json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))
+    assert sum(shard["pages"] for shard in shards) == len([p for p in PAGES if p.startswith("region/")])
 
 
 # --- Untrusted text ------------------------------------------------------------------------------
@@ -553,6 +558,9 @@ def test_a_region_code_that_is_not_a_code_stays_out_of_urls(published, tmp_path)
     build_site(db, tmp_path / "site")
     assert (tmp_path / f"site/region/report-{report_id}/2024/index.html").is_file()
     assert not (tmp_path / "x").exists()
+    shards = json.loads((tmp_path / "site/pagefind/shards.json").read_text(encoding="utf-8"))
+    assert [(shard["key"], shard["names"]) for shard in shards][-1] == ("other", ["河北省"])  # off the map
+    assert search_index.provinces_indexed(tmp_path / "site") == ["14", "41", "65", "other"]
 
 
 def test_two_reports_of_one_county_and_year_both_get_pages(published, tmp_path):
@@ -594,21 +602,76 @@ def test_building_twice_gives_identical_files(published, site, tmp_path):
     first, second = files_of(site), files_of(tmp_path / "again")
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
-    assert len([name for name in first if name.startswith("pagefind/filter/")]) == 3
+    assert len([name for name in first if re.fullmatch(r"pagefind/\d\d/filter/.*", name)]) == 3 * len(PROVINCES)
 
 
 def test_pagefind_filters_are_sorted_and_named_by_content(site):
-    entry = json.loads((site / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
-    meta = search_index._read(site / f"pagefind/pagefind.{entry['languages']['zh-cn']['hash']}.pf_meta")
+    bundle = site / "pagefind/65"  # 霍城县: reports of 2023 and 2024
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    meta = search_index._read(bundle / f"pagefind.{entry['languages']['zh-cn']['hash']}.pf_meta")
     filters = meta[search_index.META_FILTERS]
     assert [name for name, _ in filters] == sorted(["年度", "省份", "页面"])
     values = {}
     for name, file_hash in filters:
-        filter_name, entries = search_index._read(site / f"pagefind/filter/{file_hash}.pf_filter")
+        filter_name, entries = search_index._read(bundle / f"filter/{file_hash}.pf_filter")
         assert filter_name == name
         values[name] = [value for value, _ in entries]
     assert values["年度"] == ["2023", "2024"]
-    assert values["省份"] == sorted(["山西省", "河北省", "河南省", "新疆维吾尔自治区"])
+    assert values["省份"] == ["新疆维吾尔自治区"]
+
+
+# --- Search bundles, one per province -------------------------------------------------------------
+
+
+def test_each_province_has_its_own_search_bundle_named_for_the_search_page(site):
+    shards = json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))
+    assert [(shard["key"], shard["names"]) for shard in shards] == [(k, [v]) for k, v in PROVINCES.items()]
+    pages = {shard["key"]: shard["pages"] for shard in shards}
+    assert pages == {"13": 2, "14": 4, "41": 2, "65": 3}  # a county page and its report pages
+    assert search_index.provinces_indexed(site) == list(PROVINCES)
+    assert not (site / "pagefind/13/pagefind-ui.js").exists()  # the search box is kept once
+
+
+def stamps(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Each file's inode, modification time and bytes: a rewrite with the same bytes shows too."""
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_reindexing_one_province_leaves_the_other_bundles_alone(site, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    before = {province: stamps(copy / f"pagefind/{province}") for province in PROVINCES}
+    previous = tmp_path / "previous-shards.json"  # as an incremental build shares the last one's files
+    previous.hardlink_to(copy / "pagefind/shards.json")
+    listed = previous.read_bytes()
+    shutil.rmtree(copy / "region/140828")  # 夏县 leaves 山西省
+    search_index.build_index(copy, ["14"])
+    assert previous.read_bytes() == listed  # the last build's listing is not rewritten in place
+    for province in ("13", "41", "65"):
+        assert stamps(copy / f"pagefind/{province}") == before[province], province
+    assert stamps(copy / "pagefind/14") != before["14"]
+    shards = json.loads((copy / "pagefind/shards.json").read_text(encoding="utf-8"))
+    assert {shard["key"]: shard["pages"] for shard in shards}["14"] == 2  # 交口县 alone
+
+
+def test_a_province_without_pages_loses_its_bundle(site, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    search_index.build_index(copy, ["..", "../region", "99"])  # not provinces of this site: nothing happens
+    assert (copy / "region").is_dir() and search_index.provinces_indexed(copy) == list(PROVINCES)
+    shutil.rmtree(copy / "region/654023")  # 霍城县, the only county of 新疆
+    search_index.build_index(copy, ["65"])
+    assert not (copy / "pagefind/65").exists()
+    assert search_index.provinces_indexed(copy) == ["13", "14", "41"]
+    shards = json.loads((copy / "pagefind/shards.json").read_text(encoding="utf-8"))
+    assert [shard["key"] for shard in shards] == ["13", "14", "41"]
+    shutil.rmtree(copy / "region/410825")  # and a full build drops a province gone too
+    search_index.build_index(copy)
+    assert search_index.provinces_indexed(copy) == ["13", "14"] and (copy / "pagefind/pagefind-ui.js").is_file()
 
 
 def test_publish_does_not_import_the_ui_toolkit():

@@ -1,18 +1,78 @@
-/* Pagefind's search box, told where the site root is (the site may live under a prefix such as
-   /site/), and filled from ?q= when the home page's form sent a query. */
+/* The search page: Pagefind's search box over one index per province (pagefind/<province>/,
+   listed in pagefind/shards.json). 全国 merges them all in the browser (Pagefind's mergeIndex:
+   the first bundle's script and WebAssembly, every bundle's index); picking a province loads
+   that bundle alone (the page is opened again with ?p=, so the choice is in the address and
+   Pagefind starts afresh). Told where the site root is (the site may live under a prefix such as
+   /site/); ?q= (sent by the home page's form) fills in the query. */
 (function () {
   "use strict";
-  if (typeof PagefindUI === "undefined" || !document.getElementById("search")) {
+  var element = document.getElementById("search");
+  var select = document.getElementById("search-province");
+  if (typeof PagefindUI === "undefined" || !element || !select) {
     return;
   }
-  var ui = new PagefindUI({
-    element: "#search",
-    baseUrl: new URL("../", document.baseURI).pathname,
-    showImages: false,
-    showSubResults: false
-  });
-  var query = new URLSearchParams(window.location.search).get("q");
-  if (query) {
-    ui.triggerSearch(query);
+  var root = new URL("../", document.baseURI).pathname;
+  var params = new URLSearchParams(window.location.search);
+
+  function bundle(key) {
+    return root + "pagefind/" + key + "/";
   }
+
+  /* The UI's own mergeIndex option merges one bundle after the other; all at once is faster.
+     The UI then finds the same module (same URL) with the bundles already merged. */
+  function merge(keys) {
+    return import(bundle(keys[0]) + "pagefind.js").then(function (pagefind) {
+      return pagefind.options({ baseUrl: root }).then(function () {
+        return Promise.all(keys.slice(1).map(function (key) {
+          return pagefind.mergeIndex(bundle(key), { baseUrl: root });
+        }));
+      });
+    });
+  }
+
+  function start(keys) {
+    return merge(keys).then(function () {
+      var ui = new PagefindUI({
+        element: "#search",
+        bundlePath: bundle(keys[0]),
+        baseUrl: root,
+        showImages: false,
+        showSubResults: false
+      });
+      if (params.get("q")) {
+        ui.triggerSearch(params.get("q"));
+      }
+    });
+  }
+
+  function reopen() {
+    var next = new URLSearchParams();
+    var input = element.querySelector(".pagefind-ui__search-input");
+    var query = input ? input.value : params.get("q");
+    if (query) {
+      next.set("q", query);
+    }
+    if (select.value) {
+      next.set("p", select.value);
+    }
+    var search = next.toString();
+    window.location.assign(window.location.pathname + (search ? "?" + search : ""));
+  }
+
+  fetch(root + "pagefind/shards.json")
+    .then(function (response) { return response.json(); })
+    .then(function (shards) {
+      shards.forEach(function (shard) {
+        var option = document.createElement("option");
+        option.value = shard.key;
+        option.textContent = shard.names.length ? shard.names.join("、") : "其他";
+        select.appendChild(option);
+      });
+      if (shards.some(function (shard) { return shard.key === params.get("p"); })) {
+        select.value = params.get("p");
+      }
+      select.parentNode.hidden = false;
+      select.addEventListener("change", reopen);
+      start(select.value ? [select.value] : shards.map(function (shard) { return shard.key; }));
+    });
 })();

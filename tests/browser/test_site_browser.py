@@ -93,6 +93,53 @@ def test_search_finds_a_county_by_its_name(page: Page, watch: Watch, served, que
     watch.assert_clean()
 
 
+def bundles_asked(watch: Watch) -> set[str]:
+    """The province bundles (pagefind/<province>/…) the page asked for; not the shared search box."""
+    paths = [url.split("/pagefind/")[1] for url in watch.requests if "/pagefind/" in url]
+    return {path.split("/")[0] for path in paths if "/" in path}
+
+
+def test_search_merges_every_province_bundle_and_links_to_pages_that_exist(page: Page, watch: Watch, served):
+    """全国 (the default) searches the four provinces' bundles at once; every result opens a page."""
+    page.goto(served + "search/index.html?q=人民政府")
+    expect(page.get_by_label("查找范围")).to_have_value("")
+    results = page.locator(".pagefind-ui__result-link")
+    expect(results.first).to_be_visible(timeout=10_000)
+    page.get_by_role("button", name=re.compile("更多")).click()
+    expect(results).to_have_count(10)
+    hrefs = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert len({href.split("/")[3][:2] for href in hrefs}) >= 3, hrefs  # /site/region/<code>/…
+    for href in hrefs:
+        assert page.request.get(served + href.removeprefix("/site/")).status == 200, href
+    bundles = bundles_asked(watch)
+    assert {"13", "14", "41", "65"} <= bundles
+    watch.assert_clean()
+
+
+def test_choosing_a_province_searches_its_bundle_alone(page: Page, watch: Watch, served):
+    page.goto(served + "search/index.html?q=交口县")
+    expect(page.locator(".pagefind-ui__result-link[href='/site/region/141130/index.html']")).to_have_count(1)
+    watch.requests.clear()
+    page.get_by_label("查找范围").select_option(label="河南省")
+    expect(page).to_have_url(re.compile(r"search/index\.html\?q=.+&p=41$"))
+    expect(page.locator(".pagefind-ui__search-input")).to_have_value("交口县")
+    results = page.locator(".pagefind-ui__result-link")
+    expect(results.first).to_have_attribute("href", re.compile("^/site/region/41"), timeout=10_000)
+    expect(page.locator(".pagefind-ui__result-link[href^='/site/region/14']")).to_have_count(0)  # 交口县: 山西省
+    page.locator(".pagefind-ui__search-input").fill("温县")
+    expect(page.locator(".pagefind-ui__result-link[href='/site/region/410825/index.html']")).to_have_count(1)
+    hrefs = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs and all(href.startswith("/site/region/41") for href in hrefs), hrefs
+    bundles = bundles_asked(watch)
+    assert bundles == {"41"}, bundles
+    page.reload()  # the choice is in the address: a shared link keeps it
+    expect(page.get_by_label("查找范围")).to_have_value("41")
+    page.get_by_label("查找范围").select_option(label="全国")  # and back to every province
+    expect(page).to_have_url(re.compile(r"search/index\.html\?q=[^&]+$"))
+    expect(page.locator(".pagefind-ui__result-link[href='/site/region/141130/index.html']")).to_have_count(1)
+    watch.assert_clean()
+
+
 def test_home_search_form_sends_its_query_to_the_search_page(page: Page, watch: Watch, served):
     page.goto(served + "index.html")
     page.get_by_label("搜索县名、机关或报告正文").fill("温县")
