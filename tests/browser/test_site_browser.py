@@ -134,6 +134,7 @@ def test_choosing_a_province_searches_its_bundle_alone(page: Page, watch: Watch,
     assert bundles == {"41"}, bundles
     page.reload()  # the choice is in the address: a shared link keeps it
     expect(page.get_by_label("查找范围")).to_have_value("41")
+    page.wait_for_load_state("networkidle")  # bundle 41 loaded: leaving earlier would abort its requests
     page.get_by_label("查找范围").select_option(label="全国")  # and back to every province
     expect(page).to_have_url(re.compile(r"search/index\.html\?q=[^&]+$"))
     expect(page.locator(".pagefind-ui__result-link[href='/site/region/141130/index.html']")).to_have_count(1)
