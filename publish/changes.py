@@ -35,6 +35,7 @@ class Placed:
     """A published report: its digest and where it sits on the site."""
 
     digest: str
+    year: int | None  # its home page
     county: str  # its folder under region/
     province: str  # its search shard and download files
     source: str  # its original file's path on the site
@@ -57,6 +58,7 @@ class Changes:
     removed: list[int]  # reports no longer published
     counties: set[str]  # county folders to build again (where reports were, and are)
     provinces: set[str]  # search shards and download files to write again
+    years: set[int | None] | None  # home pages to write again; None: all (the set of years changed)
     stale_sources: set[str]  # original files to delete (the old paths of changed and removed reports)
 
     @property
@@ -89,6 +91,7 @@ def current_state(db: Database, reports: list[dict], include_unapproved: bool) -
         digest = hashlib.blake2b(seen.encode(), digest_size=16).hexdigest()
         placed[r["id"]] = Placed(
             digest,
+            r["year"] if isinstance(r["year"], int) else None,
             region_key(r["region_code"], r["id"]),
             province_key(r["region_code"]),
             source_file(r["region_code"], r["year"], r["id"], r["form"]),
@@ -107,11 +110,14 @@ def compare(old: State | None, new: State) -> Changes | None:
     counties = {p.county for p in (*before, *after)}
     if len(counties) > max(WHOLE_MIN, WHOLE_SHARE * len({p.county for p in new.reports.values()})):
         return None
+    years = {p.year for p in (*before, *after)}
+    every_year = {p.year for p in old.reports.values()} != {p.year for p in new.reports.values()} or None in years
     return Changes(
         changed,
         removed,
         counties,
         {p.province for p in (*before, *after)},
+        None if every_year else years,  # undated reports are listed on every home page
         {p.source for p in before},
     )
 
@@ -142,7 +148,7 @@ def read_state(build: Path | None) -> State | None:
 
 def write_state(build: Path, state: State) -> None:
     """Written last, when the build is whole: a build without one is never trusted."""
-    reports = {str(k): [p.digest, p.county, p.province, p.source] for k, p in sorted(state.reports.items())}
+    reports = {str(k): [p.digest, p.year, p.county, p.province, p.source] for k, p in sorted(state.reports.items())}
     raw = {"fingerprint": state.fingerprint, "build": state.build, "base": state.base, "touched": state.touched}
     text = json.dumps({**raw, "reports": reports}, ensure_ascii=False)
     (build / STATE_FILE).write_text(text, encoding="utf-8")

@@ -86,12 +86,15 @@ class HomePage:
         return f"{self.year}年度政府信息公开工作年度报告" if self.year else "政府信息公开工作年度报告"
 
 
-def home_pages(data: SiteData) -> Iterator[HomePage]:
-    """The home page (latest year) and one page per year; the year links reach all of them."""
+def home_pages(data: SiteData, only: set[int | None] | None = None) -> Iterator[HomePage]:
+    """The home page (latest year) and one page per year; the year links reach all of them.
+    `only`: just these years' pages (an update that changed reports of these years alone)."""
     years = data.years
     latest = years[0] if years else None
     undated = [_county_row(data, r) for r in data.reports if not r.year]
     for year in years or [None]:
+        if only is not None and year not in only:
+            continue
         reports = [r for r in data.reports if year and r.year == year]
         findings = [f for r in reports for f in data.findings.get(r.id, [])]
         rows = [_county_row(data, r) for r in reports]

@@ -107,7 +107,7 @@ def publish(
     if build != live:
         write_metadata(build / "datasette")
         say("building the site")
-        scope = None if changes is None else Scope(changes.counties, changes.provinces)
+        scope = None if changes is None else Scope(changes.counties, changes.provinces, changes.years)
         build_site(build / PUBLISHED_DB, build / "site", progress=say, scope=scope)
         write_state(build, _stamped(state, last, changes, build))
         swap_in(out, build, ("datasette", "site"))

@@ -45,6 +45,7 @@ class Scope:
 
     counties: set[str]  # folders under region/
     provinces: set[str]  # publish.untrusted.province_key
+    years: set[int | None] | None = None  # home pages; None: all
 
 
 def build_site(
@@ -65,7 +66,7 @@ def build_site(
         data = load(conn, HOME_SERIES, counties=scope and scope.counties)
         say(f"site: {plural(len(data.reports), 'report')}, writing the downloads")
         datasets, db_size = write_downloads(published_db, conn, target, scope and scope.provinces)
-        fixed = [*home_pages(data), methodology_page(data), DownloadsPage(datasets, (DATABASE, db_size))]
+        fixed = [*home_pages(data, scope and scope.years), methodology_page(data), DownloadsPage(datasets, (DATABASE, db_size))]
         fixed.append(SearchPage(enabled=bool(data.reports)))
         _write(target, _render(env, fixed))
         keys = [key for key, _ in data.counties() if scope is None or key in scope.counties]
@@ -115,11 +116,12 @@ def _write_chunk(target: Path, keys: list[str]) -> int:
 
 
 def _clear(target: Path, scope: Scope) -> None:
-    """Remove what the scope writes again and what may be gone: its counties' folders and the
-    per-year home pages (a year may have lost its last report)."""
+    """Remove what the scope writes again and what may be gone: its counties' folders, and the
+    per-year home pages when the set of years changed (a year may have lost its last report)."""
     for name in sorted(scope.counties):
         shutil.rmtree(target / "region" / name, ignore_errors=True)
-    shutil.rmtree(target / "year", ignore_errors=True)
+    if scope.years is None:
+        shutil.rmtree(target / "year", ignore_errors=True)
 
 
 def environment() -> Environment:

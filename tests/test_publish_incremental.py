@@ -195,3 +195,18 @@ def test_successive_updates_bring_the_spare_level_through_what_the_last_one_touc
     assert linked[0] == files and max(linked[1:]) < files  # the site-wide files, two counties, the search
     assert untouched.stat().st_ino == inode  # the same file all along, in every build
     assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
+
+
+def test_home_pages_of_other_years_are_kept_until_the_set_of_years_changes(samples_db, tmp_path):
+    db, ids = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True).out
+    year_page = out / "site" / "year" / "2023" / "index.html"  # 2024 is the latest: index.html
+    inode = year_page.stat().st_ino
+    review.correct(db, ids["001"], CELL, "7", "the printed table says 7", who="li")  # a 2024 report
+    publish(db, out, include_unapproved=True)
+    assert year_page.stat().st_ino == inode  # 2023's page was not written again
+    review.correct(db, ids["001"], "year", "2022", "the title says 2022", who="li")  # a new year appears
+    publish(db, out, include_unapproved=True)
+    assert (out / "site" / "year" / "2022" / "index.html").is_file()
+    assert year_page.stat().st_ino != inode  # its year selector now lists 2022
+    assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
