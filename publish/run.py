@@ -64,15 +64,20 @@ class Published:
     def datasette(self) -> Path:
         return self.out / "datasette"
 
-    def summary(self, marked: str = "not approved, marked as such") -> str:
-        """published 5 reports (4 not approved, …), 1 changed report rebuilt in 2.1 s"""
-        unapproved = f" ({self.unapproved} {marked})" if self.unapproved else ""
-        rebuilt = {None: "", 0: ", nothing changed"}.get(self.changed, f", {plural(self.changed or 0, 'changed report')} rebuilt")
-        return f"published {plural(self.reports, 'report')}{unapproved}{rebuilt} in {self.seconds:.1f} s"
-
     @property
     def site(self) -> Path:
         return self.out / "site"
+
+    def summary(self, marked: str = "not approved, marked as such") -> str:
+        """published 5 reports (4 not approved, …), 1 changed report rebuilt in 2.1 s"""
+        unapproved = f" ({self.unapproved} {marked})" if self.unapproved else ""
+        if self.changed is None:
+            rebuilt = ""
+        elif self.changed == 0:
+            rebuilt = ", nothing changed"
+        else:
+            rebuilt = f", {plural(self.changed, 'changed report')} rebuilt"
+        return f"published {plural(self.reports, 'report')}{unapproved}{rebuilt} in {self.seconds:.1f} s"
 
 
 def publish(
