@@ -3,7 +3,7 @@
    the first bundle's script and WebAssembly, every bundle's index); picking a province loads
    that bundle alone (the page is opened again with ?p=, so the choice is in the address and
    Pagefind starts afresh). Told where the site root is (the site may live under a prefix such as
-   /site/); ?q= (sent by the home page's form) fills in the query. */
+   /site/); ?q= (sent by the home page's form) fills in the query, and follows what is typed. */
 (function () {
   "use strict";
   var element = document.getElementById("search");
@@ -45,6 +45,21 @@
     });
   }
 
+  /* The address follows the query as it is typed: reloading, sharing or going back keeps it. */
+  function followQuery(event) {
+    if (!event.target.classList.contains("pagefind-ui__search-input")) {
+      return;
+    }
+    var next = new URLSearchParams(window.location.search);
+    if (event.target.value) {
+      next.set("q", event.target.value);
+    } else {
+      next.delete("q");
+    }
+    var search = next.toString();
+    window.history.replaceState(null, "", window.location.pathname + (search ? "?" + search : ""));
+  }
+
   function reopen() {
     var next = new URLSearchParams();
     var input = element.querySelector(".pagefind-ui__search-input");
@@ -73,6 +88,7 @@
       }
       select.parentNode.hidden = false;
       select.addEventListener("change", reopen);
+      element.addEventListener("input", followQuery);
       start(select.value ? [select.value] : shards.map(function (shard) { return shard.key; }));
     });
 })();

@@ -132,11 +132,16 @@ def test_choosing_a_province_searches_its_bundle_alone(page: Page, watch: Watch,
     assert hrefs and all(href.startswith("/site/region/41") for href in hrefs), hrefs
     bundles = bundles_asked(watch)
     assert bundles == {"41"}, bundles
-    page.reload()  # the choice is in the address: a shared link keeps it
+    expect(page).to_have_url(re.compile(r"search/index\.html\?q=%E6%B8%A9%E5%8E%BF&p=41$"))  # 温县, as typed
+    page.reload()  # the choice and the query are in the address: a shared link keeps them
     expect(page.get_by_label("查找范围")).to_have_value("41")
+    expect(page.locator(".pagefind-ui__search-input")).to_have_value("温县")
+    expect(page.locator(".pagefind-ui__result-link[href='/site/region/410825/index.html']")).to_have_count(1)
     page.wait_for_load_state("networkidle")  # bundle 41 loaded: leaving earlier would abort its requests
     page.get_by_label("查找范围").select_option(label="全国")  # and back to every province
     expect(page).to_have_url(re.compile(r"search/index\.html\?q=[^&]+$"))
+    expect(page.locator(".pagefind-ui__search-input")).to_have_value("温县")
+    page.locator(".pagefind-ui__search-input").fill("交口县")
     expect(page.locator(".pagefind-ui__result-link[href='/site/region/141130/index.html']")).to_have_count(1)
     watch.assert_clean()
 
