@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from publish import charts, pages
 from publish.pages import HOME_SERIES, File, county_outputs
-from publish.site_data import SiteData, connect, load
+from publish.site_data import SiteData, connect, load, with_narratives
 from publish.static_site import environment, root_of
 
 Timings = dict[str, float]
@@ -124,7 +124,7 @@ def main() -> None:
     args = parser.parse_args()
     path = args.db or small_database(args.counties, args.years)
     with closing(connect(path)) as conn:
-        data = load(conn, HOME_SERIES)
+        data = with_narratives(conn, load(conn, HOME_SERIES))
         env = environment()  # templates compiled in the first run, as in one build
         runs = [one_run(env, conn, data, args.first) for _ in range(args.runs)]
         if args.profile:

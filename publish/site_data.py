@@ -172,27 +172,23 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def load(
-    conn: sqlite3.Connection, home_series: tuple[tuple[str, str, str], ...], counties: set[str] | None = None
-) -> SiteData:
-    """What the site needs, read once. `counties`: only these counties' pages will be built, so
-    only their reports' narratives (the bulk) are read; None reads all."""
-    reports = _reports(conn)
-    wanted = None if counties is None else [r.id for r in reports if r.county_key in counties]
+def load(conn: sqlite3.Connection, home_series: tuple[tuple[str, str, str], ...]) -> SiteData:
+    """What every page may need, read once; not the narratives, the bulk, which only county and
+    report pages show (`with_narratives`, for the counties about to be written)."""
     return SiteData(
-        reports=reports,
+        reports=_reports(conn),
         rules=[Rule(**clean_row(dict(r))) for r in conn.execute("SELECT * FROM rules ORDER BY rowid")],
         labels=Labels([clean_row(dict(r)) for r in conn.execute("SELECT * FROM labels")]),
         findings=_findings(conn),
         corrections=_corrections(conn),
-        narratives=_narratives(conn, wanted),
+        narratives={},
         figures=_figures(conn, home_series),
     )
 
 
-def with_narratives(conn: sqlite3.Connection, data: SiteData, counties: set[str]) -> SiteData:
-    """`data` with the narratives of these counties' reports (and no others)."""
-    ids = [r.id for r in data.reports if r.county_key in counties]
+def with_narratives(conn: sqlite3.Connection, data: SiteData, counties: set[str] | None = None) -> SiteData:
+    """`data` with the narratives of these counties' reports (None: of every report)."""
+    ids = None if counties is None else [r.id for r in data.reports if r.county_key in counties]
     return replace(data, narratives=_narratives(conn, ids))
 
 

@@ -63,7 +63,7 @@ def build_site(
         _clear(target, scope)
     env = environment()
     with closing(connect(published_db)) as conn:
-        data = load(conn, HOME_SERIES, counties=scope and scope.counties)
+        data = load(conn, HOME_SERIES)
         say(f"site: {plural(len(data.reports), 'report')}, writing the downloads")
         datasets, db_size = write_downloads(published_db, conn, target, scope and scope.provinces)
         fixed = [*home_pages(data, scope and scope.years), methodology_page(data), DownloadsPage(datasets, (DATABASE, db_size))]
@@ -73,7 +73,8 @@ def build_site(
         if len(keys) >= PARALLEL_FROM and WORKERS > 1:
             _write_counties_in_workers(published_db, target, keys, say)
         else:
-            for done, (name, outputs) in enumerate(county_outputs(conn, data, set(keys)), 1):
+            pages_data = with_narratives(conn, data, set(keys))
+            for done, (name, outputs) in enumerate(county_outputs(conn, pages_data, set(keys)), 1):
                 _write(target, _render(env, outputs))
                 if done % 200 == 0:
                     say(f"site: {plural(done, 'county', 'counties')} ({name})")
@@ -104,7 +105,7 @@ _worker: dict = {}  # a worker process's connection, site data (without narrativ
 
 def _start_worker(published_db: Path) -> None:
     conn = connect(published_db)
-    _worker.update(conn=conn, data=load(conn, HOME_SERIES, counties=set()), env=environment())
+    _worker.update(conn=conn, data=load(conn, HOME_SERIES), env=environment())
 
 
 def _write_chunk(target: Path, keys: list[str]) -> int:
