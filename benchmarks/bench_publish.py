@@ -257,7 +257,10 @@ def main() -> None:
     parser.add_argument("--queries-only", action="store_true", help="time the canned queries of the last publish")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the full publish here")
     parser.add_argument(
-        "--updates", type=int, default=0, help="only time this many publishes after one correction each, over the last publish"
+        "--updates",
+        type=int,
+        default=0,
+        help="only time this many publishes after one correction each, over the last publish",
     )
     args = parser.parse_args()
     keep = args.keep or Path(f"/tmp/bench_publish_{args.counties}x{args.years}")

@@ -31,6 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from typing import Self
+
 from publish.search_index import BUNDLE, SHARDS, build_index
 
 MIB = 1024 * 1024
@@ -51,10 +53,12 @@ class ChildrenPeak(threading.Thread):
 
     def run(self) -> None:
         while self.running:
-            self.peak_kib = max(self.peak_kib, sum(_rss_kib(pid) for pid in _descendants(Path("/proc/self").resolve().name)))
+            self.peak_kib = max(
+                self.peak_kib, sum(_rss_kib(pid) for pid in _descendants(Path("/proc/self").resolve().name))
+            )
             time.sleep(0.02)
 
-    def __enter__(self) -> ChildrenPeak:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -103,14 +107,18 @@ def bench_index(site: Path) -> None:
     seconds, cpu, together = timed_index(site, None)
     largest_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     shards = sorted(json.loads((site / BUNDLE / SHARDS).read_text(encoding="utf-8")), key=lambda s: s["pages"])
-    print(f"\n{pages:,} pages, {len(shards)} provinces (pages per province: {shards[0]['pages']}–{shards[-1]['pages']})\n")
+    print(
+        f"\n{pages:,} pages, {len(shards)} provinces (pages per province: {shards[0]['pages']}–{shards[-1]['pages']})\n"
+    )
     print("| step | wall s | CPU s | peak, all Pagefind processes (MiB) | largest Pagefind process (MiB) |")
     print("|---|---:|---:|---:|---:|")
     print(f"| every province, 2 at a time | {seconds:.1f} | {cpu:.1f} | {together:.0f} | {largest_child:.0f} |")
     for label, shard in (("largest", shards[-1]), ("median", shards[len(shards) // 2])):
         seconds, cpu, together = timed_index(site, [shard["key"]])
         name = "、".join(shard["names"]) or shard["key"]
-        print(f"| one province again, {label} ({name}, {shard['pages']} pages) | {seconds:.1f} | {cpu:.1f} | {together:.0f} | — |")
+        print(
+            f"| one province again, {label} ({name}, {shard['pages']} pages) | {seconds:.1f} | {cpu:.1f} | {together:.0f} | — |"
+        )
 
 
 # --- visit ---------------------------------------------------------------------------------------
@@ -142,7 +150,9 @@ def bench_visit(site: Path, query: str, province: str) -> None:
             runs = [_visit(browser, base + params) for _ in range(3)]
             seconds = statistics.median(r[0] for r in runs)
             count, code, data = runs[-1][1:]
-            print(f"| {label} | {seconds:.2f} | {count} | {code / 1024:.0f} | {data / 1024:.0f} | {(code + data) / 1024:.0f} |")
+            print(
+                f"| {label} | {seconds:.2f} | {count} | {code / 1024:.0f} | {data / 1024:.0f} | {(code + data) / 1024:.0f} |"
+            )
         browser.close()
     server.shutdown()
 

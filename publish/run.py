@@ -139,7 +139,9 @@ def _gather_changes(
 ) -> Path:
     """The spare build made level with the live one, then the changed reports written again."""
     counties = plural(len(changes.counties), "county", "counties")
-    say(f"{plural(len(changes.changed) + len(changes.removed), 'changed report')} in {counties}: updating the last publish")
+    say(
+        f"{plural(len(changes.changed) + len(changes.removed), 'changed report')} in {counties}: updating the last publish"
+    )
     live, live_state = last
     build = spare_build_dir(out, live)
     linked = _level(build, live, live_state)

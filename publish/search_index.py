@@ -98,7 +98,9 @@ def _index_province(site: Path, province: str, counties: list[str]) -> None:
     command += ["--output-subdir", f"{BUNDLE}/{province}", "--keep-index-url"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise SearchIndexError(f"pagefind failed for province {province}: {(done.stderr or done.stdout).strip()[-500:]}")
+        raise SearchIndexError(
+            f"pagefind failed for province {province}: {(done.stderr or done.stdout).strip()[-500:]}"
+        )
     bundle = site / BUNDLE / province
     stabilise(bundle)
     for name in UI_FILES:

@@ -263,7 +263,9 @@ def _corrections(conn: sqlite3.Connection) -> dict[int, list[Correction]]:
 def _narratives(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, dict[str, str]]:
     out: dict[int, dict[str, str]] = defaultdict(dict)
     where, params = _only(ids, "report_id")
-    for r in conn.execute(f"SELECT report_id, section, text FROM narratives {where} ORDER BY report_id, section", params):
+    for r in conn.execute(
+        f"SELECT report_id, section, text FROM narratives {where} ORDER BY report_id, section", params
+    ):
         out[r["report_id"]][r["section"]] = clean(r["text"] or "")
     return out
 

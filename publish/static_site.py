@@ -66,7 +66,11 @@ def build_site(
         data = load(conn, HOME_SERIES)
         say(f"site: {plural(len(data.reports), 'report')}, writing the downloads")
         datasets, db_size = write_downloads(published_db, conn, target, scope and scope.provinces)
-        fixed = [*home_pages(data, scope and scope.years), methodology_page(data), DownloadsPage(datasets, (DATABASE, db_size))]
+        fixed = [
+            *home_pages(data, scope and scope.years),
+            methodology_page(data),
+            DownloadsPage(datasets, (DATABASE, db_size)),
+        ]
         fixed.append(SearchPage(enabled=bool(data.reports)))
         _write(target, _render(env, fixed))
         keys = [key for key, _ in data.counties() if scope is None or key in scope.counties]

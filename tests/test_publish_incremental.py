@@ -27,7 +27,11 @@ def samples_db(db):
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 # A finding's or correction's id is its row number, and rows written again are numbered after the others; the
@@ -44,12 +48,20 @@ def site_of(out: Path) -> dict[str, str]:
 def tables_of(out: Path) -> dict[str, list[tuple]]:
     """Every table of the published database, rows sorted, findings and corrections without ids."""
     conn = sqlite3.connect(out / "datasette" / "nianbao.db")
-    names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%'")]
+    names = [
+        n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%'")
+    ]
     out_tables = {}
     for name in names:
-        columns = [c[1] for c in conn.execute(f"PRAGMA table_info({name})") if not (name in ("findings", "corrections") and c[1] == "id")]
+        columns = [
+            c[1]
+            for c in conn.execute(f"PRAGMA table_info({name})")
+            if not (name in ("findings", "corrections") and c[1] == "id")
+        ]
         out_tables[name] = sorted(conn.execute(f"SELECT {', '.join(columns)} FROM {name}").fetchall(), key=repr)
-    out_tables["search"] = conn.execute("SELECT count(*) FROM narratives_fts WHERE narratives_fts MATCH '依申请公开'").fetchall()
+    out_tables["search"] = conn.execute(
+        "SELECT count(*) FROM narratives_fts WHERE narratives_fts MATCH '依申请公开'"
+    ).fetchall()
     conn.close()
     return out_tables
 
