@@ -26,10 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import generate
-from db.checks import RULES
-from db.format import TABLE3_COLUMN_KEYS
-from db.pipeline import import_paths
-from db.schema import connect
+from nianbao.db.checks import RULES
+from nianbao.db.format import TABLE3_COLUMN_KEYS
+from nianbao.db.pipeline import import_paths
+from nianbao.db.schema import connect
 
 IDENTITY = ("organ", "region_code", "year", "published")
 

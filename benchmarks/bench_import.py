@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not installed
 
-from db.checks import run_checks
-from db.parse import parse_document
-from db.pipeline import import_paths, parse_file
-from db.readers import read_document
-from db.review import recheck
-from db.schema import connect
-from db.store import save_report
+from nianbao.db.checks import run_checks
+from nianbao.db.parse import parse_document
+from nianbao.db.pipeline import import_paths, parse_file
+from nianbao.db.readers import read_document
+from nianbao.db.review import recheck
+from nianbao.db.schema import connect
+from nianbao.db.store import save_report
 from tests.conftest import SAMPLE_NAMES, distinct_copies
 
 

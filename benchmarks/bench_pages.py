@@ -30,10 +30,10 @@ from jinja2 import Environment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from publish import charts, pages
-from publish.pages import HOME_SERIES, File, county_outputs
-from publish.site_data import SiteData, connect, load, with_narratives
-from publish.static_site import environment, root_of
+from nianbao.publish import charts, pages
+from nianbao.publish.pages import HOME_SERIES, File, county_outputs
+from nianbao.publish.site_data import SiteData, connect, load, with_narratives
+from nianbao.publish.static_site import environment, root_of
 
 Timings = dict[str, float]
 # CPU seconds of this process, not wall time: on the shared machine the wall time of the same run
@@ -101,12 +101,12 @@ def summary(totals: Timings, counts: dict[str, int]) -> list[tuple[str, float, i
 def small_database(counties: int, years: int) -> Path:
     """A published database of a generated corpus (made once, then reused)."""
     from benchmarks.bench_publish import build_database
-    from publish.run import publish
+    from nianbao.publish.run import publish
 
     keep = Path(f"/tmp/bench_pages_{counties}x{years}")
     published = keep / "out" / "datasette" / "nianbao.db"
     if not published.exists():
-        from db.schema import connect as connect_work
+        from nianbao.db.schema import connect as connect_work
 
         build_database(keep, counties, years, 7, [])
         publish(connect_work(keep / "nianbao.db"), keep / "out")

@@ -43,13 +43,13 @@ from sqlite_utils import Database
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import YEARS, Organ, _entry, file_name, write
-from db.pipeline import import_paths
-from db.regions import COUNTY, search_divisions
-from db.review import approve, correct
-from db.schema import connect
-from publish.datasette import serve_command
-from publish.metadata import DATABASE, queries
-from publish.run import publish
+from nianbao.db.pipeline import import_paths
+from nianbao.db.regions import COUNTY, search_divisions
+from nianbao.db.review import approve, correct
+from nianbao.db.schema import connect
+from nianbao.publish.datasette import serve_command
+from nianbao.publish.metadata import DATABASE, queries
+from nianbao.publish.run import publish
 
 MIB = 1024 * 1024
 

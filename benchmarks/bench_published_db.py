@@ -21,9 +21,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from db.schema import connect
-from publish import database, downloads
-from publish.untrusted import province_key
+from nianbao.db.schema import connect
+from nianbao.publish import database, downloads
+from nianbao.publish.untrusted import province_key
 
 
 def reset_peak() -> None:

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from typing import Self
 
-from publish.search_index import BUNDLE, SHARDS, build_index
+from nianbao.publish.search_index import BUNDLE, SHARDS, build_index
 
 MIB = 1024 * 1024
 CHROMIUM = "/usr/bin/chromium"

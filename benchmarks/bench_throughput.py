@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import generate
-from db.pipeline import import_paths
-from db.schema import connect
+from nianbao.db.pipeline import import_paths
+from nianbao.db.schema import connect
 
 
 def files_by_form(corpus: Path, limit: int | None) -> dict[str, list[Path]]:

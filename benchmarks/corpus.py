@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.forms is not installed
 
-from db.format import FORMAT_2021, ORG_COLUMN_KEYS, TABLE3_COLUMN_KEYS, TABLE4_GROUPS, TABLE4_RESULTS
-from db.regions import COUNTY, Division, divisions_named, search_divisions
+from nianbao.db.format import FORMAT_2021, ORG_COLUMN_KEYS, TABLE3_COLUMN_KEYS, TABLE4_GROUPS, TABLE4_RESULTS
+from nianbao.db.regions import COUNTY, Division, divisions_named, search_divisions
 from tests.forms import docx, html, pdf, text
 from tests.forms.layout import RowBreak, report_from_json
 

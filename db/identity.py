@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from db.document import Block, Paragraph
-from db.labels import nfkc
-from db.numerals import chinese_number, chinese_year
-from db.regions import name_at
+from nianbao.db.document import Block, Paragraph
+from nianbao.db.labels import nfkc
+from nianbao.db.numerals import chinese_number, chinese_year
+from nianbao.db.regions import name_at
 
 _TITLE = re.compile(
     r"^(?P<before>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>.*?)"

@@ -11,8 +11,8 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import TypeVar
 
-from db.format import NOT_APPLICABLE, UNITS
-from db.numerals import MAX_DIGITS
+from nianbao.db.format import NOT_APPLICABLE, UNITS
+from nianbao.db.numerals import MAX_DIGITS
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from db.errors import NianbaoError, ReadError
+from nianbao.db.errors import NianbaoError, ReadError
 
 MB = 1024 * 1024
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from db.document import Source
-from db.format import FORMATS, NARRATIVE_SECTIONS, ReportFormat
+from nianbao.db.document import Source
+from nianbao.db.format import FORMATS, NARRATIVE_SECTIONS, ReportFormat
 
 Number = int | float
 CellValue = Number | str | None  # a number, a not-applicable marker as written ("/"), or None

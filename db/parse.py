@@ -8,15 +8,15 @@ everything else it returns a report whose doubtful cells carry notes.
 
 from __future__ import annotations
 
-from db.document import Block, Document
-from db.errors import ParseError
-from db.format import FORMAT_2019, FORMAT_2019_MARKERS, FORMAT_2021, SECTION_BY_KEY, ReportFormat
-from db.identity import closing_lines, find_period, find_title, find_website, resolve_identity
-from db.labels import normalize
-from db.model import Note, Report
-from db.regions import resolve_region
-from db.sections import Outline, SectionText, lines_of, narrative, outline
-from db.tables import parse_table2, parse_table3, parse_table4, rows_of
+from nianbao.db.document import Block, Document
+from nianbao.db.errors import ParseError
+from nianbao.db.format import FORMAT_2019, FORMAT_2019_MARKERS, FORMAT_2021, SECTION_BY_KEY, ReportFormat
+from nianbao.db.identity import closing_lines, find_period, find_title, find_website, resolve_identity
+from nianbao.db.labels import normalize
+from nianbao.db.model import Note, Report
+from nianbao.db.regions import resolve_region
+from nianbao.db.sections import Outline, SectionText, lines_of, narrative, outline
+from nianbao.db.tables import parse_table2, parse_table3, parse_table4, rows_of
 
 TABLE_SECTIONS = ("proactive", "requests", "reviews")
 GET_COMPLETE = "import a complete copy (the published PDF or Word file, or the whole web page)"

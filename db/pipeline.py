@@ -17,16 +17,16 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from db.checks import ERROR
-from db.document import Document
-from db.errors import NianbaoError
-from db.limits import current as current_limits
-from db.model import Report
-from db.parse import UNDECODABLE, parse_document
-from db.readers import REPORT_SUFFIXES, read_document
-from db.review import recheck
-from db.store import find_document, log_failure, save_report, sha256
-from db.wording import plural
+from nianbao.db.checks import ERROR
+from nianbao.db.document import Document
+from nianbao.db.errors import NianbaoError
+from nianbao.db.limits import current as current_limits
+from nianbao.db.model import Report
+from nianbao.db.parse import UNDECODABLE, parse_document
+from nianbao.db.readers import REPORT_SUFFIXES, read_document
+from nianbao.db.review import recheck
+from nianbao.db.store import find_document, log_failure, save_report, sha256
+from nianbao.db.wording import plural
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,16 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from db.checks import ERROR, Finding, run_checks
-from db.document import Source
-from db.errors import NianbaoError
-from db.identity import parse_date
-from db.labels import read_cell
-from db.model import Note, Report, Value
-from db.readers.encoding import decode
-from db.readers.text import split_lines
-from db.regions import lookup_code
-from db.store import insert_row, insert_rows, now, update_row
+from nianbao.db.checks import ERROR, Finding, run_checks
+from nianbao.db.document import Source
+from nianbao.db.errors import NianbaoError
+from nianbao.db.identity import parse_date
+from nianbao.db.labels import read_cell
+from nianbao.db.model import Note, Report, Value
+from nianbao.db.readers.encoding import decode
+from nianbao.db.readers.text import split_lines
+from nianbao.db.regions import lookup_code
+from nianbao.db.store import insert_row, insert_rows, now, update_row
 
 OPEN_STATUSES = ("imported", "needs_review", "ready")
 

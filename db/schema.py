@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from db.format import FORMATS, TABLE3_COLUMN_KEYS
+from nianbao.db.format import FORMATS, TABLE3_COLUMN_KEYS
 
 migrations = Migrations("nianbao")
 BUSY_TIMEOUT_MS = 10_000

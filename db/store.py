@@ -17,8 +17,8 @@ from pathlib import PurePath
 
 from sqlite_utils import Database
 
-from db.document import Document, Source
-from db.model import Report
+from nianbao.db.document import Document, Source
+from nianbao.db.model import Report
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from db.document import Block, Cell, Paragraph, Table
-from db.format import (
+from nianbao.db.document import Block, Cell, Paragraph, Table
+from nianbao.db.format import (
     TABLE3_GROUP_LABELS,
     TABLE3_SUBTOTAL_COLUMN,
     TABLE4_GROUPS,
     TABLE4_RESULTS,
     ReportFormat,
 )
-from db.labels import best_match, best_normalized, is_numbering, normalize, normalized_labels, read_cell
-from db.model import BLANK, Note, Value
+from nianbao.db.labels import best_match, best_normalized, is_numbering, normalize, normalized_labels, read_cell
+from nianbao.db.model import BLANK, Note, Value
 
 MATCH = 0.72  # a label at least this similar to a row label names that row
 STRONG = 0.9  # similar enough to name a row printed with no values at all

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from db.schema import Database
-from publish.database import PUBLIC_STATUSES, source_file
-from publish.untrusted import province_key, region_key
+from nianbao.db.schema import Database
+from nianbao.publish.database import PUBLIC_STATUSES, source_file
+from nianbao.publish.untrusted import province_key, region_key
 
 STATE_FILE = "state.json"
 ROOT = Path(__file__).resolve().parent.parent

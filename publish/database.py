@@ -15,10 +15,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from db.checks import RULES
-from db.format import FORMATS, TABLE3_COLUMN_KEYS, TABLE4_GROUPS, TABLE4_RESULTS
-from db.labels import normalize
-from publish.untrusted import region_key
+from nianbao.db.checks import RULES
+from nianbao.db.format import FORMATS, TABLE3_COLUMN_KEYS, TABLE4_GROUPS, TABLE4_RESULTS
+from nianbao.db.labels import normalize
+from nianbao.publish.untrusted import region_key
 
 PUBLIC_STATUSES = ("approved", "published")
 FORM_SUFFIX = {"text": ".txt", "pdf": ".pdf", "docx": ".docx", "html": ".html"}

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from publish.metadata import DATABASE, build_metadata
+from nianbao.publish.metadata import DATABASE, build_metadata
 
 DATABASE_FILE = f"{DATABASE}.db"
 METADATA_FILE = "metadata.json"

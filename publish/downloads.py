@@ -23,9 +23,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
-from publish.pages import Dataset, DownloadFile, ProvinceFiles
-from publish.untrusted import province_key
+from nianbao.db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
+from nianbao.publish.pages import Dataset, DownloadFile, ProvinceFiles
+from nianbao.publish.untrusted import province_key
 
 FOLDER = "downloads"
 DATABASE = f"{FOLDER}/nianbao.db"

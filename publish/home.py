@@ -12,9 +12,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from publish.pages import HOME_SERIES, ReportLink, report_link
-from publish.site_data import SEVERITY_LABELS, Finding, Report, SiteData
-from publish.tables import CellView
+from nianbao.publish.pages import HOME_SERIES, ReportLink, report_link
+from nianbao.publish.site_data import SEVERITY_LABELS, Finding, Report, SiteData
+from nianbao.publish.tables import CellView
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ follow the format when it changes; only the English glosses of the keys live her
 
 from __future__ import annotations
 
-from db.checks import RULES
-from db.format import (
+from nianbao.db.checks import RULES
+from nianbao.db.format import (
     FORMATS,
     NARRATIVE_SECTIONS,
     ORG_COLUMN_KEYS,

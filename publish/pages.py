@@ -17,12 +17,12 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
-from db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
-from publish import charts
-from publish.markdown import render_text
-from publish.site_data import SEVERITY_LABELS, Correction, Report, SiteData, stream_cells
-from publish.tables import BLANK, NUMERALS, CellView, TableView, report_tables
-from publish.untrusted import province_key, website_text
+from nianbao.db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
+from nianbao.publish import charts
+from nianbao.publish.markdown import render_text
+from nianbao.publish.site_data import SEVERITY_LABELS, Correction, Report, SiteData, stream_cells
+from nianbao.publish.tables import BLANK, NUMERALS, CellView, TableView, report_tables
+from nianbao.publish.untrusted import province_key, website_text
 
 Key = tuple[str, str, str]  # (table, row, column); column is "" in tables 二 and 四
 

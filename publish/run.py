@@ -22,12 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from db.review import mark_published
-from db.schema import Database
-from db.store import now
-from db.wording import plural
-from publish import database
-from publish.changes import (
+from nianbao.db.review import mark_published
+from nianbao.db.schema import Database
+from nianbao.db.store import now
+from nianbao.db.wording import plural
+from nianbao.publish import database
+from nianbao.publish.changes import (
     Changes,
     State,
     compare,
@@ -37,7 +37,7 @@ from publish.changes import (
     touched_paths,
     write_state,
 )
-from publish.fsutil import (
+from nianbao.publish.fsutil import (
     live_build,
     mirror,
     mirror_paths,
@@ -90,8 +90,8 @@ def publish(
 ) -> Published:
     """Publish into `out`: only what changed since the last publish there, or everything
     (`full`, a first publish, another version of nianbao, or most of the site changed)."""
-    from publish.datasette import write_metadata  # heavy imports only when publishing
-    from publish.static_site import Scope, build_site
+    from nianbao.publish.datasette import write_metadata  # heavy imports only when publishing
+    from nianbao.publish.static_site import Scope, build_site
 
     say = progress or (lambda message: None)
     start = time.perf_counter()

@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from publish.datasette import serve_published_command, served_urls
+from nianbao.publish.datasette import serve_published_command, served_urls
 
 
 class ServeError(Exception):

@@ -17,9 +17,9 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
-from db.format import FORMATS
-from publish.tables import OUTSIDE_RESULTS, RESULTS_GROUP, CellView
-from publish.untrusted import clean, clean_row, region_key, source_path
+from nianbao.db.format import FORMATS
+from nianbao.publish.tables import OUTSIDE_RESULTS, RESULTS_GROUP, CellView
+from nianbao.publish.untrusted import clean, clean_row, region_key, source_path
 
 IDENTITY_LABELS = {"organ": "发布机关", "year": "年度", "region_code": "地区代码", "published": "发布日期"}
 SEVERITY_LABELS = {"error": "错误", "warning": "提示"}

@@ -25,13 +25,13 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from db.wording import plural
-from publish.downloads import DATABASE, write_downloads
-from publish.fsutil import write_file
-from publish.home import home_pages
-from publish.pages import HOME_SERIES, DownloadsPage, File, SearchPage, county_outputs, methodology_page
-from publish.search_index import build_index
-from publish.site_data import connect, load, with_narratives
+from nianbao.db.wording import plural
+from nianbao.publish.downloads import DATABASE, write_downloads
+from nianbao.publish.fsutil import write_file
+from nianbao.publish.home import home_pages
+from nianbao.publish.pages import HOME_SERIES, DownloadsPage, File, SearchPage, county_outputs, methodology_page
+from nianbao.publish.search_index import build_index
+from nianbao.publish.site_data import connect, load, with_narratives
 
 SITE = Path(__file__).resolve().parent.parent / "site"
 WORKERS = min(2, os.cpu_count() or 1)  # page-writing processes for a whole site

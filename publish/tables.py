@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
-from db.format import (
+from nianbao.db.format import (
     FORMATS,
     SECTION_BY_KEY,
     TABLE3_COLUMNS,

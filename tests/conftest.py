@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from db.schema import connect
+from nianbao.db.schema import connect
 
-SAMPLES = Path(str(files("db") / "samples"))
+SAMPLES = Path(str(files("nianbao.db") / "samples"))
 SAMPLE_NAMES = sorted(p.stem for p in SAMPLES.glob("*.txt"))
 
 

@@ -6,9 +6,9 @@ import asyncio
 
 from textual.widgets import DataTable, Select, Static
 
-from db.pipeline import import_paths
+from nianbao.db.pipeline import import_paths
+from nianbao.tui.app import NianbaoApp
 from tests.conftest import SAMPLE_NAMES, sample_path
-from tui.app import NianbaoApp
 
 
 def run(app: NianbaoApp, steps, size=(120, 36)):
@@ -79,7 +79,7 @@ def test_enter_opens_the_report_and_coming_back_refreshes(db, db_path):
     list(import_paths(db, [sample_path("003"), sample_path("001")]))
 
     async def steps(app, pilot):
-        from tui.screens.report import ReportScreen
+        from nianbao.tui.screens.report import ReportScreen
 
         await pilot.press("enter")  # the first row: 交口县, the report with errors
         await pilot.pause()
@@ -100,7 +100,7 @@ def test_enter_opens_the_report_and_coming_back_refreshes(db, db_path):
 
 def test_i_opens_the_import_screen(db_path):
     async def steps(app, pilot):
-        from tui.screens.importing import ImportScreen
+        from nianbao.tui.screens.importing import ImportScreen
 
         await pilot.press("i")
         await pilot.pause()

@@ -14,17 +14,17 @@ import pytest
 from textual.command import CommandList
 from textual.widgets import DataTable, Input, Log, OptionList
 
-from db import review
-from db.schema import connect
+from nianbao.db import review
+from nianbao.db.schema import connect
+from nianbao.tui.app import NianbaoApp
+from nianbao.tui.screens.dialogs import CorrectionDialog, IdentityDialog
+from nianbao.tui.screens.help import HelpScreen
+from nianbao.tui.screens.importing import ImportScreen
+from nianbao.tui.screens.publishing import PublishScreen
+from nianbao.tui.screens.queue import QueueScreen
+from nianbao.tui.screens.report import ReportScreen
+from nianbao.tui.widgets.report_table import ReportTable
 from tests.conftest import SAMPLE_NAMES, sample_path
-from tui.app import NianbaoApp
-from tui.screens.dialogs import CorrectionDialog, IdentityDialog
-from tui.screens.help import HelpScreen
-from tui.screens.importing import ImportScreen
-from tui.screens.publishing import PublishScreen
-from tui.screens.queue import QueueScreen
-from tui.screens.report import ReportScreen
-from tui.widgets.report_table import ReportTable
 
 
 @pytest.fixture
@@ -168,7 +168,7 @@ def test_accept_both_suggestions_of_003(workspace):
 
 def test_identity_dialog_sets_the_region_from_a_search(workspace):
     with connect("nianbao.db") as db:
-        from db.pipeline import import_paths
+        from nianbao.db.pipeline import import_paths
 
         (result,) = import_paths(db, [sample_path("001")])
         db.execute("UPDATE reports SET region_code = NULL WHERE id = ?", [result.report_id])
@@ -209,7 +209,7 @@ def test_identity_dialog_sets_the_region_from_a_search(workspace):
 
 def test_enter_on_a_finding_goes_to_its_cell(workspace):
     with connect("nianbao.db") as db:
-        from db.pipeline import import_paths
+        from nianbao.db.pipeline import import_paths
 
         list(import_paths(db, [sample_path("003")]))
 

@@ -11,13 +11,13 @@ from textual.app import App
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.widgets._footer import FooterKey
 
-from db.pipeline import import_file
-from db.schema import connect
+from nianbao.db.pipeline import import_file
+from nianbao.db.schema import connect
+from nianbao.tui.app import NianbaoApp
+from nianbao.tui.screens import importing
+from nianbao.tui.screens.help import HelpScreen
+from nianbao.tui.screens.importing import ImportScreen
 from tests.conftest import SAMPLE_NAMES, distinct_copies, sample_path
-from tui.app import NianbaoApp
-from tui.screens import importing
-from tui.screens.help import HelpScreen
-from tui.screens.importing import ImportScreen
 
 
 class Host(App):

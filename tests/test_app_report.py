@@ -7,14 +7,14 @@ import asyncio
 from textual.app import App
 from textual.widgets import Footer
 
-from db import review
-from db.pipeline import import_paths
-from db.schema import connect
+from nianbao.db import review
+from nianbao.db.pipeline import import_paths
+from nianbao.db.schema import connect
+from nianbao.tui.screens.dialogs import CorrectionDialog, OverrideDialog
+from nianbao.tui.screens.report import ReportScreen
+from nianbao.tui.widgets.report_table import ReportTable
+from nianbao.tui.widgets.source_panel import SourcePanel
 from tests.conftest import sample_path
-from tui.screens.dialogs import CorrectionDialog, OverrideDialog
-from tui.screens.report import ReportScreen
-from tui.widgets.report_table import ReportTable
-from tui.widgets.source_panel import SourcePanel
 
 
 class Host(App):

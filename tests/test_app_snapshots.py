@@ -19,10 +19,10 @@ import pytest
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 
-from db.pipeline import import_paths
-from db.schema import connect
+from nianbao.db.pipeline import import_paths
+from nianbao.db.schema import connect
+from nianbao.tui.app import NianbaoApp
 from tests.conftest import SAMPLE_NAMES, sample_path
-from tui.app import NianbaoApp
 
 SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 FIXED_TIME = "2026-03-01T09:30:00+08:00"

@@ -20,14 +20,14 @@ import pytest
 from click.testing import CliRunner
 from conftest import sample_bytes, sample_path
 
-from db.errors import NianbaoError, ParseError, ReadError
-from db.limits import MB, Limits
-from db.pipeline import _in_order, import_paths, parse_file
-from db.schema import connect
+from nianbao.db.errors import NianbaoError, ParseError, ReadError
+from nianbao.db.limits import MB, Limits
+from nianbao.db.pipeline import _in_order, import_paths, parse_file
+from nianbao.db.schema import connect
+from nianbao.tui.cli import cli
 from tests.forms import pdf
 from tests.forms.docx import zip_bomb
 from tests.forms.html import render_404
-from tui.cli import cli
 
 # A county government work report (政府工作报告): Chinese, numbered headings, but not an annual
 # report on open government information.
@@ -482,7 +482,7 @@ def test_folder_import_reports_dangling_symlink(tmp_path, db):
     ],
 )
 def test_html_is_detected_without_a_suffix(head):
-    from db.readers import detect_form
+    from nianbao.db.readers import detect_form
 
     assert detect_form(head + b"<body>...</body></html>", "report") == "html"
     assert detect_form("夏县人民政府办公室\n2024年政府信息公开工作年度报告".encode(), "report") == "text"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from publish.charts import FONT, HEIGHT, WIDTH, bar_chart, ticks
+from nianbao.publish.charts import FONT, HEIGHT, WIDTH, bar_chart, ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
 YEARS = ["2021年", "2022年", "2023年"]

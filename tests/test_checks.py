@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from db.checks import RULES, run_checks
-from db.checks.arithmetic import suggestions
-from db.format import FORMAT_2019, FORMAT_2021, ReportFormat
-from db.model import Report, Value
-from db.parse import parse_document
-from db.readers.text import split_blocks
+from nianbao.db.checks import RULES, run_checks
+from nianbao.db.checks.arithmetic import suggestions
+from nianbao.db.format import FORMAT_2019, FORMAT_2021, ReportFormat
+from nianbao.db.model import Report, Value
+from nianbao.db.parse import parse_document
+from nianbao.db.readers.text import split_blocks
 from tests.conftest import sample_bytes
 
 FORMAT_MD_RULES = {

@@ -9,14 +9,14 @@ from functools import cache
 
 import pytest
 
-import db.checks.dates  # registers LATE and PERIOD
-import db.checks.narrative  # noqa: F401  (registers NARRATIVE-MATCH and NARRATIVE-COPY)
-from db.checks.dates import deadline, is_whole_government, title_years
-from db.checks.narrative import comparable, figures, similarity
-from db.checks.registry import RULES, WARNING, Context, Finding
-from db.model import Report, Value
-from db.numerals import chinese_number, chinese_year
-from db.pipeline import parse_file
+import nianbao.db.checks.dates  # registers LATE and PERIOD
+import nianbao.db.checks.narrative  # noqa: F401  (registers NARRATIVE-MATCH and NARRATIVE-COPY)
+from nianbao.db.checks.dates import deadline, is_whole_government, title_years
+from nianbao.db.checks.narrative import comparable, figures, similarity
+from nianbao.db.checks.registry import RULES, WARNING, Context, Finding
+from nianbao.db.model import Report, Value
+from nianbao.db.numerals import chinese_number, chinese_year
+from nianbao.db.pipeline import parse_file
 from tests.conftest import SAMPLE_NAMES, sample_path
 
 OURS = ("NARRATIVE-MATCH", "NARRATIVE-COPY", "LATE", "PERIOD")

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE_NAMES, expected, sample_path
 
-from db.schema import connect
-from tui.cli import cli
+from nianbao.db.schema import connect
+from nianbao.tui.cli import cli
 
 KEYS = ("organ", "region", "year", "format", "published", "table2", "table3", "table4")
 

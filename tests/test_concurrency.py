@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from db import review
-from db.pipeline import import_paths
-from db.schema import connect
-from publish import database
-from publish.run import publish
+from nianbao.db import review
+from nianbao.db.pipeline import import_paths
+from nianbao.db.schema import connect
+from nianbao.publish import database
+from nianbao.publish.run import publish
+from nianbao.tui.app import NianbaoApp
+from nianbao.tui.screens.report import ReportScreen
 from tests.conftest import NoticeRecorder, distinct_copies, sample_path
-from tui.app import NianbaoApp
-from tui.screens.report import ReportScreen
 
 BATCH = 120
 
@@ -31,7 +31,7 @@ class RecordingApp(NoticeRecorder, NianbaoApp):
 
 
 def nianbao(db_file: Path, *args: str) -> subprocess.Popen:
-    argv = [sys.executable, "-m", "tui.cli", "--db", str(db_file), *args]
+    argv = [sys.executable, "-m", "nianbao.tui.cli", "--db", str(db_file), *args]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from db import review
-from db.pipeline import import_paths
-from db.schema import connect
-from publish.run import publish
+from nianbao.db import review
+from nianbao.db.pipeline import import_paths
+from nianbao.db.schema import connect
+from nianbao.publish.run import publish
 from tests.conftest import distinct_copies, sample_path
 from tests.test_publish import files_of
 from tests.test_publish_incremental import site_of, tables_of
@@ -39,7 +39,7 @@ SEED = int(os.environ.get("NIANBAO_KILL_SEED", "8"))
 
 
 def nianbao(db_file: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "tui.cli", "--db", str(db_file), *args]
+    return [sys.executable, "-m", "nianbao.tui.cli", "--db", str(db_file), *args]
 
 
 def run_killed(argv: list[str], delay: float) -> int:
@@ -169,7 +169,7 @@ def test_import_killed_at_random_points_loses_nothing(batch, tmp_path):
 # Run in a subprocess: kill itself just before its Nth SQL statement (N=0: never; print the count).
 KILL_AT_STATEMENT = """
 import os, signal, sys
-from db.schema import connect
+from nianbao.db.schema import connect
 db = connect(sys.argv[1], migrate=False)
 limit, seen = int(sys.argv[2]), 0
 def trace(sql):
@@ -213,7 +213,9 @@ def test_import_of_one_file_killed_before_each_statement_is_all_or_nothing(batch
     empty = tmp_path / "empty.db"
     connect(empty).close()
     path = min(inbox.iterdir())
-    action = f"from db.pipeline import import_file; from pathlib import Path; import_file(db, Path({str(path)!r}))"
+    action = (
+        f"from nianbao.db.pipeline import import_file; from pathlib import Path; import_file(db, Path({str(path)!r}))"
+    )
     killed = statements_killed(tmp_path / "x.db", action, points=KILLS, copy_from=empty)
     stored = {n: assert_whole(copy, reference) for n, copy in killed}
     print(f"\nreports stored when killed before statement N: {stored}")
@@ -232,7 +234,7 @@ def test_first_open_killed_before_each_statement_still_opens(tmp_path):
     connect(clean_schema).close()
     empty = tmp_path / "empty.db"
     sqlite3.connect(empty).close()
-    action = "from db.schema import upgrade; upgrade(db)"
+    action = "from nianbao.db.schema import upgrade; upgrade(db)"
     schema = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
     for _, copy in statements_killed(tmp_path / "x.db", action, points=KILLS, copy_from=empty):
         assert_sound(copy)
@@ -269,9 +271,7 @@ def test_correction_killed_before_each_statement_is_all_or_nothing(tmp_path, cel
     (result,) = import_paths(db, [sample_path("003")])
     review.approve(db, result.report_id, override="checked by phone", who="test")
     db.close()
-    action = (
-        f"from db import review; review.correct(db, {result.report_id}, {cell!r}, {value!r}, '原文第 3 页', who='test')"
-    )
+    action = f"from nianbao.db import review; review.correct(db, {result.report_id}, {cell!r}, {value!r}, '原文第 3 页', who='test')"
     done = tmp_path / "done.db"
     shutil.copy(start, done)
     script = KILL_AT_STATEMENT.format(action=action)

@@ -23,13 +23,20 @@ from urllib.parse import urlencode
 import pytest
 from datasette.app import Datasette
 
-from db import pipeline
-from db.checks import RULES
-from db.format import TABLE3_COLUMN_KEYS, TABLE4_FIELDS
-from db.schema import connect
-from publish import database
-from publish.datasette import DATABASE_FILE, METADATA_FILE, SETTINGS, metadata_json, serve_command, write_metadata
-from publish.metadata import DATABASE, TITLE, table2_columns
+from nianbao.db import pipeline
+from nianbao.db.checks import RULES
+from nianbao.db.format import TABLE3_COLUMN_KEYS, TABLE4_FIELDS
+from nianbao.db.schema import connect
+from nianbao.publish import database
+from nianbao.publish.datasette import (
+    DATABASE_FILE,
+    METADATA_FILE,
+    SETTINGS,
+    metadata_json,
+    serve_command,
+    write_metadata,
+)
+from nianbao.publish.metadata import DATABASE, TITLE, table2_columns
 from tests.conftest import SAMPLE_NAMES, sample_path
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

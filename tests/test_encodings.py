@@ -9,12 +9,12 @@ import random
 import pytest
 from conftest import SAMPLE_NAMES, expected, sample_bytes
 
-from db.errors import ReadError
-from db.model import Report
-from db.pipeline import parse_bytes
-from db.readers import read_document
-from db.readers.encoding import decode
-from db.readers.text import split_lines
+from nianbao.db.errors import ReadError
+from nianbao.db.model import Report
+from nianbao.db.pipeline import parse_bytes
+from nianbao.db.readers import read_document
+from nianbao.db.readers.encoding import decode
+from nianbao.db.readers.text import split_lines
 
 KEYS = ("organ", "region", "year", "format", "published", "table2", "table3", "table4")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.pipeline import parse_bytes
+from nianbao.db.pipeline import parse_bytes
 from tests.conftest import SAMPLE_NAMES, expected
 from tests.forms import text
 from tests.forms.layout import RowBreak, report_from_json

@@ -42,15 +42,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from db.checks import run_checks
-from db.errors import NianbaoError
-from db.format import NOT_APPLICABLE, SECTIONS, TABLE4_GROUPS
-from db.labels import best_match, nfkc, normalize, read_cell, score
-from db.model import Report
-from db.numerals import chinese_number
-from db.pipeline import import_file, parse_bytes
-from db.schema import connect
-from db.sections import heading_section
+from nianbao.db.checks import run_checks
+from nianbao.db.errors import NianbaoError
+from nianbao.db.format import NOT_APPLICABLE, SECTIONS, TABLE4_GROUPS
+from nianbao.db.labels import best_match, nfkc, normalize, read_cell, score
+from nianbao.db.model import Report
+from nianbao.db.numerals import chinese_number
+from nianbao.db.pipeline import import_file, parse_bytes
+from nianbao.db.schema import connect
+from nianbao.db.sections import heading_section
 from tests.forms import docx, html, pdf
 
 EXAMPLES = int(os.environ.get("NIANBAO_FUZZ_EXAMPLES", "500"))

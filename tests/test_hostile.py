@@ -17,16 +17,16 @@ import pytest
 from datasette.app import Datasette
 from lxml import html as lxml_html
 
-from db import review
-from db.pipeline import import_paths
-from db.schema import connect
-from publish.datasette import DATABASE_FILE, METADATA_FILE
-from publish.metadata import DATABASE
-from publish.run import publish
+from nianbao.db import review
+from nianbao.db.pipeline import import_paths
+from nianbao.db.schema import connect
+from nianbao.publish.datasette import DATABASE_FILE, METADATA_FILE
+from nianbao.publish.metadata import DATABASE
+from nianbao.publish.run import publish
+from nianbao.tui.app import NianbaoApp
+from nianbao.tui.screens.report import ReportScreen
 from tests.conftest import NoticeRecorder, sample_path
 from tests.hostile_text import HOSTILE_LINES, HOSTILE_LONG, HOSTILE_ORGAN, hostile_report
-from tui.app import NianbaoApp
-from tui.screens.report import ReportScreen
 
 CODE = "130529"
 INVISIBLE = ("\u202e", "\u202c", "\u200b", "\u200d", "\u2066", "\u2069", "\x1b", "\x07")
@@ -211,7 +211,7 @@ def test_cli_prints_no_terminal_commands_from_report_text(tmp_path):
     corrected, listed and shown: the operator's terminal receives none of them."""
     from click.testing import CliRunner
 
-    from tui.cli import cli
+    from nianbao.tui.cli import cli
 
     path = hostile_report(tmp_path / "inbox")
     lines = path.read_text("utf-8").split("\n")

@@ -10,9 +10,9 @@ import pytest
 @pytest.mark.parametrize(
     "modules",
     [
-        "db.pipeline, db.parse, db.store, db.schema, db.readers, db.format, db.review, db.checks, db.regions",
-        "db.readers.pdf, db.readers.docx, db.readers.html",
-        "publish.run, publish.database, publish.datasette, publish.static_site",
+        "nianbao.db.pipeline, nianbao.db.parse, nianbao.db.store, nianbao.db.schema, nianbao.db.readers, nianbao.db.format, nianbao.db.review, nianbao.db.checks, nianbao.db.regions",
+        "nianbao.db.readers.pdf, nianbao.db.readers.docx, nianbao.db.readers.html",
+        "nianbao.publish.run, nianbao.publish.database, nianbao.publish.datasette, nianbao.publish.static_site",
     ],
 )
 def test_no_ui_toolkit_imported(modules):

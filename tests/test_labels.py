@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from db.format import (
+from nianbao.db.format import (
     NOT_APPLICABLE,
     TABLE2_2021,
     TABLE3_COLUMNS,
     TABLE3_ROWS_2021,
     TABLE4_GROUPS,
 )
-from db.labels import best_match, normalize, read_cell, score
-from db.tables import MATCH, STRONG
+from nianbao.db.labels import best_match, normalize, read_cell, score
+from nianbao.db.tables import MATCH, STRONG
 
 ROWS3 = [(row.key, row.labels) for row in TABLE3_ROWS_2021]
 ROWS2 = [(row.label, row.labels) for row in TABLE2_2021]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from db import review
-from db.overview import QueueFilter, overview, queue
-from db.pipeline import import_paths
-from publish.run import publish
+from nianbao.db import review
+from nianbao.db.overview import QueueFilter, overview, queue
+from nianbao.db.pipeline import import_paths
+from nianbao.publish.run import publish
 from tests.conftest import SAMPLE_NAMES, sample_path
 
 

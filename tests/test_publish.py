@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from db import review
-from db.pipeline import import_paths
-from publish import run as publish_run
-from publish.run import publish
+from nianbao.db import review
+from nianbao.db.pipeline import import_paths
+from nianbao.publish import run as publish_run
+from nianbao.publish.run import publish
+from nianbao.tui.cli import cli
 from tests.conftest import SAMPLE_NAMES, sample_path
-from tui.cli import cli
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_an_interrupted_publish_leaves_the_previous_one_whole(samples_db, tmp_pa
     def broken(*args, **kwargs):
         raise KeyboardInterrupt  # the operator pressed Ctrl-C in the middle of the site
 
-    from publish import static_site
+    from nianbao.publish import static_site
 
     monkeypatch.setattr(static_site, "build_site", broken)
     with pytest.raises(KeyboardInterrupt):
@@ -187,7 +187,7 @@ def published_cells(path: Path, report_id: int) -> dict[str, tuple]:
 
 
 def test_published_values_are_load_reports(samples_db, tmp_path):
-    from publish import database
+    from nianbao.publish import database
 
     db, ids = samples_db
     corrected_samples(db, ids)
@@ -227,8 +227,8 @@ def test_published_values_are_load_reports(samples_db, tmp_path):
     ],
 )
 def test_published_source_is_describe(samples_db, tmp_path, source):
-    from db.document import Source
-    from publish import database
+    from nianbao.db.document import Source
+    from nianbao.publish import database
 
     db, ids = samples_db
     columns = {f"source_{k}": source.get(k) for k in ("line", "page", "table", "row", "col")}
@@ -263,7 +263,7 @@ def table_contents(path: Path) -> dict[str, list]:
 
 
 def test_replace_gives_what_a_fresh_build_gives(samples_db, tmp_path):
-    from publish import database
+    from nianbao.publish import database
 
     db, ids = samples_db
     first = database.build(db, database.public_reports(db, include_unapproved=True), tmp_path / "a.db")
@@ -283,7 +283,7 @@ def test_replace_gives_what_a_fresh_build_gives(samples_db, tmp_path):
 
 
 def test_a_build_in_a_snapshot_is_written_when_the_snapshot_ends(samples_db, tmp_path):
-    from publish import database
+    from nianbao.publish import database
 
     db, _ = samples_db
     with db.snapshot():
@@ -294,8 +294,8 @@ def test_a_build_in_a_snapshot_is_written_when_the_snapshot_ends(samples_db, tmp
 
 
 def test_a_build_reads_one_snapshot_while_others_write(samples_db, db_path, tmp_path):
-    from db.schema import connect
-    from publish import database
+    from nianbao.db.schema import connect
+    from nianbao.publish import database
 
     db, ids = samples_db
     other = connect(db_path)
@@ -310,7 +310,7 @@ def test_a_build_reads_one_snapshot_while_others_write(samples_db, db_path, tmp_
 
 
 def test_build_then_replace_in_one_snapshot(samples_db, tmp_path):
-    from publish import database
+    from nianbao.publish import database
 
     db, ids = samples_db
     with db.snapshot():

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from db import review
-from db.pipeline import import_paths
-from publish import changes
-from publish.run import publish
+from nianbao.db import review
+from nianbao.db.pipeline import import_paths
+from nianbao.publish import changes
+from nianbao.publish.run import publish
+from nianbao.tui.cli import cli
 from tests.conftest import SAMPLE_NAMES, sample_path
-from tui.cli import cli
 
 CELL = "table3.new_received.natural"
 
@@ -134,7 +134,7 @@ def test_an_interrupted_update_leaves_the_live_site_whole_and_the_next_one_compl
     out = publish(db, tmp_path / "out", include_unapproved=True).out
     before = site_of(out), tables_of(out)
     review.correct(db, ids["001"], CELL, "7", "the printed table says 7", who="li")
-    from publish import static_site
+    from nianbao.publish import static_site
 
     def broken(*args, **kwargs):
         raise KeyboardInterrupt  # Ctrl-C while the county is written again
@@ -175,7 +175,7 @@ def test_pages_written_by_worker_processes_are_the_same(samples_db, tmp_path, mo
     """A large site's county pages are written by two processes: the same bytes as one."""
     db, _ = samples_db
     one = publish(db, tmp_path / "one", include_unapproved=True).out
-    from publish import static_site
+    from nianbao.publish import static_site
 
     monkeypatch.setattr(static_site, "PARALLEL_FROM", 1)
     monkeypatch.setattr(static_site, "WORKERS", 2)

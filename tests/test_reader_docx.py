@@ -16,13 +16,13 @@ from pathlib import Path
 import docx
 import pytest
 
-from db.document import Paragraph, Table
-from db.errors import ReadError
-from db.format import NARRATIVE_SECTIONS
-from db.limits import Limits
-from db.model import Report
-from db.pipeline import import_paths, parse_bytes, parse_file
-from db.readers.docx import read_docx
+from nianbao.db.document import Paragraph, Table
+from nianbao.db.errors import ReadError
+from nianbao.db.format import NARRATIVE_SECTIONS
+from nianbao.db.limits import Limits
+from nianbao.db.model import Report
+from nianbao.db.pipeline import import_paths, parse_bytes, parse_file
+from nianbao.db.readers.docx import read_docx
 from tests.conftest import SAMPLE_NAMES, sample_path
 from tests.forms.docx import render, zip_bomb
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from db.document import Paragraph, Table
-from db.errors import ReadError
-from db.model import Value
-from db.pipeline import import_paths, parse_bytes, parse_file
-from db.readers import read_document
-from db.readers.html import read_html
+from nianbao.db.document import Paragraph, Table
+from nianbao.db.errors import ReadError
+from nianbao.db.model import Value
+from nianbao.db.pipeline import import_paths, parse_bytes, parse_file
+from nianbao.db.readers import read_document
+from nianbao.db.readers.html import read_html
 from tests.conftest import SAMPLE_NAMES, sample_path
 from tests.forms.html import STYLES, render, render_404
 

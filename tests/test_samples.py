@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from db.format import FORMAT_2021, NARRATIVE_SECTIONS
-from db.pipeline import parse_file
+from nianbao.db.format import FORMAT_2021, NARRATIVE_SECTIONS
+from nianbao.db.pipeline import parse_file
 from tests.conftest import SAMPLE_NAMES, expected, sample_path
 
 IDENTITY = ("organ", "region", "year", "format", "published")

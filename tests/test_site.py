@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from db import review
-from db.format import FORMATS
-from db.pipeline import import_paths
-from db.schema import connect
-from publish import database, search_index
-from publish.markdown import render_text
-from publish.static_site import build_site
+from nianbao.db import review
+from nianbao.db.format import FORMATS
+from nianbao.db.pipeline import import_paths
+from nianbao.db.schema import connect
+from nianbao.publish import database, search_index
+from nianbao.publish.markdown import render_text
+from nianbao.publish.static_site import build_site
 from tests.conftest import SAMPLE_NAMES, sample_path
 
 CODES = {"夏县": "140828", "巨鹿县": "130529", "温县": "410825", "交口县": "141130", "霍城县": "654023"}
@@ -439,7 +439,7 @@ def csv_module(rows: list[tuple], columns: list[str]) -> str:
 
 
 def test_csv_guards_formulas_and_json_keeps_values_exact(tmp_path, published):
-    from publish.downloads import write_downloads
+    from nianbao.publish.downloads import write_downloads
 
     db = tmp_path / "nianbao.db"
     db.write_bytes(published.read_bytes())
@@ -675,14 +675,16 @@ def test_a_province_without_pages_loses_its_bundle(site, tmp_path):
 
 
 def test_publish_does_not_import_the_ui_toolkit():
-    code = "import sys, publish.static_site; print(','.join(m for m in ('textual', 'rich') if m in sys.modules))"
+    code = (
+        "import sys, nianbao.publish.static_site; print(','.join(m for m in ('textual', 'rich') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
 
 def test_downloads_split_as_province_key_names_provinces(tmp_path, published):
-    from publish.downloads import write_downloads
-    from publish.untrusted import province_key
+    from nianbao.publish.downloads import write_downloads
+    from nianbao.publish.untrusted import province_key
 
     db = tmp_path / "nianbao.db"
     db.write_bytes(published.read_bytes())
@@ -704,7 +706,7 @@ def test_downloads_split_as_province_key_names_provinces(tmp_path, published):
 
 
 def test_downloads_of_some_provinces_leave_the_others_alone(tmp_path, published):
-    from publish.downloads import write_downloads
+    from nianbao.publish.downloads import write_downloads
 
     db = tmp_path / "nianbao.db"
     db.write_bytes(published.read_bytes())

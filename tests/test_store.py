@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from db import store
-from db.pipeline import import_paths
-from db.schema import connect, schema_version
+from nianbao.db import store
+from nianbao.db.pipeline import import_paths
+from nianbao.db.schema import connect, schema_version
 from tests.conftest import SAMPLE_NAMES, SAMPLES, sample_path
 
 CELLS_PER_REPORT = 10 + 25 * 7 + 15
@@ -109,7 +109,7 @@ def test_wal_busy_timeout_and_migrations(db_path):
 def test_upgrade_from_first_schema_keeps_reports(db_path):
     from sqlite_utils import Database
 
-    from db.schema import migrations
+    from nianbao.db.schema import migrations
 
     old = Database(db_path)
     migrations.apply(old, stop_before="m002_checks")
@@ -136,7 +136,7 @@ def test_upgrade_rebuilding_reports_keeps_every_row_that_refers_to_them(db_path)
     every cell, finding and correction by cascade."""
     from sqlite_utils import Database
 
-    from db.schema import migrations
+    from nianbao.db.schema import migrations
 
     old = Database(db_path)
     migrations.apply(old, stop_before="m005_identity_with_place")

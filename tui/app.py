@@ -10,7 +10,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from tui.screens.queue import QueueScreen
+from nianbao.tui.screens.queue import QueueScreen
 
 
 class NianbaoApp(App):
@@ -28,7 +28,7 @@ class NianbaoApp(App):
         self.push_screen(QueueScreen(self.db_path))
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        from nianbao.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -44,13 +44,13 @@ class NianbaoApp(App):
         yield from super().get_system_commands(screen)
 
     def open_report(self, report_id: int) -> None:
-        from tui.screens.report import ReportScreen
+        from nianbao.tui.screens.report import ReportScreen
 
         self.push_screen(ReportScreen(self.db_path, report_id))
 
     def open_publish(self) -> None:
         """The publish screen is made once and kept: a Datasette started there outlives a visit."""
-        from tui.screens.publishing import PublishScreen
+        from nianbao.tui.screens.publishing import PublishScreen
 
         if not self.is_screen_installed("publish"):
             self.install_screen(PublishScreen(self.db_path), "publish")

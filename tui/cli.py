@@ -12,13 +12,13 @@ from pathlib import Path
 
 import click
 
-from db import review
-from db.checks import run_checks
-from db.errors import NianbaoError
-from db.pipeline import FileResult, import_paths, parse_file, summarize
-from db.schema import connect
-from db.wording import counted, plural
-from publish.untrusted import clean
+from nianbao.db import review
+from nianbao.db.checks import run_checks
+from nianbao.db.errors import NianbaoError
+from nianbao.db.pipeline import FileResult, import_paths, parse_file, summarize
+from nianbao.db.schema import connect
+from nianbao.db.wording import counted, plural
+from nianbao.publish.untrusted import clean
 
 DEFAULT_DB = "nianbao.db"
 
@@ -49,7 +49,7 @@ def cli(ctx: click.Context, db_path: str) -> None:
     """
     ctx.obj = db_path
     if ctx.invoked_subcommand is None:
-        from tui.app import NianbaoApp  # Textual only for the app
+        from nianbao.tui.app import NianbaoApp  # Textual only for the app
 
         NianbaoApp(db_path).run()
 
@@ -133,7 +133,7 @@ def list_(db_path: str, as_json: bool) -> None:
 def publish_(db_path: str, out: str, include_unapproved: bool, full: bool) -> None:
     """Publish the approved reports: a Datasette directory and a static site, swapped in whole.
     Publishing again into the same folder builds only the counties whose reports changed."""
-    from publish.run import publish
+    from nianbao.publish.run import publish
 
     with _open(db_path) as db:
         done = _guard(publish, db, Path(out), include_unapproved=include_unapproved, full=full, progress=echo)
@@ -147,7 +147,7 @@ def serve(out: str, port: int) -> None:
     """Serve a published folder with Datasette, read-only, on 127.0.0.1 (the site at /site/)."""
     import subprocess
 
-    from publish.datasette import serve_published_command, served_urls
+    from nianbao.publish.datasette import serve_published_command, served_urls
 
     datasette, site = served_urls(port)
     echo(f"Datasette: {datasette}   the site: {site}")
@@ -177,7 +177,7 @@ def demo(out: str) -> None:
     db_path = folder / DEFAULT_DB
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    with as_file(files("db") / "samples") as samples, _open(str(db_path)) as db:
+    with as_file(files("nianbao.db") / "samples") as samples, _open(str(db_path)) as db:
         names = sorted(p for p in Path(samples).glob("*.txt"))
         results = [_echo_result(r, show_path=Path(r.path).name) for r in import_paths(db, names)]
         echo("")
@@ -196,7 +196,7 @@ def demo(out: str) -> None:
     )
     echo(f"\nDatabase: {db_path}")
     echo("\nPublishing all five (none is approved yet, so each is marked as not reviewed):")
-    from publish.run import publish
+    from nianbao.publish.run import publish
 
     with _open(str(db_path)) as db:
         _echo_published(_guard(publish, db, folder / "published", include_unapproved=True))

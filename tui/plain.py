@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from publish.untrusted import clean
+from nianbao.publish.untrusted import clean
 
 BLANK = "—"
 

@@ -1,14 +1,14 @@
 """Consistency checks (勾稽关系 and the rest): run every registered rule on a report.
 
-from db.checks import run_checks, RULES
+from nianbao.db.checks import run_checks, RULES
 findings = run_checks(report, previous=last_years_report)
 """
 
 from __future__ import annotations
 
-from db.checks import arithmetic, cells, dates, history, identity, narrative  # noqa: F401  (modules register rules)
-from db.checks.registry import ERROR, RULES, WARNING, Context, Finding, Rule, Suggestion
-from db.model import Report
+from nianbao.db.checks import arithmetic, cells, dates, history, identity, narrative  # noqa: F401  (modules register rules)
+from nianbao.db.checks.registry import ERROR, RULES, WARNING, Context, Finding, Rule, Suggestion
+from nianbao.db.model import Report
 
 __all__ = ["ERROR", "RULES", "WARNING", "Context", "Finding", "Rule", "Suggestion", "run_checks"]
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from db.checks.registry import ERROR, WARNING, Context, Finding, Suggestion, rule
-from db.format import FORMATS, ORG_COLUMN_KEYS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, ReportFormat
-from db.labels import normalize, read_cell
-from db.model import Number, Report, is_number
+from nianbao.db.checks.registry import ERROR, WARNING, Context, Finding, Suggestion, rule
+from nianbao.db.format import FORMATS, ORG_COLUMN_KEYS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, ReportFormat
+from nianbao.db.labels import normalize, read_cell
+from nianbao.db.model import Number, Report, is_number
 
 
 @dataclass(frozen=True)

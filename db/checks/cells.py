@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from db.checks.arithmetic import suggestions
-from db.checks.registry import ERROR, Context, Finding, rule
-from db.format import Kind
-from db.labels import read_cell
-from db.model import Report, Value
+from nianbao.db.checks.arithmetic import suggestions
+from nianbao.db.checks.registry import ERROR, Context, Finding, rule
+from nianbao.db.format import Kind
+from nianbao.db.labels import read_cell
+from nianbao.db.model import Report, Value
 
 
 @rule(

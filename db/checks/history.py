@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from db.checks.registry import ERROR, WARNING, Context, Finding, rule
+from nianbao.db.checks.registry import ERROR, WARNING, Context, Finding, rule
 
 
 @rule(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from db.checks.registry import ERROR, Context, Finding, rule
+from nianbao.db.checks.registry import ERROR, Context, Finding, rule
 
 FIRST_YEAR = 2008  # the regulation (条例) took effect on 1 May 2008: no report covers an earlier year
 

@@ -17,12 +17,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from db.checks.dates import is_whole_government
-from db.checks.registry import WARNING, Context, Finding, rule
-from db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
-from db.labels import nfkc
-from db.model import Report
-from db.numerals import DIGIT_CHARS, chinese_number
+from nianbao.db.checks.dates import is_whole_government
+from nianbao.db.checks.registry import WARNING, Context, Finding, rule
+from nianbao.db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
+from nianbao.db.labels import nfkc
+from nianbao.db.model import Report
+from nianbao.db.numerals import DIGIT_CHARS, chinese_number
 
 # --- reading the narrative ------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from db.model import Number, Report
+from nianbao.db.model import Number, Report
 
 ERROR, WARNING = "error", "warning"
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePath
 
-from db.document import Document
-from db.errors import ReadError
-from db.limits import current as current_limits
-from db.readers.text import read_text
+from nianbao.db.document import Document
+from nianbao.db.errors import ReadError
+from nianbao.db.limits import current as current_limits
+from nianbao.db.readers.text import read_text
 
 # Suffixes a folder import picks up; any file named explicitly is tried whatever its name.
 REPORT_SUFFIXES = (".txt", ".text", ".md", ".pdf", ".docx", ".doc", ".wps", ".html", ".htm")
@@ -47,7 +47,7 @@ def read_document(data: bytes, name: str = "") -> Document:
     if form == "zip":
         raise ReadError("a zip archive, not a report document (a .docx is a zip holding word/document.xml)")
     if form == "doc":  # OLE2: old binary Word or WPS, or a password-protected .docx
-        from db.readers.docx import ole_message
+        from nianbao.db.readers.docx import ole_message
 
         raise ReadError(ole_message(data))
     return _reader(form)(data)
@@ -56,15 +56,15 @@ def read_document(data: bytes, name: str = "") -> Document:
 def _reader(form: str) -> Callable[[bytes], Document]:
     """The reader of a form, imported when first needed (pdfplumber and lxml take time to load)."""
     if form == "pdf":
-        from db.readers.pdf import read_pdf
+        from nianbao.db.readers.pdf import read_pdf
 
         return read_pdf
     if form == "docx":
-        from db.readers.docx import read_docx
+        from nianbao.db.readers.docx import read_docx
 
         return read_docx
     if form == "html":
-        from db.readers.html import read_html
+        from nianbao.db.readers.html import read_html
 
         return read_html
     return read_text

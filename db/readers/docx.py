@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from db.document import Cell, Document, Paragraph, Source, Table
-from db.errors import ReadError
-from db.labels import read_cell
-from db.limits import MB, Limits
-from db.limits import current as current_limits
+from nianbao.db.document import Cell, Document, Paragraph, Source, Table
+from nianbao.db.errors import ReadError
+from nianbao.db.labels import read_cell
+from nianbao.db.limits import MB, Limits
+from nianbao.db.limits import current as current_limits
 
 MAX_RELS_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024

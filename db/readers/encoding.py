@@ -12,7 +12,7 @@ import re
 
 import charset_normalizer
 
-from db.errors import ReadError
+from nianbao.db.errors import ReadError
 
 # Control characters that never appear in a text report (tab, newlines, form feed excepted).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")

@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from db.document import Block, Cell, Document, Paragraph, Source, Table
-from db.errors import ReadError
-from db.format import FORMATS
-from db.identity import find_title
-from db.labels import normalize, read_cell
-from db.readers.encoding import decode
-from db.sections import heading_section
+from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
+from nianbao.db.errors import ReadError
+from nianbao.db.format import FORMATS
+from nianbao.db.identity import find_title
+from nianbao.db.labels import normalize, read_cell
+from nianbao.db.readers.encoding import decode
+from nianbao.db.sections import heading_section
 
 Element = etree._Element  # plain elements: lxml.html's element classes cost a lookup per node
 

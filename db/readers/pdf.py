@@ -24,11 +24,11 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.page import Page
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from db.document import Block, Cell, Document, Paragraph, Source, Table
-from db.errors import ReadError
-from db.labels import read_cell
-from db.limits import current as current_limits
-from db.sections import heading_section
+from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
+from nianbao.db.errors import ReadError
+from nianbao.db.labels import read_cell
+from nianbao.db.limits import current as current_limits
+from nianbao.db.sections import heading_section
 
 Char = dict[str, Any]  # a pdfplumber character: text, x0, x1, top, bottom, size
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom

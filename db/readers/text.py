@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from db.document import Cell, Document, Paragraph, Source, Table
-from db.readers.encoding import decode
+from nianbao.db.document import Cell, Document, Paragraph, Source, Table
+from nianbao.db.readers.encoding import decode
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\f")
 _CELL_LINE = re.compile(r"^[ \u3000]*\t([^\t]*)$")

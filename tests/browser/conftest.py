@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from publish.static_site import build_site
+from nianbao.publish.static_site import build_site
 from tests.test_site import make_hostile, published_samples
 
 CHROMIUM = "/usr/bin/chromium"

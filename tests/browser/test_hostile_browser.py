@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Page, expect
 
-from db.schema import connect
-from publish.metadata import DATABASE
-from publish.run import publish
+from nianbao.db.schema import connect
+from nianbao.publish.metadata import DATABASE
+from nianbao.publish.run import publish
 from tests.browser.conftest import Watch, serving
 from tests.hostile_text import HOSTILE_ORGAN
 from tests.test_datasette import serving as datasette_serving

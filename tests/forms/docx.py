@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from docx.table import Table as DocxTable
 
-from db.model import Report
+from nianbao.db.model import Report
 from tests.forms.layout import Grid, GridCell, Part, occupancy, parts
 
 FIXED_TIME = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)

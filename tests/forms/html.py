@@ -20,7 +20,7 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
-from db.model import Report
+from nianbao.db.model import Report
 from tests.forms.layout import Grid, GridCell, Part, parts
 
 STYLES = ("modern", "legacy", "word")

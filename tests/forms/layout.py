@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from db.format import SECTIONS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS
-from db.model import Report, Value
+from nianbao.db.format import SECTIONS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS
+from nianbao.db.model import Report, Value
 
 NUMERALS = "一二三四五六"
 

@@ -32,7 +32,7 @@ from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate, Spacer
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
-from db.model import Report
+from nianbao.db.model import Report
 from tests.forms.layout import GridCell, Matrix, Part, RowBreak, break_row, occupancy, parts
 
 FONT = "STSong-Light"

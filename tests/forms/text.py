@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from db.model import Report
+from nianbao.db.model import Report
 from tests.forms.docx import header_lines
 from tests.forms.layout import Matrix, Part, RowBreak, break_row, occupancy, parts
 

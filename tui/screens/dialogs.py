@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from db.regions import Division, lookup_code, search_divisions
+from nianbao.db.regions import Division, lookup_code, search_divisions
 
 
 class ReasonDialog(ModalScreen):

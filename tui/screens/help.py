@@ -28,10 +28,10 @@ WORKFLOW = """\
 
 
 def screens() -> list[tuple[str, type[Screen]]]:
-    from tui.screens.importing import ImportScreen
-    from tui.screens.publishing import PublishScreen
-    from tui.screens.queue import QueueScreen
-    from tui.screens.report import ReportScreen
+    from nianbao.tui.screens.importing import ImportScreen
+    from nianbao.tui.screens.publishing import PublishScreen
+    from nianbao.tui.screens.queue import QueueScreen
+    from nianbao.tui.screens.report import ReportScreen
 
     return [
         ("首页 Home and queue", QueueScreen),

@@ -20,11 +20,11 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from db.pipeline import FileResult, import_file, report_files, summarize
-from db.readers import REPORT_SUFFIXES
-from db.schema import connect
-from db.wording import counted
-from tui.plain import plain
+from nianbao.db.pipeline import FileResult, import_file, report_files, summarize
+from nianbao.db.readers import REPORT_SUFFIXES
+from nianbao.db.schema import connect
+from nianbao.db.wording import counted
+from nianbao.tui.plain import plain
 
 
 class ReportTree(DirectoryTree):

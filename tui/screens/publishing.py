@@ -20,11 +20,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Log, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from db.overview import overview
-from db.schema import connect
-from db.wording import plural
-from publish.run import Published, publish
-from publish.serving import Server
+from nianbao.db.overview import overview
+from nianbao.db.schema import connect
+from nianbao.db.wording import plural
+from nianbao.publish.run import Published, publish
+from nianbao.publish.serving import Server
 
 DEFAULT_OUT = "published"
 

@@ -11,11 +11,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
-from db.checks import RULES
-from db.overview import STATUSES, Overview, QueueFilter, overview, queue
-from db.schema import connect
-from tui.plain import plain
-from tui.timefmt import local_time
+from nianbao.db.checks import RULES
+from nianbao.db.overview import STATUSES, Overview, QueueFilter, overview, queue
+from nianbao.db.schema import connect
+from nianbao.tui.plain import plain
+from nianbao.tui.timefmt import local_time
 
 
 class QueueTable(DataTable):
@@ -117,7 +117,7 @@ class QueueScreen(Screen):
         self.action_refresh()
 
     def action_import_files(self) -> None:
-        from tui.screens.importing import ImportScreen
+        from nianbao.tui.screens.importing import ImportScreen
 
         self.app.push_screen(ImportScreen(self.db_path))
 

@@ -17,16 +17,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from db import review
-from db.format import SECTION_BY_KEY
-from db.review import ReviewError
-from db.schema import connect
-from publish.untrusted import clean
-from tui.plain import BLANK, plain
-from tui.screens.dialogs import CorrectionDialog, IdentityDialog, OverrideDialog
-from tui.timefmt import local_time
-from tui.widgets.report_table import Marks, ReportTable
-from tui.widgets.source_panel import SourcePanel
+from nianbao.db import review
+from nianbao.db.format import SECTION_BY_KEY
+from nianbao.db.review import ReviewError
+from nianbao.db.schema import connect
+from nianbao.publish.untrusted import clean
+from nianbao.tui.plain import BLANK, plain
+from nianbao.tui.screens.dialogs import CorrectionDialog, IdentityDialog, OverrideDialog
+from nianbao.tui.timefmt import local_time
+from nianbao.tui.widgets.report_table import Marks, ReportTable
+from nianbao.tui.widgets.source_panel import SourcePanel
 
 TABLE_TABS = {"table2": "表二", "table3": "表三", "table4": "表四"}
 TABS = ("table2", "table3", "table4", "text", "checks", "log")

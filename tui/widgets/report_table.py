@@ -14,9 +14,9 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
-from db.format import TABLE4_GROUPS, TABLE4_RESULTS
-from db.model import Report, Value
-from tui.plain import BLANK
+from nianbao.db.format import TABLE4_GROUPS, TABLE4_RESULTS
+from nianbao.db.model import Report, Value
+from nianbao.tui.plain import BLANK
 
 LABEL_WIDTH = 18  # table 三's row labels, cropped: the side panel and the form give them in full
 STYLES = {"error": "reverse red", "warning": "reverse yellow"}

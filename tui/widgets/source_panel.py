@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from db.review import CellSource
-from publish.untrusted import clean
-from tui.plain import BLANK
+from nianbao.db.review import CellSource
+from nianbao.publish.untrusted import clean
+from nianbao.tui.plain import BLANK
 
 
 def describe_cell(source: CellSource, findings: list[dict], suggestion: dict | None) -> Text:
