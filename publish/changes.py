@@ -18,13 +18,16 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import nianbao.db as db_package
 from nianbao.db.schema import Database
+from nianbao.publish.assets import SITE
 from nianbao.publish.database import PUBLIC_STATUSES, source_file
 from nianbao.publish.untrusted import province_key, region_key
 
 STATE_FILE = "state.json"
-ROOT = Path(__file__).resolve().parent.parent
-SHAPERS = ("db", "publish", "site")  # folders whose files shape what a publish writes
+# The folders whose files shape what a publish writes: nianbao's own, wherever it is installed
+# (never whatever else is importable as `db`).
+SHAPERS = {"db": Path(db_package.__file__).parent, "publish": Path(__file__).parent, "site": SITE}
 LIBRARIES = ("jinja2", "markdown-it-py", "pagefind", "sqlite-utils", "lxml")
 WHOLE_SHARE = 0.25  # rebuild everything when more than this share of counties changed
 WHOLE_MIN = 100  # … and more than this many: a small site is always updated
@@ -69,10 +72,10 @@ class Changes:
 def fingerprint(include_unapproved: bool) -> str:
     """The code, templates and libraries that shape a publish, and its one setting."""
     h = hashlib.sha256(f"unapproved={include_unapproved}".encode())
-    for folder in SHAPERS:
-        for path in sorted((ROOT / folder).rglob("*")):
+    for name, folder in SHAPERS.items():
+        for path in sorted(folder.rglob("*")):
             if path.is_file() and path.suffix != ".pyc":
-                h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+                h.update(f"{name}/{path.relative_to(folder)}".encode() + b"\0" + path.read_bytes())
     for name in LIBRARIES:
         h.update(f"{name}={_version(name)}".encode())
     return h.hexdigest()

@@ -13,10 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
+
+from nianbao.publish.assets import TEMPLATES
 
 FONT = Markup(
     '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Zen Hei", sans-serif'
@@ -30,7 +31,6 @@ SMALLEST = 10  # px: year labels and values shrink to fit their room, down to th
 TOP, RIGHT, LEGEND_ROW, LEGEND_PAD, X_LABELS = 48, 16, 22.5, 12, 30
 GROUP_FILL, BAR_GAP = 0.8, 2  # a year's bars fill 80 % of its column, 2 px apart
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "site" / "templates"
 _ENV = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=True,  # labels carry organ names: untrusted text

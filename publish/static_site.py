@@ -26,6 +26,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from nianbao.db.wording import plural
+from nianbao.publish.assets import STATIC, TEMPLATES
 from nianbao.publish.downloads import DATABASE, write_downloads
 from nianbao.publish.fsutil import write_file
 from nianbao.publish.home import home_pages
@@ -33,7 +34,6 @@ from nianbao.publish.pages import HOME_SERIES, DownloadsPage, File, SearchPage, 
 from nianbao.publish.search_index import build_index
 from nianbao.publish.site_data import connect, load, with_narratives
 
-SITE = Path(__file__).resolve().parent.parent / "site"
 WORKERS = min(2, os.cpu_count() or 1)  # page-writing processes for a whole site
 PARALLEL_FROM = 200  # counties; fewer are written in this process (starting workers costs ~1 s)
 CHUNK = 50  # counties a worker task
@@ -132,7 +132,7 @@ def _clear(target: Path, scope: Scope) -> None:
 def environment() -> Environment:
     """Jinja for untrusted data: everything escaped, and a missing name is an error, not blank."""
     return Environment(
-        loader=FileSystemLoader(SITE / "templates"),
+        loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -161,6 +161,6 @@ def _write(target: Path, files: Iterable[File]) -> None:
 
 
 def _copy_static(target: Path) -> None:
-    for path in sorted((SITE / "static").iterdir()):
+    for path in sorted(STATIC.iterdir()):
         if path.is_file():
             write_file(target / "static" / path.name, path.read_bytes())
