@@ -16,6 +16,8 @@ from pathlib import Path
 from nianbao.publish.metadata import DATABASE, build_metadata
 
 DATABASE_FILE = f"{DATABASE}.db"
+# Plugins for the server `nianbao serve` starts: a folder of the site answers with its index.html.
+PLUGINS = Path(__file__).resolve().parent / "datasette_plugins"
 METADATA_FILE = "metadata.json"
 
 # Settings passed with --setting, each for a reason.
@@ -59,9 +61,10 @@ def serve_command(directory: Path, *, host: str = "127.0.0.1", port: int = 8001)
 def serve_published_command(out: Path, *, port: int = 8001) -> list[str]:
     """The argv that serves a published folder: Datasette at `/`, the static site at `/site/`."""
     out = Path(out)
-    return serve_command(out / "datasette", port=port) + ["--static", f"site:{out / 'site'}"]
+    site = ["--static", f"site:{out / 'site'}", "--plugins-dir", str(PLUGINS)]  # PLUGINS: /site/ answers
+    return serve_command(out / "datasette", port=port) + site
 
 
 def served_urls(port: int) -> tuple[str, str]:
     """Where `serve_published_command` answers: Datasette, and the site's home page."""
-    return f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/site/index.html"
+    return f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/site/"

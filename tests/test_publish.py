@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from nianbao.db import review
 from nianbao.db.pipeline import import_paths
 from nianbao.publish import run as publish_run
 from nianbao.publish.run import publish
+from nianbao.publish.serving import Server, free_port
 from nianbao.tui.cli import cli
 from tests.conftest import SAMPLE_NAMES, sample_path
 
@@ -141,6 +144,28 @@ def test_cli_publish_and_demo(tmp_path, db_path):
     assert demo.exit_code == 0, demo.output
     assert "published 5 reports (5 not approved, marked as such)" in demo.stdout
     assert (tmp_path / "demo" / "published" / "site" / "index.html").exists()
+
+
+def test_serve_answers_the_site_and_its_folders_with_their_home_page(samples_db, tmp_path):
+    """`nianbao serve` (the app's Server runs the same command): /site/ is the home page, a folder
+    address is its index.html, a folder without its slash is sent to it, never a 403."""
+    db, _ = samples_db
+    done = publish(db, tmp_path / "out", include_unapproved=True)
+    server = Server(done.out, port=free_port(8600))
+    server.start()
+    try:
+        assert server.site_url.endswith("/site/")
+        home = urllib.request.urlopen(server.site_url, timeout=10)
+        assert home.status == 200 and home.read() == (done.site / "index.html").read_bytes()
+        folder = urllib.request.urlopen(server.site_url + "methodology", timeout=10)  # redirected to …/
+        assert folder.url.endswith("/site/methodology/")
+        assert folder.read() == (done.site / "methodology" / "index.html").read_bytes()
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(server.site_url + "no-such-folder/", timeout=10)
+        assert missing.value.code == 404
+        assert urllib.request.urlopen(server.datasette_url + "nianbao.json", timeout=10).status == 200
+    finally:
+        server.stop()
 
 
 def test_table3_rows_keep_their_printed_order(samples_db, tmp_path):
