@@ -1,7 +1,7 @@
 """The annual report format (政府信息公开工作年度报告) as data.
 
 This module is the one place that knows the sections, the rows and columns of tables 二/三/四,
-their canonical keys (the project's contract, see FORMAT.md) and the label variants met in real
+their canonical keys (the project's contract, see docs/format.md) and the label variants met in real
 reports. The parser, the store, the checks and the publishers all import it; nothing else in the
 project spells a label.
 """

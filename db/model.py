@@ -112,7 +112,7 @@ class Report:
         return {path: v.value for path, v in cells if is_number(v.value)}
 
     def to_json(self) -> dict[str, Any]:
-        """The canonical JSON of FORMAT.md (plus the parse notes and the values' sources)."""
+        """The canonical JSON of docs/format.md (plus the parse notes and the values' sources)."""
         columns = [c.key for c in self.spec.table3_columns]
         return {
             "organ": self.organ,

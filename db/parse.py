@@ -1,4 +1,4 @@
-"""Map a form-neutral document onto the canonical report (FORMAT.md).
+"""Map a form-neutral document onto the canonical report (docs/format.md).
 
     document (blocks) -> outline (front matter + six sections) -> identity, tables, narratives
 

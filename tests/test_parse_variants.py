@@ -446,7 +446,7 @@ def test_marker_in_table4():
 
 
 def test_number_with_unit_is_read_and_noted():
-    """FORMAT.md: "A number with a unit stuck to it (12件) is read as 12 but noted"."""
+    """docs/format.md: "A number with a unit stuck to it (12件) is read as 12 but noted"."""
     lines = text_of(TAB_LAYOUT).split("\n")
     i = field_line(lines, "行政许可")
     lines[i] = "行政许可\t12件\t\t"

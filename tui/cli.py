@@ -72,7 +72,7 @@ def import_(db_path: str, paths: tuple[str, ...], workers: int | None) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path())
-@click.option("--json", "as_json", is_flag=True, help="Print the canonical JSON of FORMAT.md.")
+@click.option("--json", "as_json", is_flag=True, help="Print the canonical JSON of docs/format.md.")
 def parse(file: str, as_json: bool) -> None:
     """Parse one report file and print what it says (nothing is stored)."""
     try:

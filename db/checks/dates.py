@@ -1,6 +1,6 @@
 """When a report was published and which period it covers: LATE and PERIOD.
 
-The deadlines come from the regulation (条例 第四十九、五十条, see FORMAT.md "Who publishes, when"):
+The deadlines come from the regulation (条例 第四十九、五十条, see docs/format.md "Who publishes, when"):
 a department's or an office's own report by 31 January of the following year, a people's
 government's report for its whole level by 31 March.
 """

@@ -1,8 +1,8 @@
-"""The rule registry: every consistency rule of FORMAT.md, one small function each.
+"""The rule registry: every consistency rule of docs/format.md, one small function each.
 
 A rule is registered with its id, severity, a title in Chinese and English and an explanation;
 the registry drives the checks, the CLI, the site's methodology page and a test that no rule of
-FORMAT.md is missing. A rule returns findings (rows), never raises.
+docs/format.md is missing. A rule returns findings (rows), never raises.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Suggestion:
 class Finding:
     rule: str
     severity: str
-    cells: tuple[str, ...]  # cell paths, FORMAT.md: table2.KEY, table3.ROW.COLUMN, ROW.*, table4.KEY
+    cells: tuple[str, ...]  # cell paths, docs/format.md: table2.KEY, table3.ROW.COLUMN, ROW.*, table4.KEY
     message: str  # English
     message_zh: str  # Chinese
     expected: str | None = None
@@ -90,7 +90,7 @@ RULES: dict[str, Rule] = {}
 def rule(
     id: str, severity: str, title: str, title_zh: str, explanation: str, *, needs_history: bool = False
 ) -> Callable[[Check], Check]:
-    """Register a rule function under its FORMAT.md id."""
+    """Register a rule function under its docs/format.md id."""
 
     def register(check: Check) -> Check:
         if id in RULES:

@@ -46,7 +46,7 @@ def value_text(value: Value) -> str:
 
 
 def report_from_json(data: dict) -> Report:
-    """A report from its canonical JSON (FORMAT.md; sections optional), for the renderers: the
+    """A report from its canonical JSON (docs/format.md; sections optional), for the renderers: the
     samples' expected values and generated corpora are written out from JSON."""
     report = Report(
         **{k: data.get(k) for k in ("organ", "region", "year", "published", "title", "period", "region_code")},
