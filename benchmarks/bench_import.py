@@ -29,7 +29,7 @@ from nianbao.db.readers import read_document
 from nianbao.db.review import recheck
 from nianbao.db.schema import connect
 from nianbao.db.store import save_report
-from tests.conftest import SAMPLE_NAMES, distinct_copies
+from tests.helpers import SAMPLE_NAMES, distinct_copies
 
 
 def timed(run: Callable[[], object]) -> tuple[float, float]:

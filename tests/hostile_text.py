@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import sample_path
+from nianbao.db.pipeline import import_paths
+from nianbao.db.schema import connect
+from tests.helpers import sample_path
+
+CODE = "130529"  # 巨鹿县, the county of sample 001
 
 # Report text that must stay text everywhere: on the site, in Datasette, in the app. A script that
 # runs sets window.__pwned; Rich/Textual markup that is read as markup styles, links, or crashes
@@ -35,3 +39,12 @@ def hostile_report(folder: Path) -> Path:
     path = folder / "hostile.txt"
     path.write_text("\n".join(lines), "utf-8")
     return path
+
+
+def imported_hostile(folder: Path) -> tuple[Path, int]:
+    """A work database holding the hostile report (and sample 002 beside it)."""
+    db = connect(folder / "work.db")
+    results = list(import_paths(db, [hostile_report(folder / "inbox"), sample_path("002")]))
+    assert [r.status for r in results] == ["imported", "imported"], [r.message for r in results]
+    db.close()
+    return folder / "work.db", results[0].report_id

@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Select, Static
 
 from nianbao.db.pipeline import import_paths
 from nianbao.tui.app import NianbaoApp
-from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.helpers import SAMPLE_NAMES, sample_path
 
 
 def run(app: NianbaoApp, steps, size=(120, 36)):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import time
 import urllib.request
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from nianbao.tui.screens.publishing import PublishScreen
 from nianbao.tui.screens.queue import QueueScreen
 from nianbao.tui.screens.report import ReportScreen
 from nianbao.tui.widgets.report_table import ReportTable
-from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.helpers import SAMPLE_NAMES, sample_path
 
 
 @pytest.fixture
@@ -48,13 +49,15 @@ def drive(steps, size=(140, 40), db: str = "nianbao.db"):
     return asyncio.run(go())
 
 
-async def until(pilot, condition, limit: float = 30.0) -> None:
-    for _ in range(int(limit / 0.05)):
-        if condition():
-            await pilot.pause()  # let the new screen mount and lay out
-            return
+async def until(pilot, condition, limit: float = 600.0) -> None:
+    """Until `condition()` holds. `limit` only keeps a hung app from hanging the suite: far beyond
+    any machine's pace, never a speed requirement."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the app")
         await pilot.pause(0.05)
-    raise AssertionError("timed out waiting for the app")
+    await pilot.pause()  # let the new screen mount and lay out
 
 
 async def import_folder(app, pilot, folder: str = "reports") -> None:
@@ -243,9 +246,14 @@ def test_help_lists_every_screens_keys_and_the_palette_runs_actions(workspace):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Publish")
-        await pilot.pause(0.5)
         commands = app.screen.query_one(CommandList)
-        listed = [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+
+        def listed() -> list[str]:
+            return [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+
+        # the palette searches in the background: wait for the command, however long that takes
+        await until(pilot, lambda: any(line.startswith("发布 (p)") for line in listed()))
+        listed = listed()
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, PublishScreen))
         return helped, text, listed

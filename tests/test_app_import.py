@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import time
+import threading
 from pathlib import Path
 
-from textual.app import App
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import DataTable, Footer, ProgressBar, Static
 from textual.widgets._footer import FooterKey
 
 from nianbao.db.pipeline import import_file
@@ -16,51 +14,8 @@ from nianbao.db.schema import connect
 from nianbao.tui.app import NianbaoApp
 from nianbao.tui.screens import importing
 from nianbao.tui.screens.help import HelpScreen
-from nianbao.tui.screens.importing import ImportScreen
-from tests.conftest import SAMPLE_NAMES, distinct_copies, sample_path
-
-
-class Host(App):
-    """A tiny app that shows the import screen and records the reports it is asked to open."""
-
-    def __init__(self, db_path: str, start: str) -> None:
-        super().__init__()
-        self.db_path, self.start, self.opened = db_path, start, []
-
-    def on_mount(self) -> None:
-        self.push_screen(ImportScreen(self.db_path, self.start))
-
-    def open_report(self, report_id: int) -> None:
-        self.opened.append(report_id)
-
-
-def run(app: App, steps, size=(120, 36)):
-    async def go():
-        async with app.run_test(size=size) as pilot:
-            await pilot.pause()
-            return await steps(app, pilot)
-
-    return asyncio.run(go())
-
-
-async def start_import(pilot, folder: Path, typed: bool = True) -> None:
-    """Put the folder's path in the path box (typed key by key, or set) and press Enter."""
-    box = pilot.app.screen.query_one("#path", Input)
-    box.value = "" if typed else str(folder)
-    box.focus()
-    if typed:
-        await pilot.press(*str(folder))
-    await pilot.press("enter")
-    await pilot.pause()
-
-
-async def wait_done(pilot, limit: float = 10.0) -> None:
-    screen = pilot.app.screen
-    for _ in range(int(limit / 0.05)):
-        if not screen.importing:
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the import did not finish")
+from tests.app_pilot import Gate, Host, run, start_import, until, wait_done
+from tests.helpers import SAMPLE_NAMES, distinct_copies, sample_path
 
 
 def rows(app) -> list[list[str]]:
@@ -107,22 +62,19 @@ def test_imports_a_folder_with_a_bad_file(tmp_path, db_path):
 
 
 def test_cancel_keeps_what_was_done_and_rerun_imports_the_rest(tmp_path, db_path, monkeypatch):
-    def slow_import(db, path):
-        time.sleep(0.03)  # a steady pace, so that the cancel lands mid-import on any machine
-        return import_file(db, path)
-
-    monkeypatch.setattr(importing, "import_file", slow_import)
+    gate = Gate(import_file, at=5)  # the 5th file is in hand when the operator presses c
+    monkeypatch.setattr(importing, "import_file", gate)
     folder = tmp_path / "many"
     distinct_copies(folder, 60, names=["002"])
 
     async def steps(app, pilot):
         await start_import(pilot, folder, typed=False)
-        for _ in range(500):
-            if app.screen.results:  # the first progress update has arrived
-                break
-            await pilot.pause(0.01)
-        timing = str(app.screen.query_one("#timing", Static).content)
-        await pilot.press("c")
+        try:
+            await until(pilot, lambda: gate.holding.is_set() and len(app.screen.results) == 4)
+            timing = str(app.screen.query_one("#timing", Static).content)
+            await pilot.press("c")
+        finally:
+            gate.released.set()
         await wait_done(pilot)
         first = summary(app), count_reports(db_path)
         assert "elapsed" in timing and "left" in timing
@@ -131,8 +83,8 @@ def test_cancel_keeps_what_was_done_and_rerun_imports_the_rest(tmp_path, db_path
         return first, rows(app), summary(app)
 
     (cancelled, kept), second, line = run(Host(str(db_path), str(tmp_path)), steps)
-    assert "Cancelled after" in cancelled and f"after {kept} of 60" in cancelled
-    assert 0 < kept < 60
+    assert "Cancelled after 5 of 60" in cancelled  # the file in hand is finished, no other begun
+    assert kept == 5
     assert count_reports(db_path) == 60
     statuses = [r[0].split()[-1] for r in second]
     assert statuses.count("unchanged") == kept and statuses.count("imported") == 60 - kept
@@ -155,9 +107,12 @@ def test_fits_80_by_24_with_the_bindings_in_the_footer(tmp_path, db_path):
     assert table_height >= 5
 
 
-def test_importing_200_reports_keeps_the_screen_responsive(tmp_path, db_path):
-    """While 200 reports import, the progress moves, the help opens and closes, and the import
-    goes on behind it."""
+def test_importing_200_reports_keeps_the_screen_responsive(tmp_path, db_path, monkeypatch):
+    """The import runs in a worker thread. Held at its 21st file (so the test needs no guess of the
+    machine's pace), the screen shows 20 of 200 done and answers keys: the help opens and closes
+    while the import waits behind it. Released, it goes on to 200 of 200."""
+    gate = Gate(import_file, at=21)
+    monkeypatch.setattr(importing, "import_file", gate)
     folder = tmp_path / "batch"
     distinct_copies(folder, 200)
 
@@ -166,25 +121,23 @@ def test_importing_200_reports_keeps_the_screen_responsive(tmp_path, db_path):
         await pilot.pause()
         await start_import(pilot, folder, typed=False)
         screen = app.screen
-        seen: list[float] = []  # the bar, read by a UI timer: it fires only if the loop is free
-        ticker = app.set_interval(0.02, lambda: seen.append(screen.query_one("#progress", ProgressBar).progress))
-        help_at = None
-        while screen.importing:
-            if help_at is None and screen._done >= 20:
-                await pilot.press("f1")
-                await pilot.pause()
-                help_at = (screen._done, isinstance(app.screen, HelpScreen))
-                await pilot.pause(0.3)
-                await pilot.press("escape")
-                await pilot.pause()
-                help_at += (screen._done, app.screen is screen)
-            await pilot.pause(0.02)
-        ticker.stop()
-        return seen, help_at, len(rows(app)), summary(app)
+        bar = screen.query_one("#progress", ProgressBar)
+        try:
+            await until(pilot, lambda: gate.holding.is_set() and screen._done == 20)
+            midway = (bar.progress, bar.total)
+            await pilot.press("f1")
+            await pilot.pause()
+            help_shown = isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            back = app.screen is screen and screen.importing
+        finally:
+            gate.released.set()
+        await wait_done(pilot)
+        return midway, help_shown, back, (bar.progress, bar.total), len(rows(app)), summary(app)
 
-    seen, help_at, results, line = run(NianbaoApp(str(db_path)), steps)
-    assert len(set(seen)) >= 10  # the bar moved, seen at many points along the way
-    opened_at, was_help, closed_at, back = help_at
-    assert was_help and back and opened_at < 200
-    assert closed_at > opened_at  # the import went on while the help was open
-    assert results == 200 and line.startswith("200 files: 200 imported")
+    midway, help_shown, back, end, results, line = run(NianbaoApp(str(db_path)), steps)
+    assert threading.main_thread() not in gate.threads and len(gate.threads) == 1  # one worker thread
+    assert midway == (20, 200)
+    assert help_shown and back  # the screen answered F1 and Escape while the import was under way
+    assert end == (200, 200) and results == 200 and line.startswith("200 files: 200 imported")

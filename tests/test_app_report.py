@@ -14,7 +14,7 @@ from nianbao.tui.screens.dialogs import CorrectionDialog, OverrideDialog
 from nianbao.tui.screens.report import ReportScreen
 from nianbao.tui.widgets.report_table import ReportTable
 from nianbao.tui.widgets.source_panel import SourcePanel
-from tests.conftest import sample_path
+from tests.helpers import sample_path
 
 
 class Host(App):

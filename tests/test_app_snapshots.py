@@ -11,53 +11,57 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import DirectoryTree, Input
 from textual.widgets._footer import FooterKey
 
 from nianbao.db.pipeline import import_paths
 from nianbao.db.schema import connect
 from nianbao.tui.app import NianbaoApp
-from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.helpers import SAMPLE_NAMES, sample_path
 
 SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 FIXED_TIME = "2026-03-01T09:30:00+08:00"
 
 
-# A fixed folder rather than tmp_path: the import screen shows the folder's full path.
-WORKSPACE = Path(tempfile.gettempdir()) / "nianbao-snapshots"
+# The import screen's file tree shows the folder's name: the same name in every test's own folder.
+WORKSPACE = "nianbao-snapshots"
 
 
 @pytest.fixture
-def workspace(monkeypatch):
+def workspace(monkeypatch, tmp_path):
     """The five samples imported, times fixed and shown in China's time zone whatever the machine's,
     the app started in the folder (paths relative)."""
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
-    shutil.rmtree(WORKSPACE, ignore_errors=True)
-    reports = WORKSPACE / "reports"
+    workspace = tmp_path / WORKSPACE
+    reports = workspace / "reports"
     reports.mkdir(parents=True)
     for name in SAMPLE_NAMES:
         shutil.copy(sample_path(name), reports)
-    monkeypatch.chdir(WORKSPACE)
+    monkeypatch.chdir(workspace)
     with connect("nianbao.db") as db:
         list(import_paths(db, sorted(reports.iterdir())))
         db.execute("UPDATE imports SET at = ?", [FIXED_TIME])
         db.conn.commit()
-    yield WORKSPACE
-    shutil.rmtree(WORKSPACE, ignore_errors=True)
+    return workspace
+
+
+def still(app) -> bool:
+    """Workers done (the file tree's loader runs for as long as the tree lives) and every file tree
+    showing its folder (it loads in a worker of its own, which may not have started yet)."""
+    workers_done = all(w.group == "_loader" or w.is_finished for w in app.workers)
+    return workers_done and all(tree.root.children for tree in app.screen.query(DirectoryTree))
 
 
 async def settle(pilot) -> None:
     """Wait until the screen is still: workers done (the file tree loads in one), no blinking cursor."""
     await pilot.pause()
-    for _ in range(100):  # the file tree's loader worker runs for as long as the tree lives
-        if all(w.group == "_loader" or w.is_finished for w in pilot.app.workers):
-            break
+    deadline = time.monotonic() + 600  # only keeps a hung worker from hanging the suite
+    while not still(pilot.app):
+        assert time.monotonic() < deadline, "the screen never settled"
         await pilot.pause(0.05)
     await pilot.pause(0.2)
     for box in pilot.app.screen.query(Input):

@@ -11,7 +11,7 @@ from nianbao.db.format import FORMAT_2019, FORMAT_2021, ReportFormat
 from nianbao.db.model import Report, Value
 from nianbao.db.parse import parse_document
 from nianbao.db.readers.text import split_blocks
-from tests.conftest import sample_bytes
+from tests.helpers import sample_bytes
 
 FORMAT_MD_RULES = {
     "T3-BALANCE", "T3-TOTAL", "T3-ROWSUM", "T4-SUM", "CELL-MISSING", "CELL-TYPE", "YEAR-CARRY",

@@ -4,7 +4,6 @@ the five samples, and hand-made reports built by editing a parsed sample."""
 from __future__ import annotations
 
 import copy
-import time
 from functools import cache
 
 import pytest
@@ -17,7 +16,7 @@ from nianbao.db.checks.registry import RULES, WARNING, Context, Finding
 from nianbao.db.model import Report, Value
 from nianbao.db.numerals import chinese_number, chinese_year
 from nianbao.db.pipeline import parse_file
-from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.helpers import SAMPLE_NAMES, sample_path
 
 OURS = ("NARRATIVE-MATCH", "NARRATIVE-COPY", "LATE", "PERIOD")
 
@@ -354,15 +353,14 @@ def test_similarity_ignores_numbers_and_spacing():
     )
 
 
-def test_similarity_fast_on_long_sections():
+def test_similarity_on_long_sections_is_a_symmetric_share():
+    """Two 3,000-character sections: the same text is 1.0, the order does not matter, unrelated text
+    is low. (Its speed, linear in the length, is a benchmark's business, never a test's.)"""
     texts = [comparable("".join(sample(n).sections.values())) for n in ("000", "001", "002", "003", "004")]
     a = (texts[0] + texts[1] + texts[2])[:3000]
     b = (texts[3] + texts[4] + texts[2])[:3000]
     assert len(a) == len(b) == 3000
-    start = time.perf_counter()
-    for _ in range(10):
-        similarity(a, b)
-    assert (time.perf_counter() - start) / 10 < 0.05
+    assert similarity(a, a) == 1.0 and similarity(a, b) == similarity(b, a) < 0.85
 
 
 # --- LATE -----------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from nianbao.publish import database
 from nianbao.publish.run import publish
 from nianbao.tui.app import NianbaoApp
 from nianbao.tui.screens.report import ReportScreen
-from tests.conftest import NoticeRecorder, distinct_copies, sample_path
+from tests.helpers import NoticeRecorder, distinct_copies, sample_path
 
 BATCH = 120
 
@@ -148,7 +148,7 @@ def test_a_write_after_a_read_waits_for_another_writer_instead_of_failing(db_pat
         time.sleep(0.3)
         assert not other_done.is_set()  # it waits for this transaction
         first["publishes"].insert({"at": "a", "out": "", "reports": 0, "unapproved": 0, "seconds": 0})
-    thread.join(timeout=10)
+    thread.join()  # the busy timeout bounds its wait
     assert [at for (at,) in first.execute("SELECT at FROM publishes ORDER BY id")] == ["a", "b"]
     first.close()
 

@@ -28,9 +28,8 @@ from nianbao.db import review
 from nianbao.db.pipeline import import_paths
 from nianbao.db.schema import connect
 from nianbao.publish.run import publish
-from tests.conftest import distinct_copies, sample_path
-from tests.test_publish import files_of
-from tests.test_publish_incremental import site_of, tables_of
+from tests.helpers import distinct_copies, sample_path
+from tests.published import files_of, site_of, tables_of
 
 KILLS = int(os.environ.get("NIANBAO_KILLS", "20"))
 FILES = int(os.environ.get("NIANBAO_KILL_FILES", "200"))

@@ -9,14 +9,9 @@ import csv
 import io
 import json
 import re
-import socket
 import sqlite3
-import subprocess
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -37,7 +32,8 @@ from nianbao.publish.datasette import (
     write_metadata,
 )
 from nianbao.publish.metadata import DATABASE, TITLE, table2_columns
-from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.helpers import SAMPLE_NAMES, sample_path
+from tests.published import serving
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]{3}")
@@ -336,44 +332,10 @@ def test_search_narratives_takes_any_text_literally(site):
 # --- A real server ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(site, tmp_path_factory):
     with serving(site, tmp_path_factory.mktemp("server") / "datasette.log") as base:
         yield base
-
-
-@contextmanager
-def serving(directory: Path, log: Path) -> Iterator[str]:
-    """`datasette serve` of a published directory, as published, on a free local port; always
-    stopped. Its base URL."""
-    port = free_port()
-    with log.open("wb") as out:
-        process = subprocess.Popen(serve_command(directory, port=port), stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"datasette did not start:\n{log.read_text(errors='replace')}") from None
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def fetch(url: str) -> str:

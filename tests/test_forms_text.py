@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from nianbao.db.pipeline import parse_bytes
-from tests.conftest import SAMPLE_NAMES, expected
 from tests.forms import text
 from tests.forms.layout import RowBreak, report_from_json
+from tests.helpers import SAMPLE_NAMES, expected
 
 COMPARED = ("organ", "region", "region_code", "year", "published", "table2", "table3", "table4")
 SPLIT = RowBreak("1.本机关不掌握", at=7)

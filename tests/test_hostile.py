@@ -18,29 +18,18 @@ from datasette.app import Datasette
 from lxml import html as lxml_html
 
 from nianbao.db import review
-from nianbao.db.pipeline import import_paths
 from nianbao.db.schema import connect
 from nianbao.publish.datasette import DATABASE_FILE, METADATA_FILE
 from nianbao.publish.metadata import DATABASE
 from nianbao.publish.run import publish
 from nianbao.tui.app import NianbaoApp
 from nianbao.tui.screens.report import ReportScreen
-from tests.conftest import NoticeRecorder, sample_path
-from tests.hostile_text import HOSTILE_LINES, HOSTILE_LONG, HOSTILE_ORGAN, hostile_report
+from tests.helpers import NoticeRecorder
+from tests.hostile_text import CODE, HOSTILE_LINES, HOSTILE_LONG, HOSTILE_ORGAN, hostile_report, imported_hostile
 
-CODE = "130529"
 INVISIBLE = ("\u202e", "\u202c", "\u200b", "\u200d", "\u2066", "\u2069", "\x1b", "\x07")
 MARKUP_ORGAN = "巨鹿县[bold]粗[/bold][link=https://evil.example]链[/link][@click=app.quit]退出[/][/x]\x1b[2J"
 SHOWN_ORGAN = MARKUP_ORGAN.removesuffix("\x1b[2J") + "[2J"  # the escape character dropped
-
-
-def imported_hostile(folder: Path) -> tuple[Path, int]:
-    """A work database holding the hostile report (and sample 002 beside it)."""
-    db = connect(folder / "work.db")
-    results = list(import_paths(db, [hostile_report(folder / "inbox"), sample_path("002")]))
-    assert [r.status for r in results] == ["imported", "imported"], [r.message for r in results]
-    db.close()
-    return folder / "work.db", results[0].report_id
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +165,7 @@ def test_app_shows_hostile_text_literally_and_acts_on_none_of_it(tmp_path):
 def test_import_screen_shows_hostile_file_names_and_messages_literally(tmp_path):
     """File names are text from outside too: markup in one is shown as written in the results;
     a typed path with "[/x]" in it gets its "no such file" notice without crashing the screen."""
-    from tests.test_app_import import Host, start_import, wait_done
+    from tests.app_pilot import Host, start_import, wait_done
 
     class RecordingHost(NoticeRecorder, Host):
         pass

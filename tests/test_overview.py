@@ -6,7 +6,7 @@ from nianbao.db import review
 from nianbao.db.overview import QueueFilter, overview, queue
 from nianbao.db.pipeline import import_paths
 from nianbao.publish.run import publish
-from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.helpers import SAMPLE_NAMES, sample_path
 
 
 def test_overview_and_queue(db, tmp_path):

@@ -14,7 +14,7 @@ from nianbao.db.labels import read_cell
 from nianbao.db.parse import parse_document
 from nianbao.db.readers.text import split_blocks
 from nianbao.db.sections import outline
-from tests.conftest import SAMPLE_NAMES, expected, sample_bytes
+from tests.helpers import SAMPLE_NAMES, expected, sample_bytes
 
 CELL_LAYOUT = "000"  # one cell per line (Word export)
 TAB_LAYOUT = "002"  # one row per line, tab-separated (PDF export)

@@ -11,8 +11,8 @@ from docx import Document as WordDocument
 from nianbao.db import review
 from nianbao.db.pipeline import import_paths, parse_file
 from nianbao.tui.cli import cli
-from tests.conftest import sample_path
 from tests.forms import docx, html, pdf
+from tests.helpers import sample_path
 
 CELL = "table3.new_received.total"  # 003 prints 12 there
 

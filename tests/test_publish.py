@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import urllib.error
 import urllib.request
@@ -18,24 +17,14 @@ from nianbao.publish import run as publish_run
 from nianbao.publish.run import publish
 from nianbao.publish.serving import Server, free_port
 from nianbao.tui.cli import cli
-from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.helpers import SAMPLE_NAMES, sample_path
+from tests.published import files_of
 
 
 @pytest.fixture
 def samples_db(db):
     ids = [r.report_id for r in import_paths(db, [sample_path(n) for n in SAMPLE_NAMES])]
     return db, dict(zip([n[:3] for n in SAMPLE_NAMES], ids, strict=True))
-
-
-def files_of(out: Path) -> dict[str, str]:
-    """What readers of a publish see: every file under out/site and out/datasette (through the
-    links), with its sha256. The staging area out/.builds is not part of it."""
-    return {
-        f"{part}/{p.relative_to((out / part).resolve())}": hashlib.sha256(p.read_bytes()).hexdigest()
-        for part in ("site", "datasette")
-        for p in sorted((out / part).resolve().rglob("*"))
-        if p.is_file()
-    }
 
 
 def published_db(out: Path) -> Database:

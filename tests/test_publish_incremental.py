@@ -3,8 +3,6 @@ same as a publish from nothing, and the live site is never written into while th
 
 from __future__ import annotations
 
-import hashlib
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,8 @@ from nianbao.db.pipeline import import_paths
 from nianbao.publish import changes
 from nianbao.publish.run import publish
 from nianbao.tui.cli import cli
-from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.helpers import SAMPLE_NAMES, sample_path
+from tests.published import site_of, tables_of, tree
 
 CELL = "table3.new_received.natural"
 
@@ -24,46 +23,6 @@ CELL = "table3.new_received.natural"
 def samples_db(db):
     ids = [r.report_id for r in import_paths(db, [sample_path(n) for n in SAMPLE_NAMES])]
     return db, dict(zip([n[:3] for n in SAMPLE_NAMES], ids, strict=True))
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
-# A finding's or correction's id is its row number, and rows written again are numbered after the others; the
-# database is not vacuumed after an update: these files, and the sizes the downloads page gives
-# of them, differ from a publish from nothing.
-NUMBERED = ("downloads/findings", "downloads/corrections", "downloads/nianbao.db", "downloads/index.html")
-
-
-def site_of(out: Path) -> dict[str, str]:
-    """The site's files as readers get them, but those of NUMBERED."""
-    return {k: v for k, v in tree((out / "site").resolve()).items() if not k.startswith(NUMBERED)}
-
-
-def tables_of(out: Path) -> dict[str, list[tuple]]:
-    """Every table of the published database, rows sorted, findings and corrections without ids."""
-    conn = sqlite3.connect(out / "datasette" / "nianbao.db")
-    names = [
-        n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%'")
-    ]
-    out_tables = {}
-    for name in names:
-        columns = [
-            c[1]
-            for c in conn.execute(f"PRAGMA table_info({name})")
-            if not (name in ("findings", "corrections") and c[1] == "id")
-        ]
-        out_tables[name] = sorted(conn.execute(f"SELECT {', '.join(columns)} FROM {name}").fetchall(), key=repr)
-    out_tables["search"] = conn.execute(
-        "SELECT count(*) FROM narratives_fts WHERE narratives_fts MATCH '依申请公开'"
-    ).fetchall()
-    conn.close()
-    return out_tables
 
 
 def assert_same_as_from_nothing(db, out: Path, tmp_path: Path, **options) -> None:

@@ -23,8 +23,8 @@ from nianbao.db.limits import Limits
 from nianbao.db.model import Report
 from nianbao.db.pipeline import import_paths, parse_bytes, parse_file
 from nianbao.db.readers.docx import read_docx
-from tests.conftest import SAMPLE_NAMES, sample_path
 from tests.forms.docx import render, zip_bomb
+from tests.helpers import SAMPLE_NAMES, sample_path
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"

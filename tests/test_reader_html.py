@@ -17,8 +17,8 @@ from nianbao.db.model import Value
 from nianbao.db.pipeline import import_paths, parse_bytes, parse_file
 from nianbao.db.readers import read_document
 from nianbao.db.readers.html import read_html
-from tests.conftest import SAMPLE_NAMES, sample_path
 from tests.forms.html import STYLES, render, render_404
+from tests.helpers import SAMPLE_NAMES, sample_path
 
 COMPARED = ("organ", "year", "region", "published", "table2", "table3", "table4", "sections")
 ARTICLE = {"modern": "div#zoom.article-content", "legacy": "td#content.content", "word": "div.WordSection1"}

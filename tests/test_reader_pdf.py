@@ -18,9 +18,9 @@ from nianbao.db.errors import ReadError
 from nianbao.db.model import Report
 from nianbao.db.pipeline import import_paths, parse_bytes, parse_file
 from nianbao.db.readers.pdf import DAMAGED, ENCRYPTED, NO_TEXT, NO_UNICODE, read_pdf
-from tests.conftest import SAMPLE_NAMES, expected, sample_path
 from tests.forms.layout import report_from_json
 from tests.forms.pdf import FONT, RowBreak, encrypted, register_font, render
+from tests.helpers import SAMPLE_NAMES, expected, sample_path
 
 COMPARED = ("organ", "year", "region", "published", "table2", "table3", "table4")
 FIRST_ROW, LAST_ROW = "一、本年新收政府信息公开申请数量", "四、结转下年度继续办理"

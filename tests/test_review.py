@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from nianbao.db import review
 from nianbao.db.pipeline import import_paths
 from nianbao.tui.cli import cli
-from tests.conftest import SAMPLE_NAMES, expected, sample_path
+from tests.helpers import SAMPLE_NAMES, expected, sample_path
 
 REGION_CODES = {"000": "140828", "001": "130529", "002": "410825", "003": "141130", "004": "654023"}
 

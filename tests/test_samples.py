@@ -6,7 +6,7 @@ import pytest
 
 from nianbao.db.format import FORMAT_2021, NARRATIVE_SECTIONS
 from nianbao.db.pipeline import parse_file
-from tests.conftest import SAMPLE_NAMES, expected, sample_path
+from tests.helpers import SAMPLE_NAMES, expected, sample_path
 
 IDENTITY = ("organ", "region", "year", "format", "published")
 

@@ -2,7 +2,7 @@
 pages at their stable URLs, official tables equal to the database, blanks and corrections marked,
 no request to any other host, hostile report text escaped, byte-identical rebuilds.
 
-The builders here are shared with the browser tests (tests/browser/conftest.py)."""
+The builders are in tests/published.py, shared with the browser tests."""
 
 from __future__ import annotations
 
@@ -20,14 +20,12 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from nianbao.db import review
 from nianbao.db.format import FORMATS
-from nianbao.db.pipeline import import_paths
 from nianbao.db.schema import connect
 from nianbao.publish import database, search_index
 from nianbao.publish.markdown import render_text
 from nianbao.publish.static_site import build_site
-from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.published import LONG_LINE, make_hostile, published_samples
 
 CODES = {"夏县": "140828", "巨鹿县": "130529", "温县": "410825", "交口县": "141130", "霍城县": "654023"}
 PROVINCES = {"13": "河北省", "14": "山西省", "41": "河南省", "65": "新疆维吾尔自治区"}  # search bundles
@@ -46,76 +44,8 @@ BY_PROVINCE = ("reports", "table2", "table3", "table4", "cells", "findings", "na
 NATIONAL = ("rules", "labels")
 PROVINCES = {"13": "河北省", "14": "山西省", "41": "河南省", "65": "新疆维吾尔自治区"}
 DOWNLOADS = (*(f"{t}-{p}" for t in BY_PROVINCE for p in PROVINCES), *NATIONAL)
-HOSTILE = (
-    "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) "
-    '![img](http://evil.example/x.png) <a href="javascript:alert(1)">j</a> &lt;b&gt; &amp; '
-    "\u202edesrever\u202c zero\u200bwidth"
-)
-LONG_LINE = "长" * 10_000
 SVG_NAMESPACES = ("http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink")
 URL_ATTRIBUTES = ("href", "src", "srcset", "action", "formaction", "poster", "data", "xlink:href", "background")
-
-
-# --- Builders (shared with the browser tests) ----------------------------------------------------
-
-
-def published_samples(folder: Path) -> Path:
-    """The five samples, 霍城县 once more as a 2024 report (a county with two years), 温县
-    approved, one cell of 夏县 corrected: the published database."""
-    folder.mkdir(parents=True, exist_ok=True)
-    second_year = folder / "654023-2024.txt"
-    text = sample_path("004").read_text(encoding="utf-8")
-    second_year.write_text(text.replace("2024", "2025").replace("2023", "2024"), encoding="utf-8")
-    db = connect(folder / "work.db")
-    results = list(import_paths(db, [*(sample_path(n) for n in SAMPLE_NAMES), second_year]))
-    assert [r.status for r in results] == ["imported"] * 6, [r.message for r in results]
-    ids = {(r["region_code"], r["year"]): r["id"] for r in db.query("SELECT id, region_code, year FROM reports")}
-    review.correct(
-        db, ids["140828", 2024], "table2.normative_in_force", "3", "原文第 2 页写明现行有效 3 件", who="test"
-    )
-    review.approve(db, ids["410825", 2024], who="test")
-    target = folder / "nianbao.db"
-    database.build(db, database.public_reports(db, include_unapproved=True), target)
-    db.close()
-    add_marker(target, ids["654023", 2024], "suit_after_review_pending", "/")
-    return target
-
-
-def add_marker(published: Path, report_id: int, key: str, marker: str) -> None:
-    """A not-applicable marker in table 四 as the readers keep it (no sample prints one)."""
-    conn = sqlite3.connect(published)
-    conn.execute(
-        "UPDATE cells SET value = ?, printed = ? WHERE report_id = ? AND table_name = 'table4' AND row_key = ?",
-        [marker, marker, report_id, key],
-    )
-    conn.execute(f"UPDATE table4 SET {key} = ? WHERE report_id = ?", [marker, report_id])
-    conn.commit()
-    conn.close()
-
-
-def make_hostile(published: Path, region_code: str = "130529") -> None:
-    """Put hostile text everywhere report text reaches the site, in one county's report."""
-    conn = sqlite3.connect(published)
-    (report_id,) = conn.execute("SELECT id FROM reports WHERE region_code = ?", [region_code]).fetchone()
-    organ = "巨鹿县<script>alert(1)</script>\u202e办公室"
-    conn.execute(
-        "UPDATE reports SET organ = ?, title = ?, website = ?, period = ?, source_file = ? WHERE id = ?",
-        [organ, HOSTILE, "javascript:alert(1)", "<b>2024</b>", "javascript:alert(1)", report_id],
-    )
-    conn.execute(
-        "UPDATE narratives SET text = ? WHERE report_id = ?",
-        [f"{HOSTILE}\n\n{LONG_LINE}\n\n# 标题\n\n1. 列表", report_id],
-    )
-    conn.execute(
-        "INSERT INTO findings (report_id, rule, severity, cells, message, message_zh) VALUES (?, ?, ?, ?, ?, ?)",
-        [report_id, "T3-BALANCE", "error", json.dumps(["<script>x</script>"]), HOSTILE, HOSTILE],
-    )
-    conn.execute(
-        "INSERT INTO corrections (report_id, cell, printed_value, corrected_value, reason, date) VALUES (?,?,?,?,?,?)",
-        [report_id, "table3.total.natural", "<i>1</i>", "2", HOSTILE, "2025-01-01"],
-    )
-    conn.commit()
-    conn.close()
 
 
 def C(name: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 from nianbao.db import store
 from nianbao.db.pipeline import import_paths
 from nianbao.db.schema import connect, schema_version
-from tests.conftest import SAMPLE_NAMES, SAMPLES, sample_path
+from tests.helpers import SAMPLE_NAMES, SAMPLES, sample_path
 
 CELLS_PER_REPORT = 10 + 25 * 7 + 15
 

@@ -17,10 +17,9 @@ from playwright.sync_api import Page, expect
 from nianbao.db.schema import connect
 from nianbao.publish.metadata import DATABASE
 from nianbao.publish.run import publish
-from tests.browser.conftest import Watch, serving
-from tests.hostile_text import HOSTILE_ORGAN
-from tests.test_datasette import serving as datasette_serving
-from tests.test_hostile import CODE, imported_hostile
+from tests.browser.helpers import Watch, serving
+from tests.hostile_text import CODE, HOSTILE_ORGAN, imported_hostile
+from tests.published import serving as datasette_serving
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import HOSTILE_CODE, SCREENSHOTS, Watch
+from tests.browser.helpers import HOSTILE_CODE, SCREENSHOTS, Watch
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
