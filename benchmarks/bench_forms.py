@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.forms is not installed
 
 from nianbao.db.pipeline import parse_bytes, parse_file
-from tests.helpers import SAMPLE_NAMES, sample_path
 from tests.forms import docx, html, pdf
+from tests.helpers import SAMPLE_NAMES, sample_path
 
 FORMS: dict[str, tuple[str, Callable]] = {
     "docx": (".docx", docx.render),

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.forms is n
 from nianbao.db.parse import parse_document
 from nianbao.db.pipeline import parse_file
 from nianbao.db.readers.pdf import read_pdf
-from tests.helpers import SAMPLE_NAMES, sample_path
 from tests.forms.pdf import render
+from tests.helpers import SAMPLE_NAMES, sample_path
 
 
 def best(rounds: int, run) -> float:
