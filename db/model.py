@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from nianbao.db.document import Source
 from nianbao.db.format import FORMATS, NARRATIVE_SECTIONS, ReportFormat
@@ -12,7 +12,7 @@ Number = int | float
 CellValue = Number | str | None  # a number, a not-applicable marker as written ("/"), or None
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[Number]:
     """A count or amount; a bool is no number, though Python calls it an int."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 

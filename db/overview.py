@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlite_utils import Database
+from nianbao.db.schema import Database
 
 STATUSES = ("needs_review", "ready", "imported", "approved", "published")
 

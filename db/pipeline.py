@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from nianbao.db.checks import ERROR
 from nianbao.db.document import Document
 from nianbao.db.errors import NianbaoError
@@ -25,6 +23,7 @@ from nianbao.db.model import Report
 from nianbao.db.parse import UNDECODABLE, parse_document
 from nianbao.db.readers import REPORT_SUFFIXES, read_document
 from nianbao.db.review import recheck
+from nianbao.db.schema import Database
 from nianbao.db.store import find_document, log_failure, save_report, sha256
 from nianbao.db.wording import plural
 

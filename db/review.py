@@ -15,17 +15,17 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
 from nianbao.db.checks import ERROR, Finding, run_checks
+from nianbao.db.checks.registry import Suggestion
 from nianbao.db.document import Source
 from nianbao.db.errors import NianbaoError
 from nianbao.db.identity import parse_date
 from nianbao.db.labels import read_cell
-from nianbao.db.model import Note, Report, Value
+from nianbao.db.model import CellValue, Note, Report, Value
 from nianbao.db.readers.encoding import decode
 from nianbao.db.readers.text import split_lines
 from nianbao.db.regions import lookup_code
+from nianbao.db.schema import Database
 from nianbao.db.store import insert_row, insert_rows, now, update_row
 
 OPEN_STATUSES = ("imported", "needs_review", "ready")
@@ -83,7 +83,7 @@ def load_report(db: Database, report_id: int) -> Report:
         [report_id],
     ):
         path = ".".join(p for p in (cell["table_name"], cell["row_key"], cell["column_key"]) if p)
-        bbox = tuple(float(x) for x in cell["source_bbox"].split(",")) if cell["source_bbox"] else None
+        bbox = _bbox(cell["source_bbox"]) if cell["source_bbox"] else None
         source = Source(
             cell["source_line"], cell["source_page"], cell["source_table"], cell["source_row"], cell["source_col"], bbox
         )
@@ -95,10 +95,10 @@ def load_report(db: Database, report_id: int) -> Report:
         else:
             getattr(report, cell["table_name"])[cell["row_key"]] = value
     for path, new in corrected.items():  # cells never stored (a short row's last cells) corrected
-        table, _, rest = path.partition(".")
-        row, _, column = rest.partition(".")
-        if table == "table3" and row in table3 and column in columns:
-            table3[row][columns.index(column)] = _corrected(new, None)
+        table_name, _, rest = path.partition(".")
+        row_key, _, column = rest.partition(".")
+        if table_name == "table3" and row_key in table3 and column in columns:
+            table3[row_key][columns.index(column)] = _corrected(new, None)
     report.table3 = {key: table3[key] for key in report.spec.table3_row_keys if key in table3}
     report.table2 = {f.key: report.table2[f.key] for f in report.spec.table2_fields if f.key in report.table2}
     report.table4 = {f.key: report.table4[f.key] for f in report.spec.table4 if f.key in report.table4}
@@ -118,11 +118,17 @@ def load_report(db: Database, report_id: int) -> Report:
     return report
 
 
-def _corrected(value: object, source: Source | None) -> Value:
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    """A box as stored: "x0,top,x1,bottom" in PDF points."""
+    x0, top, x1, bottom = (float(x) for x in text.split(","))
+    return x0, top, x1, bottom
+
+
+def _corrected(value: CellValue, source: Source | None) -> Value:
     return Value(value, str(value) if value is not None else "", source)
 
 
-def _latest_corrections(db: Database, report_id: int) -> dict[str, object]:
+def _latest_corrections(db: Database, report_id: int) -> dict[str, CellValue]:
     return dict(
         db.execute("SELECT cell, new_value FROM corrections WHERE report_id = ? ORDER BY id", [report_id]).fetchall()
     )
@@ -171,7 +177,7 @@ def recheck(db: Database, report_id: int, *, neighbours: bool = True, parsed: Re
 def _offered(findings: list[Finding]) -> Iterable:
     """Suggested values, once per cell: those the findings propose (CELL-MISSING carries what
     the sums give for blank cells, SPLIT-DIGITS the joined reading)."""
-    seen = {}
+    seen: dict[str, Suggestion] = {}
     for finding in findings:
         for s in finding.suggestions:
             seen.setdefault(s.cell, s)
@@ -273,7 +279,7 @@ def correct(db: Database, report_id: int, cell: str, text: str, reason: str, who
     with db.atomic():
         if update:
             _update_identity(db, report_id, report, update)
-        db["corrections"].insert(
+        db.table("corrections").insert(
             {
                 "report_id": report_id,
                 "cell": cell,
@@ -300,7 +306,7 @@ def _update_identity(db: Database, report_id: int, report: Report, update: dict)
     if clash:
         raise ReviewError(f"report {clash[0]} is already {organ} {year}{f' ({place})' if place else ''}")
     old_next = neighbour(db, report, +1)
-    db["reports"].update(report_id, update)
+    db.table("reports").update(report_id, update)
     if old_next:  # it compared itself with this report's old identity
         recheck(db, old_next, neighbours=False)
 
@@ -329,7 +335,7 @@ def approve(db: Database, report_id: int, override: str | None = None, who: str 
         raise ReviewError(
             f"report {report_id} has {errors} open error(s); approve with an override reason to accept them"
         )
-    reason = f"override: {override.strip()}" if errors else None
+    reason = f"override: {override.strip()}" if errors and override else None
     with db.atomic():
         _set_status(db, report_id, "approved", reason, who or operator())
 

@@ -98,7 +98,7 @@ def schema_version(db: Database) -> list[str]:
 
 
 @migrations()
-def m001_initial(db: Database) -> None:
+def m001_initial(db: sqlite_utils.Database) -> None:
     db.executescript(
         """
         CREATE TABLE documents (
@@ -173,7 +173,7 @@ def m001_initial(db: Database) -> None:
 
 
 @migrations()
-def m002_checks(db: Database) -> None:
+def m002_checks(db: sqlite_utils.Database) -> None:
     """Check findings, suggested values, corrections with their audit trail, status changes,
     and where each report sits on the map."""
     db.executescript(
@@ -228,13 +228,13 @@ def m002_checks(db: Database) -> None:
 
 
 @migrations()
-def m003_cell_boxes(db: Database) -> None:
+def m003_cell_boxes(db: sqlite_utils.Database) -> None:
     """Where a value sits on a PDF page, so the app can show the operator the spot."""
     db.execute("ALTER TABLE cells ADD COLUMN source_bbox TEXT")  # "x0,top,x1,bottom" in points
 
 
 @migrations()
-def m004_publishes(db: Database) -> None:
+def m004_publishes(db: sqlite_utils.Database) -> None:
     """A log of publishes, so the operator sees when the site last went out."""
     db.execute(
         "CREATE TABLE publishes (id INTEGER PRIMARY KEY, at TEXT NOT NULL, out TEXT NOT NULL,"
@@ -243,7 +243,7 @@ def m004_publishes(db: Database) -> None:
 
 
 @migrations()
-def m005_identity_with_place(db: Database) -> None:
+def m005_identity_with_place(db: sqlite_utils.Database) -> None:
     """A report is its organ, its place and its year: two counties' offices can share a name
     (朝阳区人民政府办公室 in 北京 and in 长春). SQLite cannot drop a table's UNIQUE constraint, so the
     table is rebuilt, with its ids, in this migration's transaction."""
@@ -268,7 +268,7 @@ def m005_identity_with_place(db: Database) -> None:
 VIEWS = ("table2_wide", "table3_wide", "table4_wide")
 
 
-def create_views(db: Database) -> None:
+def create_views(db: sqlite_utils.Database) -> None:
     """(Re)create the wide views from the format definition."""
     single = {f.key: None for spec in FORMATS.values() for f in spec.table2_fields}
     t4 = {f.key: None for spec in FORMATS.values() for f in spec.table4}

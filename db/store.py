@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import PurePath
 
-from sqlite_utils import Database
-
 from nianbao.db.document import Document, Source
 from nianbao.db.model import Report
+from nianbao.db.schema import Database
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,9 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
 
 def insert_row(db: Database, table: str, row: dict) -> int:
     """Insert one row; its rowid."""
-    return db.conn.execute(_insert_sql(table, tuple(row)), tuple(row.values())).lastrowid
+    rowid = db.conn.execute(_insert_sql(table, tuple(row)), tuple(row.values())).lastrowid
+    assert rowid is not None  # an INSERT always sets it
+    return rowid
 
 
 def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:

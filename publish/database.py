@@ -13,11 +13,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from nianbao.db.checks import RULES
 from nianbao.db.format import FORMATS, TABLE3_COLUMN_KEYS, TABLE4_GROUPS, TABLE4_RESULTS
 from nianbao.db.labels import normalize
+from nianbao.db.schema import Database
 from nianbao.publish.untrusted import region_key
 
 PUBLIC_STATUSES = ("approved", "published")
@@ -311,8 +310,8 @@ def _labels() -> Iterable[dict]:
         for i, column in enumerate(spec.table3_columns):
             add("table3", "column", column.key, column.label, i)
         for i, field in enumerate(spec.table2_fields):
-            row = next(r for r in spec.table2 if field in r.fields)
-            add("table2", "cell", field.key, f"{row.label}·{field.column}", i)
+            table2_row = next(r for r in spec.table2 if field in r.fields)
+            add("table2", "cell", field.key, f"{table2_row.label}·{field.column}", i)
         for i, field in enumerate(spec.table4):
             add("table4", "cell", field.key, field.column, i)
     return seen.values()

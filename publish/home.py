@@ -92,7 +92,8 @@ def home_pages(data: SiteData, only: set[int | None] | None = None) -> Iterator[
     years = data.years
     latest = years[0] if years else None
     undated = [_county_row(data, r) for r in data.reports if not r.year]
-    for year in years or [None]:
+    pages: list[int | None] = [*years] if years else [None]  # no year: one home page all the same
+    for year in pages:
         if only is not None and year not in only:
             continue
         reports = [r for r in data.reports if year and r.year == year]

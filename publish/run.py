@@ -48,7 +48,7 @@ from nianbao.publish.fsutil import (
     write_file,
 )
 
-Progress = Callable[[str], None]
+Progress = Callable[[str], object]  # told each step; what it returns is ignored
 PUBLISHED_DB = Path("datasette", "nianbao.db")
 
 
@@ -104,10 +104,12 @@ def publish(
         changes = compare(last, state)
         if changes is not None and changes.none:
             say(f"nothing changed since the last publish ({plural(len(reports), 'report')})")
+            assert live is not None  # changes are only known from the state of a live build
             build = live
         elif changes is None:
             build = _gather_all(db, reports, out, say)
         else:
+            assert live is not None and last is not None  # changes are only known from the live build's state
             build = _gather_changes(db, reports, changes, out, (live, last), say)
     if build != live:
         write_metadata(build / "datasette")
@@ -183,7 +185,7 @@ def _record(db: Database, done: Published, approved: list[int]) -> None:
     """The reports marked published and the publish logged, or neither."""
     with db.atomic():
         mark_published(db, approved)
-        db["publishes"].insert(
+        db.table("publishes").insert(
             {
                 "at": now(),
                 "out": str(done.out.resolve()),

@@ -18,6 +18,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from nianbao.db.format import FORMATS
+from nianbao.db.model import CellValue
 from nianbao.publish.tables import OUTSIDE_RESULTS, RESULTS_GROUP, CellView
 from nianbao.publish.untrusted import clean, clean_row, region_key, source_path
 
@@ -134,7 +135,7 @@ class SiteData:
     findings: dict[int, list[Finding]]
     corrections: dict[int, list[Correction]]
     narratives: dict[int, dict[str, str]]
-    figures: dict[int, dict[tuple[str, str, str], object]]  # the home page's figures per report
+    figures: dict[int, dict[tuple[str, str, str], CellValue]]  # the home page's figures per report
 
     @property
     def years(self) -> list[int]:
@@ -272,9 +273,9 @@ def _narratives(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, di
 
 def _figures(
     conn: sqlite3.Connection, series: tuple[tuple[str, str, str], ...]
-) -> dict[int, dict[tuple[str, str, str], object]]:
+) -> dict[int, dict[tuple[str, str, str], CellValue]]:
     """A few figures of every report, from the wide tables (two queries)."""
-    out: dict[int, dict[tuple[str, str, str], object]] = defaultdict(dict)
+    out: dict[int, dict[tuple[str, str, str], CellValue]] = defaultdict(dict)
     table3 = [s for s in series if s[0] == "table3"]
     rows = sorted({row for _, row, _ in table3})
     columns = sorted({column for _, _, column in table3})
@@ -318,7 +319,7 @@ def stream_cells(
         yield report_id, cells
 
 
-def _only(ids: list[int] | None, column: str) -> tuple[str, list[int]]:
+def _only(ids: list[int] | None, column: str) -> tuple[str, list[str]]:
     """A WHERE clause for these ids (all rows when None), through json_each: no limit on how many."""
     if ids is None:
         return "", []

@@ -52,7 +52,7 @@ def build_site(
     published_db: Path,
     target: Path,
     *,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], object] | None = None,
     scope: Scope | None = None,
 ) -> None:
     """Build the site from the published database into `target` (created if needed): all of
@@ -65,9 +65,9 @@ def build_site(
     with closing(connect(published_db)) as conn:
         data = load(conn, HOME_SERIES)
         say(f"site: {plural(len(data.reports), 'report')}, writing the downloads")
-        datasets, db_size = write_downloads(published_db, conn, target, scope and scope.provinces)
+        datasets, db_size = write_downloads(published_db, conn, target, scope.provinces if scope else None)
         fixed = [
-            *home_pages(data, scope and scope.years),
+            *home_pages(data, scope.years if scope else None),
             methodology_page(data),
             DownloadsPage(datasets, (DATABASE, db_size)),
         ]
@@ -86,12 +86,12 @@ def build_site(
     _copy_static(target)
     if data.reports:
         say("site: search index")
-        build_index(target, scope and scope.provinces)
+        build_index(target, scope.provinces if scope else None)
     else:  # Pagefind cannot index a site without pages
         shutil.rmtree(target / "pagefind", ignore_errors=True)
 
 
-def _write_counties_in_workers(published_db: Path, target: Path, keys: list[str], say: Callable[[str], None]) -> None:
+def _write_counties_in_workers(published_db: Path, target: Path, keys: list[str], say: Callable[[str], object]) -> None:
     """The county and report pages in WORKERS processes, CHUNK counties a task: the pages are
     CPU-bound Python (Jinja, charts), so one process uses one core. Spawned, not forked: the
     caller may be the app, with threads."""

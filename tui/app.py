@@ -7,7 +7,7 @@ from functools import partial
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from nianbao.tui.screens.queue import QueueScreen
@@ -15,7 +15,7 @@ from nianbao.tui.screens.queue import QueueScreen
 
 class NianbaoApp(App):
     TITLE = "nianbao 年报"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "帮助", tooltip="Help: the workflow and every screen's keys"),
     ]
 

@@ -108,8 +108,9 @@ def broken(
     """Equations of one rule whose cells are all numbers and do not add up. `numbers`: the
     report's numbers by cell path (`Report.numbers`), read once for every equation."""
     for eq in _equations_of(version, rule_id):
-        values = [numbers.get(c) for c in eq.cells]
-        if None in values:
+        cells = [numbers.get(c) for c in eq.cells]
+        values = [v for v in cells if v is not None]
+        if len(values) < len(cells):
             continue  # a blank or marker: CELL-MISSING / CELL-TYPE report it
         expected = sum(values[: len(eq.inputs)])
         found = sum(values[len(eq.inputs) :])
@@ -207,7 +208,7 @@ def split_digits(context: Context) -> Iterable[Finding]:
         if note.code == "row-extra-values" and note.cells and note.cells[0].startswith("table3."):
             raw = [read_cell(text) for text in note.raw]
             if len(raw) == len(columns) + 1 and all(r.kind == "number" for r in raw):
-                values = [r.value for r in raw]
+                values = [r.value for r in raw if is_number(r.value)]  # all of them: each is a number
                 readings = [(i, _joined_extra(values, i)) for i in range(len(values) - 1)]
                 yield from _best_reading(
                     context, note.cells[0].split(".")[1], columns, [(i, v) for i, v in readings if v], values
@@ -281,8 +282,9 @@ def _broken_with(context: Context, row: str, columns: list[str], values: list) -
 
 
 def _breaks(numbers: Mapping[str, Number], eq: Equation) -> bool:
-    values = [numbers.get(c) for c in eq.cells]
-    return None not in values and sum(values[: len(eq.inputs)]) != sum(values[len(eq.inputs) :])
+    cells = [numbers.get(c) for c in eq.cells]
+    values = [v for v in cells if v is not None]
+    return len(values) == len(cells) and sum(values[: len(eq.inputs)]) != sum(values[len(eq.inputs) :])
 
 
 def suggestions(report: Report, numbers: Mapping[str, Number] | None = None) -> dict[str, Suggestion]:

@@ -63,7 +63,7 @@ def _blank_groups(report: Report) -> Iterator[tuple[tuple[str, ...], str]]:
 
 def _expand(report: Report, cells: tuple[str, ...]) -> list[str]:
     """table3.ROW.* → each cell of the row."""
-    out = []
+    out: list[str] = []
     for cell in cells:
         if cell.endswith(".*"):
             row = cell[:-2]

@@ -81,7 +81,8 @@ def _period_dates(period: str) -> tuple[date, date] | None:
 
 def title_years(title: str) -> list[int]:
     """Every year the title names (2024年, 二〇二四年), in order."""
-    return [chinese_year(m.group(1)) for m in _TITLE_YEAR.finditer(nfkc(title))]
+    years = (chinese_year(m.group(1)) for m in _TITLE_YEAR.finditer(nfkc(title)))
+    return [year for year in years if year is not None]  # the pattern admits only years: none is dropped
 
 
 def _period_findings(report: Report, year: int) -> Iterator[Finding]:

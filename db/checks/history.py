@@ -53,7 +53,7 @@ def t2_stock(context: Context) -> Iterable[Finding]:
         cells = [f"table2.{kind}_{k}" for k in ("in_force", "made", "repealed")]
         now, made, repealed = (report.number(c) for c in cells)
         before = previous.number(f"table2.{kind}_in_force")
-        if None in (now, made, repealed, before):
+        if now is None or made is None or repealed is None or before is None:
             continue
         expected = before + made - repealed
         if now != expected:

@@ -287,8 +287,9 @@ class Target:
 
 
 def _sum(report: Report, cells: Iterable[str]) -> int | float | None:
-    values = [report.number(c) for c in cells]
-    return None if any(v is None for v in values) else sum(values)
+    found = [report.number(c) for c in cells]
+    values = [v for v in found if v is not None]
+    return None if len(values) < len(found) else sum(values)
 
 
 _NORMATIVE_CELLS = {

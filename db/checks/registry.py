@@ -38,7 +38,7 @@ class Finding:
     suggestions: tuple[Suggestion, ...] = ()
 
     def as_json(self) -> dict:
-        out = {
+        out: dict[str, object] = {
             "id": self.rule,
             "severity": self.severity,
             "cells": list(self.cells),

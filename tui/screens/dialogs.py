@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets.button import ButtonVariant
 from textual.widgets.option_list import Option
 
 from nianbao.db.regions import Division, lookup_code, search_divisions
@@ -19,11 +20,11 @@ class ReasonDialog(ModalScreen):
 
     CSS_PATH = "dialogs.tcss"
     COMPACT = False  # one-line inputs, for dialogs with many fields (they must fit 80×24)
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "取消", tooltip="Cancel: close without changing anything")
     ]
 
-    def _buttons(self, ok: str, variant: str) -> ComposeResult:
+    def _buttons(self, ok: str, variant: ButtonVariant) -> ComposeResult:
         yield Input(
             placeholder="理由 reason (required: what the source says, where)", id="reason", compact=self.COMPACT
         )

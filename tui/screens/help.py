@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
@@ -60,7 +60,7 @@ def _key(key: str) -> str:
 
 class HelpScreen(ModalScreen):
     CSS_PATH = "help.tcss"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "dismiss", "关闭", tooltip="Close the help"),
     ]
 

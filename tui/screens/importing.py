@@ -9,11 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -26,6 +26,9 @@ from nianbao.db.schema import connect
 from nianbao.db.wording import counted
 from nianbao.tui.plain import plain
 
+if TYPE_CHECKING:
+    from nianbao.tui.app import NianbaoApp
+
 
 class ReportTree(DirectoryTree):
     """Folders and report files only; hidden ones stay out."""
@@ -37,7 +40,7 @@ class ReportTree(DirectoryTree):
 class ResultTable(DataTable):
     """One row per imported file; Enter opens its report."""
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "打开", tooltip="Open: review the report of the selected file")
     ]
 
@@ -79,7 +82,7 @@ class ImportFinished(Message):
 
 class ImportScreen(Screen):
     CSS_PATH = "importing.tcss"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "导入", tooltip="Import the file or folder in the path box"),
         Binding("c", "cancel", "取消", tooltip="Cancel: stop after the file in hand (imported files stay)"),
         Binding("p", "focus_path", "路径", tooltip="Path: type a path by hand"),
@@ -249,7 +252,7 @@ class ImportScreen(Screen):
         table.move_cursor(row=table.row_count - 1)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        result = self.results[int(event.row_key.value) - 1]
+        result = self.results[int(str(event.row_key.value)) - 1]
         if result.report_id is None:
             self.notify(
                 result.message or "No report for this file",
@@ -258,7 +261,7 @@ class ImportScreen(Screen):
                 markup=False,
             )
             return
-        self.app.open_report(result.report_id)
+        cast("NianbaoApp", self.app).open_report(result.report_id)
 
 
 def _import_one(db, path: Path) -> FileResult:

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
@@ -51,7 +51,7 @@ class ServerReady(Message):
 
 class PublishScreen(Screen):
     CSS_PATH = "publishing.tcss"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "发布", tooltip="Publish to the folder in the box"),
         Binding("ctrl+r", "serve", "Datasette", tooltip="Serve: start or stop Datasette on what was published"),
         Binding(

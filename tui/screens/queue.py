@@ -3,10 +3,10 @@ year, province and rule. Enter opens a report for review."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
@@ -17,11 +17,14 @@ from nianbao.db.schema import connect
 from nianbao.tui.plain import plain
 from nianbao.tui.timefmt import local_time
 
+if TYPE_CHECKING:
+    from nianbao.tui.app import NianbaoApp
+
 
 class QueueTable(DataTable):
     """The queue; Enter opens the report under the cursor (shown in the footer)."""
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "打开", tooltip="Open: review the selected report", show=True)
     ]
 
@@ -37,7 +40,7 @@ STATUS_ZH = {
 
 class QueueScreen(Screen):
     CSS_PATH = "queue.tcss"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("i", "import_files", "导入", tooltip="Import report files or a folder"),
         Binding("p", "publish", "发布", tooltip="Publish the approved reports: the site and Datasette"),
         Binding("r", "refresh", "刷新", tooltip="Refresh: read the database again"),
@@ -49,7 +52,7 @@ class QueueScreen(Screen):
         super().__init__()
         self.db_path = db_path
         self.filter = QueueFilter()
-        self._choices: dict[str, list[tuple[str, object]]] = {}
+        self._choices: dict[str, list[tuple[str, int | str]]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -113,7 +116,7 @@ class QueueScreen(Screen):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         value = None if event.value is Select.BLANK else event.value
-        self.filter = QueueFilter(**{**self.filter.__dict__, event.select.id: value})
+        self.filter = QueueFilter(**{**self.filter.__dict__, str(event.select.id): value})
         self.action_refresh()
 
     def action_import_files(self) -> None:
@@ -122,13 +125,13 @@ class QueueScreen(Screen):
         self.app.push_screen(ImportScreen(self.db_path))
 
     def action_publish(self) -> None:
-        self.app.open_publish()
+        cast("NianbaoApp", self.app).open_publish()
 
     def action_focus_filters(self) -> None:
         self.query_one("#status", Select).focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.open_report(int(event.row_key.value))
+        cast("NianbaoApp", self.app).open_report(int(str(event.row_key.value)))
 
     def on_screen_resume(self) -> None:
         self.action_refresh()  # back from a report: its findings and status may have changed

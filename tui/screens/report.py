@@ -10,9 +10,8 @@ from contextlib import contextmanager
 from typing import ClassVar
 
 from rich.text import Text
-from sqlite_utils import Database
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
@@ -20,7 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from nianbao.db import review
 from nianbao.db.format import SECTION_BY_KEY
 from nianbao.db.review import ReviewError
-from nianbao.db.schema import connect
+from nianbao.db.schema import Database, connect
 from nianbao.publish.untrusted import clean
 from nianbao.tui.plain import BLANK, plain
 from nianbao.tui.screens.dialogs import CorrectionDialog, IdentityDialog, OverrideDialog
@@ -46,8 +45,8 @@ class ReportScreen(Screen):
     """The review of one report; the app pushes it with the database path and the report id."""
 
     CSS_PATH = "report.tcss"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
-    BINDINGS: ClassVar[list[Binding]] = [
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 - Textual types it so
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "修改", tooltip="Edit: correct the selected cell (a reason is required)"),
         Binding("s", "accept", "采纳", tooltip="Accept the suggested value of the selected cell"),
         Binding("n", "next_issue", "下一个", tooltip="Next: go to the next flagged cell"),
@@ -160,7 +159,7 @@ class ReportScreen(Screen):
         """Enter on a finding goes to its first cell (or opens the identity dialog for its fields)."""
         if event.data_table.id != "findings":
             return
-        patterns = json.loads(self.findings[int(event.row_key.value)]["cells"])
+        patterns = json.loads(self.findings[int(str(event.row_key.value))]["cells"])
         if any(p in review.IDENTITY_FIELDS for p in patterns):
             self.action_identity()
             return
@@ -304,9 +303,14 @@ class ReportScreen(Screen):
     def action_approve(self) -> None:
         errors = sum(f["severity"] == "error" for f in self.findings)
         if errors:
-            self.app.push_screen(OverrideDialog(errors), lambda reason: reason and self._approve(reason))
+            self.app.push_screen(OverrideDialog(errors), self._approve_with_override)
         else:
             self._approve(None)
+
+    def _approve_with_override(self, reason: str | None) -> None:
+        """The override dialog's answer: a reason approves, a cancel (None or blank) does nothing."""
+        if reason:
+            self._approve(reason)
 
     def _approve(self, override: str | None) -> None:
         try:

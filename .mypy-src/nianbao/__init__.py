@@ -1,0 +1,1 @@
+../../nianbao/__init__.py

@@ -1,0 +1,1 @@
+../../nianbao/__main__.py
