@@ -15,6 +15,7 @@ import click
 from nianbao.db import review
 from nianbao.db.checks import run_checks
 from nianbao.db.errors import NianbaoError
+from nianbao.db.filenames import shown
 from nianbao.db.pipeline import FileResult, import_paths, parse_file, summarize
 from nianbao.db.schema import connect
 from nianbao.db.wording import counted, plural
@@ -55,7 +56,7 @@ def cli(ctx: click.Context, db_path: str) -> None:
 
 
 @cli.command(name="import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))  # a file read says why
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -71,7 +72,7 @@ def import_(db_path: str, paths: tuple[str, ...], workers: int | None) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path())
+@click.argument("file", type=click.Path(readable=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the canonical JSON of FORMAT.md.")
 def parse(file: str, as_json: bool) -> None:
     """Parse one report file and print what it says (nothing is stored)."""
@@ -376,7 +377,7 @@ def _open(db_path: str):
 
 def _fail(name: str, exc: BaseException) -> None:
     message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    echo(f"Error: {name}: {message}", err=True)
+    echo(f"Error: {shown(name)}: {message}", err=True)
     sys.exit(1)
 
 
