@@ -7,7 +7,6 @@ nothing of it is written but a line in the import log.
 from __future__ import annotations
 
 import errno
-import multiprocessing
 import os
 import stat
 from collections import deque
@@ -31,6 +30,7 @@ from nianbao.db.readers import REPORT_SUFFIXES, read_document
 from nianbao.db.review import recheck
 from nianbao.db.store import find_document, log_failure, save_report, sha256
 from nianbao.db.wording import plural
+from nianbao.db.workers import WorkerPool
 
 
 @dataclass(frozen=True)
@@ -227,17 +227,13 @@ def import_paths(
 @contextmanager
 def _parsed_ahead(files: list[Path], workers: int) -> Iterator[Iterator[Parsed] | None]:
     """The files read and parsed in order by a pool of worker processes, or None for one
-    process. Spawned, not forked: safe beside the app's threads. Leaving early cancels the rest."""
+    process. Leaving early cancels the rest; Ctrl-C ends the workers at once (db/workers.py)."""
     if workers <= 1 or len(files) <= 1:
         yield None
         return
-    context = multiprocessing.get_context("spawn")
     workers = min(workers, len(files))
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        try:
-            yield _in_order(pool, files, AHEAD_PER_WORKER * workers)
-        finally:
-            pool.shutdown(cancel_futures=True)
+    with WorkerPool(workers) as pool:
+        yield _in_order(pool, files, AHEAD_PER_WORKER * workers)
 
 
 AHEAD_PER_WORKER = 4  # files in hand per worker: enough to keep it busy

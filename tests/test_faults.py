@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLES, sample_path
+from conftest import SAMPLES, distinct_copies, sample_path
 
 from nianbao.db import schema
 from nianbao.db.schema import connect
@@ -302,3 +305,46 @@ def test_an_out_that_sqlite_would_take_for_a_uri_is_a_folder(samples_db, tmp_pat
     assert result.exit_code == 0, result.output
     published = tmp_path / "file:pub?mode=ro" / "datasette" / "nianbao.db"
     assert count(published, "SELECT count(*) FROM reports") == 5
+
+
+# --- Ctrl-C ----------------------------------------------------------------------------------------
+
+INTERRUPTED = "已中断 — interrupted (Ctrl-C): what was finished is kept, the step in hand was undone"
+
+
+def _interrupt_after(argv: list[str], lines: int) -> tuple[int, str, list[str]]:
+    """Run `argv` in its own process group, press Ctrl-C (SIGINT to the whole group, as a
+    terminal does) once it has printed `lines` lines; its exit code, stderr and stdout lines."""
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    seen = [process.stdout.readline().decode() for _ in range(lines)]
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        out, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"hung after Ctrl-C: {argv}")
+    return process.returncode, err.decode(), seen + out.decode().splitlines()
+
+
+@pytest.mark.parametrize("lines", [1, 5, 40])
+def test_ctrl_c_with_worker_processes_ends_cleanly(tmp_path, lines):
+    """An import with worker processes interrupted at a few points: it ends (no hang), with one
+    line and no worker's traceback; every report it said it imported is stored whole (and at
+    most one more: stored, then interrupted before its line was printed)."""
+    folder = tmp_path / "in"
+    distinct_copies(folder, 150)
+    db_file = tmp_path / "n.db"
+    argv = [sys.executable, "-m", "nianbao.tui.cli", "--db", str(db_file), "import", str(folder), "--workers", "2"]
+    code, err, out = _interrupt_after(argv, lines)
+    assert (code, err.splitlines()) == (130, [INTERRUPTED]), err
+    imported = [line for line in out if line.startswith(("imported", "warnings"))]
+    assert len(imported) >= lines
+    db = connect(db_file)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = db.execute("SELECT count(*) FROM reports").fetchone()[0]
+        assert len(imported) <= stored <= len(imported) + 1
+        assert db.execute("SELECT count(*) FROM cells").fetchone()[0] == 200 * stored
+    finally:
+        db.close()
