@@ -6,8 +6,9 @@ nothing of it is written but a line in the import log.
 
 from __future__ import annotations
 
-import multiprocessing
+import errno
 import os
+import stat
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -17,7 +18,9 @@ from pathlib import Path
 
 from nianbao.db.checks import ERROR
 from nianbao.db.document import Document
-from nianbao.db.errors import NianbaoError
+from nianbao.db.errors import NianbaoError, ReadError
+from nianbao.db.filenames import shown
+from nianbao.db.limits import MB
 from nianbao.db.limits import current as current_limits
 from nianbao.db.model import Report
 from nianbao.db.parse import UNDECODABLE, parse_document
@@ -26,6 +29,7 @@ from nianbao.db.review import recheck
 from nianbao.db.schema import Database
 from nianbao.db.store import find_document, log_failure, save_report, sha256
 from nianbao.db.wording import plural
+from nianbao.db.workers import WorkerPool
 
 
 @dataclass(frozen=True)
@@ -48,21 +52,41 @@ Progress = Callable[[int, int, str], None]  # (files done, files in all, file in
 
 
 def report_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files to import: named files as given, folders searched recursively for report files."""
+    """Files to import: named files as given, folders searched recursively for report files.
+
+    Every entry with a report suffix that is not a folder is taken, whatever it is (a broken link,
+    a pipe, a device): reading it says what is wrong, so nothing is skipped without a word. A path
+    that cannot even be looked at (a name over the system's limits) is taken as given, for the
+    same reason; so is a folder that cannot be listed."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            out.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if (p.is_file() or p.is_symlink())  # a broken link is reported, not skipped
-                and p.suffix.lower() in REPORT_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+        if _is_dir(path):
+            out.extend(_files_under(path))
         else:
             out.append(path)
     return out
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # ENAMETOOLONG, EACCES …: reading it will say so
+        return False
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Report files in a folder and its subfolders, hidden ones (.git, .cache) left out, sorted;
+    links to folders are not followed (as Path.rglob)."""
+    found: list[Path] = []
+
+    def unlistable(error: OSError) -> None:
+        found.append(Path(error.filename) if error.filename else folder)
+
+    for top, dirs, names in os.walk(folder, onerror=unlistable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(Path(top, n) for n in names if not n.startswith(".") and Path(n).suffix.lower() in REPORT_SUFFIXES)
+    return sorted(found)
 
 
 def parse_bytes(data: bytes, name: str) -> tuple[Report, Document]:
@@ -71,9 +95,33 @@ def parse_bytes(data: bytes, name: str) -> tuple[Report, Document]:
 
 
 def read_file(path: Path) -> bytes:
-    """The file's bytes; a file over the size limit is refused by its size, unread."""
-    current_limits().check_file_size(path.stat().st_size)
-    return path.read_bytes()
+    """The file's bytes, never more than the size limit. What is not a regular file (a device
+    such as /dev/zero, a pipe, a link to either) is refused unread: its size says nothing, and
+    reading it would never end or never start."""
+    limits = current_limits()
+    if stat.S_ISDIR(os.stat(path).st_mode):
+        os.scandir(path).close()  # a folder that cannot be listed says why
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    # O_NONBLOCK: opening a pipe with no writer returns at once instead of waiting for one.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb", buffering=0) as f:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise ReadError(f"not a regular file but {_kind(mode)}: only report files are read")
+        limits.check_file_size(os.fstat(fd).st_size)
+        data = f.read(limits.file_mb * MB + 1)  # at most one byte more than allowed: grown since?
+    limits.check_file_size(len(data))
+    return data
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def parse_file(path: str | Path) -> Report:
@@ -118,7 +166,7 @@ def read_and_parse(path: Path) -> Parsed:
 
 def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileResult:
     """Import one file in one transaction. `parsed`: the file already read and parsed by a worker."""
-    name = str(path)
+    name = shown(path)
     data = None
     try:
         data = read_file(path) if parsed is None else parsed.bytes()
@@ -178,17 +226,13 @@ def import_paths(
 @contextmanager
 def _parsed_ahead(files: list[Path], workers: int) -> Iterator[Iterator[Parsed] | None]:
     """The files read and parsed in order by a pool of worker processes, or None for one
-    process. Spawned, not forked: safe beside the app's threads. Leaving early cancels the rest."""
+    process. Leaving early cancels the rest; Ctrl-C ends the workers at once (db/workers.py)."""
     if workers <= 1 or len(files) <= 1:
         yield None
         return
-    context = multiprocessing.get_context("spawn")
     workers = min(workers, len(files))
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        try:
-            yield _in_order(pool, files, AHEAD_PER_WORKER * workers)
-        finally:
-            pool.shutdown(cancel_futures=True)
+    with WorkerPool(workers) as pool:
+        yield _in_order(pool, files, AHEAD_PER_WORKER * workers)
 
 
 AHEAD_PER_WORKER = 4  # files in hand per worker: enough to keep it busy

@@ -15,6 +15,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from nianbao.db.errors import NianbaoError
 from nianbao.db.format import FORMATS, TABLE3_COLUMN_KEYS
 
 migrations = Migrations("nianbao")
@@ -81,6 +82,7 @@ def upgrade(db: Database) -> None:
     if not db[migrations.migrations_table].exists():
         with db.atomic():
             migrations.ensure_migrations_table(db)
+    refuse_newer(db)
     if not migrations.pending(db):
         return
     # A migration may rebuild a table (m005): with foreign keys on, dropping the old one would
@@ -91,6 +93,28 @@ def upgrade(db: Database) -> None:
         migrations.apply(db)
     finally:
         db.execute("PRAGMA foreign_keys = ON")
+
+
+def refuse_newer(db: Database) -> None:
+    """A database a newer nianbao has migrated is refused, not used: this version would write
+    it without knowing what the newer schema means."""
+    known = {m.name for m in migrations._migrations}
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise NianbaoError(
+            f"数据库来自更新版本的 nianbao — the database was made by a newer nianbao: its schema is at"
+            f" {unknown[-1]}, this nianbao ({_version()}) knows up to {migrations._migrations[-1].name};"
+            " upgrade nianbao to open it"
+        )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nianbao")
+    except PackageNotFoundError:
+        return "unknown version"
 
 
 def schema_version(db: Database) -> list[str]:

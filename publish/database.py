@@ -51,7 +51,7 @@ def build(db: Database, reports: list[dict], target: Path) -> Path:
     The copy is filled by SQL on the working connection with `target` attached, so every row is
     read in one transaction: inside `db.snapshot()` it is the snapshot's (and the copy is written
     when the snapshot ends), else one of its own."""
-    out = sqlite3.connect(target)
+    out = sqlite3.connect(target.resolve())  # absolute: see _attached
     out.executescript(_tables())
     out.close()
     with _attached(db, target):
@@ -102,7 +102,8 @@ def _attached(db: Database, target: Path) -> Iterator[None]:
         if attached and Path(attached[0]) != target.resolve():  # a second copy in one snapshot
             raise RuntimeError(f"{attached[0]} is being published in this snapshot, not {target}")
         if not attached:  # (detaching waits for the snapshot's end)
-            db.conn.execute(f"ATTACH DATABASE ? AS {SCHEMA}", [str(target)])
+            # An absolute path: a relative one beginning "file:" would be read by SQLite as a URI.
+            db.conn.execute(f"ATTACH DATABASE ? AS {SCHEMA}", [str(target.resolve())])
         db.conn.execute(f"PRAGMA {SCHEMA}.cache_size = -65536")  # 64 MiB: index builds on 3 M cells
         yield
         db.conn.execute("DROP TABLE IF EXISTS temp.published_batch")

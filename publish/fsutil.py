@@ -125,6 +125,15 @@ def swap_in(out: Path, build: Path, names: tuple[str, ...]) -> None:
             _point(out / name, Path(LIVE, name))
 
 
+def point_live(out: Path, build: Path | None) -> None:
+    """Make `build` the live one again (None: nothing live), as a failed publish undoes its swap.
+    out/NAME link through out/.live, so that one link is all there is to point back."""
+    if build is None:
+        (out / LIVE).unlink(missing_ok=True)
+        return
+    _point(out / LIVE, Path(os.path.relpath(build, out.resolve())))
+
+
 def _point(link: Path, target: Path) -> None:
     """Point `link` at `target`, atomically: a new link renamed over the old one."""
     temporary = link.with_name(f".{link.name.lstrip('.')}.new")

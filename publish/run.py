@@ -15,6 +15,7 @@ shards and downloads. With nothing changed the live build stays as it is.
 
 from __future__ import annotations
 
+import errno
 import shutil
 import time
 import uuid
@@ -38,10 +39,12 @@ from nianbao.publish.changes import (
     write_state,
 )
 from nianbao.publish.fsutil import (
+    BUILDS,
     live_build,
     mirror,
     mirror_paths,
     new_build_dir,
+    point_live,
     remove_old_builds,
     spare_build_dir,
     swap_in,
@@ -95,35 +98,92 @@ def publish(
 
     say = progress or (lambda message: None)
     start = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
+    created = prepare_out(out)
     live = live_build(out)
-    with db.snapshot():  # reports, values and findings as of one moment, while others write
-        reports = database.public_reports(db, include_unapproved)
-        state = current_state(db, reports, include_unapproved)
-        last = None if full else read_state(live)
-        changes = compare(last, state)
-        if changes is not None and changes.none:
-            say(f"nothing changed since the last publish ({plural(len(reports), 'report')})")
-            assert live is not None  # changes are only known from the state of a live build
-            build = live
-        elif changes is None:
-            build = _gather_all(db, reports, out, say)
-        else:
-            assert live is not None and last is not None  # changes are only known from the live build's state
-            build = _gather_changes(db, reports, changes, out, (live, last), say)
-    if build != live:
-        write_metadata(build / "datasette")
-        say("building the site")
-        scope = None if changes is None else Scope(changes.counties, changes.provinces, changes.years)
-        build_site(build / PUBLISHED_DB, build / "site", progress=say, scope=scope)
-        write_state(build, _stamped(state, last, changes, build))
-        swap_in(out, build, ("datasette", "site"))
+    build: Path | None = None
+    try:
+        with db.snapshot():  # reports, values and findings as of one moment, while others write
+            reports = database.public_reports(db, include_unapproved)
+            state = current_state(db, reports, include_unapproved)
+            last = None if full else read_state(live)
+            changes = compare(last, state)
+            if changes is not None and changes.none:
+                say(f"nothing changed since the last publish ({plural(len(reports), 'report')})")
+                assert live is not None  # changes are only known from the state of a live build
+                build = live
+            elif changes is None:
+                build = _gather_all(db, reports, out, say)
+            else:
+                assert live is not None and last is not None  # changes are only known from the live build's state
+                build = _gather_changes(db, reports, changes, out, (live, last), say)
+        if build != live:
+            write_metadata(build / "datasette")
+            say("building the site")
+            scope = None if changes is None else Scope(changes.counties, changes.provinces, changes.years)
+            build_site(build / PUBLISHED_DB, build / "site", progress=say, scope=scope)
+            write_state(build, _stamped(state, last, changes, build))
+        unapproved = sum(1 for r in reports if r["status"] not in database.PUBLIC_STATUSES)
+        changed = None if changes is None else len(changes.changed) + len(changes.removed)
+        done = Published(out, len(reports), unapproved, time.perf_counter() - start, changed)
+        _go_live(db, done, build, live, [r["id"] for r in reports if r["status"] == "approved"])
+    except BaseException:
+        _discard(out, created)
+        raise
     remove_old_builds(out, build)
-    unapproved = sum(1 for r in reports if r["status"] not in database.PUBLIC_STATUSES)
-    changed = None if changes is None else len(changes.changed) + len(changes.removed)
-    done = Published(out, len(reports), unapproved, time.perf_counter() - start, changed)
-    _record(db, done, [r["id"] for r in reports if r["status"] == "approved"])
     return done
+
+
+LIVE_NAMES = ("datasette", "site")
+
+
+def prepare_out(out: Path) -> bool:
+    """Make `out` (True if this publish made it) and prove a file can be written in it, before
+    anything is built: a file, a device, a folder without permission or on a read-only or
+    virtual file system (/proc) fails here, with its own reason, and nothing is left behind."""
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(out))
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        probe = out / f".write-test-{uuid.uuid4().hex}"
+        probe.write_bytes(b"")
+        probe.unlink()
+        if (out / BUILDS).exists():
+            probe = out / BUILDS / f".write-test-{uuid.uuid4().hex}"
+            probe.write_bytes(b"")
+            probe.unlink()
+    except OSError:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    return created
+
+
+def _go_live(db: Database, done: Published, build: Path | None, live: Path | None, approved: list[int]) -> None:
+    """The swap and its record, one outcome. The write lock is taken first: a database locked
+    past the busy timeout fails here, with the previous build still live. The record is written,
+    the build swapped in, the record committed; if the swap or the commit fails, the previous
+    build is live again and nothing is recorded."""
+    swapping = build is not None and build != live
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        _record(db, done, approved)
+        if swapping:
+            swap_in(done.out, build, LIVE_NAMES)
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        if swapping:
+            point_live(done.out, live)
+        raise
+
+
+def _discard(out: Path, created: bool) -> None:
+    """A failed first publish leaves no folder behind. Into an existing folder, its unfinished
+    build stays in out/.builds, where the next publish takes it as its spare."""
+    if created:
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def _gather_all(db: Database, reports: list[dict], out: Path, say: Progress) -> Path:
@@ -182,7 +242,8 @@ def _stamped(state: State, last: State | None, changes: Changes | None, build: P
 
 
 def _record(db: Database, done: Published, approved: list[int]) -> None:
-    """The reports marked published and the publish logged, or neither."""
+    """The reports marked published and the publish logged, or neither (in `_go_live`'s
+    transaction)."""
     with db.atomic():
         mark_published(db, approved)
         db.table("publishes").insert(

@@ -14,11 +14,9 @@ are written again; every file is replaced, never written into (it may be the liv
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from nianbao.db.wording import plural
+from nianbao.db.workers import WorkerPool
 from nianbao.publish.assets import STATIC, TEMPLATES
 from nianbao.publish.downloads import DATABASE, write_downloads
 from nianbao.publish.fsutil import write_file
@@ -96,8 +95,7 @@ def _write_counties_in_workers(published_db: Path, target: Path, keys: list[str]
     CPU-bound Python (Jinja, charts), so one process uses one core. Spawned, not forked: the
     caller may be the app, with threads."""
     chunks = [keys[i : i + CHUNK] for i in range(0, len(keys), CHUNK)]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_start_worker, initargs=(published_db,)) as pool:
+    with WorkerPool(WORKERS, initializer=_start_worker, initargs=(published_db,)) as pool:
         written = 0
         for count in pool.map(_write_chunk, [target] * len(chunks), chunks):
             written += count

@@ -147,6 +147,13 @@ CASES = [
     Case("dangling-symlink", "dangling.txt", OSError, "No such file", in_folder=False),
     Case("missing", "missing.txt", OSError, "No such file", in_folder=False),
     Case("directory", "a_folder", OSError, "directory", in_folder=False),
+    # Not regular files: refused unread (the size check sees 0; reading would never end or start).
+    Case("link-to-dev-zero", "zero.txt", ReadError, "not a regular file but a device"),
+    Case("link-to-dev-urandom", "random.txt", ReadError, "not a regular file but a device"),
+    Case("fifo", "pipe.txt", ReadError, "not a regular file but a pipe (FIFO)"),
+    # Over the system's limits: that file fails, the batch goes on.
+    Case("name-too-long", "n" * 300 + ".txt", OSError, "File name too long", in_folder=False),
+    Case("path-too-long", "d/" * 2100 + "r.txt", OSError, "File name too long", in_folder=False),
 ]
 FOLDER_CASES = [c for c in CASES if c.in_folder]
 
@@ -195,6 +202,14 @@ def make_bad(folder: Path, case: Case) -> Path:
             pass
         case "directory":
             path.mkdir()
+        case "link-to-dev-zero":
+            os.symlink("/dev/zero", path)
+        case "link-to-dev-urandom":
+            os.symlink("/dev/urandom", path)
+        case "fifo":
+            os.mkfifo(path)
+        case "name-too-long" | "path-too-long":
+            pass  # no such file can be made: the name is what fails
         case _:
             raise AssertionError(case.id)
     return path
@@ -228,6 +243,9 @@ def test_cases_are_what_they_claim(tmp_path):
     assert paths["dangling-symlink"].is_symlink() and not paths["dangling-symlink"].exists()
     assert paths["directory"].is_dir()
     assert not paths["missing"].exists()
+    assert paths["link-to-dev-zero"].is_char_device() and paths["link-to-dev-urandom"].is_char_device()
+    assert paths["fifo"].is_fifo()
+    assert len(paths["name-too-long"].name.encode()) > 255 and len(bytes(paths["path-too-long"])) > 4096
     text = paths["cut-in-table3"].read_text(encoding="utf-8")
     assert "三、收到和处理政府信息公开申请情况" in text and "四、" not in text
     text = paths["cut-after-table2"].read_text(encoding="utf-8")
@@ -756,3 +774,109 @@ def test_workers_get_a_few_files_ahead_not_the_whole_batch(tmp_path):
         out.append(result)
     assert out == files
     assert pool.most == 3
+
+
+# --- Names and files that are not what they seem ----------------------------------------------------
+
+
+def test_names_that_are_not_utf8_import_shown_escaped(tmp_path):
+    """What `unzip` makes of a Windows zip with Chinese names: GBK bytes, not UTF-8. The file
+    imports; its name is shown (and logged) with the bytes escaped."""
+    folder = tmp_path / os.fsdecode(b"in_\xb9\xfa")  # 国 in GBK
+    folder.mkdir()
+    name = os.fsdecode(b"\xb9\xfa\xbc\xd2.txt")  # 国家 in GBK
+    (folder / name).write_bytes(sample_bytes(GOOD))
+    db_file = tmp_path / "t.db"
+    result = run(["--db", str(db_file), "import", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    shown = f"{tmp_path}/in_\\xb9\\xfa/\\xb9\\xfa\\xbc\\xd2.txt"
+    assert result.stdout.splitlines() == [f"imported  {shown} → report 1: {GOOD_ORGAN} 2024", "1 file: 1 imported"]
+    assert count(db_file, "SELECT count(*) FROM imports WHERE path = ? AND status = 'imported'", [shown]) == 1
+    assert count(db_file, "SELECT count(*) FROM documents WHERE name = ?", ["\\xb9\\xfa\\xbc\\xd2.txt"]) == 1
+
+
+def test_a_newline_in_a_name_forges_no_line(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    forged = folder / "a\nimported  forged.txt → report 99: 伪造 2024\x1b[2K.txt"
+    forged.write_bytes(sample_bytes(GOOD))
+    result = run(["--db", str(tmp_path / "t.db"), "import", str(folder)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[1] == "1 file: 1 imported"
+    assert lines[0].startswith(
+        f"imported  {folder}/a\\nimported  forged.txt → report 99: 伪造 2024\\x1b[2K.txt → report 1"
+    )
+    parsed = run(["--db", str(tmp_path / "t.db"), "parse", str(folder / "b\nno such.txt")])
+    assert parsed.stderr == f"Error: {folder}/b\\nno such.txt: No such file or directory\n"
+
+
+@pytest.mark.parametrize("codec", ["hex", "rot13", "base64", "zlib", "bz2", "uu", "no-such-codec"])
+def test_html_declaring_a_codec_that_is_not_text_is_read_as_undeclared(tmp_path, codec):
+    from tests.forms import html
+
+    page = html.render(parse_file(sample_path(GOOD)), tmp_path / "r.html", style="modern").read_bytes()
+    assert page.count(b'charset="utf-8"') == 1
+    (tmp_path / "r.html").write_bytes(page.replace(b'charset="utf-8"', f'charset="{codec}"'.encode()))
+    assert parse_file(tmp_path / "r.html").organ == GOOD_ORGAN
+
+
+def test_an_unreadable_named_file_fails_alone(tmp_path, monkeypatch):
+    """chmod 000 (simulated: the tests run as root, whom permissions do not stop): that file
+    fails with one line, the readable file beside it is imported. click's own check used to
+    refuse the whole command with a usage message (exit 2)."""
+    good = copy_good(tmp_path / "in")
+    locked = tmp_path / "in" / "locked.txt"
+    locked.write_bytes(sample_bytes("002"))
+    real_access, real_open = os.access, os.open
+
+    def access(path, mode, *args, **kwargs):
+        return False if os.fspath(path) == str(locked) else real_access(path, mode, *args, **kwargs)
+
+    def open_(path, flags, *args, **kwargs):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(os, "open", open_)
+    result = run(["--db", str(tmp_path / "t.db"), "import", str(locked), str(good)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"failed    {locked}: cannot read: Permission denied",
+        f"imported  {good} → report 1: {GOOD_ORGAN} 2024",
+        "2 files: 1 failed, 1 imported",
+    ]
+    parsed = run(["--db", str(tmp_path / "t.db"), "parse", str(locked)])
+    assert (parsed.exit_code, parsed.stderr) == (1, f"Error: {locked}: Permission denied\n")
+
+
+def _page_with_table(rows: int, cols: int, *, rowspan: bool = False) -> bytes:
+    first = "".join(f"<td{' rowspan=0' if rowspan else ''}>{c}</td>" for c in range(cols))
+    rest = "<tr><td></td></tr>" if rowspan else "<tr>" + "<td>1</td>" * cols + "</tr>"
+    return f"<html><body><table><tr>{first}</tr>{rest * (rows - 1)}</table></body></html>".encode()
+
+
+def test_a_table_of_more_cells_than_any_report_is_refused(tmp_path, monkeypatch):
+    """A web page of a 300×300 table (the probe's 1,500×1,500 took 44 s and 1.6 GB): refused
+    before its cells are read, naming the limit and the variable that raises it."""
+    path = tmp_path / "big.html"
+    path.write_bytes(_page_with_table(300, 300))
+    with pytest.raises(ReadError) as info:
+        parse_file(path)
+    assert str(info.value) == (
+        "a table of the page has 90000 cells, over the 50000-cell limit;"
+        " if it really is a report, raise NIANBAO_MAX_TABLE_CELLS to import it"
+    )
+    monkeypatch.setenv("NIANBAO_MAX_TABLE_CELLS", "100000")
+    with pytest.raises(ParseError, match="not an annual report"):  # read, and judged on its text
+        parse_file(path)
+
+
+def test_rowspans_count_toward_the_table_cell_limit(tmp_path, monkeypatch):
+    """Cells rowspan carries down count too: 300 <td>s spanning 300 rows are 90,000 cells."""
+    monkeypatch.setenv("NIANBAO_MAX_TABLE_CELLS", "1000")
+    path = tmp_path / "spans.html"
+    path.write_bytes(_page_with_table(300, 300, rowspan=True))
+    with pytest.raises(ReadError, match=r"^a table of the page has \d+ cells, over the 1000-cell limit"):
+        parse_file(path)

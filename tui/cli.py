@@ -12,9 +12,10 @@ from pathlib import Path
 
 import click
 
-from nianbao.db import review
+from nianbao.db import faults, review
 from nianbao.db.checks import run_checks
 from nianbao.db.errors import NianbaoError
+from nianbao.db.filenames import shown
 from nianbao.db.pipeline import FileResult, import_paths, parse_file, summarize
 from nianbao.db.schema import connect
 from nianbao.db.wording import counted, plural
@@ -30,7 +31,23 @@ def echo(message: object = "", **kwargs) -> None:
     click.echo(clean(str(message)), **kwargs)
 
 
-@click.group(invoke_without_command=True)
+class NianbaoGroup(click.Group):
+    """The command group that turns a fault of the machine (a locked, full or damaged database,
+    a disk that is full, a folder that cannot be written) and Ctrl-C into one line: sqlite-utils'
+    habit, with the database's name and what to do."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (OSError, sqlite3.Error) as exc:
+            echo(f"Error: {faults.describe(exc, ctx.obj)}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            echo("已中断 — interrupted (Ctrl-C): what was finished is kept, the step in hand was undone", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=NianbaoGroup, invoke_without_command=True)
 @click.option(
     "--db",
     "db_path",
@@ -51,11 +68,14 @@ def cli(ctx: click.Context, db_path: str) -> None:
     if ctx.invoked_subcommand is None:
         from nianbao.tui.app import NianbaoApp  # Textual only for the app
 
-        NianbaoApp(db_path).run()
+        _open(db_path).close()  # a damaged file or a newer nianbao's: one line, before the screen
+        app = NianbaoApp(db_path)
+        app.run()
+        sys.exit(app.return_code or 0)
 
 
 @cli.command(name="import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))  # a file read says why
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -71,7 +91,7 @@ def import_(db_path: str, paths: tuple[str, ...], workers: int | None) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path())
+@click.argument("file", type=click.Path(readable=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the canonical JSON of docs/format.md.")
 def parse(file: str, as_json: bool) -> None:
     """Parse one report file and print what it says (nothing is stored)."""
@@ -124,7 +144,7 @@ def list_(db_path: str, as_json: bool) -> None:
     "--out",
     default="published",
     show_default=True,
-    type=click.Path(file_okay=False),
+    type=click.Path(),  # publish says in one line what is wrong with it
     help="Folder for the Datasette files and the site.",
 )
 @click.option("--include-unapproved", is_flag=True, help="Publish every report; those not approved are marked.")
@@ -370,13 +390,16 @@ def _show(value: object) -> str:
 def _open(db_path: str):
     try:
         return connect(db_path)
-    except (sqlite3.Error, OSError) as exc:  # a folder, a file that is not a database, no permission
+    except NianbaoError as exc:  # a database of a newer nianbao
         _fail(db_path, exc)
+    except (sqlite3.Error, OSError) as exc:  # a folder, a file that is not a database, no permission
+        echo(f"Error: {faults.describe(exc, db_path)}", err=True)
+        sys.exit(1)
 
 
 def _fail(name: str, exc: BaseException) -> None:
     message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    echo(f"Error: {name}: {message}", err=True)
+    echo(f"Error: {shown(name)}: {message}", err=True)
     sys.exit(1)
 
 

@@ -30,6 +30,7 @@ from nianbao.db.errors import ReadError
 from nianbao.db.format import FORMATS
 from nianbao.db.identity import find_title
 from nianbao.db.labels import normalize, read_cell
+from nianbao.db.limits import current as current_limits
 from nianbao.db.readers.encoding import decode
 from nianbao.db.sections import heading_section
 
@@ -71,13 +72,17 @@ def declared_charset(head: bytes) -> str | None:
 
 
 def _codec(label: str | None) -> str | None:
-    """Python's codec for a charset label; None if unknown."""
+    """Python's codec for a charset label; None if unknown or not a text encoding (a page that
+    declares hex, rot13, base64 or zlib is read as if it declared nothing)."""
     if not label:
         return None
     try:
-        name = codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    if not getattr(info, "_is_text_encoding", True):
+        return None
+    name = info.name
     return "gb18030" if name in _GB_FAMILY else name
 
 
@@ -279,8 +284,11 @@ def table_rows(table: Element) -> list[list[_RawCell]]:
     """The rows of a data table, one cell per <td>/<th>; rowspan cells carried down (see the
     module's docstring)."""
     trs = _rows(table)
+    limits = current_limits()
+    limits.check_table_cells(sum(len(_cells(tr)) for tr in trs))
     carried: dict[int, _Carry] = {}
     out: list[list[_RawCell]] = []
+    placed = 0  # with the cells rowspans carry down, which may outnumber the <td>s
     for r, tr in enumerate(trs):
         row: list[_RawCell] = []
         col = 0
@@ -294,6 +302,8 @@ def table_rows(table: Element) -> list[list[_RawCell]]:
                 carried[col] = _Carry(cell, rowspan - 1, colspan)
             col += colspan
         _carry_down(carried, row, r, col, stop_at_gap=False)
+        placed += len(row)
+        limits.check_table_cells(placed)
         if row:
             out.append(row)
     return out

@@ -1,0 +1,73 @@
+"""Worker processes that Ctrl-C does not reach, and that an interruption stops at once.
+
+A terminal sends Ctrl-C (SIGINT) to every process of the foreground group: to an import's or a
+publish's worker processes as well as to the command. Each worker then printed its own
+traceback, and a pool waiting for workers that had died with work in hand could hang. Here the
+workers never see SIGINT (started with it blocked, then ignoring it): the command alone is
+interrupted, says so in one line, and ends the workers itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+
+
+class WorkerPool(ProcessPoolExecutor):
+    """A ProcessPoolExecutor of spawned processes (not forked: the caller may be the app, with
+    threads). Leaving its `with` block early cancels what has not started; leaving it by an
+    exception (Ctrl-C) also ends the workers' files in hand instead of waiting for them."""
+
+    def __init__(self, workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> None:
+        super().__init__(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(initializer, initargs),
+        )
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with _ctrl_c_blocked():  # a worker started here inherits the blocked signal
+            return super().submit(fn, *args, **kwargs)
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            self.stop_now()
+        self.shutdown(wait=True, cancel_futures=True)
+        return False
+
+    def stop_now(self) -> None:
+        """End the workers now, their files in hand unfinished (the parent stores nothing of them).
+
+        A worker ended while sending its result leaves the pool's reading thread waiting for the
+        rest of the message for ever (this process holds a writing end of the pipe too); once the
+        workers are gone, closing that end gives the reader an end of file, which the pool takes
+        for what it is: workers that died."""
+        processes = list((self._processes or {}).values())
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join()
+        self._result_queue._writer.close()
+        self.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # ignored now, so harmless
+    if initializer is not None:
+        initializer(*initargs)
+
+
+@contextmanager
+def _ctrl_c_blocked() -> Iterator[None]:
+    """SIGINT held back in this thread (and in any process started meanwhile, which inherits
+    the mask); one that arrives is delivered when the block ends."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
