@@ -16,8 +16,9 @@ from nianbao.db.readers.encoding import decode
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\f")
 _CELL_LINE = re.compile(r"^[ \u3000]*\t([^\t]*)$")
-# Word artefacts that leak into text exports.
-_ARTEFACT = re.compile(r"\[bookmark: [^\]]*\]")
+# Word artefacts that leak into text exports: bookmarks, and the conditional comments of its web
+# pages (<!--[if !supportLists]-->) that a saved page keeps as text.
+_ARTEFACT = re.compile(r"\[bookmark: [^\]]*\]|<!--\[(?:if [^\]]*|endif)\]>?-->|<!\[(?:if [^\]]*|endif)\]>")
 _SPACE = " \u3000\xa0"
 
 
@@ -35,7 +36,9 @@ def split_lines(text: str) -> list[str]:
 
 def split_blocks(text: str) -> Document:
     builder = _BlockBuilder()
-    artefacts = "[bookmark: " in text  # rare: most texts skip the substitution on every line
+    artefacts = (
+        "[bookmark: " in text or "[if " in text or "[endif]" in text
+    )  # rare: most texts skip the substitution on every line
     for number, raw in enumerate(split_lines(text), start=1):
         builder.feed(_ARTEFACT.sub("", raw) if artefacts else raw, number)
     return Document(blocks=builder.finish(), form="text")
