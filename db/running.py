@@ -191,10 +191,20 @@ def run_between(text: str, found: Found, following: Found | None) -> str:
     and spaces. A year that starts the next sentence (…0 2025年…) is not the row's."""
     stop = max(following.start if following else len(text), found.end)
     run = _RUN.match(text, found.end, stop).group(0)
-    rest = text[found.end + len(run) : found.end + len(run) + 1]
-    if rest == "年" and (m := _YEAR_AFTER.search(run.rstrip())) and len(run.strip()) > 4:
+    rest = text[found.end + len(run) : found.end + len(run) + 2]
+    if rest[:1] == "年" and (m := _YEAR_AFTER.search(run.rstrip())) and len(run.strip()) > 4:
         run = run.rstrip()[: m.start()]
+    elif following is None and re.match(r"[、.][^\d]", rest) and run == run.rstrip():
+        run = _without_numbering(run)  # "… 0 0 5、存在的主要问题": 5、 numbers the next heading
     return run.replace("|", " ").strip()
+
+
+def _without_numbering(run: str) -> str:
+    """A run less the item number that ends it: its last token if spaced off, else its last digit."""
+    head, space, last = run.rstrip().rpartition(" ")
+    if space and len(last) <= 2:
+        return head
+    return run.rstrip()[:-1]
 
 
 # --- Reading the tables ---------------------------------------------------------------------------
@@ -248,7 +258,8 @@ def _settle_rows(
             continue
         ordered = sorted(r.readings, key=plausible)
         options[r.key] = ordered
-        rows.append(RowReadings(r.key, cells, tuple(o.values for o in ordered)))
+        literal = ordered[0].spaces_inside == 0 and len(ordered[0].texts) == len(r.run.split())
+        rows.append(RowReadings(r.key, cells, tuple(o.values for o in ordered), literal))
     settled = settle(version, rows, {})
     for r in runs:
         if r.key not in settled:

@@ -359,6 +359,7 @@ class RowReadings:
     key: str
     cells: tuple[str, ...]
     options: tuple[tuple[Number, ...], ...]
+    literal: bool = False  # the first option is the row as printed, cell by cell (spaces between)
 
 
 @dataclass(frozen=True)
@@ -378,7 +379,8 @@ def settle(version: str, rows: list[RowReadings], fixed: Mapping[str, Number]) -
     trying the rows' readings jointly. Each row's own equations (its row sum) narrow its readings
     first; a table that cannot add up keeps, for each row, the reading that breaks the fewest
     equations, most literal first, and says so (`UNCONFIRMED`): a government's error is never
-    hidden by choosing a split for it."""
+    hidden by choosing a split for it. A row printed cell by cell (`literal`) is taken as printed
+    whenever the equations allow it or the table cannot add up anyway."""
     cells = {c for row in rows for c in row.cells}
     eqs = [eq for eq in equations(version) if any(c in cells for c in eq.cells)]
     pools = {row.key: _narrowed(row, eqs) for row in rows if row.options}
@@ -396,7 +398,10 @@ def settle(version: str, rows: list[RowReadings], fixed: Mapping[str, Number]) -
             continue
         chosen = optimal[0].get(row.key, pools[row.key][0])
         seen = list(dict.fromkeys(combo.get(row.key, chosen) for combo in optimal))
-        if best == 0 and len(seen) == 1:
+        if row.literal and (best > 0 or row.options[0] in seen):
+            # Printed cell by cell: taken as printed; a break is the checks' to name.
+            out[row.key] = Settled(row.options[0], SETTLED)
+        elif best == 0 and len(seen) == 1:
             out[row.key] = Settled(chosen, SETTLED)
         elif best == 0:
             out[row.key] = Settled(chosen, AMBIGUOUS, tuple(seen[1:]))
@@ -470,8 +475,9 @@ def split_ambiguous(context: Context) -> Iterable[Finding]:
             "SPLIT-AMBIGUOUS",
             WARNING,
             note.cells,
-            f"{note.message}; other readings: {others}",
-            f"连写数字“{note.raw[0]}”的拆分无法由表内合计确定；按{_zh_reading(note.message)}读取，其他可能：{others}",
+            f"{note.message}; other readings: {others or 'none that satisfies the row’s own sum'}",
+            f"连写数字“{note.raw[0]}”的拆分无法由表内合计确定；按{_zh_reading(note.message)}读取，"
+            f"其他可能：{others or '无（其他拆分均不满足本行合计）'}",
             found=note.raw[0],
         )
 
