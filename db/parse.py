@@ -16,7 +16,7 @@ from nianbao.db.identity import closing_lines, find_period, find_title, find_web
 from nianbao.db.labels import normalize
 from nianbao.db.model import Note, Report
 from nianbao.db.regions import resolve_region
-from nianbao.db.running import RunningTables, read_running
+from nianbao.db.running import RunningTables, read_running, settle_by_narrative
 from nianbao.db.sections import Outline, SectionText, lines_of, narrative, outline, unfold
 from nianbao.db.tables import parse_table2, parse_table3, parse_table4, rows_of
 
@@ -31,12 +31,28 @@ def parse_document(document: Document) -> Report:
     tables found by their content in the running text. Refused only when neither finds them."""
     blocks, header = strip_header(document.blocks)
     try:
-        return _parse_blocks(document, blocks, header)
+        report = _parse_blocks(document, blocks, header)
     except ParseError as refusal:
         running = read_running(blocks)
         if running is None:
             raise refusal from None
         return _parse_running(document, blocks, header, running)
+    if not any(note.code in _ROW_TROUBLE for note in report.notes):
+        return report
+    # Rows the layout could not give (a converter's Markdown: labels apart from their numbers, a
+    # number on a line of its own): the running text may read them; the reading with fewer blanks wins.
+    running = read_running(blocks)
+    if running is None:
+        return report
+    other = _parse_running(document, blocks, header, running)
+    return other if _blank_cells(other) < _blank_cells(report) else report
+
+
+_ROW_TROUBLE = ("row-incomplete", "row-missing", "row-extra-values", "row-unrecognised")
+
+
+def _blank_cells(report: Report) -> int:
+    return sum(value.value is None for _, _, _, value in report.cells())
 
 
 def _parse_blocks(document: Document, blocks: list[Block], header: CrawlerHeader | None) -> Report:
@@ -57,7 +73,9 @@ def _parse_running(
     report.table3 = running.table3.values
     report.table4 = {k: vs[0] for k, vs in running.table4.values.items()}
     report.notes = [*running.table2.notes, *running.table3.notes, *running.table4.notes]
-    return _finish(report, parts, document)
+    _finish(report, parts, document)
+    settle_by_narrative(report)
+    return report
 
 
 def _identify(parts: Outline, header: CrawlerHeader | None, spec: ReportFormat) -> Report:

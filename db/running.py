@@ -23,8 +23,8 @@ from nianbao.db.format import (
     ReportFormat,
 )
 from nianbao.db.labels import nfkc, normalize
-from nianbao.db.model import BLANK, Note, Value
-from nianbao.db.runs import Reading, readings
+from nianbao.db.model import BLANK, Note, Report, Value
+from nianbao.db.runs import Reading, readings, tokens
 from nianbao.db.tables import TableResult
 
 ROW_GAP = 400  # characters a row's label may sit after the previous row's (group headings between)
@@ -62,7 +62,7 @@ class RunningText:
             elif isinstance(block, Table):
                 for row in block.rows:
                     if row:
-                        pieces.append((" ".join(c.text for c in row), row[0].source))
+                        pieces.append((" | ".join(c.text for c in row), row[0].source))  # a cell is a cell
         self.offsets: list[int] = []
         self.sources: list[Source] = []
         parts, pos = [], 0
@@ -192,11 +192,13 @@ def run_between(text: str, found: Found, following: Found | None) -> str:
     stop = max(following.start if following else len(text), found.end)
     run = _RUN.match(text, found.end, stop).group(0)
     rest = text[found.end + len(run) : found.end + len(run) + 2]
+    if rest[:1] == "\ufffd":
+        return run + rest[:1]  # a cell with a byte that could not be decoded is no number
     if rest[:1] == "年" and (m := _YEAR_AFTER.search(run.rstrip())) and len(run.strip()) > 4:
         run = run.rstrip()[: m.start()]
     elif following is None and re.match(r"[、.][^\d]", rest) and run == run.rstrip():
         run = _without_numbering(run)  # "… 0 0 5、存在的主要问题": 5、 numbers the next heading
-    return run.replace("|", " ").strip()
+    return run.strip(" \t\n\u3000\xa0|")
 
 
 def _without_numbering(run: str) -> str:
@@ -258,7 +260,7 @@ def _settle_rows(
             continue
         ordered = sorted(r.readings, key=plausible)
         options[r.key] = ordered
-        literal = ordered[0].spaces_inside == 0 and len(ordered[0].texts) == len(r.run.split())
+        literal = ordered[0].spaces_inside == 0 and len(ordered[0].texts) == len(tokens(r.run))
         rows.append(RowReadings(r.key, cells, tuple(o.values for o in ordered), literal))
     settled = settle(version, rows, {})
     for r in runs:
@@ -450,3 +452,35 @@ def _table4(doc: RunningText, spec: ReportFormat, start: int) -> TableResult:
     values, notes = _settle_rows(spec.version, runs, lambda _: tuple(f"table4.{k}" for k in keys), _table3_plausible)
     row = values["table4"]
     return TableResult({k: [v] for k, v in zip(keys, row, strict=True)}, notes, True)
+
+
+# --- The narrative decides what the sums cannot ---------------------------------------------------
+
+_NORMATIVE_INDEX = {"normative_made": (0,), "normative_repealed": (1,), "normative_in_force": (2,), "normative": (0, 2)}
+
+
+def settle_by_narrative(report: Report) -> None:
+    """A 行政规范性文件 run no sum can settle (2433: 2|4|33, 24|3|3 or 2|43|3), settled by the
+    figures the narrative states (制发规范性文件2件): when exactly one reading agrees with every
+    figure, it is taken, its provenance says so, and no SPLIT-AMBIGUOUS is raised."""
+    from nianbao.db.checks.narrative import figures  # the narrative's reader: loaded only when needed
+
+    keys = ("table2.normative_made", "table2.normative_repealed", "table2.normative_in_force")
+    for note in [n for n in report.notes if n.code == "split-ambiguous" and set(n.cells) <= set(keys)]:
+        stated = [f for f in figures(report) if f.topic in _NORMATIVE_INDEX]
+        if not stated:
+            return
+        taken = tuple(report.table2[k.split(".")[1]].value for k in keys)
+        options = [taken, *(tuple(int(x) for x in alt.split("|")) for alt in note.raw[1:])]
+        agreeing = [o for o in options if all(any(o[i] == f.value for i in _NORMATIVE_INDEX[f.topic]) for f in stated)]
+        if len(agreeing) != 1:
+            continue
+        (chosen,) = agreeing
+        source = report.table2["normative_made"].source
+        for key, value in zip(keys, chosen, strict=True):
+            report.table2[key.split(".")[1]] = Value(value, str(value), source)
+        phrases = "；".join(f.phrase for f in stated)
+        why = f"the narrative states {phrases}"
+        report.notes = [n for n in report.notes if n is not note and not (n.code == "split-read" and n.cells == keys)]
+        message = f"row “行政规范性文件”: “{note.raw[0]}” read as {_bar(chosen)} ({why})"
+        report.notes.append(Note("split-read", keys, message, note.source, (note.raw[0],)))

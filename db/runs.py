@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from nianbao.db.numerals import MAX_DIGITS
 
 Number = int | float
-_SPACE = re.compile(r"[\s\u3000\xa0]+")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?")
 MAX_READINGS = 5000  # past this a run is not split at all (a row of cells has far fewer readings)
 
@@ -42,11 +41,12 @@ def is_run(text: str) -> bool:
 
 def readings(run: str, width: int) -> list[Reading] | None:
     """Every split of the run into `width` cells, most literal first; None when there are too
-    many to consider (the run is then no row of cells). A number with a decimal point is one cell."""
-    parts = [p for p in _SPACE.split(run.strip()) if p]
+    many to consider (the run is then no row of cells). A number with a decimal point is one cell,
+    and so is each cell of a run that kept its table's borders (| between cells)."""
+    parts = [p for p in re.split(r"[\s\u3000\xa0|]+", run.strip()) if p]
     if not parts or not all(_TOKEN.fullmatch(p) for p in parts):
         return []
-    if any("." in p for p in parts):
+    if "|" in run or any("." in p for p in parts):  # cells of a table: each is one number
         return [_literal(parts)] if len(parts) == width else []
     digits = "".join(parts)
     spaces = set()

@@ -1,9 +1,10 @@
 """Read a plain-text report (as exported from Word, PDF or a web page) into blocks.
 
-Two table layouts occur, often in one file:
+Three table layouts occur, often in one file:
 - one cell per line, each cell line starting with a tab, rows separated by blank lines, a cell's
   text wrapped onto following lines without a tab (Word's "save as text");
-- one row per line, cells separated by tabs (PDF text export).
+- one row per line, cells separated by tabs (PDF text export);
+- Markdown pipe tables (PDF converters, OCR), a header row of placeholders dropped.
 Every other line is a paragraph. Blank cells are kept: a blank is a value the report left blank.
 """
 
@@ -20,6 +21,14 @@ _CELL_LINE = re.compile(r"^[ \u3000]*\t([^\t]*)$")
 # pages (<!--[if !supportLists]-->) that a saved page keeps as text.
 _ARTEFACT = re.compile(r"\[bookmark: [^\]]*\]|<!--\[(?:if [^\]]*|endif)\]>?-->|<!\[(?:if [^\]]*|endif)\]>")
 _SPACE = " \u3000\xa0"
+# Markdown tables, as PDF converters and OCR tools write them: | cell | cell | and a |---|---| rule.
+_PIPE_ROW = re.compile(r"^\|.*\|$")
+_PIPE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _pipe_cells(line: str) -> list[str]:
+    return line[1:-1].split("|")
 
 
 def read_text(data: bytes) -> Document:
@@ -57,6 +66,15 @@ class _BlockBuilder:
             self._close_group()
             self.last_was_cell = False
             return
+        if _PIPE_RULE.match(stripped):
+            self._drop_placeholder_header()
+            return
+        if _PIPE_ROW.match(stripped):
+            self._close_group()
+            cells = [Cell(t.strip(_SPACE), Source(line=number, col=i)) for i, t in enumerate(_pipe_cells(stripped))]
+            self._table().rows.append(cells)
+            self.last_was_cell = False
+            return
         cell_line = _CELL_LINE.match(line)
         if cell_line:
             self._table()
@@ -76,6 +94,12 @@ class _BlockBuilder:
         else:
             self._close_table()
             self.blocks.append(Paragraph(stripped, Source(line=number)))
+
+    def _drop_placeholder_header(self) -> None:
+        """A Markdown table's header row that is only placeholders (Column1, 0 1 2 …, Unnamed: 0),
+        as converters write when the table had no header: no part of the report."""
+        if self.table is not None and self.table.rows and not any(_CJK.search(c.text) for c in self.table.rows[-1]):
+            self.table.rows.pop()
 
     def finish(self) -> list[Paragraph | Table]:
         self._close_table()
