@@ -47,7 +47,8 @@ def readings(run: str, width: int) -> list[Reading] | None:
     if not parts or not all(_TOKEN.fullmatch(p) for p in parts):
         return []
     if "|" in run or any("." in p for p in parts):  # cells of a table: each is one number
-        return [_literal(parts)] if len(parts) == width else []
+        whole = all(len(p.split(".")[0]) <= MAX_DIGITS for p in parts)
+        return [_literal(parts)] if len(parts) == width and whole else []
     digits = "".join(parts)
     spaces = set()
     pos = 0

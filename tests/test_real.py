@@ -153,3 +153,18 @@ def test_a_sample_whose_borders_are_lost_is_never_silently_wrong(name, separator
     silent = [p for p, v in cells(want, fmt).items() if not same(have[p], v) and not flagged(p, got["checks"])]
     assert silent == []
     assert report.year == want["year"]
+
+
+def test_a_2021_report_with_a_single_other_row_keeps_its_sub_items_blank():
+    """A 2021-format table printed with one （六）其他处理 row (as 101 does): the three sub-items are
+    null, never 0 and never guessed, and named."""
+    text = (REAL / "raw" / "104.txt").read_text(encoding="utf-8")
+    start = text.index("1.申请人无正当理由")
+    end = text.index("（七）总计")
+    report = parse_document(split_blocks(text[:start] + "0 0 0 0 0 00" + text[end:]))
+    rows = report.to_json()["table3"]["rows"]
+    assert rows["other_overdue_correction"] is None and rows["other_other"] is None
+    assert rows["total"] == [0] * 7
+    assert any(n.code == "other-single-row" for n in report.notes)
+    missing = {c for f in run_checks(report) if f.rule == "CELL-MISSING" for c in f.cells}
+    assert {"table3.other_overdue_correction.*", "table3.other_overdue_fee.*", "table3.other_other.*"} <= missing
