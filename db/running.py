@@ -13,8 +13,18 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from nianbao.db.checks.arithmetic import AMBIGUOUS, FORCED, SETTLED, UNCONFIRMED, RowReadings, Settled, settle
+from nianbao.db.checks.arithmetic import (
+    AMBIGUOUS,
+    FORCED,
+    SETTLED,
+    UNCONFIRMED,
+    RowReadings,
+    Settled,
+    equations,
+    settle,
+)
 from nianbao.db.document import Block, Paragraph, Source, Table
 from nianbao.db.format import (
     FORMAT_2019,
@@ -109,7 +119,8 @@ class _Patterns:
     halves: tuple[re.Pattern[str], re.Pattern[str]]  # the words' first and second half, for typos
 
 
-def _patterns(labels: Sequence[Label]) -> _Patterns:
+@lru_cache(maxsize=256)
+def _patterns(labels: tuple[Label, ...]) -> _Patterns:
     numbering = _numbering_pattern(labels[0].numbering)
     words = sorted({lab.words for lab in labels}, key=len, reverse=True)
     alternatives = "|".join(_words_pattern(w) for w in words)
@@ -126,7 +137,7 @@ def find_label(text: str, labels: Sequence[Label], start: int, stop: int) -> Fou
     """The first place in text[start:stop] where one of a row's labels is printed: exactly, else
     (a typo: 行政止公开, 行政法复议) by the first or the last half of its words. A remark in
     brackets after the label ((区分处理的，只计这一情形…)) is part of it."""
-    p = _patterns(labels)
+    p = _patterns(tuple(labels))
     m = p.full.search(text, start, stop)
     if m:
         return Found(labels[0].key, m.start(), _after_remark(text, m.end()))
@@ -269,8 +280,18 @@ def _settle_rows(
         s = settled[r.key]
         reading = next(o for o in options[r.key] if o.values == s.values)
         values[r.key] = [Value(v, t, r.source) for v, t in zip(reading.values, reading.texts, strict=True)]
+        if s.how == FORCED and reading.unspaced_breaks and not checked(paths(r.key)):
+            s = Settled(s.values, UNSPACED)
         notes.extend(_split_notes(r, s, paths(r.key)))
     return values, notes
+
+
+UNSPACED = "unspaced"  # one split only, but the printed spaces suggest fewer cells and no sum checks it
+
+
+def checked(cells: tuple[str, ...]) -> bool:
+    """Whether any equation of the format involves these cells (table 二 has none)."""
+    return any(c in eq.cells for eq in equations(FORMAT_2021.version) for c in cells)
 
 
 def _whole(cells: tuple[str, ...]) -> tuple[str, ...]:
@@ -294,6 +315,7 @@ def _split_notes(r: RowRun, s: Settled, cells: tuple[str, ...]) -> list[Note]:
         SETTLED: "the only split the table's sums allow",
         AMBIGUOUS: "several splits satisfy every sum; the most literal is taken",
         UNCONFIRMED: "the table does not add up as printed, so its sums cannot confirm the split",
+        UNSPACED: "the only split, but the printed spaces suggest fewer cells (one may be blank) and no sum checks it",
     }[s.how]
     note = Note("split-read", cells, f"row “{r.label}”: “{r.run}” read as {taken} ({why})", r.source, (r.run,))
     if s.how in (FORCED, SETTLED):
@@ -361,14 +383,10 @@ def _table2_start(text: str, before: int) -> int:
 def _table3(doc: RunningText, spec: ReportFormat, found21: list[Found]) -> tuple[TableResult, int]:
     columns = [c.key for c in spec.table3_columns]
     rows = [(row.key, row.labels) for row in spec.table3_rows]
-    notes: list[Note] = []
     start = found21[0].start
-    single = None
-    if spec is FORMAT_2021:
-        single = _single_other_row(doc.text, found21)
-        if single is not None:
-            rows = [r for r in rows if not r[0].startswith("other_")]
-            rows.insert(len(rows) - 2, ("other_single", ("(六)其他处理",)))
+    if spec is FORMAT_2021 and _single_other_row(doc.text, found21) is not None:
+        rows = [r for r in rows if not r[0].startswith("other_")]
+        rows.insert(len(rows) - 2, ("other_single", ("(六)其他处理",)))
     found = find_rows(doc.text, rows, start, ROW_GAP)
     labels = {key: variants[0] for key, variants in rows}
     widths = {key: len(columns) for key, _ in rows}

@@ -168,3 +168,13 @@ def test_a_2021_report_with_a_single_other_row_keeps_its_sub_items_blank():
     assert any(n.code == "other-single-row" for n in report.notes)
     missing = {c for f in run_checks(report) if f.rule == "CELL-MISSING" for c in f.cells}
     assert {"table3.other_overdue_correction.*", "table3.other_overdue_fee.*", "table3.other_other.*"} <= missing
+
+
+def test_a_spaced_run_split_where_nothing_was_printed_is_named_when_no_sum_checks_it():
+    """“行政规范性文件0 08”: 0|0|8 is the only split into three cells, but the printer spaced its
+    cells and printed two groups: a cell may be blank. Table 二 has no sum to check it: named."""
+    text = (REAL / "raw" / "104.txt").read_text(encoding="utf-8").replace("行政规范性文件008", "行政规范性文件0 08")
+    report = parse_document(split_blocks(text))
+    assert [report.table2[k].value for k in ("normative_made", "normative_repealed", "normative_in_force")] == [0, 0, 8]
+    named = {c for f in run_checks(report) if f.rule == "SPLIT-AMBIGUOUS" for c in f.cells}
+    assert "table2.normative_in_force" in named

@@ -441,19 +441,27 @@ def _search(
                 optimal.append(choice)
         return best or 0, optimal
     choice = {row.key: pools[row.key][0] for row in free}
-    for _ in range(3):
-        for row in free:
-            choice[row.key] = min(pools[row.key], key=lambda o, r=row: _score(base, free, choice | {r.key: o}, eqs))
-    best = _score(base, free, choice, eqs)
-    # Row by row cannot prove a reading unique: every free row is reported as undecided.
-    return max(best, 1), [choice]
-
-
-def _score(base: dict, free: list[RowReadings], choice: dict, eqs: list[Equation]) -> int:
-    trial = dict(base)
+    current = dict(base)
     for row in free:
-        trial.update(zip(row.cells, choice[row.key], strict=True))
-    return sum(_breaks(trial, eq) for eq in eqs)
+        current.update(zip(row.cells, choice[row.key], strict=True))
+    for _ in range(2):
+        for row in free:
+            touching = [eq for eq in eqs if any(c in row.cells for c in eq.cells)]
+            choice[row.key] = min(
+                pools[row.key][:MAX_ROW_OPTIONS], key=lambda o, r=row: _score(current, r, o, touching)
+            )
+            current.update(zip(row.cells, choice[row.key], strict=True))
+    # Row by row cannot prove a reading unique: every free row is reported as undecided.
+    return max(sum(_breaks(current, eq) for eq in eqs), 1), [choice]
+
+
+MAX_ROW_OPTIONS = 200  # readings of one row tried when the rows are improved one by one
+
+
+def _score(current: dict, row: RowReadings, option: tuple, eqs: list[Equation]) -> int:
+    """Equations broken with `row` read as `option`, the other rows as they stand."""
+    current.update(zip(row.cells, option, strict=True))
+    return sum(_breaks(current, eq) for eq in eqs)
 
 
 @rule(
@@ -475,9 +483,9 @@ def split_ambiguous(context: Context) -> Iterable[Finding]:
             "SPLIT-AMBIGUOUS",
             WARNING,
             note.cells,
-            f"{note.message}; other readings: {others or 'none that satisfies the row’s own sum'}",
+            f"{note.message}; other readings: {others or 'none that satisfies the row’s sums'}",
             f"连写数字“{note.raw[0]}”的拆分无法由表内合计确定；按{_zh_reading(note.message)}读取，"
-            f"其他可能：{others or '无（其他拆分均不满足本行合计）'}",
+            f"其他可能：{others or '无其他满足本行合计的拆分（也可能有单元格空缺）'}",
             found=note.raw[0],
         )
 
