@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -178,3 +179,24 @@ def test_a_spaced_run_split_where_nothing_was_printed_is_named_when_no_sum_check
     assert [report.table2[k].value for k in ("normative_made", "normative_repealed", "normative_in_force")] == [0, 0, 8]
     named = {c for f in run_checks(report) if f.rule == "SPLIT-AMBIGUOUS" for c in f.cells}
     assert "table2.normative_in_force" in named
+
+
+def test_last_years_stock_is_said_and_suggested_for_an_ambiguous_split():
+    """105 (2024) “2433”: of 2|4|33, 24|3|3 and 2|43|3 only 2|4|33 follows from 136's (2023) 35
+    in force. When the reading taken is another, the stock's reading is offered, never written."""
+    current, previous = report_of("105"), report_of("136")
+    (finding,) = [f for f in run_checks(current, previous) if f.rule == "SPLIT-AMBIGUOUS"]
+    assert "last year's stock (35) agrees with 2|4|33" in finding.message and not finding.suggestions
+    note = next(n for n in current.notes if n.code == "split-ambiguous")
+    other = parse_file(REAL / "raw" / "105.txt")
+    for key, value in zip(("normative_made", "normative_repealed", "normative_in_force"), (24, 3, 3), strict=True):
+        other.table2[key] = other.table2[key]._replace(value=value)
+    other.notes = [n for n in other.notes if n.code != "split-ambiguous"]
+    other.notes.append(replace(note, raw=("2433", "2|4|33", "2|43|3")))  # as if 24|3|3 had been taken
+    (finding,) = [f for f in run_checks(other, previous) if f.rule == "SPLIT-AMBIGUOUS"]
+    assert {(s.cell, s.value) for s in finding.suggestions} == {
+        ("table2.normative_made", 2),
+        ("table2.normative_repealed", 4),
+        ("table2.normative_in_force", 33),
+    }
+    assert other.table2["normative_made"].value == 24  # offered, never written

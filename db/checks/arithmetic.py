@@ -479,15 +479,58 @@ def split_ambiguous(context: Context) -> Iterable[Finding]:
         if note.code != "split-ambiguous":
             continue
         others = "; ".join(note.raw[1:])
+        stock = _by_last_years_stock(context, note)
+        en, zh, offered = ("", "", ()) if stock is None else stock
         yield Finding(
             "SPLIT-AMBIGUOUS",
             WARNING,
             note.cells,
-            f"{note.message}; other readings: {others or 'none that satisfies the row’s sums'}",
+            f"{note.message}; other readings: {others or 'none that satisfies the row’s sums'}{en}",
             f"连写数字“{note.raw[0]}”的拆分无法由表内合计确定；按{_zh_reading(note.message)}读取，"
-            f"其他可能：{others or '无其他满足本行合计的拆分（也可能有单元格空缺）'}",
+            f"其他可能：{others or '无其他满足本行合计的拆分（也可能有单元格空缺）'}{zh}",
             found=note.raw[0],
+            suggestions=offered,
         )
+
+
+def _by_last_years_stock(context: Context, note) -> tuple[str, str, tuple[Suggestion, ...]] | None:
+    """For a 规章/行政规范性文件 run (made | repealed | in force), the one reading that agrees with
+    last year's stock (T2-STOCK: in force = last year's + made − repealed): said in the finding,
+    and offered as suggested values when it is not the reading taken."""
+    previous, report = context.previous, context.report
+    kinds = {c.split(".")[1].rsplit("_", 1)[0].removesuffix("_in") for c in note.cells if c.startswith("table2.")}
+    if previous is None or report.format != "2021" or previous.format != "2021" or len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    if kind not in ("rules", "normative") or (before := previous.number(f"table2.{kind}_in_force")) is None:
+        return None
+    cells = tuple(f"table2.{kind}_{k}" for k in ("made", "repealed", "in_force"))
+    taken = tuple(report.number(c) for c in cells)
+    readings = [taken, *(tuple(int(x) for x in alt.split("|")) for alt in note.raw[1:] if alt.count("|") == 2)]
+    agreeing = [r for r in readings if None not in r and before + r[0] - r[1] == r[2]]
+    if len(agreeing) != 1:
+        return None
+    (chosen,) = agreeing
+    said = _bar_text(chosen)
+    if chosen == taken:
+        return (
+            f"; last year's stock ({before}) agrees with {said}",
+            f"；上年现行有效件数{before}与{said}相符",
+            (),
+        )
+    why = f"T2-STOCK: {previous.year} in force {before} + made {chosen[0]} − repealed {chosen[1]} = {chosen[2]}"
+    offered = tuple(
+        Suggestion(c, v, "SPLIT-AMBIGUOUS", why) for c, v, t in zip(cells, chosen, taken, strict=True) if v != t
+    )
+    return (
+        f"; last year's stock ({before}) agrees with {said}, suggested",
+        f"；按上年现行有效件数{before}应为{said}",
+        offered,
+    )
+
+
+def _bar_text(values: tuple) -> str:
+    return "|".join(_fmt(v) for v in values)
 
 
 def _zh_reading(message: str) -> str:
