@@ -46,7 +46,12 @@ SECTIONS: tuple[Section, ...] = (
         "reviews",
         4,
         "政府信息公开行政复议、行政诉讼情况",
-        ("政府信息公开行政复议行政诉讼情况", "行政复议、行政诉讼情况", "因政府信息公开申请行政复议、提起行政诉讼情况"),
+        (
+            "政府信息公开行政复议行政诉讼情况",
+            "行政复议、行政诉讼情况",
+            "因政府信息公开申请行政复议、提起行政诉讼情况",
+            "政府信息公开行政法复议、行政诉讼情况",  # a typo met in real reports
+        ),
     ),
     Section(
         "problems",
@@ -230,7 +235,9 @@ TABLE3_ROWS_2021: tuple[Table3Row, ...] = (
         group="三、本年度办理结果",
     ),
     Table3Row("deny_state_secret", "1.属于国家秘密", group=_DENY),
-    Table3Row("deny_law", "2.其他法律行政法规禁止公开", group=_DENY),
+    Table3Row(
+        "deny_law", "2.其他法律行政法规禁止公开", ("2.其他法律行政法规止公开",), group=_DENY
+    ),  # a typo met in real reports
     Table3Row("deny_three_safety", "3.危及“三安全一稳定”", group=_DENY),
     Table3Row("deny_third_party", "4.保护第三方合法权益", group=_DENY),
     Table3Row("deny_internal", "5.属于三类内部事务信息", group=_DENY),

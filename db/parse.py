@@ -8,6 +8,7 @@ everything else it returns a report whose doubtful cells carry notes.
 
 from __future__ import annotations
 
+from nianbao.db.crawler import CrawlerHeader, strip_header
 from nianbao.db.document import Block, Document
 from nianbao.db.errors import ParseError
 from nianbao.db.format import FORMAT_2019, FORMAT_2019_MARKERS, FORMAT_2021, SECTION_BY_KEY, ReportFormat
@@ -15,7 +16,8 @@ from nianbao.db.identity import closing_lines, find_period, find_title, find_web
 from nianbao.db.labels import normalize
 from nianbao.db.model import Note, Report
 from nianbao.db.regions import resolve_region
-from nianbao.db.sections import Outline, SectionText, lines_of, narrative, outline
+from nianbao.db.running import RunningTables, read_running, settle_by_narrative
+from nianbao.db.sections import Outline, SectionText, lines_of, narrative, outline, unfold
 from nianbao.db.tables import parse_table2, parse_table3, parse_table4, rows_of
 
 TABLE_SECTIONS = ("proactive", "requests", "reviews")
@@ -25,27 +27,79 @@ UNDECODABLE = "undecodable"  # the code of the note saying so
 
 
 def parse_document(document: Document) -> Report:
-    parts = outline(document.blocks)
+    """Tables as the blocks lay them out when they do; else (a report whose borders were lost)
+    tables found by their content in the running text. Refused only when neither finds them."""
+    blocks, header = strip_header(document.blocks)
+    try:
+        report = _parse_blocks(document, blocks, header)
+    except ParseError as refusal:
+        running = read_running(blocks)
+        if running is None:
+            raise refusal from None
+        return _parse_running(document, blocks, header, running)
+    if not any(note.code in _ROW_TROUBLE for note in report.notes):
+        return report
+    # Rows the layout could not give (a converter's Markdown: labels apart from their numbers, a
+    # number on a line of its own): the running text may read them; the reading with fewer blanks wins.
+    running = read_running(blocks)
+    if running is None:
+        return report
+    other = _parse_running(document, blocks, header, running)
+    return other if _blank_cells(other) < _blank_cells(report) else report
+
+
+_ROW_TROUBLE = ("row-incomplete", "row-missing", "row-extra-values", "row-unrecognised")
+
+
+def _blank_cells(report: Report) -> int:
+    return sum(value.value is None for _, _, _, value in report.cells())
+
+
+def _parse_blocks(document: Document, blocks: list[Block], header: CrawlerHeader | None) -> Report:
+    parts = outline(blocks)
     _require_report(parts)
-    signature, published = _close(parts)
+    spec = detect_format(parts.sections["proactive"].blocks)
+    report = _identify(parts, header, spec)
+    _read_tables(report, parts, spec)
+    return _finish(report, parts, document)
+
+
+def _parse_running(
+    document: Document, blocks: list[Block], header: CrawlerHeader | None, running: RunningTables
+) -> Report:
+    parts = outline(unfold(blocks))
+    report = _identify(parts, header, running.format)
+    report.table2 = {k: vs[0] for k, vs in running.table2.values.items()}
+    report.table3 = running.table3.values
+    report.table4 = {k: vs[0] for k, vs in running.table4.values.items()}
+    report.notes = [*running.table2.notes, *running.table3.notes, *running.table4.notes]
+    _finish(report, parts, document)
+    settle_by_narrative(report)
+    return report
+
+
+def _identify(parts: Outline, header: CrawlerHeader | None, spec: ReportFormat) -> Report:
+    signature, published = _close(parts) if parts.sections else (None, None)
     title, title_organ, year = find_title(parts.front)
     identity = resolve_identity(title_organ, signature, year, title)
     front_text = "\n".join(p.text for p in lines_of(parts.front))
-    spec = detect_format(parts.sections["proactive"].blocks)
     report = Report(
         organ=identity.organ,
         region=identity.region,
         year=identity.year,
         format=spec.version,
-        published=published,
+        published=published or (header.published if header else None),
         title=title,
         period=find_period(front_text),
-        website=find_website(front_text),
+        website=find_website(front_text) or (header.url if header else None),
         preamble="\n\n".join(p.text.lstrip("#").strip() for p in lines_of(parts.front)),
     )
     if report.year is None and report.period:
         report.year = int(report.period[:4])
-    _read_tables(report, parts, spec)
+    return report
+
+
+def _finish(report: Report, parts: Outline, document: Document) -> Report:
     for key, section in parts.sections.items():
         if SECTION_BY_KEY[key].narrative:
             report.sections[key] = narrative(section)

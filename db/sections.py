@@ -117,3 +117,73 @@ def narrative(section: SectionText) -> str:
 
 def heading_source(section: SectionText) -> Source:
     return section.heading.source
+
+
+# --- Running text: a report printed on one line -------------------------------------------------
+
+_NUMBERED = re.compile(r"[一二三四五六]\s*[、.．]")
+_CLOSING_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+_CLOSING_ORGAN = re.compile(r"(?:^|[\s。！；])([^\s。！；，,:：]{2,40})\s*$")
+
+
+def unfold(blocks: list[Block]) -> list[Block]:
+    """A report whose text runs on (a saved web page: the whole report on one line) cut at its
+    section headings, and its closing organ and date set on lines of their own, so that the
+    outline and the identity read it like any other text."""
+    out: list[Block] = []
+    last_number = 0
+    for block in blocks:
+        if not isinstance(block, Paragraph) or len(block.text) <= _MAX_HEADING:
+            out.append(block)
+            section = heading_section(block.text) if isinstance(block, Paragraph) else None
+            last_number = max(last_number, section.number) if section else last_number
+            continue
+        pieces, last_number = _cut_at_headings(block.text, last_number)
+        out.extend(Paragraph(text, block.source) for text in pieces if text.strip())
+    return _closing_apart(out)
+
+
+def _cut_at_headings(text: str, last_number: int) -> tuple[list[str], int]:
+    pieces: list[str] = []
+    begin = 0
+    for m in _NUMBERED.finditer(text):
+        if m.start() < begin:
+            continue
+        heading = _heading_at(text, m.start(), last_number)
+        if heading is None:
+            continue
+        section, end = heading
+        pieces += [text[begin : m.start()].strip(), text[m.start() : end].strip()]
+        begin, last_number = end, section.number
+    pieces.append(text[begin:].strip())
+    return pieces, last_number
+
+
+def _heading_at(text: str, start: int, last_number: int) -> tuple[Section, int] | None:
+    """The section heading starting at `start` (its numbering), with where it ends."""
+    stop = min(len(text), start + _MAX_HEADING)
+    for end in range(start + 4, stop + 1):
+        candidate = text[start:end]
+        if not normalize(candidate).endswith(_TITLE_ENDINGS):
+            continue
+        section = heading_section(candidate)
+        if section is not None and section.number > last_number:
+            return section, end
+    return None
+
+
+def _closing_apart(blocks: list[Block]) -> list[Block]:
+    """The closing organ and date of the last paragraph, on lines of their own."""
+    if not blocks or not isinstance(blocks[-1], Paragraph):
+        return blocks
+    last = blocks[-1]
+    date = _CLOSING_DATE.search(last.text)
+    if date is None or date.start() == 0:
+        return blocks
+    body = last.text[: date.start()].rstrip()
+    organ = _CLOSING_ORGAN.search(body)
+    tail = [Paragraph(date.group(0).strip(), last.source)]
+    if organ and organ.start(1) > 0:
+        tail.insert(0, Paragraph(organ.group(1), last.source))
+        body = body[: organ.start(1)].rstrip()
+    return [*blocks[:-1], Paragraph(body, last.source), *tail]

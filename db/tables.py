@@ -318,8 +318,8 @@ def _with_tail(
     """A label broken by a line or page, its head printed with the values and its tail on the
     next line with none (2.重 | 1 0 0 …, then 复申请): head and tail read together, when together
     they name a row, and better than the tail does alone."""
-    if following is None or not following.labels or following.has_number:
-        return None
+    if not pending or following is None or not following.labels or following.has_number:
+        return None  # no head (values before any label: a converter's stray line)
     joined = pending + following.labels
     key, s, start = matcher.match(joined)
     alone = matcher.match(following.labels)[1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import product
 
 from nianbao.db.checks.registry import ERROR, WARNING, Context, Finding, Suggestion, rule
 from nianbao.db.format import FORMATS, ORG_COLUMN_KEYS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, ReportFormat
@@ -344,3 +345,196 @@ def _sum_text(cells: tuple[str, ...], known: dict, skip: str | None = None) -> s
     """ "12 + 3" for the non-zero terms of a sum, "0" when all are zero."""
     terms = [_fmt(known[c]) for c in cells if c != skip and known[c] != 0]
     return " + ".join(terms) or "0"
+
+
+# --- Splitting runs of digits: the same equations choose between the readings -------------------
+
+MAX_COMBINATIONS = 20000  # readings of the undecided rows tried together; past this, row by row
+FORCED, SETTLED, AMBIGUOUS, UNCONFIRMED = "forced", "settled", "ambiguous", "unconfirmed"
+
+
+@dataclass(frozen=True)
+class RowReadings:
+    """A row read from a run of digits: its cell paths and the possible readings, most plausible
+    first (see db/runs.py)."""
+
+    key: str
+    cells: tuple[str, ...]
+    options: tuple[tuple[Number, ...], ...]
+    literal: bool = False  # the first option is the row as printed, cell by cell (spaces between)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """The reading taken for a row and why: forced (one reading), settled (the only reading the
+    table's equations allow), ambiguous (several satisfy every equation: the most plausible is
+    taken) or unconfirmed (the table does not add up as printed, so its equations cannot confirm
+    the reading). `alternatives`: the other readings an operator should see."""
+
+    values: tuple[Number, ...]
+    how: str
+    alternatives: tuple[tuple[Number, ...], ...] = ()
+
+
+def settle(version: str, rows: list[RowReadings], fixed: Mapping[str, Number]) -> dict[str, Settled]:
+    """Choose a reading for every row so that the table's equations (those of `equations`) hold,
+    trying the rows' readings jointly. Each row's own equations (its row sum) narrow its readings
+    first; a table that cannot add up keeps, for each row, the reading that breaks the fewest
+    equations, most literal first, and says so (`UNCONFIRMED`): a government's error is never
+    hidden by choosing a split for it. A row printed cell by cell (`literal`) is taken as printed
+    whenever the equations allow it or the table cannot add up anyway."""
+    cells = {c for row in rows for c in row.cells}
+    eqs = [eq for eq in equations(version) if any(c in cells for c in eq.cells)]
+    pools = {row.key: _narrowed(row, eqs) for row in rows if row.options}
+    live = [row for row in rows if row.options]
+    base = dict(fixed)
+    for row in live:
+        if len(pools[row.key]) == 1:
+            base.update(zip(row.cells, pools[row.key][0], strict=True))
+    free = [row for row in live if len(pools[row.key]) > 1]
+    best, optimal = _search(base, free, pools, eqs)
+    out: dict[str, Settled] = {}
+    for row in live:
+        if len(row.options) == 1:
+            out[row.key] = Settled(row.options[0], FORCED)
+            continue
+        chosen = optimal[0].get(row.key, pools[row.key][0])
+        seen = list(dict.fromkeys(combo.get(row.key, chosen) for combo in optimal))
+        if row.literal and (best > 0 or row.options[0] in seen):
+            # Printed cell by cell: taken as printed; a break is the checks' to name.
+            out[row.key] = Settled(row.options[0], SETTLED)
+        elif best == 0 and len(seen) == 1:
+            out[row.key] = Settled(chosen, SETTLED)
+        elif best == 0:
+            out[row.key] = Settled(chosen, AMBIGUOUS, tuple(seen[1:]))
+        else:
+            others = tuple(o for o in pools[row.key] if o != chosen)[:4]
+            out[row.key] = Settled(chosen, UNCONFIRMED, others)
+    return out
+
+
+def _narrowed(row: RowReadings, eqs: list[Equation]) -> list[tuple[Number, ...]]:
+    """The row's readings that satisfy its own equations, or all of them if none does."""
+    own = [eq for eq in eqs if set(eq.cells) <= set(row.cells)]
+    passing = [o for o in row.options if not any(_breaks(dict(zip(row.cells, o, strict=True)), eq) for eq in own)]
+    return passing or list(row.options)
+
+
+def _search(
+    base: dict[str, Number], free: list[RowReadings], pools: dict, eqs: list[Equation]
+) -> tuple[int, list[dict[str, tuple[Number, ...]]]]:
+    """The fewest broken equations over the free rows' readings, and the combinations reaching it
+    (most plausible first). Exhaustive when small, else improved row by row from the most
+    plausible readings."""
+    size = 1
+    for row in free:
+        size *= len(pools[row.key])
+    if size <= MAX_COMBINATIONS:
+        best, optimal = None, []
+        for combo in product(*(pools[row.key] for row in free)):
+            trial = dict(base)
+            for row, option in zip(free, combo, strict=True):
+                trial.update(zip(row.cells, option, strict=True))
+            broken_count = sum(_breaks(trial, eq) for eq in eqs)
+            choice = {row.key: option for row, option in zip(free, combo, strict=True)}
+            if best is None or broken_count < best:
+                best, optimal = broken_count, [choice]
+            elif broken_count == best and len(optimal) < 100:
+                optimal.append(choice)
+        return best or 0, optimal
+    choice = {row.key: pools[row.key][0] for row in free}
+    current = dict(base)
+    for row in free:
+        current.update(zip(row.cells, choice[row.key], strict=True))
+    for _ in range(2):
+        for row in free:
+            touching = [eq for eq in eqs if any(c in row.cells for c in eq.cells)]
+            choice[row.key] = min(
+                pools[row.key][:MAX_ROW_OPTIONS], key=lambda o, r=row: _score(current, r, o, touching)
+            )
+            current.update(zip(row.cells, choice[row.key], strict=True))
+    # Row by row cannot prove a reading unique: every free row is reported as undecided.
+    return max(sum(_breaks(current, eq) for eq in eqs), 1), [choice]
+
+
+MAX_ROW_OPTIONS = 200  # readings of one row tried when the rows are improved one by one
+
+
+def _score(current: dict, row: RowReadings, option: tuple, eqs: list[Equation]) -> int:
+    """Equations broken with `row` read as `option`, the other rows as they stand."""
+    current.update(zip(row.cells, option, strict=True))
+    return sum(_breaks(current, eq) for eq in eqs)
+
+
+@rule(
+    "SPLIT-AMBIGUOUS",
+    WARNING,
+    "Cells read from a run of digits the sums cannot settle",
+    "连写数字的拆分无法确定",
+    "Where a text dump lost the table's borders, a row prints as one run of digits (640020470 for 64 | 0 | 0 | 2 "
+    "| 0 | 4 | 70). The parser splits a run the one way the table's sums allow. When several splits satisfy every "
+    "sum, or the table does not add up as printed so the sums cannot confirm a split, the most literal reading is "
+    "kept and these cells are named with the other readings.",
+)
+def split_ambiguous(context: Context) -> Iterable[Finding]:
+    for note in context.report.notes:
+        if note.code != "split-ambiguous":
+            continue
+        others = "; ".join(note.raw[1:])
+        stock = _by_last_years_stock(context, note)
+        en, zh, offered = ("", "", ()) if stock is None else stock
+        yield Finding(
+            "SPLIT-AMBIGUOUS",
+            WARNING,
+            note.cells,
+            f"{note.message}; other readings: {others or 'none that satisfies the row’s sums'}{en}",
+            f"连写数字“{note.raw[0]}”的拆分无法由表内合计确定；按{_zh_reading(note.message)}读取，"
+            f"其他可能：{others or '无其他满足本行合计的拆分（也可能有单元格空缺）'}{zh}",
+            found=note.raw[0],
+            suggestions=offered,
+        )
+
+
+def _by_last_years_stock(context: Context, note) -> tuple[str, str, tuple[Suggestion, ...]] | None:
+    """For a 规章/行政规范性文件 run (made | repealed | in force), the one reading that agrees with
+    last year's stock (T2-STOCK: in force = last year's + made − repealed): said in the finding,
+    and offered as suggested values when it is not the reading taken."""
+    previous, report = context.previous, context.report
+    kinds = {c.split(".")[1].rsplit("_", 1)[0].removesuffix("_in") for c in note.cells if c.startswith("table2.")}
+    if previous is None or report.format != "2021" or previous.format != "2021" or len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    if kind not in ("rules", "normative") or (before := previous.number(f"table2.{kind}_in_force")) is None:
+        return None
+    cells = tuple(f"table2.{kind}_{k}" for k in ("made", "repealed", "in_force"))
+    taken = tuple(report.number(c) for c in cells)
+    readings = [taken, *(tuple(int(x) for x in alt.split("|")) for alt in note.raw[1:] if alt.count("|") == 2)]
+    agreeing = [r for r in readings if None not in r and before + r[0] - r[1] == r[2]]
+    if len(agreeing) != 1:
+        return None
+    (chosen,) = agreeing
+    said = _bar_text(chosen)
+    if chosen == taken:
+        return (
+            f"; last year's stock ({before}) agrees with {said}",
+            f"；上年现行有效件数{before}与{said}相符",
+            (),
+        )
+    why = f"T2-STOCK: {previous.year} in force {before} + made {chosen[0]} − repealed {chosen[1]} = {chosen[2]}"
+    offered = tuple(
+        Suggestion(c, v, "SPLIT-AMBIGUOUS", why) for c, v, t in zip(cells, chosen, taken, strict=True) if v != t
+    )
+    return (
+        f"; last year's stock ({before}) agrees with {said}, suggested",
+        f"；按上年现行有效件数{before}应为{said}",
+        offered,
+    )
+
+
+def _bar_text(values: tuple) -> str:
+    return "|".join(_fmt(v) for v in values)
+
+
+def _zh_reading(message: str) -> str:
+    """The reading taken, as the note states it after “read as”."""
+    return message.rsplit(" read as ", 1)[-1].split(" ", 1)[0] if " read as " in message else "最可能的拆分"

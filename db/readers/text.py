@@ -1,9 +1,10 @@
 """Read a plain-text report (as exported from Word, PDF or a web page) into blocks.
 
-Two table layouts occur, often in one file:
+Three table layouts occur, often in one file:
 - one cell per line, each cell line starting with a tab, rows separated by blank lines, a cell's
   text wrapped onto following lines without a tab (Word's "save as text");
-- one row per line, cells separated by tabs (PDF text export).
+- one row per line, cells separated by tabs (PDF text export);
+- Markdown pipe tables (PDF converters, OCR), a header row of placeholders dropped.
 Every other line is a paragraph. Blank cells are kept: a blank is a value the report left blank.
 """
 
@@ -16,9 +17,18 @@ from nianbao.db.readers.encoding import decode
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\f")
 _CELL_LINE = re.compile(r"^[ \u3000]*\t([^\t]*)$")
-# Word artefacts that leak into text exports.
-_ARTEFACT = re.compile(r"\[bookmark: [^\]]*\]")
+# Word artefacts that leak into text exports: bookmarks, and the conditional comments of its web
+# pages (<!--[if !supportLists]-->) that a saved page keeps as text.
+_ARTEFACT = re.compile(r"\[bookmark: [^\]]*\]|<!--\[(?:if [^\]]*|endif)\]>?-->|<!\[(?:if [^\]]*|endif)\]>")
 _SPACE = " \u3000\xa0"
+# Markdown tables, as PDF converters and OCR tools write them: | cell | cell | and a |---|---| rule.
+_PIPE_ROW = re.compile(r"^\|.*\|$")
+_PIPE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _pipe_cells(line: str) -> list[str]:
+    return line[1:-1].split("|")
 
 
 def read_text(data: bytes) -> Document:
@@ -35,7 +45,9 @@ def split_lines(text: str) -> list[str]:
 
 def split_blocks(text: str) -> Document:
     builder = _BlockBuilder()
-    artefacts = "[bookmark: " in text  # rare: most texts skip the substitution on every line
+    artefacts = (
+        "[bookmark: " in text or "[if " in text or "[endif]" in text
+    )  # rare: most texts skip the substitution on every line
     for number, raw in enumerate(split_lines(text), start=1):
         builder.feed(_ARTEFACT.sub("", raw) if artefacts else raw, number)
     return Document(blocks=builder.finish(), form="text")
@@ -52,6 +64,15 @@ class _BlockBuilder:
         stripped = line.strip(_SPACE)
         if not stripped:  # a line with a tab in it is a (blank) cell, not a break
             self._close_group()
+            self.last_was_cell = False
+            return
+        if _PIPE_RULE.match(stripped):
+            self._drop_placeholder_header()
+            return
+        if _PIPE_ROW.match(stripped):
+            self._close_group()
+            cells = [Cell(t.strip(_SPACE), Source(line=number, col=i)) for i, t in enumerate(_pipe_cells(stripped))]
+            self._table().rows.append(cells)
             self.last_was_cell = False
             return
         cell_line = _CELL_LINE.match(line)
@@ -73,6 +94,12 @@ class _BlockBuilder:
         else:
             self._close_table()
             self.blocks.append(Paragraph(stripped, Source(line=number)))
+
+    def _drop_placeholder_header(self) -> None:
+        """A Markdown table's header row that is only placeholders (Column1, 0 1 2 …, Unnamed: 0),
+        as converters write when the table had no header: no part of the report."""
+        if self.table is not None and self.table.rows and not any(_CJK.search(c.text) for c in self.table.rows[-1]):
+            self.table.rows.pop()
 
     def finish(self) -> list[Paragraph | Table]:
         self._close_table()

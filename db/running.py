@@ -1,0 +1,504 @@
+"""Tables read from running text: a report whose table borders were lost (a portal page saved as
+text, Markdown from a converter), so a row is its label followed by a run of digits.
+
+A table is found by its content: its row labels in order, each followed by numbers, wherever that
+is in the text. What lies between one row's label and the next row's is the row's run (a trailing
+item number such as the "2." of "…00000002.其他法律…" belongs to the next label). A run is split
+into the row's cells by the table's arithmetic (`settle`); a row printed without digits is blank.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nianbao.db.checks.arithmetic import (
+    AMBIGUOUS,
+    FORCED,
+    SETTLED,
+    UNCONFIRMED,
+    RowReadings,
+    Settled,
+    equations,
+    settle,
+)
+from nianbao.db.document import Block, Paragraph, Source, Table
+from nianbao.db.format import (
+    FORMAT_2019,
+    FORMAT_2019_MARKERS,
+    FORMAT_2021,
+    ReportFormat,
+)
+from nianbao.db.labels import nfkc, normalize
+from nianbao.db.model import BLANK, Note, Report, Value
+from nianbao.db.runs import Reading, readings, tokens
+from nianbao.db.tables import TableResult
+
+ROW_GAP = 400  # characters a row's label may sit after the previous row's (group headings between)
+_GAP = r"[\s\"'“”‘’|]*"  # what may fall between the characters of a label: spaces, quotes, pipes
+_RUN = re.compile(r"[\d\s.|]*")  # a run of cells: digits, spaces (hints), decimal points, pipes
+_YEAR_AFTER = re.compile(r"((?:19|20)\d{2})$")
+_CN = "〇一二三四五六七八九"
+_OTHER_HEADING = "其他处理"
+
+
+@dataclass(frozen=True)
+class Label:
+    """A row label as the format prints it, cut into its item number and its words."""
+
+    key: str
+    numbering: str  # "2." / "(三)" / "一、" or ""
+    words: str  # normalized, no numbering
+
+
+@dataclass
+class Found:
+    key: str
+    start: int  # the label's first character (its item number included)
+    end: int  # just after the label: the row's run starts here
+
+
+class RunningText:
+    """The text of a document as one string, with the way back to each piece's source."""
+
+    def __init__(self, blocks: Sequence[Block]) -> None:
+        pieces: list[tuple[str, Source]] = []
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                pieces.append((block.text, block.source))
+            elif isinstance(block, Table):
+                for row in block.rows:
+                    if row:
+                        pieces.append((" | ".join(c.text for c in row), row[0].source))  # a cell is a cell
+        self.offsets: list[int] = []
+        self.sources: list[Source] = []
+        parts, pos = [], 0
+        for text, source in pieces:
+            clean = nfkc(text)
+            self.offsets.append(pos)
+            self.sources.append(source)
+            parts.append(clean)
+            pos += len(clean) + 1
+        self.text = "\n".join(parts)
+
+    def source(self, pos: int) -> Source:
+        i = bisect_right(self.offsets, pos) - 1
+        return self.sources[max(i, 0)] if self.sources else Source()
+
+
+# --- Finding labels -----------------------------------------------------------------------------
+
+
+def label_of(key: str, label: str) -> Label:
+    text = nfkc(label).replace(" ", "")
+    m = re.match(r"^(\d{1,2}[.、]|\([一二三四五六七八九十]\)|[一二三四五六七八九十]、)", text)
+    numbering = m.group(1) if m else ""
+    return Label(key, numbering, normalize(text))
+
+
+def _numbering_pattern(numbering: str) -> str:
+    if not numbering:
+        return ""
+    if numbering[0].isdigit():
+        return rf"{numbering[:-1]}\s*[.、]\s*"
+    if numbering.startswith("("):
+        return rf"[(]\s*{numbering[1]}\s*[)]\s*"
+    return rf"(?:{numbering[0]}\s*)+[、.]\s*"  # "三三、" (a numbering printed twice) is still 三、
+
+
+def _words_pattern(words: str) -> str:
+    return _GAP.join(re.escape(c) for c in words if c not in "\"'“”‘’")
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    full: re.Pattern[str]
+    halves: tuple[re.Pattern[str], re.Pattern[str]]  # the words' first and second half, for typos
+
+
+@lru_cache(maxsize=256)
+def _patterns(labels: tuple[Label, ...]) -> _Patterns:
+    numbering = _numbering_pattern(labels[0].numbering)
+    words = sorted({lab.words for lab in labels}, key=len, reverse=True)
+    alternatives = "|".join(_words_pattern(w) for w in words)
+    # A short label (其他) is only itself with its item number; a long one may have lost it.
+    optional = "" if len(words[-1]) <= 3 else "?"
+    full = re.compile(rf"(?:{numbering}){optional}(?:{alternatives})" if numbering else f"(?:{alternatives})")
+    longest = words[0]
+    half = max(3, (len(longest) + 1) // 2)
+    head, tail = _words_pattern(longest[:half]), _words_pattern(longest[-half:])
+    return _Patterns(full, (re.compile(head), re.compile(tail)))
+
+
+def find_label(text: str, labels: Sequence[Label], start: int, stop: int) -> Found | None:
+    """The first place in text[start:stop] where one of a row's labels is printed: exactly, else
+    (a typo: 行政止公开, 行政法复议) by the first or the last half of its words. A remark in
+    brackets after the label ((区分处理的，只计这一情形…)) is part of it."""
+    p = _patterns(tuple(labels))
+    m = p.full.search(text, start, stop)
+    if m:
+        return Found(labels[0].key, m.start(), _after_remark(text, m.end()))
+    longest = max(labels, key=lambda lab: len(lab.words)).words
+    head = p.halves[0].search(text, start, stop)
+    tail = p.halves[1].search(text, start, stop)
+    if tail and (head is None or 0 <= tail.start() - head.start() <= len(longest) + 4):
+        begin = head.start() if head else max(start, tail.end() - len(longest))
+        return Found(labels[0].key, _with_numbering(text, begin, labels[0]), _after_remark(text, tail.end()))
+    if head:
+        digit = re.compile(r"\d").search(text, head.end(), min(stop, head.end() + len(longest)))
+        end = digit.start() if digit else head.start() + len(longest)
+        return Found(labels[0].key, _with_numbering(text, head.start(), labels[0]), end)
+    return None
+
+
+def _with_numbering(text: str, begin: int, label: Label) -> int:
+    if not label.numbering:
+        return begin
+    m = re.search(rf"{_numbering_pattern(label.numbering)}$", text[max(0, begin - 8) : begin])
+    return begin - len(m.group(0)) if m else begin
+
+
+def _after_remark(text: str, end: int) -> int:
+    end = re.compile(r"[\"'“”‘’]*").match(text, end).end()
+    m = re.compile(r"\s*\([^()\d]{4,40}\)").match(text, end)  # (七) is the next row's number
+    return m.end() if m else end
+
+
+def find_rows(text: str, rows: Sequence[tuple[str, Sequence[str]]], start: int, first_gap: int | None) -> list[Found]:
+    """The rows' labels in order from `start`: each within ROW_GAP of the previous one found
+    (the first within `first_gap`, or anywhere if None). A row not found is left out."""
+    out: list[Found] = []
+    cursor = start
+    for i, (key, variants) in enumerate(rows):
+        labels = [label_of(key, v) for v in variants]
+        gap = first_gap if not out else ROW_GAP
+        stop = len(text) if gap is None else min(len(text), cursor + gap)
+        found = find_label(text, labels, cursor, stop)
+        if found is None:
+            continue
+        if not out and i == 0 and not _RUN.match(text, found.end).group(0).strip():
+            # The first row must be followed by numbers: its words in a sentence are no table.
+            found = _first_with_run(text, labels, found.end, stop)
+            if found is None:
+                return []
+        out.append(found)
+        cursor = found.end
+    return out
+
+
+def _first_with_run(text: str, labels: Sequence[Label], start: int, stop: int) -> Found | None:
+    while True:
+        found = find_label(text, labels, start, stop)
+        if found is None or _RUN.match(text, found.end).group(0).strip():
+            return found
+        start = found.end
+
+
+def run_between(text: str, found: Found, following: Found | None) -> str:
+    """The digits of a row: from its label to the next row's label, as far as they are digits
+    and spaces. A year that starts the next sentence (…0 2025年…) is not the row's."""
+    stop = max(following.start if following else len(text), found.end)
+    run = _RUN.match(text, found.end, stop).group(0)
+    rest = text[found.end + len(run) : found.end + len(run) + 2]
+    if rest[:1] == "\ufffd":
+        return run + rest[:1]  # a cell with a byte that could not be decoded is no number
+    if rest[:1] == "年" and (m := _YEAR_AFTER.search(run.rstrip())) and len(run.strip()) > 4:
+        run = run.rstrip()[: m.start()]
+    elif following is None and re.match(r"[、.][^\d]", rest) and run == run.rstrip():
+        run = _without_numbering(run)  # "… 0 0 5、存在的主要问题": 5、 numbers the next heading
+    return run.strip(" \t\n\u3000\xa0|")
+
+
+def _without_numbering(run: str) -> str:
+    """A run less the item number that ends it: its last token if spaced off, else its last digit."""
+    head, space, last = run.rstrip().rpartition(" ")
+    if space and len(last) <= 2:
+        return head
+    return run.rstrip()[:-1]
+
+
+# --- Reading the tables ---------------------------------------------------------------------------
+
+
+@dataclass
+class RowRun:
+    """A row found in the text: its run and its readings (None: blank; [] unreadable)."""
+
+    key: str
+    label: str
+    run: str
+    source: Source
+    readings: list[Reading] | None
+
+
+def _row_runs(
+    doc: RunningText, found: list[Found], widths: dict[str, int], labels: dict[str, str], stop: int | None = None
+) -> list[RowRun]:
+    out = []
+    for i, f in enumerate(found):
+        following = found[i + 1] if i + 1 < len(found) else (Found("", stop, stop) if stop is not None else None)
+        run = run_between(doc.text, f, following)
+        out.append(
+            RowRun(f.key, labels[f.key], run, doc.source(f.start), readings(run, widths[f.key]) if run else None)
+        )
+    return out
+
+
+def _settle_rows(
+    version: str,
+    runs: list[RowRun],
+    paths: Callable[[str], tuple[str, ...]],
+    plausible: Callable[[Reading], tuple],
+) -> tuple[dict[str, list[Value]], list[Note]]:
+    """Readings of each row, settled jointly by the table's equations, as values and notes."""
+    values: dict[str, list[Value]] = {}
+    notes: list[Note] = []
+    options: dict[str, list[Reading]] = {}
+    rows = []
+    for r in runs:
+        cells = paths(r.key)
+        if r.readings is None:
+            values[r.key] = [Value(None, "", r.source)] * len(cells)
+            notes.append(Note("row-incomplete", _whole(cells), f"row “{r.label}” has no values", r.source))
+            continue
+        if not r.readings:
+            values[r.key] = [Value(None, "", r.source)] * len(cells)
+            message = f"row “{r.label}”: “{r.run}” cannot be read as {len(cells)} values"
+            notes.append(Note("row-incomplete", _whole(cells), message, r.source, (r.run,)))
+            continue
+        ordered = sorted(r.readings, key=plausible)
+        options[r.key] = ordered
+        literal = ordered[0].spaces_inside == 0 and len(ordered[0].texts) == len(tokens(r.run))
+        rows.append(RowReadings(r.key, cells, tuple(o.values for o in ordered), literal))
+    settled = settle(version, rows, {})
+    for r in runs:
+        if r.key not in settled:
+            continue
+        s = settled[r.key]
+        reading = next(o for o in options[r.key] if o.values == s.values)
+        values[r.key] = [Value(v, t, r.source) for v, t in zip(reading.values, reading.texts, strict=True)]
+        if s.how == FORCED and reading.unspaced_breaks and not checked(paths(r.key)):
+            s = Settled(s.values, UNSPACED)
+        notes.extend(_split_notes(r, s, paths(r.key)))
+    return values, notes
+
+
+UNSPACED = "unspaced"  # one split only, but the printed spaces suggest fewer cells and no sum checks it
+
+
+def checked(cells: tuple[str, ...]) -> bool:
+    """Whether any equation of the format involves these cells (table 二 has none)."""
+    return any(c in eq.cells for eq in equations(FORMAT_2021.version) for c in cells)
+
+
+def _whole(cells: tuple[str, ...]) -> tuple[str, ...]:
+    if cells and cells[0].startswith("table3."):
+        return (cells[0].rsplit(".", 1)[0] + ".*",)
+    return cells
+
+
+def _bar(values: Sequence) -> str:
+    return "|".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
+
+
+def _split_notes(r: RowRun, s: Settled, cells: tuple[str, ...]) -> list[Note]:
+    """Provenance of a split (the run it came from and how it was settled), and a note the
+    SPLIT-AMBIGUOUS rule turns into a finding when the sums did not settle it."""
+    if s.how == FORCED and len(r.run.split()) == len(cells):
+        return []  # printed cell by cell: nothing was split
+    taken = _bar(s.values)
+    why = {
+        FORCED: "the only possible split",
+        SETTLED: "the only split the table's sums allow",
+        AMBIGUOUS: "several splits satisfy every sum; the most literal is taken",
+        UNCONFIRMED: "the table does not add up as printed, so its sums cannot confirm the split",
+        UNSPACED: "the only split, but the printed spaces suggest fewer cells (one may be blank) and no sum checks it",
+    }[s.how]
+    note = Note("split-read", cells, f"row “{r.label}”: “{r.run}” read as {taken} ({why})", r.source, (r.run,))
+    if s.how in (FORCED, SETTLED):
+        return [note]
+    differing = tuple(c for i, c in enumerate(cells) if any(alt[i] != s.values[i] for alt in s.alternatives)) or cells
+    message = f"row “{r.label}”: the run “{r.run}” read as {taken} ({why})"
+    ambiguous = Note("split-ambiguous", differing, message, r.source, (r.run, *(_bar(a) for a in s.alternatives)))
+    return [note, ambiguous]
+
+
+def _table3_plausible(reading: Reading) -> tuple:
+    """Most literal first; then the reading with applicants in fewest columns (most are 自然人)."""
+    return (reading.spaces_inside, reading.unspaced_breaks, sum(1 for v in reading.values[:-1] if v))
+
+
+def _table2_plausible(reading: Reading) -> tuple:
+    """Most literal first; then, for made | repealed | in force, a stock no smaller than what was
+    made or repealed this year, and the stock holding the most digits."""
+    v = reading.values
+    shape = (v[-1] < max(v[0], v[1]), len(reading.texts[-1]) * -1) if len(v) == 3 else ()
+    return (reading.spaces_inside, reading.unspaced_breaks, *shape)
+
+
+@dataclass
+class RunningTables:
+    format: ReportFormat
+    table2: TableResult
+    table3: TableResult
+    table4: TableResult
+
+
+def read_running(blocks: Sequence[Block]) -> RunningTables | None:
+    """Tables 二, 三 and 四 read from the running text of the blocks; None when no table 三 is
+    found (no row label of it followed by numbers) or the text ends before its total or table 四."""
+    doc = RunningText(blocks)
+    spec = FORMAT_2021
+    rows3 = [(row.key, row.labels) for row in FORMAT_2021.table3_rows]
+    found3 = find_rows(doc.text, rows3, 0, None)
+    if len(found3) < 3:
+        return None
+    t2_start = _table2_start(doc.text, found3[0].start)
+    if _is_2019(doc.text[t2_start : found3[0].start]):
+        spec = FORMAT_2019
+    t3, end3 = _table3(doc, spec, found3)
+    t2 = _table2(doc, spec, t2_start, found3[0].start)
+    t4 = _table4(doc, spec, end3)
+    if not t4.found or any(n.code == "row-missing" and n.cells == ("table3.total.*",) for n in t3.notes):
+        return None  # cut short: a truncated report is refused, never kept in half
+    return RunningTables(spec, t2, t3, t4)
+
+
+def _is_2019(text: str) -> bool:
+    flat = normalize(text)
+    return sum(normalize(m) in flat for m in FORMAT_2019_MARKERS) >= 2
+
+
+def _table2_start(text: str, before: int) -> int:
+    """Where table 二 starts: its first item heading (第二十条第(一)项) before table 三."""
+    at = text.rfind("第二十条", 0, before)
+    while at > 0 and (prev := text.rfind("第二十条", max(0, at - 600), at)) >= 0:
+        at = prev
+    return max(at, 0)
+
+
+def _table3(doc: RunningText, spec: ReportFormat, found21: list[Found]) -> tuple[TableResult, int]:
+    columns = [c.key for c in spec.table3_columns]
+    rows = [(row.key, row.labels) for row in spec.table3_rows]
+    start = found21[0].start
+    if spec is FORMAT_2021 and _single_other_row(doc.text, found21) is not None:
+        rows = [r for r in rows if not r[0].startswith("other_")]
+        rows.insert(len(rows) - 2, ("other_single", ("(六)其他处理",)))
+    found = find_rows(doc.text, rows, start, ROW_GAP)
+    labels = {key: variants[0] for key, variants in rows}
+    widths = {key: len(columns) for key, _ in rows}
+    runs = _row_runs(doc, found, widths, labels)
+
+    def paths(key: str) -> tuple[str, ...]:
+        return tuple(f"table3.{key}.{c}" for c in columns)
+
+    values, notes = _settle_rows(spec.version, runs, paths, _table3_plausible)
+    if "other_single" in values:
+        row = values.pop("other_single")
+        printed = _bar(v.value for v in row)
+        for key in ("other_overdue_correction", "other_overdue_fee", "other_other"):
+            values[key] = [BLANK] * len(columns)
+        cells = tuple(f"table3.{k}.*" for k in ("other_overdue_correction", "other_overdue_fee", "other_other"))
+        message = f"table 三 prints a single (六)其他处理 row ({printed}) instead of its three sub-items"
+        notes = [n for n in notes if not n.cells or not n.cells[0].startswith("table3.other_single")]
+        notes.append(Note("other-single-row", cells, message, row[0].source if row else None))
+    for key, _ in rows:
+        if key not in values and key != "other_single":
+            values[key] = [BLANK] * len(columns)
+            notes.append(Note("row-missing", (f"table3.{key}.*",), f"table3: row {key} not found"))
+    end = found[-1].end + len(_RUN.match(doc.text, found[-1].end).group(0)) if found else start
+    ordered = {row.key: values[row.key] for row in spec.table3_rows}
+    return TableResult(ordered, notes, True), end
+
+
+def _single_other_row(text: str, found: list[Found]) -> int | None:
+    """Where a 2021-format table prints (六)其他处理 as one row with numbers (no sub-items)."""
+    after = next((f for f in found if f.key == "reject_confirm"), None)
+    if after is None:
+        return None
+    m = re.compile(rf"\(\s*六\s*\){_GAP}其{_GAP}他{_GAP}处{_GAP}理").search(text, after.end, after.end + ROW_GAP)
+    if m is None or not _RUN.match(text, m.end()).group(0).strip():
+        return None
+    first = next(row for row in FORMAT_2021.table3_rows if row.key.startswith("other_"))
+    sub_item = find_label(text, [label_of(first.key, v) for v in first.labels], m.end(), m.end() + ROW_GAP)
+    return m.start() if sub_item is None else None
+
+
+def _table2(doc: RunningText, spec: ReportFormat, start: int, stop: int) -> TableResult:
+    keys = {row.label: [f.key for f in row.fields] for row in spec.table2}
+    rows = [(row.label, row.labels) for row in spec.table2]
+    found = []
+    cursor = start
+    for key, variants in rows:  # each row must be followed by numbers, else it is not printed
+        labels = [label_of(key, v) for v in variants]
+        hit = _first_with_run(doc.text, labels, cursor, min(stop, cursor + ROW_GAP))
+        if hit is not None:
+            found.append(hit)
+            cursor = hit.end
+    widths = {key: len(fields) for key, fields in keys.items()}
+    runs = _row_runs(doc, found, widths, {k: k for k in keys}, stop)
+
+    def paths(key: str) -> tuple[str, ...]:
+        return tuple(f"table2.{k}" for k in keys[key])
+
+    values, notes = _settle_rows(spec.version, runs, paths, _table2_plausible)
+    flat: dict[str, list[Value]] = {}
+    for row in spec.table2:
+        vs = values.get(row.label)
+        if vs is None:
+            cells = paths(row.label)
+            notes.append(Note("row-missing", cells, f"table2: row {row.label} not found"))
+            vs = [BLANK] * len(cells)
+        for key, v in zip(keys[row.label], vs, strict=True):
+            flat[key] = [v]
+    return TableResult(flat, notes, bool(found))
+
+
+def _table4(doc: RunningText, spec: ReportFormat, start: int) -> TableResult:
+    """Table 四: after its header (…结果维持…总计), one run of 15 cells."""
+    keys = [f.key for f in spec.table4]
+    header = re.compile(rf"维{_GAP}持").search(doc.text, start)
+    digit = re.compile(r"\d").search(doc.text, header.end()) if header else None
+    if digit is None:
+        cells = tuple(f"table4.{k}" for k in keys)
+        return TableResult({k: [BLANK] for k in keys}, [Note("row-missing", cells, "table 四 has no values")], False)
+    found = Found("table4", digit.start(), digit.start())
+    runs = _row_runs(doc, [found], {"table4": len(keys)}, {"table4": "table 四"})
+    values, notes = _settle_rows(spec.version, runs, lambda _: tuple(f"table4.{k}" for k in keys), _table3_plausible)
+    row = values["table4"]
+    return TableResult({k: [v] for k, v in zip(keys, row, strict=True)}, notes, True)
+
+
+# --- The narrative decides what the sums cannot ---------------------------------------------------
+
+_NORMATIVE_INDEX = {"normative_made": (0,), "normative_repealed": (1,), "normative_in_force": (2,), "normative": (0, 2)}
+
+
+def settle_by_narrative(report: Report) -> None:
+    """A 行政规范性文件 run no sum can settle (2433: 2|4|33, 24|3|3 or 2|43|3), settled by the
+    figures the narrative states (制发规范性文件2件): when exactly one reading agrees with every
+    figure, it is taken, its provenance says so, and no SPLIT-AMBIGUOUS is raised."""
+    from nianbao.db.checks.narrative import figures  # the narrative's reader: loaded only when needed
+
+    keys = ("table2.normative_made", "table2.normative_repealed", "table2.normative_in_force")
+    for note in [n for n in report.notes if n.code == "split-ambiguous" and set(n.cells) <= set(keys)]:
+        stated = [f for f in figures(report) if f.topic in _NORMATIVE_INDEX]
+        if not stated:
+            return
+        taken = tuple(report.table2[k.split(".")[1]].value for k in keys)
+        options = [taken, *(tuple(int(x) for x in alt.split("|")) for alt in note.raw[1:])]
+        agreeing = [o for o in options if all(any(o[i] == f.value for i in _NORMATIVE_INDEX[f.topic]) for f in stated)]
+        if len(agreeing) != 1:
+            continue
+        (chosen,) = agreeing
+        source = report.table2["normative_made"].source
+        for key, value in zip(keys, chosen, strict=True):
+            report.table2[key.split(".")[1]] = Value(value, str(value), source)
+        phrases = "；".join(f.phrase for f in stated)
+        why = f"the narrative states {phrases}"
+        report.notes = [n for n in report.notes if n is not note and not (n.code == "split-read" and n.cells == keys)]
+        message = f"row “行政规范性文件”: “{note.raw[0]}” read as {_bar(chosen)} ({why})"
+        report.notes.append(Note("split-read", keys, message, note.source, (note.raw[0],)))
