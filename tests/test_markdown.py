@@ -11,7 +11,7 @@ from nianbao.db.checks import run_checks
 from nianbao.db.document import Table
 from nianbao.db.pipeline import parse_file
 from nianbao.db.readers.text import split_blocks
-from tests.conftest import expected
+from tests.helpers import expected
 
 MARKDOWN = Path(__file__).parent / "data" / "markdown"
 SHAPES = {

@@ -14,7 +14,7 @@ from nianbao.db.checks import run_checks
 from nianbao.db.parse import parse_document
 from nianbao.db.pipeline import parse_file
 from nianbao.db.readers.text import split_blocks
-from tests.conftest import SAMPLE_NAMES, expected, sample_bytes
+from tests.helpers import SAMPLE_NAMES, expected, sample_bytes
 from tests.real_scoring import REAL, cells, flagged, pairs, same, score
 
 # The ratchet: cells read right over the whole corpus (of 6104 scored). Raise it when the parser
