@@ -84,6 +84,11 @@ class RunningText:
             pos += len(clean) + 1
         self.text = "\n".join(parts)
 
+    def column(self, pos: int) -> int:
+        """The 1-based character of `pos` in its piece of text (its line, for a paragraph)."""
+        i = bisect_right(self.offsets, pos) - 1
+        return pos - self.offsets[max(i, 0)] + 1 if self.offsets else 0
+
     def source(self, pos: int) -> Source:
         i = bisect_right(self.offsets, pos) - 1
         return self.sources[max(i, 0)] if self.sources else Source()
@@ -232,6 +237,11 @@ class RowRun:
     run: str
     source: Source
     readings: list[Reading] | None
+    at: int = 0  # the label's character in its line (1-based): a one-line report needs more than a line
+
+    @property
+    def where(self) -> str:
+        return f"{self.source.describe()}, character {self.at}" if self.at else self.source.describe()
 
 
 def _row_runs(
@@ -242,7 +252,14 @@ def _row_runs(
         following = found[i + 1] if i + 1 < len(found) else (Found("", stop, stop) if stop is not None else None)
         run = run_between(doc.text, f, following)
         out.append(
-            RowRun(f.key, labels[f.key], run, doc.source(f.start), readings(run, widths[f.key]) if run else None)
+            RowRun(
+                f.key,
+                labels[f.key],
+                run,
+                doc.source(f.start),
+                readings(run, widths[f.key]) if run else None,
+                doc.column(f.start),
+            )
         )
     return out
 
@@ -317,11 +334,13 @@ def _split_notes(r: RowRun, s: Settled, cells: tuple[str, ...]) -> list[Note]:
         UNCONFIRMED: "the table does not add up as printed, so its sums cannot confirm the split",
         UNSPACED: "the only split, but the printed spaces suggest fewer cells (one may be blank) and no sum checks it",
     }[s.how]
-    note = Note("split-read", cells, f"row “{r.label}”: “{r.run}” read as {taken} ({why})", r.source, (r.run,))
+    note = Note(
+        "split-read", cells, f"row “{r.label}” ({r.where}): “{r.run}” read as {taken} ({why})", r.source, (r.run,)
+    )
     if s.how in (FORCED, SETTLED):
         return [note]
     differing = tuple(c for i, c in enumerate(cells) if any(alt[i] != s.values[i] for alt in s.alternatives)) or cells
-    message = f"row “{r.label}”: the run “{r.run}” read as {taken} ({why})"
+    message = f"row “{r.label}” ({r.where}): the run “{r.run}” read as {taken} ({why})"
     ambiguous = Note("split-ambiguous", differing, message, r.source, (r.run, *(_bar(a) for a in s.alternatives)))
     return [note, ambiguous]
 

@@ -122,8 +122,12 @@ def heading_source(section: SectionText) -> Source:
 # --- Running text: a report printed on one line -------------------------------------------------
 
 _NUMBERED = re.compile(r"[一二三四五六]\s*[、.．]")
-_CLOSING_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+_CLOSING_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?!\s*印发)")
 _CLOSING_ORGAN = re.compile(r"(?:^|[\s。！；])([^\s。！；，,:：]{2,40})\s*$")
+# What a saved web page prints after the report: its attachments link, a print note (…印发).
+_PAGE_FURNITURE = re.compile(r"(?:\s*(?:附件下载|附件|打印本页|关闭窗口|【打印】|【关闭】)\s*)+$")
+_PRINT_NOTE = re.compile(r"\s*\S{2,40}\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发\s*$")
+_MAX_AFTER_SIGNATURE = 80  # characters after the date: a contact line, never a paragraph of the report
 
 
 def unfold(blocks: list[Block]) -> list[Block]:
@@ -173,17 +177,21 @@ def _heading_at(text: str, start: int, last_number: int) -> tuple[Section, int] 
 
 
 def _closing_apart(blocks: list[Block]) -> list[Block]:
-    """The closing organ and date of the last paragraph, on lines of their own."""
+    """The closing organ and date of the last paragraph, on lines of their own; what a saved page
+    prints after them (附件下载, a print note) dropped, a contact line kept before them."""
     if not blocks or not isinstance(blocks[-1], Paragraph):
         return blocks
     last = blocks[-1]
-    date = _CLOSING_DATE.search(last.text)
+    text = _PRINT_NOTE.sub("", _PAGE_FURNITURE.sub("", last.text))
+    dates = [m for m in _CLOSING_DATE.finditer(text) if len(text) - m.end() <= _MAX_AFTER_SIGNATURE]
+    date = next((m for m in reversed(dates) if "。" not in text[m.end() :]), None)
     if date is None or date.start() == 0:
         return blocks
-    body = last.text[: date.start()].rstrip()
+    body, after = text[: date.start()].rstrip(), text[date.end() :].strip()
     organ = _CLOSING_ORGAN.search(body)
     tail = [Paragraph(date.group(0).strip(), last.source)]
     if organ and organ.start(1) > 0:
         tail.insert(0, Paragraph(organ.group(1), last.source))
         body = body[: organ.start(1)].rstrip()
-    return [*blocks[:-1], Paragraph(body, last.source), *tail]
+    kept = [Paragraph(after, last.source)] if after else []
+    return [*blocks[:-1], Paragraph(body, last.source), *kept, *tail]

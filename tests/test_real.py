@@ -200,3 +200,10 @@ def test_last_years_stock_is_said_and_suggested_for_an_ambiguous_split():
         ("table2.normative_in_force", 33),
     }
     assert other.table2["normative_made"].value == 24  # offered, never written
+
+
+@pytest.mark.parametrize(("stem", "signed"), [("107", "2020-01-13"), ("112", "2022-01-07"), ("121", "2021-01-26")])
+def test_the_signature_is_found_under_a_saved_pages_furniture(stem, signed):
+    """附件下载, a contact line, a print note (…印发) after the signature: the signing date is the
+    report's, not the page's."""
+    assert report_of(stem).published == signed
