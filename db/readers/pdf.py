@@ -28,6 +28,7 @@ from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
 from nianbao.db.errors import ReadError
 from nianbao.db.labels import read_cell
 from nianbao.db.limits import current as current_limits
+from nianbao.db.readers.pdf_rulings import is_grid, table_page
 from nianbao.db.sections import heading_section
 
 Char = dict[str, Any]  # a pdfplumber character: text, x0, x1, top, bottom, size
@@ -149,7 +150,9 @@ class _Reader:
             self.blank_pages.append(self.pages)
         grids = [_Grid(table) for table in found]
         free = [char for char in chars if not any(grid.take(char) for grid in grids)]
-        items: list[tuple[float, _Line | list[Row]]] = [(grid.bbox[1], grid.rows()) for grid in grids]
+        for grid in grids:
+            free += grid.release()
+        items: list[tuple[float, _Line | list[Row]]] = [(grid.top, grid.rows()) for grid in grids if grid.kept]
         text = _text_blocks(_lines(free))
         self.unruled += sum(isinstance(item, list) for _, item in text)
         items += text
@@ -237,11 +240,11 @@ def _row_text(row: Row) -> tuple[str, ...]:
 
 
 def _page_objects(page: Page) -> tuple[list[Char], list[Any]]:
-    """The page's characters and its ruled tables (more than one cell); the page is parsed
-    here, once."""
+    """The page's characters and its ruled tables (cells side by side, not a frame around text);
+    the page is parsed here, once."""
     try:
         chars = page.chars
-        tables = [t for t in page.find_tables() if len(t.cells) > 1]
+        tables = [t for t in table_page(page, chars).find_tables() if is_grid(t)]
     except _BROKEN as exc:
         raise _read_error(exc) from None
     return chars, tables
@@ -292,7 +295,33 @@ class _Grid:
         return [
             [None if cell is None else (_cell_text(self.chars.get((r, c), [])), cell) for c, cell in enumerate(row)]
             for r, row in enumerate(self.cells)
+            if r in self.kept
         ]
+
+    @cached_property
+    def kept(self) -> range:
+        """The rows that belong to the table: all but the rows of one cell at its top and bottom.
+        A table needs an inner grid; a text box or a frame around a heading or a paragraph that
+        touches a table merges with it into full-width rows, which are read as text instead."""
+        first, end = 0, len(self.cells)
+        while first < end and self._single(first):
+            first += 1
+        while end > first and self._single(end - 1):
+            end -= 1
+        return range(first, end)
+
+    @property
+    def top(self) -> float:
+        """Where the table starts on the page, for the reading order."""
+        row = self.cells[self.kept[0]] if self.kept else []
+        return min((cell[1] for cell in row if cell), default=self.bbox[1])
+
+    def _single(self, r: int) -> bool:
+        return sum(cell is not None for cell in self.cells[r]) <= 1
+
+    def release(self) -> list[Char]:
+        """The characters of the rows that are not the table's (see `kept`)."""
+        return [char for (r, _), chars in self.chars.items() if r not in self.kept for char in chars]
 
 
 def _cell_text(chars: list[Char]) -> str:

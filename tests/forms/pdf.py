@@ -6,7 +6,9 @@ On A4 at the default 10.5 pt, table 三 (narrow label columns, labels wrapped) i
 page, so it always breaks; the header is repeated on the next page, as Word does. Options exercise what the PDF reader must cope with: no ruling lines (`ruled=False`), a header
 not repeated on the next page (`repeat_header=False`), page breaks after every few rows of table
 三 (`rows_per_page`), a row of table 三 broken by the page (`split_row`), page numbers in the
-footer (`page_numbers`).
+footer (`page_numbers`), page furniture (`frame`: "border" draws a box around each page's text,
+"boxes" a visible text box around every paragraph and heading, stacked so that they touch the
+tables, "white" the same boxes filled white and not stroked, as WPS draws them).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ def render(
     split_row: RowBreak | None = None,
     page_numbers: bool = False,
     new_page: tuple[str, ...] = (),
+    frame: str | None = None,
 ) -> Path:
     """Write `report` to `path` as a PDF and return the path. Table 三 breaks where the page
     ends, and also after every `rows_per_page` body rows, and inside the row `split_row`.
@@ -81,7 +84,7 @@ def render(
             story += [PageBreak()] if part.name in new_page else []
             story += _table(part, styles["cell"], options)
         else:
-            story.append(RLParagraph(escape(part.text), styles[part.kind]))
+            story.append(_framed(RLParagraph(escape(part.text), styles[part.kind]), frame))
     document = SimpleDocTemplate(
         str(path),
         pagesize=PAGE,
@@ -93,8 +96,31 @@ def render(
         title=report.title or "",
     )
     footer = _page_number if page_numbers else _no_footer
+    if frame == "border":
+        footer = _bordered(footer)
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return path
+
+
+def _framed(paragraph: RLParagraph, frame: str | None) -> Flowable:
+    """The paragraph in a text box (a one-cell table with no padding below or above, so that
+    boxes stack and touch the table that follows), or as it is."""
+    if frame not in ("boxes", "white"):
+        return paragraph
+    style = [("BOX", (0, 0), (-1, -1), 0.5, colors.black)] if frame == "boxes" else []
+    style.append(("BACKGROUND", (0, 0), (-1, -1), colors.white))
+    return RLTable([[paragraph]], colWidths=[PAGE[0] - 2 * MARGIN], style=style)
+
+
+def _bordered(footer):
+    """A page border around the text area (Word's 页面边框), drawn on every page."""
+
+    def draw(canvas: Canvas, document: SimpleDocTemplate) -> None:
+        canvas.setLineWidth(1.5)
+        canvas.rect(MARGIN * 0.6, MARGIN * 0.6, PAGE[0] - 1.2 * MARGIN, PAGE[1] - 1.2 * MARGIN)
+        footer(canvas, document)
+
+    return draw
 
 
 def _page_number(canvas: Canvas, document: SimpleDocTemplate) -> None:

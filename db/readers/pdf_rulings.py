@@ -1,0 +1,145 @@
+"""Which of a PDF page's drawn lines and rectangles rule a table, and which are page furniture.
+
+pdfplumber builds tables from every edge on the page. Word processors and PDF editors draw much
+that is not a table: a white box behind each line of text (WPS), a page border, a text box, a
+shaded band behind a heading. Taken as rulings they make each framed page a one-column "table" of
+wrapped lines, or glue a paragraph onto the table below it. The rules here come from geometry,
+not from any one producer:
+
+- what cannot be seen is no ruling: a rectangle only filled with the page's white, a path neither
+  filled nor stroked, a line stroked in white;
+- a box around text with no grid inside it and no cell beside it is a frame, not a table cell (a
+  cell has neighbours: another box sharing a side, or a ruling line running on past it);
+- a table needs at least two columns somewhere: a "table" whose every row is one cell is a stack
+  of frames, and its text is read as text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pdfplumber.page import Page
+
+Obj = dict[str, Any]
+TOLERANCE = 3.0  # points: pdfplumber's own snapping distance for edges
+THIN = 2.0  # a rectangle thinner than this is drawn as a line
+
+
+def table_page(page: Page, chars: list[Obj]) -> Page:
+    """The page with only the lines and rectangles that can rule a table (`chars`: its text)."""
+    furniture = {id(obj) for obj in _invisible(page)}
+    boxes = [r for r in page.rects if id(r) not in furniture and r["width"] > THIN and r["height"] > THIN]
+    furniture |= {id(box) for box in _frames(boxes, _visible_edges(page, furniture), chars)}
+    if not furniture:
+        return page
+    return page.filter(lambda obj: id(obj) not in furniture)
+
+
+def is_grid(table: Any) -> bool:
+    """A table with at least two cells side by side in some row: a one-column stack of boxes
+    around lines of text is a frame."""
+    return any(sum(cell is not None for cell in row.cells) > 1 for row in table.rows)
+
+
+# --- What cannot be seen -----------------------------------------------------------------------
+
+
+def _invisible(page: Page) -> list[Obj]:
+    out = [r for r in page.rects if not _stroked(r) and (not r.get("fill") or _white(r.get("non_stroking_color")))]
+    out += [obj for obj in (*page.lines, *page.curves) if _white(obj.get("stroking_color")) and not obj.get("fill")]
+    return out
+
+
+def _stroked(obj: Obj) -> bool:
+    return bool(obj.get("stroke")) and not _white(obj.get("stroking_color"))
+
+
+def _white(color: Any) -> bool:
+    """White in grey, RGB or CMYK (as pdfminer gives colours: a number or a tuple of them)."""
+    if isinstance(color, int | float):
+        color = (color,)
+    if not isinstance(color, tuple | list) or not color or not all(isinstance(c, int | float) for c in color):
+        return False
+    if len(color) == 4:  # CMYK: no ink
+        return all(c <= 0.02 for c in color)
+    return all(c >= 0.98 for c in color)
+
+
+# --- Frames ------------------------------------------------------------------------------------
+
+Edge = tuple[float, float, float]  # position across, start along, end along
+
+
+def _visible_edges(page: Page, furniture: set[int]) -> tuple[list[Edge], list[Edge]]:
+    """Vertical edges (x, top, bottom) and horizontal ones (y, x0, x1) of what is drawn."""
+    vertical: list[Edge] = []
+    horizontal: list[Edge] = []
+    for obj in (*page.lines, *page.rects):
+        if id(obj) in furniture:
+            continue
+        x0, top, x1, bottom = obj["x0"], obj["top"], obj["x1"], obj["bottom"]
+        if x1 - x0 <= THIN:
+            vertical.append(((x0 + x1) / 2, top, bottom))
+        elif bottom - top <= THIN:
+            horizontal.append(((top + bottom) / 2, x0, x1))
+        else:
+            vertical += [(x0, top, bottom), (x1, top, bottom)]
+            horizontal += [(top, x0, x1), (bottom, x0, x1)]
+    return vertical, horizontal
+
+
+def _frames(boxes: list[Obj], edges: tuple[list[Edge], list[Edge]], chars: list[Obj]) -> list[Obj]:
+    """Boxes around text that are no cell of a grid."""
+    vertical, horizontal = edges
+    out = []
+    for box in boxes:
+        if not _holds_text(box, chars):
+            continue
+        if _crossed(box, vertical, horizontal) or _has_neighbour(box, boxes) or _ruled_past(box, vertical):
+            continue
+        out.append(box)
+    return out
+
+
+def _holds_text(box: Obj, chars: list[Obj]) -> bool:
+    return any(
+        box["x0"] <= (c["x0"] + c["x1"]) / 2 <= box["x1"]
+        and box["top"] <= (c["top"] + c["bottom"]) / 2 <= box["bottom"]
+        for c in chars
+    )
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return min(a1, b1) - max(a0, b0)
+
+
+def _crossed(box: Obj, vertical: list[Edge], horizontal: list[Edge]) -> bool:
+    """A ruling inside the box: it holds a grid (a table, or a frame around one)."""
+    x0, top, x1, bottom = box["x0"], box["top"], box["x1"], box["bottom"]
+    if any(x0 + TOLERANCE < x < x1 - TOLERANCE and _overlap(a, b, top, bottom) > TOLERANCE for x, a, b in vertical):
+        return True
+    return any(
+        top + TOLERANCE < y < bottom - TOLERANCE and _overlap(a, b, x0, x1) > TOLERANCE for y, a, b in horizontal
+    )
+
+
+def _has_neighbour(box: Obj, boxes: list[Obj]) -> bool:
+    """Another box sharing its left or right side: cells of one row."""
+    for other in boxes:
+        if other is box or _overlap(other["top"], other["bottom"], box["top"], box["bottom"]) <= TOLERANCE:
+            continue
+        if abs(other["x0"] - box["x1"]) <= TOLERANCE or abs(other["x1"] - box["x0"]) <= TOLERANCE:
+            return True
+    return False
+
+
+def _ruled_past(box: Obj, vertical: list[Edge]) -> bool:
+    """A ruling along its left or right side that runs on above or below it: the box is a shaded
+    cell of a table ruled with lines."""
+    top, bottom = box["top"], box["bottom"]
+    for x, a, b in vertical:
+        if min(abs(x - box["x0"]), abs(x - box["x1"])) > TOLERANCE:
+            continue
+        if _overlap(a, b, top, bottom) > TOLERANCE and (a < top - TOLERANCE or b > bottom + TOLERANCE):
+            return True
+    return False

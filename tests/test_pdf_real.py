@@ -1,0 +1,133 @@
+"""PDFs as agencies really make them. 101.pdf (洪泽区人民政府 2023, WPS, re-exported by a PDF editor)
+draws a white box behind every line of text; its values must all read right or be named by a
+check, its table 四 (which does not add up as printed) kept as printed with T4-SUM naming the
+break, and every value must point at its page and box."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from nianbao.db.checks import run_checks
+from nianbao.db.document import Paragraph, Table
+from nianbao.db.pipeline import parse_bytes, parse_file
+from nianbao.db.sections import heading_section
+from tests.conftest import sample_path
+from tests.forms.pdf import render
+
+REAL = Path(__file__).parent / "data" / "real"
+PDF_101 = REAL / "raw" / "101.pdf"
+T2 = ("rules_made", "rules_repealed", "rules_in_force", "normative_made", "normative_repealed")
+T2 += ("normative_in_force", "licensing", "punishment", "enforcement", "fees_wan")
+T3_COLUMNS = ("natural", "commercial", "research", "social", "legal", "other_org", "total")
+T4 = tuple(
+    f"{group}_{result}"
+    for group in ("review", "suit_direct", "suit_after_review")
+    for result in ("upheld", "corrected", "other", "pending", "total")
+)
+
+
+@pytest.fixture(scope="module")
+def parsed_101():
+    report = parse_file(PDF_101)
+    return report.to_json(), [finding.as_json() for finding in run_checks(report)]
+
+
+def truth_cells(truth: dict) -> dict[str, object]:
+    """Every cell the truth file states, by its path (table3.granted.natural …)."""
+    cells = {f"table2.{k}": truth["table2"][k] for k in T2}
+    for row, values in truth["table3"]["rows"].items():
+        for column, value in zip(T3_COLUMNS, values or [None] * 7, strict=True):
+            cells[f"table3.{row}.{column}"] = value
+    cells |= {f"table4.{k}": v for k, v in zip(T4, truth["table4"], strict=True)}
+    return cells
+
+
+def parsed_cell(data: dict, path: str) -> object:
+    table, *rest = path.split(".")
+    if table == "table3":
+        row, column = rest
+        values = data["table3"]["rows"].get(row)
+        return None if values is None else values[T3_COLUMNS.index(column)]
+    return data[table][rest[0]]
+
+
+def named(path: str, findings: list[dict]) -> bool:
+    row = path.rsplit(".", 1)[0]
+    return any(path in f["cells"] or f"{row}.*" in f["cells"] for f in findings)
+
+
+def test_101_every_cell_right_or_named_by_a_check(parsed_101):
+    data, findings = parsed_101
+    truth = json.loads((REAL / "truth" / "101.json").read_text("utf-8"))
+    cells = truth_cells(truth)
+    assert len(cells) == 10 + 25 * 7 + 15
+    wrong = {p: (parsed_cell(data, p), v) for p, v in cells.items() if parsed_cell(data, p) != v}
+    assert {p: got for p, got in wrong.items() if not named(p, findings)} == {}
+    # The single （六）其他处理 row of this 2021-format table: its three sub-rows stay blank, named.
+    assert set(wrong) <= {
+        f"table3.{row}.{c}" for row in ("other_overdue_correction", "other_overdue_fee") for c in T3_COLUMNS
+    } | {f"table3.other_other.{c}" for c in T3_COLUMNS}
+
+
+def test_101_identity(parsed_101):
+    data, _ = parsed_101
+    assert (data["organ"], data["region"], data["year"], data["format"]) == ("洪泽区人民政府", "洪泽区", 2023, "2021")
+    assert (data["province"], data["prefecture"], data["region_code"]) == ("江苏省", "淮安市", "320813")
+    assert data["period"] == "2023-01-01/2023-12-31"
+
+
+def test_101_table4_kept_as_printed_and_the_break_named(parsed_101):
+    data, findings = parsed_101
+    assert [data["table4"][k] for k in T4] == [10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0]
+    broken = [f for f in findings if f["id"] == "T4-SUM"]
+    assert {c for f in broken for c in f["cells"]} >= {"table4.review_total", "table4.suit_after_review_total"}
+    assert {(f["expected"], f["found"]) for f in broken} == {("11", "0"), ("5", "0")}
+
+
+def test_101_sections_are_paragraphs_not_a_table_of_lines(parsed_101):
+    data, _ = parsed_101
+    assert set(data["sections"]) == {"overview", "problems", "other"}
+    assert (
+        data["sections"]["other"]
+        == "2023年，区政府严格落实《政府信息公开信息处理费管理办法》，全年收取政府信息公开信息处理费0元。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "printed"),
+    [
+        ("table3.new_received.total", "21"),
+        ("table3.reject_complaint.natural", "1"),
+        ("table2.punishment", "4119"),
+        ("table4.review_upheld", "10"),
+    ],
+)
+def test_101_values_point_at_their_page_and_box(parsed_101, path, printed):
+    data, _ = parsed_101
+    source = data["sources"][path]
+    with pdfplumber.open(PDF_101) as pdf:
+        words = pdf.pages[source["page"] - 1].within_bbox(tuple(source["bbox"])).extract_words()
+    assert [w["text"] for w in words] == [printed]
+
+
+# --- Page furniture: frames, text boxes, white boxes behind the text -----------------------------
+
+COMPARED = ("organ", "year", "region", "published", "table2", "table3", "table4")
+
+
+@pytest.mark.parametrize("frame", ["border", "boxes", "white"])
+@pytest.mark.parametrize("name", ["001", "003"])
+def test_framed_pages_read_like_the_text_form(name, frame, tmp_path):
+    """A page border, a visible text box around every paragraph (touching the tables), and WPS's
+    white boxes behind the text: the headings are read as headings, the tables as tables."""
+    text = parse_file(sample_path(name))
+    report, document = parse_bytes(render(text, tmp_path / "r.pdf", frame=frame).read_bytes(), "r.pdf")
+    got, want = report.to_json(), text.to_json()
+    assert {k: got[k] for k in COMPARED} == {k: want[k] for k in COMPARED}
+    headings = [b.text for b in document.blocks if isinstance(b, Paragraph) and heading_section(b.text)]
+    assert len(headings) == 6
+    assert all(max(len(row) for row in b.rows) > 1 for b in document.blocks if isinstance(b, Table))
