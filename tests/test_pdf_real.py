@@ -6,6 +6,7 @@ break, and every value must point at its page and box."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pdfplumber
@@ -15,7 +16,7 @@ from nianbao.db.checks import run_checks
 from nianbao.db.document import Paragraph, Table
 from nianbao.db.pipeline import parse_bytes, parse_file
 from nianbao.db.sections import heading_section
-from tests.conftest import sample_path
+from tests.conftest import SAMPLE_NAMES, sample_path
 from tests.forms.pdf import render
 
 REAL = Path(__file__).parent / "data" / "real"
@@ -131,3 +132,38 @@ def test_framed_pages_read_like_the_text_form(name, frame, tmp_path):
     headings = [b.text for b in document.blocks if isinstance(b, Paragraph) and heading_section(b.text)]
     assert len(headings) == 6
     assert all(max(len(row) for row in b.rows) > 1 for b in document.blocks if isinstance(b, Table))
+
+
+# --- Paragraphs as the author wrote them ----------------------------------------------------------
+
+
+def paragraphs(text: str) -> list[str]:
+    """A narrative's paragraphs, without spaces: a PDF cannot tell a typed space beside a CJK
+    character from the spacing of the layout."""
+    return [re.sub(r"\s", "", p) for p in text.split("\n\n")]
+
+
+@pytest.mark.parametrize("font_size", [9, 12])
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_narratives_of_the_pdf_equal_those_of_the_text_form(name, font_size, tmp_path):
+    """Every paragraph wraps over several lines and some over a page break; read back, the
+    narratives have the paragraphs of the text form, no more and no fewer."""
+    text = parse_file(sample_path(name))
+    data = render(text, tmp_path / "r.pdf", font_size=font_size).read_bytes()
+    report, _ = parse_bytes(data, "r.pdf")
+    want = {key: paragraphs(value) for key, value in text.sections.items()}
+    assert {key: paragraphs(value) for key, value in report.sections.items()} == want
+    assert sum(len(p) for p in want.values()) >= 8
+
+
+def test_101_a_paragraph_is_one_block_however_many_lines(parsed_101):
+    """101's numbered paragraphs start with a heading-like （一）…: read as whole paragraphs, not
+    a heading and the rest."""
+    data, _ = parsed_101
+    overview = data["sections"]["overview"].split("\n\n")
+    assert overview[1] == (
+        "（一）主动公开情况。主要通过政府门户网站主动公开政府文件、项目审批、通知公告等各类政府信息。"
+        "2023年，我区在政府网站平台主动公开政府信息1136条。"
+    )
+    assert len(overview) == 7
+    assert data["sections"]["problems"].count("\n\n") == 0  # one paragraph over pages 4 and 5

@@ -28,6 +28,7 @@ from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
 from nianbao.db.errors import ReadError
 from nianbao.db.labels import read_cell
 from nianbao.db.limits import current as current_limits
+from nianbao.db.readers.pdf_paragraphs import Column, column, continues, continues_on_next_page, union
 from nianbao.db.readers.pdf_rulings import is_grid, table_page
 from nianbao.db.sections import heading_section
 
@@ -131,17 +132,23 @@ class _Reader:
     head: list[tuple[str, ...]] = field(default_factory=list)  # rows of the last table begun
     head_page: int = 0  # page of the last table emitted
     blank_pages: list[int] = field(default_factory=list)  # pages without any text (scanned?)
+    paragraph: list[tuple[int, _Line]] = field(default_factory=list)  # (page, line) of the last block
+    paragraph_column: Column | None = None  # the text column of the page before
 
     def read_page(self, page: Page) -> None:
         self.pages += 1
         first = True
-        for item in self._items(page):
+        items = self._items(page)
+        col = column([item for item in items if isinstance(item, _Line)])
+        for item in items:
             if isinstance(item, _Line):
-                self.blocks.append(self._paragraph(item))
+                self._add_line(item, col)
             else:
                 repeated = self._repeated_header(item) if first else self._begun(item)
                 first = False
                 self.blocks.append(self._table(item, repeated))
+                self.paragraph = []
+        self.paragraph_column = col
 
     def _items(self, page: Page) -> list[_Line | list[Row]]:
         """The page's ruled tables, tables without lines and text lines, top to bottom."""
@@ -206,9 +213,31 @@ class _Reader:
                 table.rows.append(cells)
         return table
 
-    def _paragraph(self, line: _Line) -> Paragraph:
-        self.lines += 1
-        return Paragraph(line.text, Source(line=self.lines, page=self.pages, bbox=_round(line.bbox)))
+    def _add_line(self, line: _Line, col: Column | None) -> None:
+        """The line as a paragraph of its own, or the next line of the paragraph before it (on
+        this page, or on the page before when nothing came between)."""
+        if self._goes_on(line, col):
+            self.paragraph.append((self.pages, line))
+        else:
+            self.lines += 1
+            self.paragraph = [(self.pages, line)]
+            self.blocks.append(Paragraph("", Source()))
+        self.blocks[-1] = self._paragraph(self.paragraph)
+
+    def _goes_on(self, line: _Line, col: Column | None) -> bool:
+        if not self.paragraph:
+            return False
+        page, last = self.paragraph[-1]
+        if page == self.pages:
+            return continues(last, line, col)
+        return page == self.pages - 1 and continues_on_next_page(last, line, self.paragraph_column, col)
+
+    def _paragraph(self, lines: list[tuple[int, _Line]]) -> Paragraph:
+        """The lines joined; the source is the page the paragraph starts on and its box there."""
+        page = lines[0][0]
+        box = union([line.bbox for p, line in lines if p == page])
+        text = _join_lines([line.text for _, line in lines])
+        return Paragraph(text, Source(line=self.lines, page=page, bbox=_round(box)))
 
     def check(self) -> None:
         """Refuse a document whose text is absent or unreadable, rather than parse garbage."""
