@@ -13,7 +13,8 @@ import pdfplumber
 import pytest
 
 from nianbao.db.checks import run_checks
-from nianbao.db.document import Paragraph, Table
+from nianbao.db.document import Paragraph, Source, Table
+from nianbao.db.identity import closing_lines, find_title, resolve_identity
 from nianbao.db.pipeline import parse_bytes, parse_file
 from nianbao.db.sections import heading_section
 from tests.conftest import SAMPLE_NAMES, sample_path
@@ -167,3 +168,75 @@ def test_101_a_paragraph_is_one_block_however_many_lines(parsed_101):
     )
     assert len(overview) == 7
     assert data["sections"]["problems"].count("\n\n") == 0  # one paragraph over pages 4 and 5
+
+
+# --- Identity from what the document says --------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_a_title_wrapped_over_two_lines_reads_organ_region_and_year(name, tmp_path):
+    text = parse_file(sample_path(name))
+    path = render(text, tmp_path / "r.pdf", one_line_title=True, font_size=14)
+    with pdfplumber.open(path) as pdf:
+        first, second = pdf.pages[0].extract_text().splitlines()[:2]
+    assert first.startswith(text.organ) and not first.endswith("报告") and second.endswith("告")  # it wraps
+    report, _ = parse_bytes(path.read_bytes(), "r.pdf")
+    assert (report.organ, report.region, report.region_code, report.year) == (
+        text.organ,
+        text.region,
+        text.region_code,
+        text.year,
+    )
+
+
+def lines(*texts: str) -> list[Paragraph]:
+    return [Paragraph(t, Source(line=i)) for i, t in enumerate(texts, start=1)]
+
+
+@pytest.mark.parametrize(
+    ("front", "organ", "year"),
+    [
+        (("洪泽区发展和改革委员会2023年", "政府信息公开工作年度报告"), "洪泽区发展和改革委员会", 2023),
+        (
+            ("江苏省淮安市洪泽区", "发展和改革委员会", "2023年政府信息公开工作年度报告"),
+            "江苏省淮安市洪泽区发展和改革委员会",
+            2023,
+        ),
+        (("洪泽区人民政府", "2023 年政府信息公开工作年度报告"), "洪泽区人民政府", 2023),
+        (
+            ("2023年政府信息公开工作年度报告", "本报告由淮安市洪泽区人民政府办公室根据《条例》要求编制此报告。"),
+            "淮安市洪泽区人民政府办公室",
+            2023,
+        ),
+        (
+            (
+                "2024年政府信息公开工作年度报告",
+                "根据《条例》要求，现公布夏县人民政府办公室2024年政府信息公开工作年度报告。",
+            ),
+            "夏县人民政府办公室",
+            2024,
+        ),
+    ],
+)
+def test_title_and_organ_from_the_front_matter(front, organ, year):
+    title, found, found_year = find_title(lines(*front))
+    assert (found or None, found_year) == (organ, year)
+    assert title is None or title.replace(" ", "").endswith("报告")
+
+
+@pytest.mark.parametrize(
+    ("organ", "region"),
+    [
+        ("交口县发展和改革局", "交口县"),
+        ("南京市江宁区城市管理局", "江宁区"),
+        ("沛县经济开发区管理委员会", "沛县"),
+        ("淮安市洪泽区人民政府办公室", "洪泽区"),
+    ],
+)
+def test_a_department_belongs_to_its_county(organ, region):
+    assert resolve_identity(organ, None, 2023, None).region == region
+
+
+def test_a_signature_on_one_line():
+    _, organ, date = closing_lines(lines("全年收取信息处理费0元。", "淮安市洪泽区人民政府 2024年1月20日"))
+    assert (organ, date) == ("淮安市洪泽区人民政府", "2024-01-20")

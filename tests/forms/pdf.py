@@ -6,7 +6,8 @@ On A4 at the default 10.5 pt, table 三 (narrow label columns, labels wrapped) i
 page, so it always breaks; the header is repeated on the next page, as Word does. Options exercise what the PDF reader must cope with: no ruling lines (`ruled=False`), a header
 not repeated on the next page (`repeat_header=False`), page breaks after every few rows of table
 三 (`rows_per_page`), a row of table 三 broken by the page (`split_row`), page numbers in the
-footer (`page_numbers`), page furniture (`frame`: "border" draws a box around each page's text,
+footer (`page_numbers`), page furniture (`one_line_title`: organ and year in one
+title, which wraps at a large `font_size`; `frame`: "border" draws a box around each page's text,
 "boxes" a visible text box around every paragraph and heading, stacked so that they touch the
 tables, "white" the same boxes filled white and not stroked, as WPS draws them).
 """
@@ -70,6 +71,7 @@ def render(
     page_numbers: bool = False,
     new_page: tuple[str, ...] = (),
     frame: str | None = None,
+    one_line_title: bool = False,
 ) -> Path:
     """Write `report` to `path` as a PDF and return the path. Table 三 breaks where the page
     ends, and also after every `rows_per_page` body rows, and inside the row `split_row`.
@@ -79,7 +81,7 @@ def render(
     styles = _styles(font_size)
     options = _Options(ruled, repeat_header, rows_per_page, split_row)
     story: list[Flowable] = []
-    for part in parts(report):
+    for part in _titled(parts(report), one_line_title):
         if part.kind == "table":
             story += [PageBreak()] if part.name in new_page else []
             story += _table(part, styles["cell"], options)
@@ -100,6 +102,15 @@ def render(
         footer = _bordered(footer)
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return path
+
+
+def _titled(report_parts: list[Part], one_line: bool) -> list[Part]:
+    """The parts, the organ and the year's title printed as one title (which wraps when the
+    organ's name is long) if `one_line`."""
+    if not one_line or len(report_parts) < 2 or report_parts[1].kind != "title":
+        return report_parts
+    organ, title, *rest = report_parts
+    return [Part("title", organ.text + title.text), *rest]
 
 
 def _framed(paragraph: RLParagraph, frame: str | None) -> Flowable:
