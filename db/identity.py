@@ -149,6 +149,8 @@ def closing_lines(blocks: list[Block]) -> tuple[list[Block], str | None, str | N
     """Split the trailing signature (organ line, date line) off the last section's blocks.
     Returns (the blocks before it, signing organ, ISO date)."""
     rest = list(blocks)
+    while rest and isinstance(rest[-1], Paragraph) and is_site_chrome(rest[-1].text):
+        rest.pop()
     organ = date = None
     while rest and isinstance(rest[-1], Paragraph):
         text = nfkc(rest[-1].text).replace(" ", "")
@@ -166,6 +168,19 @@ def closing_lines(blocks: list[Block]) -> tuple[list[Block], str | None, str | N
         else:
             break
     return rest, organ, date
+
+
+# What a government portal prints around an article (its footer carries the site code, the ICP
+# licence and the public-security filing by rule; print, close and share links follow the text).
+_SITE_CHROME = re.compile(
+    r"版权所有|主办单位|主办：|承办：|网站标识码|ICP备|公网安备|打印本页|关闭窗口|分享到|相关文章|相关链接|网站地图|技术支持"
+)
+
+
+def is_site_chrome(text: str) -> bool:
+    """A line of a portal's page around the report (footer, print and share links), as a
+    browser prints it after the report's signature."""
+    return len(text) <= 120 and bool(_SITE_CHROME.search(text))
 
 
 def _organ_and_date(text: str) -> tuple[str, str] | None:

@@ -18,6 +18,7 @@ from nianbao.db.identity import closing_lines, find_title, resolve_identity
 from nianbao.db.pipeline import parse_bytes, parse_file
 from nianbao.db.sections import heading_section
 from tests.conftest import SAMPLE_NAMES, sample_path
+from tests.forms import portal
 from tests.forms.pdf import render
 
 REAL = Path(__file__).parent / "data" / "real"
@@ -240,3 +241,52 @@ def test_a_department_belongs_to_its_county(organ, region):
 def test_a_signature_on_one_line():
     _, organ, date = closing_lines(lines("全年收取信息处理费0元。", "淮安市洪泽区人民政府 2024年1月20日"))
     assert (organ, date) == ("淮安市洪泽区人民政府", "2024-01-20")
+
+
+# --- Page furniture: running heads, page numbers, a browser's print header and footer --------------
+
+
+@pytest.mark.parametrize("name", ["002", "003"])
+def test_running_heads_and_page_numbers_are_not_text(name, tmp_path):
+    text = parse_file(sample_path(name))
+    head = f"{text.organ}政务公开专刊"
+    path = render(text, tmp_path / "r.pdf", running_head=head, page_numbers=True)
+    with pdfplumber.open(path) as pdf:
+        assert all(head in page.extract_text() for page in pdf.pages)
+    report, document = parse_bytes(path.read_bytes(), "r.pdf")
+    got, want = report.to_json(), text.to_json()
+    assert {k: got[k] for k in COMPARED} == {k: want[k] for k in COMPARED}
+    assert not [b.text for b in document.blocks if isinstance(b, Paragraph) and "专刊" in b.text]
+    assert {key: paragraphs(value) for key, value in report.sections.items()} == {
+        key: paragraphs(value) for key, value in text.sections.items()
+    }
+
+
+needs_chromium = pytest.mark.skipif(portal.CHROMIUM is None, reason="Chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def printed_portal_pages(tmp_path_factory):
+    """Portal pages of three samples printed by headless Chromium (2 s each), by name."""
+    out = {}
+    for name in ("000", "002", "004"):
+        text = parse_file(sample_path(name))
+        out[name] = (text, portal.render(text, tmp_path_factory.mktemp(name)))
+    return out
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", ["000", "002", "004"])
+def test_portal_page_printed_by_a_browser_reads_like_the_text_form(name, printed_portal_pages):
+    text, path = printed_portal_pages[name]
+    with pdfplumber.open(path) as pdf:
+        first = pdf.pages[0].extract_text()
+    assert "file://" in first and f"1/{len(pdf.pages)}" in first  # the browser's footer is printed
+    report, document = parse_bytes(path.read_bytes(), "r.pdf")
+    got, want = report.to_json(), text.to_json()
+    assert {k: got[k] for k in (*COMPARED, "region_code")} == {k: want[k] for k in (*COMPARED, "region_code")}
+    assert {key: paragraphs(value) for key, value in report.sections.items()} == {
+        key: paragraphs(value) for key, value in text.sections.items()
+    }
+    texts = [b.text for b in document.blocks if isinstance(b, Paragraph)]
+    assert not [t for t in texts if "file://" in t or re.match(r"\d+/\d+/\d+, \d+:\d+", t)]

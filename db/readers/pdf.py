@@ -28,6 +28,7 @@ from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
 from nianbao.db.errors import ReadError
 from nianbao.db.labels import read_cell
 from nianbao.db.limits import current as current_limits
+from nianbao.db.readers.pdf_furniture import is_page_number, is_print_stamp, running_heads
 from nianbao.db.readers.pdf_paragraphs import Column, column, continues, continues_on_next_page, union
 from nianbao.db.readers.pdf_rulings import is_grid, table_page
 from nianbao.db.sections import heading_section
@@ -50,9 +51,6 @@ COLUMN_GAP = 1.5  # in a table without ruling lines, a gap this many font sizes 
 logging.getLogger("pdfminer").addHandler(logging.NullHandler())
 
 _CID = re.compile(r"^\(cid:\d+\)$")
-_PAGE_NUMBER = re.compile(
-    r"^[-—–－·•\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[/／]\s*\d{1,3}|\s*共\s*\d{1,3}\s*页)?[-—–－·•\s]*$"
-)
 _SPACES = " \u3000\xa0\t"
 
 
@@ -62,10 +60,14 @@ def read_pdf(data: bytes) -> Document:
     reader = _Reader(encrypted=pdf.doc.encryption is not None)
     pages = _pages(pdf)
     current_limits().check_pages(len(pages))  # before any page is parsed
+    layouts = []
     for page in pages:
-        reader.read_page(page)
-        page.close()  # drop the page's parsed objects: only its blocks are kept
+        layouts.append(reader.lay_out(page))
+        page.close()  # drop the page's parsed objects: only its tables and lines are kept
     reader.check()
+    furniture = running_heads([(layout.height, layout.lines) for layout in layouts])
+    for layout in layouts:
+        reader.read_page(layout, furniture)
     details = {"pages": str(reader.pages)}
     if reader.unruled:
         details["tables_without_lines"] = str(reader.unruled)
@@ -135,10 +137,24 @@ class _Reader:
     paragraph: list[tuple[int, _Line]] = field(default_factory=list)  # (page, line) of the last block
     paragraph_column: Column | None = None  # the text column of the page before
 
-    def read_page(self, page: Page) -> None:
+    def lay_out(self, page: Page) -> _PageLayout:
+        """The page's ruled tables and its other text lines; the page is parsed here, once."""
+        chars, found = _page_objects(page)
+        if not self._count(chars):
+            self.blank_pages.append(page.page_number)
+        grids = [_Grid(table) for table in found]
+        free = [char for char in chars if not any(grid.take(char) for grid in grids)]
+        for grid in grids:
+            free += grid.release()
+        tables = [(grid.top, grid.rows()) for grid in grids if grid.kept]
+        return _PageLayout(page.height, tables, _lines(free))
+
+    def read_page(self, layout: _PageLayout, furniture: set[int]) -> None:
+        """Emit the page's blocks: its furniture dropped, lines joined into paragraphs, a table
+        going on from the page before joined to it."""
         self.pages += 1
         first = True
-        items = self._items(page)
+        items = self._items(layout, furniture)
         col = column([item for item in items if isinstance(item, _Line)])
         for item in items:
             if isinstance(item, _Line):
@@ -150,21 +166,19 @@ class _Reader:
                 self.paragraph = []
         self.paragraph_column = col
 
-    def _items(self, page: Page) -> list[_Line | list[Row]]:
+    def _items(self, layout: _PageLayout, furniture: set[int]) -> list[_Line | list[Row]]:
         """The page's ruled tables, tables without lines and text lines, top to bottom."""
-        chars, found = _page_objects(page)
-        if not self._count(chars):
-            self.blank_pages.append(self.pages)
-        grids = [_Grid(table) for table in found]
-        free = [char for char in chars if not any(grid.take(char) for grid in grids)]
-        for grid in grids:
-            free += grid.release()
-        items: list[tuple[float, _Line | list[Row]]] = [(grid.top, grid.rows()) for grid in grids if grid.kept]
-        text = _text_blocks(_lines(free))
+        height = layout.height
+        lines = [
+            line
+            for line in layout.lines
+            if id(line) not in furniture and not is_print_stamp(line, height) and not is_page_number(line, height)
+        ]
+        text = _text_blocks(lines)
         self.unruled += sum(isinstance(item, list) for _, item in text)
-        items += text
+        items = [*layout.tables, *text]
         items.sort(key=lambda item: item[0])
-        return _without_page_number([item for _, item in items], page.height)
+        return [item for _, item in items]
 
     def _count(self, chars: list[Char]) -> int:
         """Count the page's glyphs, and those without Unicode; returns the page's glyphs."""
@@ -249,21 +263,6 @@ class _Reader:
             raise ReadError(ENCRYPTED if self.encrypted else NO_UNICODE)
 
 
-def _without_page_number(items: list[_Line | list[Row]], height: float) -> list[_Line | list[Row]]:
-    """The page's items without its page number ("- 3 -", "第3页 共6页") in the top or bottom
-    margin: it would split a table broken by the page and come after the report's closing date."""
-    for at in (-1, 0):
-        if items and _is_page_number(items[at], height):
-            del items[at]
-    return items
-
-
-def _is_page_number(item: _Line | list[Row], height: float) -> bool:
-    if not isinstance(item, _Line) or not _PAGE_NUMBER.match(item.text):
-        return False
-    return item.bbox[3] > 0.88 * height or item.bbox[1] < 0.12 * height
-
-
 def _row_text(row: Row) -> tuple[str, ...]:
     return tuple(item[0] for item in row if item is not None)
 
@@ -281,6 +280,15 @@ def _page_objects(page: Page) -> tuple[list[Char], list[Any]]:
 
 def _round(bbox: BBox) -> BBox:
     return (round(bbox[0], 2), round(bbox[1], 2), round(bbox[2], 2), round(bbox[3], 2))
+
+
+@dataclass
+class _PageLayout:
+    """A page read: its height, its ruled tables (top, rows) and its other text lines."""
+
+    height: float
+    tables: list[tuple[float, list[Row]]]
+    lines: list[_Line]
 
 
 # --- Ruled tables ------------------------------------------------------------------------------

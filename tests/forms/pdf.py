@@ -6,7 +6,7 @@ On A4 at the default 10.5 pt, table 三 (narrow label columns, labels wrapped) i
 page, so it always breaks; the header is repeated on the next page, as Word does. Options exercise what the PDF reader must cope with: no ruling lines (`ruled=False`), a header
 not repeated on the next page (`repeat_header=False`), page breaks after every few rows of table
 三 (`rows_per_page`), a row of table 三 broken by the page (`split_row`), page numbers in the
-footer (`page_numbers`), page furniture (`one_line_title`: organ and year in one
+footer (`page_numbers`), page furniture (`running_head`: a line at the top of every page; `one_line_title`: organ and year in one
 title, which wraps at a large `font_size`; `frame`: "border" draws a box around each page's text,
 "boxes" a visible text box around every paragraph and heading, stacked so that they touch the
 tables, "white" the same boxes filled white and not stroked, as WPS draws them).
@@ -72,6 +72,7 @@ def render(
     new_page: tuple[str, ...] = (),
     frame: str | None = None,
     one_line_title: bool = False,
+    running_head: str | None = None,
 ) -> Path:
     """Write `report` to `path` as a PDF and return the path. Table 三 breaks where the page
     ends, and also after every `rows_per_page` body rows, and inside the row `split_row`.
@@ -100,6 +101,8 @@ def render(
     footer = _page_number if page_numbers else _no_footer
     if frame == "border":
         footer = _bordered(footer)
+    if running_head:
+        footer = _headed(footer, running_head)
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return path
 
@@ -121,6 +124,18 @@ def _framed(paragraph: RLParagraph, frame: str | None) -> Flowable:
     style = [("BOX", (0, 0), (-1, -1), 0.5, colors.black)] if frame == "boxes" else []
     style.append(("BACKGROUND", (0, 0), (-1, -1), colors.white))
     return RLTable([[paragraph]], colWidths=[PAGE[0] - 2 * MARGIN], style=style)
+
+
+def _headed(footer, text: str):
+    """A running head over a rule at the top of every page, with the page number beside it."""
+
+    def draw(canvas: Canvas, document: SimpleDocTemplate) -> None:
+        canvas.setFont(FONT, 9)
+        canvas.drawString(MARGIN, PAGE[1] - MARGIN / 2, f"{text}    第{document.page}页")
+        canvas.line(MARGIN, PAGE[1] - MARGIN / 2 - 4, PAGE[0] - MARGIN, PAGE[1] - MARGIN / 2 - 4)
+        footer(canvas, document)
+
+    return draw
 
 
 def _bordered(footer):
