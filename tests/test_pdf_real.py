@@ -290,3 +290,23 @@ def test_portal_page_printed_by_a_browser_reads_like_the_text_form(name, printed
     }
     texts = [b.text for b in document.blocks if isinstance(b, Paragraph)]
     assert not [t for t in texts if "file://" in t or re.match(r"\d+/\d+/\d+, \d+:\d+", t)]
+
+
+# --- Rotated pages --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_a_page_turned_in_a_viewer_reads(degrees, tmp_path):
+    """/Rotate on every page, the text written upright: as displayed, the text lies on its side
+    or upside down; the reader reads it as it is written."""
+    text = parse_file(sample_path("002"))
+    path = render(text, tmp_path / "r.pdf", rotate=degrees)
+    with pdfplumber.open(path) as pdf:
+        a, b = pdf.pages[0].chars[0]["matrix"][:2]
+        assert pdf.pages[0].rotation == degrees and not (a > 0 and b == 0)  # displayed turned
+    report, _ = parse_bytes(path.read_bytes(), "r.pdf")
+    got, want = report.to_json(), text.to_json()
+    assert {k: got[k] for k in COMPARED} == {k: want[k] for k in COMPARED}
+    assert {key: paragraphs(value) for key, value in report.sections.items()} == {
+        key: paragraphs(value) for key, value in text.sections.items()
+    }

@@ -140,6 +140,10 @@ class _Reader:
     def lay_out(self, page: Page) -> _PageLayout:
         """The page's ruled tables and its other text lines; the page is parsed here, once."""
         chars, found = _page_objects(page)
+        if page.rotation and _sideways(chars):
+            page.close()
+            page = _unrotated(page)
+            chars, found = _page_objects(page)
         if not self._count(chars):
             self.blank_pages.append(page.page_number)
         grids = [_Grid(table) for table in found]
@@ -276,6 +280,28 @@ def _page_objects(page: Page) -> tuple[list[Char], list[Any]]:
     except _BROKEN as exc:
         raise _read_error(exc) from None
     return chars, tables
+
+
+def _sideways(chars: list[Char]) -> bool:
+    """Text that the page's /Rotate turns on its side or upside down: a page turned in a viewer
+    and saved, its text still written upright."""
+    turned = upright = 0
+    for char in chars:
+        a, b = char["matrix"][0], char["matrix"][1]
+        if a > 0 and abs(b) <= 0.01 * a:
+            upright += 1
+        else:
+            turned += 1
+    return turned > upright
+
+
+def _unrotated(page: Page) -> Page:
+    """The page read as its text is written, its /Rotate set aside (boxes are then given on the
+    page as written, before the viewer turns it)."""
+    page_obj = page.page_obj
+    page_obj.rotate = 0
+    page_obj.attrs = {**page_obj.attrs, "Rotate": 0}
+    return Page(page.pdf, page_obj, page.page_number, page.initial_doctop)
 
 
 def _round(bbox: BBox) -> BBox:

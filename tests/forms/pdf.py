@@ -6,7 +6,7 @@ On A4 at the default 10.5 pt, table 三 (narrow label columns, labels wrapped) i
 page, so it always breaks; the header is repeated on the next page, as Word does. Options exercise what the PDF reader must cope with: no ruling lines (`ruled=False`), a header
 not repeated on the next page (`repeat_header=False`), page breaks after every few rows of table
 三 (`rows_per_page`), a row of table 三 broken by the page (`split_row`), page numbers in the
-footer (`page_numbers`), page furniture (`running_head`: a line at the top of every page; `one_line_title`: organ and year in one
+footer (`page_numbers`), page furniture (`rotate`: /Rotate on every page; `running_head`: a line at the top of every page; `one_line_title`: organ and year in one
 title, which wraps at a large `font_size`; `frame`: "border" draws a box around each page's text,
 "boxes" a visible text box around every paragraph and heading, stacked so that they touch the
 tables, "white" the same boxes filled white and not stroked, as WPS draws them).
@@ -73,6 +73,7 @@ def render(
     frame: str | None = None,
     one_line_title: bool = False,
     running_head: str | None = None,
+    rotate: int = 0,
 ) -> Path:
     """Write `report` to `path` as a PDF and return the path. Table 三 breaks where the page
     ends, and also after every `rows_per_page` body rows, and inside the row `split_row`.
@@ -97,6 +98,7 @@ def render(
         bottomMargin=MARGIN,
         invariant=1,
         title=report.title or "",
+        rotation=rotate,  # /Rotate on every page; the text is still written upright
     )
     footer = _page_number if page_numbers else _no_footer
     if frame == "border":
