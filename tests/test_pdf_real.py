@@ -18,7 +18,7 @@ from nianbao.db.identity import closing_lines, find_title, resolve_identity
 from nianbao.db.pipeline import parse_bytes, parse_file
 from nianbao.db.sections import heading_section
 from tests.conftest import SAMPLE_NAMES, sample_path
-from tests.forms import portal
+from tests.forms import office, portal
 from tests.forms.pdf import render
 
 REAL = Path(__file__).parent / "data" / "real"
@@ -307,6 +307,37 @@ def test_a_page_turned_in_a_viewer_reads(degrees, tmp_path):
     report, _ = parse_bytes(path.read_bytes(), "r.pdf")
     got, want = report.to_json(), text.to_json()
     assert {k: got[k] for k in COMPARED} == {k: want[k] for k in COMPARED}
+    assert {key: paragraphs(value) for key, value in report.sections.items()} == {
+        key: paragraphs(value) for key, value in text.sections.items()
+    }
+
+
+# --- Word documents exported by LibreOffice: page border, boxed paragraphs, a wrapped title ------
+
+needs_libreoffice = pytest.mark.skipif(office.SOFFICE is None, reason="LibreOffice is not installed")
+
+
+@pytest.fixture(scope="module")
+def exported_word_documents(tmp_path_factory):
+    """Two samples as .docx exported to PDF by LibreOffice (2 s each), by name."""
+    out = {}
+    for name in ("000", "003"):
+        text = parse_file(sample_path(name))
+        out[name] = (text, office.render(text, tmp_path_factory.mktemp(name)))
+    return out
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("name", ["000", "003"])
+def test_word_document_exported_by_libreoffice_reads_like_the_text_form(name, exported_word_documents):
+    text, path = exported_word_documents[name]
+    with pdfplumber.open(path) as pdf:
+        first, second = pdf.pages[0].extract_text().splitlines()[:2]
+        assert len(pdf.pages[0].lines) > 8  # the page border and the paragraphs' boxes are drawn
+    assert first.startswith(text.organ) and not first.endswith("报告") and second.endswith("报告")  # it wraps
+    report, _ = parse_bytes(path.read_bytes(), "r.pdf")
+    got, want = report.to_json(), text.to_json()
+    assert {k: got[k] for k in (*COMPARED, "region_code")} == {k: want[k] for k in (*COMPARED, "region_code")}
     assert {key: paragraphs(value) for key, value in report.sections.items()} == {
         key: paragraphs(value) for key, value in text.sections.items()
     }
