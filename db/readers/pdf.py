@@ -1,10 +1,15 @@
-"""Read a PDF report into blocks: tables drawn with ruling lines become tables of cells, every
-other text line a paragraph, in reading order (pages in order, top to bottom on a page).
+"""Read a PDF report into blocks: tables drawn with ruling lines become tables of cells, the text
+around them paragraphs as the author wrote them, in reading order (pages in order, top to bottom).
 
-Each page is parsed once (pdfplumber/pdfminer); its characters are then sorted into the cells of
-the ruled tables pdfplumber finds and into text lines. Tables printed without ruling lines (text
-set in columns) are rebuilt from the lines that look like rows of numbers. A PDF that cannot be
-trusted (no text layer, encrypted, damaged, fonts without Unicode) raises `ReadError`.
+Each page is parsed once (pdfplumber/pdfminer). What is drawn but is no table (white boxes behind
+the text, frames, text boxes: pdf_rulings.py) is set aside before pdfplumber looks for tables; the
+page's characters are sorted into the cells of the tables it finds and into text lines. When every
+page is read, the page furniture (page numbers, a browser's print header and footer, running
+heads: pdf_furniture.py) is dropped, tables printed without ruling lines (text set in columns)
+are rebuilt from the lines that look like rows of numbers, and the other lines are joined into
+paragraphs (pdf_paragraphs.py), across a page break too. A page turned by /Rotate whose text is
+written upright is read as written. A PDF that cannot be trusted (no text layer, encrypted,
+damaged, fonts without Unicode) raises `ReadError`.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from nianbao.db.labels import read_cell
 from nianbao.db.limits import current as current_limits
 from nianbao.db.readers.pdf_furniture import is_page_number, is_print_stamp, running_heads
 from nianbao.db.readers.pdf_paragraphs import Column, column, continues, continues_on_next_page, union
-from nianbao.db.readers.pdf_rulings import is_grid, table_page
+from nianbao.db.readers.pdf_rulings import table_page
 from nianbao.db.sections import heading_section
 
 Char = dict[str, Any]  # a pdfplumber character: text, x0, x1, top, bottom, size
@@ -127,7 +132,7 @@ class _Reader:
     blocks: list[Block] = field(default_factory=list)
     pages: int = 0
     tables: int = 0  # tables emitted, for the document-wide table index
-    lines: int = 0  # paragraph lines emitted, for the running line number
+    lines: int = 0  # paragraphs emitted, for the running line number of their sources
     unruled: int = 0  # tables rebuilt from text set in columns
     glyphs: int = 0  # non-space characters seen
     cids: int = 0  # of which (cid:N): glyphs without Unicode
@@ -276,7 +281,7 @@ def _page_objects(page: Page) -> tuple[list[Char], list[Any]]:
     the page is parsed here, once."""
     try:
         chars = page.chars
-        tables = [t for t in table_page(page, chars).find_tables() if is_grid(t)]
+        tables = [t for t in table_page(page, chars).find_tables() if len(t.cells) > 1]
     except _BROKEN as exc:
         raise _read_error(exc) from None
     return chars, tables

@@ -10,8 +10,8 @@ not from any one producer:
   filled nor stroked, a line stroked in white;
 - a box around text with no grid inside it and no cell beside it is a frame, not a table cell (a
   cell has neighbours: another box sharing a side, or a ruling line running on past it);
-- a table needs at least two columns somewhere: a "table" whose every row is one cell is a stack
-  of frames, and its text is read as text.
+- a table needs an inner grid: rows of one cell at the top or bottom of a "table" are frames that
+  touch it (pdf.py's _Grid.kept), and a "table" of such rows only is no table at all.
 """
 
 from __future__ import annotations
@@ -33,12 +33,6 @@ def table_page(page: Page, chars: list[Obj]) -> Page:
     if not furniture:
         return page
     return page.filter(lambda obj: id(obj) not in furniture)
-
-
-def is_grid(table: Any) -> bool:
-    """A table with at least two cells side by side in some row: a one-column stack of boxes
-    around lines of text is a frame."""
-    return any(sum(cell is not None for cell in row.cells) > 1 for row in table.rows)
 
 
 # --- What cannot be seen -----------------------------------------------------------------------
