@@ -92,7 +92,7 @@ _OPENING = re.compile(
     r"(?:本报告由|本年度报告由|现将|现予|现)(?:公布)?(?P<organ>[^，。,；;（(《]{4,40}?)"
     r"(?:根据|依据|按照|依照|结合|编制|制作|负责|(?:19|20)\d{2}\s*年)"
 )
-_SENTENCE = re.compile(r"[。；;！？!?]")
+_SENTENCE = re.compile(r"[。；！？]")  # a sentence: not an organ's name
 
 
 def opening_organ(lines: list[str]) -> str | None:
