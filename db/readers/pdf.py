@@ -35,7 +35,7 @@ from nianbao.db.labels import read_cell
 from nianbao.db.limits import current as current_limits
 from nianbao.db.readers.pdf_furniture import is_page_number, is_print_stamp, running_heads
 from nianbao.db.readers.pdf_paragraphs import Column, column, continues, continues_on_next_page, union
-from nianbao.db.readers.pdf_rulings import table_page
+from nianbao.db.readers.pdf_rulings import find_tables
 from nianbao.db.sections import heading_section
 
 Char = dict[str, Any]  # a pdfplumber character: text, x0, x1, top, bottom, size
@@ -281,7 +281,7 @@ def _page_objects(page: Page) -> tuple[list[Char], list[Any]]:
     the page is parsed here, once."""
     try:
         chars = page.chars
-        tables = [t for t in table_page(page, chars).find_tables() if len(t.cells) > 1]
+        tables = [t for t in find_tables(page, chars) if len(t.cells) > 1]
     except _BROKEN as exc:
         raise _read_error(exc) from None
     return chars, tables

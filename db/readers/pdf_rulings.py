@@ -25,14 +25,38 @@ TOLERANCE = 3.0  # points: pdfplumber's own snapping distance for edges
 THIN = 2.0  # a rectangle thinner than this is drawn as a line
 
 
-def table_page(page: Page, chars: list[Obj]) -> Page:
-    """The page with only the lines and rectangles that can rule a table (`chars`: its text)."""
+def find_tables(page: Page, chars: list[Obj]) -> list[Any]:
+    """pdfplumber's tables of the page, found among the lines and rectangles that can rule a
+    table (`chars`: the page's text), closed where a page break cut them open."""
     furniture = {id(obj) for obj in _invisible(page)}
     boxes = [r for r in page.rects if id(r) not in furniture and r["width"] > THIN and r["height"] > THIN]
-    furniture |= {id(box) for box in _frames(boxes, _visible_edges(page, furniture), chars)}
-    if not furniture:
-        return page
-    return page.filter(lambda obj: id(obj) not in furniture)
+    edges = _visible_edges(page, furniture)
+    furniture |= {id(box) for box in _frames(boxes, edges, chars)}
+    ruled = page.filter(lambda obj: id(obj) not in furniture) if furniture else page
+    closing = _open_ends(*_visible_edges(ruled, set()))
+    return ruled.find_tables({"explicit_horizontal_lines": closing} if closing else {})
+
+
+def _open_ends(vertical: list[Edge], horizontal: list[Edge]) -> list[Obj]:
+    """Lines closing a table cut open by a page break: where three or more rulings of columns
+    stop (or start) at one height with no ruling across them there, as word processors leave
+    the last row on a page (or the first on the next) without its border."""
+    ends: dict[int, list[Edge]] = {}
+    for x, top, bottom in vertical:
+        for y in (top, bottom):
+            ends.setdefault(round(y / TOLERANCE), []).append((x, top, bottom))
+    out = []
+    for key, found in ends.items():
+        xs = sorted({round(x, 1) for x, _, _ in found})
+        if len(xs) < 3:
+            continue
+        y = key * TOLERANCE
+        x0, x1 = xs[0], xs[-1]
+        if any(abs(hy - y) <= TOLERANCE and _overlap(a, b, x0, x1) > 0.8 * (x1 - x0) for hy, a, b in horizontal):
+            continue
+        at = sum(top if abs(top - y) <= TOLERANCE else bottom for _, top, bottom in found) / len(found)
+        out.append({"x0": x0, "x1": x1, "top": at, "bottom": at, "width": x1 - x0, "height": 0, "object_type": "line"})
+    return out
 
 
 # --- What cannot be seen -----------------------------------------------------------------------
