@@ -150,7 +150,7 @@ class _Reader:
         for grid in grids:
             free += grid.release()
         tables = [(grid.top, grid.rows()) for grid in grids if grid.kept]
-        return _PageLayout(page.height, tables, text_lines(free))
+        return _PageLayout(page.height, tables, text_lines([_slim(char) for char in free]))
 
     def read_page(self, layout: _PageLayout, furniture: set[int]) -> None:
         """Emit the page's blocks: its furniture dropped, lines joined into paragraphs, a table
@@ -279,6 +279,15 @@ def _page_objects(page: Page) -> tuple[list[Char], list[Any]]:
     except _BROKEN as exc:
         raise _read_error(exc) from None
     return chars, tables
+
+
+_KEPT = ("text", "x0", "x1", "top", "bottom", "size")
+
+
+def _slim(char: Char) -> Char:
+    """What a text line needs of a character: every page's lines are kept until the last page is
+    read (running heads are found across pages), and pdfplumber's characters carry 22 keys."""
+    return {key: char[key] for key in _KEPT}
 
 
 def _sideways(chars: list[Char]) -> bool:
