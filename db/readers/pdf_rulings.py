@@ -11,7 +11,10 @@ not from any one producer:
 - a box around text with no grid inside it and no cell beside it is a frame, not a table cell (a
   cell has neighbours: another box sharing a side, or a ruling line running on past it);
 - a table needs an inner grid: rows of one cell at the top or bottom of a "table" are frames that
-  touch it (pdf.py's _Grid.kept), and a "table" of such rows only is no table at all.
+  touch it (pdf.py's _Grid.kept), and a "table" of such rows only is no table at all;
+- a table cut by a page break is often left open (no ruling under its last row on the page, or
+  over its first on the next): where three or more column rulings stop at one height with
+  nothing across them, a line closes it, so the row is read from its cells.
 """
 
 from __future__ import annotations
