@@ -41,8 +41,7 @@ class Identity:
 def find_title(front: list[Block]) -> tuple[str | None, str, int | None]:
     """(title as printed, organ named in it, report year) from the front matter. A title may be
     printed over two or three lines (a long organ name, the year at a line's end); a title that
-    names no organ takes it from the lines above it, else from the opening sentence ("本报告由
-    某某办公室编制")."""
+    names no organ takes it from the lines above it."""
     lines = [b.text.lstrip("#").strip() for b in front if isinstance(b, Paragraph)]
     found = _title_at(lines)
     if found is None:
@@ -54,8 +53,6 @@ def find_title(front: list[Block]) -> tuple[str | None, str, int | None]:
         above = _organ_above(lines, start)
         if above:
             organ, title = nfkc("".join(above)).replace(" ", ""), "".join(above) + title
-    if not organ:
-        organ = opening_organ(lines[end:]) or ""
     return title, organ, int(m.group("year"))
 
 
@@ -95,10 +92,13 @@ _OPENING = re.compile(
 _SENTENCE = re.compile(r"[。；！？]")  # a sentence: not an organ's name
 
 
-def opening_organ(lines: list[str]) -> str | None:
+def opening_organ(front: list[Block]) -> str | None:
     """The organ the opening sentences name as the report's author: 本报告由淮安市洪泽区人民政府
-    办公室根据…编制; 现公布某县人民政府办公室2024年…报告."""
-    for line in lines[:3]:
+    办公室根据…编制; 现公布某县人民政府办公室2024年…报告. It often is the office that compiled
+    the report for its government, so it names the organ only when neither the title nor the
+    signature does."""
+    lines = [b.text for b in front if isinstance(b, Paragraph)]
+    for line in lines[:8]:
         for m in _OPENING.finditer(nfkc(line).replace(" ", "")):
             organ = m.group("organ")
             if _ORGAN_END.search(organ) and divisions(organ):
@@ -131,10 +131,14 @@ def _ends_divisions(name: str, end: int) -> bool:
     return not rest or rest.startswith(("人民政府", "政府")) or name_at(name, end) is not None
 
 
-def resolve_identity(title_organ: str, signature: str | None, year: int | None, title: str | None) -> Identity:
-    """Settle organ and region. A title that names only a place (霍城县2023年…) is a report of the
-    whole government: its organ is the signing organ of that place, else 某县人民政府."""
-    organ = title_organ or signature or ""
+def resolve_identity(
+    title_organ: str, signature: str | None, year: int | None, title: str | None, opening: str | None = None
+) -> Identity:
+    """Settle organ and region: the organ the title names, else the signing organ, else the one
+    the opening sentence names (`opening_organ`). A title that names only a place (霍城县2023年…)
+    is a report of the whole government: its organ is the signing organ of that place, else
+    某县人民政府."""
+    organ = title_organ or signature or opening or ""
     places = divisions(organ)
     if organ and "".join(places) == organ:  # the title names a place, not an organ
         if signature and signature.startswith(organ):

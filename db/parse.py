@@ -11,7 +11,7 @@ from __future__ import annotations
 from nianbao.db.document import Block, Document
 from nianbao.db.errors import ParseError
 from nianbao.db.format import FORMAT_2019, FORMAT_2019_MARKERS, FORMAT_2021, SECTION_BY_KEY, ReportFormat
-from nianbao.db.identity import closing_lines, find_period, find_title, find_website, resolve_identity
+from nianbao.db.identity import closing_lines, find_period, find_title, find_website, opening_organ, resolve_identity
 from nianbao.db.labels import normalize
 from nianbao.db.model import Note, Report
 from nianbao.db.regions import resolve_region
@@ -29,7 +29,7 @@ def parse_document(document: Document) -> Report:
     _require_report(parts)
     signature, published = _close(parts)
     title, title_organ, year = find_title(parts.front)
-    identity = resolve_identity(title_organ, signature, year, title)
+    identity = resolve_identity(title_organ, signature, year, title, opening_organ(parts.front))
     front_text = "\n".join(p.text for p in lines_of(parts.front))
     spec = detect_format(parts.sections["proactive"].blocks)
     report = Report(
