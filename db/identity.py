@@ -39,18 +39,71 @@ class Identity:
 
 
 def find_title(front: list[Block]) -> tuple[str | None, str, int | None]:
-    """(title as printed, organ named in it, report year) from the front matter."""
+    """(title as printed, organ named in it, report year) from the front matter. A title may be
+    printed over two or three lines (a long organ name, the year at a line's end); a title that
+    names no organ takes it from the lines above it."""
     lines = [b.text.lstrip("#").strip() for b in front if isinstance(b, Paragraph)]
-    for i, line in enumerate(lines[:8]):
-        m = _TITLE.match(nfkc(line).replace(" ", "")) if len(line) <= _MAX_TITLE else None
-        if not m:
-            continue
-        organ = (m.group("before") or m.group("after")).strip()
-        title = line
-        if not organ and i > 0 and len(lines[i - 1]) <= _MAX_CLOSING:
-            organ, title = nfkc(lines[i - 1]).replace(" ", ""), f"{lines[i - 1]}{line}"
-        return title, organ, int(m.group("year"))
-    return None, "", None
+    found = _title_at(lines)
+    if found is None:
+        return None, "", None
+    start, end, m = found
+    title = "".join(lines[start:end]) if end - start > 1 else lines[start]
+    organ = (m.group("before") or m.group("after")).strip()
+    if not organ:
+        above = _organ_above(lines, start)
+        if above:
+            organ, title = nfkc("".join(above)).replace(" ", ""), "".join(above) + title
+    return title, organ, int(m.group("year"))
+
+
+def _title_at(lines: list[str]) -> tuple[int, int, re.Match[str]] | None:
+    """Where the title is (its first line, the line after its last) and its match: a line of
+    its own, else two or three short lines read together."""
+    head = lines[:8]
+    for width in (1, 2, 3):
+        for i in range(len(head) - width + 1):
+            window = head[i : i + width]
+            if width > 1 and any(len(line) > _MAX_CLOSING for line in window):
+                continue
+            text = "".join(window)
+            m = _TITLE.match(nfkc(text).replace(" ", "")) if len(text) <= _MAX_TITLE else None
+            if m:
+                return i, i + width, m
+    return None
+
+
+def _organ_above(lines: list[str], start: int) -> list[str]:
+    """The organ's name printed on the line or two above a title that names none: a name broken
+    at a line end is read whole (its second line starts with no division: 发展和改革委员会)."""
+    above: list[str] = []
+    for line in reversed(lines[max(0, start - 2) : start]):
+        if len(line) > _MAX_CLOSING or _SENTENCE.search(line):
+            break
+        above.insert(0, line)
+        if divisions(nfkc(line).replace(" ", "")):
+            break
+    return above
+
+
+_OPENING = re.compile(
+    r"(?:本报告由|本年度报告由|现将|现予|现)(?:公布)?(?P<organ>[^，。,；;（(《]{4,40}?)"
+    r"(?:根据|依据|按照|依照|结合|编制|制作|负责|(?:19|20)\d{2}\s*年)"
+)
+_SENTENCE = re.compile(r"[。；！？]")  # a sentence: not an organ's name
+
+
+def opening_organ(front: list[Block]) -> str | None:
+    """The organ the opening sentences name as the report's author: 本报告由淮安市洪泽区人民政府
+    办公室根据…编制; 现公布某县人民政府办公室2024年…报告. It often is the office that compiled
+    the report for its government, so it names the organ only when neither the title nor the
+    signature does."""
+    lines = [b.text for b in front if isinstance(b, Paragraph)]
+    for line in lines[:8]:
+        for m in _OPENING.finditer(nfkc(line).replace(" ", "")):
+            organ = m.group("organ")
+            if _ORGAN_END.search(organ) and divisions(organ):
+                return organ
+    return None
 
 
 def divisions(name: str) -> list[str]:
@@ -63,17 +116,29 @@ def divisions(name: str) -> list[str]:
         found = name_at(name, pos)
         if found is None:
             m = _DIVISION.match(name, pos)
-            if not m:
+            if not m or (out and not _ends_divisions(name, m.end())):
                 return out
             found = m.group(0)
         out.append(found)
         pos += len(found)
 
 
-def resolve_identity(title_organ: str, signature: str | None, year: int | None, title: str | None) -> Identity:
-    """Settle organ and region. A title that names only a place (霍城县2023年…) is a report of the
-    whole government: its organ is the signing organ of that place, else 某县人民政府."""
-    organ = title_organ or signature or ""
+def _ends_divisions(name: str, end: int) -> bool:
+    """After a known division, a name the division codes do not hold is taken for one only when
+    a government or a known division follows it: in 南京市江宁区城市管理局 or 沛县经济开发区管理
+    委员会 the rest is a department of the county, and the county is the region."""
+    rest = name[end:]
+    return not rest or rest.startswith(("人民政府", "政府")) or name_at(name, end) is not None
+
+
+def resolve_identity(
+    title_organ: str, signature: str | None, year: int | None, title: str | None, opening: str | None = None
+) -> Identity:
+    """Settle organ and region: the organ the title names, else the signing organ, else the one
+    the opening sentence names (`opening_organ`). A title that names only a place (霍城县2023年…)
+    is a report of the whole government: its organ is the signing organ of that place, else
+    某县人民政府."""
+    organ = title_organ or signature or opening or ""
     places = divisions(organ)
     if organ and "".join(places) == organ:  # the title names a place, not an organ
         if signature and signature.startswith(organ):
@@ -88,6 +153,8 @@ def closing_lines(blocks: list[Block]) -> tuple[list[Block], str | None, str | N
     """Split the trailing signature (organ line, date line) off the last section's blocks.
     Returns (the blocks before it, signing organ, ISO date)."""
     rest = list(blocks)
+    while rest and isinstance(rest[-1], Paragraph) and is_site_chrome(rest[-1].text):
+        rest.pop()
     organ = date = None
     while rest and isinstance(rest[-1], Paragraph):
         text = nfkc(rest[-1].text).replace(" ", "")
@@ -99,9 +166,34 @@ def closing_lines(blocks: list[Block]) -> tuple[list[Block], str | None, str | N
         elif organ is None and len(text) <= _MAX_CLOSING and _ORGAN_END.search(text):
             organ = text
             rest.pop()
+        elif organ is None and date is None and (both := _organ_and_date(text)):
+            organ, date = both
+            rest.pop()
         else:
             break
     return rest, organ, date
+
+
+# What a government portal prints around an article (its footer carries the site code, the ICP
+# licence and the public-security filing by rule; print, close and share links follow the text).
+_SITE_CHROME = re.compile(
+    r"版权所有|主办单位|主办：|承办：|网站标识码|ICP备|公网安备|打印本页|关闭窗口|分享到|相关文章|相关链接|网站地图|技术支持"
+)
+
+
+def is_site_chrome(text: str) -> bool:
+    """A line of a portal's page around the report (footer, print and share links), as a
+    browser prints it after the report's signature."""
+    return len(text) <= 120 and bool(_SITE_CHROME.search(text))
+
+
+def _organ_and_date(text: str) -> tuple[str, str] | None:
+    """A signature on one line: 某县人民政府 2025年1月22日."""
+    m = _DATE.search(text)
+    if not m or len(text) - m.end() > 1 or len(text) > _MAX_CLOSING:
+        return None
+    organ, date = text[: m.start()].strip(), parse_date(m.group(0))
+    return (organ, date) if date and _ORGAN_END.search(organ) and divisions(organ) else None
 
 
 def _is_only_date(text: str) -> bool:

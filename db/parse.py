@@ -12,7 +12,7 @@ from nianbao.db.crawler import CrawlerHeader, strip_header
 from nianbao.db.document import Block, Document
 from nianbao.db.errors import ParseError
 from nianbao.db.format import FORMAT_2019, FORMAT_2019_MARKERS, FORMAT_2021, SECTION_BY_KEY, ReportFormat
-from nianbao.db.identity import closing_lines, find_period, find_title, find_website, resolve_identity
+from nianbao.db.identity import closing_lines, find_period, find_title, find_website, opening_organ, resolve_identity
 from nianbao.db.labels import normalize
 from nianbao.db.model import Note, Report
 from nianbao.db.regions import resolve_region
@@ -81,7 +81,7 @@ def _parse_running(
 def _identify(parts: Outline, header: CrawlerHeader | None, spec: ReportFormat) -> Report:
     signature, published = _close(parts) if parts.sections else (None, None)
     title, title_organ, year = find_title(parts.front)
-    identity = resolve_identity(title_organ, signature, year, title)
+    identity = resolve_identity(title_organ, signature, year, title, opening_organ(parts.front))
     front_text = "\n".join(p.text for p in lines_of(parts.front))
     report = Report(
         organ=identity.organ,

@@ -1,10 +1,16 @@
-"""Read a PDF report into blocks: tables drawn with ruling lines become tables of cells, every
-other text line a paragraph, in reading order (pages in order, top to bottom on a page).
+"""Read a PDF report into blocks: tables drawn with ruling lines become tables of cells, the text
+around them paragraphs as the author wrote them, in reading order (pages in order, top to bottom).
 
-Each page is parsed once (pdfplumber/pdfminer); its characters are then sorted into the cells of
-the ruled tables pdfplumber finds and into text lines. Tables printed without ruling lines (text
-set in columns) are rebuilt from the lines that look like rows of numbers. A PDF that cannot be
-trusted (no text layer, encrypted, damaged, fonts without Unicode) raises `ReadError`.
+Each page is parsed once (pdfplumber/pdfminer). What is drawn but is no table (white boxes behind
+the text, frames, text boxes: pdf_rulings.py) is set aside before pdfplumber looks for tables; the
+page's characters are sorted into the cells of the tables it finds and into text lines. When every
+page is read, the page furniture (page numbers, a browser's print header and footer, running
+heads: pdf_furniture.py) is dropped, tables printed without ruling lines (text set in columns)
+are rebuilt from the lines that look like rows of numbers, and the other lines are joined into
+paragraphs (pdf_paragraphs.py), across a page break too. Lines are made in pdf_lines.py, tables
+without ruling lines rebuilt in pdf_columns.py. A page turned by /Rotate whose text is
+written upright is read as written. A PDF that cannot be trusted (no text layer, encrypted,
+damaged, fonts without Unicode) raises `ReadError`.
 """
 
 from __future__ import annotations
@@ -12,7 +18,6 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from io import BytesIO
@@ -26,13 +31,12 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
 from nianbao.db.errors import ReadError
-from nianbao.db.labels import read_cell
 from nianbao.db.limits import current as current_limits
-from nianbao.db.sections import heading_section
-
-Char = dict[str, Any]  # a pdfplumber character: text, x0, x1, top, bottom, size
-BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
-Row = list[tuple[str, BBox] | None]  # a table row: (text, cell box) per column, None where merged away
+from nianbao.db.readers.pdf_columns import text_blocks
+from nianbao.db.readers.pdf_furniture import is_page_number, is_print_stamp, running_heads
+from nianbao.db.readers.pdf_lines import SPACES, BBox, Char, Line, Row, cell_text, join_lines, text_lines
+from nianbao.db.readers.pdf_paragraphs import Column, column, continues, continues_on_next_page, union
+from nianbao.db.readers.pdf_rulings import find_tables
 
 NO_TEXT = "the PDF has no text layer (a scanned image?): it needs OCR before nianbao can read it"
 ENCRYPTED = "the PDF is encrypted: save an unprotected copy"
@@ -41,17 +45,12 @@ NO_UNICODE = (
     "the PDF's fonts carry no Unicode text ((cid:…) glyphs): the text cannot be trusted; OCR or another copy is needed"
 )
 CID_SHARE = 0.1  # more unreadable glyphs than this share of the text and none of it is trusted
-COLUMN_GAP = 1.5  # in a table without ruling lines, a gap this many font sizes wide separates cells
 
 # pdfminer logs every oddity of a damaged file as a warning; without a handler of the
 # application's, Python would print them to stderr. Errors reach the user as ReadError instead.
 logging.getLogger("pdfminer").addHandler(logging.NullHandler())
 
 _CID = re.compile(r"^\(cid:\d+\)$")
-_PAGE_NUMBER = re.compile(
-    r"^[-—–－·•\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[/／]\s*\d{1,3}|\s*共\s*\d{1,3}\s*页)?[-—–－·•\s]*$"
-)
-_SPACES = " \u3000\xa0\t"
 
 
 def read_pdf(data: bytes) -> Document:
@@ -60,10 +59,14 @@ def read_pdf(data: bytes) -> Document:
     reader = _Reader(encrypted=pdf.doc.encryption is not None)
     pages = _pages(pdf)
     current_limits().check_pages(len(pages))  # before any page is parsed
+    layouts = []
     for page in pages:
-        reader.read_page(page)
-        page.close()  # drop the page's parsed objects: only its blocks are kept
+        layouts.append(reader.lay_out(page))
+        page.close()  # drop the page's parsed objects: only its tables and lines are kept
     reader.check()
+    furniture = running_heads([(layout.height, layout.lines) for layout in layouts])
+    for layout in layouts:
+        reader.read_page(layout, furniture)
     details = {"pages": str(reader.pages)}
     if reader.unruled:
         details["tables_without_lines"] = str(reader.unruled)
@@ -123,45 +126,69 @@ class _Reader:
     blocks: list[Block] = field(default_factory=list)
     pages: int = 0
     tables: int = 0  # tables emitted, for the document-wide table index
-    lines: int = 0  # paragraph lines emitted, for the running line number
+    lines: int = 0  # paragraphs emitted, for the running line number of their sources
     unruled: int = 0  # tables rebuilt from text set in columns
     glyphs: int = 0  # non-space characters seen
     cids: int = 0  # of which (cid:N): glyphs without Unicode
     head: list[tuple[str, ...]] = field(default_factory=list)  # rows of the last table begun
     head_page: int = 0  # page of the last table emitted
     blank_pages: list[int] = field(default_factory=list)  # pages without any text (scanned?)
+    paragraph: list[tuple[int, Line]] = field(default_factory=list)  # (page, line) of the last block
+    paragraph_column: Column | None = None  # the text column of the page before
 
-    def read_page(self, page: Page) -> None:
+    def lay_out(self, page: Page) -> _PageLayout:
+        """The page's ruled tables and its other text lines; the page is parsed here, once."""
+        chars, found = _page_objects(page)
+        if page.rotation and _sideways(chars):
+            page.close()
+            page = _unrotated(page)
+            chars, found = _page_objects(page)
+        if not self._count(chars):
+            self.blank_pages.append(page.page_number)
+        grids = [_Grid(table) for table in found]
+        free = [char for char in chars if not any(grid.take(char) for grid in grids)]
+        for grid in grids:
+            free += grid.release()
+        tables = [(grid.top, grid.rows()) for grid in grids if grid.kept]
+        return _PageLayout(page.height, tables, text_lines([_slim(char) for char in free]))
+
+    def read_page(self, layout: _PageLayout, furniture: set[int]) -> None:
+        """Emit the page's blocks: its furniture dropped, lines joined into paragraphs, a table
+        going on from the page before joined to it."""
         self.pages += 1
         first = True
-        for item in self._items(page):
-            if isinstance(item, _Line):
-                self.blocks.append(self._paragraph(item))
+        items = self._items(layout, furniture)
+        col = column([item for item in items if isinstance(item, Line)])
+        for item in items:
+            if isinstance(item, Line):
+                self._add_line(item, col)
             else:
                 repeated = self._repeated_header(item) if first else self._begun(item)
                 first = False
                 self.blocks.append(self._table(item, repeated))
+                self.paragraph = []
+        self.paragraph_column = col
 
-    def _items(self, page: Page) -> list[_Line | list[Row]]:
+    def _items(self, layout: _PageLayout, furniture: set[int]) -> list[Line | list[Row]]:
         """The page's ruled tables, tables without lines and text lines, top to bottom."""
-        chars, found = _page_objects(page)
-        if not self._count(chars):
-            self.blank_pages.append(self.pages)
-        grids = [_Grid(table) for table in found]
-        free = [char for char in chars if not any(grid.take(char) for grid in grids)]
-        items: list[tuple[float, _Line | list[Row]]] = [(grid.bbox[1], grid.rows()) for grid in grids]
-        text = _text_blocks(_lines(free))
+        height = layout.height
+        lines = [
+            line
+            for line in layout.lines
+            if id(line) not in furniture and not is_print_stamp(line, height) and not is_page_number(line, height)
+        ]
+        text = text_blocks(lines)
         self.unruled += sum(isinstance(item, list) for _, item in text)
-        items += text
+        items = [*layout.tables, *text]
         items.sort(key=lambda item: item[0])
-        return _without_page_number([item for _, item in items], page.height)
+        return [item for _, item in items]
 
     def _count(self, chars: list[Char]) -> int:
         """Count the page's glyphs, and those without Unicode; returns the page's glyphs."""
         glyphs = 0
         for char in chars:
             text = char["text"]
-            if text.strip(_SPACES):
+            if text.strip(SPACES):
                 glyphs += 1
                 if len(text) > 1 and _CID.match(text):
                     self.cids += 1
@@ -203,9 +230,31 @@ class _Reader:
                 table.rows.append(cells)
         return table
 
-    def _paragraph(self, line: _Line) -> Paragraph:
-        self.lines += 1
-        return Paragraph(line.text, Source(line=self.lines, page=self.pages, bbox=_round(line.bbox)))
+    def _add_line(self, line: Line, col: Column | None) -> None:
+        """The line as a paragraph of its own, or the next line of the paragraph before it (on
+        this page, or on the page before when nothing came between)."""
+        if self._goes_on(line, col):
+            self.paragraph.append((self.pages, line))
+        else:
+            self.lines += 1
+            self.paragraph = [(self.pages, line)]
+            self.blocks.append(Paragraph("", Source()))
+        self.blocks[-1] = self._paragraph(self.paragraph)
+
+    def _goes_on(self, line: Line, col: Column | None) -> bool:
+        if not self.paragraph:
+            return False
+        page, last = self.paragraph[-1]
+        if page == self.pages:
+            return continues(last, line, col)
+        return page == self.pages - 1 and continues_on_next_page(last, line, self.paragraph_column, col)
+
+    def _paragraph(self, lines: list[tuple[int, Line]]) -> Paragraph:
+        """The lines joined; the source is the page the paragraph starts on and its box there."""
+        page = lines[0][0]
+        box = union([line.bbox for p, line in lines if p == page])
+        text = join_lines([line.text for _, line in lines])
+        return Paragraph(text, Source(line=self.lines, page=page, bbox=_round(box)))
 
     def check(self) -> None:
         """Refuse a document whose text is absent or unreadable, rather than parse garbage."""
@@ -217,38 +266,63 @@ class _Reader:
             raise ReadError(ENCRYPTED if self.encrypted else NO_UNICODE)
 
 
-def _without_page_number(items: list[_Line | list[Row]], height: float) -> list[_Line | list[Row]]:
-    """The page's items without its page number ("- 3 -", "第3页 共6页") in the top or bottom
-    margin: it would split a table broken by the page and come after the report's closing date."""
-    for at in (-1, 0):
-        if items and _is_page_number(items[at], height):
-            del items[at]
-    return items
-
-
-def _is_page_number(item: _Line | list[Row], height: float) -> bool:
-    if not isinstance(item, _Line) or not _PAGE_NUMBER.match(item.text):
-        return False
-    return item.bbox[3] > 0.88 * height or item.bbox[1] < 0.12 * height
-
-
 def _row_text(row: Row) -> tuple[str, ...]:
     return tuple(item[0] for item in row if item is not None)
 
 
 def _page_objects(page: Page) -> tuple[list[Char], list[Any]]:
-    """The page's characters and its ruled tables (more than one cell); the page is parsed
-    here, once."""
+    """The page's characters and its ruled tables (cells side by side, not a frame around text);
+    the page is parsed here, once."""
     try:
         chars = page.chars
-        tables = [t for t in page.find_tables() if len(t.cells) > 1]
+        tables = [t for t in find_tables(page, chars) if len(t.cells) > 1]
     except _BROKEN as exc:
         raise _read_error(exc) from None
     return chars, tables
 
 
+_KEPT = ("text", "x0", "x1", "top", "bottom", "size")
+
+
+def _slim(char: Char) -> Char:
+    """What a text line needs of a character: every page's lines are kept until the last page is
+    read (running heads are found across pages), and pdfplumber's characters carry 22 keys."""
+    return {key: char[key] for key in _KEPT}
+
+
+def _sideways(chars: list[Char]) -> bool:
+    """Text that the page's /Rotate turns on its side or upside down: a page turned in a viewer
+    and saved, its text still written upright."""
+    turned = upright = 0
+    for char in chars:
+        a, b = char["matrix"][0], char["matrix"][1]
+        if a > 0 and abs(b) <= 0.01 * a:
+            upright += 1
+        else:
+            turned += 1
+    return turned > upright
+
+
+def _unrotated(page: Page) -> Page:
+    """The page read as its text is written, its /Rotate set aside (boxes are then given on the
+    page as written, before the viewer turns it)."""
+    page_obj = page.page_obj
+    page_obj.rotate = 0
+    page_obj.attrs = {**page_obj.attrs, "Rotate": 0}
+    return Page(page.pdf, page_obj, page.page_number, page.initial_doctop)
+
+
 def _round(bbox: BBox) -> BBox:
     return (round(bbox[0], 2), round(bbox[1], 2), round(bbox[2], 2), round(bbox[3], 2))
+
+
+@dataclass
+class _PageLayout:
+    """A page read: its height, its ruled tables (top, rows) and its other text lines."""
+
+    height: float
+    tables: list[tuple[float, list[Row]]]
+    lines: list[Line]
 
 
 # --- Ruled tables ------------------------------------------------------------------------------
@@ -290,290 +364,32 @@ class _Grid:
 
     def rows(self) -> list[Row]:
         return [
-            [None if cell is None else (_cell_text(self.chars.get((r, c), [])), cell) for c, cell in enumerate(row)]
+            [None if cell is None else (cell_text(self.chars.get((r, c), [])), cell) for c, cell in enumerate(row)]
             for r, row in enumerate(self.cells)
+            if r in self.kept
         ]
 
-
-def _cell_text(chars: list[Char]) -> str:
-    """A cell's lines joined: no space where a line break falls between CJK characters."""
-    return _join_lines([line.text for line in _lines(chars)])
-
-
-def _join_lines(lines: Sequence[str]) -> str:
-    out = ""
-    for text in lines:
-        if out and text and _latin(out[-1]) and _latin(text[0]):
-            out += " "
-        out += text
-    return out.strip(_SPACES)
-
-
-# --- Text lines --------------------------------------------------------------------------------
-
-
-class _Line:
-    """Characters sharing a line, left to right; box, font size and text worked out once."""
-
-    def __init__(self, chars: list[Char]) -> None:
-        self.chars = chars
-        self.bbox: BBox = (
-            min(c["x0"] for c in chars),
-            min(c["top"] for c in chars),
-            max(c["x1"] for c in chars),
-            max(c["bottom"] for c in chars),
-        )
-
     @cached_property
-    def size(self) -> float:
-        sizes = sorted(c["size"] for c in self.chars if c["text"].strip(_SPACES)) or [10.0]
-        return sizes[len(sizes) // 2]
+    def kept(self) -> range:
+        """The rows that belong to the table: all but the rows of one cell at its top and bottom.
+        A table needs an inner grid; a text box or a frame around a heading or a paragraph that
+        touches a table merges with it into full-width rows, which are read as text instead."""
+        first, end = 0, len(self.cells)
+        while first < end and self._single(first):
+            first += 1
+        while end > first and self._single(end - 1):
+            end -= 1
+        return range(first, end)
 
-    @cached_property
-    def text(self) -> str:
-        return _text(self.chars)
+    @property
+    def top(self) -> float:
+        """Where the table starts on the page, for the reading order."""
+        row = self.cells[self.kept[0]] if self.kept else []
+        return min((cell[1] for cell in row if cell), default=self.bbox[1])
 
-    def segments(self, gap: float) -> list[_Line]:
-        """The line cut where the space between two characters is wider than `gap`."""
-        out: list[list[Char]] = [[]]
-        last: Char | None = None
-        for char in self.chars:
-            if not char["text"].strip(_SPACES):
-                continue
-            if last is not None and char["x0"] - last["x1"] > gap:
-                out.append([])
-            out[-1].append(char)
-            last = char
-        return [_Line(chars) for chars in out if chars]
+    def _single(self, r: int) -> bool:
+        return sum(cell is not None for cell in self.cells[r]) <= 1
 
-
-def _lines(chars: list[Char]) -> list[_Line]:
-    """Group characters into lines: a character belongs to the line its vertical centre falls in;
-    a repeated glyph drawn over itself (fake bold) is dropped."""
-    lines: list[list[Char]] = []
-    top = bottom = -1.0
-    for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
-        middle = (char["top"] + char["bottom"]) / 2
-        if not lines or not (top <= middle <= bottom):
-            lines.append([])
-            top, bottom = char["top"], char["bottom"]
-        lines[-1].append(char)
-    out = []
-    for line in lines:
-        line.sort(key=lambda c: c["x0"])
-        out.append(_Line(_dedupe(line)))
-    return out
-
-
-def _dedupe(chars: list[Char]) -> list[Char]:
-    out: list[Char] = []
-    for char in chars:
-        if out and char["text"] == out[-1]["text"] and abs(char["x0"] - out[-1]["x0"]) < 0.15 * char["size"]:
-            continue
-        out.append(char)
-    return out
-
-
-def _text(chars: list[Char]) -> str:
-    """The characters as text: a gap wider than a third of the font size, or a space glyph, is a
-    space, except between two CJK characters (layout spacing, not a word break)."""
-    pieces: list[str] = []
-    last: Char | None = None
-    for char in chars:
-        text = char["text"]
-        if not text.strip(_SPACES):
-            if pieces and pieces[-1] != " ":
-                pieces.append(" ")
-            continue
-        if last is not None and pieces[-1] != " " and char["x0"] - last["x1"] > char["size"] / 3:
-            pieces.append(" ")
-        pieces.append(text)
-        last = char
-    return _drop_cjk_spaces("".join(pieces).strip(_SPACES))
-
-
-_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
-
-
-def _drop_cjk_spaces(text: str) -> str:
-    return _CJK_SPACE.sub("", text)
-
-
-def _latin(char: str) -> bool:
-    return char.isascii() and char.isalnum()
-
-
-# --- Tables without ruling lines ---------------------------------------------------------------
-
-
-def _text_blocks(lines: list[_Line]) -> list[tuple[float, _Line | list[Row]]]:
-    """The free text lines of a page, as paragraphs, except runs of lines laid out in columns
-    around numbers (a table printed without ruling lines), which become tables. Returned with
-    the top of each block, for the page's reading order."""
-    cells = [_row_cells(line) for line in lines]
-    numeric = [_is_number_row(c) for c in cells]
-    zones = _zones(lines, cells, numeric)
-    in_zone = {i for zone in zones for i in zone}
-    out: list[tuple[float, _Line | list[Row]]] = [
-        (line.bbox[1], line) for i, line in enumerate(lines) if i not in in_zone
-    ]
-    for zone in zones:
-        rows = _zone_rows([lines[i] for i in zone], [cells[i] for i in zone], [numeric[i] for i in zone])
-        out.append((lines[zone[0]].bbox[1], rows))
-    return out
-
-
-def _row_cells(line: _Line) -> list[_Line]:
-    return line.segments(COLUMN_GAP * line.size)
-
-
-def _plain(cells: list[_Line]) -> Row:
-    return [(c.text, c.bbox) for c in cells]
-
-
-def _is_number_row(cells: list[_Line]) -> bool:
-    """A line cut into cells whose last cell is a number (or a not-applicable mark)."""
-    return len(cells) >= 2 and read_cell(cells[-1].text).kind in ("number", "marker")
-
-
-def _zones(lines: list[_Line], cells: list[list[_Line]], numeric: list[bool]) -> list[list[int]]:
-    """Runs of lines holding one table without ruling lines: from its header (the lines just
-    above its first row of numbers) to its last row of numbers. A run stops at a gap of a few
-    line heights and never takes in a section heading."""
-    zones: list[list[int]] = []
-    i = 0
-    while i < len(lines):
-        if not numeric[i]:
-            i += 1
-            continue
-        start = i
-        while start > 0 and _close(lines[start - 1], lines[start]) and not numeric[start - 1]:
-            start -= 1
-        end = j = i
-        while j + 1 < len(lines) and _close(lines[j], lines[j + 1]):
-            j += 1
-            if numeric[j]:
-                end = j
-        left = min(_value_left(cells[k]) for k in range(i, end + 1) if numeric[k])
-        while end + 1 < len(lines) and _close(lines[end], lines[end + 1]) and lines[end + 1].bbox[2] <= left:
-            end += 1  # the tail of a label wrapped below the last row of numbers
-        zones.append(list(range(start, end + 1)))
-        i = end + 1
-    return zones
-
-
-def _value_left(cells: list[_Line]) -> float:
-    """Where the numbers of a row start."""
-    return min((c.bbox[0] for c in cells if read_cell(c.text).kind != "label"), default=float("inf"))
-
-
-def _close(upper: _Line, lower: _Line) -> bool:
-    """Two lines of one table: near each other, and neither a section heading."""
-    near = lower.bbox[1] - upper.bbox[3] < 2.5 * lower.size
-    return near and heading_section(upper.text) is None and heading_section(lower.text) is None
-
-
-@dataclass
-class _Block:
-    """The label text of one cell of a table without ruling lines: line pieces stacked in one
-    column, close under each other."""
-
-    parts: list[_Line]
-
-    @cached_property
-    def bbox(self) -> BBox:
-        boxes = [p.bbox for p in self.parts]
-        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-    @cached_property
-    def text(self) -> str:
-        return _join_lines([p.text for p in self.parts])
-
-
-def _zone_rows(lines: list[_Line], cells: list[list[_Line]], numeric: list[bool]) -> list[Row]:
-    """The rows of one table without ruling lines. A line with text over the value columns but
-    no numbers (a header) is a row of its own, cut at the gaps. Each row of numbers takes the
-    label cells (stacks of label pieces) that reach its line, left to right, and its numbers
-    laid into the table's columns; a label reaching no row of numbers (a row left blank, a
-    label wrapped away from its numbers) is a row of its own. Rows in top-to-bottom order."""
-    columns = _columns([c for c, n in zip(cells, numeric, strict=True) if n])
-    left = columns[0][0] if columns else float("inf")
-    rows: list[tuple[float, Row]] = []
-    labels: list[_Line] = []
-    numbered = [i for i, n in enumerate(numeric) if n]
-    for i, line in enumerate(lines):
-        if numeric[i] or line.bbox[2] <= left:
-            labels += [c for c in cells[i] if c.bbox[2] <= left]
-        else:
-            rows.append((line.bbox[1], _plain(cells[i])))
-    attached: dict[int, list[_Block]] = {i: [] for i in numbered}
-    for block in _stacks(labels):
-        owner = _owner(block, [lines[i] for i in numbered])
-        if owner is None:
-            rows.append((block.bbox[1], [(block.text, block.bbox)]))
-        else:
-            attached[numbered[owner]].append(block)
-    for i in numbered:
-        blocks = sorted(attached[i], key=lambda b: b.bbox[0] + b.bbox[2])
-        top = min([lines[i].bbox[1]] + [b.bbox[1] for b in blocks])
-        values = _slot([c for c in cells[i] if c.bbox[2] > left], columns, lines[i])
-        rows.append((top, [(b.text, b.bbox) for b in blocks] + values))
-    rows.sort(key=lambda r: r[0])
-    return [row for _, row in rows]
-
-
-def _stacks(pieces: list[_Line]) -> list[_Block]:
-    """Label pieces stacked into cells: a piece continues the block above it when the two
-    overlap horizontally and the line gap between them is less than half a font size."""
-    blocks: list[_Block] = []
-    for piece in sorted(pieces, key=lambda p: p.bbox[1]):
-        x0, top, x1, _ = piece.bbox
-        for block in blocks:
-            last = block.parts[-1].bbox
-            if last[0] < x1 and x0 < last[2] and -0.5 * piece.size < top - last[3] < 0.5 * piece.size:
-                block.parts.append(piece)
-                break
-        else:
-            blocks.append(_Block([piece]))
-    return blocks
-
-
-def _owner(block: _Block, rows: list[_Line]) -> int | None:
-    """The row of numbers whose line the block reaches (the one nearest its middle), if any."""
-    _, top, _, bottom = block.bbox
-    slack = 0.25 * block.parts[0].size
-    reached = [i for i, line in enumerate(rows) if top - slack <= _centre(line) <= bottom + slack]
-    return min(reached, key=lambda i: abs(_centre(rows[i]) - (top + bottom) / 2), default=None)
-
-
-def _centre(line: _Line) -> float:
-    return (line.bbox[1] + line.bbox[3]) / 2
-
-
-def _columns(rows: list[list[_Line]]) -> list[tuple[float, float]]:
-    """The value columns of a table without ruling lines, as x ranges, learnt from where its
-    numbers sit."""
-    spans = sorted((c.bbox[0], c.bbox[2]) for cells in rows for c in cells if read_cell(c.text).kind != "label")
-    columns: list[list[float]] = []
-    for x0, x1 in spans:
-        if columns and x0 <= columns[-1][1]:
-            columns[-1][1] = max(columns[-1][1], x1)
-        else:
-            columns.append([x0, x1])
-    return [(a, b) for a, b in columns]
-
-
-def _slot(values: list[_Line], columns: list[tuple[float, float]], line: _Line) -> Row:
-    """The numbers of a row laid into the table's columns, blank where the row prints nothing."""
-    row: Row = []
-    top, bottom = line.bbox[1], line.bbox[3]
-    for x0, x1 in columns:
-        inside = [c for c in values if x0 <= (c.bbox[0] + c.bbox[2]) / 2 <= x1]
-        if inside:
-            row.extend((c.text, c.bbox) for c in inside)
-        else:
-            row.append(("", (x0, top, x1, bottom)))
-        values = [c for c in values if c not in inside]
-    row.extend((c.text, c.bbox) for c in values)  # outside every column: kept, after the rest
-    return row
+    def release(self) -> list[Char]:
+        """The characters of the rows that are not the table's (see `kept`)."""
+        return [char for (r, _), chars in self.chars.items() if r not in self.kept for char in chars]

@@ -75,10 +75,10 @@ def _add_part(document: docx.document.Document, part: Part, split_headers: bool,
     elif part.kind == "closing":
         document.add_paragraph(part.text).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     elif part.kind == "table" and part.grid is not None:
-        _add_table(document, part.grid, split_headers)
+        add_table(document, part.grid, split_headers)
 
 
-def _add_table(document: docx.document.Document, grid: Grid, split_headers: bool) -> DocxTable:
+def add_table(document: docx.document.Document, grid: Grid, split_headers: bool) -> DocxTable:
     """A table with the grid's merges made by python-docx (gridSpan / vMerge in the XML)."""
     matrix = occupancy(grid)
     table = document.add_table(rows=len(matrix), cols=len(matrix[0]))

@@ -6,7 +6,10 @@ On A4 at the default 10.5 pt, table 三 (narrow label columns, labels wrapped) i
 page, so it always breaks; the header is repeated on the next page, as Word does. Options exercise what the PDF reader must cope with: no ruling lines (`ruled=False`), a header
 not repeated on the next page (`repeat_header=False`), page breaks after every few rows of table
 三 (`rows_per_page`), a row of table 三 broken by the page (`split_row`), page numbers in the
-footer (`page_numbers`).
+footer (`page_numbers`), page furniture (`rotate`: /Rotate on every page; `running_head`: a line at the top of every page; `one_line_title`: organ and year in one
+title, which wraps at a large `font_size`; `frame`: "border" draws a box around each page's text,
+"boxes" a visible text box around every paragraph and heading, stacked so that they touch the
+tables, "white" the same boxes filled white and not stroked, as WPS draws them).
 """
 
 from __future__ import annotations
@@ -67,6 +70,10 @@ def render(
     split_row: RowBreak | None = None,
     page_numbers: bool = False,
     new_page: tuple[str, ...] = (),
+    frame: str | None = None,
+    one_line_title: bool = False,
+    running_head: str | None = None,
+    rotate: int = 0,
 ) -> Path:
     """Write `report` to `path` as a PDF and return the path. Table 三 breaks where the page
     ends, and also after every `rows_per_page` body rows, and inside the row `split_row`.
@@ -76,12 +83,12 @@ def render(
     styles = _styles(font_size)
     options = _Options(ruled, repeat_header, rows_per_page, split_row)
     story: list[Flowable] = []
-    for part in parts(report):
+    for part in _titled(parts(report), one_line_title):
         if part.kind == "table":
             story += [PageBreak()] if part.name in new_page else []
             story += _table(part, styles["cell"], options)
         else:
-            story.append(RLParagraph(escape(part.text), styles[part.kind]))
+            story.append(_framed(RLParagraph(escape(part.text), styles[part.kind]), frame))
     document = SimpleDocTemplate(
         str(path),
         pagesize=PAGE,
@@ -91,10 +98,57 @@ def render(
         bottomMargin=MARGIN,
         invariant=1,
         title=report.title or "",
+        rotation=rotate,  # /Rotate on every page; the text is still written upright
     )
     footer = _page_number if page_numbers else _no_footer
+    if frame == "border":
+        footer = _bordered(footer)
+    if running_head:
+        footer = _headed(footer, running_head)
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return path
+
+
+def _titled(report_parts: list[Part], one_line: bool) -> list[Part]:
+    """The parts, the organ and the year's title printed as one title (which wraps when the
+    organ's name is long) if `one_line`."""
+    if not one_line or len(report_parts) < 2 or report_parts[1].kind != "title":
+        return report_parts
+    organ, title, *rest = report_parts
+    return [Part("title", organ.text + title.text), *rest]
+
+
+def _framed(paragraph: RLParagraph, frame: str | None) -> Flowable:
+    """The paragraph in a text box (a one-cell table with no padding below or above, so that
+    boxes stack and touch the table that follows), or as it is."""
+    if frame not in ("boxes", "white"):
+        return paragraph
+    style = [("BOX", (0, 0), (-1, -1), 0.5, colors.black)] if frame == "boxes" else []
+    style.append(("BACKGROUND", (0, 0), (-1, -1), colors.white))
+    return RLTable([[paragraph]], colWidths=[PAGE[0] - 2 * MARGIN], style=style)
+
+
+def _headed(footer, text: str):
+    """A running head over a rule at the top of every page, with the page number beside it."""
+
+    def draw(canvas: Canvas, document: SimpleDocTemplate) -> None:
+        canvas.setFont(FONT, 9)
+        canvas.drawString(MARGIN, PAGE[1] - MARGIN / 2, f"{text}    第{document.page}页")
+        canvas.line(MARGIN, PAGE[1] - MARGIN / 2 - 4, PAGE[0] - MARGIN, PAGE[1] - MARGIN / 2 - 4)
+        footer(canvas, document)
+
+    return draw
+
+
+def _bordered(footer):
+    """A page border around the text area (Word's 页面边框), drawn on every page."""
+
+    def draw(canvas: Canvas, document: SimpleDocTemplate) -> None:
+        canvas.setLineWidth(1.5)
+        canvas.rect(MARGIN * 0.6, MARGIN * 0.6, PAGE[0] - 1.2 * MARGIN, PAGE[1] - 1.2 * MARGIN)
+        footer(canvas, document)
+
+    return draw
 
 
 def _page_number(canvas: Canvas, document: SimpleDocTemplate) -> None:
