@@ -163,7 +163,7 @@ def serving(directory: Path, log: Path) -> Iterator[str]:
         process = subprocess.Popen(serve_command(directory, port=port), stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 300  # a hang guard only: startup is slow on a busy machine
         while True:
             try:
                 urllib.request.urlopen(f"{base}/-/versions.json", timeout=1).read()

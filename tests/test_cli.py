@@ -327,7 +327,7 @@ def script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         encoding="utf-8",
         env=env,
         cwd=cwd,
-        timeout=60,
+        timeout=600,  # a hang guard only, never a speed requirement
     )
 
 

@@ -11,10 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from nianbao.publish.static_site import build_site
-from tests.browser.helpers import HOSTILE_CODE, PREFIX, Watch, serving
+from tests.browser.helpers import HOSTILE_CODE, PREFIX, WAIT_MS, Watch, serving
 from tests.published import make_hostile, published_samples
+
+# Every `expect` waits as long as a busy machine needs (Playwright's default is 5 s).
+expect.set_options(timeout=WAIT_MS)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -19,6 +19,8 @@ HOSTILE_CODE = "130529"  # 巨鹿县's report carries the hostile text in this s
 
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+# How long a page may take to show what it is waited for: a hang guard, never a speed requirement.
+WAIT_MS = 120_000
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import HOSTILE_CODE, SCREENSHOTS, Watch
+from tests.browser.helpers import HOSTILE_CODE, SCREENSHOTS, WAIT_MS, Watch
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -87,7 +87,7 @@ def test_search_finds_a_county_by_its_name(page: Page, watch: Watch, served, que
     page.goto(served + "search/index.html")
     page.locator(".pagefind-ui__search-input").fill(query)
     county = page.locator(f".pagefind-ui__result-link[href='/site/region/{code}/index.html']")
-    expect(county).to_have_count(1, timeout=10_000)
+    expect(county).to_have_count(1, timeout=WAIT_MS)
     county.click()
     expect(page).to_have_url(served + f"region/{code}/index.html")
     watch.assert_clean()
@@ -104,7 +104,7 @@ def test_search_merges_every_province_bundle_and_links_to_pages_that_exist(page:
     page.goto(served + "search/index.html?q=人民政府")
     expect(page.get_by_label("查找范围")).to_have_value("")
     results = page.locator(".pagefind-ui__result-link")
-    expect(results.first).to_be_visible(timeout=10_000)
+    expect(results.first).to_be_visible(timeout=WAIT_MS)
     page.get_by_role("button", name=re.compile("更多")).click()
     expect(results).to_have_count(10)
     hrefs = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
@@ -124,7 +124,7 @@ def test_choosing_a_province_searches_its_bundle_alone(page: Page, watch: Watch,
     expect(page).to_have_url(re.compile(r"search/index\.html\?q=.+&p=41$"))
     expect(page.locator(".pagefind-ui__search-input")).to_have_value("交口县")
     results = page.locator(".pagefind-ui__result-link")
-    expect(results.first).to_have_attribute("href", re.compile("^/site/region/41"), timeout=10_000)
+    expect(results.first).to_have_attribute("href", re.compile("^/site/region/41"), timeout=WAIT_MS)
     expect(page.locator(".pagefind-ui__result-link[href^='/site/region/14']")).to_have_count(0)  # 交口县: 山西省
     page.locator(".pagefind-ui__search-input").fill("温县")
     expect(page.locator(".pagefind-ui__result-link[href='/site/region/410825/index.html']")).to_have_count(1)
@@ -189,7 +189,7 @@ def test_screenshots_and_no_page_wider_than_the_screen(page: Page, watch: Watch,
     for name, path in PAGES.items():
         page.goto(served + path)
         if name == "search":
-            expect(page.locator(".pagefind-ui__result").first).to_be_visible(timeout=10_000)
+            expect(page.locator(".pagefind-ui__result").first).to_be_visible(timeout=WAIT_MS)
         no_sideways_scroll(page)
         page.screenshot(path=SCREENSHOTS / f"{name}-{size}.png", full_page=True)
     watch.assert_clean()

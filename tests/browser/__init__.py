@@ -1,0 +1,1 @@
+"""The browser tests (run in a pytest process of their own)."""
