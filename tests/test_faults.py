@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLES, distinct_copies, sample_path
 
 from nianbao.db import schema
 from nianbao.db.schema import connect
 from nianbao.tui.cli import cli
+from tests.helpers import SAMPLES, distinct_copies, sample_path
 
 LOCKED = (
     "数据库被另一个程序锁定 — the database is locked by another program (waited 0.2 s);"

@@ -19,9 +19,9 @@ from nianbao.db.identity import closing_lines, find_title, opening_organ, resolv
 from nianbao.db.pipeline import parse_bytes, parse_file
 from nianbao.db.readers.pdf import read_pdf
 from nianbao.db.sections import heading_section
-from tests.conftest import SAMPLE_NAMES, sample_path
 from tests.forms import office, portal
 from tests.forms.pdf import FONT, register_font, render
+from tests.helpers import SAMPLE_NAMES, sample_path
 
 REAL = Path(__file__).parent / "data" / "real"
 PDF_101 = REAL / "raw" / "101.pdf"
