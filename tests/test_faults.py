@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -312,19 +313,24 @@ def test_an_out_that_sqlite_would_take_for_a_uri_is_a_folder(samples_db, tmp_pat
 INTERRUPTED = "已中断 — interrupted (Ctrl-C): what was finished is kept, the step in hand was undone"
 
 
-def _interrupt_after(argv: list[str], lines: int) -> tuple[int, str, list[str]]:
+def _interrupt_after(argv: list[str], lines: int, folder: Path) -> tuple[int, str, list[str]]:
     """Run `argv` in its own process group, press Ctrl-C (SIGINT to the whole group, as a
-    terminal does) once it has printed `lines` lines; its exit code, stderr and stdout lines."""
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    seen = [process.stdout.readline().decode() for _ in range(lines)]
+    terminal does) once it has printed `lines` lines; its exit code, stderr and stdout lines.
+    (Output goes to files: nothing read ahead from a pipe is lost.)"""
+    out_file, err_file = folder / "stdout", folder / "stderr"
+    with out_file.open("wb") as out, err_file.open("wb") as err:
+        process = subprocess.Popen(argv, stdout=out, stderr=err, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while out_file.read_bytes().count(b"\n") < lines and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     os.killpg(process.pid, signal.SIGINT)
     try:
-        out, err = process.communicate(timeout=120)
+        process.wait(timeout=120)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+        process.wait()
         pytest.fail(f"hung after Ctrl-C: {argv}")
-    return process.returncode, err.decode(), seen + out.decode().splitlines()
+    return process.returncode, err_file.read_text("utf-8"), out_file.read_text("utf-8").splitlines()
 
 
 @pytest.mark.parametrize("lines", [1, 5, 40])
@@ -336,7 +342,7 @@ def test_ctrl_c_with_worker_processes_ends_cleanly(tmp_path, lines):
     distinct_copies(folder, 150)
     db_file = tmp_path / "n.db"
     argv = [sys.executable, "-m", "nianbao.tui.cli", "--db", str(db_file), "import", str(folder), "--workers", "2"]
-    code, err, out = _interrupt_after(argv, lines)
+    code, err, out = _interrupt_after(argv, lines, tmp_path)
     assert (code, err.splitlines()) == (130, [INTERRUPTED]), err
     imported = [line for line in out if line.startswith(("imported", "warnings"))]
     assert len(imported) >= lines
