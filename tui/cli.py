@@ -165,13 +165,12 @@ def publish_(db_path: str, out: str, include_unapproved: bool, full: bool) -> No
 @click.option("--port", default=8001, show_default=True)
 def serve(out: str, port: int) -> None:
     """Serve a published folder with Datasette, read-only, on 127.0.0.1 (the site at /site/)."""
-    import subprocess
-
     from nianbao.publish.datasette import serve_published_command, served_urls
+    from nianbao.publish.serving import serve_in_foreground
 
     datasette, site = served_urls(port)
     echo(f"Datasette: {datasette}   the site: {site}")
-    sys.exit(subprocess.call(serve_published_command(Path(out), port=port)))
+    sys.exit(serve_in_foreground(serve_published_command(Path(out), port=port)))
 
 
 def _echo_published(done) -> None:
