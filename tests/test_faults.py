@@ -354,3 +354,22 @@ def test_ctrl_c_with_worker_processes_ends_cleanly(tmp_path, lines):
         assert db.execute("SELECT count(*) FROM cells").fetchone()[0] == 200 * stored
     finally:
         db.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lines", [3, 5])
+def test_ctrl_c_during_a_full_publish_with_site_workers(tmp_path, lines):
+    """`publish --full` of enough counties for the site's worker processes, interrupted while
+    gathering or writing pages: one line, no worker traceback, the previous publish still live."""
+    from nianbao.publish.static_site import PARALLEL_FROM
+
+    db_file, out = tmp_path / "n.db", tmp_path / "pub"
+    distinct_copies(tmp_path / "in", PARALLEL_FROM + 10)
+    assert run(["--db", str(db_file), "import", str(tmp_path / "in")]).exit_code == 0
+    assert run(["--db", str(db_file), "publish", "--out", str(out), "--include-unapproved"]).exit_code == 0
+    live = live_target(out)
+    argv = [sys.executable, "-m", "nianbao.tui.cli", "--db", str(db_file), "publish", "--out", str(out)]
+    code, err, _ = _interrupt_after([*argv, "--include-unapproved", "--full"], lines, tmp_path)
+    assert (code, err.splitlines()) == (130, [INTERRUPTED]), err
+    assert live_target(out) == live
+    assert count(db_file, "SELECT count(*) FROM publishes") == 1
