@@ -372,3 +372,13 @@ def test_ctrl_c_during_a_full_publish_with_site_workers(tmp_path, lines):
     assert (code, err.splitlines()) == (130, [INTERRUPTED]), err
     assert live_target(out) == live
     assert count(db_file, "SELECT count(*) FROM publishes") == 1
+
+
+def test_a_reader_that_goes_away_is_no_error(samples_db):
+    """`nianbao list | head -1`: the output's reader closes early; no traceback, no error line."""
+    argv = [sys.executable, "-m", "nianbao.tui.cli", "--db", str(samples_db), "list"]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # before it writes: its first line meets a closed pipe
+    _, err = process.communicate(timeout=60)
+    assert err.decode() == ""
+    assert process.returncode == 1

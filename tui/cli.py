@@ -4,6 +4,7 @@ into one line naming the file and the problem. Textual is imported only to start
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import unicodedata
@@ -39,6 +40,9 @@ class NianbaoGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # the reader of the output went away (`nianbao list | head`)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit either
+            ctx.exit(1)
         except (OSError, sqlite3.Error) as exc:
             echo(f"Error: {faults.describe(exc, ctx.obj)}", err=True)
             ctx.exit(1)
