@@ -196,9 +196,8 @@ def parameters(db) -> dict[str, list[dict]]:
 
 def time_queries(datasette_dir: Path, db, runs: int, results: list) -> list[dict]:
     port = free_port()
-    server = subprocess.Popen(
-        serve_command(datasette_dir, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    command = serve_command(datasette_dir, port=port)
+    server = subprocess.Popen(command.argv, cwd=command.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}/{DATABASE}/"
     try:
         _wait(base)

@@ -24,7 +24,7 @@ class Limits:
     file_mb: int = 50  # the file as stored
     pages: int = 200  # pages of a PDF (the longest real reports have some 30)
     unzipped_mb: int = 50  # a .docx's main document part, inflated (real ones: under 5 MB)
-    table_cells: int = 50_000  # cells of one table of a web page (table 三 has some 250)
+    table_cells: int = 50_000  # cells of one table of a web page or .docx (table 三 has some 250)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Limits:
@@ -53,11 +53,11 @@ class Limits:
             )
 
     def check_table_cells(self, cells: int) -> None:
-        """Refuse a table of more cells than any report's, before its cells are read: a page of
-        a 1,500×1,500 table took 44 s and 1.6 GB."""
+        """Refuse a table of more cells than any report's, before its cells are read: a web page
+        of a 1,500×1,500 table took 44 s and 1.6 GB."""
         if cells > self.table_cells:
             raise ReadError(
-                f"a table of the page has {cells} cells, over the {self.table_cells}-cell limit;"
+                f"a table has {cells} cells, over the {self.table_cells}-cell limit;"
                 f" if it really is a report, raise {ENV['table_cells']} to import it"
             )
 

@@ -16,13 +16,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from nianbao.db import ideographs
 from nianbao.db.checks import ERROR
 from nianbao.db.document import Document
 from nianbao.db.errors import NianbaoError, ReadError
 from nianbao.db.filenames import shown
 from nianbao.db.limits import MB
 from nianbao.db.limits import current as current_limits
-from nianbao.db.model import Report
+from nianbao.db.model import Note, Report
 from nianbao.db.parse import UNDECODABLE, parse_document
 from nianbao.db.readers import REPORT_SUFFIXES, read_document
 from nianbao.db.review import recheck
@@ -89,9 +90,16 @@ def _files_under(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+IDEOGRAPHS = "ideographs-normalised"  # the code of the note saying how many characters were mapped
+
+
 def parse_bytes(data: bytes, name: str) -> tuple[Report, Document]:
     document = read_document(data, name)
-    return parse_document(document), document
+    report = parse_document(document)
+    mapped = int(document.details.get(ideographs.DETAIL, 0))
+    if mapped:
+        report.notes.append(Note(IDEOGRAPHS, (), ideographs.note_message(mapped)))
+    return report, document
 
 
 def read_file(path: Path) -> bytes:
@@ -197,7 +205,7 @@ def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileR
 def _read_notes(report: Report) -> list[str]:
     """Notes about reading the file as a whole (bytes that did not decode), for the file's line:
     they belong to no cell, so no finding carries them."""
-    return [note.message for note in report.notes if note.code == UNDECODABLE]
+    return [note.message for note in report.notes if note.code in (UNDECODABLE, IDEOGRAPHS)]
 
 
 def default_workers(files: list[Path]) -> int:

@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from nianbao.publish.metadata import DATABASE, build_metadata
 
@@ -48,21 +49,30 @@ def write_metadata(directory: Path) -> Path:
     return path
 
 
-def serve_command(directory: Path, *, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
-    """The argv that serves `directory/nianbao.db` with its metadata, immutable, on `host:port`."""
-    directory = Path(directory)
-    argv = [sys.executable, "-m", "datasette", "serve", "-i", str(directory / DATABASE_FILE)]
-    argv += ["-m", str(directory / METADATA_FILE), "--host", host, "--port", str(port)]
+class ServeCommand(NamedTuple):
+    """An argv to run in a folder: the database is named relative to it, so Datasette shows
+    visitors its name (/-/databases.json), never the server's path."""
+
+    argv: list[str]
+    cwd: Path
+
+
+def serve_command(directory: Path, *, host: str = "127.0.0.1", port: int = 8001) -> ServeCommand:
+    """Serving `directory/nianbao.db` with its metadata, immutable, on `host:port`, with the
+    limits of publish/datasette_limits.py (Datasette's own command with that plugin)."""
+    argv = [sys.executable, "-m", "nianbao.publish.datasette_limits", "serve", "-i", DATABASE_FILE]
+    argv += ["-m", METADATA_FILE, "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         argv += ["--setting", name, value]
-    return argv
+    return ServeCommand(argv, Path(directory).resolve())
 
 
-def serve_published_command(out: Path, *, port: int = 8001) -> list[str]:
-    """The argv that serves a published folder: Datasette at `/`, the static site at `/site/`."""
-    out = Path(out)
+def serve_published_command(out: Path, *, port: int = 8001) -> ServeCommand:
+    """Serving a published folder: Datasette at `/`, the static site at `/site/`."""
+    out = Path(out).resolve()
+    command = serve_command(out / "datasette", port=port)
     site = ["--static", f"site:{out / 'site'}", "--plugins-dir", str(PLUGINS)]  # PLUGINS: /site/ answers
-    return serve_command(out / "datasette", port=port) + site
+    return ServeCommand([*command.argv, *site], command.cwd)
 
 
 def served_urls(port: int) -> tuple[str, str]:

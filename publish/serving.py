@@ -3,6 +3,7 @@ with the app. `nianbao serve` runs the same command in the foreground."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import tempfile
@@ -10,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from nianbao.publish.datasette import serve_published_command, served_urls
+from nianbao.publish.datasette import ServeCommand, serve_published_command, served_urls
 
 
 class ServeError(Exception):
@@ -49,9 +50,8 @@ class Server:
             raise ServeError(f"{self.out}: nothing published there yet")
         # Its log goes to a file, not a pipe: an unread pipe fills up and stalls the server.
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; closed by stop()
-        self.process = subprocess.Popen(
-            serve_published_command(self.out, port=self.port), stdout=self._log, stderr=subprocess.STDOUT
-        )
+        command = serve_published_command(self.out, port=self.port)
+        self.process = subprocess.Popen(command.argv, cwd=command.cwd, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -86,3 +86,35 @@ class Server:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def serve_in_foreground(command: ServeCommand) -> int:
+    """Run Datasette as `nianbao serve` does, until it ends; its exit status. `kill -TERM`
+    or `-HUP` of this process stops Datasette too (it kept serving on the port when only its
+    parent ended); Ctrl-C reaches both, and this process waits for Datasette to stop."""
+    child = subprocess.Popen(command.argv, cwd=command.cwd)
+
+    def stop(signum: int, frame: object) -> None:
+        child.send_signal(signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, stop) for sig in STOPPING_SIGNALS}
+    try:
+        while True:
+            try:
+                return _exit_status(child.wait())
+            except KeyboardInterrupt:  # the terminal sent Ctrl-C to Datasette too
+                child.send_signal(signal.SIGTERM)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+
+def _exit_status(code: int) -> int:
+    """A child ended by a signal (negative code) as a shell reports it: 128 + the signal."""
+    return 128 - code if code < 0 else code

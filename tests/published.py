@@ -160,7 +160,8 @@ def serving(directory: Path, log: Path) -> Iterator[str]:
     stopped. Its base URL."""
     port = free_port()
     with log.open("wb") as out:
-        process = subprocess.Popen(serve_command(directory, port=port), stdout=out, stderr=subprocess.STDOUT)
+        command = serve_command(directory, port=port)
+        process = subprocess.Popen(command.argv, cwd=command.cwd, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 300  # a hang guard only: startup is slow on a busy machine

@@ -865,7 +865,7 @@ def test_a_table_of_more_cells_than_any_report_is_refused(tmp_path, monkeypatch)
     with pytest.raises(ReadError) as info:
         parse_file(path)
     assert str(info.value) == (
-        "a table of the page has 90000 cells, over the 50000-cell limit;"
+        "a table has 90000 cells, over the 50000-cell limit;"
         " if it really is a report, raise NIANBAO_MAX_TABLE_CELLS to import it"
     )
     monkeypatch.setenv("NIANBAO_MAX_TABLE_CELLS", "100000")
@@ -878,5 +878,15 @@ def test_rowspans_count_toward_the_table_cell_limit(tmp_path, monkeypatch):
     monkeypatch.setenv("NIANBAO_MAX_TABLE_CELLS", "1000")
     path = tmp_path / "spans.html"
     path.write_bytes(_page_with_table(300, 300, rowspan=True))
-    with pytest.raises(ReadError, match=r"^a table of the page has \d+ cells, over the 1000-cell limit"):
+    with pytest.raises(ReadError, match=r"^a table has \d+ cells, over the 1000-cell limit"):
+        parse_file(path)
+
+
+def test_the_table_cell_limit_holds_for_docx(tmp_path, monkeypatch):
+    from tests.forms import docx
+
+    path = docx.render(parse_file(sample_path(GOOD)), tmp_path / "r.docx")
+    assert parse_file(path).organ == GOOD_ORGAN
+    monkeypatch.setenv("NIANBAO_MAX_TABLE_CELLS", "100")  # table 三 has more
+    with pytest.raises(ReadError, match=r"^a table has \d+ cells, over the 100-cell limit; .* NIANBAO_MAX_TABLE_CELLS"):
         parse_file(path)

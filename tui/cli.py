@@ -4,6 +4,7 @@ into one line naming the file and the problem. Textual is imported only to start
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import unicodedata
@@ -39,6 +40,9 @@ class NianbaoGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # the reader of the output went away (`nianbao list | head`)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit either
+            ctx.exit(1)
         except (OSError, sqlite3.Error) as exc:
             echo(f"Error: {faults.describe(exc, ctx.obj)}", err=True)
             ctx.exit(1)
@@ -165,13 +169,12 @@ def publish_(db_path: str, out: str, include_unapproved: bool, full: bool) -> No
 @click.option("--port", default=8001, show_default=True)
 def serve(out: str, port: int) -> None:
     """Serve a published folder with Datasette, read-only, on 127.0.0.1 (the site at /site/)."""
-    import subprocess
-
     from nianbao.publish.datasette import serve_published_command, served_urls
+    from nianbao.publish.serving import serve_in_foreground
 
     datasette, site = served_urls(port)
     echo(f"Datasette: {datasette}   the site: {site}")
-    sys.exit(subprocess.call(serve_published_command(Path(out), port=port)))
+    sys.exit(serve_in_foreground(serve_published_command(Path(out), port=port)))
 
 
 def _echo_published(done) -> None:

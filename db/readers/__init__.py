@@ -11,6 +11,7 @@ from pathlib import PurePath
 
 from nianbao.db.document import Document
 from nianbao.db.errors import ReadError
+from nianbao.db.ideographs import normalise_document
 from nianbao.db.limits import current as current_limits
 from nianbao.db.readers.text import read_text
 
@@ -41,7 +42,8 @@ def _looks_like_html(data: bytes) -> bool:
 
 
 def read_document(data: bytes, name: str = "") -> Document:
-    """Read a file of any supported form into blocks; the form found is recorded on the document."""
+    """Read a file of any supported form into blocks; the form found is recorded on the document.
+    Every form's text leaves here with CJK radicals read as the ideographs they stand for."""
     current_limits().check_file_size(len(data))
     form = detect_form(data, name)
     if form == "zip":
@@ -50,7 +52,7 @@ def read_document(data: bytes, name: str = "") -> Document:
         from nianbao.db.readers.docx import ole_message
 
         raise ReadError(ole_message(data))
-    return _reader(form)(data)
+    return normalise_document(_reader(form)(data))
 
 
 def _reader(form: str) -> Callable[[bytes], Document]:

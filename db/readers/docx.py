@@ -287,6 +287,7 @@ class _Walker:
             for tr in self._children(tbl)
             if tr.tag == self.TR
         ]
+        current_limits().check_table_cells(sum(len(cells) for _, cells in rows))
         if self._is_layout(tbl, rows):
             for _, cells in rows:
                 for tc in cells:
