@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 from click.testing import CliRunner
-from conftest import sample_bytes, sample_path
+from tests.helpers import sample_bytes, sample_path
 
 from nianbao.db.ideographs import normalise, table
 from nianbao.db.pipeline import import_paths, parse_file
