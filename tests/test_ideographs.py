@@ -7,12 +7,12 @@ import unicodedata
 
 import pytest
 from click.testing import CliRunner
-from tests.helpers import sample_bytes, sample_path
 
 from nianbao.db.ideographs import normalise, table
 from nianbao.db.pipeline import import_paths, parse_file
 from nianbao.db.schema import connect
 from nianbao.tui.cli import cli
+from tests.helpers import sample_bytes, sample_path
 
 ORGAN = "巨鹿县人民政府办公室"
 # What a PDF made without a CJK font prints: radicals from the Radicals Supplement (⺠ 民, ⻓ 长,
