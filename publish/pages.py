@@ -313,8 +313,8 @@ def _chart(
     return File(path, svg), Chart(path, f"{title}。{described}", title)
 
 
-def _figure(value: object) -> str:
-    return "空缺" if value is None else CellView(value).text  # type: ignore[arg-type]
+def _figure(value: int | float | str | None) -> str:
+    return "空缺" if value is None else CellView(value).text
 
 
 def _correction_view(data: SiteData, c: Correction) -> CorrectionView:
