@@ -30,8 +30,8 @@ def strip_header(blocks: list[Block]) -> tuple[list[Block], CrawlerHeader | None
     header's fields; the blocks unchanged and None when there is no header."""
     fields: dict[str, str] = {}
     i = 0
-    while i < len(blocks) and isinstance(blocks[i], Paragraph):
-        text = nfkc(blocks[i].text).strip()
+    while i < len(blocks) and isinstance(block := blocks[i], Paragraph):
+        text = nfkc(block.text).strip()
         m = _FIELD.match(text)
         if m:
             fields.setdefault(m.group(1), m.group(2).strip())

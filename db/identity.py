@@ -198,7 +198,7 @@ def _organ_and_date(text: str) -> tuple[str, str] | None:
 
 def _is_only_date(text: str) -> bool:
     m = _DATE.search(text)
-    return bool(m) and len(text) - len(m.group(0)) <= 2
+    return m is not None and len(text) - len(m.group(0)) <= 2
 
 
 def parse_date(text: str) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,6 +40,7 @@ from nianbao.db.tables import TableResult
 ROW_GAP = 400  # characters a row's label may sit after the previous row's (group headings between)
 _GAP = r"[\s\"'“”‘’|]*"  # what may fall between the characters of a label: spaces, quotes, pipes
 _RUN = re.compile(r"[\d\s.|]*")  # a run of cells: digits, spaces (hints), decimal points, pipes
+_QUOTES = re.compile(r"[\"'“”‘’]*")
 _YEAR_AFTER = re.compile(r"((?:19|20)\d{2})$")
 _CN = "〇一二三四五六七八九"
 _OTHER_HEADING = "其他处理"
@@ -159,6 +160,13 @@ def find_label(text: str, labels: Sequence[Label], start: int, stop: int) -> Fou
     return None
 
 
+def _leading(pattern: re.Pattern[str], text: str, pos: int, stop: int | None = None) -> str:
+    """What `pattern` matches at `pos` (before `stop`); empty when nothing of it is there."""
+    m = pattern.match(text, pos, len(text) if stop is None else stop)
+    assert m is not None  # only patterns that match the empty string (_RUN, _QUOTES): they match anywhere
+    return m.group(0)
+
+
 def _with_numbering(text: str, begin: int, label: Label) -> int:
     if not label.numbering:
         return begin
@@ -167,7 +175,7 @@ def _with_numbering(text: str, begin: int, label: Label) -> int:
 
 
 def _after_remark(text: str, end: int) -> int:
-    end = re.compile(r"[\"'“”‘’]*").match(text, end).end()
+    end += len(_leading(_QUOTES, text, end))
     m = re.compile(r"\s*\([^()\d]{4,40}\)").match(text, end)  # (七) is the next row's number
     return m.end() if m else end
 
@@ -184,7 +192,7 @@ def find_rows(text: str, rows: Sequence[tuple[str, Sequence[str]]], start: int, 
         found = find_label(text, labels, cursor, stop)
         if found is None:
             continue
-        if not out and i == 0 and not _RUN.match(text, found.end).group(0).strip():
+        if not out and i == 0 and not _leading(_RUN, text, found.end).strip():
             # The first row must be followed by numbers: its words in a sentence are no table.
             found = _first_with_run(text, labels, found.end, stop)
             if found is None:
@@ -197,7 +205,7 @@ def find_rows(text: str, rows: Sequence[tuple[str, Sequence[str]]], start: int, 
 def _first_with_run(text: str, labels: Sequence[Label], start: int, stop: int) -> Found | None:
     while True:
         found = find_label(text, labels, start, stop)
-        if found is None or _RUN.match(text, found.end).group(0).strip():
+        if found is None or _leading(_RUN, text, found.end).strip():
             return found
         start = found.end
 
@@ -206,7 +214,7 @@ def run_between(text: str, found: Found, following: Found | None) -> str:
     """The digits of a row: from its label to the next row's label, as far as they are digits
     and spaces. A year that starts the next sentence (…0 2025年…) is not the row's."""
     stop = max(following.start if following else len(text), found.end)
-    run = _RUN.match(text, found.end, stop).group(0)
+    run = _leading(_RUN, text, found.end, stop)
     rest = text[found.end + len(run) : found.end + len(run) + 2]
     if rest[:1] == "\ufffd":
         return run + rest[:1]  # a cell with a byte that could not be decoded is no number
@@ -317,7 +325,7 @@ def _whole(cells: tuple[str, ...]) -> tuple[str, ...]:
     return cells
 
 
-def _bar(values: Sequence) -> str:
+def _bar(values: Iterable[object]) -> str:
     return "|".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
 
 
@@ -428,7 +436,7 @@ def _table3(doc: RunningText, spec: ReportFormat, found21: list[Found]) -> tuple
         if key not in values and key != "other_single":
             values[key] = [BLANK] * len(columns)
             notes.append(Note("row-missing", (f"table3.{key}.*",), f"table3: row {key} not found"))
-    end = found[-1].end + len(_RUN.match(doc.text, found[-1].end).group(0)) if found else start
+    end = found[-1].end + len(_leading(_RUN, doc.text, found[-1].end)) if found else start
     ordered = {row.key: values[row.key] for row in spec.table3_rows}
     return TableResult(ordered, notes, True), end
 
@@ -439,7 +447,7 @@ def _single_other_row(text: str, found: list[Found]) -> int | None:
     if after is None:
         return None
     m = re.compile(rf"\(\s*六\s*\){_GAP}其{_GAP}他{_GAP}处{_GAP}理").search(text, after.end, after.end + ROW_GAP)
-    if m is None or not _RUN.match(text, m.end()).group(0).strip():
+    if m is None or not _leading(_RUN, text, m.end()).strip():
         return None
     first = next(row for row in FORMAT_2021.table3_rows if row.key.startswith("other_"))
     sub_item = find_label(text, [label_of(first.key, v) for v in first.labels], m.end(), m.end() + ROW_GAP)

@@ -61,7 +61,7 @@ def outline(blocks: list[Block]) -> Outline:
     last_number = 0
     for block in blocks:
         section = heading_section(block.text) if isinstance(block, Paragraph) else None
-        if section is not None and section.number > last_number:
+        if isinstance(block, Paragraph) and section is not None and section.number > last_number:
             current = SectionText(section, block)
             found[section.key] = current
             last_number = section.number

@@ -56,7 +56,8 @@ def entries(blocks: Sequence[Block]) -> list[Entry]:
     out: list[Entry] = []
     for row in rows_of(blocks):
         first = len(out)
-        entry, blanks = Entry(), []
+        entry = Entry()
+        blanks: list[Cell] = []
         kinds = [read_cell(cell.text).kind for cell in row]
         # A row of values alone (table 四's) keeps its leading blanks: they are its first values.
         values_only = "label" not in kinds
@@ -155,6 +156,12 @@ class Fit:
     code: str | None = None
     problem: str = ""
     cells: tuple[str, ...] = ()  # the run as fitted (structural blanks dropped), for notes
+
+    @property
+    def placed(self) -> list[Value]:
+        """The values of a run that fits (no note code): `align` places every value it does not note."""
+        assert self.code is None and self.values is not None, "only a run that fits has placed values"
+        return self.values
 
 
 def align(entry: Entry, width: int, edges: Edges | None = None) -> Fit:
@@ -334,8 +341,8 @@ def _fit(
 ) -> list[Value]:
     fit = align(entry, width, edges)
     if fit.code is None:
-        notes.extend(unit_notes(fit.values, lambda i: cell_path(key, i)))
-        return fit.values
+        notes.extend(unit_notes(fit.placed, lambda i: cell_path(key, i)))
+        return fit.placed
     raw = " | ".join(c.text for c in entry.values)
     if fit.values is not None and not entry.one_line:
         # Each cell on its own line (Word export): the cells present are in order and the
@@ -446,11 +453,12 @@ def parse_table4(blocks: Sequence[Block], spec: ReportFormat) -> TableResult:
             notes = [Note("row-missing", all_cells, "table 四 has no values")]
             return TableResult({k: [BLANK] for k in keys}, notes, False)
         fit = align(Entry(values=cells), len(keys))
-        row = fit.values
         if fit.code:
             raw = " | ".join(c.text for c in cells)
             notes.append(Note(fit.code, all_cells, f"table 四: {fit.problem} ({raw})", cells[0].source))
             row = [BLANK] * len(keys)
+        else:
+            row = fit.placed
     notes.extend(unit_notes(row, lambda i: all_cells[i]))
     return TableResult({k: [v] for k, v in zip(keys, row, strict=True)}, notes, True)
 
@@ -466,7 +474,7 @@ def _table4_by_group(found: list[Entry]) -> list[Value] | None:
         fit = align(entry, width)
         if key is None or s < STRONG or fit.code:
             return None
-        out[key] = fit.values
+        out[key] = fit.placed
     if len(out) != len(TABLE4_GROUPS):
         return None
     return [v for g in TABLE4_GROUPS for v in out[g.key]]

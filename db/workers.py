@@ -33,11 +33,10 @@ class WorkerPool(ProcessPoolExecutor):
         with _ctrl_c_blocked():  # a worker started here inherits the blocked signal
             return super().submit(fn, *args, **kwargs)
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
             self.stop_now()
         self.shutdown(wait=True, cancel_futures=True)
-        return False
 
     def stop_now(self) -> None:
         """End the workers now, their files in hand unfinished (the parent stores nothing of them).
@@ -51,7 +50,9 @@ class WorkerPool(ProcessPoolExecutor):
             process.terminate()
         for process in processes:
             process.join()
-        self._result_queue._writer.close()
+        # The writing end is CPython's private attribute of multiprocessing's SimpleQueue, which
+        # typeshed leaves out; its public close() would also close the end the reading thread waits on.
+        self._result_queue._writer.close()  # type: ignore[attr-defined]
         self.shutdown(wait=True, cancel_futures=True)
 
 

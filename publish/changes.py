@@ -141,8 +141,10 @@ def touched_paths(changes: Changes, new: State, site: Path) -> list[str]:
 
 def read_state(build: Path | None) -> State | None:
     """The state a build was made from, or None (no build, or one from before states)."""
+    if build is None:
+        return None
     try:
-        raw = json.loads((build / STATE_FILE).read_text(encoding="utf-8"))  # type: ignore[operator]
+        raw = json.loads((build / STATE_FILE).read_text(encoding="utf-8"))
         reports = {int(k): Placed(*v) for k, v in raw["reports"].items()}
         return State(raw["fingerprint"], reports, raw.get("build", ""), raw.get("base"), raw.get("touched"))
     except (TypeError, OSError, ValueError, KeyError):

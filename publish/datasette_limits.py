@@ -84,7 +84,7 @@ class _GuardedWriter:
 
 _GUARDED_CSV = types.ModuleType("csv")
 _GUARDED_CSV.__dict__.update(csv.__dict__)
-_GUARDED_CSV.writer = lambda file, *args, **kwargs: _GuardedWriter(csv.writer(file, *args, **kwargs))
+setattr(_GUARDED_CSV, "writer", lambda file, *args, **kwargs: _GuardedWriter(csv.writer(file, *args, **kwargs)))  # noqa: B010 - a module attribute mypy cannot see
 
 
 def _refused(*args: object) -> None:
@@ -134,6 +134,8 @@ def check_sizes(template: str, args: tuple) -> None:
 
 
 def _number(value: object) -> int:
+    if not isinstance(value, (str, bytes, int, float)):
+        return 0  # NULL or a blob: SQLite reads it as 0
     try:
         return int(float(value))  # SQLite reads a text or real argument as its integer part
     except (TypeError, ValueError, OverflowError):

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from markupsafe import Markup
 
 from nianbao.db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
+from nianbao.db.model import CellValue
 from nianbao.publish import charts
 from nianbao.publish.markdown import render_text
 from nianbao.publish.site_data import SEVERITY_LABELS, Correction, Report, SiteData, stream_cells
@@ -313,8 +314,8 @@ def _chart(
     return File(path, svg), Chart(path, f"{title}。{described}", title)
 
 
-def _figure(value: object) -> str:
-    return "空缺" if value is None else CellView(value).text  # type: ignore[arg-type]
+def _figure(value: CellValue) -> str:
+    return "空缺" if value is None else CellView(value).text
 
 
 def _correction_view(data: SiteData, c: Correction) -> CorrectionView:

@@ -164,17 +164,17 @@ def _go_live(db: Database, done: Published, build: Path | None, live: Path | Non
     past the busy timeout fails here, with the previous build still live. The record is written,
     the build swapped in, the record committed; if the swap or the commit fails, the previous
     build is live again and nothing is recorded."""
-    swapping = build is not None and build != live
+    swapping = build if build != live else None  # the build to swap in, if not live already
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         _record(db, done, approved)
-        if swapping:
-            swap_in(done.out, build, LIVE_NAMES)
+        if swapping is not None:
+            swap_in(done.out, swapping, LIVE_NAMES)
         db.conn.execute("COMMIT")
     except BaseException:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
-        if swapping:
+        if swapping is not None:
             point_live(done.out, live)
         raise
 

@@ -10,6 +10,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 from nianbao.publish.datasette import ServeCommand, serve_published_command, served_urls
 
@@ -37,7 +38,7 @@ class Server:
         self.out = Path(out)
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
-        self._log = None
+        self._log: IO[bytes] | None = None  # the child's output, open while it runs
         self.datasette_url, self.site_url = served_urls(self.port)
 
     @property
@@ -49,23 +50,20 @@ class Server:
         if not (self.out / "datasette").is_dir():
             raise ServeError(f"{self.out}: nothing published there yet")
         # Its log goes to a file, not a pipe: an unread pipe fills up and stalls the server.
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; closed by stop()
+        self._log = log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; closed by stop()
         command = serve_published_command(self.out, port=self.port)
-        self.process = subprocess.Popen(command.argv, cwd=command.cwd, stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(command.argv, cwd=command.cwd, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ServeError(f"Datasette exited: {self._last_line()}")
+                message = f"Datasette exited: {_last_line(log)}"
+                self.stop()  # reap the child and close its log, as when it stays silent
+                raise ServeError(message)
             if self._answers():
                 return
             time.sleep(0.1)
         self.stop()
         raise ServeError(f"Datasette did not answer on port {self.port} within {timeout:.0f} s")
-
-    def _last_line(self) -> str:
-        self._log.seek(0)
-        lines = self._log.read().decode("utf-8", "replace").strip().splitlines()
-        return lines[-1] if lines else "no message"
 
     def _answers(self) -> bool:
         try:
@@ -86,6 +84,13 @@ class Server:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+def _last_line(log: IO[bytes]) -> str:
+    """The last line the child wrote: Datasette's own reason for exiting."""
+    log.seek(0)
+    lines = log.read().decode("utf-8", "replace").strip().splitlines()
+    return lines[-1] if lines else "no message"
 
 
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)

@@ -15,7 +15,7 @@ from nianbao.db import review
 from nianbao.db.pipeline import import_paths
 from nianbao.publish import run as publish_run
 from nianbao.publish.run import publish
-from nianbao.publish.serving import Server, free_port
+from nianbao.publish.serving import ServeError, Server, free_port
 from nianbao.tui.cli import cli
 from tests.helpers import SAMPLE_NAMES, sample_path
 from tests.published import files_of
@@ -334,3 +334,14 @@ def test_build_then_replace_in_one_snapshot(samples_db, tmp_path):
         with pytest.raises(RuntimeError, match="being published"):
             database.replace(db, [], tmp_path / "other.db", [])
     assert Database(target).execute("SELECT count(*) FROM reports").fetchone()[0] == 4
+
+
+def test_serve_that_exits_says_why_and_leaves_nothing_open(tmp_path):
+    """Datasette exiting at startup (here: no database in the folder) is a one-line error in
+    Datasette's own words, and the server is left stopped, its child reaped and its log closed."""
+    (tmp_path / "out" / "datasette").mkdir(parents=True)
+    server = Server(tmp_path / "out", port=free_port(8650))
+    with pytest.raises(ServeError) as exited:
+        server.start(timeout=300)  # a hang guard only
+    assert str(exited.value).startswith("Datasette exited: ") and "nianbao.db" in str(exited.value)
+    assert server.process is None and not server.running

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from itertools import product
 
 from nianbao.db.checks.registry import ERROR, WARNING, Context, Finding, Suggestion, rule
@@ -449,9 +449,7 @@ def _search(
     for _ in range(2):
         for row in free:
             touching = [eq for eq in eqs if any(c in row.cells for c in eq.cells)]
-            choice[row.key] = min(
-                pools[row.key][:MAX_ROW_OPTIONS], key=lambda o, r=row: _score(current, r, o, touching)
-            )
+            choice[row.key] = min(pools[row.key][:MAX_ROW_OPTIONS], key=partial(_score, current, row, eqs=touching))
             current.update(zip(row.cells, choice[row.key], strict=True))
     # Row by row cannot prove a reading unique: every free row is reported as undecided.
     return max(sum(_breaks(current, eq) for eq in eqs), 1), [choice]
@@ -509,7 +507,11 @@ def _by_last_years_stock(context: Context, note) -> tuple[str, str, tuple[Sugges
     cells = tuple(f"table2.{kind}_{k}" for k in ("made", "repealed", "in_force"))
     taken = tuple(report.number(c) for c in cells)
     readings = [taken, *(tuple(int(x) for x in alt.split("|")) for alt in note.raw[1:] if alt.count("|") == 2)]
-    agreeing = [r for r in readings if None not in r and before + r[0] - r[1] == r[2]]
+    agreeing = [
+        (made, repealed, in_force)
+        for made, repealed, in_force in readings
+        if made is not None and repealed is not None and in_force is not None and before + made - repealed == in_force
+    ]
     if len(agreeing) != 1:
         return None
     (chosen,) = agreeing

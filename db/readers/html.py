@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -34,7 +35,7 @@ from nianbao.db.limits import current as current_limits
 from nianbao.db.readers.encoding import decode
 from nianbao.db.sections import heading_section
 
-Element = etree._Element  # plain elements: lxml.html's element classes cost a lookup per node
+Element: TypeAlias = etree._Element  # plain elements: lxml.html's element classes cost a lookup per node
 
 # --- Encoding ------------------------------------------------------------------------------------
 
@@ -399,7 +400,7 @@ def _without_trailing_links(items: list[_Item]) -> list[_Item]:
     """Drop link lines after the report's text (【打印本页】【关闭窗口】, attachments, share
     buttons inside the content div): the closing organ and date must end the document."""
     end = len(items)
-    while end and isinstance(items[end - 1], _Line) and items[end - 1].linked:
+    while end and isinstance(last := items[end - 1], _Line) and last.linked:
         end -= 1
     return items[:end]
 

@@ -124,7 +124,8 @@ def _zone_rows(lines: list[Line], cells: list[list[Line]], numeric: list[bool]) 
         blocks = sorted(attached[i], key=lambda b: b.bbox[0] + b.bbox[2])
         top = min([lines[i].bbox[1]] + [b.bbox[1] for b in blocks])
         values = _slot([c for c in cells[i] if c.bbox[2] > left], columns, lines[i])
-        rows.append((top, [(b.text, b.bbox) for b in blocks] + values))
+        label_cells: Row = [(b.text, b.bbox) for b in blocks]
+        rows.append((top, label_cells + values))
     rows.sort(key=lambda r: r[0])
     return [row for _, row in rows]
 

@@ -78,7 +78,8 @@ def _right_edge(body: Sequence[TextLine], size: float) -> float:
     for line in body:
         if line.bbox[2] >= far - 3 * size:
             ends.setdefault(round(2 * line.bbox[2] / size), []).append(line.bbox[2])
-    return max(max(ends.values(), key=lambda xs: (len(xs), max(xs))))
+    commonest = max(ends.values(), key=lambda xs: (len(xs), max(xs)))
+    return max(commonest)
 
 
 def continues(upper: TextLine, lower: TextLine, col: Column | None) -> bool:
