@@ -25,7 +25,6 @@ from pathlib import Path
 from nianbao.db.review import mark_published
 from nianbao.db.schema import Database
 from nianbao.db.store import now
-from nianbao.db.wording import plural
 from nianbao.publish import database
 from nianbao.publish.changes import (
     Changes,
@@ -68,16 +67,16 @@ class Published:
     def site(self) -> Path:
         return self.out / "site"
 
-    def summary(self, marked: str = "not approved, marked as such") -> str:
-        """published 5 reports (4 not approved, …), 1 changed report rebuilt in 2.1 s"""
-        unapproved = f" ({self.unapproved} {marked})" if self.unapproved else ""
+    def summary(self) -> str:
+        """已发布 5 份报告（4 份未批准，已标注），重建有变化的报告 1 份，用时 2.1 秒"""
+        unapproved = f"（{self.unapproved} 份未批准，已标注）" if self.unapproved else ""
         if self.changed is None:
             rebuilt = ""
         elif self.changed == 0:
-            rebuilt = ", nothing changed"
+            rebuilt = "，没有变化"
         else:
-            rebuilt = f", {plural(self.changed, 'changed report')} rebuilt"
-        return f"published {plural(self.reports, 'report')}{unapproved}{rebuilt} in {self.seconds:.1f} s"
+            rebuilt = f"，重建有变化的报告 {self.changed} 份"
+        return f"已发布 {self.reports} 份报告{unapproved}{rebuilt}，用时 {self.seconds:.1f} 秒"
 
 
 def publish(
@@ -103,7 +102,7 @@ def publish(
         last = None if full else read_state(live)
         changes = compare(last, state)
         if changes is not None and changes.none:
-            say(f"nothing changed since the last publish ({plural(len(reports), 'report')})")
+            say(f"自上次发布以来没有变化（{len(reports)} 份报告）")
             build = live
         elif changes is None:
             build = _gather_all(db, reports, out, say)
@@ -111,7 +110,7 @@ def publish(
             build = _gather_changes(db, reports, changes, out, (live, last), say)
     if build != live:
         write_metadata(build / "datasette")
-        say("building the site")
+        say("生成网站")
         scope = None if changes is None else Scope(changes.counties, changes.provinces, changes.years)
         build_site(build / PUBLISHED_DB, build / "site", progress=say, scope=scope)
         write_state(build, _stamped(state, last, changes, build))
@@ -127,9 +126,9 @@ def publish(
 def _gather_all(db: Database, reports: list[dict], out: Path, say: Progress) -> Path:
     """A new build with every report: the published database and the original files."""
     build = new_build_dir(out)
-    say(f"gathering {plural(len(reports), 'report')}")
+    say(f"汇集 {len(reports)} 份报告")
     database.build(db, reports, _mkdir(build / "datasette") / "nianbao.db")
-    say("writing the original files")
+    say("写入原始文件")
     _write_sources(db, reports, _mkdir(build / "site"))
     return build
 
@@ -138,21 +137,18 @@ def _gather_changes(
     db: Database, reports: list[dict], changes: Changes, out: Path, last: tuple[Path, State], say: Progress
 ) -> Path:
     """The spare build made level with the live one, then the changed reports written again."""
-    counties = plural(len(changes.counties), "county", "counties")
-    say(
-        f"{plural(len(changes.changed) + len(changes.removed), 'changed report')} in {counties}: updating the last publish"
-    )
+    say(f"{len(changes.counties)} 个县的 {len(changes.changed) + len(changes.removed)} 份报告有变化：更新上次的发布")
     live, live_state = last
     build = spare_build_dir(out, live)
     linked = _level(build, live, live_state)
-    say(f"the last publish's files: {plural(linked, 'file')} linked")
+    say(f"沿用上次发布的文件 {linked} 个")
     shutil.rmtree(build / "datasette", ignore_errors=True)
     target = _mkdir(build / "datasette") / "nianbao.db"
     shutil.copyfile(live / PUBLISHED_DB, target)  # a new file: Datasette may be reading the live one
     changed = set(changes.changed)
     rows = [r for r in reports if r["id"] in changed]
     database.replace(db, rows, target, changes.removed)
-    say("published database updated")
+    say("已更新发布的数据库")
     for source in sorted(changes.stale_sources):
         (build / "site" / source).unlink(missing_ok=True)
     _write_sources(db, rows, build / "site")

@@ -18,7 +18,6 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from click.testing import CliRunner
-from conftest import sample_bytes, sample_path
 
 from nianbao.db.errors import NianbaoError, ParseError, ReadError
 from nianbao.db.limits import MB, Limits
@@ -28,6 +27,7 @@ from nianbao.tui.cli import cli
 from tests.forms import pdf
 from tests.forms.docx import zip_bomb
 from tests.forms.html import render_404
+from tests.helpers import sample_bytes, sample_path
 
 # A county government work report (政府工作报告): Chinese, numbered headings, but not an annual
 # report on open government information.

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE_NAMES, expected, sample_path
 
 from nianbao.db.schema import connect
 from nianbao.tui.cli import cli
+from tests.helpers import SAMPLE_NAMES, expected, sample_path
 
 KEYS = ("organ", "region", "year", "format", "published", "table2", "table3", "table4")
 

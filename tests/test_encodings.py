@@ -7,7 +7,6 @@ import codecs
 import random
 
 import pytest
-from conftest import SAMPLE_NAMES, expected, sample_bytes
 
 from nianbao.db.errors import ReadError
 from nianbao.db.model import Report
@@ -15,6 +14,7 @@ from nianbao.db.pipeline import parse_bytes
 from nianbao.db.readers import read_document
 from nianbao.db.readers.encoding import decode
 from nianbao.db.readers.text import split_lines
+from tests.helpers import SAMPLE_NAMES, expected, sample_bytes
 
 KEYS = ("organ", "region", "year", "format", "published", "table2", "table3", "table4")
 

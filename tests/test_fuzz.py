@@ -37,7 +37,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_NAMES, sample_bytes
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
@@ -52,6 +51,7 @@ from nianbao.db.pipeline import import_file, parse_bytes
 from nianbao.db.schema import connect
 from nianbao.db.sections import heading_section
 from tests.forms import docx, html, pdf
+from tests.helpers import SAMPLE_NAMES, sample_bytes
 
 EXAMPLES = int(os.environ.get("NIANBAO_FUZZ_EXAMPLES", "500"))
 FUZZ = settings(

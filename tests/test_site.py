@@ -74,7 +74,7 @@ def site(published, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("site") / "site"
     messages: list[str] = []
     build_site(published, target, progress=messages.append)
-    assert messages and messages[-1] == "site: search index"
+    assert messages and messages[-1] == "网站：搜索索引"
     return target
 
 

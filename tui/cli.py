@@ -17,8 +17,10 @@ from nianbao.db.checks import run_checks
 from nianbao.db.errors import NianbaoError
 from nianbao.db.pipeline import FileResult, import_paths, parse_file, summarize
 from nianbao.db.schema import connect
+from nianbao.db.vocabulary import TRAIL_KINDS, cell_name, message_zh, severity_zh, status_zh
 from nianbao.db.wording import counted, plural
 from nianbao.publish.untrusted import clean
+from nianbao.tui.timefmt import local_time
 
 DEFAULT_DB = "nianbao.db"
 
@@ -154,6 +156,19 @@ def serve(out: str, port: int) -> None:
     sys.exit(subprocess.call(serve_published_command(Path(out), port=port)))
 
 
+@cli.command()
+@click.argument("stray", type=int)
+@click.argument("into", type=int)
+@click.option("--reason", required=True, help="Why: e.g. the same file imported twice.")
+@click.pass_obj
+def merge(db_path: str, stray: int, into: int, reason: str) -> None:
+    """Merge a stray copy (STRAY) into the report it duplicates (INTO): corrections of both are kept,
+    the stray is removed (a tombstone)."""
+    with _open(db_path) as db:
+        changes = _guard(review.merge, db, stray, into, reason)
+    echo(f"报告 {stray} 已并入报告 {into}：沿用其更正 {len(changes)} 处；报告 {stray} 已移除")
+
+
 def _echo_published(done) -> None:
     echo(done.summary())
     echo(f"  site:      {done.site}/index.html")
@@ -215,7 +230,9 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
 
     Exit status: 0 when no report has an error, 1 when some do (warnings alone give 0)."""
     with _open(db_path) as db:
-        ids = list(reports) or [r[0] for r in db.execute("SELECT id FROM reports ORDER BY id").fetchall()]
+        ids = list(reports) or [
+            r[0] for r in db.execute("SELECT id FROM reports WHERE status != 'removed' ORDER BY id").fetchall()
+        ]
         results = {}
         for report_id in ids:
             _guard(review.recheck, db, report_id)
@@ -236,16 +253,13 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
         order = sorted(results.items(), key=lambda item: (-_count(item[1][1], "error"), -len(item[1][1]), item[0]))
         for rid, (row, found) in order:
             if found:
-                echo(f"report {rid}: {row['organ']} {row['year']} ({row['status']})")
+                echo(f"报告 {rid}：{_organ(row)} {row['year'] or '年度未定'}（{status_zh(row['status'])}）")
             for f in found:
-                echo(f"  {f['severity']:<8} {f['rule']:<15} {f['message']}")
+                echo(f"  {severity_zh(f['severity'])} {f['rule']:<15} {message_zh(f, row['format'])}")
     errors = sum(_count(found, "error") for _, found in results.values())
     warnings = sum(_count(found, "warning") for _, found in results.values())
     flagged = sum(1 for _, found in results.values() if _count(found, "error"))
-    summary = (
-        f"{plural(len(results), 'report')} checked: {plural(errors, 'error')} in {flagged},"
-        f" {plural(warnings, 'warning')}"
-    )
+    summary = f"检查了 {len(results)} 份报告：{flagged} 份有错误，共 {errors} 个错误，{warnings} 个提示"
     echo(summary, err=as_json)  # with --json, stdout holds only JSON
     sys.exit(1 if errors else 0)
 
@@ -264,35 +278,77 @@ def correct(db_path: str, report: int, cell: str, value: str, reason: str) -> No
     with _open(db_path) as db:
         change = _guard(review.correct, db, report, cell, value, reason)
     echo(
-        f"report {report}: {cell} {_show(change.old)} → {_show(change.new)}; "
-        f"errors {change.errors_before} → {change.errors_after}"
+        f"报告 {report}：{cell_name(cell)} {_show(change.old)} → {_show(change.new)}；"
+        f"错误 {change.errors_before} → {change.errors_after}"
     )
 
 
 @cli.command()
 @click.argument("report", type=int)
 @click.argument("cells", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every suggested value of the report (the default without CELLS).")
 @click.pass_obj
-def accept(db_path: str, report: int, cells: tuple[str, ...]) -> None:
-    """Accept the suggested values of a report (all, or those of CELLS) as corrections."""
+def accept(db_path: str, report: int, cells: tuple[str, ...], all_: bool) -> None:
+    """Accept the suggested values of a report (all, or those of CELLS) as corrections: one audited
+    correction per cell, in one transaction."""
+    if all_ and cells:
+        _usage("accept：--all 与单元格只能选一种 (--all or CELLS, not both)")
     with _open(db_path) as db:
         changes = _guard(review.accept_suggestions, db, report, cells)
     for change in changes:
-        echo(f"report {report}: {change.cell} {_show(change.old)} → {_show(change.new)}")
-    after = changes[-1].errors_after if changes else "unchanged"
-    echo(f"{plural(len(changes), 'suggestion')} accepted; errors now {after}")
+        echo(f"报告 {report}：{cell_name(change.cell)} {_show(change.old)} → {_show(change.new)}")
+    after = changes[-1].errors_after if changes else "不变"
+    echo(f"采纳建议值 {len(changes)} 个；现有错误 {after}")
 
 
 @cli.command()
 @click.argument("report", type=int)
+@click.argument("cells", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every blank cell of the report.")
+@click.option("--reason", required=True, help="Why the blanks stand: what the source shows.")
+@click.pass_obj
+def blank(db_path: str, report: int, cells: tuple[str, ...], all_: bool, reason: str) -> None:
+    """Record blank cells as blank as printed (CELLS, or --all): each stays null (never 0), one
+    audited change per cell in one transaction; their CELL-MISSING findings count as reviewed."""
+    if all_ == bool(cells):
+        _usage("blank：请给出单元格，或用 --all 表示全部空白单元格 (CELLS or --all)")
+    with _open(db_path) as db:
+        changes = _guard(review.record_blanks, db, report, cells, reason)
+    after = changes[-1].errors_after if changes else "不变"
+    echo(f"报告 {report}：空白照录 {len(changes)} 个单元格；现有错误 {after}")
+
+
+@cli.command()
+@click.argument("reports", nargs=-1, type=int, required=True)
 @click.option("--override", metavar="REASON", help="Approve despite open errors, saying why.")
 @click.pass_obj
-def approve(db_path: str, report: int, override: str | None) -> None:
-    """Approve a report for publication (open errors need --override REASON)."""
+def approve(db_path: str, reports: tuple[int, ...], override: str | None) -> None:
+    """Approve reports for publication, all or none (open errors need --override REASON)."""
     with _open(db_path) as db:
-        _guard(review.approve, db, report, override)
+        try:
+            review.approve_many(db, reports, override)
+        except review.NeedsOverride as exc:
+            echo(f"Error: {exc}；确认无误请加 --override 理由 (add --override REASON to approve anyway)", err=True)
+            sys.exit(1)
+        except NianbaoError as exc:
+            echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        rows = [review.report_row(db, r) for r in reports]
+    for row in rows:
+        echo(f"报告 {row['id']}：{_organ(row)} {row['year'] or '年度未定'} 已批准")
+
+
+@cli.command()
+@click.argument("report", type=int)
+@click.option("--reason", required=True, help="Why it goes: e.g. a stray copy of report 4.")
+@click.pass_obj
+def remove(db_path: str, report: int, reason: str) -> None:
+    """Remove a report: a tombstone (status removed). It leaves the queue and the next publish;
+    its file and audit trail are kept."""
+    with _open(db_path) as db:
+        _guard(review.remove, db, report, reason)
         row = review.report_row(db, report)
-    echo(f"report {report}: {row['organ']} {row['year']} approved")
+    echo(f"报告 {report}：{_organ(row)} {row['year'] or '年度未定'} 已移除（文件和记录保留）")
 
 
 @cli.command()
@@ -311,19 +367,22 @@ def show(db_path: str, report: int, cell: str | None) -> None:
         found = review.findings(db, report)
         offered = list(db.query("SELECT * FROM suggestions WHERE report_id = ? ORDER BY cell", [report]))
         trail = review.audit_trail(db, report)
-    echo(f"report {report}: {row['organ']} · {row['year']} · {row['status']}")
+    echo(f"报告 {report}：{_organ(row)} · {row['year'] or '年度未定'} · {status_zh(row['status'])}")
     echo(
-        f"region {row['region'] or '—'} {row['region_code'] or ''} {row['province'] or ''}"
-        f"{row['prefecture'] or ''}  ({row['region_note'] or ''})"
+        f"地区 {row['region'] or '—'} {row['region_code'] or ''} {row['province'] or ''}"
+        f"{row['prefecture'] or ''}  （{row['region_note'] or ''}）"
     )
-    echo(f"published {row['published'] or '—'} · format {row['format']}")
+    echo(f"发布日期 {row['published'] or '—'} · 格式 {row['format']} 年版")
     for f in found:
-        echo(f"  {f['severity']:<8} {f['rule']:<15} {f['message']}")
+        echo(f"  {severity_zh(f['severity'])} {f['rule']:<15} {message_zh(f, row['format'])}")
     for s in offered:
-        echo(f"  suggest  {s['cell']} = {s['value']}   ({s['derivation']})")
+        echo(f"  建议值 {cell_name(s['cell'], row['format'])} = {s['value']}   （{s['derivation']}）")
     for t in trail:
+        kind = TRAIL_KINDS.get(t["kind"], t["kind"])
+        what = status_zh(t["what"]) if t["kind"] == "status" else cell_name(t["what"], row["format"])
         change = f" {_show(t['old_value'])} → {_show(t['new_value'])}" if t["kind"] == "correction" else ""
-        echo(f"  {t['at']} {t['who']}: {t['kind']} {t['what']}{change}" + (f" — {t['reason']}" if t["reason"] else ""))
+        reason = f" — {t['reason']}" if t["reason"] else ""
+        echo(f"  {local_time(t['at'])} {t['who']}：{kind} {what}{change}{reason}")
 
 
 def _show_cell(db_path: str, report: int, cell: str) -> None:
@@ -364,7 +423,17 @@ def _finding_json(f: dict) -> dict:
 
 
 def _show(value: object) -> str:
-    return "blank" if value is None else str(value)
+    return "空白" if value is None else str(value)
+
+
+def _organ(row: dict) -> str:
+    """The organ, or what stands in for it when the report did not say (never "None")."""
+    return row["organ"] or "（机关未定）"
+
+
+def _usage(message: str) -> None:
+    echo(f"Error: {message}", err=True)
+    sys.exit(2)
 
 
 def _open(db_path: str):
