@@ -17,7 +17,7 @@ from nianbao.tui.app import NianbaoApp
 from nianbao.tui.screens.report import ReportScreen
 from nianbao.tui.widgets.report_table import ReportTable
 from nianbao.tui.widgets.source_panel import SourcePanel
-from tests.helpers import sample_path
+from tests.helpers import NoticeRecorder, sample_path
 
 
 class ReportHost(App):
@@ -133,3 +133,63 @@ def test_palette_finds_tab_commands_in_chinese(db, db_path):
     chinese, english = drive(NianbaoApp(str(db_path)), steps, (120, 36))
     assert chinese and chinese == english  # one command, found by either language
     assert chinese[0].startswith("检查页 (5)")
+
+
+class RecordingHost(NoticeRecorder, ReportHost):
+    pass
+
+
+def test_bulk_keys_accept_all_blank_all_and_remove_at_80_by_24(db, db_path):
+    first, second = [r.report_id for r in import_paths(db, [sample_path("003"), sample_path("000")])]
+
+    async def accept_all(app, pilot):
+        await pilot.press("S")
+        await pilot.pause()
+        return app.shown
+
+    shown = drive(RecordingHost(str(db_path), first), accept_all, (80, 24))
+    assert shown[-1] == ("information", "8 个单元格已更改 · 错误 2 → 0")
+
+    async def blank_then_remove(app, pilot):
+        await pilot.press("b")
+        await pilot.pause()
+        title = str(app.screen.query_one(".title").content)
+        await pilot.press(*"原文此处空白", "enter")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press(*"重复导入", "enter")
+        await pilot.pause()
+        return title, app.shown
+
+    title, shown = drive(RecordingHost(str(db_path), second), blank_then_remove, (80, 24))
+    assert title.startswith("将全部 1 个空白单元格记为“空白照录”")
+    assert ("information", "表二 行政规范性文件 · 现行有效件数：— → — · 错误 1 → 0") in shown
+    assert shown[-1] == ("information", "已移除：不再出现在队列和发布中")
+    assert review.report_row(db, second)["status"] == "removed"
+    assert review.load_report(db, second).get("table2.normative_in_force").value is None
+
+
+def test_identity_of_another_report_offers_merge(db, db_path):
+    keep, stray = [r.report_id for r in import_paths(db, [sample_path("003"), sample_path("001")])]
+    row = review.report_row(db, keep)
+    review.correct(db, stray, "region_code", row["region_code"], "同一县")
+
+    async def steps(app, pilot):
+        app.screen.action_identity()
+        await pilot.pause()
+        organ = app.screen.query_one("#organ")
+        organ.value = row["organ"]
+        app.screen.query_one("#reason").value = "同一机关"
+        app.screen._submit()
+        await pilot.pause()
+        offered = [str(b.label) for b in app.screen.query("Button")]
+        app.screen.query_one("#reason").value = "同一报告导入两次"
+        await pilot.click("#merge")
+        await pilot.pause()
+        return offered, app.shown
+
+    offered, shown = drive(RecordingHost(str(db_path), stray), steps, (80, 24))
+    assert offered == [f"并入报告 {keep}", f"移除报告 {stray}", "取消"]
+    assert shown[-1] == ("information", f"已并入报告 {keep}，本报告已移除")
+    assert review.report_row(db, stray)["status"] == "removed"

@@ -94,6 +94,63 @@ class OverrideDialog(ReasonDialog):
             self.dismiss(reason)
 
 
+class ActionDialog(ReasonDialog):
+    """A bulk or weighty action (blank as printed, remove, merge): say what it does, ask why;
+    dismiss with the reason or None."""
+
+    def __init__(self, title: str, ok: str, variant: str = "primary") -> None:
+        super().__init__()
+        self.title_text, self.ok = title, ok
+        self.variant = variant
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="title", markup=False)
+            yield from self._buttons(self.ok, self.variant)
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._submit()
+
+    def _submit(self) -> None:
+        if reason := self._reason():
+            self.dismiss(reason)
+
+
+class ClashDialog(ReasonDialog):
+    """The identity set is another report's: this one is likely a stray copy of it. Offer to merge
+    it into the other (corrections of both kept) or remove it; dismiss with ("merge" | "remove",
+    reason) or None."""
+
+    def __init__(self, message: str, report_id: int, other: int) -> None:
+        super().__init__()
+        self.message, self.report_id, self.other = message, report_id, other
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(
+                f"报告 {self.other} 已有这个机关、地区和年度。报告 {self.report_id} 可能是它的重复副本。",
+                classes="title",
+            )
+            yield Input(placeholder="理由（必填）", id="reason", compact=self.COMPACT)
+            yield Label("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(f"并入报告 {self.other}", variant="primary", id="merge", compact=self.COMPACT)
+                yield Button(f"移除报告 {self.report_id}", variant="warning", id="remove", compact=self.COMPACT)
+                yield Button("取消", id="cancel", compact=self.COMPACT)
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(None)
+        elif reason := self._reason():
+            self.dismiss((event.button.id, reason))
+
+
 class IdentityDialog(ReasonDialog):
     """Who published the report, for which year and place, and when: set what the parser could not
     determine (or got wrong). The region is chosen from the division codes by name or code prefix.

@@ -25,7 +25,7 @@ from nianbao.db.schema import connect
 from nianbao.db.vocabulary import TRAIL_KINDS, Status, cell_name, message_zh, rule_zh, severity_zh, status_zh
 from nianbao.publish.untrusted import clean
 from nianbao.tui.plain import BLANK, plain
-from nianbao.tui.screens.dialogs import CorrectionDialog, IdentityDialog, OverrideDialog
+from nianbao.tui.screens.dialogs import ActionDialog, ClashDialog, CorrectionDialog, IdentityDialog, OverrideDialog
 from nianbao.tui.timefmt import local_time
 from nianbao.tui.widgets.report_table import Marks, ReportTable
 from nianbao.tui.widgets.source_panel import SourcePanel
@@ -66,6 +66,11 @@ class ReportScreen(Screen):
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("e", "edit", "修改", tooltip="Edit: correct the selected cell (a reason is required)"),
         Binding("s", "accept", "采纳", tooltip="Accept the suggested value of the selected cell"),
+        Binding("S", "accept_all", "全部采纳", show=False, tooltip="Accept every suggested value of the report"),
+        Binding(
+            "b", "blank_all", "空白照录", show=False, tooltip="Record every blank cell as blank as printed (a reason)"
+        ),
+        Binding("x", "remove", "移除", show=False, tooltip="Remove the report (a stray copy): kept, not published"),
         Binding("n", "next_issue", "下一个", tooltip="Next: go to the next flagged cell"),
         Binding("i", "identity", "身份", tooltip="Identity: set the organ, region, year or publication date"),
         Binding("a", "approve", "批准", tooltip="Approve the report (open errors need an override reason)"),
@@ -311,20 +316,83 @@ class ReportScreen(Screen):
             return
         self._change(lambda db: review.accept_suggestions(db, self.report_id, cells=[cell]))
 
+    def action_accept_all(self) -> None:
+        if not self.suggestions:
+            self.notify("这份报告没有建议值", severity="warning")
+            return
+        self._change(lambda db: review.accept_suggestions(db, self.report_id))
+
+    def action_blank_all(self) -> None:
+        blank = [p for t in TABLE_TABS for p in self._grid(t).ordered_paths() if self.report.get(p).value is None]
+        if not blank:
+            self.notify("这份报告没有空白单元格", severity="warning")
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self._change(lambda db: review.record_blanks(db, self.report_id, (), reason))
+
+        title = f"将全部 {len(blank)} 个空白单元格记为“空白照录”（保持空白，不作 0）"
+        self.app.push_screen(ActionDialog(title, "空白照录"), done)
+
+    def action_remove(self) -> None:
+        def done(reason: str | None) -> None:
+            if reason:
+                self._act(lambda db: review.remove(db, self.report_id, reason), "已移除：不再出现在队列和发布中")
+
+        title = f"移除报告 {self.report_id}：不再出现在队列和发布中，文件和记录保留"
+        self.app.push_screen(ActionDialog(title, "移除", "warning"), done)
+
+    def _act(self, do, done: str) -> None:
+        """Run a report-level action (remove, merge), reload and say it is done."""
+        try:
+            with opened(self.db_path) as db:
+                do(db)
+        except ReviewError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.reload()
+        self.notify(done, markup=False)
+
     def _change(self, do) -> None:
         """Run a correction, reload and say how the error count moved."""
         try:
             with opened(self.db_path) as db:
                 changes = do(db)
+        except review.IdentityClash as clash:
+            self.reload()
+            self._offer_merge(clash)
+            return
         except ReviewError as error:  # names what the operator typed: literal, never markup
             self.notify(str(error), severity="error", markup=False)
             self.reload()  # a batch (identity fields) may have applied some before the refusal
             return
         self.reload()
-        if changes:
+        if len(changes) > 1:
+            first, last = changes[0], changes[-1]
+            self.notify(f"{len(changes)} 个单元格已更改 · 错误 {first.errors_before} → {last.errors_after}")
+        elif changes:
             first, last = changes[0], changes[-1]
             old, new = (BLANK if v is None else v for v in (first.old, first.new))
-            self.notify(f"{first.cell}: {old} → {new} · 错误 {first.errors_before} → {last.errors_after}", markup=False)
+            name = cell_name(first.cell, self.row.get("format"))
+            self.notify(f"{name}：{old} → {new} · 错误 {first.errors_before} → {last.errors_after}", markup=False)
+
+    def _offer_merge(self, clash: review.IdentityClash) -> None:
+        """The identity given is another report's: merge this copy into it, or remove it."""
+
+        def done(answer: tuple[str, str] | None) -> None:
+            if answer is None:
+                return
+            action, reason = answer
+            if action == "merge":
+                self._act(
+                    lambda db: review.merge(db, self.report_id, clash.other, reason),
+                    f"已并入报告 {clash.other}，本报告已移除",
+                )
+            else:
+                self._act(lambda db: review.remove(db, self.report_id, reason), "已移除：不再出现在队列和发布中")
+
+        self.app.push_screen(ClashDialog(str(clash), self.report_id, clash.other), done)
 
     def action_identity(self) -> None:
         current = {field: self.row.get(field) for field in review.IDENTITY_FIELDS}
