@@ -46,6 +46,7 @@ from nianbao.publish.fsutil import (
     swap_in,
     write_file,
 )
+from nianbao.publish.guard import WouldRemove, removals
 
 Progress = Callable[[str], None]
 PUBLISHED_DB = Path("datasette", "nianbao.db")
@@ -86,6 +87,7 @@ def publish(
     include_unapproved: bool = False,
     full: bool = False,
     progress: Progress | None = None,
+    allow_removals: bool = False,
 ) -> Published:
     """Publish into `out`: only what changed since the last publish there, or everything
     (`full`, a first publish, another version of nianbao, or most of the site changed)."""
@@ -98,6 +100,11 @@ def publish(
     live = live_build(out)
     with db.snapshot():  # reports, values and findings as of one moment, while others write
         reports = database.public_reports(db, include_unapproved)
+        gone = removals(live / PUBLISHED_DB if live else None, reports)
+        if gone is not None and gone.any:
+            if not allow_removals:
+                raise WouldRemove(gone)
+            say(f"按要求移除：{gone.describe()}")
         state = current_state(db, reports, include_unapproved)
         last = None if full else read_state(live)
         changes = compare(last, state)

@@ -114,7 +114,7 @@ def test_another_version_of_the_code_publishes_everything(samples_db, tmp_path, 
     monkeypatch.setattr(changes, "fingerprint", lambda include_unapproved: "another version")
     assert publish(db, out, include_unapproved=True).changed is None
     monkeypatch.undo()
-    assert publish(db, out, include_unapproved=False).changed is None  # another setting, too
+    assert publish(db, out, include_unapproved=False, allow_removals=True).changed is None  # another setting, too
 
 
 def test_cli_says_what_it_rebuilt_and_full_builds_everything(samples_db, db_path, tmp_path):

@@ -131,14 +131,27 @@ def list_(db_path: str, as_json: bool) -> None:
 )
 @click.option("--include-unapproved", is_flag=True, help="Publish every report; those not approved are marked.")
 @click.option("--full", is_flag=True, help="Build everything anew, not just what changed since the last publish.")
+@click.option(
+    "--allow-removals",
+    is_flag=True,
+    help="Publish even when the live site would lose reports or counties (otherwise refused, saying which).",
+)
 @click.pass_obj
-def publish_(db_path: str, out: str, include_unapproved: bool, full: bool) -> None:
+def publish_(db_path: str, out: str, include_unapproved: bool, full: bool, allow_removals: bool) -> None:
     """Publish the approved reports: a Datasette directory and a static site, swapped in whole.
     Publishing again into the same folder builds only the counties whose reports changed."""
     from nianbao.publish.run import publish
 
     with _open(db_path) as db:
-        done = _guard(publish, db, Path(out), include_unapproved=include_unapproved, full=full, progress=echo)
+        done = _guard(
+            publish,
+            db,
+            Path(out),
+            include_unapproved=include_unapproved,
+            full=full,
+            progress=echo,
+            allow_removals=allow_removals,
+        )
     _echo_published(done)
 
 

@@ -119,6 +119,33 @@ class ActionDialog(ReasonDialog):
             self.dismiss(reason)
 
 
+class ConfirmDialog(ModalScreen):
+    """Ask before something that cannot be taken back; dismiss with True or False."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "取消", tooltip="Cancel")]
+
+    def __init__(self, question: str, ok: str) -> None:
+        super().__init__()
+        self.question, self.ok = question, ok
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="title", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(self.ok, variant="error", id="ok")
+                yield Button("取消", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()  # the safe choice first
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "ok")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
 class ClashDialog(ReasonDialog):
     """The identity set is another report's: this one is likely a stray copy of it. Offer to merge
     it into the other (corrections of both kept) or remove it; dismiss with ("merge" | "remove",

@@ -22,8 +22,10 @@ from textual.worker import Worker, WorkerState
 
 from nianbao.db.overview import overview
 from nianbao.db.schema import connect
+from nianbao.publish.guard import WouldRemove
 from nianbao.publish.run import Published, publish
 from nianbao.publish.serving import Server
+from nianbao.tui.screens.dialogs import ConfirmDialog
 
 DEFAULT_OUT = "published"
 
@@ -116,7 +118,7 @@ class PublishScreen(Screen):
         box = self.query_one("#unapproved", Checkbox)
         box.value = not box.value
 
-    def action_start(self) -> None:
+    def action_start(self, allow_removals: bool = False) -> None:
         if self.publishing:
             self.notify("正在发布，请稍候", severity="warning")
             return
@@ -132,15 +134,19 @@ class PublishScreen(Screen):
         self.query_one("#steps", Log).clear()
         self.query_one("#where", Static).update("")
         self.query_one("#steps", Log).focus()
-        self.run_publish(Path(raw).expanduser(), self.query_one("#unapproved", Checkbox).value)
+        self.run_publish(Path(raw).expanduser(), self.query_one("#unapproved", Checkbox).value, allow_removals)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="publish")
-    def run_publish(self, out: Path, include_unapproved: bool) -> None:
+    def run_publish(self, out: Path, include_unapproved: bool, allow_removals: bool = False) -> None:
         """publish() with this thread's own connection; its steps come back as messages."""
         db = connect(self.db_path)
         try:
             done = publish(
-                db, out, include_unapproved=include_unapproved, progress=lambda t: self.post_message(PublishStep(t))
+                db,
+                out,
+                include_unapproved=include_unapproved,
+                progress=lambda t: self.post_message(PublishStep(t)),
+                allow_removals=allow_removals,
             )
         finally:
             db.close()
@@ -162,6 +168,9 @@ class PublishScreen(Screen):
         """A failing publish becomes one notification; the previous site stays as it was."""
         if event.worker.group == "publish" and event.state == WorkerState.ERROR:
             self._stop()
+            if isinstance(event.worker.error, WouldRemove):
+                self._confirm_removals(event.worker.error)
+                return
             self.query_one("#progress", ProgressBar).update(total=1, progress=0)
             self.query_one("#steps", Log).write_line(f"失败：{event.worker.error}")
             self.notify(str(event.worker.error), title="发布失败", severity="error", markup=False)
@@ -169,6 +178,21 @@ class PublishScreen(Screen):
             self.server = None
             self.query_one("#serve", Button).disabled = self.published is None
             self.notify(str(event.worker.error), title="Datasette 未启动", severity="error", markup=False)
+
+    def _confirm_removals(self, refused: WouldRemove) -> None:
+        """The publish would take reports or counties off the live site: say which, and go on
+        only if the operator confirms."""
+        self.query_one("#progress", ProgressBar).update(total=1, progress=0)
+        self.query_one("#steps", Log).write_line(f"未发布：{refused.removals.describe()}")
+        question = f"{refused.removals.describe()}。\n仍要发布吗？网站上将不再有这些报告。"
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self.action_start(allow_removals=True)
+            else:
+                self.notify("未发布：网站保持原样")
+
+        self.app.push_screen(ConfirmDialog(question, "仍然发布"), answered)
 
     def _stop(self) -> None:
         self.publishing = False
