@@ -66,7 +66,7 @@ def cli(ctx: click.Context, db_path: str) -> None:
 @click.pass_obj
 def import_(db_path: str, paths: tuple[str, ...], workers: int | None) -> None:
     """Import report files, or folders of them (searched recursively)."""
-    with _open(db_path) as db:
+    with _open(db_path, create=True) as db:
         results = [_echo_result(r) for r in import_paths(db, paths, workers=workers)]
     _echo_summary(results)
     sys.exit(1 if any(r.failed for r in results) or not results else 0)
@@ -205,7 +205,7 @@ def demo(out: str) -> None:
     db_path = folder / DEFAULT_DB
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    with as_file(files("nianbao.db") / "samples") as samples, _open(str(db_path)) as db:
+    with as_file(files("nianbao.db") / "samples") as samples, _open(str(db_path), create=True) as db:
         names = sorted(p for p in Path(samples).glob("*.txt"))
         results = [_echo_result(r, show_path=Path(r.path).name) for r in import_paths(db, names)]
         echo("")
@@ -449,7 +449,12 @@ def _usage(message: str) -> None:
     sys.exit(2)
 
 
-def _open(db_path: str):
+def _open(db_path: str, create: bool = False):
+    """The database; only the commands that fill one (import, demo) create it: elsewhere a
+    mistyped --db is an error, not a new empty database."""
+    if not create and not Path(db_path).exists():
+        echo(f"Error: {db_path}: 没有这个数据库，先用 nianbao import 导入报告 (no such database)", err=True)
+        sys.exit(1)
     try:
         return connect(db_path)
     except (sqlite3.Error, OSError) as exc:  # a folder, a file that is not a database, no permission
