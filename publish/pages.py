@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
+from nianbao.db.checks.explanations_zh import explanation_zh
 from nianbao.db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
 from nianbao.publish import charts
 from nianbao.publish.markdown import render_text
@@ -339,6 +340,7 @@ class RuleView:
     title: str
     explanation: Markup
     count: int
+    explanation_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -361,6 +363,7 @@ def methodology_page(data: SiteData) -> MethodologyPage:
                 r.title,
                 render_text(r.explanation),
                 counts[r.id],
+                explanation_zh(r.id),
             )
             for r in data.rules
         ]

@@ -193,3 +193,10 @@ def test_identity_of_another_report_offers_merge(db, db_path):
     assert offered == [f"并入报告 {keep}", f"移除报告 {stray}", "取消"]
     assert shown[-1] == ("information", f"已并入报告 {keep}，本报告已移除")
     assert review.report_row(db, stray)["status"] == "removed"
+
+
+def test_every_rule_is_explained_in_chinese():
+    from nianbao.db.checks.explanations_zh import EXPLANATIONS_ZH
+
+    assert set(EXPLANATIONS_ZH) == set(RULES)
+    assert all(text and not text.isascii() for text in EXPLANATIONS_ZH.values())

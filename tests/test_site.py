@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
+from nianbao.db.checks.explanations_zh import EXPLANATIONS_ZH
 from nianbao.db.format import FORMATS
 from nianbao.db.schema import connect
 from nianbao.publish import database, search_index
@@ -275,6 +276,8 @@ def test_findings_link_to_their_rule_and_every_rule_has_an_anchor(site, publishe
         section = methodology.get_element_by_id(rule["id"])
         text = section.text_content()
         assert rule["title_zh"] in text and rule["title"] in text and rule["explanation"][:40] in text
+        chinese = section.xpath("./p[@class='prose']")[0].text_content()  # Chinese first, English folded
+        assert chinese == EXPLANATIONS_ZH[rule["id"]] and section.xpath("./details[@lang='en']")
     doc = page(site, "region/141130/2024/index.html")
     links = [a.get("href") for a in doc.xpath(f"//table[{C('findings')}]//a")]
     assert links == ["../../../methodology/index.html#CELL-MISSING"] * 2
