@@ -135,10 +135,18 @@ def finding_views(data: SiteData, report: Report, link: ReportLink) -> list[Find
             f.severity,
             SEVERITY_LABELS.get(f.severity, f.severity),
             "、".join(data.labels.path(p) for p in f.cells),
-            render_text(f.message_zh),
+            render_text(_named(f.message_zh, f.cells, data)),
         )
         for f in data.findings.get(report.id, [])
     ]
+
+
+def _named(message: str, cells, data: SiteData) -> str:
+    """A finding's message with its cell paths named as the form names them (table3.ROW.* → the
+    row's label): a reader never meets a key."""
+    for path in sorted(cells, key=len, reverse=True):
+        message = message.replace(path, data.labels.path(path))
+    return message
 
 
 def narrative_views(texts: dict[str, str]) -> list[NarrativeView]:

@@ -283,6 +283,22 @@ def test_findings_link_to_their_rule_and_every_rule_has_an_anchor(site, publishe
     assert links == ["../../../methodology/index.html#CELL-MISSING"] * 2
     messages = [td.text_content() for td in doc.xpath(f"//table[{C('findings')}]//td[{C('prose')}]")]
     assert any("可由表内合计推出" in m for m in messages)
+    assert not any("table3." in m for m in messages)  # cells named as the form names them, never keys
+
+
+@pytest.mark.parametrize(
+    ("province", "prefecture", "name", "shown"),
+    [
+        ("上海市", "", "上海市", ""),  # the municipality's own page: 上海市, not 上海市上海市
+        ("上海市", "上海市", "浦东新区", "上海市"),
+        ("山西省", "吕梁市", "交口县", "山西省吕梁市"),
+    ],
+)
+def test_a_place_never_repeats_a_name(province, prefecture, name, shown):
+    from nianbao.publish.static_site import environment
+
+    template = environment().from_string('{% from "_macros.html" import place %}{{ place(p, q, n) }}')
+    assert template.render(p=province, q=prefecture, n=name) == shown
 
 
 def test_narratives_are_paragraphs_of_text(site, published):
