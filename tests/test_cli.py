@@ -106,8 +106,9 @@ def test_list_after_import(tmp_path):
 
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["id", "organ", "region", "region_code", "year", "status", "errors", "warnings", "file"]
-    assert lines[-1] == "5 reports"
+    assert lines[0].split() == ["编号", "机关", "地区", "地区代码", "年度", "状态", "错误", "提示", "文件"]
+    assert lines[-1] == "共 5 份报告"
+    assert {line.split()[5] for line in lines[1:-1]} == {"待审核", "待批准"}
     body = lines[1:-1]
     assert len(body) == 5
     for organ, year in ORGANS.values():
@@ -159,7 +160,7 @@ def test_list_of_empty_database(tmp_path):
     connect(str(tmp_path / "t.db")).close()
     result = run(["--db", str(tmp_path / "t.db"), "list"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == "0 reports"
+    assert result.stdout.splitlines()[-1] == "共 0 份报告"
     result = run(["--db", str(tmp_path / "t.db"), "list", "--json"])
     assert json.loads(result.stdout) == []
 

@@ -18,7 +18,7 @@ from nianbao.db.errors import NianbaoError
 from nianbao.db.pipeline import FileResult, import_paths, parse_file, summarize
 from nianbao.db.schema import connect
 from nianbao.db.vocabulary import TRAIL_KINDS, cell_name, message_zh, severity_zh, status_zh
-from nianbao.db.wording import counted, plural
+from nianbao.db.wording import counted
 from nianbao.publish.untrusted import clean
 from nianbao.tui.timefmt import local_time
 
@@ -114,11 +114,13 @@ def list_(db_path: str, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     headers = ["id", "organ", "region", "region_code", "year", "status", "errors", "warnings", "file"]
-    table = [headers] + [[str(row[h]) if row[h] is not None else "—" for h in headers] for row in rows]
+    names = ["编号", "机关", "地区", "地区代码", "年度", "状态", "错误", "提示", "文件"]
+    shown = [{**row, "status": status_zh(row["status"])} for row in rows]
+    table = [names] + [[str(row[h]) if row[h] is not None else "—" for h in headers] for row in shown]
     widths = [max(_width(r[i]) for r in table) for i in range(len(headers))]
     for r in table:
         echo("  ".join(_pad(cell, w) for cell, w in zip(r, widths)).rstrip())
-    echo(plural(len(rows), "report"))
+    echo(f"共 {len(rows)} 份报告")
 
 
 @cli.command(name="publish")

@@ -224,6 +224,8 @@ class IdentityDialog(ReasonDialog):
         options = self.query_one("#divisions", OptionList)
         options.clear_options()
         options.add_options(Option(_division_line(d), id=d.code) for d in search_divisions(event.value, limit=30))
+        if options.option_count:
+            options.highlighted = 0  # the best match ready: Enter takes it
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.region_code = event.option.id or ""
