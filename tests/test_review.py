@@ -221,6 +221,9 @@ def test_cell_source_shows_the_lines_around_a_value(db):
 def test_cli_show_cell(db_path):
     run("--db", str(db_path), "import", str(sample_path("000")))
     out = run("--db", str(db_path), "show", "1", "table3.new_received.natural").stdout.splitlines()
-    assert out[0] == "report 1 table3.new_received.natural = 2   (printed: “2”)"
-    assert out[1].startswith("source (text): line ")
+    assert (
+        out[0]
+        == "报告 1 表三 一、本年新收政府信息公开申请数量 · 自然人（table3.new_received.natural）= 2   （原文：“2”）"
+    )
+    assert out[1].startswith("来源（文本）：第 ")
     assert any(line.startswith("▶") and line.endswith("│  ⇥ 2") for line in out)

@@ -17,7 +17,7 @@ from nianbao.db.checks import run_checks
 from nianbao.db.errors import NianbaoError
 from nianbao.db.pipeline import FileResult, import_paths, parse_file, summarize
 from nianbao.db.schema import connect
-from nianbao.db.vocabulary import TRAIL_KINDS, cell_name, message_zh, severity_zh, status_zh
+from nianbao.db.vocabulary import FORMS_ZH, TRAIL_KINDS, cell_name, message_zh, severity_zh, source_zh, status_zh
 from nianbao.db.wording import counted
 from nianbao.publish.untrusted import clean
 from nianbao.tui.timefmt import local_time
@@ -403,15 +403,16 @@ def show(db_path: str, report: int, cell: str | None) -> None:
 def _show_cell(db_path: str, report: int, cell: str) -> None:
     with _open(db_path) as db:
         found = _guard(review.cell_source, db, report, cell)
-    echo(f"report {report} {cell} = {_show(found.value)}   (printed: “{found.raw}”)")
-    echo(f"source ({found.form}): {found.source.describe() if found.source else 'unknown'}")
+    echo(f"报告 {report} {cell_name(cell)}（{cell}）= {_show(found.value)}   （原文：“{found.raw}”）")
+    echo(f"来源（{FORMS_ZH.get(found.form, found.form)}）：{source_zh(found.source)}")
     if found.source and found.source.bbox:
-        echo("box on the page: " + ", ".join(f"{x:.1f}" for x in found.source.bbox) + " (x0, top, x1, bottom; points)")
+        echo("页面上的位置：" + ", ".join(f"{x:.1f}" for x in found.source.bbox) + "（x0, top, x1, bottom；点）")
     for number, line in found.excerpt:
         marker = "▶" if found.source and number == found.source.line else " "
         echo(f"{marker} {number:>5} │ {line.replace(chr(9), ' ⇥ ')}")
     for c in found.corrections:
-        echo(f"corrected {_show(c['old_value'])} → {_show(c['new_value'])} by {c['who']} at {c['at']}: {c['reason']}")
+        old, new = _show(c["old_value"]), _show(c["new_value"])
+        echo(f"更正 {old} → {new}（{c['who']}，{local_time(c['at'])}）：{c['reason']}")
 
 
 # --- helpers -------------------------------------------------------------------------------------
