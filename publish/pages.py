@@ -159,8 +159,11 @@ def narrative_views(texts: dict[str, str]) -> list[NarrativeView]:
 
 def search_chars(*names: str) -> str:
     """Names spelled out one character at a time (夏 县): Pagefind keeps a two-character name as
-    one word while the browser splits the query into characters, so 夏县 would not be found."""
-    return " ".join(" ".join(name) for name in names if name)
+    one word while the browser splits the query into characters, so 夏县 would not be found. The
+    copy is bracketed 〔…〕 so that the search page cuts it out of the excerpts it shows
+    (site/static/search.js)."""
+    spelled = " ".join(" ".join(name) for name in names if name)
+    return f"〔{spelled}〕" if spelled else ""
 
 
 # --- County and report pages ---------------------------------------------------------------------

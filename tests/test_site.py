@@ -451,7 +451,7 @@ def test_search_page_names_counties_one_character_at_a_time(site):
     doc = page(site, "region/410825/index.html")
     assert doc.find(".//main").get("data-pagefind-body") is not None
     (chars,) = doc.xpath(f"//*[{C('pagefind-chars')}]")
-    assert chars.text == "温 县 焦 作 市" and chars.get("aria-hidden") == "true"
+    assert chars.text == "〔温 县 焦 作 市〕" and chars.get("aria-hidden") == "true"
     assert doc.xpath("//*[@data-pagefind-filter='省份']")[0].text == "河南省"
     assert [e.get("data-pagefind-filter") for e in doc.xpath(f"//ul[{C('reports')}]/li")] == ["年度:2024"]
     shards = json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))
