@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nianbao.db.schema import Database
+from nianbao.db.vocabulary import Status
 
-STATUSES = ("needs_review", "ready", "imported", "approved", "published")
+# The queue's order of statuses; removed reports (tombstones) are counted apart and never queued.
+STATUSES = (Status.NEEDS_REVIEW, Status.READY, Status.IMPORTED, Status.APPROVED, Status.PUBLISHED)
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Overview:
     last_import: str | None
     last_publish: str | None
     last_publish_out: str | None  # the folder the last publish went to, offered again
+    removed: int = 0  # tombstones: not counted in `reports`, never queued or published
 
     @property
     def publishable(self) -> int:
@@ -34,14 +37,21 @@ def overview(db: Database) -> Overview:
     def counts(column: str) -> dict:
         return dict(
             db.execute(
-                f"SELECT coalesce({column}, '—'), count(*) FROM reports GROUP BY 1 ORDER BY count(*) DESC, 1"
+                f"SELECT coalesce({column}, '—'), count(*) FROM reports WHERE status != 'removed'"
+                " GROUP BY 1 ORDER BY count(*) DESC, 1"
             ).fetchall()
         )
 
-    severities = dict(db.execute("SELECT severity, count(*) FROM findings GROUP BY severity").fetchall())
+    severities = dict(
+        db.execute(
+            "SELECT severity, count(*) FROM findings WHERE report_id NOT IN"
+            " (SELECT id FROM reports WHERE status = 'removed') GROUP BY severity"
+        ).fetchall()
+    )
+    (removed,) = db.execute("SELECT count(*) FROM reports WHERE status = 'removed'").fetchone()
     last = db.execute("SELECT at, out FROM publishes ORDER BY at DESC, id DESC LIMIT 1").fetchone()
     return Overview(
-        reports=db["reports"].count,
+        reports=db["reports"].count - removed,
         by_status={s: n for s in STATUSES if (n := counts("status").get(s))},
         by_year=dict(sorted(counts("year").items(), key=lambda kv: str(kv[0]), reverse=True)),
         by_province=counts("province"),
@@ -50,6 +60,7 @@ def overview(db: Database) -> Overview:
         last_import=db.execute("SELECT max(at) FROM imports").fetchone()[0],
         last_publish=last[0] if last else None,
         last_publish_out=last[1] if last else None,
+        removed=removed,
     )
 
 
@@ -76,7 +87,7 @@ class QueueRow:
 
 def queue(db: Database, where: QueueFilter = QueueFilter()) -> list[QueueRow]:
     """Reports by what needs attention: most errors first, then warnings, newest year first."""
-    conditions, params = [], []
+    conditions, params = ([] if where.status == Status.REMOVED else ["r.status != 'removed'"]), []
     for column, value in (("r.status", where.status), ("r.year", where.year), ("r.province", where.province)):
         if value is not None:
             conditions.append(f"{column} = ?")

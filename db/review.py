@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from nianbao.db.checks import ERROR, Finding, run_checks
@@ -33,6 +33,22 @@ OPEN_STATUSES = ("imported", "needs_review", "ready")
 
 class ReviewError(NianbaoError):
     """An operator's request that cannot be carried out (unknown report or cell, no reason…)."""
+
+
+class IdentityClash(ReviewError):
+    """Setting an identity another report already has: the two are likely one report imported
+    twice; the operator can merge this copy into the other, or remove it."""
+
+    def __init__(self, report_id: int, other: int, what: str) -> None:
+        super().__init__(
+            f"报告 {other} 已是 {what}：报告 {report_id} 可能是它的重复副本，可合并（nianbao merge {report_id} {other}"
+            f" --reason …）或移除（nianbao remove {report_id} --reason …） (report {other} is already {what})"
+        )
+        self.report_id, self.other = report_id, other
+
+
+class NeedsOverride(ReviewError):
+    """Approving a report with open errors without saying why they are accepted."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +75,7 @@ def operator() -> str:
 def report_row(db: Database, report_id: int) -> dict:
     rows = list(db.query("SELECT * FROM reports WHERE id = ?", [report_id]))
     if not rows:
-        raise ReviewError(f"no report {report_id} in the database")
+        raise ReviewError(f"数据库中没有报告 {report_id} (no report {report_id} in the database)")
     return rows[0]
 
 
@@ -157,7 +173,7 @@ def recheck(db: Database, report_id: int, *, neighbours: bool = True, parsed: Re
     report = parsed if parsed is not None and not corrected else load_report(db, report_id)
     previous_id = neighbour(db, report, -1)
     previous = load_report(db, previous_id) if previous_id else None
-    findings = run_checks(report, previous)
+    findings = without_reviewed_blanks(run_checks(report, previous), report, reviewed_blanks(db, report_id))
     with db.atomic():
         db.execute("DELETE FROM findings WHERE report_id = ?", [report_id])
         db.execute("DELETE FROM suggestions WHERE report_id = ?", [report_id])
@@ -172,6 +188,32 @@ def recheck(db: Database, report_id: int, *, neighbours: bool = True, parsed: Re
         if neighbours and (next_id := neighbour(db, report, +1)):
             recheck(db, next_id, neighbours=False)
     return findings
+
+
+def reviewed_blanks(db: Database, report_id: int) -> set[str]:
+    """Cells an operator recorded as blank as printed: their latest correction keeps a blank blank
+    (old and new both null)."""
+    latest = db.execute(
+        "SELECT cell, old_value, new_value FROM corrections WHERE id IN"
+        " (SELECT max(id) FROM corrections WHERE report_id = ? GROUP BY cell)",
+        [report_id],
+    ).fetchall()
+    return {cell for cell, old, new in latest if old is None and new is None}
+
+
+def without_reviewed_blanks(found: list[Finding], report: Report, reviewed: set[str]) -> list[Finding]:
+    """CELL-MISSING findings whose every cell is a reviewed blank are settled: the blank stays
+    (null, never 0), the review with its reason is in the audit trail."""
+    if not reviewed:
+        return found
+    columns = [c.key for c in report.spec.table3_columns]
+
+    def settled(pattern: str) -> bool:
+        if pattern.endswith(".*"):
+            return all(f"{pattern[:-2]}.{c}" in reviewed for c in columns)
+        return pattern in reviewed
+
+    return [f for f in found if not (f.rule == "CELL-MISSING" and all(settled(c) for c in f.cells))]
 
 
 def _offered(findings: list[Finding]) -> Iterable:
@@ -304,7 +346,7 @@ def _update_identity(db: Database, report_id: int, report: Report, update: dict)
         [organ, year, place, report_id],
     ).fetchone()
     if clash:
-        raise ReviewError(f"report {clash[0]} is already {organ} {year}{f' ({place})' if place else ''}")
+        raise IdentityClash(report_id, clash[0], f"{organ} {year}{f' ({place})' if place else ''}")
     old_next = neighbour(db, report, +1)
     db.table("reports").update(report_id, update)
     if old_next:  # it compared itself with this report's old identity
@@ -313,16 +355,74 @@ def _update_identity(db: Database, report_id: int, report: Report, update: dict)
 
 def accept_suggestions(db: Database, report_id: int, cells: Iterable[str] = (), who: str | None = None) -> list[Change]:
     """Write suggested values (all, or those of `cells`) as corrections whose reason is the
-    derivation."""
+    derivation: one correction per cell, all in one transaction, the checks run once."""
     wanted = set(cells)
     offered = list(db.query("SELECT * FROM suggestions WHERE report_id = ? ORDER BY cell", [report_id]))
     if wanted - {s["cell"] for s in offered}:
-        raise ReviewError(f"no suggested value for {', '.join(sorted(wanted - {s['cell'] for s in offered}))}")
-    return [
-        correct(db, report_id, s["cell"], str(s["value"]), f"accepted suggestion: {s['derivation']}", who)
+        missing = ", ".join(sorted(wanted - {s["cell"] for s in offered}))
+        raise ReviewError(f"没有建议值：{missing} (no suggested value)")
+    edits = [
+        (s["cell"], s["value"], f"采纳建议值 accepted suggestion: {s['derivation']}")
         for s in offered
         if not wanted or s["cell"] in wanted
     ]
+    return _correct_cells(db, report_id, edits, who)
+
+
+def record_blanks(
+    db: Database, report_id: int, cells: Iterable[str] = (), reason: str = "", who: str | None = None
+) -> list[Change]:
+    """Record blank cells (those of `cells`, or every blank cell of the report) as blank as printed:
+    each stays null, one audited correction per cell (old and new null, with the reason), all in
+    one transaction; their CELL-MISSING findings then count as reviewed."""
+    if not reason.strip():
+        raise ReviewError("空白照录需要理由：原文怎么写 (a reason is required)")
+    report = load_report(db, report_id)
+    blank = [p for p in cell_paths(report) if report.get(p).value is None]
+    wanted = list(dict.fromkeys(cells)) or blank
+    unknown = [c for c in wanted if c not in cell_paths(report)]
+    if unknown:
+        raise ReviewError(f"报告 {report_id} 没有单元格 {', '.join(unknown)} (no such cell)")
+    filled = [c for c in wanted if c not in blank]
+    if filled:
+        raise ReviewError(f"不是空白单元格：{', '.join(filled)} (not blank; correct it instead)")
+    settled = reviewed_blanks(db, report_id)
+    edits = [(c, None, f"空白照录 blank as printed: {reason.strip()}") for c in wanted if c not in settled]
+    return _correct_cells(db, report_id, edits, who)
+
+
+def _correct_cells(
+    db: Database, report_id: int, edits: Sequence[tuple[str, object, str]], who: str | None = None
+) -> list[Change]:
+    """Corrections of cell values (cell, new value, reason), one row each, in one transaction with
+    one re-run of the checks."""
+    if not edits:
+        return []
+    report = load_report(db, report_id)
+    before = _error_count(db, report_id)
+    rows = [(cell, report.get(cell).value, new, reason) for cell, new, reason in edits]
+    who = who or operator()
+    at = now()
+    with db.atomic():
+        insert_rows(
+            db,
+            "corrections",
+            ("report_id", "cell", "old_value", "new_value", "reason", "who", "at"),
+            [(report_id, cell, old, new, reason, who, at) for cell, old, new, reason in rows],
+        )
+        if report_row(db, report_id)["status"] in ("approved", "published"):
+            _set_status(db, report_id, "needs_review", f"{len(rows)} 处更正 corrected after approval", who)
+        recheck(db, report_id)
+    after = _error_count(db, report_id)
+    return [Change(cell, old, new, before, after) for cell, old, new, _ in rows]
+
+
+def approve_many(db: Database, report_ids: Iterable[int], override: str | None = None, who: str | None = None) -> None:
+    """Approve several reports with one reason, all or none: one status change each, in one
+    transaction. Reports with open errors need the override reason."""
+    with db.atomic():
+        for report_id in report_ids:
+            approve(db, report_id, override, who)
 
 
 def approve(db: Database, report_id: int, override: str | None = None, who: str | None = None) -> None:
@@ -330,14 +430,57 @@ def approve(db: Database, report_id: int, override: str | None = None, who: str 
     status = report_row(db, report_id)["status"]
     if status in ("approved", "published"):
         return
+    if status == "removed":
+        raise ReviewError(f"报告 {report_id} 已移除，不能批准 (report {report_id} was removed)")
     errors = _error_count(db, report_id)
     if errors and not (override and override.strip()):
-        raise ReviewError(
-            f"report {report_id} has {errors} open error(s); approve with an override reason to accept them"
+        raise NeedsOverride(
+            f"报告 {report_id} 仍有 {errors} 个错误，批准须说明为何接受"
+            f" (report {report_id} has {errors} open error(s); approve with an override reason)"
         )
     reason = f"override: {override.strip()}" if errors and override else None
     with db.atomic():
         _set_status(db, report_id, "approved", reason, who or operator())
+
+
+def remove(db: Database, report_id: int, reason: str, who: str | None = None) -> None:
+    """Remove a report (a stray copy, a file that is no report): a tombstone, status removed. It
+    leaves the queue and the next publish; its file, cells and audit trail stay."""
+    if not reason.strip():
+        raise ReviewError("移除报告需要理由 (a reason is required)")
+    if report_row(db, report_id)["status"] == "removed":
+        return
+    with db.atomic():
+        _set_status(db, report_id, "removed", reason.strip(), who or operator())
+
+
+def merge(db: Database, stray_id: int, into_id: int, reason: str, who: str | None = None) -> list[Change]:
+    """Merge a stray copy into the report it duplicates: the stray's corrections of cells the other
+    report has not corrected itself are recorded there too (its own corrections stay as they are),
+    then the stray is removed (a tombstone). One transaction."""
+    if stray_id == into_id:
+        raise ReviewError("不能把报告并入它自己 (cannot merge a report into itself)")
+    if not reason.strip():
+        raise ReviewError("合并报告需要理由 (a reason is required)")
+    for report_id in (stray_id, into_id):
+        if report_row(db, report_id)["status"] == "removed":
+            raise ReviewError(f"报告 {report_id} 已移除 (report {report_id} was removed)")
+    target = load_report(db, into_id)
+    paths = set(cell_paths(target))
+    own = {c for (c,) in db.execute("SELECT DISTINCT cell FROM corrections WHERE report_id = ?", [into_id])}
+    taken = [
+        (cell, new, f"并入自报告 {stray_id} merged from report {stray_id}: {why}")
+        for cell, new, why in db.execute(
+            "SELECT cell, new_value, reason FROM corrections WHERE report_id = ? ORDER BY id", [stray_id]
+        ).fetchall()
+        if cell in paths and cell not in own
+    ]
+    latest = list({cell: (cell, new, why) for cell, new, why in taken}.values())  # the stray's last word per cell
+    with db.atomic():
+        changes = _correct_cells(db, into_id, latest, who)
+        _set_status(db, stray_id, "removed", f"并入报告 {into_id} merged into report {into_id}: {reason.strip()}",
+                    who or operator())  # fmt: skip
+    return changes
 
 
 def mark_published(db: Database, report_ids: list[int], who: str | None = None) -> None:
@@ -396,7 +539,8 @@ def audit_trail(db: Database, report_id: int) -> list[dict]:
     """Corrections and status changes, oldest first."""
     return list(
         db.query(
-            "SELECT at, who, 'correction' AS kind, cell AS what, old_value, new_value, reason FROM corrections"
+            "SELECT at, who, CASE WHEN old_value IS NULL AND new_value IS NULL THEN 'blank' ELSE 'correction' END"
+            " AS kind, cell AS what, old_value, new_value, reason FROM corrections"
             " WHERE report_id = :id UNION ALL"
             " SELECT at, who, 'status', status, NULL, NULL, reason FROM status_log WHERE report_id = :id"
             " ORDER BY at, kind",

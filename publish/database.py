@@ -34,7 +34,12 @@ def source_file(region_code: str | None, year: int | None, report_id: int, form:
 
 def public_reports(db: Database, include_unapproved: bool) -> list[dict]:
     """The reports to publish: approved (and already published) ones, or all of them."""
-    where = "" if include_unapproved else f"WHERE r.status IN ({', '.join('?' * len(PUBLIC_STATUSES))})"
+    # removed reports (tombstones) are never published
+    where = (
+        "WHERE r.status != 'removed'"
+        if include_unapproved
+        else f"WHERE r.status IN ({', '.join('?' * len(PUBLIC_STATUSES))})"
+    )
     params = [] if include_unapproved else list(PUBLIC_STATUSES)
     return list(
         db.query(

@@ -70,6 +70,11 @@ TABLE4_RESULTS_EN = {
     "pending": "not yet concluded",
     "total": "total",
 }
+from nianbao.db.vocabulary import Severity, Status
+
+# The statuses a published report can carry (published reads as approved), named as everywhere else.
+PUBLISHED_STATUSES = (Status.APPROVED, Status.NEEDS_REVIEW, Status.READY, Status.IMPORTED)
+SEVERITY_ZH = "严重程度：" + "；".join(f"{s} {s.zh}" for s in Severity)
 
 
 def bilingual(zh: str, en: str) -> str:
@@ -198,11 +203,10 @@ def _reports() -> dict:
             "period": column("报告所述统计期（ISO 起止日期）", "statistics period as stated (ISO start/end)"),
             "website": column("报告所述政府网站", "government website named in the report"),
             "status": column(
-                "核对状态：approved 已审核；needs_review 有错误待复核；ready 无错误待审核；imported 已导入",
-                "review status: approved; needs_review (errors to review); ready (no errors, awaiting approval); "
-                "imported",
+                "审核状态：" + "；".join(f"{s} {s.zh}" for s in PUBLISHED_STATUSES),
+                "review status: " + "; ".join(f"{s} ({s.en})" for s in PUBLISHED_STATUSES),
             ),
-            "approved": column("是否已审核（1/0）", "approved by a reviewer (1/0)"),
+            "approved": column(f"是否{Status.APPROVED.zh}（1/0）", "approved by a reviewer (1/0)"),
             "source_file": column("原文件在网站上的相对路径", "path of the original file on the site"),
             "source_form": column("原文件格式：text、pdf、docx、html", "form of the original: text, pdf, docx, html"),
             "source_sha256": column("原文件的 SHA-256", "SHA-256 of the original file"),
@@ -353,7 +357,7 @@ def _findings() -> dict:
             "id": column("编号", "finding id"),
             "report_id": REPORT_ID,
             "rule": column(f"规则编号：{_rule_ids()}", f"rule id: {_rule_ids()}"),
-            "severity": column("严重程度：error 或 warning", "severity: error or warning"),
+            "severity": column(SEVERITY_ZH, "severity: error or warning"),
             "cells": column(
                 "涉及的单元格路径（JSON 数组），如 table3.new_received.total；* 表示整行或整列",
                 "cell paths involved (JSON array), e.g. table3.new_received.total; * stands for a whole row or column",
@@ -397,7 +401,7 @@ def _rules() -> dict:
         "label_column": "id",
         "columns": {
             "id": column(f"规则编号：{_rule_ids()}", f"rule id: {_rule_ids()}"),
-            "severity": column("严重程度：error 或 warning", "severity: error or warning"),
+            "severity": column(SEVERITY_ZH, "severity: error or warning"),
             "title": column("英文标题", "title in English"),
             "title_zh": column("中文标题", "title in Chinese"),
             "explanation": column("规则检查什么、为什么（英文）", "what the rule checks and why (English)"),

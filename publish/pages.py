@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
+from nianbao.db.checks.explanations_zh import explanation_zh
 from nianbao.db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
 from nianbao.db.model import CellValue
 from nianbao.publish import charts
@@ -135,10 +136,18 @@ def finding_views(data: SiteData, report: Report, link: ReportLink) -> list[Find
             f.severity,
             SEVERITY_LABELS.get(f.severity, f.severity),
             "、".join(data.labels.path(p) for p in f.cells),
-            render_text(f.message_zh),
+            render_text(_named(f.message_zh, f.cells, data)),
         )
         for f in data.findings.get(report.id, [])
     ]
+
+
+def _named(message: str, cells, data: SiteData) -> str:
+    """A finding's message with its cell paths named as the form names them (table3.ROW.* → the
+    row's label): a reader never meets a key."""
+    for path in sorted(cells, key=len, reverse=True):
+        message = message.replace(path, data.labels.path(path))
+    return message
 
 
 def narrative_views(texts: dict[str, str]) -> list[NarrativeView]:
@@ -151,8 +160,11 @@ def narrative_views(texts: dict[str, str]) -> list[NarrativeView]:
 
 def search_chars(*names: str) -> str:
     """Names spelled out one character at a time (夏 县): Pagefind keeps a two-character name as
-    one word while the browser splits the query into characters, so 夏县 would not be found."""
-    return " ".join(" ".join(name) for name in names if name)
+    one word while the browser splits the query into characters, so 夏县 would not be found. The
+    copy is bracketed 〔…〕 so that the search page cuts it out of the excerpts it shows
+    (site/static/search.js)."""
+    spelled = " ".join(" ".join(name) for name in names if name)
+    return f"〔{spelled}〕" if spelled else ""
 
 
 # --- County and report pages ---------------------------------------------------------------------
@@ -340,6 +352,7 @@ class RuleView:
     title: str
     explanation: Markup
     count: int
+    explanation_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -362,6 +375,7 @@ def methodology_page(data: SiteData) -> MethodologyPage:
                 r.title,
                 render_text(r.explanation),
                 counts[r.id],
+                explanation_zh(r.id),
             )
             for r in data.rules
         ]

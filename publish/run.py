@@ -26,7 +26,6 @@ from pathlib import Path
 from nianbao.db.review import mark_published
 from nianbao.db.schema import Database
 from nianbao.db.store import now
-from nianbao.db.wording import plural
 from nianbao.publish import database
 from nianbao.publish.changes import (
     Changes,
@@ -50,6 +49,7 @@ from nianbao.publish.fsutil import (
     swap_in,
     write_file,
 )
+from nianbao.publish.guard import WouldRemove, removals
 
 Progress = Callable[[str], object]  # told each step; what it returns is ignored
 PUBLISHED_DB = Path("datasette", "nianbao.db")
@@ -71,16 +71,16 @@ class Published:
     def site(self) -> Path:
         return self.out / "site"
 
-    def summary(self, marked: str = "not approved, marked as such") -> str:
-        """published 5 reports (4 not approved, …), 1 changed report rebuilt in 2.1 s"""
-        unapproved = f" ({self.unapproved} {marked})" if self.unapproved else ""
+    def summary(self) -> str:
+        """已发布 5 份报告（4 份未批准，已标注），重建有变化的报告 1 份，用时 2.1 秒"""
+        unapproved = f"（{self.unapproved} 份未批准，已标注）" if self.unapproved else ""
         if self.changed is None:
             rebuilt = ""
         elif self.changed == 0:
-            rebuilt = ", nothing changed"
+            rebuilt = "，没有变化"
         else:
-            rebuilt = f", {plural(self.changed, 'changed report')} rebuilt"
-        return f"published {plural(self.reports, 'report')}{unapproved}{rebuilt} in {self.seconds:.1f} s"
+            rebuilt = f"，重建有变化的报告 {self.changed} 份"
+        return f"已发布 {self.reports} 份报告{unapproved}{rebuilt}，用时 {self.seconds:.1f} 秒"
 
 
 def publish(
@@ -90,6 +90,7 @@ def publish(
     include_unapproved: bool = False,
     full: bool = False,
     progress: Progress | None = None,
+    allow_removals: bool = False,
 ) -> Published:
     """Publish into `out`: only what changed since the last publish there, or everything
     (`full`, a first publish, another version of nianbao, or most of the site changed)."""
@@ -104,11 +105,16 @@ def publish(
     try:
         with db.snapshot():  # reports, values and findings as of one moment, while others write
             reports = database.public_reports(db, include_unapproved)
+            gone = removals(live / PUBLISHED_DB if live else None, reports)
+            if gone is not None and gone.any:
+                if not allow_removals:
+                    raise WouldRemove(gone)
+                say(f"按要求移除：{gone.describe()}")
             state = current_state(db, reports, include_unapproved)
             last = None if full else read_state(live)
             changes = compare(last, state)
             if changes is not None and changes.none:
-                say(f"nothing changed since the last publish ({plural(len(reports), 'report')})")
+                say(f"自上次发布以来没有变化（{len(reports)} 份报告）")
                 assert live is not None  # changes are only known from the state of a live build
                 build = live
             elif changes is None:
@@ -118,7 +124,7 @@ def publish(
                 build = _gather_changes(db, reports, changes, out, (live, last), say)
         if build != live:
             write_metadata(build / "datasette")
-            say("building the site")
+            say("生成网站")
             scope = None if changes is None else Scope(changes.counties, changes.provinces, changes.years)
             build_site(build / PUBLISHED_DB, build / "site", progress=say, scope=scope)
             write_state(build, _stamped(state, last, changes, build))
@@ -189,9 +195,9 @@ def _discard(out: Path, created: bool) -> None:
 def _gather_all(db: Database, reports: list[dict], out: Path, say: Progress) -> Path:
     """A new build with every report: the published database and the original files."""
     build = new_build_dir(out)
-    say(f"gathering {plural(len(reports), 'report')}")
+    say(f"汇集 {len(reports)} 份报告")
     database.build(db, reports, _mkdir(build / "datasette") / "nianbao.db")
-    say("writing the original files")
+    say("写入原始文件")
     _write_sources(db, reports, _mkdir(build / "site"))
     return build
 
@@ -200,21 +206,18 @@ def _gather_changes(
     db: Database, reports: list[dict], changes: Changes, out: Path, last: tuple[Path, State], say: Progress
 ) -> Path:
     """The spare build made level with the live one, then the changed reports written again."""
-    counties = plural(len(changes.counties), "county", "counties")
-    say(
-        f"{plural(len(changes.changed) + len(changes.removed), 'changed report')} in {counties}: updating the last publish"
-    )
+    say(f"{len(changes.counties)} 个县的 {len(changes.changed) + len(changes.removed)} 份报告有变化：更新上次的发布")
     live, live_state = last
     build = spare_build_dir(out, live)
     linked = _level(build, live, live_state)
-    say(f"the last publish's files: {plural(linked, 'file')} linked")
+    say(f"沿用上次发布的文件 {linked} 个")
     shutil.rmtree(build / "datasette", ignore_errors=True)
     target = _mkdir(build / "datasette") / "nianbao.db"
     shutil.copyfile(live / PUBLISHED_DB, target)  # a new file: Datasette may be reading the live one
     changed = set(changes.changed)
     rows = [r for r in reports if r["id"] in changed]
     database.replace(db, rows, target, changes.removed)
-    say("published database updated")
+    say("已更新发布的数据库")
     for source in sorted(changes.stale_sources):
         (build / "site" / source).unlink(missing_ok=True)
     _write_sources(db, rows, build / "site")

@@ -19,11 +19,12 @@ from pathlib import Path
 
 from nianbao.db.format import FORMATS
 from nianbao.db.model import CellValue
+from nianbao.db.vocabulary import Severity
 from nianbao.publish.tables import OUTSIDE_RESULTS, RESULTS_GROUP, CellView
 from nianbao.publish.untrusted import clean, clean_row, region_key, source_path
 
 IDENTITY_LABELS = {"organ": "发布机关", "year": "年度", "region_code": "地区代码", "published": "发布日期"}
-SEVERITY_LABELS = {"error": "错误", "warning": "提示"}
+SEVERITY_LABELS = {s.value: s.zh for s in Severity}  # one vocabulary: db/vocabulary.py
 REPORT_ORDER = "ORDER BY region_code, year, id"
 
 

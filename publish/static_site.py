@@ -23,7 +23,6 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from nianbao.db.wording import plural
 from nianbao.db.workers import WorkerPool
 from nianbao.publish.assets import STATIC, TEMPLATES
 from nianbao.publish.downloads import DATABASE, write_downloads
@@ -63,7 +62,7 @@ def build_site(
     env = environment()
     with closing(connect(published_db)) as conn:
         data = load(conn, HOME_SERIES)
-        say(f"site: {plural(len(data.reports), 'report')}, writing the downloads")
+        say(f"网站：{len(data.reports)} 份报告，写入下载文件")
         datasets, db_size = write_downloads(published_db, conn, target, scope.provinces if scope else None)
         fixed = [
             *home_pages(data, scope.years if scope else None),
@@ -80,11 +79,11 @@ def build_site(
             for done, (name, outputs) in enumerate(county_outputs(conn, pages_data, set(keys)), 1):
                 _write(target, _render(env, outputs))
                 if done % 200 == 0:
-                    say(f"site: {plural(done, 'county', 'counties')} ({name})")
-        say(f"site: {plural(len(keys), 'county', 'counties')}, {plural(len(data.reports), 'report')}")
+                    say(f"网站：{done} 个县（{name}）")
+        say(f"网站：{len(keys)} 个县，{len(data.reports)} 份报告")
     _copy_static(target)
     if data.reports:
-        say("site: search index")
+        say("网站：搜索索引")
         build_index(target, scope.provinces if scope else None)
     else:  # Pagefind cannot index a site without pages
         shutil.rmtree(target / "pagefind", ignore_errors=True)
@@ -99,7 +98,7 @@ def _write_counties_in_workers(published_db: Path, target: Path, keys: list[str]
         written = 0
         for count in pool.map(_write_chunk, [target] * len(chunks), chunks):
             written += count
-            say(f"site: {plural(written, 'county', 'counties')} of {len(keys):,}")
+            say(f"网站：{written}/{len(keys):,} 个县")
 
 
 _worker: dict = {}  # a worker process's connection, site data (without narratives) and Jinja

@@ -33,9 +33,9 @@ def test_queue_puts_errors_first_and_glance_counts(db, db_path):
 
     got, glance = run(NianbaoApp(str(db_path)), steps)
     assert [r[1] for r in got] == ["交口县", "夏县", "霍城县", "温县", "巨鹿县"]
-    assert got[0][1:6] == ["交口县", "2024", "待核", "2", "0"] and got[0][-1] == "CELL-MISSING"
-    assert glance.startswith("5 reports · 待核 3 · 可审核 2 · 错误 errors 4 · 提示 warnings 1")
-    assert "last publish —" in glance
+    assert got[0][1:6] == ["交口县", "2024", "待审核", "2", "0"] and got[0][-1] == "CELL-MISSING"
+    assert glance.startswith("报告 5 份 · 待审核 3 · 待批准 2 · 错误 4 · 提示 1")
+    assert "上次发布 —" in glance
 
 
 def test_filter_by_rule(db, db_path):
@@ -53,7 +53,7 @@ def test_empty_database_says_how_to_start(db_path):
     async def steps(app, pilot):
         return str(app.screen.query_one("#glance", Static).content)
 
-    assert "按 i 导入 press i to import" in run(NianbaoApp(str(db_path)), steps)
+    assert "按 i 导入" in run(NianbaoApp(str(db_path)), steps)
 
 
 def test_refresh_key_picks_up_new_imports(db, db_path):
@@ -95,7 +95,7 @@ def test_enter_opens_the_report_and_coming_back_refreshes(db, db_path):
 
     opened, after = run(NianbaoApp(str(db_path)), steps)
     assert opened == 1
-    assert [(r[1], r[3], r[4]) for r in after] == [("交口县", "可审核", "0"), ("巨鹿县", "可审核", "0")]
+    assert [(r[1], r[3], r[4]) for r in after] == [("交口县", "待批准", "0"), ("巨鹿县", "待批准", "0")]
 
 
 def test_i_opens_the_import_screen(db_path):

@@ -117,7 +117,7 @@ def test_import_fix_approve_publish_serve(workspace):
         seen["where"] = str(app.screen.query_one("#where").content)
         await pilot.press("ctrl+r")
         await until(
-            pilot, lambda: app.screen.server is not None and "serving" in str(app.screen.query_one("#where").content)
+            pilot, lambda: app.screen.server is not None and "正在服务" in str(app.screen.query_one("#where").content)
         )
         server = app.screen.server
         served = await asyncio.to_thread(fetch, f"{server.datasette_url}nianbao/reports.json?_shape=array")
@@ -130,8 +130,8 @@ def test_import_fix_approve_publish_serve(workspace):
     assert seen["before"] == ("—", "reverse red") and seen["selected"] == missing
     assert seen["after"] == ("5", "")
     assert "CELL-MISSING" not in seen["rules"]
-    assert "可发布 1 approved report ·" in seen["about"]
-    assert seen["log"][-1].startswith("published 1 report in")
+    assert "可发布（已批准）1 份 ·" in seen["about"]
+    assert seen["log"][-1].startswith("已发布 1 份报告，用时")
     assert "published/site/index.html" in seen["where"] and "published/datasette" in seen["where"]
     assert [r["organ"] for r in seen["served"]] == ["夏县人民政府办公室"]
     assert "夏县" in seen["site"]
@@ -260,7 +260,7 @@ def test_help_lists_every_screens_keys_and_the_palette_runs_actions(workspace):
 
     helped, text, listed = drive(steps)
     assert helped
-    for screen in ("Home and queue", "Import", "Report review", "Publish"):
+    for screen in ("首页与审核队列", "导入", "报告审核", "发布"):
         assert f"## {screen}" in text or screen in text
     for key, action in (
         ("e", "修改 | Edit:"),

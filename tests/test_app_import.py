@@ -54,10 +54,10 @@ def test_imports_a_folder_with_a_bad_file(tmp_path, db_path):
 
     got, line, opened = run(Host(str(db_path), str(tmp_path)), steps)
     assert len(got) == 6
-    failed = [r for r in got if r[0].endswith("failed")]
+    failed = [r for r in got if r[0].endswith("失败")]
     assert len(failed) == 1 and failed[0][1] == "bad.txt" and "binary" in failed[0][2]  # the reason
     assert count_reports(db_path) == 5
-    assert line == "6 files: 5 imported, 1 failed; 4 with findings to review"
+    assert line == "6 个文件：已导入 5，失败 1；4 个有待审核的问题"
     assert opened == [int(got[1][3])]
 
 
@@ -77,18 +77,18 @@ def test_cancel_keeps_what_was_done_and_rerun_imports_the_rest(tmp_path, db_path
             gate.released.set()
         await wait_done(pilot)
         first = summary(app), count_reports(db_path)
-        assert "elapsed" in timing and "left" in timing
+        assert "用时" in timing and "约剩" in timing
         await start_import(pilot, folder, typed=False)
         await wait_done(pilot)
         return first, rows(app), summary(app)
 
     (cancelled, kept), second, line = run(Host(str(db_path), str(tmp_path)), steps)
-    assert "Cancelled after 5 of 60" in cancelled  # the file in hand is finished, no other begun
+    assert "已取消：完成 5/60 个文件" in cancelled  # the file in hand is finished, no other begun
     assert kept == 5
     assert count_reports(db_path) == 60
     statuses = [r[0].split()[-1] for r in second]
-    assert statuses.count("unchanged") == kept and statuses.count("imported") == 60 - kept
-    assert line.startswith("60 files:")
+    assert statuses.count("未变") == kept and statuses.count("已导入") == 60 - kept
+    assert line.startswith("60 个文件：")
 
 
 def test_fits_80_by_24_with_the_bindings_in_the_footer(tmp_path, db_path):
@@ -140,4 +140,4 @@ def test_importing_200_reports_keeps_the_screen_responsive(tmp_path, db_path, mo
     assert threading.main_thread() not in gate.threads and len(gate.threads) == 1  # one worker thread
     assert midway == (20, 200)
     assert help_shown and back  # the screen answered F1 and Escape while the import was under way
-    assert end == (200, 200) and results == 200 and line.startswith("200 files: 200 imported")
+    assert end == (200, 200) and results == 200 and line.startswith("200 个文件：已导入 200")

@@ -76,7 +76,7 @@ def test_correct_a_blank_cell_then_approve(db, db_path):
 
     before, shown, after = run(db_path, report_id, steps)
     assert before == ("—", "reverse red")
-    assert path in shown and "CELL-MISSING" in shown
+    assert path in shown and "表二 行政规范性文件 · 现行有效件数" in shown and "单元格空缺" in shown
     assert after == ("5", "")
     with connect(db_path) as check:
         assert not [f for f in review.findings(check, report_id) if f["rule"] == "CELL-MISSING"]
@@ -166,7 +166,7 @@ def test_panel_shows_the_source_line(db, db_path):
         source = review.cell_source(check, report_id, "table3.new_received.natural")
     line = dict(source.excerpt)[source.source.line]
     assert "table3.new_received.natural" in text
-    assert f"line {source.source.line:>4} │ {line}" in text
+    assert f"{source.source.line:>4} │ {line}" in text
     assert "▶" in text
 
 

@@ -590,11 +590,11 @@ def _with_year(text: str, year: int) -> str:
 @pytest.mark.parametrize(
     ("edit", "finding"),
     [
-        (lambda t: _with_year(t, 2099), "the report year 2099 is impossible: reports cover 2008 to "),
-        (lambda t: _with_year(t, 2003), "the report year 2003 is impossible: reports cover 2008 to "),
+        (lambda t: _with_year(t, 2099), "报告年度2099年不可能：年度报告只涵盖2008年至"),
+        (lambda t: _with_year(t, 2003), "报告年度2003年不可能：年度报告只涵盖2008年至"),
         (
             lambda t: t.rstrip() + f"\n{GOOD_ORGAN}\n2024年6月1日\n",
-            "the report is dated 2024-06-01, before its year 2024 was over: the year or the date is wrong",
+            "落款日期2024-06-01早于报告年度2024年结束，年度或日期有误",
         ),
     ],
     ids=["future", "before-the-regulation", "dated-before-year-end"],
@@ -611,7 +611,7 @@ def test_wrong_year_imports_with_an_error_to_review(tmp_path, edit, finding):
     assert "(1 error to review)" in result.stdout
     checked = run(["--db", str(db_file), "check"])
     assert checked.exit_code == 1
-    assert finding in checked.stdout and "IDENTITY" in checked.stdout
+    assert finding in checked.stdout and "IDENTITY" in checked.stdout  # `check` reads in Chinese
 
 
 def test_duplicate_files_same_bytes_are_unchanged(tmp_path):

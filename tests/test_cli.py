@@ -106,8 +106,9 @@ def test_list_after_import(tmp_path):
 
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["id", "organ", "region", "region_code", "year", "status", "errors", "warnings", "file"]
-    assert lines[-1] == "5 reports"
+    assert lines[0].split() == ["编号", "机关", "地区", "地区代码", "年度", "状态", "错误", "提示", "文件"]
+    assert lines[-1] == "共 5 份报告"
+    assert {line.split()[5] for line in lines[1:-1]} == {"待审核", "待批准"}
     body = lines[1:-1]
     assert len(body) == 5
     for organ, year in ORGANS.values():
@@ -138,10 +139,28 @@ def test_list_json_after_import(tmp_path):
     assert {r["region_code"] for r in rows} == {"140828", "130529", "410825", "141130", "654023"}
 
 
+def test_a_db_that_does_not_exist_is_an_error_unless_the_command_creates_one(tmp_path):
+    missing = str(tmp_path / "typo.db")
+    for args in (["list"], ["check"], ["show", "1"], ["approve", "1"], ["publish", "--out", str(tmp_path / "o")]):
+        result = run(["--db", missing, *args])
+        assert result.exit_code == 1 and result.stderr.startswith(f"Error: {missing}: 没有这个数据库"), args
+        assert not (tmp_path / "typo.db").exists()
+    assert run(["--db", missing, "import", str(sample_path("001"))]).exit_code == 0  # import creates it
+
+
+def test_show_names_a_missing_organ_in_chinese(db, db_path):
+    run(["--db", str(db_path), "import", str(sample_path("001"))])
+    db.execute("UPDATE reports SET organ = NULL")
+    db.conn.commit()
+    first = run(["--db", str(db_path), "show", "1"]).stdout.splitlines()[0]
+    assert first == "报告 1：（机关未定） · 2024 · 待批准" and "None" not in first
+
+
 def test_list_of_empty_database(tmp_path):
+    connect(str(tmp_path / "t.db")).close()
     result = run(["--db", str(tmp_path / "t.db"), "list"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == "0 reports"
+    assert result.stdout.splitlines()[-1] == "共 0 份报告"
     result = run(["--db", str(tmp_path / "t.db"), "list", "--json"])
     assert json.loads(result.stdout) == []
 

@@ -10,6 +10,7 @@ from docx import Document as WordDocument
 
 from nianbao.db import review
 from nianbao.db.pipeline import import_paths, parse_file
+from nianbao.db.vocabulary import cell_name
 from nianbao.tui.cli import cli
 from tests.forms import docx, html, pdf
 from tests.helpers import sample_path
@@ -61,6 +62,6 @@ def test_cli_shows_the_page_and_box(db_path, tmp_path, report):
     runner = CliRunner()
     assert runner.invoke(cli, ["--db", str(db_path), "import", str(path)]).exit_code == 0  # findings are not failures
     out = runner.invoke(cli, ["--db", str(db_path), "show", "1", CELL]).stdout.splitlines()
-    assert out[0] == f"report 1 {CELL} = 12   (printed: “12”)"
-    assert out[1].startswith("source (pdf): page ")
-    assert out[2].startswith("box on the page: ")
+    assert out[0] == f"报告 1 {cell_name(CELL)}（{CELL}）= 12   （原文：“12”）"
+    assert out[1].startswith("来源（PDF）：第 ")
+    assert out[2].startswith("页面上的位置：")

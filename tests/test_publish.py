@@ -128,10 +128,10 @@ def test_cli_publish_and_demo(tmp_path, db_path):
     runner.invoke(cli, ["--db", str(db_path), "approve", "1"])
     result = runner.invoke(cli, ["--db", str(db_path), "publish", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "published 1 report in" in result.stdout and f"{tmp_path / 'out'}/site/index.html" in result.stdout
+    assert "已发布 1 份报告，用时" in result.stdout and f"{tmp_path / 'out'}/site/index.html" in result.stdout
     demo = runner.invoke(cli, ["demo", "--out", str(tmp_path / "demo")])
     assert demo.exit_code == 0, demo.output
-    assert "published 5 reports (5 not approved, marked as such)" in demo.stdout
+    assert "已发布 5 份报告（5 份未批准，已标注）" in demo.stdout
     assert (tmp_path / "demo" / "published" / "site" / "index.html").exists()
 
 

@@ -114,20 +114,20 @@ def test_another_version_of_the_code_publishes_everything(samples_db, tmp_path, 
     monkeypatch.setattr(changes, "fingerprint", lambda include_unapproved: "another version")
     assert publish(db, out, include_unapproved=True).changed is None
     monkeypatch.undo()
-    assert publish(db, out, include_unapproved=False).changed is None  # another setting, too
+    assert publish(db, out, include_unapproved=False, allow_removals=True).changed is None  # another setting, too
 
 
 def test_cli_says_what_it_rebuilt_and_full_builds_everything(samples_db, db_path, tmp_path):
     db, ids = samples_db
     argv = ["--db", str(db_path), "publish", "--out", str(tmp_path / "out"), "--include-unapproved"]
     first = CliRunner().invoke(cli, argv)
-    assert first.exit_code == 0 and "published 5 reports (5 not approved, marked as such) in" in first.stdout
+    assert first.exit_code == 0 and "已发布 5 份报告（5 份未批准，已标注），用时" in first.stdout
     review.correct(db, ids["001"], CELL, "7", "the printed table says 7", who="li")
     again = CliRunner().invoke(cli, argv)
-    assert "published 5 reports (5 not approved, marked as such), 1 changed report rebuilt in" in again.stdout
-    assert "nothing changed in" in CliRunner().invoke(cli, argv).stdout
+    assert "已发布 5 份报告（5 份未批准，已标注），重建有变化的报告 1 份，用时" in again.stdout
+    assert "没有变化，用时" in CliRunner().invoke(cli, argv).stdout
     full = CliRunner().invoke(cli, [*argv, "--full"])
-    assert full.exit_code == 0 and "published 5 reports (5 not approved, marked as such) in" in full.stdout
+    assert full.exit_code == 0 and "已发布 5 份报告（5 份未批准，已标注），用时" in full.stdout
 
 
 def test_pages_written_by_worker_processes_are_the_same(samples_db, tmp_path, monkeypatch):
@@ -141,7 +141,7 @@ def test_pages_written_by_worker_processes_are_the_same(samples_db, tmp_path, mo
     monkeypatch.setattr(static_site, "CHUNK", 2)
     steps: list[str] = []
     two = publish(db, tmp_path / "two", include_unapproved=True, progress=steps.append).out
-    assert "site: 4 counties of 5" in steps and "site: 5 counties of 5" in steps
+    assert "网站：4/5 个县" in steps and "网站：5/5 个县" in steps
     assert tree((one / "site").resolve()) == tree((two / "site").resolve())
 
 
@@ -157,8 +157,8 @@ def test_successive_updates_bring_the_spare_level_through_what_the_last_one_touc
         review.correct(db, ids[report], CELL, value, "the printed table says so", who="li")
         steps: list[str] = []
         assert publish(db, out, include_unapproved=True, progress=steps.append).changed == 1
-        (line,) = [s for s in steps if s.startswith("the last publish's files:")]
-        linked.append(int(line.split()[4]))
+        (line,) = [s for s in steps if s.startswith("沿用上次发布的文件")]
+        linked.append(int(line.split()[1]))
 
     update("001", "7")  # the spare is the first, full build: every file compared and linked
     update("003", "8")  # the spare is what the first update started from: only its paths

@@ -169,29 +169,30 @@ def test_cli_check_exit_codes_and_summary(db_path):
     assert run("--db", str(db_path), "import", str(sample_path("001")), str(sample_path("002"))).exit_code == 0
     result = run("--db", str(db_path), "check")
     assert result.exit_code == 0  # a warning alone does not fail
-    assert result.stdout.splitlines()[-1] == "2 reports checked: 0 errors in 0, 1 warning"
+    assert result.stdout.splitlines()[-1] == "检查了 2 份报告：0 份有错误，共 0 个错误，1 个提示"
     run("--db", str(db_path), "import", str(sample_path("003")))
     result = run("--db", str(db_path), "check")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == "report 3: 交口县人民政府办公室 2024 (needs_review)"  # errors first
-    assert lines[-1] == "3 reports checked: 2 errors in 1, 1 warning"
+    assert lines[0] == "报告 3：交口县人民政府办公室 2024（待审核）"  # errors first
+    assert lines[-1] == "检查了 3 份报告：1 份有错误，共 2 个错误，1 个提示"
     result = run("--db", str(db_path), "check", "--json", "3")
     data = json.loads(result.stdout)
-    assert result.stderr.strip() == "1 report checked: 2 errors in 1, 0 warnings"
+    assert result.stderr.strip() == "检查了 1 份报告：1 份有错误，共 2 个错误，0 个提示"
     assert [f["rule"] for f in data[0]["findings"]] == ["CELL-MISSING", "CELL-MISSING"]
 
 
 def test_cli_correct_accept_approve_show(db_path):
     run("--db", str(db_path), "import", str(sample_path("003")))
     result = run("--db", str(db_path), "approve", "1")
-    assert result.exit_code == 1 and result.stderr.startswith("Error: report 1 has 2 open error(s)")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: 报告 1 仍有 2 个错误，批准须说明为何接受")
+    assert "--override" in result.stderr  # names the option that approves anyway
     assert run("--db", str(db_path), "correct", "1", "table2.licensing", "5").exit_code == 2  # --reason required
     result = run("--db", str(db_path), "accept", "1")
-    assert result.exit_code == 0 and result.stdout.splitlines()[-1] == "8 suggestions accepted; errors now 0"
+    assert result.exit_code == 0 and result.stdout.splitlines()[-1] == "采纳建议值 8 个；现有错误 0"
     assert run("--db", str(db_path), "approve", "1").exit_code == 0
     shown = run("--db", str(db_path), "show", "1").stdout
-    assert "交口县人民政府办公室 · 2024 · approved" in shown and "141130 山西省吕梁市" in shown
+    assert "交口县人民政府办公室 · 2024 · 已批准" in shown and "141130 山西省吕梁市" in shown
     assert "accepted suggestion: T3-BALANCE" in shown
 
 
@@ -220,6 +221,9 @@ def test_cell_source_shows_the_lines_around_a_value(db):
 def test_cli_show_cell(db_path):
     run("--db", str(db_path), "import", str(sample_path("000")))
     out = run("--db", str(db_path), "show", "1", "table3.new_received.natural").stdout.splitlines()
-    assert out[0] == "report 1 table3.new_received.natural = 2   (printed: “2”)"
-    assert out[1].startswith("source (text): line ")
+    assert (
+        out[0]
+        == "报告 1 表三 一、本年新收政府信息公开申请数量 · 自然人（table3.new_received.natural）= 2   （原文：“2”）"
+    )
+    assert out[1].startswith("来源（文本）：第 ")
     assert any(line.startswith("▶") and line.endswith("│  ⇥ 2") for line in out)

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
+from nianbao.db.checks.explanations_zh import EXPLANATIONS_ZH
 from nianbao.db.format import FORMATS
 from nianbao.db.schema import connect
 from nianbao.publish import database, search_index
@@ -74,7 +75,7 @@ def site(published, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("site") / "site"
     messages: list[str] = []
     build_site(published, target, progress=messages.append)
-    assert messages and messages[-1] == "site: search index"
+    assert messages and messages[-1] == "网站：搜索索引"
     return target
 
 
@@ -275,11 +276,29 @@ def test_findings_link_to_their_rule_and_every_rule_has_an_anchor(site, publishe
         section = methodology.get_element_by_id(rule["id"])
         text = section.text_content()
         assert rule["title_zh"] in text and rule["title"] in text and rule["explanation"][:40] in text
+        chinese = section.xpath("./p[@class='prose']")[0].text_content()  # Chinese first, English folded
+        assert chinese == EXPLANATIONS_ZH[rule["id"]] and section.xpath("./details[@lang='en']")
     doc = page(site, "region/141130/2024/index.html")
     links = [a.get("href") for a in doc.xpath(f"//table[{C('findings')}]//a")]
     assert links == ["../../../methodology/index.html#CELL-MISSING"] * 2
     messages = [td.text_content() for td in doc.xpath(f"//table[{C('findings')}]//td[{C('prose')}]")]
     assert any("可由表内合计推出" in m for m in messages)
+    assert not any("table3." in m for m in messages)  # cells named as the form names them, never keys
+
+
+@pytest.mark.parametrize(
+    ("province", "prefecture", "name", "shown"),
+    [
+        ("上海市", "", "上海市", ""),  # the municipality's own page: 上海市, not 上海市上海市
+        ("上海市", "上海市", "浦东新区", "上海市"),
+        ("山西省", "吕梁市", "交口县", "山西省吕梁市"),
+    ],
+)
+def test_a_place_never_repeats_a_name(province, prefecture, name, shown):
+    from nianbao.publish.static_site import environment
+
+    template = environment().from_string('{% from "_macros.html" import place %}{{ place(p, q, n) }}')
+    assert template.render(p=province, q=prefecture, n=name) == shown
 
 
 def test_narratives_are_paragraphs_of_text(site, published):
@@ -432,7 +451,7 @@ def test_search_page_names_counties_one_character_at_a_time(site):
     doc = page(site, "region/410825/index.html")
     assert doc.find(".//main").get("data-pagefind-body") is not None
     (chars,) = doc.xpath(f"//*[{C('pagefind-chars')}]")
-    assert chars.text == "温 县 焦 作 市" and chars.get("aria-hidden") == "true"
+    assert chars.text == "〔温 县 焦 作 市〕" and chars.get("aria-hidden") == "true"
     assert doc.xpath("//*[@data-pagefind-filter='省份']")[0].text == "河南省"
     assert [e.get("data-pagefind-filter") for e in doc.xpath(f"//ul[{C('reports')}]/li")] == ["年度:2024"]
     shards = json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))

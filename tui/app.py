@@ -17,6 +17,7 @@ class NianbaoApp(App):
     TITLE = "nianbao 年报"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "帮助", tooltip="Help: the workflow and every screen's keys"),
+        Binding("ctrl+p", "command_palette", "命令", show=False, priority=True, tooltip="Open the command palette"),
     ]
 
     def __init__(self, db_path: str) -> None:

@@ -19,8 +19,10 @@ from nianbao.db.errors import NianbaoError
 from nianbao.db.filenames import shown
 from nianbao.db.pipeline import FileResult, import_paths, parse_file, summarize
 from nianbao.db.schema import connect
-from nianbao.db.wording import counted, plural
+from nianbao.db.vocabulary import FORMS_ZH, TRAIL_KINDS, cell_name, message_zh, severity_zh, source_zh, status_zh
+from nianbao.db.wording import counted
 from nianbao.publish.untrusted import clean
+from nianbao.tui.timefmt import local_time
 
 DEFAULT_DB = "nianbao.db"
 
@@ -88,7 +90,7 @@ def cli(ctx: click.Context, db_path: str) -> None:
 @click.pass_obj
 def import_(db_path: str, paths: tuple[str, ...], workers: int | None) -> None:
     """Import report files, or folders of them (searched recursively)."""
-    with _open(db_path) as db:
+    with _open(db_path, create=True) as db:
         results = [_echo_result(r) for r in import_paths(db, paths, workers=workers)]
     _echo_summary(results)
     sys.exit(1 if any(r.failed for r in results) or not results else 0)
@@ -136,11 +138,13 @@ def list_(db_path: str, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     headers = ["id", "organ", "region", "region_code", "year", "status", "errors", "warnings", "file"]
-    table = [headers] + [[str(row[h]) if row[h] is not None else "—" for h in headers] for row in rows]
+    names = ["编号", "机关", "地区", "地区代码", "年度", "状态", "错误", "提示", "文件"]
+    shown = [{**row, "status": status_zh(row["status"])} for row in rows]
+    table = [names] + [[str(row[h]) if row[h] is not None else "—" for h in headers] for row in shown]
     widths = [max(_width(r[i]) for r in table) for i in range(len(headers))]
     for r in table:
         echo("  ".join(_pad(cell, w) for cell, w in zip(r, widths)).rstrip())
-    echo(plural(len(rows), "report"))
+    echo(f"共 {len(rows)} 份报告")
 
 
 @cli.command(name="publish")
@@ -153,14 +157,27 @@ def list_(db_path: str, as_json: bool) -> None:
 )
 @click.option("--include-unapproved", is_flag=True, help="Publish every report; those not approved are marked.")
 @click.option("--full", is_flag=True, help="Build everything anew, not just what changed since the last publish.")
+@click.option(
+    "--allow-removals",
+    is_flag=True,
+    help="Publish even when the live site would lose reports or counties (otherwise refused, saying which).",
+)
 @click.pass_obj
-def publish_(db_path: str, out: str, include_unapproved: bool, full: bool) -> None:
+def publish_(db_path: str, out: str, include_unapproved: bool, full: bool, allow_removals: bool) -> None:
     """Publish the approved reports: a Datasette directory and a static site, swapped in whole.
     Publishing again into the same folder builds only the counties whose reports changed."""
     from nianbao.publish.run import publish
 
     with _open(db_path) as db:
-        done = _guard(publish, db, Path(out), include_unapproved=include_unapproved, full=full, progress=echo)
+        done = _guard(
+            publish,
+            db,
+            Path(out),
+            include_unapproved=include_unapproved,
+            full=full,
+            progress=echo,
+            allow_removals=allow_removals,
+        )
     _echo_published(done)
 
 
@@ -175,6 +192,19 @@ def serve(out: str, port: int) -> None:
     datasette, site = served_urls(port)
     echo(f"Datasette: {datasette}   the site: {site}")
     sys.exit(serve_in_foreground(serve_published_command(Path(out), port=port)))
+
+
+@cli.command()
+@click.argument("stray", type=int)
+@click.argument("into", type=int)
+@click.option("--reason", required=True, help="Why: e.g. the same file imported twice.")
+@click.pass_obj
+def merge(db_path: str, stray: int, into: int, reason: str) -> None:
+    """Merge a stray copy (STRAY) into the report it duplicates (INTO): corrections of both are kept,
+    the stray is removed (a tombstone)."""
+    with _open(db_path) as db:
+        changes = _guard(review.merge, db, stray, into, reason)
+    echo(f"报告 {stray} 已并入报告 {into}：沿用其更正 {len(changes)} 处；报告 {stray} 已移除")
 
 
 def _echo_published(done) -> None:
@@ -200,7 +230,7 @@ def demo(out: str) -> None:
     db_path = folder / DEFAULT_DB
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    with as_file(files("nianbao.db") / "samples") as samples, _open(str(db_path)) as db:
+    with as_file(files("nianbao.db") / "samples") as samples, _open(str(db_path), create=True) as db:
         names = sorted(p for p in Path(samples).glob("*.txt"))
         results = [_echo_result(r, show_path=Path(r.path).name) for r in import_paths(db, names)]
         echo("")
@@ -238,7 +268,9 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
 
     Exit status: 0 when no report has an error, 1 when some do (warnings alone give 0)."""
     with _open(db_path) as db:
-        ids = list(reports) or [r[0] for r in db.execute("SELECT id FROM reports ORDER BY id").fetchall()]
+        ids = list(reports) or [
+            r[0] for r in db.execute("SELECT id FROM reports WHERE status != 'removed' ORDER BY id").fetchall()
+        ]
         results = {}
         for report_id in ids:
             _guard(review.recheck, db, report_id)
@@ -259,16 +291,13 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
         order = sorted(results.items(), key=lambda item: (-_count(item[1][1], "error"), -len(item[1][1]), item[0]))
         for rid, (row, found) in order:
             if found:
-                echo(f"report {rid}: {row['organ']} {row['year']} ({row['status']})")
+                echo(f"报告 {rid}：{_organ(row)} {row['year'] or '年度未定'}（{status_zh(row['status'])}）")
             for f in found:
-                echo(f"  {f['severity']:<8} {f['rule']:<15} {f['message']}")
+                echo(f"  {severity_zh(f['severity'])} {f['rule']:<15} {message_zh(f, row['format'])}")
     errors = sum(_count(found, "error") for _, found in results.values())
     warnings = sum(_count(found, "warning") for _, found in results.values())
     flagged = sum(1 for _, found in results.values() if _count(found, "error"))
-    summary = (
-        f"{plural(len(results), 'report')} checked: {plural(errors, 'error')} in {flagged},"
-        f" {plural(warnings, 'warning')}"
-    )
+    summary = f"检查了 {len(results)} 份报告：{flagged} 份有错误，共 {errors} 个错误，{warnings} 个提示"
     echo(summary, err=as_json)  # with --json, stdout holds only JSON
     sys.exit(1 if errors else 0)
 
@@ -287,35 +316,77 @@ def correct(db_path: str, report: int, cell: str, value: str, reason: str) -> No
     with _open(db_path) as db:
         change = _guard(review.correct, db, report, cell, value, reason)
     echo(
-        f"report {report}: {cell} {_show(change.old)} → {_show(change.new)}; "
-        f"errors {change.errors_before} → {change.errors_after}"
+        f"报告 {report}：{cell_name(cell)} {_show(change.old)} → {_show(change.new)}；"
+        f"错误 {change.errors_before} → {change.errors_after}"
     )
 
 
 @cli.command()
 @click.argument("report", type=int)
 @click.argument("cells", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every suggested value of the report (the default without CELLS).")
 @click.pass_obj
-def accept(db_path: str, report: int, cells: tuple[str, ...]) -> None:
-    """Accept the suggested values of a report (all, or those of CELLS) as corrections."""
+def accept(db_path: str, report: int, cells: tuple[str, ...], all_: bool) -> None:
+    """Accept the suggested values of a report (all, or those of CELLS) as corrections: one audited
+    correction per cell, in one transaction."""
+    if all_ and cells:
+        _usage("accept：--all 与单元格只能选一种 (--all or CELLS, not both)")
     with _open(db_path) as db:
         changes = _guard(review.accept_suggestions, db, report, cells)
     for change in changes:
-        echo(f"report {report}: {change.cell} {_show(change.old)} → {_show(change.new)}")
-    after = changes[-1].errors_after if changes else "unchanged"
-    echo(f"{plural(len(changes), 'suggestion')} accepted; errors now {after}")
+        echo(f"报告 {report}：{cell_name(change.cell)} {_show(change.old)} → {_show(change.new)}")
+    after = changes[-1].errors_after if changes else "不变"
+    echo(f"采纳建议值 {len(changes)} 个；现有错误 {after}")
 
 
 @cli.command()
 @click.argument("report", type=int)
+@click.argument("cells", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every blank cell of the report.")
+@click.option("--reason", required=True, help="Why the blanks stand: what the source shows.")
+@click.pass_obj
+def blank(db_path: str, report: int, cells: tuple[str, ...], all_: bool, reason: str) -> None:
+    """Record blank cells as blank as printed (CELLS, or --all): each stays null (never 0), one
+    audited change per cell in one transaction; their CELL-MISSING findings count as reviewed."""
+    if all_ == bool(cells):
+        _usage("blank：请给出单元格，或用 --all 表示全部空白单元格 (CELLS or --all)")
+    with _open(db_path) as db:
+        changes = _guard(review.record_blanks, db, report, cells, reason)
+    after = changes[-1].errors_after if changes else "不变"
+    echo(f"报告 {report}：空白照录 {len(changes)} 个单元格；现有错误 {after}")
+
+
+@cli.command()
+@click.argument("reports", nargs=-1, type=int, required=True)
 @click.option("--override", metavar="REASON", help="Approve despite open errors, saying why.")
 @click.pass_obj
-def approve(db_path: str, report: int, override: str | None) -> None:
-    """Approve a report for publication (open errors need --override REASON)."""
+def approve(db_path: str, reports: tuple[int, ...], override: str | None) -> None:
+    """Approve reports for publication, all or none (open errors need --override REASON)."""
     with _open(db_path) as db:
-        _guard(review.approve, db, report, override)
+        try:
+            review.approve_many(db, reports, override)
+        except review.NeedsOverride as exc:
+            echo(f"Error: {exc}；确认无误请加 --override 理由 (add --override REASON to approve anyway)", err=True)
+            sys.exit(1)
+        except NianbaoError as exc:
+            echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        rows = [review.report_row(db, r) for r in reports]
+    for row in rows:
+        echo(f"报告 {row['id']}：{_organ(row)} {row['year'] or '年度未定'} 已批准")
+
+
+@cli.command()
+@click.argument("report", type=int)
+@click.option("--reason", required=True, help="Why it goes: e.g. a stray copy of report 4.")
+@click.pass_obj
+def remove(db_path: str, report: int, reason: str) -> None:
+    """Remove a report: a tombstone (status removed). It leaves the queue and the next publish;
+    its file and audit trail are kept."""
+    with _open(db_path) as db:
+        _guard(review.remove, db, report, reason)
         row = review.report_row(db, report)
-    echo(f"report {report}: {row['organ']} {row['year']} approved")
+    echo(f"报告 {report}：{_organ(row)} {row['year'] or '年度未定'} 已移除（文件和记录保留）")
 
 
 @cli.command()
@@ -334,33 +405,37 @@ def show(db_path: str, report: int, cell: str | None) -> None:
         found = review.findings(db, report)
         offered = list(db.query("SELECT * FROM suggestions WHERE report_id = ? ORDER BY cell", [report]))
         trail = review.audit_trail(db, report)
-    echo(f"report {report}: {row['organ']} · {row['year']} · {row['status']}")
+    echo(f"报告 {report}：{_organ(row)} · {row['year'] or '年度未定'} · {status_zh(row['status'])}")
     echo(
-        f"region {row['region'] or '—'} {row['region_code'] or ''} {row['province'] or ''}"
-        f"{row['prefecture'] or ''}  ({row['region_note'] or ''})"
+        f"地区 {row['region'] or '—'} {row['region_code'] or ''} {row['province'] or ''}"
+        f"{row['prefecture'] or ''}  （{row['region_note'] or ''}）"
     )
-    echo(f"published {row['published'] or '—'} · format {row['format']}")
+    echo(f"发布日期 {row['published'] or '—'} · 格式 {row['format']} 年版")
     for f in found:
-        echo(f"  {f['severity']:<8} {f['rule']:<15} {f['message']}")
+        echo(f"  {severity_zh(f['severity'])} {f['rule']:<15} {message_zh(f, row['format'])}")
     for s in offered:
-        echo(f"  suggest  {s['cell']} = {s['value']}   ({s['derivation']})")
+        echo(f"  建议值 {cell_name(s['cell'], row['format'])} = {s['value']}   （{s['derivation']}）")
     for t in trail:
+        kind = TRAIL_KINDS.get(t["kind"], t["kind"])
+        what = status_zh(t["what"]) if t["kind"] == "status" else cell_name(t["what"], row["format"])
         change = f" {_show(t['old_value'])} → {_show(t['new_value'])}" if t["kind"] == "correction" else ""
-        echo(f"  {t['at']} {t['who']}: {t['kind']} {t['what']}{change}" + (f" — {t['reason']}" if t["reason"] else ""))
+        reason = f" — {t['reason']}" if t["reason"] else ""
+        echo(f"  {local_time(t['at'])} {t['who']}：{kind} {what}{change}{reason}")
 
 
 def _show_cell(db_path: str, report: int, cell: str) -> None:
     with _open(db_path) as db:
         found = _guard(review.cell_source, db, report, cell)
-    echo(f"report {report} {cell} = {_show(found.value)}   (printed: “{found.raw}”)")
-    echo(f"source ({found.form}): {found.source.describe() if found.source else 'unknown'}")
+    echo(f"报告 {report} {cell_name(cell)}（{cell}）= {_show(found.value)}   （原文：“{found.raw}”）")
+    echo(f"来源（{FORMS_ZH.get(found.form, found.form)}）：{source_zh(found.source)}")
     if found.source and found.source.bbox:
-        echo("box on the page: " + ", ".join(f"{x:.1f}" for x in found.source.bbox) + " (x0, top, x1, bottom; points)")
+        echo("页面上的位置：" + ", ".join(f"{x:.1f}" for x in found.source.bbox) + "（x0, top, x1, bottom；点）")
     for number, line in found.excerpt:
         marker = "▶" if found.source and number == found.source.line else " "
         echo(f"{marker} {number:>5} │ {line.replace(chr(9), ' ⇥ ')}")
     for c in found.corrections:
-        echo(f"corrected {_show(c['old_value'])} → {_show(c['new_value'])} by {c['who']} at {c['at']}: {c['reason']}")
+        old, new = _show(c["old_value"]), _show(c["new_value"])
+        echo(f"更正 {old} → {new}（{c['who']}，{local_time(c['at'])}）：{c['reason']}")
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -387,10 +462,25 @@ def _finding_json(f: dict) -> dict:
 
 
 def _show(value: object) -> str:
-    return "blank" if value is None else str(value)
+    return "空白" if value is None else str(value)
 
 
-def _open(db_path: str):
+def _organ(row: dict) -> str:
+    """The organ, or what stands in for it when the report did not say (never "None")."""
+    return row["organ"] or "（机关未定）"
+
+
+def _usage(message: str) -> None:
+    echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+def _open(db_path: str, create: bool = False):
+    """The database; only the commands that fill one (import, demo) create it: elsewhere a
+    mistyped --db is an error, not a new empty database."""
+    if not create and not Path(db_path).exists():
+        echo(f"Error: {db_path}: 没有这个数据库，先用 nianbao import 导入报告 (no such database)", err=True)
+        sys.exit(1)
     try:
         return connect(db_path)
     except NianbaoError as exc:  # a database of a newer nianbao

@@ -30,6 +30,19 @@
     });
   }
 
+  /* Pages carry their names spelled out one character at a time, bracketed 〔夏 县〕, for the index
+     only (publish/pages.py search_chars): cut out of the excerpt, whole or where it is cut off. */
+  function withoutSpelledNames(result) {
+    if (result && typeof result.excerpt === "string") {
+      result.excerpt = result.excerpt
+        .replace(/〔[^〔〕]*〕/g, "")
+        .replace(/^[^〔〕]*〕/, "")
+        .replace(/〔[^〔〕]*$/, "")
+        .trim();
+    }
+    return result;
+  }
+
   function start(keys) {
     return merge(keys).then(function () {
       var ui = new PagefindUI({
@@ -37,7 +50,8 @@
         bundlePath: bundle(keys[0]),
         baseUrl: root,
         showImages: false,
-        showSubResults: false
+        showSubResults: false,
+        processResult: withoutSpelledNames
       });
       if (params.get("q")) {
         ui.triggerSearch(params.get("q"));

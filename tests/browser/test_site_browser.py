@@ -93,6 +93,15 @@ def test_search_finds_a_county_by_its_name(page: Page, watch: Watch, served, que
     watch.assert_clean()
 
 
+def test_search_excerpts_never_show_the_spelled_out_names(page: Page, watch: Watch, served):
+    page.goto(served + "search/index.html?q=温县")
+    excerpts = page.locator(".pagefind-ui__result-excerpt")
+    expect(excerpts.first).to_be_visible(timeout=10_000)
+    texts = excerpts.all_text_contents()
+    assert texts and not any("温 县" in t or "〔" in t or "〕" in t for t in texts), texts
+    watch.assert_clean()
+
+
 def bundles_asked(watch: Watch) -> set[str]:
     """The province bundles (pagefind/<province>/…) the page asked for; not the shared search box."""
     paths = [url.split("/pagefind/")[1] for url in watch.requests if "/pagefind/" in url]

@@ -25,13 +25,11 @@ class ReasonDialog(ModalScreen):
     ]
 
     def _buttons(self, ok: str, variant: ButtonVariant) -> ComposeResult:
-        yield Input(
-            placeholder="理由 reason (required: what the source says, where)", id="reason", compact=self.COMPACT
-        )
+        yield Input(placeholder="理由（必填：原文怎么写、在哪里）", id="reason", compact=self.COMPACT)
         yield Label("", id="error", classes="error")
         with Horizontal(classes="buttons"):
             yield Button(ok, variant=variant, id="ok", compact=self.COMPACT)
-            yield Button("取消 Cancel", id="cancel", compact=self.COMPACT)
+            yield Button("取消", id="cancel", compact=self.COMPACT)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self._submit() if event.button.id == "ok" else self.dismiss(None)
@@ -43,7 +41,7 @@ class ReasonDialog(ModalScreen):
         """The reason typed, or None after telling the operator it is required."""
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
-            self.query_one("#error", Label).update("理由不能为空 a reason is required")
+            self.query_one("#error", Label).update("理由不能为空")
             self.query_one("#reason", Input).focus()
             return None
         return reason
@@ -63,8 +61,8 @@ class CorrectionDialog(ReasonDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"更正 {self.cell}（现值 {self.current}）", classes="title", markup=False)
-            yield Input(placeholder="新值 new value (number, /, or blank)", id="value")
-            yield from self._buttons("确定 OK", "primary")
+            yield Input(placeholder="新值：数字、/ 或 blank（空白）", id="value")
+            yield from self._buttons("确定", "primary")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "value":
@@ -86,8 +84,8 @@ class OverrideDialog(ReasonDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"仍有 {self.errors} 个错误。批准需说明理由 (override)", classes="title")
-            yield from self._buttons("批准 Approve", "warning")
+            yield Label(f"仍有 {self.errors} 个错误。批准须说明为何接受", classes="title")
+            yield from self._buttons("批准", "warning")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._submit()
@@ -95,6 +93,90 @@ class OverrideDialog(ReasonDialog):
     def _submit(self) -> None:
         if reason := self._reason():
             self.dismiss(reason)
+
+
+class ActionDialog(ReasonDialog):
+    """A bulk or weighty action (blank as printed, remove, merge): say what it does, ask why;
+    dismiss with the reason or None."""
+
+    def __init__(self, title: str, ok: str, variant: ButtonVariant = "primary") -> None:
+        super().__init__()
+        self.title_text, self.ok = title, ok
+        self.variant = variant
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="title", markup=False)
+            yield from self._buttons(self.ok, self.variant)
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._submit()
+
+    def _submit(self) -> None:
+        if reason := self._reason():
+            self.dismiss(reason)
+
+
+class ConfirmDialog(ModalScreen):
+    """Ask before something that cannot be taken back; dismiss with True or False."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消", tooltip="Cancel")]
+
+    def __init__(self, question: str, ok: str) -> None:
+        super().__init__()
+        self.question, self.ok = question, ok
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="title", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(self.ok, variant="error", id="ok")
+                yield Button("取消", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()  # the safe choice first
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "ok")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class ClashDialog(ReasonDialog):
+    """The identity set is another report's: this one is likely a stray copy of it. Offer to merge
+    it into the other (corrections of both kept) or remove it; dismiss with ("merge" | "remove",
+    reason) or None."""
+
+    def __init__(self, message: str, report_id: int, other: int) -> None:
+        super().__init__()
+        self.message, self.report_id, self.other = message, report_id, other
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(
+                f"报告 {self.other} 已有这个机关、地区和年度。报告 {self.report_id} 可能是它的重复副本。",
+                classes="title",
+            )
+            yield Input(placeholder="理由（必填）", id="reason", compact=self.COMPACT)
+            yield Label("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(f"并入报告 {self.other}", variant="primary", id="merge", compact=self.COMPACT)
+                yield Button(f"移除报告 {self.report_id}", variant="warning", id="remove", compact=self.COMPACT)
+                yield Button("取消", id="cancel", compact=self.COMPACT)
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(None)
+        elif reason := self._reason():
+            self.dismiss((event.button.id, reason))
 
 
 class IdentityDialog(ReasonDialog):
@@ -112,20 +194,20 @@ class IdentityDialog(ReasonDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog identity"):
-            yield Label("机关、地区、年度 Who, where, when", classes="title")
-            yield Label("机关 organ · 年度 year · 发布日期 published", classes="field")
-            yield Input(self.current.get("organ", ""), placeholder="机关 organ", id="organ", compact=True)
+            yield Label("机关、地区、年度", classes="title")
+            yield Label("机关 · 年度 · 发布日期", classes="field")
+            yield Input(self.current.get("organ", ""), placeholder="机关", id="organ", compact=True)
             with Horizontal(classes="row"):
-                yield Input(self.current.get("year", ""), placeholder="年度 year", id="year", compact=True)
+                yield Input(self.current.get("year", ""), placeholder="年度", id="year", compact=True)
                 yield Input(self.current.get("published", ""), placeholder="2025-01-22", id="published", compact=True)
-            yield Label("地区 region", classes="field")
-            yield Input(placeholder=f"search: name or code{self._parsed_hint()}", id="region-search", compact=True)
+            yield Label("地区", classes="field")
+            yield Input(placeholder=f"搜索：名称或代码{self._parsed_hint()}", id="region-search", compact=True)
             yield OptionList(id="divisions")
             yield Label(self._region_text(), id="region")
-            yield from self._buttons("确定 OK", "primary")
+            yield from self._buttons("确定", "primary")
 
     def _parsed_hint(self) -> str:
-        return f" · report says “{self.parsed_region}”" if self.parsed_region else ""
+        return f" · 报告写的是“{self.parsed_region}”" if self.parsed_region else ""
 
     def on_mount(self) -> None:
         search = self.query_one("#region-search", Input)
@@ -135,7 +217,7 @@ class IdentityDialog(ReasonDialog):
 
     def _region_text(self) -> str:
         division = lookup_code(self.region_code) if self.region_code else None
-        return f"地区 region: {division.code} {division.full_name()}" if division else "地区 region: 未定 not set"
+        return f"地区：{division.code} {division.full_name()}" if division else "地区：未定"
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "region-search":
@@ -143,6 +225,8 @@ class IdentityDialog(ReasonDialog):
         options = self.query_one("#divisions", OptionList)
         options.clear_options()
         options.add_options(Option(_division_line(d), id=d.code) for d in search_divisions(event.value, limit=30))
+        if options.option_count:
+            options.highlighted = 0  # the best match ready: Enter takes it
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.region_code = event.option.id or ""
@@ -165,7 +249,7 @@ class IdentityDialog(ReasonDialog):
         typed["region_code"] = self.region_code
         changed = {k: v for k, v in typed.items() if v != self.current.get(k, "") and v}
         if not changed:
-            self.query_one("#error", Label).update("没有修改 nothing changed")
+            self.query_one("#error", Label).update("没有修改")
             return
         if reason := self._reason():
             self.dismiss((changed, reason))

@@ -12,18 +12,20 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
 
 WORKFLOW = """\
-# nianbao 年报 — 帮助 Help
+# nianbao 年报 — 帮助
 
-1. **导入 Import** (`i` on the home screen): choose a folder of reports (PDF, Word, web pages, text);
-   each file gets a line: imported, with warnings, or failed and why.
-2. **核查 Review** (Enter on a report): flagged cells are red (error) or yellow (warning); `n` goes to
-   the next one, the side panel shows the source lines or the PDF/Word/HTML cell it came from.
-3. **更正 Correct** (`e`) with a reason, or **采纳 accept** a suggested value (`s`); the checks run
-   again at once. Who, where and when the report is about: `i`.
-4. **批准 Approve** (`a`): with open errors, give the reason they are accepted.
-5. **发布 Publish** (`p` on the home screen): the site and the Datasette files, then start Datasette.
+一天的工作分五步：
 
-`Ctrl+P` lists every action of the screen you are on; `F1` opens this help; `Ctrl+Q` quits.
+1. **导入**（首页按 `i`）：选择报告文件夹（PDF、Word、网页、文本）；每个文件一行：已导入、有待审核的问题，
+   或失败及原因。
+2. **审核**（在报告上按 Enter）：有问题的单元格标红（错误）或标黄（提示）；`n` 跳到下一个；右侧面板显示
+   原文所在的行，或 PDF、Word、网页中的单元格。`1`–`6` 切换表二、表三、表四、正文、检查、记录。
+3. **更正**（`e`，须写理由），或**采纳**建议值（`s`）；检查随即重新运行。批量：`S` 采纳全部建议值，
+   `b` 将所有空白单元格记为“空白照录”。报告的机关、地区、年度：`i`；`x` 移除重复的报告。
+4. **批准**（`a`）：仍有错误时，须说明为何接受。
+5. **发布**（首页按 `p`）：生成网站和 Datasette 文件，然后启动 Datasette。
+
+`Ctrl+P` 列出当前屏幕的所有操作（中文、英文均可搜索）；`F1` 打开本帮助；`Ctrl+Q` 退出。
 """
 
 
@@ -34,23 +36,24 @@ def screens() -> list[tuple[str, type[Screen]]]:
     from nianbao.tui.screens.report import ReportScreen
 
     return [
-        ("首页 Home and queue", QueueScreen),
-        ("导入 Import", ImportScreen),
-        ("报告 Report review", ReportScreen),
-        ("发布 Publish", PublishScreen),
+        ("首页与审核队列", QueueScreen),
+        ("导入", ImportScreen),
+        ("报告审核", ReportScreen),
+        ("发布", PublishScreen),
     ]
 
 
 def keys_markdown() -> str:
-    """One table per screen: key, what it does, and the longer tooltip."""
+    """One table per screen: key, what it does, and the longer English tooltip. Keys the footer
+    leaves out for room (the report's tab keys 1–6) are listed too."""
     parts = []
     for title, screen in screens():
         rows = [
             f"| `{_key(b.key)}` | {b.description} | {b.tooltip} |"
             for b in screen.BINDINGS
-            if isinstance(b, Binding) and b.show
+            if isinstance(b, Binding) and b.description
         ]
-        parts.append(f"## {title}\n\n| key | action | |\n|---|---|---|\n" + "\n".join(rows))
+        parts.append(f"## {title}\n\n| 键 | 操作 | English |\n|---|---|---|\n" + "\n".join(rows))
     return "\n\n".join(parts)
 
 

@@ -20,10 +20,11 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from nianbao.db.pipeline import FileResult, import_file, report_files, summarize
+from nianbao.db.pipeline import FileResult, import_file, report_files
 from nianbao.db.readers import REPORT_SUFFIXES
 from nianbao.db.schema import connect
-from nianbao.db.wording import counted
+from nianbao.db.vocabulary import ImportStatus, import_status_zh
+from nianbao.db.vocabulary import import_summary_zh as summarize_zh
 from nianbao.tui.plain import plain
 
 if TYPE_CHECKING:
@@ -98,27 +99,26 @@ class ImportScreen(Screen):
         self._started_at = 0.0
         self._total = 0
         self._done = 0
+        self._root = Path(start)
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="choose"):
             yield ReportTree(Path(self.start).resolve(), id="tree")
             with Vertical(id="controls"):
-                yield Input(placeholder="文件或文件夹 file or folder", id="path", compact=True)
+                yield Input(placeholder="文件或文件夹的路径", id="path", compact=True)
                 with Horizontal(id="buttons"):
-                    yield Button("导入 Import", id="start", variant="primary", compact=True)
-                    yield Button("取消 Cancel", id="cancel", variant="error", compact=True, disabled=True)
+                    yield Button("导入", id="start", variant="primary", compact=True)
+                    yield Button("取消", id="cancel", variant="error", compact=True, disabled=True)
                 yield ProgressBar(id="progress", show_eta=False, classes="idle")
                 yield Static("", id="in-hand", markup=False)  # file names are not markup
                 yield Static("", id="timing")
         yield ResultTable(id="results", cursor_type="row", zebra_stripes=True)
-        yield Static("选择文件或文件夹 Choose a file or folder, then Enter", id="summary", markup=False)
+        yield Static("选择文件或文件夹，然后按 Enter", id="summary", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#results", DataTable).add_columns(
-            "状态 status", "文件 file", "说明 detail", "id", "年度", "机关 organ"
-        )
+        self.query_one("#results", DataTable).add_columns("状态", "文件", "说明", "编号", "年度", "机关")
         self.query_one("#path", Input).focus()
 
     # choosing
@@ -143,17 +143,18 @@ class ImportScreen(Screen):
     def action_start(self) -> None:
         """Import what the path box names, unless an import is running."""
         if self.importing:
-            self.notify("An import is running — 正在导入", severity="warning")
+            self.notify("正在导入，请等待或取消", severity="warning")
             return
         raw = self.query_one("#path", Input).value.strip()
         if not raw:
-            self.notify("Choose a file or folder first — 请选择", severity="warning")
+            self.notify("请先选择文件或文件夹", severity="warning")
             return
         path = Path(raw).expanduser()
         if not path.exists():
-            self.notify(f"No such file or folder: {raw}", title="找不到 Not found", severity="error", markup=False)
+            self.notify(f"没有这个文件或文件夹：{raw}", title="找不到", severity="error", markup=False)
             return
         self._begin()
+        self._root = path if path.is_dir() else path.parent
         self.import_files(path)
 
     def _begin(self) -> None:
@@ -164,7 +165,7 @@ class ImportScreen(Screen):
         self.query_one("#results", DataTable).clear()
         self.query_one("#progress", ProgressBar).remove_class("idle")
         self.query_one("#progress", ProgressBar).update(total=None, progress=0)
-        self.query_one("#summary", Static).update("正在导入 Importing…")
+        self.query_one("#summary", Static).update("正在导入…")
         self._set_running(True)
         self.query_one("#results", DataTable).focus()  # so that `c` cancels instead of typing
 
@@ -176,7 +177,7 @@ class ImportScreen(Screen):
         if not self.importing:
             return
         self.workers.cancel_group(self, "import")
-        self.query_one("#summary", Static).update("正在取消 Cancelling after the file in hand…")
+        self.query_one("#summary", Static).update("正在取消：当前文件完成后停止…")
 
     def action_back(self) -> None:
         self.workers.cancel_group(self, "import")
@@ -208,10 +209,10 @@ class ImportScreen(Screen):
         self._total = message.total
         self.query_one("#progress", ProgressBar).update(total=message.total, progress=0)
         if not message.total:
-            self.notify("No report files there — 没有可导入的文件", severity="warning")
+            self.notify("那里没有可导入的报告文件", severity="warning")
 
     def on_file_in_hand(self, message: FileInHand) -> None:
-        self.query_one("#in-hand", Static).update(f"{message.done + 1}/{message.total} {Path(message.path).name}")
+        self.query_one("#in-hand", Static).update(f"{message.done + 1}/{message.total} {self._shown(message.path)}")
 
     def on_file_imported(self, message: FileImported) -> None:
         self._done = message.done
@@ -224,9 +225,9 @@ class ImportScreen(Screen):
 
     def on_import_finished(self, message: ImportFinished) -> None:
         self._stop()
-        summary = summarize(self.results)
+        summary = summarize_zh(self.results)
         if message.cancelled:
-            summary = f"已取消 Cancelled after {message.done} of {message.total} · {summary}"
+            summary = f"已取消：完成 {message.done}/{message.total} 个文件 · {summary}"
         self.query_one("#summary", Static).update(summary)
         self.query_one("#in-hand", Static).update("")
 
@@ -234,8 +235,8 @@ class ImportScreen(Screen):
         """A failing worker becomes a notification; the screen stays usable."""
         if event.worker.group == "import" and event.state == WorkerState.ERROR:
             self._stop()
-            self.query_one("#summary", Static).update(f"导入中断 Import stopped · {summarize(self.results)}")
-            self.notify(str(event.worker.error), title="Import failed — 导入失败", severity="error", markup=False)
+            self.query_one("#summary", Static).update(f"导入中断 · {summarize_zh(self.results)}")
+            self.notify(str(event.worker.error), title="导入失败", severity="error", markup=False)
 
     def _stop(self) -> None:
         self.importing = False
@@ -246,17 +247,24 @@ class ImportScreen(Screen):
     def _add_row(self, result: FileResult) -> None:
         table = self.query_one("#results", DataTable)
         table.add_row(
-            _status(result), plain(Path(result.path).name), plain(_detail(result)), str(result.report_id or "—"),
+            _status(result), plain(self._shown(result.path)), plain(_detail(result)), str(result.report_id or "—"),
             plain(result.year), plain(result.organ), key=f"{len(self.results)}",
         )  # fmt: skip
         table.move_cursor(row=table.row_count - 1)
+
+    def _shown(self, path: str) -> str:
+        """The file as found under the chosen folder (`sub/404.html`, not `404.html`)."""
+        try:
+            return str(Path(path).resolve().relative_to(self._root.resolve()))
+        except ValueError:
+            return Path(path).name
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         result = self.results[int(str(event.row_key.value)) - 1]
         if result.report_id is None:
             self.notify(
-                result.message or "No report for this file",
-                title="未导入 Not imported",
+                result.message or "这个文件没有导入报告",
+                title="未导入",
                 severity="warning",
                 markup=False,
             )
@@ -269,27 +277,33 @@ def _import_one(db, path: Path) -> FileResult:
     try:
         return import_file(db, path)
     except Exception as exc:  # noqa: BLE001 - a bug in one file must not stop the batch
-        return FileResult(str(path), "failed", message=f"unexpected error: {exc}")
+        return FileResult(str(path), "failed", message=f"意外错误：{exc}")
 
 
 def _status(result: FileResult) -> str:
     if result.failed:
-        return "✗ failed"
+        return f"✗ {ImportStatus.FAILED.zh}"
     mark = "⚠" if result.errors or result.warnings else "✓"
-    return f"{mark} {result.status}"
+    return f"{mark} {import_status_zh(result.status)}"
 
 
 def _detail(result: FileResult) -> str:
     if result.failed:
         return result.message
-    found = counted(result.errors, "error") + counted(result.warnings, "warning")
-    return ", ".join(found) or result.message or "ok"
+    found = [f"{label} {n}" for label, n in (("错误", result.errors), ("提示", result.warnings)) if n]
+    return "，".join(found) or _message_zh(result.message) or "无问题"
+
+
+def _message_zh(message: str | None) -> str | None:
+    """The pipeline's fixed English notes, in Chinese; others (a file's own problem) as they are."""
+    known = {"same file already imported": "同一文件已导入过"}
+    return known.get(message or "", message)
 
 
 def _timing(elapsed: float, done: int, total: int) -> str:
     """Elapsed time and an estimate of what is left, from the pace so far."""
     left = elapsed / done * (total - done) if done else 0.0
-    return f"用时 elapsed {_clock(elapsed)} · 剩余 left ~{_clock(left)}"
+    return f"用时 {_clock(elapsed)} · 约剩 {_clock(left)}"
 
 
 def _clock(seconds: float) -> str:

@@ -22,9 +22,10 @@ from textual.worker import Worker, WorkerState
 
 from nianbao.db.overview import overview
 from nianbao.db.schema import connect
-from nianbao.db.wording import plural
+from nianbao.publish.guard import WouldRemove
 from nianbao.publish.run import Published, publish
 from nianbao.publish.serving import Server
+from nianbao.tui.screens.dialogs import ConfirmDialog
 
 DEFAULT_OUT = "published"
 
@@ -55,7 +56,7 @@ class PublishScreen(Screen):
         Binding("ctrl+s", "start", "发布", tooltip="Publish to the folder in the box"),
         Binding("ctrl+r", "serve", "Datasette", tooltip="Serve: start or stop Datasette on what was published"),
         Binding(
-            "ctrl+t", "toggle_unapproved", "含未审核", tooltip="Include unapproved reports (marked as not reviewed)"
+            "ctrl+t", "toggle_unapproved", "含未批准", tooltip="Include unapproved reports (marked as not reviewed)"
         ),
         Binding("escape", "back", "返回", tooltip="Back to the previous screen"),
     ]
@@ -72,10 +73,10 @@ class PublishScreen(Screen):
         yield Header()
         yield Static(id="about")
         with Horizontal(id="options"):
-            yield Input(placeholder="输出文件夹 output folder", id="out", compact=True)
-            yield Checkbox("含未审核 include unapproved (marked)", id="unapproved", compact=True)
+            yield Input(placeholder="输出文件夹", id="out", compact=True)
+            yield Checkbox("含未批准的报告（标注为未审核）", id="unapproved", compact=True)
         with Horizontal(id="buttons"):
-            yield Button("发布 Publish", id="start", variant="primary", compact=True)
+            yield Button("发布", id="start", variant="primary", compact=True)
             yield Button("启动 Datasette", id="serve", compact=True, disabled=True)
         yield ProgressBar(id="progress", show_eta=False, classes="idle")
         yield Static("", id="timing")
@@ -103,8 +104,7 @@ class PublishScreen(Screen):
             self.query_one("#out", Input).value = glance.last_publish_out or DEFAULT_OUT
         others = glance.reports - glance.publishable
         self.query_one("#about", Static).update(
-            f"可发布 {plural(glance.publishable, 'approved report')} · "
-            f"未审核 {others} not approved (published only if included, marked as not reviewed)"
+            f"可发布（已批准）{glance.publishable} 份 · 未批准 {others} 份（勾选“含未批准”才发布，并标注为未审核）"
         )
 
     # publishing
@@ -118,13 +118,13 @@ class PublishScreen(Screen):
         box = self.query_one("#unapproved", Checkbox)
         box.value = not box.value
 
-    def action_start(self) -> None:
+    def action_start(self, allow_removals: bool = False) -> None:
         if self.publishing:
-            self.notify("正在发布 A publish is running", severity="warning")
+            self.notify("正在发布，请稍候", severity="warning")
             return
         raw = self.query_one("#out", Input).value.strip()
         if not raw:
-            self.notify("输出文件夹 Name an output folder first", severity="warning")
+            self.notify("请先填写输出文件夹", severity="warning")
             return
         self.publishing = True
         self._started_at = time.monotonic()
@@ -134,15 +134,19 @@ class PublishScreen(Screen):
         self.query_one("#steps", Log).clear()
         self.query_one("#where", Static).update("")
         self.query_one("#steps", Log).focus()
-        self.run_publish(Path(raw).expanduser(), self.query_one("#unapproved", Checkbox).value)
+        self.run_publish(Path(raw).expanduser(), self.query_one("#unapproved", Checkbox).value, allow_removals)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="publish")
-    def run_publish(self, out: Path, include_unapproved: bool) -> None:
+    def run_publish(self, out: Path, include_unapproved: bool, allow_removals: bool = False) -> None:
         """publish() with this thread's own connection; its steps come back as messages."""
         db = connect(self.db_path)
         try:
             done = publish(
-                db, out, include_unapproved=include_unapproved, progress=lambda t: self.post_message(PublishStep(t))
+                db,
+                out,
+                include_unapproved=include_unapproved,
+                progress=lambda t: self.post_message(PublishStep(t)),
+                allow_removals=allow_removals,
             )
         finally:
             db.close()
@@ -155,22 +159,40 @@ class PublishScreen(Screen):
         done = self.published = message.done
         self._stop()
         self.query_one("#progress", ProgressBar).update(total=1, progress=1)
-        self.query_one("#steps", Log).write_line(done.summary("marked as not reviewed"))
+        self.query_one("#steps", Log).write_line(done.summary())
         self._show_where()
         self._read_database()
-        self.notify(f"已发布 published {plural(done.reports, 'report')}")
+        self.notify(f"已发布 {done.reports} 份报告")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failing publish becomes one notification; the previous site stays as it was."""
         if event.worker.group == "publish" and event.state == WorkerState.ERROR:
             self._stop()
+            if isinstance(event.worker.error, WouldRemove):
+                self._confirm_removals(event.worker.error)
+                return
             self.query_one("#progress", ProgressBar).update(total=1, progress=0)
-            self.query_one("#steps", Log).write_line(f"failed: {event.worker.error}")
-            self.notify(str(event.worker.error), title="发布失败 Publish failed", severity="error", markup=False)
+            self.query_one("#steps", Log).write_line(f"失败：{event.worker.error}")
+            self.notify(str(event.worker.error), title="发布失败", severity="error", markup=False)
         elif event.worker.group == "serve" and event.state == WorkerState.ERROR:
             self.server = None
             self.query_one("#serve", Button).disabled = self.published is None
-            self.notify(str(event.worker.error), title="Datasette 未启动 did not start", severity="error", markup=False)
+            self.notify(str(event.worker.error), title="Datasette 未启动", severity="error", markup=False)
+
+    def _confirm_removals(self, refused: WouldRemove) -> None:
+        """The publish would take reports or counties off the live site: say which, and go on
+        only if the operator confirms."""
+        self.query_one("#progress", ProgressBar).update(total=1, progress=0)
+        self.query_one("#steps", Log).write_line(f"未发布：{refused.removals.describe()}")
+        question = f"{refused.removals.describe()}。\n仍要发布吗？网站上将不再有这些报告。"
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self.action_start(allow_removals=True)
+            else:
+                self.notify("未发布：网站保持原样")
+
+        self.app.push_screen(ConfirmDialog(question, "仍然发布"), answered)
 
     def _stop(self) -> None:
         self.publishing = False
@@ -178,20 +200,20 @@ class PublishScreen(Screen):
 
     def _tick(self) -> None:
         if self.publishing:
-            self.query_one("#timing", Static).update(f"用时 elapsed {time.monotonic() - self._started_at:.0f} s")
+            self.query_one("#timing", Static).update(f"用时 {time.monotonic() - self._started_at:.0f} 秒")
 
     def _show_where(self) -> None:
         done = self.published
         if done is None:
             return
-        lines = [f"网站 site:       {done.site.absolute()}/index.html", f"Datasette:      {done.datasette.absolute()}"]
+        lines = [f"网站：      {done.site.absolute()}/index.html", f"Datasette： {done.datasette.absolute()}"]
         if self.server is not None and self.server.running:
-            lines.append(f"正在服务 serving: {self.server.datasette_url}  ·  site {self.server.site_url}")
+            lines.append(f"正在服务：  {self.server.datasette_url}  ·  网站 {self.server.site_url}")
         else:
-            lines.append("Ctrl+R 启动 Datasette on 127.0.0.1 to browse both")
+            lines.append("按 Ctrl+R 在 127.0.0.1 上启动 Datasette，浏览数据和网站")
         self.query_one("#where", Static).update("\n".join(lines))
         self.query_one("#serve", Button).disabled = False
-        self.query_one("#serve", Button).label = "停止 Stop Datasette" if self.server else "启动 Datasette"
+        self.query_one("#serve", Button).label = "停止 Datasette" if self.server else "启动 Datasette"
 
     # Datasette
 
@@ -204,11 +226,11 @@ class PublishScreen(Screen):
         if self.server is not None:
             self.server.stop()
             self.server = None
-            self.notify("Datasette 已停止 stopped")
+            self.notify("Datasette 已停止")
             self._show_where()
             return
         if self.published is None:
-            self.notify("先发布 Publish first", severity="warning")
+            self.notify("请先发布", severity="warning")
             return
         self.server = Server(self.published.out)
         self.query_one("#serve", Button).disabled = True

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 from nianbao.db.checks import RULES
 from nianbao.db.overview import STATUSES, Overview, QueueFilter, overview, queue
 from nianbao.db.schema import connect
+from nianbao.db.vocabulary import Status, status_zh
 from nianbao.tui.plain import plain
 from nianbao.tui.timefmt import local_time
 
@@ -27,15 +28,6 @@ class QueueTable(DataTable):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "打开", tooltip="Open: review the selected report", show=True)
     ]
-
-
-STATUS_ZH = {
-    "needs_review": "待核",
-    "ready": "可审核",
-    "imported": "已导入",
-    "approved": "已审核",
-    "published": "已发布",
-}
 
 
 class QueueScreen(Screen):
@@ -58,16 +50,16 @@ class QueueScreen(Screen):
         yield Header()
         yield Static(id="glance")
         with Horizontal(id="filters"):
-            yield Select([(f"{STATUS_ZH[s]} {s}", s) for s in STATUSES], prompt="状态", id="status")
+            yield Select([(s.zh, str(s)) for s in (*STATUSES, Status.REMOVED)], prompt="状态", id="status")
             yield Select([], prompt="年度", id="year")
             yield Select([], prompt="省份", id="province")
-            yield Select([(r, r) for r in RULES], prompt="规则", id="rule")
+            yield Select([(f"{r.title_zh} {r.id}", r.id) for r in RULES.values()], prompt="规则", id="rule")
         yield QueueTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#queue", DataTable).add_columns(
-            "id", "地区", "年度", "状态", "错误", "提示", "机关 organ", "省份", "规则 rules"
+            "编号", "地区", "年度", "状态", "错误", "提示", "机关", "省份", "规则"
         )
         self.action_refresh()
         self.query_one("#queue", DataTable).focus()
@@ -82,23 +74,22 @@ class QueueScreen(Screen):
         table.clear()
         for row in rows:
             table.add_row(
-                str(row.id), plain(row.region), plain(row.year), STATUS_ZH.get(row.status, row.status),
+                str(row.id), plain(row.region), plain(row.year), status_zh(row.status),
                 str(row.errors), str(row.warnings), plain(row.organ), plain(row.province), plain(" ".join(row.rules)),
                 key=str(row.id),
             )  # fmt: skip
 
     def _show_glance(self, glance: Overview) -> None:
         if not glance.reports:
-            self.query_one("#glance", Static).update(
-                "尚无报告 No reports yet — 按 i 导入 press i to import a folder of reports (F1: help)"
-            )
+            self.query_one("#glance", Static).update("尚无报告。按 i 导入一个报告文件夹（F1 帮助）")
             return
-        statuses = " · ".join(f"{STATUS_ZH[s]} {n}" for s, n in glance.by_status.items())
+        statuses = " · ".join(f"{status_zh(s)} {n}" for s, n in glance.by_status.items())
         years = " ".join(f"{y}:{n}" for y, n in list(glance.by_year.items())[:5])
+        removed = f" · 已移除 {glance.removed}" if glance.removed else ""
         self.query_one("#glance", Static).update(
-            f"{glance.reports} reports · {statuses} · 错误 errors {glance.errors} · 提示 warnings {glance.warnings}\n"
-            f"years {years} · provinces {len(glance.by_province)} · last import {local_time(glance.last_import)}"
-            f" · last publish {local_time(glance.last_publish)}"
+            f"报告 {glance.reports} 份 · {statuses}{removed} · 错误 {glance.errors} · 提示 {glance.warnings}\n"
+            f"年度 {years} · 省份 {len(glance.by_province)} 个 · 上次导入 {local_time(glance.last_import)}"
+            f" · 上次发布 {local_time(glance.last_publish)}"
         )
 
     def _fill_choices(self, glance: Overview) -> None:

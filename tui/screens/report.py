@@ -18,17 +18,33 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from nianbao.db import review
 from nianbao.db.format import SECTION_BY_KEY
+from nianbao.db.model import Report
 from nianbao.db.review import ReviewError
 from nianbao.db.schema import Database, connect
+from nianbao.db.vocabulary import TRAIL_KINDS, Status, cell_name, message_zh, rule_zh, severity_zh, status_zh
 from nianbao.publish.untrusted import clean
 from nianbao.tui.plain import BLANK, plain
-from nianbao.tui.screens.dialogs import CorrectionDialog, IdentityDialog, OverrideDialog
+from nianbao.tui.screens.dialogs import ActionDialog, ClashDialog, CorrectionDialog, IdentityDialog, OverrideDialog
 from nianbao.tui.timefmt import local_time
 from nianbao.tui.widgets.report_table import Marks, ReportTable
 from nianbao.tui.widgets.source_panel import SourcePanel
 
+WIDE = 140  # terminal columns from which table labels are shown whole
 TABLE_TABS = {"table2": "表二", "table3": "表三", "table4": "表四"}
-TABS = ("table2", "table3", "table4", "text", "checks", "log")
+TABS = {
+    **TABLE_TABS,
+    "text": "正文",
+    "checks": "检查",
+    "log": "记录",
+}
+TAB_EN = {
+    "table2": "table 2 (proactive disclosure)",
+    "table3": "table 3 (applications)",
+    "table4": "table 4 (reviews and lawsuits)",
+    "text": "the report's text",
+    "checks": "what the checks found",
+    "log": "the audit trail",
+}
 
 
 @contextmanager
@@ -49,14 +65,19 @@ class ReportScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "修改", tooltip="Edit: correct the selected cell (a reason is required)"),
         Binding("s", "accept", "采纳", tooltip="Accept the suggested value of the selected cell"),
+        Binding("S", "accept_all", "全部采纳", show=False, tooltip="Accept every suggested value of the report"),
+        Binding(
+            "b", "blank_all", "空白照录", show=False, tooltip="Record every blank cell as blank as printed (a reason)"
+        ),
+        Binding("x", "remove", "移除", show=False, tooltip="Remove the report (a stray copy): kept, not published"),
         Binding("n", "next_issue", "下一个", tooltip="Next: go to the next flagged cell"),
         Binding("i", "identity", "身份", tooltip="Identity: set the organ, region, year or publication date"),
         Binding("a", "approve", "批准", tooltip="Approve the report (open errors need an override reason)"),
         Binding("p", "toggle_panel", "面板", tooltip="Panel: show or hide the source panel"),
         Binding("escape", "back", "返回", tooltip="Back to the previous screen"),
         *(
-            Binding(str(i), f"tab('{tab}')", f"Tab {tab}", show=False, tooltip=f"Show tab {tab}")
-            for i, tab in enumerate(TABS, start=1)
+            Binding(str(i), f"tab('{tab}')", f"{title}页", show=False, tooltip=f"Show {TAB_EN[tab]}")
+            for i, (tab, title) in enumerate(TABS.items(), start=1)
         ),
     ]
 
@@ -69,6 +90,7 @@ class ReportScreen(Screen):
         self.suggestions: dict[str, dict] = {}
         self.selected: str | None = None
         self.row: dict = {}
+        self.report: Report | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,11 +100,11 @@ class ReportScreen(Screen):
                 for table, title in TABLE_TABS.items():
                     with TabPane(title, id=table):
                         yield ReportTable(table, id=f"grid-{table}")
-                with TabPane("正文", id="text"), VerticalScroll():
+                with TabPane(TABS["text"], id="text"), VerticalScroll():
                     yield Static(id="narratives")
-                with TabPane("检查", id="checks"):
+                with TabPane(TABS["checks"], id="checks"):
                     yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
-                with TabPane("记录", id="log"):
+                with TabPane(TABS["log"], id="log"):
                     yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
             yield SourcePanel(id="panel")
         yield Footer()
@@ -113,27 +135,42 @@ class ReportScreen(Screen):
             [(cell, f["severity"]) for f in self.findings for cell in json.loads(f["cells"])],
             {cell: s["value"] for cell, s in self.suggestions.items()},
         )
-        self.sub_title = f"report {self.report_id}"
+        self.sub_title = f"报告 {self.report_id}"
         self.row = row
         self.query_one("#identity", Static).update(self._identity(row))
-        for table in TABLE_TABS:
-            self._grid(table).show(report, self.marks)
+        self.report = report
+        self._show_tables()
         self._show_narratives(report.sections)
         self._show_findings()
         self._show_trail(trail)
         self._show_source()
+
+    def _wide(self) -> bool:
+        """Whole labels from 140 columns on (the side panel takes its third)."""
+        return self.app.size.width >= WIDE
+
+    def _show_tables(self) -> None:
+        if self.report is None:
+            return
+        for table in TABLE_TABS:
+            self._grid(table).show(self.report, self.marks, wide=self._wide())
+
+    def on_resize(self) -> None:
+        if self.report is not None and self._grid("table3").wide != self._wide():
+            self._show_tables()
 
     def _identity(self, row: dict) -> Text:
         errors = sum(f["severity"] == "error" for f in self.findings)
         warnings = len(self.findings) - errors
         region = " ".join(str(row[k]) for k in ("region_code", "province", "prefecture") if row[k]) or BLANK
         text = Text(f"{clean(row['organ'] or BLANK)} · {row['year'] or BLANK} · ")
-        text.append(row["status"], style="bold green" if row["status"] in ("ready", "approved") else "bold yellow")
+        good = row["status"] in (Status.READY, Status.APPROVED, Status.PUBLISHED)
+        text.append(status_zh(row["status"]), style="bold green" if good else "bold yellow")
         text.append(f" · {region} · ")
         text.append(f"错误 {errors}", style="bold red" if errors else "")
         text.append(f" · 提示 {warnings}", style="yellow" if warnings else "")
         if any(f["rule"] == "IDENTITY" for f in self.findings):
-            text.append(" · 按 i 设置 press i to set", style="bold")
+            text.append(" · 按 i 设置机关、地区、年度", style="bold")
         return text
 
     def _show_narratives(self, sections: dict[str, str]) -> None:
@@ -150,9 +187,14 @@ class ReportScreen(Screen):
         table.clear()
         for i, f in enumerate(self.findings):
             style = "bold red" if f["severity"] == "error" else "yellow"
-            cells = ", ".join(json.loads(f["cells"]))
+            version = self.row.get("format")
+            cells = "，".join(cell_name(c, version) for c in json.loads(f["cells"]))
             table.add_row(
-                Text(f["severity"], style=style), plain(f["rule"]), plain(cells), plain(f["message_zh"]), key=str(i)
+                Text(severity_zh(f["severity"]), style=style),
+                plain(rule_zh(f["rule"])),
+                plain(cells),
+                plain(message_zh(f, version)),
+                key=str(i),
             )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -169,13 +211,15 @@ class ReportScreen(Screen):
             if path is not None:
                 self._go_to(table, path)
                 return
-        self.notify("这条发现没有对应的单元格 this finding is about the text, not a cell")
+        self.notify("这条发现针对正文，没有对应的单元格")
 
     def _show_trail(self, trail: list[dict]) -> None:
         table = self.query_one("#audit", DataTable)
         table.clear()
         for t in trail:
-            values = (local_time(t["at"]), t["who"], t["kind"], t["what"], t["old_value"], t["new_value"], t["reason"])
+            kind = TRAIL_KINDS.get(t["kind"], t["kind"])
+            what = status_zh(t["what"]) if t["kind"] == "status" else t["what"]
+            values = (local_time(t["at"]), t["who"], kind, what, t["old_value"], t["new_value"], t["reason"])
             table.add_row(*map(plain, values))
 
     # --- The selected cell -----------------------------------------------------------------------
@@ -199,7 +243,7 @@ class ReportScreen(Screen):
     def _show_source(self) -> None:
         panel = self.query_one(SourcePanel)
         if self.selected is None:
-            panel.clear_cell("选择一个单元格 select a cell in 表二/三/四")
+            panel.clear_cell("在表二、表三或表四中选择一个单元格")
             return
         try:
             with opened(self.db_path) as db:
@@ -208,7 +252,7 @@ class ReportScreen(Screen):
             panel.clear_cell(str(error))
             return
         on_cell = [f for f in self.findings if self._on(f, self.selected)]
-        panel.show(source, on_cell, self.suggestions.get(self.selected))
+        panel.show(source, on_cell, self.suggestions.get(self.selected), self.row.get("format"))
 
     @staticmethod
     def _on(finding: dict, path: str) -> bool:
@@ -216,7 +260,7 @@ class ReportScreen(Screen):
 
     def _selected_cell(self) -> str | None:
         if self._active_table() is None or self.selected is None:
-            self.notify("先在表二/三/四中选择单元格 select a cell first", severity="warning")
+            self.notify("请先在表二、表三或表四中选择单元格", severity="warning")
             return None
         return self.selected
 
@@ -269,24 +313,89 @@ class ReportScreen(Screen):
         if cell is None:
             return
         if cell not in self.suggestions:
-            self.notify(f"{cell}: 无建议值 no suggestion", severity="warning", markup=False)
+            self.notify(f"{cell}：没有建议值", severity="warning", markup=False)
             return
         self._change(lambda db: review.accept_suggestions(db, self.report_id, cells=[cell]))
+
+    def action_accept_all(self) -> None:
+        if not self.suggestions:
+            self.notify("这份报告没有建议值", severity="warning")
+            return
+        self._change(lambda db: review.accept_suggestions(db, self.report_id))
+
+    def action_blank_all(self) -> None:
+        if self.report is None:
+            return
+        blank = [p for t in TABLE_TABS for p in self._grid(t).ordered_paths() if self.report.get(p).value is None]
+        if not blank:
+            self.notify("这份报告没有空白单元格", severity="warning")
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self._change(lambda db: review.record_blanks(db, self.report_id, (), reason))
+
+        title = f"将全部 {len(blank)} 个空白单元格记为“空白照录”（保持空白，不作 0）"
+        self.app.push_screen(ActionDialog(title, "空白照录"), done)
+
+    def action_remove(self) -> None:
+        def done(reason: str | None) -> None:
+            if reason:
+                self._act(lambda db: review.remove(db, self.report_id, reason), "已移除：不再出现在队列和发布中")
+
+        title = f"移除报告 {self.report_id}：不再出现在队列和发布中，文件和记录保留"
+        self.app.push_screen(ActionDialog(title, "移除", "warning"), done)
+
+    def _act(self, do, done: str) -> None:
+        """Run a report-level action (remove, merge), reload and say it is done."""
+        try:
+            with opened(self.db_path) as db:
+                do(db)
+        except ReviewError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.reload()
+        self.notify(done, markup=False)
 
     def _change(self, do) -> None:
         """Run a correction, reload and say how the error count moved."""
         try:
             with opened(self.db_path) as db:
                 changes = do(db)
+        except review.IdentityClash as clash:
+            self.reload()
+            self._offer_merge(clash)
+            return
         except ReviewError as error:  # names what the operator typed: literal, never markup
             self.notify(str(error), severity="error", markup=False)
             self.reload()  # a batch (identity fields) may have applied some before the refusal
             return
         self.reload()
-        if changes:
+        if len(changes) > 1:
+            first, last = changes[0], changes[-1]
+            self.notify(f"{len(changes)} 个单元格已更改 · 错误 {first.errors_before} → {last.errors_after}")
+        elif changes:
             first, last = changes[0], changes[-1]
             old, new = (BLANK if v is None else v for v in (first.old, first.new))
-            self.notify(f"{first.cell}: {old} → {new} · 错误 {first.errors_before} → {last.errors_after}", markup=False)
+            name = cell_name(first.cell, self.row.get("format"))
+            self.notify(f"{name}：{old} → {new} · 错误 {first.errors_before} → {last.errors_after}", markup=False)
+
+    def _offer_merge(self, clash: review.IdentityClash) -> None:
+        """The identity given is another report's: merge this copy into it, or remove it."""
+
+        def done(answer: tuple[str, str] | None) -> None:
+            if answer is None:
+                return
+            action, reason = answer
+            if action == "merge":
+                self._act(
+                    lambda db: review.merge(db, self.report_id, clash.other, reason),
+                    f"已并入报告 {clash.other}，本报告已移除",
+                )
+            else:
+                self._act(lambda db: review.remove(db, self.report_id, reason), "已移除：不再出现在队列和发布中")
+
+        self.app.push_screen(ClashDialog(str(clash), self.report_id, clash.other), done)
 
     def action_identity(self) -> None:
         current = {field: self.row.get(field) for field in review.IDENTITY_FIELDS}
@@ -320,7 +429,7 @@ class ReportScreen(Screen):
             self.notify(str(error), severity="error", markup=False)
             return
         self.reload()
-        self.notify("已批准 approved")
+        self.notify("已批准")
 
     def action_toggle_panel(self) -> None:
         self.query_one(SourcePanel).toggle_class("-hidden")

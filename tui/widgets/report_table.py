@@ -18,7 +18,8 @@ from nianbao.db.format import TABLE4_GROUPS, TABLE4_RESULTS
 from nianbao.db.model import Report, Value
 from nianbao.tui.plain import BLANK
 
-LABEL_WIDTH = 18  # table 三's row labels, cropped: the side panel and the form give them in full
+LABEL_WIDTH = 18  # table 三's row labels when narrow, cropped: the side panel gives them in full
+WIDE_LABEL_WIDTH = 30  # when wide: whole, wrapped onto a second line if need be
 STYLES = {"error": "reverse red", "warning": "reverse yellow"}
 _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)\s*")
 _ASIDE = re.compile(r"（[^）]*）$")
@@ -58,6 +59,7 @@ class ReportTable(DataTable):
     def __init__(self, table: str, **kwargs) -> None:
         super().__init__(cursor_type="cell", zebra_stripes=True, fixed_columns=1, **kwargs)
         self.table = table
+        self.wide = False
         self.paths: dict[tuple[int, int], str] = {}
 
     def path_at(self, coordinate: Coordinate | None = None) -> str | None:
@@ -65,9 +67,8 @@ class ReportTable(DataTable):
         return self.paths.get((c.row, c.column))
 
     def coordinate_of(self, path: str) -> Coordinate | None:
-        value_column = (lambda c: c == 2) if self.table == "table2" else (lambda c: c >= 1)
         for (row, column), p in self.paths.items():
-            if p == path and value_column(column):
+            if p == path and column >= 1:
                 return Coordinate(row, column)
         return None
 
@@ -75,31 +76,61 @@ class ReportTable(DataTable):
         """Cell paths in reading order, each once."""
         return list(dict.fromkeys(self.paths[k] for k in sorted(self.paths)))
 
-    def show(self, report: Report, marks: Marks) -> None:
-        """(Re)fill the table, keeping the cursor where it was."""
+    def show(self, report: Report, marks: Marks, wide: bool = False) -> None:
+        """(Re)fill the table, keeping the cursor where it was. `wide`: labels whole (a terminal of
+        160 columns); else cropped, the selected row's full label shown in the side panel."""
         cursor = self.cursor_coordinate
+        self.wide = wide
         self.clear(columns=True)
         self.paths = {}
         getattr(self, f"_fill_{self.table}")(report, marks)
         if self.row_count:
             self.move_cursor(row=min(cursor.row, self.row_count - 1), column=cursor.column, animate=False)
 
+    def _label(self, label: str, indent: int = 0) -> str:
+        return "  " * indent + (label if self.wide else _ASIDE.sub("", label) or label)
+
+    @property
+    def _height(self) -> int | None:
+        """Rows as tall as their wrapped label when wide; one line when narrow."""
+        return None if self.wide else 1
+
     def _fill_table2(self, report: Report, marks: Marks) -> None:
-        self.add_column("项目", width=14)
-        self.add_column("栏目", width=18)
-        self.add_column("数值")
-        for row in report.spec.table2:
-            for f in row.fields:
+        """As printed: each article item a heading row naming its columns, its rows below."""
+        blocks = [(row.item, tuple(f.column for f in row.fields)) for row in report.spec.table2]
+        width = max(len(columns) for _, columns in blocks)
+        self.add_column("信息内容", width=None if self.wide else 14)
+        for i in range(width):
+            self.add_column("", key=f"v{i}")
+        last = None
+        for row, block in zip(report.spec.table2, blocks):
+            if block != last:
+                item, columns = block
+                headers = [Text(c if self.wide else short_label(c), style="bold") for c in columns]
+                self.add_row(Text(item, style="bold"), *headers, *[""] * (width - len(columns)))
+                last = block
+            index = self.row_count
+            cells = []
+            for c, f in enumerate(row.fields, start=1):
                 path = f"table2.{f.key}"
-                index = self.row_count
-                self.add_row(row.label, f.column, show_value(report.table2.get(f.key), path, marks), key=path)
-                self.paths.update({(index, c): path for c in range(3)})
+                self.paths[(index, c)] = path
+                cells.append(show_value(report.table2.get(f.key), path, marks))
+            self.add_row(self._label(row.label, 1), *cells, *[""] * (width - len(cells)), key=f"table2.{row.label}")
+            self.paths[(index, 0)] = f"table2.{row.fields[0].key}"
 
     def _fill_table3(self, report: Report, marks: Marks) -> None:
+        """As printed: the group rows （三）不予公开 … （六）其他处理 carry no values, their items sit
+        indented below them."""
         columns = report.spec.table3_columns
-        self.add_column("项目", width=LABEL_WIDTH)
+        self.add_column("项目", width=WIDE_LABEL_WIDTH if self.wide else LABEL_WIDTH)
         self.add_columns(*(c.label for c in columns))
+        group = None
         for row in report.spec.table3_rows:
+            if row.group != group and row.group is not None:
+                self.add_row(
+                    Text(self._label(row.group, _depth(row.group)), style="bold"), *[""] * len(columns), height=None
+                )
+            group = row.group
             values = report.table3.get(row.key, [None] * len(columns))
             index = self.row_count
             cells = []
@@ -107,10 +138,8 @@ class ReportTable(DataTable):
                 path = f"table3.{row.key}.{column.key}"
                 self.paths[(index, c)] = path
                 cells.append(show_value(value, path, marks))
-            label = ("  " if row.group and not row.group.startswith("三") else "") + min(
-                map(short_label, row.labels), key=len
-            )
-            self.add_row(label, *cells, key=row.key)
+            depth = 0 if row.group is None else _depth(row.group) + 1
+            self.add_row(Text(self._label(row.label, depth)), *cells, key=row.key, height=self._height)
             self.paths[(index, 0)] = f"table3.{row.key}.{columns[0].key}"
 
     def _fill_table4(self, report: Report, marks: Marks) -> None:
@@ -124,3 +153,8 @@ class ReportTable(DataTable):
                 cells.append(show_value(report.table4.get(key), f"table4.{key}", marks))
             self.add_row(group.label, *cells, key=group.key)
             self.paths[(index, 0)] = f"table4.{group.key}_{TABLE4_RESULTS[0].key}"
+
+
+def _depth(group: str) -> int:
+    """三、本年度办理结果 heads the results; （三）不予公开 and its kind sit one step in."""
+    return 0 if group.startswith("三") else 1
