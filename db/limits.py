@@ -24,11 +24,12 @@ class Limits:
     file_mb: int = 50  # the file as stored
     pages: int = 200  # pages of a PDF (the longest real reports have some 30)
     unzipped_mb: int = 50  # a .docx's main document part, inflated (real ones: under 5 MB)
+    convert_seconds: int = 120  # LibreOffice converting one .doc/.wps/.rtf/.odt (real ones: a few seconds)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Limits:
-        """The defaults, with any set in NIANBAO_MAX_FILE_MB, NIANBAO_MAX_PAGES or
-        NIANBAO_MAX_UNZIPPED_MB instead."""
+        """The defaults, with any set in NIANBAO_MAX_FILE_MB, NIANBAO_MAX_PAGES,
+        NIANBAO_MAX_UNZIPPED_MB or NIANBAO_MAX_CONVERT_SECONDS instead."""
         values = {}
         for field in fields(cls):
             name = ENV[field.name]
@@ -59,7 +60,12 @@ class Limits:
         )
 
 
-ENV = {"file_mb": "NIANBAO_MAX_FILE_MB", "pages": "NIANBAO_MAX_PAGES", "unzipped_mb": "NIANBAO_MAX_UNZIPPED_MB"}
+ENV = {
+    "file_mb": "NIANBAO_MAX_FILE_MB",
+    "pages": "NIANBAO_MAX_PAGES",
+    "unzipped_mb": "NIANBAO_MAX_UNZIPPED_MB",
+    "convert_seconds": "NIANBAO_MAX_CONVERT_SECONDS",
+}
 
 
 def current() -> Limits:
