@@ -48,7 +48,9 @@ def main() -> None:
         for form in FORMS:
             made = office.convert(sources, form, folder / form)
             rows[form] = [best_s(rounds, p) for p in made]
-    print(f"{platform.python_version()}, {os.cpu_count()} cores, best of {rounds}, mean of {len(SAMPLE_NAMES)} samples\n")
+    print(
+        f"{platform.python_version()}, {os.cpu_count()} cores, best of {rounds}, mean of {len(SAMPLE_NAMES)} samples\n"
+    )
     print("| form | seconds per report |\n|---|---|")
     for form, times in rows.items():
         print(f"| {form} | {sum(times) / len(times):.2f} |")

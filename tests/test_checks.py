@@ -16,6 +16,7 @@ from tests.conftest import sample_bytes
 FORMAT_MD_RULES = {
     "T3-BALANCE", "T3-TOTAL", "T3-ROWSUM", "T4-SUM", "CELL-MISSING", "CELL-TYPE", "YEAR-CARRY",
     "T2-STOCK", "NARRATIVE-MATCH", "NARRATIVE-COPY", "SPLIT-DIGITS", "LATE", "PERIOD", "IDENTITY",
+    "OCR-LOW-CONFIDENCE",  # issue 20: not in FORMAT.md yet (a reading rule, not one of the format's)
 }  # fmt: skip
 
 

@@ -23,7 +23,7 @@ _ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"  # an .odt zi
 
 
 def detect_form(data: bytes, name: str = "") -> str:
-    """The form of a file: text, pdf, docx, doc, wps, rtf, odt, zip or html."""
+    """The form of a file: text, pdf, docx, doc, wps, rtf, odt, image, zip or html."""
     head = data[:1024].lstrip()
     suffix = PurePath(name).suffix.lower()
     if head.startswith(b"%PDF"):
@@ -32,6 +32,8 @@ def detect_form(data: bytes, name: str = "") -> str:
         return "wps" if suffix == ".wps" else "doc"
     if data.startswith(b"{\\rtf"):
         return "rtf"
+    if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        return "image"  # a scan or a picture of a table: read by OCR
     if data.startswith(b"PK\x03\x04"):
         if _ODT_MIMETYPE in data[:128]:
             return "odt"
@@ -65,9 +67,13 @@ def read_document(data: bytes, name: str = "") -> Document:
 def _reader(form: str) -> Callable[[bytes], Document]:
     """The reader of a form, imported when first needed (pdfplumber and lxml take time to load)."""
     if form == "pdf":
-        from nianbao.db.readers.pdf import read_pdf
+        return _read_pdf_or_scan
+    if form == "image":
+        from nianbao.db.readers import ocr
 
-        return read_pdf
+        if not ocr.available():
+            raise ReadError(f"an image is read by OCR, which is not installed: {ocr.INSTALL}")
+        return ocr.read_image
     if form == "docx":
         from nianbao.db.readers.docx import read_docx
 
@@ -81,3 +87,19 @@ def _reader(form: str) -> Callable[[bytes], Document]:
 
         return lambda data: read_office(data, form)
     return read_text
+
+
+def _read_pdf_or_scan(data: bytes) -> Document:
+    """A PDF through its text layer; one without any (a scan) through OCR when the extra is
+    installed, else the reader's line and how to install it."""
+    from nianbao.db.readers import ocr
+    from nianbao.db.readers.pdf import NO_TEXT, read_pdf
+
+    try:
+        return read_pdf(data)
+    except ReadError as exc:
+        if str(exc) != NO_TEXT:
+            raise
+        if not ocr.available():
+            raise ReadError(f"{NO_TEXT}; install the OCR extra: {ocr.INSTALL}") from None
+    return ocr.read_scanned_pdf(data)
