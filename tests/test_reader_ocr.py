@@ -213,3 +213,24 @@ def test_turned_stamped_noisy_scan_reads_with_every_wrong_cell_named(folder, tmp
     pages = [scan.scanned(p, seed=i) for i, p in enumerate(scan.page_images(sample_pdf("003", folder), 300))]
     scanned, _ = parse_bytes(scan.image_pdf(pages, tmp_path / "scan.pdf", 300).read_bytes(), "scan.pdf")
     assert_read_or_named(text, scanned)
+
+
+def chars_of(text: str) -> list[dict]:
+    return [
+        {"text": ch, "x0": i, "x1": i + 1, "top": 0, "bottom": 1, "size": 1, "confidence": 0.9}
+        for i, ch in enumerate(text)
+    ]
+
+
+@pytest.mark.parametrize(
+    "read, label",
+    [("l.属于国家秘密", "1.属于国家秘密"), ("I.属于国家秘密", "1.属于国家秘密"), ("S.法律法规", "5.法律法规")],
+)
+def test_look_alike_letter_of_a_label_number_is_read_as_the_digit(read, label):
+    assert "".join(c["text"] for c in ocr._label_numbering(chars_of(read))) == label
+
+
+@pytest.mark.parametrize("value", ["l.5", "O", "1O", "S", "l.属"[:2]])
+def test_look_alike_letters_in_a_value_are_kept(value):
+    """Never in a value: "1O" stays "1O" (CELL-TYPE names it), not 10."""
+    assert "".join(c["text"] for c in ocr._label_numbering(chars_of(value))) == value

@@ -180,8 +180,24 @@ def recognise(image: np.ndarray) -> list[dict[str, Any]]:
         box, text, score = line[0], line[1], float(line[2])
         words = line[3] if len(line) > 3 else []
         size = 0.8 * (max(p[1] for p in box) - min(p[1] for p in box))
-        chars += _characters(box, text, score, words, size)
+        chars += _label_numbering(_characters(box, text, score, words, size))
     return chars
+
+
+# Letters OCR reads for the digit of a label's numbering ("l.属于国家秘密" for 1.属于国家秘密).
+_LOOKALIKE_DIGITS = {"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "S": "5"}
+_NUMBERING_MARKS = ".．、"
+
+
+def _label_numbering(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A label's leading item number read as its look-alike letter is put back as the digit, so the
+    label matches. Only in a label (a line holding Chinese), only before the numbering's mark:
+    a value (digits alone) is never touched, so a misread digit in a value stays visible."""
+    if len(chars) < 3 or chars[1]["text"] not in _NUMBERING_MARKS or chars[0]["text"] not in _LOOKALIKE_DIGITS:
+        return chars
+    if not any(ord(c["text"][0]) >= 0x4E00 for c in chars[2:]):
+        return chars
+    return [{**chars[0], "text": _LOOKALIKE_DIGITS[chars[0]["text"]]}, *chars[1:]]
 
 
 def _characters(box: list, text: str, score: float, words: list, size: float) -> list[dict[str, Any]]:
