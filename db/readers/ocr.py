@@ -127,7 +127,7 @@ class OcrPage:
 
     @classmethod
     def read(cls, image: np.ndarray, scale: float) -> OcrPage:
-        image = straighten(without_specks(without_red_ink(image)))
+        image = straighten(without_specks(grey(without_red_ink(image))))
         chars = [_scaled(char, scale) for char in recognise(image)]
         tables = [table.scaled(scale) for table in ruled_tables(image)]
         return cls(chars, tables, image.shape[0] / scale, image.shape[1] / scale)
@@ -201,14 +201,14 @@ def _label_numbering(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _characters(box: list, text: str, score: float, words: list, size: float) -> list[dict[str, Any]]:
-    """One entry per character: the engine's own character boxes and scores when it gives one box
-    per character, else the line's box shared out (CJK full width, the rest half)."""
+    """One entry per character: the engine's own character boxes (and scores) when it gives one
+    box per character, else the line's box shared out (CJK full width, the rest half). A line OCR
+    read across two cells ("0 0") is then cut by the table's rules through its characters' places."""
     top, bottom = min(p[1] for p in box), max(p[1] for p in box)
-    if len(words) == 3 and len(words[0]) == len(text) and len(words[1]) == len(text):
-        boxes, letters, scores = words
+    units = _units(words, text, score)
+    if units:
         return [
-            _char(letter, min(p[0] for p in b), max(p[0] for p in b), top, bottom, size, float(s))
-            for b, letter, s in zip(boxes, letters, scores, strict=True)
+            _char(letter, min(p[0] for p in b), max(p[0] for p in b), top, bottom, size, s) for b, letter, s in units
         ]
     x0, x1 = min(p[0] for p in box), max(p[0] for p in box)
     weights = [1.0 if ord(ch) > 0x2E80 else 0.55 for ch in text]
@@ -217,6 +217,24 @@ def _characters(box: list, text: str, score: float, words: list, size: float) ->
         out.append(_char(ch, at, at + weight * unit, top, bottom, size, score))
         at += weight * unit
     return out
+
+
+def _units(words: list, text: str, score: float) -> list[tuple[list, str, float]]:
+    """The engine's character boxes of a line as (box, character, score), when they match its text
+    (spaces aside). RapidOCR gives either (boxes, characters, scores) or the boxes alone."""
+    letters = list(text.replace(" ", ""))
+    if len(words) == 3 and isinstance(words[1], list) and all(isinstance(x, str) for x in words[1]):
+        boxes, found, scores = words
+        if found == letters and len(boxes) == len(scores) == len(letters):
+            return [(b, ch, float(s)) for b, ch, s in zip(boxes, found, scores, strict=True)]
+        return []
+    if len(words) == len(letters) and all(_is_box(b) for b in words):
+        return [(b, ch, score) for b, ch in zip(words, letters, strict=True)]
+    return []
+
+
+def _is_box(value: object) -> bool:
+    return isinstance(value, list | tuple) and len(value) == 4 and all(len(p) == 2 for p in value)
 
 
 def _char(text: str, x0: float, x1: float, top: float, bottom: float, size: float, score: float) -> dict[str, Any]:
@@ -231,11 +249,21 @@ def without_red_ink(image: np.ndarray) -> np.ndarray:
     import numpy as np
 
     blue, green, red = (image[:, :, i].astype(np.int16) for i in range(3))
-    # Red well above green and blue: the seal's ink, and its edges blended into grey text.
-    ink = (red - np.maximum(green, blue) > _RED_INK) | ((red > 60) & (2 * red > 3 * np.maximum(green, blue) + 30))
+    # Bright red well above green and blue: the seal's ink and its pink edges. A dark pixel with a
+    # red tint is black ink under the seal (JPEG bleeds the seal's colour into thin black strokes):
+    # it stays, or ruling lines and digits under the seal would be erased with it.
+    ink = (red - np.maximum(green, blue) > _RED_INK) & (red > 130)
     out = image.copy()
     out[ink] = 255
     return out
+
+
+def grey(image: np.ndarray) -> np.ndarray:
+    """The page in grey (as three channels, which the engine takes): the strokes left under a seal
+    keep a red tint that the recogniser reads worse than the same strokes in grey."""
+    import cv2
+
+    return cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
 
 
 def without_specks(image: np.ndarray) -> np.ndarray:
@@ -247,10 +275,10 @@ def without_specks(image: np.ndarray) -> np.ndarray:
     _, labels, stats, _ = cv2.connectedComponentsWithStats(_ink(image), connectivity=8)
     specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= 2)
     specks = specks[specks > 0]  # 0 is the paper
-    if not len(specks):
-        return image
     out = image.copy()
     out[np.isin(labels, specks)] = 255
+    if image.shape[1] >= 2000:  # ~170 dpi and more: strokes are 3+ pixels, a 3×3 median keeps them
+        out = cv2.medianBlur(out, 3)
     return out
 
 
