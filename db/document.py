@@ -23,6 +23,7 @@ class Source(NamedTuple):
     row: int | None = None
     col: int | None = None
     bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom in PDF points
+    confidence: float | None = None  # OCR: the lowest recognition confidence of its characters (0–1)
 
     def describe(self) -> str:
         parts = [f"line {self.line}"] if self.line is not None and self.page is None else []

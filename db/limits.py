@@ -25,11 +25,12 @@ class Limits:
     pages: int = 200  # pages of a PDF (the longest real reports have some 30)
     unzipped_mb: int = 50  # a .docx's main document part, inflated (real ones: under 5 MB)
     table_cells: int = 50_000  # cells of one table of a web page or .docx (table 三 has some 250)
+    convert_seconds: int = 120  # LibreOffice converting one .doc/.wps/.rtf/.odt (real ones: a few seconds)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Limits:
         """The defaults, with any set in NIANBAO_MAX_FILE_MB, NIANBAO_MAX_PAGES,
-        NIANBAO_MAX_UNZIPPED_MB or NIANBAO_MAX_TABLE_CELLS instead."""
+        NIANBAO_MAX_UNZIPPED_MB, NIANBAO_MAX_TABLE_CELLS or NIANBAO_MAX_CONVERT_SECONDS instead."""
         values = {}
         for field in fields(cls):
             name = ENV[field.name]
@@ -74,6 +75,7 @@ ENV = {
     "pages": "NIANBAO_MAX_PAGES",
     "unzipped_mb": "NIANBAO_MAX_UNZIPPED_MB",
     "table_cells": "NIANBAO_MAX_TABLE_CELLS",
+    "convert_seconds": "NIANBAO_MAX_CONVERT_SECONDS",
 }
 
 

@@ -93,15 +93,17 @@ def load_report(db: Database, report_id: int) -> Report:
     corrected = _latest_corrections(db, report_id)
     columns = [c.key for c in report.spec.table3_columns]
     table3: dict[str, list[Value]] = {}
-    for cell in db.query(
-        "SELECT table_name, row_key, column_key, value, raw, source_line, source_page, source_table,"
-        " source_row, source_col, source_bbox FROM cells WHERE report_id = ?",
-        [report_id],
-    ):
+    for cell in db.query("SELECT * FROM cells WHERE report_id = ?", [report_id]):  # source_confidence from m006
         path = ".".join(p for p in (cell["table_name"], cell["row_key"], cell["column_key"]) if p)
         bbox = _bbox(cell["source_bbox"]) if cell["source_bbox"] else None
         source = Source(
-            cell["source_line"], cell["source_page"], cell["source_table"], cell["source_row"], cell["source_col"], bbox
+            cell["source_line"],
+            cell["source_page"],
+            cell["source_table"],
+            cell["source_row"],
+            cell["source_col"],
+            bbox,
+            cell.get("source_confidence"),
         )
         value = Value(cell["value"], cell["raw"] or "", source)
         if path in corrected:
@@ -141,6 +143,9 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
 
 
 def _corrected(value: CellValue, source: Source | None) -> Value:
+    """A corrected value: where it is printed stays, but it is the operator's, not OCR's reading."""
+    if source is not None and source.confidence is not None:
+        source = source._replace(confidence=None)
     return Value(value, str(value) if value is not None else "", source)
 
 

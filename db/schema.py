@@ -289,6 +289,12 @@ def m005_identity_with_place(db: sqlite_utils.Database) -> None:
         raise RuntimeError(f"m005: {len(broken)} rows lost their report")
 
 
+@migrations()
+def m006_cell_confidence(db: Database) -> None:
+    """How sure OCR was of a value read from a scan, so the checks can name a doubtful one."""
+    db.execute("ALTER TABLE cells ADD COLUMN source_confidence REAL")  # 0–1; NULL when not OCR'd
+
+
 VIEWS = ("table2_wide", "table3_wide", "table4_wide")
 
 

@@ -165,10 +165,13 @@ _CELL_COLUMNS = (
 
 
 def _write_contents(db: Database, report_id: int, report: Report) -> None:
+    cells = report.cells()
+    # OCR's confidence is written only for a report read by OCR (the column came with m006).
+    ocr = any(v.source is not None and v.source.confidence is not None for *_, v in cells)
     insert_rows(
         db,
         "cells",
-        _CELL_COLUMNS,
+        _CELL_COLUMNS + (("source_confidence",) if ocr else ()),
         [
             (
                 report_id,
@@ -178,8 +181,9 @@ def _write_contents(db: Database, report_id: int, report: Report) -> None:
                 value.value,
                 value.raw,
                 *_source_columns(value.source),
+                *((value.source.confidence if value.source else None,) if ocr else ()),
             )
-            for table, row, column, value in report.cells()
+            for table, row, column, value in cells
         ],
     )
     insert_rows(

@@ -20,7 +20,13 @@ from nianbao.db.schema import Database
 from nianbao.publish.untrusted import region_key
 
 PUBLIC_STATUSES = ("approved", "published")
-FORM_SUFFIX = {"text": ".txt", "pdf": ".pdf", "docx": ".docx", "html": ".html"}
+FORM_SUFFIX = {
+    "text": ".txt",
+    "pdf": ".pdf",
+    "docx": ".docx",
+    "html": ".html",
+    **{form: f".{form}" for form in ("doc", "wps", "rtf", "odt")},  # read through LibreOffice
+}
 
 
 def source_file(region_code: str | None, year: int | None, report_id: int, form: str) -> str:

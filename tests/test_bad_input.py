@@ -128,7 +128,9 @@ CASES = [
     Case("ole2-doc", "old.doc", ReadError, "save it as .docx or PDF"),
     Case("pdf-truncated", "cut.pdf", ReadError, "the PDF is damaged or truncated"),
     Case("pdf-encrypted", "locked.pdf", ReadError, "encrypted: save an unprotected copy"),
-    Case("pdf-image-only", "scan.pdf", ReadError, "it needs OCR"),
+    Case(
+        "pdf-image-only", "scan.pdf", ReadError, "no text layer"
+    ),  # "it needs OCR", or with the extra "OCR read no text"
     Case(
         "zip-bomb-docx",
         "bomb.docx",

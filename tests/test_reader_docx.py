@@ -412,10 +412,15 @@ BAD = {
             r" if it really is a report, raise NIANBAO_MAX_UNZIPPED_MB to import it$"
         ),
     ),
-    # detect_form routes OLE2 to the .doc message; db.readers.docx.ole_message adds "encrypted or"
+    # detect_form routes OLE2 to LibreOffice as old binary Word (tests/test_reader_office.py),
+    # which cannot open an OLE2 header and nothing else; without LibreOffice the line says to install it
     "ole-header": (
         lambda: OLE,
-        r"(encrypted or )?old binary Word \(\.doc/\.wps\) cannot be read; save it as \.docx or PDF$",
+        (
+            r"(LibreOffice cannot open the \.doc file: it is password-protected or damaged \(remove the password, or"
+            r"|a \.doc file is read through LibreOffice, which is not installed: apt-get install"
+            r" libreoffice-writer-nogui \(or) save it as \.docx or PDF\)$"
+        ),
     ),
 }
 

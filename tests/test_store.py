@@ -93,7 +93,14 @@ def test_a_failure_while_writing_leaves_nothing(db, monkeypatch):
     assert counts(db) == dict.fromkeys(TABLES, 0)
 
 
-VERSIONS = ["m001_initial", "m002_checks", "m003_cell_boxes", "m004_publishes", "m005_identity_with_place"]
+VERSIONS = [
+    "m001_initial",
+    "m002_checks",
+    "m003_cell_boxes",
+    "m004_publishes",
+    "m005_identity_with_place",
+    "m006_cell_confidence",
+]
 
 
 def test_wal_busy_timeout_and_migrations(db_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from nianbao.db.checks.arithmetic import suggestions
-from nianbao.db.checks.registry import ERROR, Context, Finding, rule
+from nianbao.db.checks.registry import ERROR, WARNING, Context, Finding, rule
 from nianbao.db.format import Kind
 from nianbao.db.labels import read_cell
 from nianbao.db.model import Report, Value
@@ -108,3 +108,33 @@ def _problem(value: Value, kind: Kind) -> tuple[str, str] | None:
     if kind is Kind.COUNT and v != int(v):
         return f"{v} is not a whole number", f"{v}不是整数"
     return None
+
+
+# Below this recognition confidence an OCR'd value is shown to the operator to compare with the
+# scan. PP-OCRv4 gives printed digits 0.95–1.0; a lone "0" can come out near 0.6 and still be
+# right, so the line is drawn under that: the sums catch a confident misreading, this the rest.
+OCR_CONFIDENCE = 0.5
+
+
+@rule(
+    "OCR-LOW-CONFIDENCE",
+    WARNING,
+    "A value read by OCR with low confidence",
+    "识别置信度低",
+    "A value read from a scan by OCR whose recognition confidence is low: the operator compares it with the cell "
+    f"in the scan (its page and box are kept). Below {OCR_CONFIDENCE:.0%}; values are never altered, and OCR's "
+    "look-alike digits (0/O, 1/l, 5/S) are never read as digits.",
+)
+def ocr_low_confidence(context: Context) -> Iterable[Finding]:
+    for table, row, column, value in context.report.cells():
+        confidence = value.source.confidence if value.source is not None else None
+        if confidence is not None and confidence < OCR_CONFIDENCE:
+            path = ".".join(p for p in (table, row, column) if p)
+            yield Finding(
+                "OCR-LOW-CONFIDENCE",
+                WARNING,
+                (path,),
+                f"{path}: “{value.raw}” read by OCR with confidence {confidence:.2f}; compare it with the scan",
+                f"{path}：“{value.raw}”识别置信度为{confidence:.2f}，请与扫描件核对",
+                found=value.raw,
+            )

@@ -1,7 +1,9 @@
 """Readers: one per form a report is published in, each turning bytes into a `Document`.
 
 `read_document` looks at the bytes (magic numbers first, then the file name) and says which form
-it found; the choice is recorded with the document.
+it found; the choice is recorded with the document. Old Word (.doc), WPS, RTF and OpenDocument
+files are converted to .docx by LibreOffice first (office.py); only bytes that are one of these
+by their magic numbers are given to LibreOffice (which would open anything else as plain text).
 """
 
 from __future__ import annotations
@@ -16,18 +18,26 @@ from nianbao.db.limits import current as current_limits
 from nianbao.db.readers.text import read_text
 
 # Suffixes a folder import picks up; any file named explicitly is tried whatever its name.
-REPORT_SUFFIXES = (".txt", ".text", ".md", ".pdf", ".docx", ".doc", ".wps", ".html", ".htm")
+REPORT_SUFFIXES = (".txt", ".text", ".md", ".pdf", ".docx", ".doc", ".wps", ".rtf", ".odt", ".html", ".htm")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: old binary Word, WPS, a password-protected .docx
+_ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"  # an .odt zip's first, stored member
 
 
 def detect_form(data: bytes, name: str = "") -> str:
-    """The form of a file: text, pdf, docx, doc, zip or html."""
+    """The form of a file: text, pdf, docx, doc, wps, rtf, odt, image, zip or html."""
     head = data[:1024].lstrip()
     suffix = PurePath(name).suffix.lower()
     if head.startswith(b"%PDF"):
         return "pdf"
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"  # OLE2: old binary Word, WPS
+    if data.startswith(OLE_MAGIC):
+        return "wps" if suffix == ".wps" else "doc"
+    if data.startswith(b"{\\rtf"):
+        return "rtf"
+    if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        return "image"  # a scan or a picture of a table: read by OCR
     if data.startswith(b"PK\x03\x04"):
+        if _ODT_MIMETYPE in data[:128]:
+            return "odt"
         return "docx" if suffix == ".docx" or b"word/" in data[:65536] else "zip"
     if suffix in (".html", ".htm") or _looks_like_html(data):
         return "html"
@@ -48,19 +58,24 @@ def read_document(data: bytes, name: str = "") -> Document:
     form = detect_form(data, name)
     if form == "zip":
         raise ReadError("a zip archive, not a report document (a .docx is a zip holding word/document.xml)")
-    if form == "doc":  # OLE2: old binary Word or WPS, or a password-protected .docx
-        from nianbao.db.readers.docx import ole_message
+    if form in ("doc", "wps"):  # a password-protected .docx is an OLE2 container too: named at once
+        from nianbao.db.readers.docx import is_encrypted_ole, ole_message
 
-        raise ReadError(ole_message(data))
+        if is_encrypted_ole(data):
+            raise ReadError(ole_message(data))
     return normalise_document(_reader(form)(data))
 
 
 def _reader(form: str) -> Callable[[bytes], Document]:
     """The reader of a form, imported when first needed (pdfplumber and lxml take time to load)."""
     if form == "pdf":
-        from nianbao.db.readers.pdf import read_pdf
+        return _read_pdf_or_scan
+    if form == "image":
+        from nianbao.db.readers import ocr
 
-        return read_pdf
+        if not ocr.available():
+            raise ReadError(f"an image is read by OCR, which is not installed: {ocr.INSTALL}")
+        return ocr.read_image
     if form == "docx":
         from nianbao.db.readers.docx import read_docx
 
@@ -69,4 +84,24 @@ def _reader(form: str) -> Callable[[bytes], Document]:
         from nianbao.db.readers.html import read_html
 
         return read_html
+    if form in ("doc", "wps", "rtf", "odt"):
+        from nianbao.db.readers.office import read_office
+
+        return lambda data: read_office(data, form)
     return read_text
+
+
+def _read_pdf_or_scan(data: bytes) -> Document:
+    """A PDF through its text layer; one without any (a scan) through OCR when the extra is
+    installed, else the reader's line and how to install it."""
+    from nianbao.db.readers import ocr
+    from nianbao.db.readers.pdf import NO_TEXT, read_pdf
+
+    try:
+        return read_pdf(data)
+    except ReadError as exc:
+        if str(exc) != NO_TEXT:
+            raise
+        if not ocr.available():
+            raise ReadError(f"{NO_TEXT}; install the OCR extra: {ocr.INSTALL}") from None
+    return ocr.read_scanned_pdf(data)

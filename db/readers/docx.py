@@ -69,10 +69,15 @@ def read_docx(data: bytes) -> Document:
     return Document(blocks=walker.blocks, form="docx", details=details)
 
 
+def is_encrypted_ole(data: bytes) -> bool:
+    """An OLE2 container holding an encrypted Office Open XML package (a password-protected .docx)."""
+    return _ENCRYPTED_STREAM in data
+
+
 def ole_message(data: bytes) -> str:
     """Why an OLE2 file cannot be read: a password-protected .docx is an OLE container holding an
     EncryptedPackage stream; any other OLE2 file is old binary Word (or WPS)."""
-    if _ENCRYPTED_STREAM in data:
+    if is_encrypted_ole(data):
         return "the .docx is encrypted (password-protected): remove the password in Word and save it again"
     return "encrypted or old binary Word (.doc/.wps) cannot be read; save it as .docx or PDF"
 
