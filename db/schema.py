@@ -290,7 +290,7 @@ def m005_identity_with_place(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m006_cell_confidence(db: Database) -> None:
+def m006_cell_confidence(db: sqlite_utils.Database) -> None:
     """How sure OCR was of a value read from a scan, so the checks can name a doubtful one."""
     db.execute("ALTER TABLE cells ADD COLUMN source_confidence REAL")  # 0–1; NULL when not OCR'd
 

@@ -29,6 +29,7 @@ from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
 from nianbao.db.errors import ReadError
 from nianbao.db.limits import current as current_limits
 from nianbao.db.readers import pdf as pdf_reader
+from nianbao.db.readers.pdf_furniture import running_heads
 
 if TYPE_CHECKING:
     import numpy as np
@@ -91,10 +92,12 @@ def _page_image(page: Any, scale: float) -> np.ndarray:
 def _read_pages(images: list[np.ndarray], scale: float, form: str) -> Document:
     reader = pdf_reader._Reader()
     confidences: list[float] = []
-    for image in images:
-        page = OcrPage.read(image, scale)
+    pages = [OcrPage.read(image, scale) for image in images]
+    layouts = [reader.lay_out_objects(p.chars, p.tables, p.height, n) for n, p in enumerate(pages, 1)]
+    furniture = running_heads([(layout.height, layout.lines) for layout in layouts])  # as in a PDF
+    for page, layout in zip(pages, layouts):
         start = len(reader.blocks)
-        reader.read_page(page)
+        reader.read_page(layout, furniture)
         reader.blocks[start:] = [page.with_confidence(block) for block in reader.blocks[start:]]
         confidences += [c["confidence"] for c in page.chars]
     if reader.glyphs == 0:
@@ -117,8 +120,8 @@ def _read_pages(images: list[np.ndarray], scale: float, form: str) -> Document:
 
 @dataclass
 class OcrPage:
-    """A page read by OCR, shaped like the pdfplumber page pdf.py's reader takes: its characters
-    (in points), its ruled tables and its height."""
+    """A page read by OCR: its characters (in points, in pdfplumber's shape) and its ruled tables
+    (shaped like pdfplumber's), which pdf.py's reader lays out as it does a PDF page's."""
 
     chars: list[dict[str, Any]]
     tables: list[RuledTable]
@@ -131,12 +134,6 @@ class OcrPage:
         chars = [_scaled(char, scale) for char in recognise(image)]
         tables = [table.scaled(scale) for table in ruled_tables(image)]
         return cls(chars, tables, image.shape[0] / scale, image.shape[1] / scale)
-
-    def find_tables(self) -> list[RuledTable]:
-        return self.tables
-
-    def close(self) -> None:
-        pass
 
     def with_confidence(self, block: Block) -> Block:
         """The block with each cell's (or line's) lowest character confidence in its source."""
@@ -356,7 +353,7 @@ def ruled_tables(image: np.ndarray) -> list[RuledTable]:
     height, width = ink.shape
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(width // 30, 10), 1)))
     down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(height // 60, 10))))
-    frame = cv2.dilate(across | down, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    frame = cv2.dilate(cv2.bitwise_or(across, down), cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(frame)
     tables = []
     for i in range(1, count):

@@ -143,14 +143,19 @@ class _Reader:
             page.close()
             page = _unrotated(page)
             chars, found = _page_objects(page)
+        return self.lay_out_objects(chars, found, page.height, page.page_number)
+
+    def lay_out_objects(self, chars: list[Char], found: list[Any], height: float, number: int) -> _PageLayout:
+        """A page's layout from its characters and ruled tables (pdfplumber's, or the same shapes
+        from another source: OCR reads a scan into them)."""
         if not self._count(chars):
-            self.blank_pages.append(page.page_number)
+            self.blank_pages.append(number)
         grids = [_Grid(table) for table in found]
         free = [char for char in chars if not any(grid.take(char) for grid in grids)]
         for grid in grids:
             free += grid.release()
         tables = [(grid.top, grid.rows()) for grid in grids if grid.kept]
-        return _PageLayout(page.height, tables, text_lines([_slim(char) for char in free]))
+        return _PageLayout(height, tables, text_lines([_slim(char) for char in free]))
 
     def read_page(self, layout: _PageLayout, furniture: set[int]) -> None:
         """Emit the page's blocks: its furniture dropped, lines joined into paragraphs, a table
