@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.forms is n
 from nianbao.db.checks import run_checks
 from nianbao.db.errors import NianbaoError
 from nianbao.db.pipeline import parse_bytes, parse_file
-from tests.conftest import SAMPLE_NAMES, sample_path
 from tests.forms import pdf, scan
+from tests.helpers import SAMPLE_NAMES, sample_path
 
 
 def cells(report) -> dict[str, object]:

@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.forms is not installed
 
 from nianbao.db.pipeline import parse_bytes, parse_file
-from tests.conftest import SAMPLE_NAMES, sample_path
 from tests.forms import docx, old_word
+from tests.helpers import SAMPLE_NAMES, sample_path
 
 FORMS = ("doc", "wps", "odt", "rtf")
 

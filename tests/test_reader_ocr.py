@@ -25,8 +25,8 @@ from nianbao.db.readers.pdf import NO_TEXT
 from nianbao.db.review import load_report, recheck
 from nianbao.db.schema import connect
 from nianbao.db.store import save_report
-from tests.conftest import sample_path
 from tests.forms import pdf, scan
+from tests.helpers import sample_path
 from tests.test_checks import clean
 
 needs_ocr = pytest.mark.skipif(not ocr.available(), reason="the OCR extra is not installed: pip install 'nianbao[ocr]'")

@@ -24,8 +24,8 @@ from nianbao.db.readers import REPORT_SUFFIXES, detect_form, read_document
 from nianbao.db.readers.office import INSTALL
 from nianbao.db.schema import connect
 from nianbao.tui.cli import cli
-from tests.conftest import SAMPLE_NAMES, sample_path
 from tests.forms import docx, old_word
+from tests.helpers import SAMPLE_NAMES, sample_path
 from tests.test_reader_docx import assert_same_report
 
 LOCKED = Path(__file__).parent / "data" / "office"
