@@ -32,8 +32,9 @@ from nianbao.db.format import (
     FORMAT_2021,
     ReportFormat,
 )
-from nianbao.db.labels import nfkc, normalize
+from nianbao.db.labels import nfkc, normalize, read_cell
 from nianbao.db.model import BLANK, Note, Report, Value
+from nianbao.db.numerals import NUMERAL_CHARS
 from nianbao.db.runs import Reading, readings, tokens
 from nianbao.db.tables import TableResult
 
@@ -138,6 +139,58 @@ def _patterns(labels: tuple[Label, ...]) -> _Patterns:
     return _Patterns(full, (re.compile(head), re.compile(tail)))
 
 
+_WORD = re.compile(r"\S{1,40}")
+_MARKUP = "#*>"
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
+_NEXT_LABEL = re.compile(rf"[{NUMERAL_CHARS}]+、|[(（][{NUMERAL_CHARS}]+[)）]")
+
+
+def no_number_at(text: str, at: int, stop: int | None = None) -> str | None:
+    """The text where a row's run stops, when it is something printed in a cell's place rather
+    than the next label or heading (十一, 1.1e1, 约11, 11%, −11): the run cannot be the row's cells.
+    The token is read with the digits it is stuck to (11% is one cell), up to where words or a
+    numbered label begin (十一0000011二、上年结转… is the token 十一0000011)."""
+    stop = len(text) if stop is None else stop
+    run = _RUN.match(text, at, stop).group(0)
+    word = _WORD.match(text, at + len(run), stop)
+    if word is None or word.group(0)[0] in _MARKUP:
+        return None  # nothing, or a Markdown heading, list or quote: no cell
+    glued = re.search(r"[\d.]+$", run).group(0) if run and re.search(r"[\d.]$", run) else ""
+    token = _before_words(glued + word.group(0))
+    if len(token) <= len(glued):
+        return None  # the run's own digits, then words: the run is the row's
+    reading = read_cell(token)
+    if not (reading.kind == "text" or reading.numeral or _negative(reading.value)):
+        return None
+    return token
+
+
+def _negative(value: object) -> bool:
+    return isinstance(value, int | float) and value < 0
+
+
+def _before_words(word: str) -> str:
+    """`word` up to a label's numbering (二、, (三)) or up to words (two characters of words in a
+    row), when what comes before is no part of the words: numerals just before words are their
+    own (0第二十条 …, 0二十条 …), and a token with words of its own is words."""
+    for i in range(1, len(word)):
+        if _NEXT_LABEL.match(word, i):
+            return word[:i]
+        if _is_word(word[i - 1]) and _is_word(word[i]):
+            head = word[: i - 1].rstrip(NUMERAL_CHARS)
+            return word if any(_is_word(c) for c in head) else head
+    return word
+
+
+def _is_word(char: str) -> bool:
+    return bool(_IDEOGRAPH.match(char)) and char not in NUMERAL_CHARS
+
+
+def _row_follows(text: str, end: int) -> bool:
+    """Whether a label is followed by its row: digits, or a non-number printed in their place."""
+    return bool(_RUN.match(text, end).group(0).strip()) or no_number_at(text, end) is not None
+
+
 def find_label(text: str, labels: Sequence[Label], start: int, stop: int) -> Found | None:
     """The first place in text[start:stop] where one of a row's labels is printed: exactly, else
     (a typo: 行政止公开, 行政法复议) by the first or the last half of its words. A remark in
@@ -184,7 +237,7 @@ def find_rows(text: str, rows: Sequence[tuple[str, Sequence[str]]], start: int, 
         found = find_label(text, labels, cursor, stop)
         if found is None:
             continue
-        if not out and i == 0 and not _RUN.match(text, found.end).group(0).strip():
+        if not out and i == 0 and not _row_follows(text, found.end):
             # The first row must be followed by numbers: its words in a sentence are no table.
             found = _first_with_run(text, labels, found.end, stop)
             if found is None:
@@ -197,7 +250,7 @@ def find_rows(text: str, rows: Sequence[tuple[str, Sequence[str]]], start: int, 
 def _first_with_run(text: str, labels: Sequence[Label], start: int, stop: int) -> Found | None:
     while True:
         found = find_label(text, labels, start, stop)
-        if found is None or _RUN.match(text, found.end).group(0).strip():
+        if found is None or _row_follows(text, found.end):
             return found
         start = found.end
 
@@ -238,6 +291,7 @@ class RowRun:
     source: Source
     readings: list[Reading] | None
     at: int = 0  # the label's character in its line (1-based): a one-line report needs more than a line
+    no_number: str | None = None  # a non-number printed among the row's cells (十一, 1.1e1): see no_number_at
 
     @property
     def where(self) -> str:
@@ -251,14 +305,19 @@ def _row_runs(
     for i, f in enumerate(found):
         following = found[i + 1] if i + 1 < len(found) else (Found("", stop, stop) if stop is not None else None)
         run = run_between(doc.text, f, following)
+        end = max(f.end, following.start if following is not None and following.start is not None else len(doc.text))
+        stuck = no_number_at(doc.text, f.end, end)
+        if stuck is not None:  # the row as printed, up to the next row's label, for the note
+            run = " ".join(doc.text[f.end : end].split())[:80]
         out.append(
             RowRun(
                 f.key,
                 labels[f.key],
                 run,
                 doc.source(f.start),
-                readings(run, widths[f.key]) if run else None,
+                [] if stuck else readings(run, widths[f.key]) if run else None,
                 doc.column(f.start),
+                stuck,
             )
         )
     return out
@@ -284,6 +343,8 @@ def _settle_rows(
         if not r.readings:
             values[r.key] = [Value(None, "", r.source)] * len(cells)
             message = f"row “{r.label}”: “{r.run}” cannot be read as {len(cells)} values"
+            if r.no_number:
+                message += f" (“{r.no_number}” is no number; which cell it is cannot be told without the borders)"
             notes.append(Note("row-incomplete", _whole(cells), message, r.source, (r.run,)))
             continue
         ordered = sorted(r.readings, key=plausible)
