@@ -78,7 +78,7 @@ class RunningText:
         self.sources: list[Source] = []
         parts, pos = [], 0
         for text, source in pieces:
-            clean = nfkc(text)
+            clean = _comparable(text)
             self.offsets.append(pos)
             self.sources.append(source)
             parts.append(clean)
@@ -96,6 +96,14 @@ class RunningText:
 
 
 # --- Finding labels -----------------------------------------------------------------------------
+
+
+def _comparable(text: str) -> str:
+    """NFKC (full-width digits and brackets to half-width), but a footnote mark (¹, ①) stays a mark:
+    NFKC would make 11¹ the digits 111."""
+    if not any(c.isdigit() and not c.isdecimal() for c in text):
+        return nfkc(text)
+    return "".join(c if c.isdigit() and not c.isdecimal() else nfkc(c) for c in text)
 
 
 def label_of(key: str, label: str) -> Label:
