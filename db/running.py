@@ -149,6 +149,7 @@ def _patterns(labels: tuple[Label, ...]) -> _Patterns:
 
 _WORD = re.compile(r"\S{1,40}")
 _MARKUP = "#*>"
+_RUN_TAIL = re.compile(r"[\d.]+$")  # the digits a run ends in, when nothing parts them from what follows
 _IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
 _NEXT_LABEL = re.compile(rf"[{NUMERAL_CHARS}]+、|[(（][{NUMERAL_CHARS}]+[)）]")
 
@@ -159,11 +160,12 @@ def no_number_at(text: str, at: int, stop: int | None = None) -> str | None:
     The token is read with the digits it is stuck to (11% is one cell), up to where words or a
     numbered label begin (十一0000011二、上年结转… is the token 十一0000011)."""
     stop = len(text) if stop is None else stop
-    run = _RUN.match(text, at, stop).group(0)
+    run = _run_at(text, at, stop)
     word = _WORD.match(text, at + len(run), stop)
     if word is None or word.group(0)[0] in _MARKUP:
         return None  # nothing, or a Markdown heading, list or quote: no cell
-    glued = re.search(r"[\d.]+$", run).group(0) if run and re.search(r"[\d.]$", run) else ""
+    tail = _RUN_TAIL.search(run)
+    glued = tail.group(0) if tail else ""
     token = _before_words(glued + word.group(0))
     if len(token) <= len(glued):
         return None  # the run's own digits, then words: the run is the row's
@@ -196,7 +198,13 @@ def _is_word(char: str) -> bool:
 
 def _row_follows(text: str, end: int) -> bool:
     """Whether a label is followed by its row: digits, or a non-number printed in their place."""
-    return bool(_RUN.match(text, end).group(0).strip()) or no_number_at(text, end) is not None
+    return bool(_run_at(text, end).strip()) or no_number_at(text, end) is not None
+
+
+def _run_at(text: str, at: int, stop: int | None = None) -> str:
+    """The run of digits, spaces and pipes at `at` (empty when there is none)."""
+    m = _RUN.match(text, at, len(text) if stop is None else stop)
+    return m.group(0) if m else ""
 
 
 def find_label(text: str, labels: Sequence[Label], start: int, stop: int) -> Found | None:
@@ -267,7 +275,7 @@ def run_between(text: str, found: Found, following: Found | None) -> str:
     """The digits of a row: from its label to the next row's label, as far as they are digits
     and spaces. A year that starts the next sentence (…0 2025年…) is not the row's."""
     stop = max(following.start if following else len(text), found.end)
-    run = _RUN.match(text, found.end, stop).group(0)
+    run = _run_at(text, found.end, stop)
     rest = text[found.end + len(run) : found.end + len(run) + 2]
     if rest[:1] == "\ufffd":
         return run + rest[:1]  # a cell with a byte that could not be decoded is no number
@@ -497,7 +505,7 @@ def _table3(doc: RunningText, spec: ReportFormat, found21: list[Found]) -> tuple
         if key not in values and key != "other_single":
             values[key] = [BLANK] * len(columns)
             notes.append(Note("row-missing", (f"table3.{key}.*",), f"table3: row {key} not found"))
-    end = found[-1].end + len(_RUN.match(doc.text, found[-1].end).group(0)) if found else start
+    end = found[-1].end + len(_run_at(doc.text, found[-1].end)) if found else start
     ordered = {row.key: values[row.key] for row in spec.table3_rows}
     return TableResult(ordered, notes, True), end
 
@@ -508,7 +516,7 @@ def _single_other_row(text: str, found: list[Found]) -> int | None:
     if after is None:
         return None
     m = re.compile(rf"\(\s*六\s*\){_GAP}其{_GAP}他{_GAP}处{_GAP}理").search(text, after.end, after.end + ROW_GAP)
-    if m is None or not _RUN.match(text, m.end()).group(0).strip():
+    if m is None or not _run_at(text, m.end()).strip():
         return None
     first = next(row for row in FORMAT_2021.table3_rows if row.key.startswith("other_"))
     sub_item = find_label(text, [label_of(first.key, v) for v in first.labels], m.end(), m.end() + ROW_GAP)
