@@ -95,18 +95,17 @@ _IDEOGRAPH = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _is_value_text(plain: str) -> bool:
-    """Text that is no label: digits or numerals with at most one other ideograph (约11, 11(注),
-    10~12, 1.1e1, 11%, a zero-width space inside), or NaN/Infinity. A label's numbering with its
+    """Text that is no label: digits with at most one character of words (约11, 11(注), 10~12,
+    1.1e1, 11%, a zero-width space inside), numerals with none (一一, E一), or NaN/Infinity. A label's numbering with its
     head (2.重, (一)予) is a label broken over lines, not a value."""
     if plain.lower() in _NOT_FINITE:
         return True
-    if not any(c.isdecimal() for c in plain) and not all(c in NUMERAL_CHARS for c in plain):
-        return False
     words = [c for c in plain if _IDEOGRAPH.match(c) and c not in NUMERAL_CHARS]
-    if len(words) > 1:
-        return False
+    digits = any(c.isdecimal() for c in plain)
+    if len(words) > (1 if digits else 0) or not (digits or any(c in NUMERAL_CHARS for c in plain)):
+        return False  # 第一, 其一 and any two characters of words are a label's
     head = _NUMBERING.match(plain)
-    return not (head and (is_numbering(plain) or _IDEOGRAPH.search(plain, head.end())))
+    return not (head and (is_numbering(plain) or any(c in words for c in plain[head.end() :])))
 
 
 @lru_cache(maxsize=65536)
