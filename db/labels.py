@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from nianbao.db.format import NOT_APPLICABLE, UNITS
-from nianbao.db.numerals import MAX_DIGITS
+from nianbao.db.numerals import MAX_DIGITS, NUMERAL_CHARS, cell_numeral
 
 T = TypeVar("T")
 
@@ -52,11 +52,14 @@ def nfkc(text: str) -> str:
 
 @dataclass(frozen=True)
 class CellReading:
-    """What a cell's text is: kind is 'blank', 'number', 'marker' or 'label'."""
+    """What a cell's text is: kind is 'blank', 'number', 'marker', 'label' or 'text' (no label and
+    no number: something printed where a value belongs, 1.1e1, 11%, 约11, kept as printed).
+    `numeral`: a number read from Chinese numerals (十一), which the parser notes."""
 
     kind: str
     value: int | float | str | None = None
     unit: str | None = None
+    numeral: bool = False
 
 
 BLANK_READING = CellReading("blank")
@@ -64,7 +67,9 @@ BLANK_READING = CellReading("blank")
 
 @lru_cache(maxsize=8192)
 def read_cell(text: str) -> CellReading:
-    plain = nfkc(text).strip().replace(" ", "")
+    if any(c.isdigit() and not c.isdecimal() for c in text):
+        return CellReading("text", text.strip())  # 11¹, ①: a footnote mark is no digit of the count
+    plain = nfkc(text).strip().replace(" ", "").replace("\u2212", "-")  # U+2212, the minus sign
     if not plain:
         return BLANK_READING
     if plain in _NOT_APPLICABLE:
@@ -77,7 +82,30 @@ def read_cell(text: str) -> CellReading:
         digits = plain.replace(",", "")
         number: int | float = float(digits) if "." in digits else int(digits)
         return CellReading("number", number, unit)
+    numeral = cell_numeral(plain)
+    if numeral is not None:
+        return CellReading("number", numeral, numeral=True)
+    if not stuck and _is_value_text(plain):
+        return CellReading("text", text.strip())
     return CellReading("label")
+
+
+_NOT_FINITE = {"nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity"}
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _is_value_text(plain: str) -> bool:
+    """Text that is no label: digits with at most one character of words (约11, 11(注), 10~12,
+    1.1e1, 11%, a zero-width space inside), numerals with none (一一, E一), or NaN/Infinity. A label's numbering with its
+    head (2.重, (一)予) is a label broken over lines, not a value."""
+    if plain.lower() in _NOT_FINITE:
+        return True
+    words = [c for c in plain if _IDEOGRAPH.match(c) and c not in NUMERAL_CHARS]
+    digits = any(c.isdecimal() for c in plain)
+    if len(words) > (1 if digits else 0) or not (digits or any(c in NUMERAL_CHARS for c in plain)):
+        return False  # 第一, 其一 and any two characters of words are a label's
+    head = _NUMBERING.match(plain)
+    return not (head and (is_numbering(plain) or any(c in words for c in plain[head.end() :])))
 
 
 @lru_cache(maxsize=65536)

@@ -267,7 +267,7 @@ def read_value(text: str) -> object:
     if text.strip().lower() in ("", "null", "none", "blank"):
         return None
     reading = read_cell(text)
-    if reading.kind == "label":
+    if reading.kind in ("label", "text"):
         raise ReviewError(f"“{text}” is not a number, a not-applicable mark (/ — 无) or blank")
     return reading.value
 

@@ -32,8 +32,9 @@ from nianbao.db.format import (
     FORMAT_2021,
     ReportFormat,
 )
-from nianbao.db.labels import nfkc, normalize
+from nianbao.db.labels import nfkc, normalize, read_cell
 from nianbao.db.model import BLANK, Note, Report, Value
+from nianbao.db.numerals import NUMERAL_CHARS
 from nianbao.db.runs import Reading, readings, tokens
 from nianbao.db.tables import TableResult
 
@@ -78,7 +79,7 @@ class RunningText:
         self.sources: list[Source] = []
         parts, pos = [], 0
         for text, source in pieces:
-            clean = nfkc(text)
+            clean = _comparable(text)
             self.offsets.append(pos)
             self.sources.append(source)
             parts.append(clean)
@@ -96,6 +97,14 @@ class RunningText:
 
 
 # --- Finding labels -----------------------------------------------------------------------------
+
+
+def _comparable(text: str) -> str:
+    """NFKC (full-width digits and brackets to half-width), but a footnote mark (¹, ①) stays a mark:
+    NFKC would make 11¹ the digits 111."""
+    if not any(c.isdigit() and not c.isdecimal() for c in text):
+        return nfkc(text)
+    return "".join(c if c.isdigit() and not c.isdecimal() else nfkc(c) for c in text)
 
 
 def label_of(key: str, label: str) -> Label:
@@ -137,6 +146,65 @@ def _patterns(labels: tuple[Label, ...]) -> _Patterns:
     half = max(3, (len(longest) + 1) // 2)
     head, tail = _words_pattern(longest[:half]), _words_pattern(longest[-half:])
     return _Patterns(full, (re.compile(head), re.compile(tail)))
+
+
+_WORD = re.compile(r"\S{1,40}")
+_MARKUP = "#*>"
+_RUN_TAIL = re.compile(r"[\d.]+$")  # the digits a run ends in, when nothing parts them from what follows
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
+_NEXT_LABEL = re.compile(rf"[{NUMERAL_CHARS}]+、|[(（][{NUMERAL_CHARS}]+[)）]")
+
+
+def no_number_at(text: str, at: int, stop: int | None = None) -> str | None:
+    """The text where a row's run stops, when it is something printed in a cell's place rather
+    than the next label or heading (十一, 1.1e1, 约11, 11%, −11): the run cannot be the row's cells.
+    The token is read with the digits it is stuck to (11% is one cell), up to where words or a
+    numbered label begin (十一0000011二、上年结转… is the token 十一0000011)."""
+    stop = len(text) if stop is None else stop
+    run = _run_at(text, at, stop)
+    word = _WORD.match(text, at + len(run), stop)
+    if word is None or word.group(0)[0] in _MARKUP:
+        return None  # nothing, or a Markdown heading, list or quote: no cell
+    tail = _RUN_TAIL.search(run)
+    glued = tail.group(0) if tail else ""
+    token = _before_words(glued + word.group(0))
+    if len(token) <= len(glued):
+        return None  # the run's own digits, then words: the run is the row's
+    reading = read_cell(token)
+    if not (reading.kind == "text" or reading.numeral or _negative(reading.value)):
+        return None
+    return token
+
+
+def _negative(value: object) -> bool:
+    return isinstance(value, int | float) and value < 0
+
+
+def _before_words(word: str) -> str:
+    """`word` up to a label's numbering (二、, (三)) or up to words (two characters of words in a
+    row), when what comes before is no part of the words: numerals just before words are their
+    own (0第二十条 …, 0二十条 …), and a token with words of its own is words."""
+    for i in range(1, len(word)):
+        if _NEXT_LABEL.match(word, i):
+            return word[:i]
+        if _is_word(word[i - 1]) and _is_word(word[i]):
+            head = word[: i - 1].rstrip(NUMERAL_CHARS)
+            return word if any(_is_word(c) for c in head) else head
+    return word
+
+
+def _is_word(char: str) -> bool:
+    return bool(_IDEOGRAPH.match(char)) and char not in NUMERAL_CHARS
+
+
+def _row_follows(text: str, end: int) -> bool:
+    """Whether a label is followed by its row: digits, or a non-number printed in their place."""
+    return bool(_run_at(text, end).strip()) or no_number_at(text, end) is not None
+
+
+def _run_at(text: str, at: int, stop: int | None = None) -> str:
+    """The run of digits, spaces and pipes at `at` (empty when there is none)."""
+    return _leading(_RUN, text, at, stop)
 
 
 def find_label(text: str, labels: Sequence[Label], start: int, stop: int) -> Found | None:
@@ -192,7 +260,7 @@ def find_rows(text: str, rows: Sequence[tuple[str, Sequence[str]]], start: int, 
         found = find_label(text, labels, cursor, stop)
         if found is None:
             continue
-        if not out and i == 0 and not _leading(_RUN, text, found.end).strip():
+        if not out and i == 0 and not _row_follows(text, found.end):
             # The first row must be followed by numbers: its words in a sentence are no table.
             found = _first_with_run(text, labels, found.end, stop)
             if found is None:
@@ -205,7 +273,7 @@ def find_rows(text: str, rows: Sequence[tuple[str, Sequence[str]]], start: int, 
 def _first_with_run(text: str, labels: Sequence[Label], start: int, stop: int) -> Found | None:
     while True:
         found = find_label(text, labels, start, stop)
-        if found is None or _leading(_RUN, text, found.end).strip():
+        if found is None or _row_follows(text, found.end):
             return found
         start = found.end
 
@@ -214,7 +282,7 @@ def run_between(text: str, found: Found, following: Found | None) -> str:
     """The digits of a row: from its label to the next row's label, as far as they are digits
     and spaces. A year that starts the next sentence (…0 2025年…) is not the row's."""
     stop = max(following.start if following else len(text), found.end)
-    run = _leading(_RUN, text, found.end, stop)
+    run = _run_at(text, found.end, stop)
     rest = text[found.end + len(run) : found.end + len(run) + 2]
     if rest[:1] == "\ufffd":
         return run + rest[:1]  # a cell with a byte that could not be decoded is no number
@@ -246,6 +314,7 @@ class RowRun:
     source: Source
     readings: list[Reading] | None
     at: int = 0  # the label's character in its line (1-based): a one-line report needs more than a line
+    no_number: str | None = None  # a non-number printed among the row's cells (十一, 1.1e1): see no_number_at
 
     @property
     def where(self) -> str:
@@ -259,14 +328,19 @@ def _row_runs(
     for i, f in enumerate(found):
         following = found[i + 1] if i + 1 < len(found) else (Found("", stop, stop) if stop is not None else None)
         run = run_between(doc.text, f, following)
+        end = max(f.end, following.start if following is not None and following.start is not None else len(doc.text))
+        stuck = no_number_at(doc.text, f.end, end)
+        if stuck is not None:  # the row as printed, up to the next row's label, for the note
+            run = " ".join(doc.text[f.end : end].split())[:80]
         out.append(
             RowRun(
                 f.key,
                 labels[f.key],
                 run,
                 doc.source(f.start),
-                readings(run, widths[f.key]) if run else None,
+                [] if stuck else readings(run, widths[f.key]) if run else None,
                 doc.column(f.start),
+                stuck,
             )
         )
     return out
@@ -292,6 +366,8 @@ def _settle_rows(
         if not r.readings:
             values[r.key] = [Value(None, "", r.source)] * len(cells)
             message = f"row “{r.label}”: “{r.run}” cannot be read as {len(cells)} values"
+            if r.no_number:
+                message += f" (“{r.no_number}” is no number; which cell it is cannot be told without the borders)"
             notes.append(Note("row-incomplete", _whole(cells), message, r.source, (r.run,)))
             continue
         ordered = sorted(r.readings, key=plausible)
@@ -436,7 +512,7 @@ def _table3(doc: RunningText, spec: ReportFormat, found21: list[Found]) -> tuple
         if key not in values and key != "other_single":
             values[key] = [BLANK] * len(columns)
             notes.append(Note("row-missing", (f"table3.{key}.*",), f"table3: row {key} not found"))
-    end = found[-1].end + len(_leading(_RUN, doc.text, found[-1].end)) if found else start
+    end = found[-1].end + len(_run_at(doc.text, found[-1].end)) if found else start
     ordered = {row.key: values[row.key] for row in spec.table3_rows}
     return TableResult(ordered, notes, True), end
 
@@ -447,7 +523,7 @@ def _single_other_row(text: str, found: list[Found]) -> int | None:
     if after is None:
         return None
     m = re.compile(rf"\(\s*六\s*\){_GAP}其{_GAP}他{_GAP}处{_GAP}理").search(text, after.end, after.end + ROW_GAP)
-    if m is None or not _leading(_RUN, text, m.end()).strip():
+    if m is None or not _run_at(text, m.end()).strip():
         return None
     first = next(row for row in FORMAT_2021.table3_rows if row.key.startswith("other_"))
     sub_item = find_label(text, [label_of(first.key, v) for v in first.labels], m.end(), m.end() + ROW_GAP)

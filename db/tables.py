@@ -42,7 +42,7 @@ class Entry:
 
     @property
     def has_number(self) -> bool:
-        return any(read_cell(c.text).kind in ("number", "marker") for c in self.values)
+        return any(read_cell(c.text).kind in ("number", "marker", "text") for c in self.values)
 
     @property
     def one_line(self) -> bool:
@@ -349,6 +349,7 @@ def _fit(
         # missing ones are the last.
         missing = tuple(cell_path(key, i) for i in range(len(fit.values), width))
         row = fit.values + [BLANK] * (width - len(fit.values))
+        notes.extend(unit_notes(fit.values, lambda i: cell_path(key, i)))
     else:
         missing = (cell_path(key, None),)
         row = [BLANK] * width
@@ -358,12 +359,15 @@ def _fit(
 
 
 def unit_notes(values: list[Value], path: Callable[[int], str]) -> list[Note]:
-    """A number printed with its unit (12件) is read as the number, and noted."""
+    """A number printed with its unit (12件) or in Chinese numerals (十一) is read as the number,
+    and noted."""
     out = []
     for i, value in enumerate(values):
-        unit = read_cell(value.raw).unit if value.raw else None
-        if unit:
+        reading = read_cell(value.raw) if value.raw else None
+        if reading and reading.unit:
             out.append(Note("unit-stripped", (path(i),), f"“{value.raw}” read as {value.value}", value.source))
+        elif reading and reading.numeral:
+            out.append(Note("numeral-read", (path(i),), f"“{value.raw}” read as {value.value}", value.source))
     return out
 
 

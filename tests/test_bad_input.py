@@ -737,8 +737,9 @@ def test_text_with_many_invalid_bytes_is_still_refused(tmp_path):
 
 
 def test_invalid_byte_in_a_table_cell_is_no_value(tmp_path):
-    """A bad byte stuck to a number (“0�”) does not become 0: the cell is left blank, which is an
-    error to review, and the line points at the byte."""
+    """A bad byte stuck to a number (“0�”) does not become 0: the cell keeps its text in its own
+    column, which is an error to review (CELL-TYPE), the cells after it keep theirs, and the line
+    points at the byte."""
     lines = sample_bytes(GOOD).decode("utf-8").split("\n")
     cell = [i for i, line in enumerate(lines) if line.startswith("\t") and line.strip().isdigit()][5]
     head = "\n".join(lines[: cell + 1]).encode("gbk")
@@ -750,8 +751,10 @@ def test_invalid_byte_in_a_table_cell_is_no_value(tmp_path):
         f"warnings  {path} → report 1: {GOOD_ORGAN} 2024 (1 error to review)"
         f" — 1 character could not be decoded and show as �, first at line {cell + 1}, cell 4: compare with the original file"
     )
-    assert count(db_file, "SELECT count(*) FROM findings WHERE rule = 'CELL-MISSING'") == 1
-    assert count(db_file, "SELECT count(*) FROM cells WHERE value IS NULL") == 1
+    assert count(db_file, "SELECT count(*) FROM findings WHERE rule = 'CELL-TYPE'") == 1
+    assert count(db_file, "SELECT count(*) FROM cells WHERE value = '0\ufffd'") == 1
+    assert count(db_file, "SELECT count(*) FROM findings WHERE rule = 'CELL-MISSING'") == 0
+    assert count(db_file, "SELECT count(*) FROM cells WHERE value IS NULL") == 0
 
 
 def test_workers_get_a_few_files_ahead_not_the_whole_batch(tmp_path):

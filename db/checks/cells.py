@@ -79,7 +79,8 @@ def _expand(report: Report, cells: tuple[str, ...]) -> list[str]:
     "Not a valid number",
     "数值无效",
     "Counts are non-negative whole numbers; the fees of table 二 are a non-negative amount in 万元; the 2019 "
-    "format's 本年增/减 may be negative. Not-applicable marks (/, —, 无) are accepted as written.",
+    "format's 本年增/减 may be negative. Not-applicable marks (/, —, 无) are accepted as written. Text where a "
+    "number belongs (约11, 11%, 1.1e1) is kept as printed in its own column, never moved or guessed.",
 )
 def cell_type(context: Context) -> Iterable[Finding]:
     report = context.report
