@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields
 from nianbao.db.errors import NianbaoError, ReadError
 
 MB = 1024 * 1024
+A4_AREA = 595.28 * 841.89  # square points
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,14 @@ class Limits:
     unzipped_mb: int = 50  # a .docx's main document part, inflated (real ones: under 5 MB)
     table_cells: int = 50_000  # cells of one table of a web page or .docx (table 三 has some 250)
     convert_seconds: int = 120  # LibreOffice converting one .doc/.wps/.rtf/.odt (real ones: a few seconds)
+    page_chars: int = 50_000  # characters on one PDF page (real pages hold 1,000–3,000)
+    page_area: int = 20  # one PDF page's area, in A4 pages (real pages are A4 or letter)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Limits:
         """The defaults, with any set in NIANBAO_MAX_FILE_MB, NIANBAO_MAX_PAGES,
-        NIANBAO_MAX_UNZIPPED_MB, NIANBAO_MAX_TABLE_CELLS or NIANBAO_MAX_CONVERT_SECONDS instead."""
+        NIANBAO_MAX_UNZIPPED_MB, NIANBAO_MAX_TABLE_CELLS, NIANBAO_MAX_CONVERT_SECONDS,
+        NIANBAO_MAX_PAGE_CHARS or NIANBAO_MAX_PAGE_AREA instead."""
         values = {}
         for field in fields(cls):
             name = ENV[field.name]
@@ -51,6 +55,24 @@ class Limits:
             raise ReadError(
                 f"the PDF has {pages} pages, over the {self.pages}-page limit;"
                 f" if it really is a report, raise {ENV['pages']} to import it"
+            )
+
+    def check_page_area(self, page: int, width: float, height: float) -> None:
+        """Refuse a page larger than any report's before it is parsed: pdfminer's work and memory
+        grow with what a page holds, and a 14,400-pt page of small text took 14.5 GB."""
+        a4s = width * height / A4_AREA
+        if a4s > self.page_area:
+            raise ReadError(
+                f"page {page} is {round(width)} × {round(height)} pt, {math.ceil(a4s)} times an A4 page,"
+                f" over the limit of {self.page_area} A4 pages; if it really is a report, raise {ENV['page_area']} to import it"
+            )
+
+    def check_page_chars(self, page: int, chars: int) -> None:
+        """Refuse a page of more characters than any report's before it is parsed."""
+        if chars > self.page_chars:
+            raise ReadError(
+                f"page {page} has {chars} characters, over the {self.page_chars}-character limit;"
+                f" if it really is a report, raise {ENV['page_chars']} to import it"
             )
 
     def check_table_cells(self, cells: int) -> None:
@@ -76,6 +98,8 @@ ENV = {
     "unzipped_mb": "NIANBAO_MAX_UNZIPPED_MB",
     "table_cells": "NIANBAO_MAX_TABLE_CELLS",
     "convert_seconds": "NIANBAO_MAX_CONVERT_SECONDS",
+    "page_chars": "NIANBAO_MAX_PAGE_CHARS",
+    "page_area": "NIANBAO_MAX_PAGE_AREA",
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import os
 import random
+import re
 import shutil
 import tempfile
 import tracemalloc
@@ -144,6 +145,20 @@ CASES = [
         "200 MB, over the 50 MB limit; if it really is a report, raise NIANBAO_MAX_FILE_MB",
     ),
     Case("portal-404", "nb2024.html", ParseError, "not an annual report"),
+    # The probe's PDF (one 14,400-pt page of small text) took 14.5 GB: refused before it is parsed.
+    Case(
+        "pdf-huge-page",
+        "huge_page.pdf",
+        ReadError,
+        "page 1 is 14400 × 14400 pt, 414 times an A4 page, over the limit of 20 A4 pages;"
+        " if it really is a report, raise NIANBAO_MAX_PAGE_AREA to import it",
+    ),
+    Case(
+        "pdf-dense-page",
+        "dense_page.pdf",
+        ReadError,
+        "-character limit; if it really is a report, raise NIANBAO_MAX_PAGE_CHARS to import it",
+    ),
     Case("no-tables", "no_tables.txt", ParseError, "table 二 has no recognisable rows"),
     # A folder import that meets a dangling symlink: see test_folder_import_reports_dangling_symlink.
     Case("dangling-symlink", "dangling.txt", OSError, "No such file", in_folder=False),
@@ -196,6 +211,10 @@ def make_bad(folder: Path, case: Case) -> Path:
                 f.truncate(200 * MB)  # sparse: costs no disk and no time
         case "portal-404":
             render_404(path)
+        case "pdf-huge-page":
+            pdf.one_page_of_text(path, 2000, size=(14400, 14400))
+        case "pdf-dense-page":
+            pdf.one_page_of_text(path, Limits().page_chars + 5000)  # an A4 page of 2-pt letters
         case "no-tables":
             path.write_text(_without_tables(), encoding="utf-8")
         case "dangling-symlink":
@@ -264,6 +283,10 @@ def test_cases_are_what_they_claim(tmp_path):
         assert archive.getinfo("word/document.xml").file_size == 60 * MB
     assert paths["huge-file"].stat().st_size == 200 * MB
     assert "404" in paths["portal-404"].read_text(encoding="utf-8")
+    with pdfplumber.open(paths["pdf-huge-page"]) as huge:
+        assert [(p.width, p.height) for p in huge.pages] == [(14400, 14400)]
+    with pdfplumber.open(paths["pdf-dense-page"]) as dense:
+        assert len(dense.pages) == 1 and dense.pages[0].width < 600
     text = paths["no-tables"].read_text(encoding="utf-8")
     assert "二、主动公开政府信息情况" in text and "六、其他需要报告的事项" in text and "\t" not in text
 
@@ -565,6 +588,76 @@ def test_page_limit(tmp_path, monkeypatch):
     assert str(info.value).startswith("the PDF has ")
     assert str(info.value).endswith(
         " pages, over the 2-page limit; if it really is a report, raise NIANBAO_MAX_PAGES to import it"
+    )
+
+
+def test_page_character_limit(tmp_path, monkeypatch):
+    """A page of more characters than the limit is refused before pdfminer parses it, naming the
+    page, the count and the variable; raised, the same file is read (and judged on its text)."""
+    path = pdf.one_page_of_text(tmp_path / "dense.pdf", 2000)
+    monkeypatch.setenv("NIANBAO_MAX_PAGE_CHARS", "1000")
+    with pytest.raises(ReadError) as info:
+        parse_file(path)
+    assert re.fullmatch(
+        r"page 1 has 20\d\d characters, over the 1000-character limit;"
+        r" if it really is a report, raise NIANBAO_MAX_PAGE_CHARS to import it",
+        str(info.value),
+    )
+    monkeypatch.setenv("NIANBAO_MAX_PAGE_CHARS", "3000")
+    with pytest.raises(ParseError, match="not an annual report"):
+        parse_file(path)
+
+
+def test_page_area_limit(tmp_path, monkeypatch):
+    path = pdf.one_page_of_text(tmp_path / "long.pdf", 100, size=(595, 842 * 3))
+    monkeypatch.setenv("NIANBAO_MAX_PAGE_AREA", "2")
+    with pytest.raises(ReadError) as info:
+        parse_file(path)
+    assert str(info.value) == (
+        "page 1 is 595 × 2526 pt, 3 times an A4 page, over the limit of 2 A4 pages;"
+        " if it really is a report, raise NIANBAO_MAX_PAGE_AREA to import it"
+    )
+    monkeypatch.setenv("NIANBAO_MAX_PAGE_AREA", "3")
+    with pytest.raises(ParseError, match="not an annual report"):
+        parse_file(path)
+
+
+def test_a_pdf_pdfium_cannot_open_is_read_as_before(tmp_path, monkeypatch):
+    """The page bounds come from pdfium; a file it refuses is no reason to refuse the report."""
+    import pypdfium2
+
+    def refuse(*args, **kwargs):
+        raise pypdfium2.PdfiumError("cannot open")
+
+    monkeypatch.setattr(pypdfium2, "PdfDocument", refuse)
+    monkeypatch.setenv("NIANBAO_MAX_PAGE_CHARS", "1")  # would refuse every page pdfium could count
+    path = tmp_path / "report.pdf"
+    path.write_bytes(_pdf_of_good())
+    assert parse_file(path).organ == GOOD_ORGAN
+
+
+@pytest.mark.parametrize("where", ["pdfminer", "nianbao"])
+def test_running_out_of_memory_is_not_called_damage(tmp_path, monkeypatch, where):
+    """The probe's file was refused at 2 GB as "damaged or truncated: MemoryError". Out of memory
+    in pdfminer's parsing (pdfplumber wraps it) or in the reader's own work, the reason is the size."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+
+    from nianbao.db.readers import pdf as pdf_reader
+
+    def exhaust(*args, **kwargs):
+        raise MemoryError
+
+    if where == "pdfminer":
+        monkeypatch.setattr(PDFPageInterpreter, "process_page", exhaust)
+    else:
+        monkeypatch.setattr(pdf_reader, "text_lines", exhaust)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(_pdf_of_good())
+    with pytest.raises(ReadError) as info:
+        parse_file(path)
+    assert str(info.value) == (
+        "the PDF is too large to read: it needs more memory than this machine allows"
+        " (a page too large or too dense for a report?)"
     )
 
 

@@ -32,6 +32,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
 from nianbao.db.errors import ReadError
 from nianbao.db.limits import current as current_limits
+from nianbao.db.readers.pdf_bounds import check_page_bounds
 from nianbao.db.readers.pdf_columns import text_blocks
 from nianbao.db.readers.pdf_furniture import is_page_number, is_print_stamp, running_heads
 from nianbao.db.readers.pdf_lines import SPACES, BBox, Char, Line, Row, cell_text, join_lines, text_lines
@@ -44,6 +45,10 @@ DAMAGED = "the PDF is damaged or truncated"
 NO_UNICODE = (
     "the PDF's fonts carry no Unicode text ((cid:…) glyphs): the text cannot be trusted; OCR or another copy is needed"
 )
+TOO_LARGE = (
+    "the PDF is too large to read: it needs more memory than this machine allows"
+    " (a page too large or too dense for a report?)"
+)
 CID_SHARE = 0.1  # more unreadable glyphs than this share of the text and none of it is trusted
 
 # pdfminer logs every oddity of a damaged file as a warning; without a handler of the
@@ -55,10 +60,19 @@ _CID = re.compile(r"^\(cid:\d+\)$")
 
 def read_pdf(data: bytes) -> Document:
     """Read a PDF's text and tables into blocks; pages in order, each parsed once."""
+    try:
+        return _read(data)
+    except MemoryError:  # pdfminer's own work, or pdfplumber's (PdfminerException wraps it: _read_error)
+        raise ReadError(TOO_LARGE) from None
+
+
+def _read(data: bytes) -> Document:
     pdf = _open(data)
     reader = _Reader(encrypted=pdf.doc.encryption is not None)
     pages = _pages(pdf)
-    current_limits().check_pages(len(pages))  # before any page is parsed
+    limits = current_limits()
+    limits.check_pages(len(pages))  # before any page is parsed
+    check_page_bounds(data, limits)  # each page's size and characters, before pdfminer parses it
     layouts = []
     for page in pages:
         layouts.append(reader.lay_out(page))
@@ -109,6 +123,8 @@ def _read_error(exc: BaseException) -> ReadError:
         exc = exc.args[0]  # the error pdfminer raised
     if isinstance(exc, PDFEncryptionError):
         return ReadError(ENCRYPTED)
+    if isinstance(exc, MemoryError):  # the file's size, not its damage
+        return ReadError(TOO_LARGE)
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if len(message) < 8:  # KeyError('0') and the like: name the kind of error too
         message = f"{type(exc).__name__} {message}".strip()

@@ -308,3 +308,19 @@ def image_only(path: Path) -> Path:
     page.showPage()
     page.save()
     return path
+
+
+def one_page_of_text(path: Path, chars: int, size: tuple[float, float] = PAGE, font_size: float = 2) -> Path:
+    """One page holding `chars` small letters in lines across it (the probe's file: a huge page of
+    small text); Helvetica, so the letters are as many characters to pdfium as to pdfminer."""
+    page = Canvas(str(path), pagesize=size, invariant=1)
+    page.setFont("Helvetica", font_size)
+    per_line = max(1, int((size[0] - 20) / font_size))
+    y = size[1] - 10
+    while chars > 0:
+        page.drawString(10, y, "x" * min(chars, per_line))
+        chars -= per_line
+        y -= font_size * 1.2
+    page.showPage()
+    page.save()
+    return path
