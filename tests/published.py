@@ -154,6 +154,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def answers(base: str, process: subprocess.Popen, hang_guard: float = 300) -> bool:
+    """Wait until a Datasette started as `process` answers at `base`; False if the process ends
+    first. The time limit only keeps a hung run from hanging: startup is slow on a busy machine."""
+    deadline = time.monotonic() + hang_guard
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/-/versions.json", timeout=1).read()
+            return True
+        except OSError:
+            if process.poll() is not None:
+                return False
+            time.sleep(0.1)
+    return False
+
+
 @contextmanager
 def serving(directory: Path, log: Path) -> Iterator[str]:
     """`datasette serve` of a published directory, as published, on a free local port; always
@@ -164,15 +179,8 @@ def serving(directory: Path, log: Path) -> Iterator[str]:
         process = subprocess.Popen(command.argv, cwd=command.cwd, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300  # a hang guard only: startup is slow on a busy machine
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"datasette did not start:\n{log.read_text(errors='replace')}") from None
-                time.sleep(0.1)
+        if not answers(base, process):
+            raise RuntimeError(f"datasette did not start:\n{log.read_text(errors='replace')}")
         yield base
     finally:
         process.terminate()

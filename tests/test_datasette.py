@@ -41,7 +41,7 @@ from nianbao.publish.datasette import (
 )
 from nianbao.publish.metadata import DATABASE, TITLE, table2_columns
 from tests.helpers import SAMPLE_NAMES, sample_path
-from tests.published import free_port, serving
+from tests.published import answers, free_port, serving
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]{3}")
@@ -489,14 +489,7 @@ def nianbao_serve(out: Path) -> Iterator[tuple[subprocess.Popen, str]]:
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1).read()
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline, "nianbao serve did not start"
-                time.sleep(0.1)
+        assert answers(base, process), "nianbao serve did not start"
         yield process, base
     finally:
         with suppress(ProcessLookupError):
