@@ -37,6 +37,7 @@ from nianbao.db.readers.pdf_columns import text_blocks
 from nianbao.db.readers.pdf_furniture import is_page_number, is_print_stamp, running_heads
 from nianbao.db.readers.pdf_lines import SPACES, BBox, Char, Line, Row, cell_text, join_lines, text_lines
 from nianbao.db.readers.pdf_paragraphs import Column, column, continues, continues_on_next_page, union
+from nianbao.db.readers.pdf_pdfium import PdfiumPage, open_document, reads
 from nianbao.db.readers.pdf_rulings import find_tables
 
 NO_TEXT = "the PDF has no text layer (a scanned image?): it needs OCR before nianbao can read it"
@@ -72,7 +73,18 @@ def _read(data: bytes) -> Document:
     pages = _pages(pdf)
     limits = current_limits()
     limits.check_pages(len(pages))  # before any page is parsed
-    check_page_bounds(data, limits)  # each page's size and characters, before pdfminer parses it
+    document = open_document(data)
+    try:
+        check_page_bounds(document, limits)  # each page's size and characters, before any is parsed
+        if reads(document, len(pages)):
+            pages = [PdfiumPage(page, document, index) for index, page in enumerate(pages)]
+        return _read_pages(reader, pages)
+    finally:
+        if document is not None:
+            document.close()
+
+
+def _read_pages(reader: _Reader, pages: list[Page]) -> Document:
     layouts = []
     for page in pages:
         layouts.append(reader.lay_out(page))
@@ -330,7 +342,8 @@ def _unrotated(page: Page) -> Page:
     page_obj = page.page_obj
     page_obj.rotate = 0
     page_obj.attrs = {**page_obj.attrs, "Rotate": 0}
-    return Page(page.pdf, page_obj, page.page_number, page.initial_doctop)
+    plain = Page(page.pdf, page_obj, page.page_number, page.initial_doctop)
+    return page.over(plain) if isinstance(page, PdfiumPage) else plain
 
 
 def _round(bbox: BBox) -> BBox:

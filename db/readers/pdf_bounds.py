@@ -1,10 +1,10 @@
-"""Bound the work a PDF's pages may cost before pdfminer parses them.
+"""Bound the work a PDF's pages may cost before they are parsed.
 
 pdfminer's time and memory grow with what a page holds: one 14,400-pt page of small text in a
 206 KB file grew to 14.5 GB in 370 s. pdfium (pypdfium2, which pdfplumber already depends on)
 reads each page's size and counts its characters cheaply, in bounded memory; a page over the
 limits (`db/limits.py`) is refused naming the page, what it holds, the limit and its variable.
-A file pdfium cannot open is left to pdfplumber, which says what is wrong with it.
+A file pdfium cannot open (None) is left to pdfplumber, which says what is wrong with it.
 """
 
 from __future__ import annotations
@@ -14,19 +14,15 @@ import pypdfium2
 from nianbao.db.limits import Limits
 
 
-def check_page_bounds(data: bytes, limits: Limits) -> None:
+def check_page_bounds(pdf: pypdfium2.PdfDocument | None, limits: Limits) -> None:
     """Refuse the first page larger or denser than the limits allow; raises ReadError."""
-    try:
-        pdf = pypdfium2.PdfDocument(data)
-    except pypdfium2.PdfiumError:
+    if pdf is None:
         return  # damaged, encrypted, …: pdfplumber's reading names the problem
     try:
         for index in range(len(pdf)):
             _check_page(pdf, index, limits)
     except pypdfium2.PdfiumError:
         return  # a page pdfium cannot load: not a reason to refuse what pdfplumber may read
-    finally:
-        pdf.close()
 
 
 def _check_page(pdf: pypdfium2.PdfDocument, index: int, limits: Limits) -> None:

@@ -1,0 +1,437 @@
+"""A PDF page's characters and drawn lines from PDFium (pypdfium2), shaped as pdfplumber gives them
+from pdfminer, so that the reader and pdfplumber's table finder work on them unchanged.
+
+pdfminer interprets every page's content stream in Python: some 90 % of the time a PDF took to
+read. PDFium does the same work in C. What the reader uses is rebuilt with pdfminer's geometry:
+a character's box runs from its origin along its advance (the font's width of the glyph) and, up
+the page, from the font's descent over one font size (pdfminer's LTChar), not the glyph's drawn
+shape; a path is cut into its subpaths and each becomes a line, a rectangle or a curve by
+pdfminer's rules (PDFLayoutAnalyzer.paint_path), in pdfminer's coordinates (the page's /Rotate
+turned in, the media box's corner at the origin), then pdfplumber's (top down).
+
+The file is still opened and its page tree listed by pdfplumber (cheap: no page is interpreted),
+so that a damaged file is refused with the same words; the page boxes and /Rotate come from there.
+The engine is chosen by NIANBAO_PDF_ENGINE (`pdfium` or `pdfminer`, DEFAULT_ENGINE when unset);
+where PDFium cannot open a file or load a page, the page objects come from pdfminer as before.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import os
+import re
+import struct
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+import pypdfium2
+import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
+from pdfplumber.page import Page
+
+from nianbao.db.errors import ReadError
+
+ENGINE_VARIABLE = "NIANBAO_PDF_ENGINE"
+ENGINES = ("pdfium", "pdfminer")
+DEFAULT_ENGINE = "pdfminer"
+
+Obj = dict[str, Any]
+Matrix = tuple[float, float, float, float, float, float]
+Point = tuple[float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_WHITESPACE = " \r\n"
+
+
+def engine() -> str:
+    """The engine the environment asks for; a name that is none is refused in one line."""
+    name = os.environ.get(ENGINE_VARIABLE, "").strip().lower() or DEFAULT_ENGINE
+    if name not in ENGINES:
+        raise ReadError(f"{ENGINE_VARIABLE}={name!r} names no PDF engine: use {' or '.join(ENGINES)}")
+    return name
+
+
+def open_document(data: bytes) -> pypdfium2.PdfDocument | None:
+    """The document as PDFium reads it, or None where PDFium cannot open it."""
+    try:
+        return pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:
+        return None
+
+
+def reads(document: pypdfium2.PdfDocument | None, pages: int) -> bool:
+    """Whether PDFium reads this document's pages: asked for, opened with as many pages as
+    pdfminer lists, and not encrypted (pdfminer leaves an encrypted file's font strings
+    encrypted and refuses it as such; PDFium would read it: the engines would differ)."""
+    if document is None or engine() != "pdfium" or len(document) != pages:
+        return False
+    return bool(pdfium_c.FPDF_GetSecurityHandlerRevision(document.raw) == -1)
+
+
+class PdfiumPage(Page):
+    """A pdfplumber page whose characters, lines, rectangles and curves come from PDFium.
+
+    It takes the page boxes and rotation of the pdfplumber page it stands for (so coordinates
+    are converted exactly as pdfplumber converts pdfminer's) and never interprets the content
+    stream with pdfminer."""
+
+    def __init__(self, like: Page, document: pypdfium2.PdfDocument, index: int) -> None:
+        self.pdf = like.pdf
+        self.root_page = self
+        self.page_obj = like.page_obj
+        self.page_number = like.page_number
+        self.initial_doctop = like.initial_doctop
+        self.rotation = like.rotation
+        self.mediabox = like.mediabox
+        self.cropbox = like.cropbox
+        self.bbox = like.bbox
+        self.get_textmap = lru_cache()(self._get_textmap)
+        self._like = like
+        self._document = document
+        self._index = index
+
+    @property
+    def objects(self) -> dict[str, list[Obj]]:
+        if hasattr(self, "_objects"):
+            return self._objects
+        try:
+            self._objects: dict[str, list[Obj]] = page_objects(self._document, self._index, self)
+        except pypdfium2.PdfiumError:  # a page PDFium cannot load: pdfminer reads it
+            self._objects = self._like.objects
+        return self._objects
+
+    def over(self, like: Page) -> PdfiumPage:
+        """The same PDFium page under other pdfplumber boxes (the page read with its /Rotate set aside)."""
+        return PdfiumPage(like, self._document, self._index)
+
+
+# --- Coordinates, as pdfminer and pdfplumber make them ------------------------------------------
+
+
+def _rotation_matrix(page: Page) -> Matrix:
+    """pdfminer's starting CTM (PDFPageInterpreter.process_page): user space to its device space."""
+    x0, y0, x1, y1 = page.page_obj.mediabox
+    rotate = page.page_obj.rotate
+    if rotate == 90:
+        return (0, -1, 1, 0, -y0, x1)
+    if rotate == 180:
+        return (-1, 0, 0, -1, x1, y1)
+    if rotate == 270:
+        return (0, 1, -1, 0, y1, -x0)
+    return (1, 0, 0, 1, -x0, -y0)
+
+
+def _apply(m: Matrix, x: float, y: float) -> Point:
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+
+
+def _times(m1: Matrix, m0: Matrix) -> Matrix:
+    """m1 then m0 (pdfminer's mult_matrix order)."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a0, b0, c0, d0, e0, f0 = m0
+    return (
+        a0 * a1 + c0 * b1,
+        b0 * a1 + d0 * b1,
+        a0 * c1 + c0 * d1,
+        b0 * c1 + d0 * d1,
+        a0 * e1 + c0 * f1 + e0,
+        b0 * e1 + d0 * f1 + f0,
+    )
+
+
+class _Frame:
+    """pdfplumber's conversion of pdfminer's coordinates (Page.process_object, point2coord)."""
+
+    def __init__(self, page: Page) -> None:
+        self.rotate = page.page_obj.rotate
+        self.ctm = _rotation_matrix(page)
+        self.height = page.height
+        self.mb_x0, self.mb_top = page.mediabox[0], page.mediabox[1]
+        self.doctop = page.initial_doctop
+        self.number = page.page_number
+
+    def place(self, obj: Obj) -> Obj:
+        """pdfminer's x0, y0, x1, y1 of `obj` as pdfplumber gives them, with top and bottom."""
+        obj["top"] = (self.height - obj["y1"]) + self.mb_top
+        obj["bottom"] = (self.height - obj["y0"]) + self.mb_top
+        obj["doctop"] = self.doctop + obj["top"]
+        if self.mb_x0 != 0:
+            obj["x0"] += self.mb_x0
+            obj["x1"] += self.mb_x0
+        obj["page_number"] = self.number
+        return obj
+
+    def coord(self, pt: Point) -> Point:
+        return (self.mb_x0 + pt[0], self.mb_top + self.height - pt[1])
+
+
+@lru_cache(maxsize=65536)
+def written(value: float) -> float:
+    """The shortest decimal that PDFium's 32-bit float `value` stands for: the number as the
+    content stream most likely wrote it (6947.3, not 6947.2998046875), so that sums and boxes come
+    out as pdfminer's double-precision ones do (a box's edge at 494.865 rounds either way)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    for digits in range(6, 10):
+        shorter = float(f"{value:.{digits}g}")
+        if _single(shorter) == value:
+            return shorter
+    return value
+
+
+def _single(value: float) -> float:
+    return struct.unpack("f", struct.pack("f", value))[0]
+
+
+# --- Objects of one page ---------------------------------------------------------------------
+
+
+def page_objects(document: pypdfium2.PdfDocument, index: int, page: Page) -> dict[str, list[Obj]]:
+    """The page's characters, lines, rectangles and curves, in pdfplumber's shapes."""
+    frame = _Frame(page)
+    pdfium_page = document[index]
+    try:
+        objects: dict[str, list[Obj]] = {"char": _chars(pdfium_page, frame)}
+        for obj in _paths(pdfium_page, frame):
+            objects.setdefault(obj["object_type"], []).append(obj)
+    finally:
+        pdfium_page.close()
+    return objects
+
+
+# --- Characters --------------------------------------------------------------------------------
+
+
+def _chars(pdfium_page: pypdfium2.PdfPage, frame: _Frame) -> list[Obj]:
+    textpage = pdfium_page.get_textpage()
+    try:
+        return list(_text_chars(textpage.raw, textpage.count_chars(), frame))
+    finally:
+        textpage.close()
+
+
+def _page_text(raw: Any, count: int) -> str | None:
+    """The page's text in one call, one character per index (None if some index holds more
+    than one UTF-16 unit: a character beyond the BMP)."""
+    buffer = ctypes.create_string_buffer((count + 1) * 2)
+    written = pdfium_c.FPDFText_GetText(raw, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+    text = buffer.raw[: max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
+    return text if len(text) == count else None
+
+
+def _text_chars(raw: Any, count: int, frame: _Frame) -> Iterator[Obj]:
+    """Each character drawn on the page (PDFium's generated spaces and line breaks left out)."""
+    text = _page_text(raw, count)
+    x, y = ctypes.c_double(), ctypes.c_double()
+    styles: dict[int, _Style] = {}
+    widths: dict[tuple[int, str], float] = {}
+    for i in range(count):
+        char = text[i] if text is not None else chr(pdfium_c.FPDFText_GetUnicode(raw, i))
+        if char in _WHITESPACE and pdfium_c.FPDFText_IsGenerated(raw, i):
+            continue
+        handle = pdfium_c.FPDFText_GetTextObject(raw, i)
+        key = ctypes.cast(handle, ctypes.c_void_p).value or 0
+        style = styles.get(key)
+        if style is None:
+            style = styles[key] = _Style(raw, i, handle)
+        if pdfium_c.FPDFText_HasUnicodeMapError(raw, i):
+            char = "(cid:0)"
+        pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)  # 32-bit floats inside PDFium
+        width = widths.get((style.font_key, char))
+        if width is None:
+            width = widths[(style.font_key, char)] = style.width(char)
+        yield style.char(char, written(x.value), written(y.value), width, frame)
+
+
+class _Style:
+    """What one text object's characters share: font, size, matrix and descent."""
+
+    def __init__(self, raw: Any, index: int, handle: Any) -> None:
+        m = pdfium_c.FS_MATRIX()
+        pdfium_c.FPDFText_GetMatrix(raw, index, m)
+        self.matrix = (written(m.a), written(m.b), written(m.c), written(m.d))
+        self.size = written(pdfium_c.FPDFText_GetFontSize(raw, index))
+        self.font = pdfium_c.FPDFTextObj_GetFont(handle) if handle else None
+        self.font_key = (ctypes.cast(self.font, ctypes.c_void_p).value or 0) if self.font is not None else 0
+        descent = ctypes.c_float()
+        if self.font is not None and pdfium_c.FPDFFont_GetDescent(self.font, ctypes.c_float(1.0), descent):
+            self.descent = -abs(written(descent.value))  # pdfminer forces a positive /Descent negative
+        else:
+            self.descent = 0.0
+
+    def width(self, char: str) -> float:
+        """The glyph's advance at size 1, from the font's widths (as pdfminer's char_width)."""
+        if self.font is None or len(char) != 1:
+            return 0.0
+        out = ctypes.c_float()
+        if not pdfium_c.FPDFFont_GetGlyphWidth(self.font, ord(char), ctypes.c_float(1.0), out):
+            return 0.0
+        return written(out.value)
+
+    def char(self, text: str, ox: float, oy: float, width: float, frame: _Frame) -> Obj:
+        """pdfminer's LTChar box: from (0, descent) to (advance, descent + size) in text space."""
+        a, b, c, d = self.matrix
+        size = self.size
+        low = self.descent * size
+        adv = width * size
+        ctm = frame.ctm
+        x0, y0 = _apply(ctm, ox + c * low, oy + d * low)
+        x1, y1 = _apply(ctm, ox + a * adv + c * (low + size), oy + b * adv + d * (low + size))
+        if x1 < x0:
+            x0, x1 = x1, x0
+        if y1 < y0:
+            y0, y1 = y1, y0
+        ex, ey = _apply(ctm, ox, oy)
+        matrix = (*_linear(ctm, a, b, c, d), ex, ey)
+        obj = {
+            "text": text,
+            "x0": x0,
+            "y0": y0,
+            "x1": x1,
+            "y1": y1,
+            "width": x1 - x0,
+            "height": y1 - y0,
+            "size": y1 - y0,
+            "matrix": matrix,
+            "upright": matrix[0] * matrix[3] > 0 and matrix[1] * matrix[2] <= 0,
+            "object_type": "char",
+        }
+        return frame.place(obj)
+
+
+def _linear(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
+    m = _times((a, b, c, d, 0.0, 0.0), (ctm[0], ctm[1], ctm[2], ctm[3], 0.0, 0.0))
+    return m[0], m[1], m[2], m[3]
+
+
+# --- Paths ---------------------------------------------------------------------------------------
+
+
+def _paths(pdfium_page: pypdfium2.PdfPage, frame: _Frame) -> Iterator[Obj]:
+    raw = pdfium_page.raw
+    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        yield from _object_paths(pdfium_c.FPDFPage_GetObject(raw, i), IDENTITY, frame)
+
+
+def _object_paths(handle: Any, outer: Matrix, frame: _Frame) -> Iterator[Obj]:
+    kind = pdfium_c.FPDFPageObj_GetType(handle)
+    if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+        yield from _painted(handle, _times(_matrix(handle), outer), frame)
+    elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+        inner = _times(_matrix(handle), outer)
+        for i in range(pdfium_c.FPDFFormObj_CountObjects(handle)):
+            yield from _object_paths(pdfium_c.FPDFFormObj_GetObject(handle, i), inner, frame)
+
+
+def _matrix(handle: Any) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(handle, m):
+        return IDENTITY
+    return (written(m.a), written(m.b), written(m.c), written(m.d), written(m.e), written(m.f))
+
+
+def _color(getter: Any, handle: Any) -> tuple[float, ...] | None:
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    if not getter(handle, r, g, b, a):
+        return None
+    return (r.value / 255, g.value / 255, b.value / 255)
+
+
+_SEGMENT = {pdfium_c.FPDF_SEGMENT_MOVETO: "m", pdfium_c.FPDF_SEGMENT_LINETO: "l", pdfium_c.FPDF_SEGMENT_BEZIERTO: "c"}
+
+
+def _segments(handle: Any, matrix: Matrix) -> list[tuple[str, Point]]:
+    """The path as pdfminer's operators, each with its end point on the page (user space);
+    a Bézier curve (three points in PDFium) is one `c`, a closed subpath ends with `h`."""
+    out: list[tuple[str, Point]] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    pending = 0
+    start = (0.0, 0.0)
+    for i in range(pdfium_c.FPDFPath_CountSegments(handle)):
+        segment = pdfium_c.FPDFPath_GetPathSegment(handle, i)
+        op = _SEGMENT.get(pdfium_c.FPDFPathSegment_GetType(segment), "l")
+        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+        if op == "c":
+            pending += 1
+            if pending < 3:
+                continue
+            pending = 0
+        if op == "m":
+            start = (x.value, y.value)
+        point = (_coordinate(x.value, start[0]), _coordinate(y.value, start[1]))
+        out.append((op, _apply(matrix, *point)))
+        if pdfium_c.FPDFPathSegment_GetClose(segment):
+            out.append(("h", out[0][1]))
+    return out
+
+
+def _coordinate(value: float, start: float) -> float:
+    """A path coordinate as written: a number of the content stream, or the corner of a
+    rectangle (`re` x y w h), which PDFium sums in 32-bit floats (x + w) where pdfminer sums the
+    written numbers: that sum is found again from the width it must have been written with."""
+    shortest = written(value)
+    if value == start or len(f"{shortest:.9g}".rstrip("0").replace(".", "").lstrip("-0")) <= 7:
+        return shortest
+    delta = value - start
+    for places in range(7):
+        width = round(delta, places)
+        if width and _single(start + _single(width)) == value:
+            return written(start) + width
+    return shortest
+
+
+def _painted(handle: Any, matrix: Matrix, frame: _Frame) -> Iterator[Obj]:
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(handle, fill_mode, stroke):
+        return
+    style = {
+        "stroke": bool(stroke.value),
+        "fill": fill_mode.value != 0,
+        "evenodd": fill_mode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE,
+        "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, handle),
+        "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, handle),
+    }
+    width = ctypes.c_float()
+    style["linewidth"] = width.value if pdfium_c.FPDFPageObj_GetStrokeWidth(handle, width) else 0.0
+    path = _segments(handle, matrix)
+    shape = "".join(op for op, _ in path)
+    for found in re.finditer(r"m[^m]+", shape):
+        obj = _shape(path[found.start() : found.end()], frame)
+        if obj is not None:
+            obj.update(style)
+            yield frame.place(obj)
+
+
+def _shape(path: list[tuple[str, Point]], frame: _Frame) -> Obj | None:
+    """One subpath as pdfminer's LTLine, LTRect or LTCurve (PDFLayoutAnalyzer.paint_path)."""
+    first = path[0][1]
+    pts = [_apply(frame.ctm, *(first if op == "h" else pt)) for op, pt in path]
+    shape = "".join(op for op, _ in path)
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts.pop()
+    if shape in {"mlh", "ml"}:
+        kind, pts = "line", pts[:2]
+    elif shape in {"mlllh", "mllll"} and pts[0] == pts[4] and _square(pts):
+        kind = "rect"
+        (x0, y0), (x1, y1) = pts[0], pts[2]
+        pts = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    else:
+        kind = "curve"
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    return {
+        "object_type": kind,
+        "x0": x0,
+        "y0": y0,
+        "x1": x1,
+        "y1": y1,
+        "width": x1 - x0,
+        "height": y1 - y0,
+        "pts": [frame.coord(p) for p in pts],
+    }
+
+
+def _square(pts: list[Point]) -> bool:
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = pts[:4]
+    return (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
