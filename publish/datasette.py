@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nianbao.publish.metadata import DATABASE, build_metadata
+from nianbao.publish.stamp import Stamp
 
 DATABASE_FILE = f"{DATABASE}.db"
 # Plugins for the server `nianbao serve` starts: a folder of the site answers with its index.html.
@@ -30,18 +31,19 @@ SETTINGS: dict[str, str] = {
 }
 
 
-def metadata_json() -> str:
+def metadata_json(stamp: Stamp | None = None) -> str:
     """The metadata as deterministic JSON text: same data, same bytes."""
-    return json.dumps(build_metadata(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json.dumps(build_metadata(stamp=stamp), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def write_metadata(directory: Path) -> Path:
-    """Write `directory/metadata.json` atomically (a reader never sees half a file)."""
+def write_metadata(directory: Path, stamp: Stamp | None = None) -> Path:
+    """Write `directory/metadata.json` atomically (a reader never sees half a file); with the
+    publish's stamp (publisher, when the data last changed) when there is one."""
     path = Path(directory) / METADATA_FILE
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".metadata-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(metadata_json())
+            out.write(metadata_json(stamp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
