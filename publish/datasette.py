@@ -14,13 +14,16 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from nianbao.publish.metadata import DATABASE, build_metadata
+from nianbao.publish.assets import STATIC
+from nianbao.publish.fsutil import write_file
+from nianbao.publish.metadata import DATABASE, DATASETTE_CSS, build_metadata
 from nianbao.publish.stamp import Stamp
 
 DATABASE_FILE = f"{DATABASE}.db"
 # Plugins for the server `nianbao serve` starts: a folder of the site answers with its index.html.
 PLUGINS = Path(__file__).resolve().parent / "datasette_plugins"
 METADATA_FILE = "metadata.json"
+ASSETS = "static"  # the folder of the stylesheet, served at /static/ (metadata.DATASETTE_CSS_URL)
 
 # Settings passed with --setting, each for a reason.
 SETTINGS: dict[str, str] = {
@@ -38,7 +41,9 @@ def metadata_json(stamp: Stamp | None = None) -> str:
 
 def write_metadata(directory: Path, stamp: Stamp | None = None) -> Path:
     """Write `directory/metadata.json` atomically (a reader never sees half a file); with the
-    publish's stamp (publisher, when the data last changed) when there is one."""
+    publish's stamp (publisher, when the data last changed) when there is one. The stylesheet
+    it names goes beside it, in static/."""
+    write_file(Path(directory) / ASSETS / DATASETTE_CSS, (STATIC / DATASETTE_CSS).read_bytes())
     path = Path(directory) / METADATA_FILE
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".metadata-", suffix=".json")
     try:
@@ -66,6 +71,8 @@ def serve_command(directory: Path, *, host: str = "127.0.0.1", port: int = 8001)
     argv += ["-m", METADATA_FILE, "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         argv += ["--setting", name, value]
+    if (Path(directory) / ASSETS).is_dir():  # a folder published before the stylesheet has none
+        argv += ["--static", f"{ASSETS}:{ASSETS}"]  # named in its folder, as the database is
     return ServeCommand(argv, Path(directory).resolve())
 
 

@@ -23,6 +23,10 @@ from nianbao.db.format import (
 from nianbao.publish.stamp import Stamp
 
 DATABASE = "nianbao"
+# The stylesheet that keeps CJK columns readable (site/static/datasette.css), served by Datasette
+# itself from the published folder's static/ (publish/datasette.py): no other host.
+DATASETTE_CSS = "datasette.css"
+DATASETTE_CSS_URL = f"/static/{DATASETTE_CSS}"
 TITLE = "nianbao 政府信息公开工作年度报告数据"
 REGULATION = "《中华人民共和国政府信息公开条例》（国务院令第711号）"
 FTS_MIN_CHARS = 3  # the trigram tokenizer indexes runs of three characters
@@ -664,6 +668,7 @@ def build_metadata(database: str = DATABASE, stamp: Stamp | None = None) -> dict
     about = {"about": stamp.text} if stamp else {}
     return {
         **about,
+        "extra_css_urls": [DATASETTE_CSS_URL],
         "title": TITLE,
         "description": bilingual(
             "各级行政机关每年发布的政府信息公开工作年度报告，逐份读取为结构化数据：主动公开（表二）、"

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from nianbao.db import review
 from nianbao.db.pipeline import import_paths
 from nianbao.publish import run as publish_run
+from nianbao.publish.assets import STATIC
 from nianbao.publish.run import publish
 from nianbao.publish.serving import ServeError, Server, free_port
 from nianbao.tui.cli import cli
@@ -156,6 +157,8 @@ def test_serve_answers_the_site_and_its_folders_with_their_home_page(samples_db,
             urllib.request.urlopen(server.site_url + "no-such-folder/", timeout=10)
         assert missing.value.code == 404
         assert urllib.request.urlopen(server.datasette_url + "nianbao.json", timeout=10).status == 200
+        stylesheet = urllib.request.urlopen(server.datasette_url + "static/datasette.css", timeout=10)
+        assert stylesheet.read() == (STATIC / "datasette.css").read_bytes()  # Datasette's, served by itself
     finally:
         server.stop()
 
