@@ -295,6 +295,12 @@ def m006_cell_confidence(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE cells ADD COLUMN source_confidence REAL")  # 0–1; NULL when not OCR'd
 
 
+@migrations()
+def m007_publisher(db: sqlite_utils.Database) -> None:
+    """Who publishes, named on every page of the site; remembered for the next publish."""
+    db.execute("ALTER TABLE publishes ADD COLUMN publisher TEXT")
+
+
 VIEWS = ("table2_wide", "table3_wide", "table4_wide")
 
 

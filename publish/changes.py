@@ -5,7 +5,7 @@ fingerprint of the code and settings that shaped it, and per report a digest of 
 public sees of it (its row, hence its document; its findings; its corrections) with where it
 sits on the site. The next publish compares: under the same fingerprint only the counties and
 provinces of reports that changed, came or went are built again. Anything else (another version
-of nianbao or of a library that writes pages, the include-unapproved choice) rebuilds everything,
+of nianbao or of a library that writes pages, the include-unapproved choice, the publisher) rebuilds everything,
 as does a change that touches most of the site, which is faster done whole.
 """
 
@@ -69,9 +69,10 @@ class Changes:
         return not self.changed and not self.removed
 
 
-def fingerprint(include_unapproved: bool) -> str:
-    """The code, templates and libraries that shape a publish, and its one setting."""
-    h = hashlib.sha256(f"unapproved={include_unapproved}".encode())
+def fingerprint(include_unapproved: bool, publisher: str = "") -> str:
+    """The code, templates and libraries that shape a publish, and its settings (the publisher
+    is named on every page)."""
+    h = hashlib.sha256(f"unapproved={include_unapproved}\0publisher={publisher}".encode())
     for name, folder in SHAPERS.items():
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path.suffix != ".pyc":
@@ -81,7 +82,7 @@ def fingerprint(include_unapproved: bool) -> str:
     return h.hexdigest()
 
 
-def current_state(db: Database, reports: list[dict], include_unapproved: bool) -> State:
+def current_state(db: Database, reports: list[dict], include_unapproved: bool, publisher: str = "") -> State:
     """The state of the reports about to be published (read in the publish's snapshot)."""
     findings = _grouped(db, "SELECT * FROM findings ORDER BY report_id, id", skip=("id",))
     corrections = _grouped(db, "SELECT * FROM corrections ORDER BY report_id, id", skip=("id", "who"))
@@ -99,7 +100,7 @@ def current_state(db: Database, reports: list[dict], include_unapproved: bool) -
             province_key(r["region_code"]),
             source_file(r["region_code"], r["year"], r["id"], r["form"]),
         )
-    return State(fingerprint(include_unapproved), placed)
+    return State(fingerprint(include_unapproved, publisher), placed)
 
 
 def compare(old: State | None, new: State) -> Changes | None:

@@ -49,11 +49,21 @@ def public_reports(db: Database, include_unapproved: bool) -> list[dict]:
     params = [] if include_unapproved else list(PUBLIC_STATUSES)
     return list(
         db.query(
-            "SELECT r.*, d.form, d.sha256, d.size FROM reports r JOIN documents d ON d.sha256 = r.document "
-            f"{where} ORDER BY r.region_code, r.year, r.id",
+            f"SELECT r.*, d.form, d.sha256, d.size, {UPDATED} AS updated"
+            " FROM reports r JOIN documents d ON d.sha256 = r.document"
+            f" {CHANGES} {where} ORDER BY r.region_code, r.year, r.id",
             params,
         )
     )
+
+
+# When a report last changed as readers see it (publish/stamp.py): its import, its newest
+# correction, its newest status change but being marked published (the publish itself). One
+# grouped pass over each log, not a lookup per report (status_log has no index by report).
+CHANGES = """LEFT JOIN (SELECT report_id, max(at) AS at FROM corrections GROUP BY report_id) k ON k.report_id = r.id
+    LEFT JOIN (SELECT report_id, max(at) AS at FROM status_log WHERE status != 'published' GROUP BY report_id) s
+        ON s.report_id = r.id"""
+UPDATED = "max(r.imported_at, coalesce(k.at, ''), coalesce(s.at, ''))"
 
 
 def build(db: Database, reports: list[dict], target: Path) -> Path:
@@ -254,7 +264,7 @@ def _tables() -> str:
             id INTEGER PRIMARY KEY, organ TEXT, region TEXT, region_code TEXT, province TEXT,
             prefecture TEXT, year INTEGER, format TEXT, published TEXT, title TEXT, period TEXT,
             website TEXT, status TEXT, approved INTEGER, source_file TEXT, source_form TEXT,
-            source_sha256 TEXT, source_size INTEGER
+            source_sha256 TEXT, source_size INTEGER, updated TEXT
         );
         CREATE TABLE cells (
             report_id INTEGER REFERENCES reports(id), table_name TEXT, row_key TEXT, column_key TEXT,
@@ -303,6 +313,7 @@ def _report_rows(reports: list[dict]) -> Iterable[dict]:
             "source_form": r["form"],
             "source_sha256": r["sha256"],
             "source_size": r["size"],
+            "updated": r["updated"],
         }
 
 

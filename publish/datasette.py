@@ -14,12 +14,16 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from nianbao.publish.metadata import DATABASE, build_metadata
+from nianbao.publish.assets import STATIC
+from nianbao.publish.fsutil import write_file
+from nianbao.publish.metadata import DATABASE, DATASETTE_CSS, build_metadata
+from nianbao.publish.stamp import Stamp
 
 DATABASE_FILE = f"{DATABASE}.db"
 # Plugins for the server `nianbao serve` starts: a folder of the site answers with its index.html.
 PLUGINS = Path(__file__).resolve().parent / "datasette_plugins"
 METADATA_FILE = "metadata.json"
+ASSETS = "static"  # the folder of the stylesheet, served at /static/ (metadata.DATASETTE_CSS_URL)
 
 # Settings passed with --setting, each for a reason.
 SETTINGS: dict[str, str] = {
@@ -30,18 +34,21 @@ SETTINGS: dict[str, str] = {
 }
 
 
-def metadata_json() -> str:
+def metadata_json(stamp: Stamp | None = None) -> str:
     """The metadata as deterministic JSON text: same data, same bytes."""
-    return json.dumps(build_metadata(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json.dumps(build_metadata(stamp=stamp), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def write_metadata(directory: Path) -> Path:
-    """Write `directory/metadata.json` atomically (a reader never sees half a file)."""
+def write_metadata(directory: Path, stamp: Stamp | None = None) -> Path:
+    """Write `directory/metadata.json` atomically (a reader never sees half a file); with the
+    publish's stamp (publisher, when the data last changed) when there is one. The stylesheet
+    it names goes beside it, in static/."""
+    write_file(Path(directory) / ASSETS / DATASETTE_CSS, (STATIC / DATASETTE_CSS).read_bytes())
     path = Path(directory) / METADATA_FILE
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".metadata-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(metadata_json())
+            out.write(metadata_json(stamp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -64,6 +71,8 @@ def serve_command(directory: Path, *, host: str = "127.0.0.1", port: int = 8001)
     argv += ["-m", METADATA_FILE, "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         argv += ["--setting", name, value]
+    if (Path(directory) / ASSETS).is_dir():  # a folder published before the stylesheet has none
+        argv += ["--static", f"{ASSETS}:{ASSETS}"]  # named in its folder, as the database is
     return ServeCommand(argv, Path(directory).resolve())
 
 

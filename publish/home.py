@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from nianbao.publish.pages import HOME_SERIES, ReportLink, report_link
 from nianbao.publish.site_data import SEVERITY_LABELS, Finding, Report, SiteData
+from nianbao.publish.stamp import newest
 from nianbao.publish.tables import CellView
 
 
@@ -79,6 +80,7 @@ class HomePage:
     provinces: list[ProvinceGroup]
     rule_counts: list[RuleCount]
     undated: list[CountyRow]
+    updated: str | None  # the newest change of the reports it lists (publish/stamp.py)
     template: str = "home.html"
 
     @property
@@ -91,7 +93,8 @@ def home_pages(data: SiteData, only: set[int | None] | None = None) -> Iterator[
     `only`: just these years' pages (an update that changed reports of these years alone)."""
     years = data.years
     latest = years[0] if years else None
-    undated = [_county_row(data, r) for r in data.reports if not r.year]
+    undated_reports = [r for r in data.reports if not r.year]  # listed on every year's page
+    undated = [_county_row(data, r) for r in undated_reports]
     pages: list[int | None] = [*years] if years else [None]  # no year: one home page all the same
     for year in pages:
         if only is not None and year not in only:
@@ -113,6 +116,7 @@ def home_pages(data: SiteData, only: set[int | None] | None = None) -> Iterator[
             provinces=_provinces(reports, rows),
             rule_counts=_rule_counts(data, findings),
             undated=undated,
+            updated=newest(r.updated for r in (*reports, *undated_reports)),
         )
 
 

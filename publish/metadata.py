@@ -20,8 +20,13 @@ from nianbao.db.format import (
     Field,
     Kind,
 )
+from nianbao.publish.stamp import Stamp
 
 DATABASE = "nianbao"
+# The stylesheet that keeps CJK columns readable (site/static/datasette.css), served by Datasette
+# itself from the published folder's static/ (publish/datasette.py): no other host.
+DATASETTE_CSS = "datasette.css"
+DATASETTE_CSS_URL = f"/static/{DATASETTE_CSS}"
 TITLE = "nianbao 政府信息公开工作年度报告数据"
 REGULATION = "《中华人民共和国政府信息公开条例》（国务院令第711号）"
 FTS_MIN_CHARS = 3  # the trigram tokenizer indexes runs of three characters
@@ -211,6 +216,10 @@ def _reports() -> dict:
             "source_form": column("原文件格式：text、pdf、docx、html", "form of the original: text, pdf, docx, html"),
             "source_sha256": column("原文件的 SHA-256", "SHA-256 of the original file"),
             "source_size": column("原文件大小（字节）", "size of the original file (bytes)"),
+            "updated": column(
+                "数据最后变更时间（UTC）：导入、更正或审核状态变更中最新的一次",
+                "when the report's data last changed (UTC): its import, a correction or a review status",
+            ),
         },
     }
 
@@ -653,9 +662,13 @@ def queries() -> dict[str, dict]:
 # --- The whole ---------------------------------------------------------------------------------------
 
 
-def build_metadata(database: str = DATABASE) -> dict:
-    """The metadata dict Datasette 0.65 reads with `-m metadata.json`."""
+def build_metadata(database: str = DATABASE, stamp: Stamp | None = None) -> dict:
+    """The metadata dict Datasette 0.65 reads with `-m metadata.json`; with a publish's stamp,
+    who publishes and when the data last changed, as every page of the site says it."""
+    about = {"about": stamp.text} if stamp else {}
     return {
+        **about,
+        "extra_css_urls": [DATASETTE_CSS_URL],
         "title": TITLE,
         "description": bilingual(
             "各级行政机关每年发布的政府信息公开工作年度报告，逐份读取为结构化数据：主动公开（表二）、"

@@ -23,6 +23,7 @@ from nianbao.db.model import CellValue
 from nianbao.publish import charts
 from nianbao.publish.markdown import render_text
 from nianbao.publish.site_data import SEVERITY_LABELS, Correction, Report, SiteData, stream_cells
+from nianbao.publish.stamp import newest
 from nianbao.publish.tables import BLANK, NUMERALS, CellView, TableView, report_tables
 from nianbao.publish.untrusted import province_key, website_text
 
@@ -193,6 +194,7 @@ class CountyPage:
     findings: list[FindingView]
     search_chars: str
     years: list[int]
+    updated: str | None  # the newest change of the county's reports (publish/stamp.py)
     template: str = "county.html"
 
     @property
@@ -227,6 +229,7 @@ class ReportPage:
     corrections: list[CorrectionView]
     others: list[ReportLink]
     search_chars: str
+    updated: str | None  # as its county page: a neighbouring year's change may change its findings
     template: str = "report.html"
 
     @property
@@ -271,6 +274,7 @@ def _county(
     findings = {r.id: finding_views(data, r, links[r.id]) for r in reports}
     narratives = {r.id: narrative_views(data.narratives.get(r.id, {})) for r in reports}  # the latest's twice
     first, latest = reports[0], reports[-1]
+    updated = newest(r.updated for r in reports)
     chars = search_chars(first.region, first.prefecture)
     files = [_chart(first, key, title, series, reports, labels, cells, data) for key, title, series in CHARTS]
     yield from (f for f, _ in files)
@@ -289,6 +293,7 @@ def _county(
         findings=[f for r in reversed(reports) for f in findings[r.id]],
         search_chars=chars,
         years=sorted({r.year for r in reports if r.year}),
+        updated=updated,
     )
     for report in reports:
         yield ReportPage(
@@ -303,6 +308,7 @@ def _county(
             corrections=[_correction_view(data, c) for c in data.corrections.get(report.id, [])],
             others=[links[r.id] for r in reversed(reports) if r is not report],
             search_chars=search_chars(report.region, report.prefecture),
+            updated=updated,
         )
 
 
@@ -358,6 +364,7 @@ class RuleView:
 @dataclass(frozen=True)
 class MethodologyPage:
     rules: list[RuleView]
+    updated: str | None  # the newest change of any report shown (publish/stamp.py)
     path: str = METHODOLOGY
     template: str = "methodology.html"
     title: str = "方法说明"
@@ -378,7 +385,8 @@ def methodology_page(data: SiteData) -> MethodologyPage:
                 explanation_zh(r.id),
             )
             for r in data.rules
-        ]
+        ],
+        data.updated,
     )
 
 
@@ -418,6 +426,7 @@ class Dataset:
 class DownloadsPage:
     datasets: list[Dataset]
     database: tuple[str, int]  # (href, bytes)
+    updated: str | None
     path: str = DOWNLOADS
     template: str = "downloads.html"
     title: str = "数据下载"
@@ -443,6 +452,7 @@ class DownloadsPage:
 @dataclass(frozen=True)
 class SearchPage:
     enabled: bool  # Pagefind cannot index a site without reports
+    updated: str | None
     path: str = SEARCH
     template: str = "search.html"
     title: str = "搜索"

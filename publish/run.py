@@ -50,6 +50,7 @@ from nianbao.publish.fsutil import (
     write_file,
 )
 from nianbao.publish.guard import WouldRemove, removals
+from nianbao.publish.stamp import DEFAULT_PUBLISHER, Stamp, checked_publisher, newest
 
 Progress = Callable[[str], object]  # told each step; what it returns is ignored
 PUBLISHED_DB = Path("datasette", "nianbao.db")
@@ -62,6 +63,7 @@ class Published:
     unapproved: int  # published only because include_unapproved was asked, marked on the site
     seconds: float
     changed: int | None = None  # reports written again by an incremental publish; None: all of them
+    publisher: str = DEFAULT_PUBLISHER
 
     @property
     def datasette(self) -> Path:
@@ -91,14 +93,18 @@ def publish(
     full: bool = False,
     progress: Progress | None = None,
     allow_removals: bool = False,
+    publisher: str | None = None,
 ) -> Published:
     """Publish into `out`: only what changed since the last publish there, or everything
-    (`full`, a first publish, another version of nianbao, or most of the site changed)."""
+    (`full`, a first publish, another version of nianbao, or most of the site changed).
+    `publisher` is named on every page; None: the one the last publish into `out` named
+    (the publish log), else DEFAULT_PUBLISHER."""
     from nianbao.publish.datasette import write_metadata  # heavy imports only when publishing
     from nianbao.publish.static_site import Scope, build_site
 
     say = progress or (lambda message: None)
     start = time.perf_counter()
+    publisher = checked_publisher(publisher) if publisher is not None else last_publisher(db, out)
     created = prepare_out(out)
     live = live_build(out)
     build: Path | None = None
@@ -110,7 +116,7 @@ def publish(
                 if not allow_removals:
                     raise WouldRemove(gone)
                 say(f"按要求移除：{gone.describe()}")
-            state = current_state(db, reports, include_unapproved)
+            state = current_state(db, reports, include_unapproved, publisher)
             last = None if full else read_state(live)
             changes = compare(last, state)
             if changes is not None and changes.none:
@@ -123,14 +129,14 @@ def publish(
                 assert live is not None and last is not None  # changes are only known from the live build's state
                 build = _gather_changes(db, reports, changes, out, (live, last), say)
         if build != live:
-            write_metadata(build / "datasette")
+            write_metadata(build / "datasette", Stamp(publisher, newest(r["updated"] for r in reports)))
             say("生成网站")
             scope = None if changes is None else Scope(changes.counties, changes.provinces, changes.years)
-            build_site(build / PUBLISHED_DB, build / "site", progress=say, scope=scope)
+            build_site(build / PUBLISHED_DB, build / "site", progress=say, scope=scope, publisher=publisher)
             write_state(build, _stamped(state, last, changes, build))
         unapproved = sum(1 for r in reports if r["status"] not in database.PUBLIC_STATUSES)
         changed = None if changes is None else len(changes.changed) + len(changes.removed)
-        done = Published(out, len(reports), unapproved, time.perf_counter() - start, changed)
+        done = Published(out, len(reports), unapproved, time.perf_counter() - start, changed, publisher)
         _go_live(db, done, build, live, [r["id"] for r in reports if r["status"] == "approved"])
     except BaseException:
         _discard(out, created)
@@ -140,6 +146,16 @@ def publish(
 
 
 LIVE_NAMES = ("datasette", "site")
+
+
+def last_publisher(db: Database, out: Path) -> str:
+    """The publisher the last publish into `out` named (the publish log), so an update keeps it;
+    DEFAULT_PUBLISHER for a first publish there."""
+    row = db.execute(
+        "SELECT publisher FROM publishes WHERE out = ? AND publisher IS NOT NULL ORDER BY id DESC LIMIT 1",
+        [str(out.resolve())],
+    ).fetchone()
+    return row[0] if row else DEFAULT_PUBLISHER
 
 
 def prepare_out(out: Path) -> bool:
@@ -256,6 +272,7 @@ def _record(db: Database, done: Published, approved: list[int]) -> None:
                 "reports": done.reports,
                 "unapproved": done.unapproved,
                 "seconds": done.seconds,
+                "publisher": done.publisher,
             }
         )
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from nianbao.db.format import FORMATS
 from nianbao.db.model import CellValue
 from nianbao.db.vocabulary import Severity
+from nianbao.publish.stamp import newest
 from nianbao.publish.tables import OUTSIDE_RESULTS, RESULTS_GROUP, CellView
 from nianbao.publish.untrusted import clean, clean_row, region_key, source_path
 
@@ -49,6 +50,7 @@ class Report:
     source_form: str
     county_key: str
     slug: str  # the report's folder under its county: the year, or year-ID when a county has two
+    updated: str | None = None  # when its data last changed, UTC (publish/stamp.py)
 
     @property
     def county_page(self) -> str:
@@ -142,6 +144,11 @@ class SiteData:
     def years(self) -> list[int]:
         return sorted({r.year for r in self.reports if r.year}, reverse=True)
 
+    @property
+    def updated(self) -> str | None:
+        """When the data of the whole site last changed (publish/stamp.py)."""
+        return newest(r.updated for r in self.reports)
+
     def counties(self) -> Iterator[tuple[str, list[Report]]]:
         """(county key, its reports by year) in the order of the reports."""
         for key, group in groupby(self.reports, key=lambda r: r.county_key):
@@ -223,6 +230,7 @@ def _reports(conn: sqlite3.Connection) -> list[Report]:
                 source_form=r["source_form"] or "",
                 county_key=key,
                 slug=slug,
+                updated=r.get("updated"),
             )
         )
     return out

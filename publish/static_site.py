@@ -31,6 +31,7 @@ from nianbao.publish.home import home_pages
 from nianbao.publish.pages import HOME_SERIES, DownloadsPage, File, SearchPage, county_outputs, methodology_page
 from nianbao.publish.search_index import build_index
 from nianbao.publish.site_data import connect, load, with_narratives
+from nianbao.publish.stamp import DEFAULT_PUBLISHER, Stamp
 
 WORKERS = min(2, os.cpu_count() or 1)  # page-writing processes for a whole site
 PARALLEL_FROM = 200  # counties; fewer are written in this process (starting workers costs ~1 s)
@@ -52,14 +53,16 @@ def build_site(
     *,
     progress: Callable[[str], object] | None = None,
     scope: Scope | None = None,
+    publisher: str = DEFAULT_PUBLISHER,
 ) -> None:
     """Build the site from the published database into `target` (created if needed): all of
-    it, or the `scope` over the previous site already in `target`."""
+    it, or the `scope` over the previous site already in `target`. Every page's foot names the
+    `publisher` and when its data last changed (publish/stamp.py)."""
     say = progress or (lambda message: None)
     target.mkdir(parents=True, exist_ok=True)
     if scope is not None:
         _clear(target, scope)
-    env = environment()
+    env = environment(publisher)
     with closing(connect(published_db)) as conn:
         data = load(conn, HOME_SERIES)
         say(f"网站：{len(data.reports)} 份报告，写入下载文件")
@@ -67,13 +70,13 @@ def build_site(
         fixed = [
             *home_pages(data, scope.years if scope else None),
             methodology_page(data),
-            DownloadsPage(datasets, (DATABASE, db_size)),
+            DownloadsPage(datasets, (DATABASE, db_size), data.updated),
         ]
-        fixed.append(SearchPage(enabled=bool(data.reports)))
+        fixed.append(SearchPage(enabled=bool(data.reports), updated=data.updated))
         _write(target, _render(env, fixed))
         keys = [key for key, _ in data.counties() if scope is None or key in scope.counties]
         if len(keys) >= PARALLEL_FROM and WORKERS > 1:
-            _write_counties_in_workers(published_db, target, keys, say)
+            _write_counties_in_workers(published_db, target, keys, say, publisher)
         else:
             pages_data = with_narratives(conn, data, set(keys))
             for done, (name, outputs) in enumerate(county_outputs(conn, pages_data, set(keys)), 1):
@@ -89,12 +92,14 @@ def build_site(
         shutil.rmtree(target / "pagefind", ignore_errors=True)
 
 
-def _write_counties_in_workers(published_db: Path, target: Path, keys: list[str], say: Callable[[str], object]) -> None:
+def _write_counties_in_workers(
+    published_db: Path, target: Path, keys: list[str], say: Callable[[str], object], publisher: str
+) -> None:
     """The county and report pages in WORKERS processes, CHUNK counties a task: the pages are
     CPU-bound Python (Jinja, charts), so one process uses one core. Spawned, not forked: the
     caller may be the app, with threads."""
     chunks = [keys[i : i + CHUNK] for i in range(0, len(keys), CHUNK)]
-    with WorkerPool(WORKERS, initializer=_start_worker, initargs=(published_db,)) as pool:
+    with WorkerPool(WORKERS, initializer=_start_worker, initargs=(published_db, publisher)) as pool:
         written = 0
         for count in pool.map(_write_chunk, [target] * len(chunks), chunks):
             written += count
@@ -104,9 +109,9 @@ def _write_counties_in_workers(published_db: Path, target: Path, keys: list[str]
 _worker: dict = {}  # a worker process's connection, site data (without narratives) and Jinja
 
 
-def _start_worker(published_db: Path) -> None:
+def _start_worker(published_db: Path, publisher: str) -> None:
     conn = connect(published_db)
-    _worker.update(conn=conn, data=load(conn, HOME_SERIES), env=environment())
+    _worker.update(conn=conn, data=load(conn, HOME_SERIES), env=environment(publisher))
 
 
 def _write_chunk(target: Path, keys: list[str]) -> int:
@@ -126,9 +131,10 @@ def _clear(target: Path, scope: Scope) -> None:
         shutil.rmtree(target / "year", ignore_errors=True)
 
 
-def environment() -> Environment:
-    """Jinja for untrusted data: everything escaped, and a missing name is an error, not blank."""
-    return Environment(
+def environment(publisher: str = DEFAULT_PUBLISHER) -> Environment:
+    """Jinja for untrusted data: everything escaped, and a missing name is an error, not blank.
+    `stamp(page)` is the foot line of a page: the publisher and when its data last changed."""
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=StrictUndefined,
@@ -136,6 +142,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["stamp"] = lambda page: Stamp(publisher, page.updated).text
+    return env
 
 
 def root_of(path: str) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from sqlite_utils import Database
 from nianbao.db import review
 from nianbao.db.pipeline import import_paths
 from nianbao.publish import run as publish_run
+from nianbao.publish.assets import STATIC
 from nianbao.publish.run import publish
 from nianbao.publish.serving import ServeError, Server, free_port
 from nianbao.tui.cli import cli
@@ -153,6 +157,8 @@ def test_serve_answers_the_site_and_its_folders_with_their_home_page(samples_db,
             urllib.request.urlopen(server.site_url + "no-such-folder/", timeout=10)
         assert missing.value.code == 404
         assert urllib.request.urlopen(server.datasette_url + "nianbao.json", timeout=10).status == 200
+        stylesheet = urllib.request.urlopen(server.datasette_url + "static/datasette.css", timeout=10)
+        assert stylesheet.read() == (STATIC / "datasette.css").read_bytes()  # Datasette's, served by itself
     finally:
         server.stop()
 
@@ -345,3 +351,68 @@ def test_serve_that_exits_says_why_and_leaves_nothing_open(tmp_path):
         server.start(timeout=300)  # a hang guard only
     assert str(exited.value).startswith("Datasette exited: ") and "nianbao.db" in str(exited.value)
     assert server.process is None and not server.running
+
+
+# --- Who publishes, and when the data changed ------------------------------------------------------
+
+
+def foot(out: Path, path: str) -> str:
+    text = (out / "site" / path).read_text(encoding="utf-8")
+    (line,) = re.findall(r'<p class="stamp">(.*?)</p>', text)
+    return line
+
+
+def in_beijing(utc: str) -> str:
+    return datetime.fromisoformat(utc).astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+
+
+def newest_change(db, *report_ids: int) -> str:
+    """When these reports last changed as readers see them: import, correction, status (not published)."""
+    marks = [db.execute("SELECT imported_at FROM reports WHERE id = ?", [i]).fetchone()[0] for i in report_ids]
+    for table, extra in (("corrections", ""), ("status_log", " AND status != 'published'")):
+        for i in report_ids:
+            (at,) = db.execute(f"SELECT max(at) FROM {table} WHERE report_id = ?{extra}", [i]).fetchone()
+            marks.append(at or "")
+    return max(marks)
+
+
+def test_the_publisher_is_named_and_remembered_and_the_time_follows_the_data(samples_db, tmp_path):
+    db, ids = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True, publisher=" 某县人民政府办公室 ").out
+    county = "region/130529/index.html"  # 巨鹿县, sample 001
+    assert foot(out, county) == (
+        f"发布者：某县人民政府办公室 · 数据更新于 {in_beijing(newest_change(db, ids['001']))}（北京时间）"
+    )
+    metadata = json.loads((out / "datasette" / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["about"] == foot(out, "methodology/index.html")
+    assert in_beijing(newest_change(db, *ids.values())) in metadata["about"]
+
+    review.correct(db, ids["001"], "table3.new_received.natural", "7", "原表为 7", who="li")
+    done = publish(db, out, include_unapproved=True)  # an update, no --publisher: the last one stays
+    assert done.changed == 1 and done.publisher == "某县人民政府办公室"
+    (corrected_at,) = db.execute("SELECT max(at) FROM corrections").fetchone()
+    assert f"数据更新于 {in_beijing(corrected_at)}" in foot(out, county)
+    assert f"数据更新于 {in_beijing(corrected_at)}" in foot(out, "methodology/index.html")
+    other = "region/141130/index.html"  # 交口县: its data did not change, nor does its time
+    assert f"数据更新于 {in_beijing(newest_change(db, ids['003']))}" in foot(out, other)
+
+    renamed = publish(db, out, include_unapproved=True, publisher="某市政务公开办")  # every page again
+    assert renamed.changed is None and foot(out, other).startswith("发布者：某市政务公开办 · ")
+    assert publish(db, tmp_path / "elsewhere", include_unapproved=True).publisher == "本站编者"
+
+
+def test_being_marked_published_does_not_change_the_time(samples_db, tmp_path):
+    db, ids = samples_db
+    review.approve(db, ids["001"], who="li")
+    first = publish(db, tmp_path / "a")  # 巨鹿县 approved -> published
+    assert review.report_row(db, ids["001"])["status"] == "published"
+    again = publish(db, tmp_path / "b")
+    assert files_of(first.out) == files_of(again.out)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "名\n字", "长" * 101])
+def test_a_publisher_that_cannot_stand_on_every_page_is_refused_in_one_line(samples_db, db_path, tmp_path, name):
+    argv = ["--db", str(db_path), "publish", "--out", str(tmp_path / "out"), "--include-unapproved"]
+    result = CliRunner().invoke(cli, [*argv, "--publisher", name])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert result.stderr.startswith("Error: 发布者名称") and result.stderr.count("\n") == 1

@@ -111,7 +111,7 @@ def test_another_version_of_the_code_publishes_everything(samples_db, tmp_path, 
     db, ids = samples_db
     out = publish(db, tmp_path / "out", include_unapproved=True).out
     review.correct(db, ids["001"], CELL, "7", "the printed table says 7", who="li")
-    monkeypatch.setattr(changes, "fingerprint", lambda include_unapproved: "another version")
+    monkeypatch.setattr(changes, "fingerprint", lambda include_unapproved, publisher: "another version")
     assert publish(db, out, include_unapproved=True).changed is None
     monkeypatch.undo()
     assert publish(db, out, include_unapproved=False, allow_removals=True).changed is None  # another setting, too

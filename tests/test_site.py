@@ -458,6 +458,69 @@ def test_search_page_names_counties_one_character_at_a_time(site):
     assert sum(shard["pages"] for shard in shards) == len([p for p in PAGES if p.startswith("region/")])
 
 
+# --- Who publishes, and when the data changed ------------------------------------------------------
+
+STAMP = re.compile(r"发布者：(.+) · 数据更新于 (\d{4}-\d\d-\d\d \d\d:\d\d)（北京时间）")
+# When each report last changed (UTC), set in a copy of the published database: 霍城县 2023 last,
+# then 交口县, so pages of different counties and years carry different times.
+CHANGED = {
+    ("654023", 2023): "2025-03-31T16:30:00.000000+00:00",  # 2025-04-01 00:30 in Beijing
+    ("141130", 2024): "2025-03-02T01:05:59.999999+00:00",
+}
+OTHERS_CHANGED = "2025-01-10T02:00:00.000000+00:00"
+
+
+@pytest.fixture(scope="module")
+def stamped_site(published, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("stamped")
+    db = folder / "nianbao.db"
+    db.write_bytes(published.read_bytes())
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE reports SET updated = ?", [OTHERS_CHANGED])
+    for (code, year), at in CHANGED.items():
+        conn.execute("UPDATE reports SET updated = ? WHERE region_code = ? AND year = ?", [at, code, year])
+    conn.commit()
+    conn.close()
+    build_site(db, folder / "site", publisher="某市政务公开办公室")
+    return folder / "site"
+
+
+def stamp_of(site: Path, path: str) -> tuple[str, str]:
+    (foot,) = page(site, path).xpath(f"//footer//p[{C('stamp')}]")
+    found = STAMP.fullmatch(foot.text_content())
+    assert found, foot.text_content()
+    return found[1], found[2]
+
+
+def test_every_page_says_who_publishes_and_when_its_data_changed(site):
+    for path in html_files(site):
+        assert stamp_of(site, str(path.relative_to(site)))[0] == "本站编者", path  # the default
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("index.html", "2025-03-02 09:05"),  # 2024: 交口县 the newest of its reports
+        ("year/2023/index.html", "2025-04-01 00:30"),  # 2023: 霍城县's one report, in Beijing time
+        ("region/654023/index.html", "2025-04-01 00:30"),  # a county: the newest of its reports
+        ("region/654023/2024/index.html", "2025-04-01 00:30"),  # its report pages: as the county
+        ("region/141130/index.html", "2025-03-02 09:05"),  # to the minute, never rounded up
+        ("region/410825/index.html", "2025-01-10 10:00"),
+        ("methodology/index.html", "2025-04-01 00:30"),  # site-wide pages: the newest of all
+        ("search/index.html", "2025-04-01 00:30"),
+        ("downloads/index.html", "2025-04-01 00:30"),
+    ],
+)
+def test_the_time_is_when_the_data_of_the_page_last_changed(stamped_site, path, shown):
+    assert stamp_of(stamped_site, path) == ("某市政务公开办公室", shown)
+
+
+def test_the_stamp_stays_out_of_the_search_index(site):
+    doc = page(site, "region/410825/index.html")
+    (foot,) = doc.xpath(f"//p[{C('stamp')}]")
+    assert foot.xpath("ancestor::*[@data-pagefind-body]") == []
+
+
 # --- Untrusted text ------------------------------------------------------------------------------
 
 

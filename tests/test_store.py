@@ -100,6 +100,7 @@ VERSIONS = [
     "m004_publishes",
     "m005_identity_with_place",
     "m006_cell_confidence",
+    "m007_publisher",
 ]
 
 

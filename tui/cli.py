@@ -162,8 +162,15 @@ def list_(db_path: str, as_json: bool) -> None:
     is_flag=True,
     help="Publish even when the live site would lose reports or counties (otherwise refused, saying which).",
 )
+@click.option(
+    "--publisher",
+    default=None,
+    help="发布者，每页页脚署名 Who publishes, named at the foot of every page (default: the last publish's, else 本站编者).",
+)
 @click.pass_obj
-def publish_(db_path: str, out: str, include_unapproved: bool, full: bool, allow_removals: bool) -> None:
+def publish_(
+    db_path: str, out: str, include_unapproved: bool, full: bool, allow_removals: bool, publisher: str | None
+) -> None:
     """Publish the approved reports: a Datasette directory and a static site, swapped in whole.
     Publishing again into the same folder builds only the counties whose reports changed."""
     from nianbao.publish.run import publish
@@ -177,6 +184,7 @@ def publish_(db_path: str, out: str, include_unapproved: bool, full: bool, allow
             full=full,
             progress=echo,
             allow_removals=allow_removals,
+            publisher=publisher,
         )
     _echo_published(done)
 
