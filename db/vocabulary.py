@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from nianbao.db.regions import COUNTY, PREFECTURE, PROVINCE
+
 
 class Status(StrEnum):
     """Where a report is in review: imported → needs_review | ready → approved → published;
@@ -114,6 +116,15 @@ def _lookup(kind: type[StrEnum], code: str | None) -> str:
         return kind(code).zh  # type: ignore[attr-defined]
     except ValueError:
         return code
+
+
+# The levels of administrative divisions (GB/T 2260), as the region search lists them.
+DIVISION_LEVELS_ZH = {PROVINCE: "省级", PREFECTURE: "地级", COUNTY: "县级"}
+
+
+def division_level_zh(level: str) -> str:
+    """'county' → '县级'; an unknown level as it is."""
+    return DIVISION_LEVELS_ZH.get(level, level)
 
 
 FORMS_ZH = {"text": "文本", "pdf": "PDF", "docx": "Word", "html": "网页"}

@@ -189,12 +189,12 @@ def test_identity_dialog_sets_the_region_from_a_search(workspace):
         prefilled = search.value
         search.value = ""
         search.focus()
-        await pilot.press(*"巨鹿", "enter")  # Enter moves to the list of divisions
+        await pilot.press(*"巨鹿")
         await pilot.pause()
         options = dialog.query_one("#divisions", OptionList)
         choices = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        await pilot.press("enter")  # the first division
-        await pilot.press(*"标题写明巨鹿县", "enter")
+        await pilot.press("enter")  # the best match, highlighted; the focus stays in the search
+        await pilot.press("tab", "tab", *"标题写明巨鹿县", "enter")  # past the list to the reason
         await until(pilot, lambda: isinstance(app.screen, ReportScreen))
         await pilot.pause()
         return banner, prefilled, choices, str(app.screen.query_one("#identity").content), rules_shown(app)

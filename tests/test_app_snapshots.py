@@ -92,6 +92,7 @@ SCENES = {
     "report-checks": keys_then("5", report=4),
     "correct": keys_then("e", report=1),
     "identity": keys_then("i", report=1),
+    "identity-search": keys_then("i", "tab", "tab", "tab", *"吕梁", report=1),  # the best match highlighted
     "publish": keys_then("p"),
     "help": keys_then("f1"),
 }

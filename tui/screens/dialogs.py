@@ -13,6 +13,7 @@ from textual.widgets.button import ButtonVariant
 from textual.widgets.option_list import Option
 
 from nianbao.db.regions import Division, lookup_code, search_divisions
+from nianbao.db.vocabulary import division_level_zh
 
 
 class ReasonDialog(ModalScreen):
@@ -181,10 +182,14 @@ class ClashDialog(ReasonDialog):
 
 class IdentityDialog(ReasonDialog):
     """Who published the report, for which year and place, and when: set what the parser could not
-    determine (or got wrong). The region is chosen from the division codes by name or code prefix.
-    Dismiss with ({field: new text} for the fields changed, reason) or None."""
+    determine (or got wrong). The region is chosen from the division codes by name or code prefix:
+    the best match is highlighted as the list fills, Enter in the search takes it, Down goes into the
+    list to choose another; focus stays where the operator is (nothing jumps, nothing typed is
+    selected and overwritten). Dismiss with ({field: new text} for the fields changed, reason) or None."""
 
-    COMPACT = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "into_list", show=False)  # from the search box (a list or input takes its own)
+    ]
 
     def __init__(self, current: dict[str, object], parsed_region: str | None) -> None:
         super().__init__()
@@ -193,31 +198,42 @@ class IdentityDialog(ReasonDialog):
         self.region_code = self.current.get("region_code", "")
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog identity"):
-            yield Label("机关、地区、年度", classes="title")
-            yield Label("机关 · 年度 · 发布日期", classes="field")
-            yield Input(self.current.get("organ", ""), placeholder="机关", id="organ", compact=True)
+        with Vertical(classes="dialog identity") as dialog:
+            dialog.border_title = "设置机关、地区、年度"
+            yield _field(self.current.get("organ", ""), "机关", "organ", "发布报告的机关全称")
             with Horizontal(classes="row"):
-                yield Input(self.current.get("year", ""), placeholder="年度", id="year", compact=True)
-                yield Input(self.current.get("published", ""), placeholder="2025-01-22", id="published", compact=True)
-            yield Label("地区", classes="field")
-            yield Input(placeholder=f"搜索：名称或代码{self._parsed_hint()}", id="region-search", compact=True)
-            yield OptionList(id="divisions")
-            yield Label(self._region_text(), id="region")
-            yield from self._buttons("确定", "primary")
-
-    def _parsed_hint(self) -> str:
-        return f" · 报告写的是“{self.parsed_region}”" if self.parsed_region else ""
+                yield _field(self.current.get("year", ""), "年度", "year", "2024")
+                yield _field(self.current.get("published", ""), "发布日期", "published", "2025-01-22")
+                yield _field("", "地区：搜索名称或代码", "region-search", "如 交口县 或 1411")
+            options = OptionList(id="divisions")
+            options.border_title = "↓ 进入列表 · 回车选定高亮的地区"
+            yield options
+            yield Label(self._region_text(), id="region", markup=False)
+            reason = _field("", "理由（必填）", "reason", "原文怎么写、在哪里")
+            yield reason
+            yield Label("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("确定", variant="primary", id="ok", compact=True)
+                yield Button("取消", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         search = self.query_one("#region-search", Input)
         if not self.region_code and self.parsed_region:
             search.value = self.parsed_region  # start from what the report says
-        self.query_one("#organ", Input).focus()
+        self.query_one(f"#{self._first_missing()}", Input).focus()
+
+    def _first_missing(self) -> str:
+        """Where the operator starts: the first field the report lacks, else the organ."""
+        for field, widget in (("organ", "organ"), ("year", "year"), ("region_code", "region-search")):
+            if not self.current.get(field):
+                return widget
+        return "organ"
 
     def _region_text(self) -> str:
         division = lookup_code(self.region_code) if self.region_code else None
-        return f"地区：{division.code} {division.full_name()}" if division else "地区：未定"
+        chosen = f"{division.code} {division.full_name()}" if division else "未定"
+        said = f" · 报告写的是“{self.parsed_region}”" if self.parsed_region else ""
+        return f"地区：{chosen}{said}"
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "region-search":
@@ -228,17 +244,28 @@ class IdentityDialog(ReasonDialog):
         if options.option_count:
             options.highlighted = 0  # the best match ready: Enter takes it
 
+    def action_into_list(self) -> None:
+        """Down from the search box moves into the list, on the highlighted match."""
+        options = self.query_one("#divisions", OptionList)
+        if self.focused is self.query_one("#region-search", Input) and options.option_count:
+            options.focus()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.region_code = event.option.id or ""
+        self._choose(event.option.id or "")
+
+    def _choose(self, code: str) -> None:
+        """Take a division; focus stays where it is, so the operator goes on from there."""
+        self.region_code = code
         self.query_one("#region", Label).update(self._region_text())
-        self.query_one("#reason", Input).focus()
+        self.query_one("#error", Label).update("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "region-search":
             options = self.query_one("#divisions", OptionList)
-            if options.option_count:
-                options.highlighted = 0  # Enter again takes the best match
-            options.focus()
+            if options.highlighted is None:
+                self.query_one("#error", Label).update(f"没有匹配“{event.value.strip()}”的地区")
+                return
+            self._choose(options.get_option_at_index(options.highlighted).id or "")
         elif event.input.id == "reason":
             self._submit()
         else:
@@ -255,5 +282,13 @@ class IdentityDialog(ReasonDialog):
             self.dismiss((changed, reason))
 
 
+def _field(value: str, title: str, widget_id: str, placeholder: str) -> Input:
+    """A bordered input titled on its border. Focusing it never selects its text: the next key
+    adds to it instead of replacing it."""
+    box = Input(value, placeholder=placeholder, id=widget_id, select_on_focus=False)
+    box.border_title = title
+    return box
+
+
 def _division_line(division: Division) -> str:
-    return f"{division.code}  {division.full_name()}  ({division.level})"
+    return f"{division.code}  {division.full_name()}  {division_level_zh(division.level)}"
