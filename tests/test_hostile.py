@@ -188,7 +188,7 @@ def test_import_screen_shows_hostile_file_names_and_messages_literally(tmp_path)
     shown = asyncio.run(steps())
     assert {row[1] for row in shown} == {good.name, bad.name}
     assert HOSTILE_ORGAN in {cell for row in shown for cell in row}
-    assert next(row for row in shown if row[1] == bad.name)[2].startswith("the file is empty")
+    assert next(row for row in shown if row[1] == bad.name)[2].startswith("文件是空的")
     assert ("error", f"没有这个文件或文件夹：{inbox / '[/x]'}") in app.shown
 
 
