@@ -159,7 +159,7 @@ def test_app_shows_hostile_text_literally_and_acts_on_none_of_it(tmp_path):
     assert "<script>window.__pwned=1</script>" in seen["narratives"] and "终端]0;pwned[2J命令" in seen["narratives"]
     assert not any(ch in seen["narratives"] + seen["identity"] for ch in INVISIBLE)
     assert "[bold]理由[/bold] [/x]" in seen["reasons"]
-    assert ("error", "“[/x]” is not a number, a not-applicable mark (/ — 无) or blank") in app.shown
+    assert ("error", "“[/x]”不是数字、不适用标记（/ — 无）或空白") in app.shown
 
 
 def test_import_screen_shows_hostile_file_names_and_messages_literally(tmp_path):
