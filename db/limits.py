@@ -46,15 +46,13 @@ class Limits:
         """Refuse a file over the size limit, before it is read into memory."""
         if size > self.file_mb * MB:
             raise ReadError(
-                f"the file is {_mb(size)} MB, over the {self.file_mb} MB limit;"
-                f" if it really is a report, raise {ENV['file_mb']} to import it"
+                f"文件有 {_mb(size)} MB，超过 {self.file_mb} MB 的上限；如确是报告，请调高 {ENV['file_mb']} 后再导入"
             )
 
     def check_pages(self, pages: int) -> None:
         if pages > self.pages:
             raise ReadError(
-                f"the PDF has {pages} pages, over the {self.pages}-page limit;"
-                f" if it really is a report, raise {ENV['pages']} to import it"
+                f"PDF 有 {pages} 页，超过 {self.pages} 页的上限；如确是报告，请调高 {ENV['pages']} 后再导入"
             )
 
     def check_page_area(self, page: int, width: float, height: float) -> None:
@@ -63,16 +61,16 @@ class Limits:
         a4s = width * height / A4_AREA
         if a4s > self.page_area:
             raise ReadError(
-                f"page {page} is {round(width)} × {round(height)} pt, {math.ceil(a4s)} times an A4 page,"
-                f" over the limit of {self.page_area} A4 pages; if it really is a report, raise {ENV['page_area']} to import it"
+                f"第 {page} 页为 {round(width)} × {round(height)} pt，是 A4 页面的 {math.ceil(a4s)} 倍，"
+                f"超过 {self.page_area} 个 A4 页面的上限；如确是报告，请调高 {ENV['page_area']} 后再导入"
             )
 
     def check_page_chars(self, page: int, chars: int) -> None:
         """Refuse a page of more characters than any report's before it is parsed."""
         if chars > self.page_chars:
             raise ReadError(
-                f"page {page} has {chars} characters, over the {self.page_chars}-character limit;"
-                f" if it really is a report, raise {ENV['page_chars']} to import it"
+                f"第 {page} 页有 {chars} 个字符，超过 {self.page_chars} 个字符的上限；"
+                f"如确是报告，请调高 {ENV['page_chars']} 后再导入"
             )
 
     def check_table_cells(self, cells: int) -> None:
@@ -80,15 +78,15 @@ class Limits:
         of a 1,500×1,500 table took 44 s and 1.6 GB."""
         if cells > self.table_cells:
             raise ReadError(
-                f"a table has {cells} cells, over the {self.table_cells}-cell limit;"
-                f" if it really is a report, raise {ENV['table_cells']} to import it"
+                f"有一个表格有 {cells} 个单元格，超过 {self.table_cells} 个单元格的上限；"
+                f"如确是报告，请调高 {ENV['table_cells']} 后再导入"
             )
 
     def unzipped_too_large(self, size: int, *, at_least: bool = False) -> ReadError:
-        more = "more than " if at_least else ""
+        more = "超过" if at_least else ""
         return ReadError(
-            f"the .docx expands to {more}{_mb(size)} MB, over the {self.unzipped_mb} MB limit (a zip bomb?);"
-            f" if it really is a report, raise {ENV['unzipped_mb']} to import it"
+            f".docx 解压后有{more} {_mb(size)} MB，超过 {self.unzipped_mb} MB 的上限（zip 炸弹？）；"
+            f"如确是报告，请调高 {ENV['unzipped_mb']} 后再导入"
         )
 
 
@@ -114,7 +112,7 @@ def _positive(name: str, text: str) -> int:
     except ValueError:
         value = 0
     if value <= 0:
-        raise NianbaoError(f"{name} must be a positive whole number, not {text!r}")
+        raise NianbaoError(f"{name} 须为正整数，而不是 {text!r}")
     return value
 
 

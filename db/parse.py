@@ -21,7 +21,7 @@ from nianbao.db.sections import Outline, SectionText, lines_of, narrative, outli
 from nianbao.db.tables import parse_table2, parse_table3, parse_table4, rows_of
 
 TABLE_SECTIONS = ("proactive", "requests", "reviews")
-GET_COMPLETE = "import a complete copy (the published PDF or Word file, or the whole web page)"
+GET_COMPLETE = "请导入完整的副本（发布的 PDF 或 Word 文件，或整个网页）"
 REPLACEMENT = "\ufffd"  # what a reader puts where bytes could not be decoded
 UNDECODABLE = "undecodable"  # the code of the note saying so
 
@@ -139,13 +139,10 @@ def place(report: Report) -> None:
 def _require_report(parts: Outline) -> None:
     missing = [SECTION_BY_KEY[k] for k in TABLE_SECTIONS if k not in parts.sections]
     if len(missing) == len(TABLE_SECTIONS) and len(parts.sections) < 2:
-        raise ParseError(
-            "not an annual report on open government information: none of its six sections found;"
-            " check that this is the report's file"
-        )
+        raise ParseError("不是政府信息公开工作年度报告：六个部分一个也没有找到；请确认这是报告的文件")
     if missing:
-        names = "、".join(f"{'一二三四五六'[s.number - 1]}、{s.title}" for s in missing)
-        raise ParseError(f"section {names} not found: the report looks truncated; {GET_COMPLETE}")
+        names = "、".join(f"“{'一二三四五六'[s.number - 1]}、{s.title}”" for s in missing)
+        raise ParseError(f"缺少{names}部分：报告似乎不完整；{GET_COMPLETE}")
 
 
 def _close(parts: Outline) -> tuple[str | None, str | None]:
@@ -171,7 +168,7 @@ def _read_tables(report: Report, parts: Outline, spec: ReportFormat) -> None:
     t4 = parse_table4(sections["reviews"].blocks, spec)
     for name, result in (("二", t2), ("三", t3), ("四", t4)):
         if not result.found:
-            raise ParseError(f"table {name} has no recognisable rows: the report looks truncated; {GET_COMPLETE}")
+            raise ParseError(f"表{name}没有可识别的行：报告似乎不完整；{GET_COMPLETE}")
     report.table2 = {k: vs[0] for k, vs in t2.values.items()}
     report.table3 = t3.values
     report.table4 = {k: vs[0] for k, vs in t4.values.items()}

@@ -115,7 +115,7 @@ def read_file(path: Path) -> bytes:
     with os.fdopen(fd, "rb", buffering=0) as f:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise ReadError(f"not a regular file but {_kind(mode)}: only report files are read")
+            raise ReadError(f"不是普通文件，而是{_kind(mode)}：只读取报告文件")
         limits.check_file_size(os.fstat(fd).st_size)
         data = f.read(limits.file_mb * MB + 1)  # at most one byte more than allowed: grown since?
     limits.check_file_size(len(data))
@@ -124,12 +124,12 @@ def read_file(path: Path) -> bytes:
 
 def _kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
-        return "a pipe (FIFO)"
+        return "管道（FIFO）"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return "设备"
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
+        return "套接字（socket）"
+    return "特殊文件"
 
 
 def parse_file(path: str | Path) -> Report:
@@ -150,12 +150,12 @@ class Parsed:
 
     def bytes(self) -> bytes:
         if self.data is None:
-            raise self.error or OSError("not read")
+            raise self.error or OSError("未读取")
         return self.data
 
     def result(self) -> tuple[Report, Document]:
         if self.report is None or self.document is None:
-            raise self.error or NianbaoError("not parsed")
+            raise self.error or NianbaoError("未解析")
         return self.report, self.document
 
 
@@ -180,7 +180,7 @@ def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileR
         data = read_file(path) if parsed is None else parsed.bytes()
         known, report_id = find_document(db, sha256(data))
         if known:
-            return FileResult(name, "unchanged", report_id, message="same file already imported")
+            return FileResult(name, "unchanged", report_id, message="同一文件已导入过")
         report, document = parse_bytes(data, path.name) if parsed is None else parsed.result()
         with db.atomic():  # the report and its findings, or nothing
             stored = save_report(db, name, data, document, report)
@@ -190,7 +190,7 @@ def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileR
         log_failure(db, name, data, str(exc))
         return FileResult(name, "failed", message=str(exc))
     except OSError as exc:
-        message = f"cannot read: {exc.strerror or exc}"
+        message = f"无法读取：{exc.strerror or exc}"
         log_failure(db, name, data, message)
         return FileResult(name, "failed", message=message)
     if stored.status == "unchanged":

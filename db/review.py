@@ -42,7 +42,7 @@ class IdentityClash(ReviewError):
     def __init__(self, report_id: int, other: int, what: str) -> None:
         super().__init__(
             f"报告 {other} 已是 {what}：报告 {report_id} 可能是它的重复副本，可合并（nianbao merge {report_id} {other}"
-            f" --reason …）或移除（nianbao remove {report_id} --reason …） (report {other} is already {what})"
+            f" --reason …）或移除（nianbao remove {report_id} --reason …）"
         )
         self.report_id, self.other = report_id, other
 
@@ -75,7 +75,7 @@ def operator() -> str:
 def report_row(db: Database, report_id: int) -> dict:
     rows = list(db.query("SELECT * FROM reports WHERE id = ?", [report_id]))
     if not rows:
-        raise ReviewError(f"数据库中没有报告 {report_id} (no report {report_id} in the database)")
+        raise ReviewError(f"数据库中没有报告 {report_id}")
     return rows[0]
 
 
@@ -268,7 +268,7 @@ def read_value(text: str) -> object:
         return None
     reading = read_cell(text)
     if reading.kind in ("label", "text"):
-        raise ReviewError(f"“{text}” is not a number, a not-applicable mark (/ — 无) or blank")
+        raise ReviewError(f"“{text}”不是数字、不适用标记（/ — 无）或空白")
     return reading.value
 
 
@@ -282,26 +282,26 @@ def _identity_update(db: Database, report_id: int, field: str, text: str) -> tup
     text = text.strip()
     if field == "year":
         if not (text.isdigit() and 1990 <= int(text) <= 2100):
-            raise ReviewError(f"“{text}” is not a report year")
+            raise ReviewError(f"“{text}”不是有效的报告年度")
         return int(text), {"year": int(text)}
     if field == "region_code":
         division = lookup_code(text)
         if division is None:
-            raise ReviewError(f"{text} is not an administrative division code (6 digits, GB/T 2260)")
+            raise ReviewError(f"{text} 不是行政区划代码（6 位数字，GB/T 2260）")
         return text, {
             "region_code": division.code,
             "region": division.name,
             "province": division.province,
             "prefecture": division.prefecture,
-            "region_note": f"set by the operator: {division.full_name()}",
+            "region_note": f"由操作员设定：{division.full_name()}",
         }
     if field == "published":
         iso = parse_date(text)
         if iso is None:
-            raise ReviewError(f"“{text}” is not a date (2025-01-22 or 2025年1月22日)")
+            raise ReviewError(f"“{text}”不是日期（2025-01-22 或 2025年1月22日）")
         return iso, {"published": iso}
     if not text:
-        raise ReviewError("the organ cannot be blank")
+        raise ReviewError("发布机关不能为空")
     return text, {"organ": text}
 
 
@@ -309,7 +309,7 @@ def correct(db: Database, report_id: int, cell: str, text: str, reason: str, who
     """Record a correction of one cell (or of organ, year, region_code, published) and re-run
     the checks at once."""
     if not reason.strip():
-        raise ReviewError("a correction needs a reason (what the source says, where)")
+        raise ReviewError("更正需要理由：原文怎么写、在哪里")
     report = load_report(db, report_id)
     update: dict = {}
     if cell in IDENTITY_FIELDS:
@@ -319,8 +319,8 @@ def correct(db: Database, report_id: int, cell: str, text: str, reason: str, who
         new, old = read_value(text), report.get(cell).value
     else:
         raise ReviewError(
-            f"no cell {cell} in report {report_id} (format {report.format});"
-            f" e.g. table3.total.natural, or one of {', '.join(IDENTITY_FIELDS)}"
+            f"报告 {report_id}（{report.format} 格式）没有单元格 {cell}；"
+            f"应如 table3.total.natural，或为 {', '.join(IDENTITY_FIELDS)} 之一"
         )
     before = _error_count(db, report_id)
     with db.atomic():
@@ -338,7 +338,7 @@ def correct(db: Database, report_id: int, cell: str, text: str, reason: str, who
             }
         )
         if report_row(db, report_id)["status"] in ("approved", "published"):
-            _set_status(db, report_id, "needs_review", f"corrected {cell} after approval", who or operator())
+            _set_status(db, report_id, "needs_review", f"批准后更正 {cell}", who or operator())
         recheck(db, report_id)
     return Change(cell, old, new, before, _error_count(db, report_id))
 
@@ -365,7 +365,7 @@ def accept_suggestions(db: Database, report_id: int, cells: Iterable[str] = (), 
     offered = list(db.query("SELECT * FROM suggestions WHERE report_id = ? ORDER BY cell", [report_id]))
     if wanted - {s["cell"] for s in offered}:
         missing = ", ".join(sorted(wanted - {s["cell"] for s in offered}))
-        raise ReviewError(f"没有建议值：{missing} (no suggested value)")
+        raise ReviewError(f"没有建议值：{missing}")
     edits = [
         (s["cell"], s["value"], f"采纳建议值 accepted suggestion: {s['derivation']}")
         for s in offered
@@ -381,16 +381,16 @@ def record_blanks(
     each stays null, one audited correction per cell (old and new null, with the reason), all in
     one transaction; their CELL-MISSING findings then count as reviewed."""
     if not reason.strip():
-        raise ReviewError("空白照录需要理由：原文怎么写 (a reason is required)")
+        raise ReviewError("空白照录需要理由：原文怎么写")
     report = load_report(db, report_id)
     blank = [p for p in cell_paths(report) if report.get(p).value is None]
     wanted = list(dict.fromkeys(cells)) or blank
     unknown = [c for c in wanted if c not in cell_paths(report)]
     if unknown:
-        raise ReviewError(f"报告 {report_id} 没有单元格 {', '.join(unknown)} (no such cell)")
+        raise ReviewError(f"报告 {report_id} 没有单元格 {', '.join(unknown)}")
     filled = [c for c in wanted if c not in blank]
     if filled:
-        raise ReviewError(f"不是空白单元格：{', '.join(filled)} (not blank; correct it instead)")
+        raise ReviewError(f"不是空白单元格：{', '.join(filled)}；请改用更正")
     settled = reviewed_blanks(db, report_id)
     edits = [(c, None, f"空白照录 blank as printed: {reason.strip()}") for c in wanted if c not in settled]
     return _correct_cells(db, report_id, edits, who)
@@ -436,14 +436,11 @@ def approve(db: Database, report_id: int, override: str | None = None, who: str 
     if status in ("approved", "published"):
         return
     if status == "removed":
-        raise ReviewError(f"报告 {report_id} 已移除，不能批准 (report {report_id} was removed)")
+        raise ReviewError(f"报告 {report_id} 已移除，不能批准")
     errors = _error_count(db, report_id)
     if errors and not (override and override.strip()):
-        raise NeedsOverride(
-            f"报告 {report_id} 仍有 {errors} 个错误，批准须说明为何接受"
-            f" (report {report_id} has {errors} open error(s); approve with an override reason)"
-        )
-    reason = f"override: {override.strip()}" if errors and override else None
+        raise NeedsOverride(f"报告 {report_id} 仍有 {errors} 个错误，批准须说明为何接受")
+    reason = f"带错误批准：{override.strip()}" if errors and override else None
     with db.atomic():
         _set_status(db, report_id, "approved", reason, who or operator())
 
@@ -452,7 +449,7 @@ def remove(db: Database, report_id: int, reason: str, who: str | None = None) ->
     """Remove a report (a stray copy, a file that is no report): a tombstone, status removed. It
     leaves the queue and the next publish; its file, cells and audit trail stay."""
     if not reason.strip():
-        raise ReviewError("移除报告需要理由 (a reason is required)")
+        raise ReviewError("移除报告需要理由")
     if report_row(db, report_id)["status"] == "removed":
         return
     with db.atomic():
@@ -464,12 +461,12 @@ def merge(db: Database, stray_id: int, into_id: int, reason: str, who: str | Non
     report has not corrected itself are recorded there too (its own corrections stay as they are),
     then the stray is removed (a tombstone). One transaction."""
     if stray_id == into_id:
-        raise ReviewError("不能把报告并入它自己 (cannot merge a report into itself)")
+        raise ReviewError("不能把报告并入它自己")
     if not reason.strip():
-        raise ReviewError("合并报告需要理由 (a reason is required)")
+        raise ReviewError("合并报告需要理由")
     for report_id in (stray_id, into_id):
         if report_row(db, report_id)["status"] == "removed":
-            raise ReviewError(f"报告 {report_id} 已移除 (report {report_id} was removed)")
+            raise ReviewError(f"报告 {report_id} 已移除")
     target = load_report(db, into_id)
     paths = set(cell_paths(target))
     own = {c for (c,) in db.execute("SELECT DISTINCT cell FROM corrections WHERE report_id = ?", [into_id])}
@@ -518,7 +515,7 @@ def cell_source(db: Database, report_id: int, cell: str, context: int = 2) -> Ce
     """Where a value came from: its source position and, for text files, the lines around it."""
     report = load_report(db, report_id)
     if cell not in cell_paths(report):
-        raise ReviewError(f"no cell {cell} in report {report_id}")
+        raise ReviewError(f"报告 {report_id} 没有单元格 {cell}")
     value = report.get(cell)
     table, row, column = (cell.split(".") + [""])[:3]
     raw = db.execute(

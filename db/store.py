@@ -50,7 +50,7 @@ def save_report(db: Database, path: str, data: bytes, document: Document, report
     with db.atomic():
         known, report_id = find_document(db, digest)
         if known:
-            return Stored("unchanged", report_id, "same file already imported")
+            return Stored("unchanged", report_id, "同一文件已导入过")
         insert_row(
             db,
             "documents",

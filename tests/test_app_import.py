@@ -55,7 +55,7 @@ def test_imports_a_folder_with_a_bad_file(tmp_path, db_path):
     got, line, opened = run(Host(str(db_path), str(tmp_path)), steps)
     assert len(got) == 6
     failed = [r for r in got if r[0].endswith("失败")]
-    assert len(failed) == 1 and failed[0][1] == "bad.txt" and "binary" in failed[0][2]  # the reason
+    assert len(failed) == 1 and failed[0][1] == "bad.txt" and "二进制数据" in failed[0][2]  # the reason
     assert count_reports(db_path) == 5
     assert line == "6 个文件：已导入 5，失败 1；4 个有待审核的问题"
     assert opened == [int(got[1][3])]

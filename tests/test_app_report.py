@@ -147,7 +147,7 @@ def test_approve_with_errors_needs_an_override(db, db_path):
     assert status(db_path, report_id) == "approved"
     with connect(db_path) as check:
         reasons = [t["reason"] for t in review.audit_trail(check, report_id)]
-    assert "override: checked by phone" in reasons
+    assert "带错误批准：checked by phone" in reasons
 
 
 def test_panel_shows_the_source_line(db, db_path):

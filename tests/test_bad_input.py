@@ -114,60 +114,60 @@ ZIP = b"PK\x03\x04\x14\x00\x06\x00\x08\x00" + b"\x00" * 20 + b"[Content_Types].x
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024
 
 CASES = [
-    Case("empty", "empty.txt", ReadError, "empty"),
-    Case("whitespace", "blank.txt", ReadError, "empty"),
-    Case("garbage", "garbage.txt", ReadError, "binary"),
-    Case("not-a-report", "work_report.txt", ParseError, "not an annual report"),
-    Case("cut-in-table3", "cut_in_table3.txt", ParseError, "truncated"),
-    Case("cut-after-table2", "cut_after_table2.txt", ParseError, "truncated"),
+    Case("empty", "empty.txt", ReadError, "文件是空的"),
+    Case("whitespace", "blank.txt", ReadError, "文件是空的"),
+    Case("garbage", "garbage.txt", ReadError, "二进制数据"),
+    Case("not-a-report", "work_report.txt", ParseError, "不是政府信息公开工作年度报告"),
+    Case("cut-in-table3", "cut_in_table3.txt", ParseError, "报告似乎不完整"),
+    Case("cut-after-table2", "cut_after_table2.txt", ParseError, "报告似乎不完整"),
     Case("pdf", "report.pdf", ReadError, "PDF"),
     Case("pdf-named-txt", "really_a_pdf.txt", ReadError, "PDF"),
     Case("zip-named-docx", "report.docx", ReadError, "docx"),
     # .zip is not a report suffix: a folder import skips it (by design, see db/readers
     # REPORT_SUFFIXES); named explicitly it fails.
     Case("zip", "archive.zip", ReadError, "zip", in_folder=False),
-    Case("ole2-doc", "old.doc", ReadError, "save it as .docx or PDF"),
-    Case("pdf-truncated", "cut.pdf", ReadError, "the PDF is damaged or truncated"),
-    Case("pdf-encrypted", "locked.pdf", ReadError, "encrypted: save an unprotected copy"),
+    Case("ole2-doc", "old.doc", ReadError, "另存为 .docx 或 PDF"),
+    Case("pdf-truncated", "cut.pdf", ReadError, "PDF 文件已损坏或不完整"),
+    Case("pdf-encrypted", "locked.pdf", ReadError, "PDF 已加密：请另存一份未加密的副本"),
     Case(
-        "pdf-image-only", "scan.pdf", ReadError, "no text layer"
-    ),  # "it needs OCR", or with the extra "OCR read no text"
+        "pdf-image-only", "scan.pdf", ReadError, "没有文字层"
+    ),  # "须先经 OCR 识别", or with the extra "OCR 也未识别出任何文字"
     Case(
         "zip-bomb-docx",
         "bomb.docx",
         ReadError,
-        "over the 50 MB limit (a zip bomb?); if it really is a report, raise NIANBAO_MAX_UNZIPPED_MB",
+        "超过 50 MB 的上限（zip 炸弹？）；如确是报告，请调高 NIANBAO_MAX_UNZIPPED_MB 后再导入",
     ),
     Case(
         "huge-file",
         "huge.txt",
         ReadError,
-        "200 MB, over the 50 MB limit; if it really is a report, raise NIANBAO_MAX_FILE_MB",
+        "200 MB，超过 50 MB 的上限；如确是报告，请调高 NIANBAO_MAX_FILE_MB 后再导入",
     ),
-    Case("portal-404", "nb2024.html", ParseError, "not an annual report"),
+    Case("portal-404", "nb2024.html", ParseError, "不是政府信息公开工作年度报告"),
     # The probe's PDF (one 14,400-pt page of small text) took 14.5 GB: refused before it is parsed.
     Case(
         "pdf-huge-page",
         "huge_page.pdf",
         ReadError,
-        "page 1 is 14400 × 14400 pt, 414 times an A4 page, over the limit of 20 A4 pages;"
-        " if it really is a report, raise NIANBAO_MAX_PAGE_AREA to import it",
+        "第 1 页为 14400 × 14400 pt，是 A4 页面的 414 倍，超过 20 个 A4 页面的上限；"
+        "如确是报告，请调高 NIANBAO_MAX_PAGE_AREA 后再导入",
     ),
     Case(
         "pdf-dense-page",
         "dense_page.pdf",
         ReadError,
-        "-character limit; if it really is a report, raise NIANBAO_MAX_PAGE_CHARS to import it",
+        "个字符的上限；如确是报告，请调高 NIANBAO_MAX_PAGE_CHARS 后再导入",
     ),
-    Case("no-tables", "no_tables.txt", ParseError, "table 二 has no recognisable rows"),
+    Case("no-tables", "no_tables.txt", ParseError, "表二没有可识别的行"),
     # A folder import that meets a dangling symlink: see test_folder_import_reports_dangling_symlink.
     Case("dangling-symlink", "dangling.txt", OSError, "No such file", in_folder=False),
     Case("missing", "missing.txt", OSError, "No such file", in_folder=False),
     Case("directory", "a_folder", OSError, "directory", in_folder=False),
     # Not regular files: refused unread (the size check sees 0; reading would never end or start).
-    Case("link-to-dev-zero", "zero.txt", ReadError, "not a regular file but a device"),
-    Case("link-to-dev-urandom", "random.txt", ReadError, "not a regular file but a device"),
-    Case("fifo", "pipe.txt", ReadError, "not a regular file but a pipe (FIFO)"),
+    Case("link-to-dev-zero", "zero.txt", ReadError, "不是普通文件，而是设备"),
+    Case("link-to-dev-urandom", "random.txt", ReadError, "不是普通文件，而是设备"),
+    Case("fifo", "pipe.txt", ReadError, "不是普通文件，而是管道（FIFO）"),
     # Over the system's limits: that file fails, the batch goes on.
     Case("name-too-long", "n" * 300 + ".txt", OSError, "File name too long", in_folder=False),
     Case("path-too-long", "d/" * 2100 + "r.txt", OSError, "File name too long", in_folder=False),
@@ -308,11 +308,11 @@ def test_parse_file_raises_own_error(tmp_path, case):
 
 def test_truncated_messages_name_the_missing_sections(tmp_path):
     cut3 = make_bad(tmp_path, next(c for c in CASES if c.id == "cut-in-table3"))
-    with pytest.raises(ParseError, match="truncated") as info:
+    with pytest.raises(ParseError, match="报告似乎不完整") as info:
         parse_file(cut3)
     assert "四、政府信息公开行政复议、行政诉讼情况" in str(info.value)
     cut2 = make_bad(tmp_path, next(c for c in CASES if c.id == "cut-after-table2"))
-    with pytest.raises(ParseError, match="truncated") as info:
+    with pytest.raises(ParseError, match="报告似乎不完整") as info:
         parse_file(cut2)
     assert "三、收到和处理政府信息公开申请情况" in str(info.value)
     assert "四、政府信息公开行政复议、行政诉讼情况" in str(info.value)
@@ -433,13 +433,13 @@ def test_cli_import_bad_file_first_still_imports_the_rest(tmp_path):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 6, result.stdout
-    assert lines[0].startswith(f"failed    {bad}: ") and "truncated" in lines[0]
+    assert lines[0].startswith(f"failed    {bad}: ") and "报告似乎不完整" in lines[0]
     for line, good in zip(lines[1:4], goods):
         assert str(good) in line
     assert lines[1].startswith("imported ") and "巨鹿县人民政府办公室 2024" in lines[1]
     assert lines[2].startswith("warnings ") and "温县人民政府办公室 2024 (1 warning to review)" in lines[2]
     assert lines[3].startswith("warnings ") and "交口县人民政府办公室 2024 (2 errors to review)" in lines[3]
-    assert lines[4].startswith(f"failed    {garbage}: ") and "binary" in lines[4]
+    assert lines[4].startswith(f"failed    {garbage}: ") and "二进制数据" in lines[4]
     assert lines[5] == "5 files: 2 failed, 3 imported; 2 with findings to review"
     assert count(db_file, "SELECT count(*) FROM reports") == 3
     assert count(db_file, "SELECT count(*) FROM documents") == 3
@@ -545,9 +545,7 @@ def test_huge_file_is_refused_by_its_size_unread(tmp_path, db):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert result.message == (
-        "the file is 200 MB, over the 50 MB limit; if it really is a report, raise NIANBAO_MAX_FILE_MB to import it"
-    )
+    assert result.message == ("文件有 200 MB，超过 50 MB 的上限；如确是报告，请调高 NIANBAO_MAX_FILE_MB 后再导入")
     assert peak < 5 * MB
 
 
@@ -556,7 +554,7 @@ def test_limits_are_settings(monkeypatch):
     env = {"NIANBAO_MAX_FILE_MB": "300", "NIANBAO_MAX_PAGES": " 5 ", "NIANBAO_MAX_UNZIPPED_MB": ""}
     assert Limits.from_env(env) == Limits(file_mb=300, pages=5, unzipped_mb=50)
     for bad in ("0", "-1", "ten", "1.5"):
-        with pytest.raises(NianbaoError, match=f"^NIANBAO_MAX_PAGES must be a positive whole number, not '{bad}'$"):
+        with pytest.raises(NianbaoError, match=f"^NIANBAO_MAX_PAGES 须为正整数，而不是 '{bad}'$"):
             Limits.from_env({"NIANBAO_MAX_PAGES": bad})
 
 
@@ -570,7 +568,7 @@ def test_raising_a_limit_lets_the_file_in(tmp_path, monkeypatch):
     refused = run(["--db", str(db_file), "import", str(huge)])
     assert refused.exit_code == 1
     assert refused.stdout.splitlines()[0] == (
-        f"failed    {huge}: the file is 3 MB, over the 1 MB limit; if it really is a report, raise NIANBAO_MAX_FILE_MB to import it"
+        f"failed    {huge}: 文件有 3 MB，超过 1 MB 的上限；如确是报告，请调高 NIANBAO_MAX_FILE_MB 后再导入"
     )
     monkeypatch.setenv("NIANBAO_MAX_FILE_MB", "3")
     accepted = run(["--db", str(db_file), "import", str(huge)])
@@ -585,10 +583,8 @@ def test_page_limit(tmp_path, monkeypatch):
     monkeypatch.setenv("NIANBAO_MAX_PAGES", "2")
     with pytest.raises(ReadError) as info:
         parse_file(path)
-    assert str(info.value).startswith("the PDF has ")
-    assert str(info.value).endswith(
-        " pages, over the 2-page limit; if it really is a report, raise NIANBAO_MAX_PAGES to import it"
-    )
+    assert str(info.value).startswith("PDF 有 ")
+    assert str(info.value).endswith(" 页，超过 2 页的上限；如确是报告，请调高 NIANBAO_MAX_PAGES 后再导入")
 
 
 def test_page_character_limit(tmp_path, monkeypatch):
@@ -599,12 +595,11 @@ def test_page_character_limit(tmp_path, monkeypatch):
     with pytest.raises(ReadError) as info:
         parse_file(path)
     assert re.fullmatch(
-        r"page 1 has 20\d\d characters, over the 1000-character limit;"
-        r" if it really is a report, raise NIANBAO_MAX_PAGE_CHARS to import it",
+        r"第 1 页有 20\d\d 个字符，超过 1000 个字符的上限；如确是报告，请调高 NIANBAO_MAX_PAGE_CHARS 后再导入",
         str(info.value),
     )
     monkeypatch.setenv("NIANBAO_MAX_PAGE_CHARS", "3000")
-    with pytest.raises(ParseError, match="not an annual report"):
+    with pytest.raises(ParseError, match="不是政府信息公开工作年度报告"):
         parse_file(path)
 
 
@@ -614,11 +609,11 @@ def test_page_area_limit(tmp_path, monkeypatch):
     with pytest.raises(ReadError) as info:
         parse_file(path)
     assert str(info.value) == (
-        "page 1 is 595 × 2526 pt, 3 times an A4 page, over the limit of 2 A4 pages;"
-        " if it really is a report, raise NIANBAO_MAX_PAGE_AREA to import it"
+        "第 1 页为 595 × 2526 pt，是 A4 页面的 3 倍，超过 2 个 A4 页面的上限；"
+        "如确是报告，请调高 NIANBAO_MAX_PAGE_AREA 后再导入"
     )
     monkeypatch.setenv("NIANBAO_MAX_PAGE_AREA", "3")
-    with pytest.raises(ParseError, match="not an annual report"):
+    with pytest.raises(ParseError, match="不是政府信息公开工作年度报告"):
         parse_file(path)
 
 
@@ -655,20 +650,17 @@ def test_running_out_of_memory_is_not_called_damage(tmp_path, monkeypatch, where
     path.write_bytes(_pdf_of_good())
     with pytest.raises(ReadError) as info:
         parse_file(path)
-    assert str(info.value) == (
-        "the PDF is too large to read: it needs more memory than this machine allows"
-        " (a page too large or too dense for a report?)"
-    )
+    assert str(info.value) == ("PDF 太大，无法读取：所需内存超出本机允许（某页对报告而言过大或过密？）")
 
 
 def test_unzipped_limit(tmp_path, monkeypatch):
     path = tmp_path / "bomb.docx"
     path.write_bytes(zip_bomb(3))
     monkeypatch.setenv("NIANBAO_MAX_UNZIPPED_MB", "2")
-    with pytest.raises(ReadError, match=r"^the \.docx expands to 3 MB, over the 2 MB limit \(a zip bomb\?\)"):
+    with pytest.raises(ReadError, match=r"^\.docx 解压后有 3 MB，超过 2 MB 的上限（zip 炸弹？）"):
         parse_file(path)
     monkeypatch.setenv("NIANBAO_MAX_UNZIPPED_MB", "4")
-    with pytest.raises(ReadError, match="not well-formed"):  # inflated and read: zeros are no XML
+    with pytest.raises(ReadError, match="XML 格式不正确"):  # inflated and read: zeros are no XML
         parse_file(path)
 
 
@@ -719,8 +711,8 @@ def test_duplicate_files_same_bytes_are_unchanged(tmp_path):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"imported  {first} → report 1: {GOOD_ORGAN} 2024")
-    assert lines[1] == f"unchanged {second} → report 1 — same file already imported"
-    assert lines[2] == f"unchanged {first} → report 1 — same file already imported"
+    assert lines[1] == f"unchanged {second} → report 1 — 同一文件已导入过"
+    assert lines[2] == f"unchanged {first} → report 1 — 同一文件已导入过"
     assert lines[3] == "3 files: 1 imported, 2 unchanged"
     assert count(db_file, "SELECT count(*) FROM reports") == 1
     assert count(db_file, "SELECT count(*) FROM documents") == 1
@@ -774,7 +766,7 @@ def test_relative_paths_with_dot_dot_are_just_paths(tmp_path, monkeypatch):
     result = run(["--db", "t.db", "import", f"work/../in/{name}", "../../../../../../etc/nianbao-no-such-file"])
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"imported  work/../in/{name} → report 1")
-    assert lines[1].startswith("failed    ../../../../../../etc/nianbao-no-such-file: cannot read: No such file")
+    assert lines[1].startswith("failed    ../../../../../../etc/nianbao-no-such-file: 无法读取：No such file")
     assert result.exit_code == 1
 
 
@@ -825,7 +817,7 @@ def test_text_with_many_invalid_bytes_is_still_refused(tmp_path):
     data = sample_bytes(GOOD).decode("utf-8").encode("gbk")
     path = tmp_path / "odd.txt"
     path.write_bytes(b"".join(data[i : i + 200] + b"\xff" for i in range(0, len(data), 200)))
-    with pytest.raises(ReadError, match="cannot tell the text encoding"):
+    with pytest.raises(ReadError, match="无法确定文本编码"):
         parse_file(path)
 
 
@@ -941,7 +933,7 @@ def test_an_unreadable_named_file_fails_alone(tmp_path, monkeypatch):
     result = run(["--db", str(tmp_path / "t.db"), "import", str(locked), str(good)])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"failed    {locked}: cannot read: Permission denied",
+        f"failed    {locked}: 无法读取：Permission denied",
         f"imported  {good} → report 1: {GOOD_ORGAN} 2024",
         "2 files: 1 failed, 1 imported",
     ]
@@ -963,11 +955,10 @@ def test_a_table_of_more_cells_than_any_report_is_refused(tmp_path, monkeypatch)
     with pytest.raises(ReadError) as info:
         parse_file(path)
     assert str(info.value) == (
-        "a table has 90000 cells, over the 50000-cell limit;"
-        " if it really is a report, raise NIANBAO_MAX_TABLE_CELLS to import it"
+        "有一个表格有 90000 个单元格，超过 50000 个单元格的上限；如确是报告，请调高 NIANBAO_MAX_TABLE_CELLS 后再导入"
     )
     monkeypatch.setenv("NIANBAO_MAX_TABLE_CELLS", "100000")
-    with pytest.raises(ParseError, match="not an annual report"):  # read, and judged on its text
+    with pytest.raises(ParseError, match="不是政府信息公开工作年度报告"):  # read, and judged on its text
         parse_file(path)
 
 
@@ -976,7 +967,7 @@ def test_rowspans_count_toward_the_table_cell_limit(tmp_path, monkeypatch):
     monkeypatch.setenv("NIANBAO_MAX_TABLE_CELLS", "1000")
     path = tmp_path / "spans.html"
     path.write_bytes(_page_with_table(300, 300, rowspan=True))
-    with pytest.raises(ReadError, match=r"^a table has \d+ cells, over the 1000-cell limit"):
+    with pytest.raises(ReadError, match=r"^有一个表格有 \d+ 个单元格，超过 1000 个单元格的上限"):
         parse_file(path)
 
 
@@ -986,5 +977,7 @@ def test_the_table_cell_limit_holds_for_docx(tmp_path, monkeypatch):
     path = docx.render(parse_file(sample_path(GOOD)), tmp_path / "r.docx")
     assert parse_file(path).organ == GOOD_ORGAN
     monkeypatch.setenv("NIANBAO_MAX_TABLE_CELLS", "100")  # table 三 has more
-    with pytest.raises(ReadError, match=r"^a table has \d+ cells, over the 100-cell limit; .* NIANBAO_MAX_TABLE_CELLS"):
+    with pytest.raises(
+        ReadError, match=r"^有一个表格有 \d+ 个单元格，超过 100 个单元格的上限；.* NIANBAO_MAX_TABLE_CELLS"
+    ):
         parse_file(path)

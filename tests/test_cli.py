@@ -178,7 +178,7 @@ def test_reimport_is_unchanged(tmp_path):
     assert len(lines) == 6
     for line, path in zip(lines, files):
         assert line.startswith(f"unchanged {path} → report "), line
-        assert "same file already imported" in line
+        assert "同一文件已导入过" in line
     assert lines[-1] == "5 files: 5 unchanged"
     after = counts(db_file)
     assert after["reports"] == 5
@@ -365,13 +365,13 @@ def test_real_console_script(tmp_path):
     proc = script("--db", str(db_file), "parse", str(bad), cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stdout == ""
-    assert proc.stderr.splitlines() == [f"Error: {bad}: the file is empty: download it again from the agency's site"]
+    assert proc.stderr.splitlines() == [f"Error: {bad}: 文件是空的：请从发布机关的网站重新下载"]
 
     proc = script("--db", str(db_file), "import", str(bad), cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stderr == ""
     assert proc.stdout.splitlines() == [
-        f"failed    {bad}: the file is empty: download it again from the agency's site",
+        f"failed    {bad}: 文件是空的：请从发布机关的网站重新下载",
         "1 file: 1 failed",
     ]
     assert counts(db_file)["reports"] == 0

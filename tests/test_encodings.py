@@ -174,7 +174,7 @@ def test_utf8_is_preferred_to_gb18030(text):
     ids=["zero-bytes", "space", "whitespace", "newlines-formfeed"],
 )
 def test_empty_or_whitespace_is_empty(data):
-    with pytest.raises(ReadError, match="empty"):
+    with pytest.raises(ReadError, match="文件是空的"):
         decode(data)
 
 
@@ -190,14 +190,14 @@ def test_empty_or_whitespace_is_empty(data):
 )
 def test_bom_and_whitespace_only_is_empty(data):
     """Notepad saves an empty file as a bare BOM: that file is empty too."""
-    with pytest.raises(ReadError, match="empty"):
+    with pytest.raises(ReadError, match="文件是空的"):
         decode(data)
 
 
 def test_random_binary_is_rejected():
     data = random.Random(1).randbytes(4096)
     assert b"\x00" in data
-    with pytest.raises(ReadError, match="binary"):
+    with pytest.raises(ReadError, match="二进制数据"):
         decode(data)
 
 
@@ -217,5 +217,5 @@ def test_random_binary_without_nuls_is_rejected():
     ids=["ascii", "gbk", "utf8"],
 )
 def test_bytes_with_nuls_are_rejected(data):
-    with pytest.raises(ReadError, match="binary"):
+    with pytest.raises(ReadError, match="二进制数据"):
         decode(data)

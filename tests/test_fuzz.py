@@ -370,7 +370,7 @@ def test_damaged_docx_xml_is_one_line():
     made the CLI's error two lines."""
     with pytest.raises(NianbaoError) as info:
         parse_bytes(as_docx(b"<\x00xml version='1.0'?><w:document/>"), "report.docx")
-    assert str(info.value).startswith("the .docx is damaged: its XML is not well-formed (")
+    assert str(info.value).startswith("该 .docx 已损坏：XML 格式不正确（libxml2：")
     assert "\n" not in str(info.value)
 
 

@@ -159,7 +159,7 @@ def test_app_shows_hostile_text_literally_and_acts_on_none_of_it(tmp_path):
     assert "<script>window.__pwned=1</script>" in seen["narratives"] and "终端]0;pwned[2J命令" in seen["narratives"]
     assert not any(ch in seen["narratives"] + seen["identity"] for ch in INVISIBLE)
     assert "[bold]理由[/bold] [/x]" in seen["reasons"]
-    assert ("error", "“[/x]” is not a number, a not-applicable mark (/ — 无) or blank") in app.shown
+    assert ("error", "“[/x]”不是数字、不适用标记（/ — 无）或空白") in app.shown
 
 
 def test_import_screen_shows_hostile_file_names_and_messages_literally(tmp_path):
@@ -188,7 +188,7 @@ def test_import_screen_shows_hostile_file_names_and_messages_literally(tmp_path)
     shown = asyncio.run(steps())
     assert {row[1] for row in shown} == {good.name, bad.name}
     assert HOSTILE_ORGAN in {cell for row in shown for cell in row}
-    assert next(row for row in shown if row[1] == bad.name)[2].startswith("the file is empty")
+    assert next(row for row in shown if row[1] == bad.name)[2].startswith("文件是空的")
     assert ("error", f"没有这个文件或文件夹：{inbox / '[/x]'}") in app.shown
 
 

@@ -399,17 +399,17 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2048
 BAD = {
     "other-zip": (
         lambda: zip_of({"notes/readme.txt": b"hello", "data.csv": b"a,b"}),
-        r"not a Word document \(the zip has no word/document\.xml\)$",
+        r"不是 Word 文档（zip 中没有 word/document\.xml）$",
     ),
     "truncated": (
         lambda: docx_bytes("001")[:20000],
-        r"the \.docx is damaged: not a complete zip archive \(cut short, or not a zip at all\)$",
+        r"该 \.docx 已损坏：不是完整的 zip 压缩包（被截断，或根本不是 zip）$",
     ),
     "zip-bomb": (
         lambda: zip_bomb(200),
         (
-            r"the \.docx expands to 200 MB, over the 50 MB limit \(a zip bomb\?\);"
-            r" if it really is a report, raise NIANBAO_MAX_UNZIPPED_MB to import it$"
+            r"\.docx 解压后有 200 MB，超过 50 MB 的上限（zip 炸弹？）；"
+            r"如确是报告，请调高 NIANBAO_MAX_UNZIPPED_MB 后再导入$"
         ),
     ),
     # detect_form routes OLE2 to LibreOffice as old binary Word (tests/test_reader_office.py),
@@ -417,9 +417,9 @@ BAD = {
     "ole-header": (
         lambda: OLE,
         (
-            r"(LibreOffice cannot open the \.doc file: it is password-protected or damaged \(remove the password, or"
-            r"|a \.doc file is read through LibreOffice, which is not installed: apt-get install"
-            r" libreoffice-writer-nogui \(or) save it as \.docx or PDF\)$"
+            r"(LibreOffice 无法打开该 \.doc 文件：文件设有密码或已损坏（请取消密码，或另存为 \.docx 或 PDF）"
+            r"|\.doc 文件须经 LibreOffice 读取，但 LibreOffice 未安装：请安装 libreoffice-writer-nogui"
+            r"（apt-get install libreoffice-writer-nogui），或把文件另存为 \.docx 或 PDF)$"
         ),
     ),
 }
@@ -445,7 +445,7 @@ def test_zip_bomb_is_refused_without_inflating_it():
     data = zip_bomb(Limits().unzipped_mb + 10)
     tracemalloc.start()
     try:
-        with pytest.raises(ReadError, match=r"^the \.docx expands to 60 MB, over the 50 MB limit"):
+        with pytest.raises(ReadError, match=r"^\.docx 解压后有 60 MB，超过 50 MB 的上限"):
             read_docx(data)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -462,7 +462,7 @@ def test_zip_bomb_with_a_lying_directory_is_not_inflated_past_its_declared_size(
     struct.pack_into("<I", data, central + 24, 1000)  # uncompressed size in the central directory
     tracemalloc.start()
     try:
-        with pytest.raises(ReadError, match=r"^the \.docx is damaged: Bad CRC-32"):
+        with pytest.raises(ReadError, match=r"^该 \.docx 已损坏：zip 数据有误（zipfile：Bad CRC-32"):
             read_docx(bytes(data))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -473,16 +473,16 @@ def test_zip_bomb_with_a_lying_directory_is_not_inflated_past_its_declared_size(
 def test_encrypted_docx_is_named_as_such():
     """A password-protected .docx is an OLE2 container with an EncryptedPackage stream."""
     encrypted = OLE + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 64
-    with pytest.raises(ReadError, match=r"^the \.docx is encrypted \(password-protected\)"):
+    with pytest.raises(ReadError, match=r"^该 \.docx 已加密（设有密码）"):
         read_docx(encrypted)
-    with pytest.raises(ReadError, match=r"^encrypted or old binary Word"):
+    with pytest.raises(ReadError, match=r"^已加密的文件或旧版二进制 Word 文件"):
         read_docx(OLE)
 
 
 def test_damaged_xml_and_other_office_files():
     good = docx_bytes("001")
     broken = with_document_xml(good, document_xml(good)[:-500])
-    with pytest.raises(ReadError, match=r"^the \.docx is damaged: its XML is not well-formed"):
+    with pytest.raises(ReadError, match=r"^该 \.docx 已损坏：XML 格式不正确（libxml2："):
         read_docx(broken)
     workbook = zip_of(
         {
@@ -492,9 +492,9 @@ def test_damaged_xml_and_other_office_files():
             "xl/workbook.xml": b"<workbook/>",
         }
     )
-    with pytest.raises(ReadError, match=r"^not a Word document \(the zip has no word/document.xml\)$"):
+    with pytest.raises(ReadError, match=r"^不是 Word 文档（zip 中没有 word/document.xml）$"):
         read_docx(workbook)
-    with pytest.raises(ReadError, match=r"^not a Word document"):
+    with pytest.raises(ReadError, match=r"^不是 Word 文档（主体部分是 <html>"):
         read_docx(zip_of({"word/document.xml": b"<html><body/></html>"}))
 
 

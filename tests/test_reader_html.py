@@ -340,7 +340,7 @@ def test_portal_404_page_fails_import(tmp_path, db):
     assert len(results) == 1
     (result,) = results
     assert result.failed
-    assert "not an annual report" in result.message
+    assert "不是政府信息公开工作年度报告" in result.message
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM cells").fetchone()[0] == 0
@@ -350,7 +350,11 @@ def test_portal_404_page_fails_import(tmp_path, db):
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"", "empty"), (b"   \n", "empty"), (b"<html>\x00\x01\x02\x03\x04\x05\x06\x07\x00\x00</html>", "binary")],
+    [
+        (b"", "文件是空的"),
+        (b"   \n", "文件是空的"),
+        (b"<html>\x00\x01\x02\x03\x04\x05\x06\x07\x00\x00</html>", "二进制数据"),
+    ],
 )
 def test_unreadable_pages_raise_read_error(data, message):
     with pytest.raises(ReadError, match=message):
@@ -367,7 +371,7 @@ def test_page_of_only_a_comment_has_no_blocks():
 def test_deep_nesting_is_refused_not_truncated():
     """libxml2 stops at 256 levels and drops the rest: a ReadError, not half a report."""
     data = small_page("<div>" * 20000 + "一、总体情况" + "</div>" * 20000 + "<p>后文</p>")
-    with pytest.raises(ReadError, match="limits.*Excessive depth"):
+    with pytest.raises(ReadError, match="限度.*Excessive depth"):
         read_html(data)
     assert [b.text for b in read_html(small_page("<div>" * 200 + "深处" + "</div>" * 200)).blocks] == ["深处"]
 

@@ -64,16 +64,14 @@ def test_without_the_extra_a_scanned_pdf_names_it(monkeypatch, tmp_path):
     data = pdf.image_only(tmp_path / "scan.pdf").read_bytes()
     with pytest.raises(ReadError) as caught:
         read_document(data, "scan.pdf")
-    assert str(caught.value) == f"{NO_TEXT}; install the OCR extra: pip install 'nianbao[ocr]'"
+    assert str(caught.value) == f"{NO_TEXT}；请安装 OCR 扩展：pip install 'nianbao[ocr]'"
 
 
 def test_without_the_extra_an_image_names_it(monkeypatch, page2, tmp_path):
     monkeypatch.setattr(ocr, "available", lambda: False)
     data = scan.png(page2, tmp_path / "p.png").read_bytes()
     assert detect_form(data, "p.png") == "image"
-    with pytest.raises(
-        ReadError, match=r"^an image is read by OCR, which is not installed: pip install 'nianbao\[ocr\]'$"
-    ):
+    with pytest.raises(ReadError, match=r"^图片须经 OCR 读取，但 OCR 未安装：pip install 'nianbao\[ocr\]'$"):
         read_document(data, "p.png")
 
 

@@ -131,7 +131,10 @@ def test_without_libreoffice_the_line_names_the_package(monkeypatch, tmp_path, n
     message = str(caught.value)
     assert "\n" not in message
     assert INSTALL == "apt-get install libreoffice-writer-nogui" and INSTALL in message
-    assert f"a {Path(name).suffix} file is read through LibreOffice, which is not installed" in message
+    assert (
+        f"{Path(name).suffix} 文件须经 LibreOffice 读取，但 LibreOffice 未安装：请安装 libreoffice-writer-nogui"
+        in message
+    )
 
 
 def test_without_libreoffice_an_import_fails_that_file_only(monkeypatch, tmp_path):
@@ -152,7 +155,7 @@ def test_without_libreoffice_an_import_fails_that_file_only(monkeypatch, tmp_pat
 def test_password_protected_docx_is_still_named_without_libreoffice(monkeypatch, tmp_path):
     without_soffice(monkeypatch, tmp_path)
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512) + "EncryptedPackage".encode("utf-16-le") + bytes(512)
-    with pytest.raises(ReadError, match=r"^the \.docx is encrypted \(password-protected\)"):
+    with pytest.raises(ReadError, match=r"^该 \.docx 已加密（设有密码）"):
         read_document(data, "locked.docx")
 
 
@@ -165,8 +168,7 @@ def test_password_protected_or_damaged_is_one_line(name):
         read_document(data, name)
     suffix = Path(name).suffix
     assert str(caught.value) == (
-        f"LibreOffice cannot open the {suffix} file: it is password-protected or damaged"
-        " (remove the password, or save it as .docx or PDF)"
+        f"LibreOffice 无法打开该 {suffix} 文件：文件设有密码或已损坏（请取消密码，或另存为 .docx 或 PDF）"
     )
 
 
@@ -178,7 +180,7 @@ def test_damaged_doc_in_a_batch_is_one_line_and_nothing_written(made, tmp_path):
     (folder / "cut.doc").write_bytes(whole[: len(whole) // 2])
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "t.db"), "import", str(folder)])
     assert result.exit_code == 1
-    assert result.output.count("cut.doc") == 1 and "password-protected or damaged" in result.output
+    assert result.output.count("cut.doc") == 1 and "文件设有密码或已损坏" in result.output
     assert "Traceback" not in result.output
     with connect(tmp_path / "t.db") as db:
         assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
@@ -197,8 +199,7 @@ def test_a_conversion_over_the_time_limit_is_killed_whole(monkeypatch, tmp_path)
     with pytest.raises(ReadError) as caught:
         read_document(OLE_ZEROS, "slow.doc")
     assert str(caught.value) == (
-        "LibreOffice did not finish converting the .doc file within 1 s;"
-        " if it really is a report, raise NIANBAO_MAX_CONVERT_SECONDS"
+        "LibreOffice 未能在 1 秒内转换完该 .doc 文件；如确是报告，请调高 NIANBAO_MAX_CONVERT_SECONDS"
     )
     assert _gone(int(pid_file.read_text()))
 

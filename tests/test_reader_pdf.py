@@ -276,10 +276,13 @@ BAD = {
     "no-text": (lambda r, d: shapes_only(), NO_TEXT),
     "encrypted": (lambda r, d: encrypted("secret"), ENCRYPTED),
     "owner-password-only": (lambda r, d: encrypted(""), ENCRYPTED),
-    "truncated": (lambda r, d: (b := pdf_bytes(r, d))[: len(b) // 2], f"{DAMAGED}: Unexpected EOF; download it again"),
+    "truncated": (
+        lambda r, d: (b := pdf_bytes(r, d))[: len(b) // 2],
+        f"{DAMAGED}（pdfminer：Unexpected EOF）；请重新下载",
+    ),
     "random-bytes": (
         lambda r, d: b"%PDF-1.4\n" + bytes(range(256)) * 8,
-        f"{DAMAGED}: No /Root object! - Is this really a PDF?; download it again",
+        f"{DAMAGED}（pdfminer：No /Root object! - Is this really a PDF?）；请重新下载",
     ),
     "cid-glyphs": (without_unicode, NO_UNICODE),
 }
@@ -301,7 +304,7 @@ def test_bad_pdf_imports_nothing(case, text_reports, tmp_path, db):
     path.write_bytes(make(text_reports["002"], tmp_path))
     (result,) = import_paths(db, [path])
     if case == "no-text":  # an import offers a scan to OCR: the line says it is missing or read nothing
-        assert result.status == "failed" and result.message.startswith("the PDF has no text layer")
+        assert result.status == "failed" and result.message.startswith("PDF 没有文字层")
     else:
         assert (result.status, result.message) == ("failed", message)
     for table in ("reports", "documents", "cells"):

@@ -116,24 +116,24 @@ def test_latest_correction_wins(db):
 
 def test_correction_refused_without_reason_or_for_unknown_cell(db):
     (report_id,) = imported(db, sample_path("001"))
-    with pytest.raises(review.ReviewError, match="reason"):
+    with pytest.raises(review.ReviewError, match="理由"):
         review.correct(db, report_id, "table2.licensing", "5", "  ")
-    with pytest.raises(review.ReviewError, match="no cell"):
+    with pytest.raises(review.ReviewError, match="没有单元格"):
         review.correct(db, report_id, "table9.x", "5", "why")
-    with pytest.raises(review.ReviewError, match="not a number"):
+    with pytest.raises(review.ReviewError, match="不是数字"):
         review.correct(db, report_id, "table2.licensing", "five", "why")
     assert db["corrections"].count == 0
 
 
 def test_approval_needs_override_when_errors_remain(db):
     (report_id,) = imported(db, sample_path("004"))
-    with pytest.raises(review.ReviewError, match="1 open error"):
+    with pytest.raises(review.ReviewError, match="仍有 1 个错误"):
         review.approve(db, report_id)
     review.approve(db, report_id, override="行政处罚 merged cell; office confirmed 0 by phone", who="li")
     row = review.report_row(db, report_id)
     assert row["status"] == "approved"
     (approval,) = [t for t in review.audit_trail(db, report_id) if t["what"] == "approved"]
-    assert approval["reason"].startswith("override: 行政处罚") and approval["who"] == "li"
+    assert approval["reason"].startswith("带错误批准：行政处罚") and approval["who"] == "li"
 
 
 def test_clean_report_approves_without_override_and_a_later_correction_reopens_it(db):
@@ -154,7 +154,7 @@ def test_ambiguous_region_fires_identity_and_the_operator_chooses(db, tmp_path):
     row = review.report_row(db, report_id)
     assert (row["region_code"], row["province"], row["region"]) == ("110105", "北京市", "朝阳区")
     assert not [f for f in review.findings(db, report_id) if f["rule"] == "IDENTITY"]
-    with pytest.raises(review.ReviewError, match="not an administrative division"):
+    with pytest.raises(review.ReviewError, match="不是行政区划代码"):
         review.correct(db, report_id, "region_code", "999999", "why")
 
 

@@ -57,7 +57,7 @@ def read_document(data: bytes, name: str = "") -> Document:
     current_limits().check_file_size(len(data))
     form = detect_form(data, name)
     if form == "zip":
-        raise ReadError("a zip archive, not a report document (a .docx is a zip holding word/document.xml)")
+        raise ReadError("是 zip 压缩包，不是报告文档（.docx 是含有 word/document.xml 的 zip）")
     if form in ("doc", "wps"):  # a password-protected .docx is an OLE2 container too: named at once
         from nianbao.db.readers.docx import is_encrypted_ole, ole_message
 
@@ -74,7 +74,7 @@ def _reader(form: str) -> Callable[[bytes], Document]:
         from nianbao.db.readers import ocr
 
         if not ocr.available():
-            raise ReadError(f"an image is read by OCR, which is not installed: {ocr.INSTALL}")
+            raise ReadError(f"图片须经 OCR 读取，但 OCR 未安装：{ocr.INSTALL}")
         return ocr.read_image
     if form == "docx":
         from nianbao.db.readers.docx import read_docx
@@ -103,5 +103,5 @@ def _read_pdf_or_scan(data: bytes) -> Document:
         if str(exc) != NO_TEXT:
             raise
         if not ocr.available():
-            raise ReadError(f"{NO_TEXT}; install the OCR extra: {ocr.INSTALL}") from None
+            raise ReadError(f"{NO_TEXT}；请安装 OCR 扩展：{ocr.INSTALL}") from None
     return ocr.read_scanned_pdf(data)

@@ -62,7 +62,7 @@ def read_docx(data: bytes) -> Document:
     walker = _Walker(_word_namespace(root))
     body = _child(root, walker.q("body"))
     if body is None:
-        raise ReadError("the .docx is damaged: its document has no body")
+        raise ReadError("该 .docx 已损坏：文档没有正文（w:body）")
     walker.content(body)
     tables = sum(isinstance(b, Table) for b in walker.blocks)
     details = {"paragraphs": str(len(walker.blocks) - tables), "tables": str(tables)}
@@ -78,8 +78,8 @@ def ole_message(data: bytes) -> str:
     """Why an OLE2 file cannot be read: a password-protected .docx is an OLE container holding an
     EncryptedPackage stream; any other OLE2 file is old binary Word (or WPS)."""
     if is_encrypted_ole(data):
-        return "the .docx is encrypted (password-protected): remove the password in Word and save it again"
-    return "encrypted or old binary Word (.doc/.wps) cannot be read; save it as .docx or PDF"
+        return "该 .docx 已加密（设有密码）：请在 Word 中取消密码后重新保存"
+    return "已加密的文件或旧版二进制 Word 文件（.doc/.wps）无法读取：请另存为 .docx 或 PDF"
 
 
 # --- The zip ---------------------------------------------------------------------------------------
@@ -95,10 +95,10 @@ def _main_xml(data: bytes) -> bytes:
                 raise limits.unzipped_too_large(info.file_size)
             blob = _read_capped(archive, info, limits)
     except zipfile.BadZipFile as exc:
-        raise ReadError(f"the .docx is damaged: {_zip_problem(exc)}") from exc
+        raise ReadError(f"该 .docx 已损坏：{_zip_problem(exc)}") from exc
     except (zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
         # corrupt deflate stream, cut-off member, unknown compression, password-protected member
-        raise ReadError(f"the .docx is damaged: {MAIN_PART} cannot be inflated ({exc})") from exc
+        raise ReadError(f"该 .docx 已损坏：{MAIN_PART} 无法解压（{type(exc).__name__}：{exc}）") from exc
     return blob
 
 
@@ -124,7 +124,7 @@ def _main_part(archive: zipfile.ZipFile) -> zipfile.ZipInfo:
     for name in (target, MAIN_PART):
         if name in names:
             return names[name]
-    raise ReadError(f"not a Word document (the zip has no {MAIN_PART})")
+    raise ReadError(f"不是 Word 文档（zip 中没有 {MAIN_PART}）")
 
 
 def _relationship_target(archive: zipfile.ZipFile, rels: zipfile.ZipInfo | None) -> str | None:
@@ -145,8 +145,8 @@ def _relationship_target(archive: zipfile.ZipFile, rels: zipfile.ZipInfo | None)
 def _zip_problem(exc: zipfile.BadZipFile) -> str:
     text = str(exc)
     if text == "File is not a zip file":
-        return "not a complete zip archive (cut short, or not a zip at all)"
-    return text  # e.g. "Bad CRC-32 for file 'word/document.xml'"
+        return "不是完整的 zip 压缩包（被截断，或根本不是 zip）"
+    return f"zip 数据有误（zipfile：{text}）"  # e.g. "Bad CRC-32 for file 'word/document.xml'"
 
 
 # --- The XML ---------------------------------------------------------------------------------------
@@ -160,14 +160,14 @@ def _parse_xml(blob: bytes) -> etree._Element:
         return etree.fromstring(blob, parser)
     except etree.XMLSyntaxError as exc:
         detail = " ".join(str(exc).split())  # libxml2's messages can hold line breaks
-        raise ReadError(f"the .docx is damaged: its XML is not well-formed ({detail})") from exc
+        raise ReadError(f"该 .docx 已损坏：XML 格式不正确（libxml2：{detail}）") from exc
 
 
 def _word_namespace(root: etree._Element) -> str:
     """The WordprocessingML namespace the document uses (transitional or strict)."""
     qname = etree.QName(root)
     if qname.localname != "document" or qname.namespace not in _WORD_NAMESPACES:
-        raise ReadError(f"not a Word document (its main part is <{qname.localname}>, not a Word document body)")
+        raise ReadError(f"不是 Word 文档（主体部分是 <{qname.localname}>，不是 Word 文档正文）")
     return qname.namespace
 
 

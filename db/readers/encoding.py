@@ -27,9 +27,7 @@ def decode(data: bytes) -> tuple[str, str]:
     if b"\x00" in data:  # never in UTF-8 or GB18030 text; in UTF-16 at every line end
         utf16 = _utf16_without_bom(data)
         if utf16 is None:
-            raise ReadError(
-                "binary data, not a text document: check what the file is, and save the report as PDF, .docx, .html or .txt"
-            )
+            raise ReadError("是二进制数据，不是文本文档：请查明这是什么文件，并把报告存为 PDF、.docx、.html 或 .txt")
         return _checked(utf16[0], utf16[1])
     for encoding in ("utf-8", "gb18030"):
         try:
@@ -41,7 +39,7 @@ def decode(data: bytes) -> tuple[str, str]:
         return _checked(*nearly)
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
-        raise ReadError("cannot tell the text encoding (tried UTF-8, GB18030, UTF-16)")
+        raise ReadError("无法确定文本编码（已试 UTF-8、GB18030、UTF-16）")
     return _checked(str(best), best.encoding)
 
 
@@ -86,16 +84,14 @@ def _strict(data: bytes, encoding: str) -> tuple[str, str]:
     try:
         return _checked(data.decode(encoding), encoding)
     except UnicodeDecodeError as exc:
-        raise ReadError(f"invalid {encoding} text at byte {exc.start}") from exc
+        raise ReadError(f"第 {exc.start} 字节处不是有效的 {encoding} 文本") from exc
 
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise ReadError("the file is empty: download it again from the agency's site")
+        raise ReadError("文件是空的：请从发布机关的网站重新下载")
     sample = text[:20000]
     if len(_CONTROL.findall(sample)) > max(3, len(sample) // 200):
-        raise ReadError(
-            "binary data, not a text document: check what the file is, and save the report as PDF, .docx, .html or .txt"
-        )
+        raise ReadError("是二进制数据，不是文本文档：请查明这是什么文件，并把报告存为 PDF、.docx、.html 或 .txt")
     return text, encoding

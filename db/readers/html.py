@@ -61,7 +61,7 @@ def decode_page(data: bytes) -> tuple[str, str, str | None]:
             pass  # the declaration is wrong; the bytes decide
         else:
             if not text.strip():
-                raise ReadError("the file is empty: download it again from the agency's site")
+                raise ReadError("文件是空的：请从发布机关的网站重新下载")
             return text, codec, declared
     return (*decode(data), declared)
 
@@ -423,12 +423,12 @@ def parse_page(text: str) -> Element | None:
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise ReadError(f"not a readable web page: {exc}") from exc
+        raise ReadError(f"不是可读的网页（lxml：{exc}）") from exc
     limit = next((e for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"), None)
     if limit is not None:
         # libxml2 stops at a limit (256 nested elements, a huge text node) and drops the rest of
         # the page: say so, never hand on a silently truncated report
-        raise ReadError(f"the web page is beyond the HTML parser's limits ({limit.message.strip()})")
+        raise ReadError(f"网页超出 HTML 解析器的限度，其余部分会被丢弃（libxml2：{limit.message.strip()}）")
     return root
 
 

@@ -53,7 +53,7 @@ def read_scanned_pdf(data: bytes) -> Document:
     try:
         pdf = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as exc:
-        raise ReadError(f"the PDF is damaged or truncated: {exc}; download it again") from None
+        raise ReadError(f"{pdf_reader.DAMAGED}（pdfium：{exc}）；请重新下载") from None
     try:
         current_limits().check_pages(len(pdf))
         scale = DPI / 72
@@ -73,7 +73,7 @@ def read_image(data: bytes) -> Document:
 
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if image is None:
-        raise ReadError("the image cannot be decoded (damaged, or not a PNG/JPEG)")
+        raise ReadError("图片无法解码（已损坏，或不是 PNG/JPEG）")
     return _read_pages([image], 1.0, form="image")
 
 
@@ -102,7 +102,7 @@ def _read_pages(images: list[np.ndarray], scale: float, form: str) -> Document:
         confidences += [c["confidence"] for c in page.chars]
     if reader.glyphs == 0:
         raise ReadError(
-            f"the {'PDF has no text layer, and' if form == 'pdf' else 'image:'} OCR read no text in it (is the scan legible?)"
+            f"{'PDF 没有文字层，OCR 也' if form == 'pdf' else '图片经 OCR '}未识别出任何文字（扫描件是否清晰？）"
         )
     details = {
         "pages": str(reader.pages),

@@ -45,14 +45,14 @@ def read_office(data: bytes, form: str) -> Document:
     program = soffice()
     if program is None:
         raise ReadError(
-            f"a {SUFFIX[form]} file is read through LibreOffice, which is not installed:"
-            f" {INSTALL} (or save it as .docx or PDF)"
+            f"{SUFFIX[form]} 文件须经 LibreOffice 读取，但 LibreOffice 未安装：请安装 {PACKAGE}（{INSTALL}），"
+            "或把文件另存为 .docx 或 PDF"
         )
     converted = convert_to_docx(program, data, form)
     try:
         document = read_docx(converted)
     except ReadError as exc:
-        raise ReadError(f"LibreOffice converted the {SUFFIX[form]} file, but {exc}") from exc
+        raise ReadError(f"LibreOffice 已转换该 {SUFFIX[form]} 文件，但{exc}") from exc
     details = {**document.details, "converted": "LibreOffice → .docx"}
     return Document(blocks=document.blocks, form=form, details=details)
 
@@ -69,8 +69,7 @@ def convert_to_docx(program: str, data: bytes, form: str) -> bytes:
         converted = output / "report.docx"
         if not converted.is_file() or converted.stat().st_size == 0:
             raise ReadError(
-                f"LibreOffice cannot open the {SUFFIX[form]} file: it is password-protected or damaged"
-                " (remove the password, or save it as .docx or PDF)"
+                f"LibreOffice 无法打开该 {SUFFIX[form]} 文件：文件设有密码或已损坏（请取消密码，或另存为 .docx 或 PDF）"
             )
         return converted.read_bytes()
 
@@ -111,8 +110,8 @@ def _run(command: list[str], form: str) -> None:
         process.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
         raise ReadError(
-            f"LibreOffice did not finish converting the {SUFFIX[form]} file within {seconds} s;"
-            f" if it really is a report, raise {ENV['convert_seconds']}"
+            f"LibreOffice 未能在 {seconds} 秒内转换完该 {SUFFIX[form]} 文件；"
+            f"如确是报告，请调高 {ENV['convert_seconds']}"
         ) from None
     finally:
         if process.poll() is None:

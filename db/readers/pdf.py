@@ -40,16 +40,11 @@ from nianbao.db.readers.pdf_paragraphs import Column, column, continues, continu
 from nianbao.db.readers.pdf_pdfium import PdfiumPage, open_document, reads
 from nianbao.db.readers.pdf_rulings import find_tables
 
-NO_TEXT = "the PDF has no text layer (a scanned image?): it needs OCR before nianbao can read it"
-ENCRYPTED = "the PDF is encrypted: save an unprotected copy"
-DAMAGED = "the PDF is damaged or truncated"
-NO_UNICODE = (
-    "the PDF's fonts carry no Unicode text ((cid:…) glyphs): the text cannot be trusted; OCR or another copy is needed"
-)
-TOO_LARGE = (
-    "the PDF is too large to read: it needs more memory than this machine allows"
-    " (a page too large or too dense for a report?)"
-)
+NO_TEXT = "PDF 没有文字层（扫描件？）：须先经 OCR 识别才能读取"
+ENCRYPTED = "PDF 已加密：请另存一份未加密的副本"
+DAMAGED = "PDF 文件已损坏或不完整"
+NO_UNICODE = "PDF 的字体不带 Unicode 文字（(cid:…) 字形）：文字不可信，须经 OCR 识别或另找一份副本"
+TOO_LARGE = "PDF 太大，无法读取：所需内存超出本机允许（某页对报告而言过大或过密？）"
 CID_SHARE = 0.1  # more unreadable glyphs than this share of the text and none of it is trusted
 
 # pdfminer logs every oddity of a damaged file as a warning; without a handler of the
@@ -140,7 +135,7 @@ def _read_error(exc: BaseException) -> ReadError:
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if len(message) < 8:  # KeyError('0') and the like: name the kind of error too
         message = f"{type(exc).__name__} {message}".strip()
-    return ReadError(f"{DAMAGED}: {message}; download it again")
+    return ReadError(f"{DAMAGED}（pdfminer：{message}）；请重新下载")
 
 
 # --- Pages -------------------------------------------------------------------------------------
