@@ -1,22 +1,27 @@
 """Import files into the database: find them, read, parse, store, one file at a time.
 
 A bad file never stops a batch: its problem becomes a `FileResult` with status "failed" and
-nothing of it is written but a line in the import log.
+nothing of it is written but a line in the import log. So does a bug of nianbao's met on one
+file (an unexpected exception, in this process or a worker's): the file fails with one line
+naming the error log, where its traceback goes (db/errorlog.py). Faults of the machine (a
+locked or full database) still stop the batch: no other file could be stored either.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import sqlite3
 import stat
+import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Generator, Iterable, Iterator
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nianbao.db import ideographs
+from nianbao.db import errorlog, ideographs
 from nianbao.db.checks import ERROR
 from nianbao.db.document import Document
 from nianbao.db.errors import NianbaoError, ReadError
@@ -25,6 +30,7 @@ from nianbao.db.limits import MB
 from nianbao.db.limits import current as current_limits
 from nianbao.db.model import Note, Report
 from nianbao.db.parse import UNDECODABLE, parse_document
+from nianbao.db.progress import FileStarted, Progress, Started
 from nianbao.db.readers import REPORT_SUFFIXES, read_document
 from nianbao.db.review import recheck
 from nianbao.db.schema import Database
@@ -47,9 +53,6 @@ class FileResult:
     @property
     def failed(self) -> bool:
         return self.status == "failed"
-
-
-Progress = Callable[[int, int, str], None]  # (files done, files in all, file in hand)
 
 
 def report_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -138,6 +141,15 @@ def parse_file(path: str | Path) -> Report:
     return parse_bytes(read_file(path), path.name)[0]
 
 
+class WorkerFault(Exception):
+    """An unexpected exception in a worker process, carried back as its traceback's text (the
+    exception itself may not survive pickling)."""
+
+    @property
+    def details(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 @dataclass(frozen=True)
 class Parsed:
     """A file read and parsed in a worker process, for the parent to store: its bytes and the
@@ -146,7 +158,7 @@ class Parsed:
     data: bytes | None
     report: Report | None = None
     document: Document | None = None
-    error: NianbaoError | OSError | None = None
+    error: NianbaoError | OSError | WorkerFault | None = None
 
     def bytes(self) -> bytes:
         if self.data is None:
@@ -162,7 +174,7 @@ class Parsed:
 def read_and_parse(path: Path) -> Parsed:
     """The worker's part of an import: read and parse one file; no database. The document goes
     back without its blocks: storing needs only its form and encoding, and the blocks were most
-    of what crossed between the processes."""
+    of what crossed between the processes. A bug goes back as its traceback (`WorkerFault`)."""
     data = None
     try:
         data = read_file(path)
@@ -170,6 +182,8 @@ def read_and_parse(path: Path) -> Parsed:
         return Parsed(data, report, replace(document, blocks=[]))
     except (NianbaoError, OSError) as exc:
         return Parsed(data, error=exc)
+    except Exception:  # noqa: BLE001 - a bug on one file fails that file alone (import_file)
+        return Parsed(data, error=WorkerFault(traceback.format_exc()))
 
 
 def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileResult:
@@ -191,6 +205,13 @@ def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileR
         return FileResult(name, "failed", message=str(exc))
     except OSError as exc:
         message = f"无法读取：{exc.strerror or exc}"
+        log_failure(db, name, data, message)
+        return FileResult(name, "failed", message=message)
+    except sqlite3.Error:
+        raise  # the database's fault (locked, full, damaged): the front ends say so in one line
+    except Exception as exc:  # noqa: BLE001 - a bug met on one file must not stop the batch
+        details = exc.details if isinstance(exc, WorkerFault) else traceback.format_exc()
+        message = errorlog.unexpected_message(errorlog.record(errorlog.database_file(db.conn), name, details))
         log_failure(db, name, data, message)
         return FileResult(name, "failed", message=message)
     if stored.status == "unchanged":
@@ -216,37 +237,46 @@ def default_workers(files: list[Path]) -> int:
 
 def import_paths(
     db: Database, paths: Iterable[str | Path], progress: Progress | None = None, workers: int | None = 1
-) -> Iterator[FileResult]:
-    """Import files one by one, in order. With `workers` > 1, worker processes read and parse
-    ahead while this process stores each report in its own transaction, as without them;
-    None: `default_workers`."""
+) -> Generator[FileResult, None, None]:
+    """Import files one by one, in order: the one import loop of the CLI and the app. With
+    `workers` > 1, worker processes read and parse ahead while this process stores each report
+    in its own transaction, as without them; None: `default_workers`. Closing the iterator
+    between files (a cancel) stops the workers; what was stored stays."""
+    say = progress or _silent
     files = report_files(paths)
     workers = default_workers(files) if workers is None else workers
     with _parsed_ahead(files, workers) as parsed:
+        say(Started(len(files), _pool_size(files, workers)))
         for done, path in enumerate(files):
-            if progress:
-                progress(done, len(files), str(path))
+            say(FileStarted(done, len(files), str(path)))
             yield import_file(db, path, next(parsed) if parsed is not None else None)
-    if progress:
-        progress(len(files), len(files), "")
+
+
+def _silent(event: object) -> None:
+    pass
+
+
+def _pool_size(files: list[Path], workers: int) -> int:
+    """The worker processes a batch gets: none (1, this process) for one file."""
+    return 1 if workers <= 1 or len(files) <= 1 else min(workers, len(files))
 
 
 @contextmanager
 def _parsed_ahead(files: list[Path], workers: int) -> Iterator[Iterator[Parsed] | None]:
     """The files read and parsed in order by a pool of worker processes, or None for one
     process. Leaving early cancels the rest; Ctrl-C ends the workers at once (db/workers.py)."""
-    if workers <= 1 or len(files) <= 1:
+    size = _pool_size(files, workers)
+    if size <= 1:
         yield None
         return
-    workers = min(workers, len(files))
-    with WorkerPool(workers) as pool:
-        yield _in_order(pool, files, AHEAD_PER_WORKER * workers)
+    with WorkerPool(size) as pool:
+        yield _in_order(pool, files, AHEAD_PER_WORKER * size)
 
 
 AHEAD_PER_WORKER = 4  # files in hand per worker: enough to keep it busy
 
 
-def _in_order(pool: ProcessPoolExecutor, files: list[Path], ahead: int) -> Iterator[Parsed]:
+def _in_order(pool: Executor, files: list[Path], ahead: int) -> Iterator[Parsed]:
     """The files' results in file order, at most `ahead` files given out and not yet taken: when
     the workers outpace storing (text, Word, web pages), results do not pile up in memory as they
     did with `pool.map`, which hands out the whole batch at once."""
@@ -254,9 +284,18 @@ def _in_order(pool: ProcessPoolExecutor, files: list[Path], ahead: int) -> Itera
     for path in files:
         pending.append(pool.submit(read_and_parse, path))
         if len(pending) >= ahead:
-            yield pending.popleft().result()
+            yield _outcome(pending.popleft())
     while pending:
-        yield pending.popleft().result()
+        yield _outcome(pending.popleft())
+
+
+def _outcome(future: Future[Parsed]) -> Parsed:
+    """A worker's result; what the worker could not even send back (a result that does not
+    pickle, a worker that died) becomes the file's own fault, with its traceback."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - one file's fault, stored as such by import_file
+        return Parsed(None, error=WorkerFault("".join(traceback.format_exception(exc))))
 
 
 def summarize(results: list[FileResult]) -> str:

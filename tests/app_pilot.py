@@ -17,12 +17,12 @@ from nianbao.tui.screens.importing import ImportScreen
 class Host(App):
     """A tiny app that shows the import screen and records the reports it is asked to open."""
 
-    def __init__(self, db_path: str, start: str) -> None:
+    def __init__(self, db_path: str, start: str, processes: int | None = None) -> None:
         super().__init__()
-        self.db_path, self.start, self.opened = db_path, start, []
+        self.db_path, self.start, self.processes, self.opened = db_path, start, processes, []
 
     def on_mount(self) -> None:
-        self.push_screen(ImportScreen(self.db_path, self.start))
+        self.push_screen(ImportScreen(self.db_path, self.start, self.processes))
 
     def open_report(self, report_id: int) -> None:
         self.opened.append(report_id)
@@ -70,19 +70,19 @@ async def until(pilot, condition, limit: float = 600.0) -> None:
 
 
 class Gate:
-    """A stand-in for `import_file` that holds the import at its `at`-th file until released, so a
-    test acts while the import is surely under way, whatever the machine's pace. It records the
-    threads it ran in."""
+    """A stand-in for the pipeline's `import_file` that holds the import at its `at`-th file until
+    released, so a test acts while the import is surely under way, whatever the machine's pace.
+    It records the threads it ran in."""
 
     def __init__(self, import_file, at: int) -> None:
         self.import_file, self.at, self.calls = import_file, at, 0
         self.holding, self.released = threading.Event(), threading.Event()
         self.threads: set[threading.Thread] = set()
 
-    def __call__(self, db, path):
+    def __call__(self, db, path, parsed=None):
         self.calls += 1
         self.threads.add(threading.current_thread())
         if self.calls == self.at:
             self.holding.set()
             self.released.wait(600)  # a hang guard only
-        return self.import_file(db, path)
+        return self.import_file(db, path, parsed)

@@ -9,10 +9,10 @@ from pathlib import Path
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 from textual.widgets._footer import FooterKey
 
+from nianbao.db import pipeline
 from nianbao.db.pipeline import import_file
 from nianbao.db.schema import connect
 from nianbao.tui.app import NianbaoApp
-from nianbao.tui.screens import importing
 from nianbao.tui.screens.help import HelpScreen
 from tests.app_pilot import Gate, Host, run, start_import, until, wait_done
 from tests.helpers import SAMPLE_NAMES, distinct_copies, sample_path
@@ -63,7 +63,7 @@ def test_imports_a_folder_with_a_bad_file(tmp_path, db_path):
 
 def test_cancel_keeps_what_was_done_and_rerun_imports_the_rest(tmp_path, db_path, monkeypatch):
     gate = Gate(import_file, at=5)  # the 5th file is in hand when the operator presses c
-    monkeypatch.setattr(importing, "import_file", gate)
+    monkeypatch.setattr(pipeline, "import_file", gate)
     folder = tmp_path / "many"
     distinct_copies(folder, 60, names=["002"])
 
@@ -112,7 +112,7 @@ def test_importing_200_reports_keeps_the_screen_responsive(tmp_path, db_path, mo
     machine's pace), the screen shows 20 of 200 done and answers keys: the help opens and closes
     while the import waits behind it. Released, it goes on to 200 of 200."""
     gate = Gate(import_file, at=21)
-    monkeypatch.setattr(importing, "import_file", gate)
+    monkeypatch.setattr(pipeline, "import_file", gate)
     folder = tmp_path / "batch"
     distinct_copies(folder, 200)
 

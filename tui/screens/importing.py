@@ -1,13 +1,16 @@
-"""Import: choose files or a folder, import them one at a time in a thread, watch and cancel.
+"""Import: choose files or a folder, import them in a thread, watch and cancel.
 
-The worker opens its own database connection and talks to the screen only through messages;
-each file is its own transaction, so a cancelled import keeps what it had done.
+The thread runs the pipeline's own import loop (`import_paths`, the CLI's: worker processes
+parse PDFs side by side, a bug on one file fails that file alone), with its own database
+connection, and talks to the screen only through messages; each file is its own transaction,
+so a cancelled import keeps what it had done.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -20,7 +23,8 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from nianbao.db.pipeline import FileResult, import_file, report_files
+from nianbao.db import progress
+from nianbao.db.pipeline import FileResult, import_paths
 from nianbao.db.readers import REPORT_SUFFIXES
 from nianbao.db.schema import connect
 from nianbao.db.vocabulary import ImportStatus, import_status_zh
@@ -47,11 +51,11 @@ class ResultTable(DataTable):
 
 
 class ImportStarted(Message):
-    """The worker found `total` files to import."""
+    """The worker found `total` files to import, parsed by `workers` processes."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, workers: int) -> None:
         super().__init__()
-        self.total = total
+        self.total, self.workers = total, workers
 
 
 class FileInHand(Message):
@@ -90,15 +94,17 @@ class ImportScreen(Screen):
         Binding("escape", "back", "返回", tooltip="Back to the previous screen"),
     ]
 
-    def __init__(self, db_path: str, start: str = ".") -> None:
+    def __init__(self, db_path: str, start: str = ".", processes: int | None = None) -> None:
         super().__init__()
         self.db_path = db_path
         self.start = start
+        self.processes = processes  # parse processes; None: the pipeline's default (one per core for PDFs)
         self.importing = False
         self.results: list[FileResult] = []
         self._started_at = 0.0
         self._total = 0
         self._done = 0
+        self.parse_workers = 0  # processes parsing the batch in hand, as the pipeline reported
         self._root = Path(start)
 
     def compose(self) -> ComposeResult:
@@ -187,27 +193,36 @@ class ImportScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import")
     def import_files(self, path: Path) -> None:
-        """Import the files under `path` one at a time, with this thread's own connection."""
+        """Import the files under `path` through the pipeline's loop, with this thread's own
+        connection; a cancel stops it between files (closing the loop ends its workers)."""
         worker = get_current_worker()
-        files = report_files([path])
-        self.post_message(ImportStarted(len(files)))
-        done = 0
+        total = done = 0
+
+        def on_progress(event: progress.Event) -> None:
+            nonlocal total
+            if isinstance(event, progress.Started):
+                total = event.total
+                self.post_message(ImportStarted(event.total, event.workers))
+            elif isinstance(event, progress.FileStarted):
+                self.post_message(FileInHand(event.done, event.total, event.path))
+
         db = connect(self.db_path)
         try:
-            for file in files:
-                if worker.is_cancelled:
-                    break
-                self.post_message(FileInHand(done, len(files), str(file)))
-                result = _import_one(db, file)
-                done += 1
-                self.post_message(FileImported(done, len(files), result))
+            with closing(import_paths(db, [path], progress=on_progress, workers=self.processes)) as results:
+                for result in results:
+                    done += 1
+                    self.post_message(FileImported(done, total, result))
+                    if worker.is_cancelled:
+                        break
         finally:
             db.close()
-        self.post_message(ImportFinished(done, len(files), cancelled=done < len(files)))
+        self.post_message(ImportFinished(done, total, cancelled=done < total))
 
     def on_import_started(self, message: ImportStarted) -> None:
         self._total = message.total
+        self.parse_workers = message.workers
         self.query_one("#progress", ProgressBar).update(total=message.total, progress=0)
+        self.query_one("#timing", Static).update(_workers(message.workers))
         if not message.total:
             self.notify("那里没有可导入的报告文件", severity="warning")
 
@@ -219,8 +234,11 @@ class ImportScreen(Screen):
         self.results.append(message.result)
         self.query_one("#progress", ProgressBar).update(total=message.total, progress=message.done)
         self.query_one("#timing", Static).update(
-            _timing(time.monotonic() - self._started_at, message.done, message.total)
-        )
+            " · ".join(
+                filter(None, [_timing(time.monotonic() - self._started_at, message.done, message.total),
+                              _workers(self.parse_workers)])
+            )
+        )  # fmt: skip
         self._add_row(message.result)
 
     def on_import_finished(self, message: ImportFinished) -> None:
@@ -272,14 +290,6 @@ class ImportScreen(Screen):
         cast("NianbaoApp", self.app).open_report(result.report_id)
 
 
-def _import_one(db, path: Path) -> FileResult:
-    """`import_file`, with an unexpected error turned into a failed result so the batch goes on."""
-    try:
-        return import_file(db, path)
-    except Exception as exc:  # noqa: BLE001 - a bug in one file must not stop the batch
-        return FileResult(str(path), "failed", message=f"意外错误：{exc}")
-
-
 def _status(result: FileResult) -> str:
     if result.failed:
         return f"✗ {ImportStatus.FAILED.zh}"
@@ -304,6 +314,11 @@ def _timing(elapsed: float, done: int, total: int) -> str:
     """Elapsed time and an estimate of what is left, from the pace so far."""
     left = elapsed / done * (total - done) if done else 0.0
     return f"用时 {_clock(elapsed)} · 约剩 {_clock(left)}"
+
+
+def _workers(count: int) -> str:
+    """The parse processes, when more than this one."""
+    return f"{count} 个解析进程" if count > 1 else ""
 
 
 def _clock(seconds: float) -> str:

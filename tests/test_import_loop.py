@@ -1,0 +1,98 @@
+"""One import loop for the CLI and the app (db/pipeline.py `import_paths`), one policy for a bug
+met on one file: that file fails with one Chinese line naming the error log, the batch goes on,
+and the traceback (a worker process's too) is in the log (db/errorlog.py)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.widgets import DataTable, Static
+
+from nianbao.db.pipeline import import_paths
+from nianbao.db.schema import connect
+from tests.app_pilot import Host, run, start_import, wait_done
+from tests.helpers import SAMPLE_NAMES, sample_bytes, sample_path
+from tests.worker_faults import PLANTED, plant
+
+UNEXPECTED = "意外错误（程序缺陷），详情见 "
+
+
+def batch(folder: Path) -> Path:
+    """The five samples and `boom.txt`, a sixth report (a sample with one more line) that the
+    planted fault strikes."""
+    folder.mkdir(parents=True)
+    for name in SAMPLE_NAMES:
+        shutil.copy(sample_path(name), folder)
+    (folder / "boom.txt").write_bytes(sample_bytes(SAMPLE_NAMES[0]) + b"\n")
+    return folder
+
+
+def nianbao(db_file: Path, *args: str) -> subprocess.CompletedProcess:
+    argv = [sys.executable, "-m", "nianbao.tui.cli", "--db", str(db_file), *args]
+    return subprocess.run(argv, check=False, capture_output=True, text=True, timeout=600)  # a hang guard only
+
+
+def stored(db_file: Path, sql: str) -> list[tuple]:
+    db = connect(db_file)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_cli_with_two_workers_fails_the_buggy_file_alone(tmp_path, monkeypatch):
+    folder = batch(tmp_path / "in")
+    plant(monkeypatch, tmp_path / "site")
+    db_file = tmp_path / "t.db"
+
+    done = nianbao(db_file, "import", "--workers", "2", str(folder))
+
+    log = Path(f"{db_file}.errors.log")
+    lines = done.stdout.splitlines()
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert f"failed    {folder / 'boom.txt'}: {UNEXPECTED}{log}" in lines
+    assert len(lines) == 7 and lines[-1].startswith("6 files: ") and "1 failed" in lines[-1]
+    assert stored(db_file, "SELECT count(*) FROM reports") == [(5,)]
+    assert stored(db_file, "SELECT message FROM imports WHERE status = 'failed'") == [(f"{UNEXPECTED}{log}",)]
+    text = log.read_text()
+    assert text.count("Traceback (most recent call last)") == 1 and f"RuntimeError: {PLANTED}" in text
+    assert "in read_and_parse" in text  # the worker's own traceback, carried back to the parent
+    assert f"· {folder / 'boom.txt'}" in text  # which file
+
+
+def test_one_process_logs_to_the_state_folder_when_beside_the_database_cannot_be_written(
+    tmp_path, db, db_path, monkeypatch
+):
+    folder = batch(tmp_path / "in")
+    plant(monkeypatch, tmp_path / "site")
+    Path(f"{db_path}.errors.log").mkdir()  # not a file that can be appended to (even as root)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+    results = list(import_paths(db, [folder], workers=1))
+
+    log = tmp_path / "state" / "nianbao" / "errors.log"
+    assert [r.status for r in results].count("failed") == 1
+    (failed,) = [r for r in results if r.failed]
+    assert failed.path == str(folder / "boom.txt") and failed.message == f"{UNEXPECTED}{log}"
+    assert f"RuntimeError: {PLANTED}" in log.read_text() and "in import_file" in log.read_text()
+
+
+def test_the_app_fails_the_buggy_file_alone(tmp_path, db_path, monkeypatch):
+    folder = batch(tmp_path / "in")
+    plant(monkeypatch, tmp_path / "site")
+
+    async def steps(app, pilot):
+        await start_import(pilot, folder, typed=False)
+        await wait_done(pilot)
+        table = app.screen.query_one("#results", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        return rows, str(app.screen.query_one("#summary", Static).content)
+
+    rows, summary = run(Host(str(db_path), str(tmp_path)), steps)
+    log = Path(f"{db_path}.errors.log")
+    assert [r[1:3] for r in rows if r[0].endswith("失败")] == [["boom.txt", f"{UNEXPECTED}{log}"]]
+    assert summary == "6 个文件：已导入 5，失败 1；4 个有待审核的问题"
+    assert f"RuntimeError: {PLANTED}" in log.read_text()
