@@ -38,12 +38,15 @@ class Identity:
     title: str | None
 
 
-def find_title(front: list[Block]) -> tuple[str | None, str, int | None]:
-    """(title as printed, organ named in it, report year) from the front matter. A title may be
-    printed over two or three lines (a long organ name, the year at a line's end); a title that
-    names no organ takes it from the lines above it."""
+def find_title(front: list[Block], body: str = "") -> tuple[str | None, str, int | None]:
+    """(title as printed, organ named in it, report year) from the front matter: the nearest
+    title before the article's opening (`article_opening`). A title may be printed over two or
+    three lines (a long organ name, the year at a line's end); a title that names no organ takes
+    it from the lines above it. When the page names several reports (a portal's list of other
+    reports around the article), a title is taken only when the text after it (the opening, the
+    `body`) names its organ and its year: never another county's or another year's report."""
     lines = [b.text.lstrip("#").strip() for b in front if isinstance(b, Paragraph)]
-    found = _title_at(lines)
+    found = _title_at(lines, article_opening(lines))
     if found is None:
         return None, "", None
     start, end, m = found
@@ -53,23 +56,110 @@ def find_title(front: list[Block]) -> tuple[str | None, str, int | None]:
         above = _organ_above(lines, start)
         if above:
             organ, title = nfkc("".join(above)).replace(" ", ""), "".join(above) + title
-    return title, organ, int(m.group("year"))
+    year = int(m.group("year"))
+    after = "\n".join([*lines[end:], body])
+    if len(_reports_named(lines)) > 1 and not _corroborated(nfkc(organ).replace(" ", ""), year, after):
+        return None, "", None
+    return title, organ, year
 
 
-def _title_at(lines: list[str]) -> tuple[int, int, re.Match[str]] | None:
-    """Where the title is (its first line, the line after its last) and its match: a line of
-    its own, else two or three short lines read together."""
-    head = lines[:8]
-    for width in (1, 2, 3):
-        for i in range(len(head) - width + 1):
-            window = head[i : i + width]
-            if width > 1 and any(len(line) > _MAX_CLOSING for line in window):
-                continue
-            text = "".join(window)
-            m = _TITLE.match(nfkc(text).replace(" ", "")) if len(text) <= _MAX_TITLE else None
-            if m:
-                return i, i + width, m
+# The article's opening: its first sentence (a line holding one, or one starting as openings do),
+# else the portal's line of metadata (发布时间, 来源) under the title.
+_OPENING_LINE = re.compile(r"[。；]|^(?:本报告|本年度报告|根据|依据|按照|依照|现将|现公布|现予)")
+_META_LINE = re.compile(r"发布时间|发布日期|发文日期|来源[：:]|信息来源")
+
+
+def article_opening(lines: list[str]) -> int:
+    """Index of the article's opening line (its first sentence, else its line of metadata); the
+    end when there is neither. The title is what comes last before it."""
+    for pattern in (_OPENING_LINE, _META_LINE):
+        found = next((i for i, line in enumerate(lines) if pattern.search(line) and not _title_shaped(line)), None)
+        if found is not None:
+            return found
+    return len(lines)
+
+
+def _title_at(lines: list[str], opening: int) -> tuple[int, int, re.Match[str]] | None:
+    """Where the title is (its first line, the line after its last) and its match: the nearest
+    before the opening, a line of its own, else two or three short lines read together; when
+    none is before it (a box of metadata above the title), the first of the first lines."""
+    before = _title_ending_before(lines, opening)
+    if before is not None:
+        return before
+    return next((t for last in range(min(len(lines), _HEAD)) if (t := _title_ending_at(lines, last))), None)
+
+
+_HEAD = 8  # a title printed after the opening is one of the first lines
+
+
+def _title_ending_before(lines: list[str], opening: int) -> tuple[int, int, re.Match[str]] | None:
+    for last in range(min(opening, len(lines)) - 1, -1, -1):
+        found = _title_ending_at(lines, last)
+        if found is not None:
+            return found
     return None
+
+
+def _title_ending_at(lines: list[str], last: int) -> tuple[int, int, re.Match[str]] | None:
+    """A title whose last line is `last`: that line alone, else with one or two lines above."""
+    for width in (1, 2, 3):
+        start = last - width + 1
+        if start < 0:
+            break
+        window = lines[start : last + 1]
+        if width > 1 and any(len(line) > _MAX_CLOSING for line in window):
+            continue
+        m = _title_shaped("".join(window))
+        if m and (width == 1 or len(nfkc("".join(window[:-1])).replace(" ", "")) < m.end()):
+            return start, last + 1, m
+    return None
+
+
+_SENTENCE_MARK = re.compile(r"[。，；！？]")
+# What may follow a title on its line: a date (a portal's list), a note in brackets (（全文）), no words.
+_AFTER_TITLE = re.compile(
+    r"^(?:[\[［【（(]?(?:19|20)\d{2}[-./年]\d{1,2}[-./月]\d{1,2}日?[\]］】）)]?|[\[［【（(][^\]］】）)]{0,12}[\]］】）)]"
+    r"|[^\u4e00-\u9fff]*)$"
+)
+
+
+def _title_shaped(text: str) -> re.Match[str] | None:
+    """The match of a report's title, if the line is one: short, no sentence in it, nothing after
+    the title but a date (a portal's list prints each report's date beside it)."""
+    if len(text) > _MAX_TITLE or _SENTENCE_MARK.search(text):
+        return None
+    flat = nfkc(text).replace(" ", "")
+    m = _TITLE.match(flat)
+    rest = flat[m.end() :] if m else ""
+    return m if m and (not rest or _AFTER_TITLE.match(rest)) else None
+
+
+def _reports_named(lines: list[str]) -> set[tuple[str, str]]:
+    """The reports (organ or place, year) whose titles the lines print, each on a line."""
+    out: set[tuple[str, str]] = set()
+    for line in lines:
+        m = _title_shaped(line)
+        if m:
+            out.add(((m.group("before") or m.group("after")).strip(), m.group("year")))
+    return out
+
+
+_YEAR_NAMED = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+def _corroborated(organ: str, year: int, text: str) -> bool:
+    """The text names the organ, and the year it reports on is `year`: the period it states,
+    else the year it names most."""
+    flat = nfkc(text).replace(" ", "")
+    if not organ or organ not in flat:
+        return False
+    period = find_period(flat)
+    if period:
+        return int(period[:4]) == year
+    counts: dict[int, int] = {}
+    for m in _YEAR_NAMED.finditer(flat):
+        counts[int(m.group(1))] = counts.get(int(m.group(1)), 0) + 1
+    return bool(counts) and counts.get(year, 0) == max(counts.values())
 
 
 def _organ_above(lines: list[str], start: int) -> list[str]:
@@ -98,7 +188,8 @@ def opening_organ(front: list[Block]) -> str | None:
     the report for its government, so it names the organ only when neither the title nor the
     signature does."""
     lines = [b.text for b in front if isinstance(b, Paragraph)]
-    for line in lines[:8]:
+    opening = article_opening(lines)
+    for line in [*lines[:8], *lines[opening : opening + 8]]:
         for m in _OPENING.finditer(nfkc(line).replace(" ", "")):
             organ = m.group("organ")
             if _ORGAN_END.search(organ) and divisions(organ):
@@ -152,9 +243,7 @@ def resolve_identity(
 def closing_lines(blocks: list[Block]) -> tuple[list[Block], str | None, str | None]:
     """Split the trailing signature (organ line, date line) off the last section's blocks.
     Returns (the blocks before it, signing organ, ISO date)."""
-    rest = list(blocks)
-    while rest and isinstance(rest[-1], Paragraph) and is_site_chrome(rest[-1].text):
-        rest.pop()
+    rest = _without_furniture(blocks)
     organ = date = None
     while rest and isinstance(rest[-1], Paragraph):
         text = nfkc(rest[-1].text).replace(" ", "")
@@ -179,6 +268,74 @@ def closing_lines(blocks: list[Block]) -> tuple[list[Block], str | None, str | N
 _SITE_CHROME = re.compile(
     r"版权所有|主办单位|主办：|承办：|网站标识码|ICP备|公网安备|打印本页|关闭窗口|分享到|相关文章|相关链接|网站地图|技术支持"
 )
+
+
+_LINKS_HEAD = re.compile(r"^(?:相关文章|相关链接|相关阅读|相关信息|相关新闻|相关报告|相关附件|附件下载|附件[：:])")
+
+
+def _without_furniture(blocks: list[Block]) -> list[Block]:
+    """The blocks without what a portal prints after the report's signature: its footer, print
+    and share links (a signature's date printed on their line keeps its own), and the list of
+    related reports or attachments under its heading (相关文章, 附件：)."""
+    rest = list(blocks)
+    while rest and isinstance(rest[-1], Paragraph):
+        text = rest[-1].text.strip()
+        links = _links_after_signature(rest)
+        if links is not None:
+            rest = rest[:links]
+        elif not text:
+            rest.pop()
+        elif is_site_chrome(text):
+            line = rest.pop()
+            kept = _signature_before_chrome(text)
+            if kept:
+                rest.append(Paragraph(kept, line.source))
+        else:
+            break
+    return rest
+
+
+def _links_after_signature(blocks: list[Block]) -> int | None:
+    """Where a list of links after the signature starts: its heading, when only short lines (link
+    titles, file names) or site chrome follow it and the signature's date precedes it."""
+    for i in range(len(blocks) - 1, -1, -1):
+        block = blocks[i]
+        if not isinstance(block, Paragraph):
+            return None
+        text = nfkc(block.text).replace(" ", "")
+        if _LINKS_HEAD.match(text):
+            return i if _signed_before(blocks[:i]) else None
+        if len(text) > _MAX_TITLE or (_SENTENCE_MARK.search(text) and not is_site_chrome(text)):
+            return None
+    return None
+
+
+def _signed_before(blocks: list[Block]) -> bool:
+    """The blocks end with the signature's date, perhaps followed by share and print links."""
+    for block in reversed(blocks):
+        if not isinstance(block, Paragraph):
+            return False
+        if block.text.strip() and not (is_site_chrome(block.text) and not _signature_before_chrome(block.text)):
+            return _ends_signature(block.text)
+    return False
+
+
+def _ends_signature(text: str) -> bool:
+    """A line the signature ends with: its date, perhaps after the organ, perhaps with a
+    portal's share and print links on the same line."""
+    flat = nfkc(text).replace(" ", "")
+    flat = _signature_before_chrome(flat) or flat
+    return bool(parse_date(flat)) and (_is_only_date(flat) or _organ_and_date(flat) is not None)
+
+
+def _signature_before_chrome(text: str) -> str | None:
+    """The signature's date (or organ and date) a browser prints on the line of the portal's
+    links after it: 2025年1月22日分享到：微信【打印本页】."""
+    m = _SITE_CHROME.search(text)
+    head = nfkc(text[: m.start()]).replace(" ", "").rstrip("：:|") if m else ""
+    if head and parse_date(head) and (_is_only_date(head) or _organ_and_date(head)):
+        return head
+    return None
 
 
 def is_site_chrome(text: str) -> bool:

@@ -80,7 +80,9 @@ def _parse_running(
 
 def _identify(parts: Outline, header: CrawlerHeader | None, spec: ReportFormat) -> Report:
     signature, published = _close(parts) if parts.sections else (None, None)
-    title, title_organ, year = find_title(parts.front)
+    first = min(parts.sections.values(), key=lambda section: section.section.number, default=None)
+    body = "\n".join(p.text for p in lines_of(first.blocks)) if first else ""
+    title, title_organ, year = find_title(parts.front, body)
     identity = resolve_identity(title_organ, signature, year, title, opening_organ(parts.front))
     front_text = "\n".join(p.text for p in lines_of(parts.front))
     report = Report(

@@ -54,22 +54,44 @@ def heading_section(text: str) -> Section | None:
 
 
 def outline(blocks: list[Block]) -> Outline:
-    """Cut at headings that come in order; a heading-like line out of order stays text."""
+    """Cut at the report's own headings: the longest run of section headings in order
+    (`heading_run`). A heading-like line outside it stays text: a portal's script writes 三、…
+    above the title, a report quotes a heading in its text."""
+    run = heading_run(blocks)
     front: list[Block] = []
     found: dict[str, SectionText] = {}
     current: SectionText | None = None
-    last_number = 0
-    for block in blocks:
-        section = heading_section(block.text) if isinstance(block, Paragraph) else None
-        if isinstance(block, Paragraph) and section is not None and section.number > last_number:
-            current = SectionText(section, block)
-            found[section.key] = current
-            last_number = section.number
+    for i, block in enumerate(blocks):
+        if i in run and isinstance(block, Paragraph):
+            current = SectionText(run[i], block)
+            found[run[i].key] = current
         elif current is None:
             front.append(block)
         else:
             current.blocks.append(block)
     return Outline(front, found)
+
+
+def heading_run(blocks: list[Block]) -> dict[int, Section]:
+    """The longest increasing run of section headings (一、 … 六、 in order, gaps allowed), by
+    block index. Of runs as long, the one whose first heading comes last (a stray heading or a
+    table of contents above the report starts none of the report's own), then the earliest."""
+    headings = [(i, s) for i, b in enumerate(blocks) if isinstance(b, Paragraph) and (s := heading_section(b.text))]
+    longest = [1] * len(headings)  # longest run starting at each heading
+    for a in range(len(headings) - 1, -1, -1):
+        for b in range(a + 1, len(headings)):
+            if headings[b][1].number > headings[a][1].number:
+                longest[a] = max(longest[a], longest[b] + 1)
+    if not headings:
+        return {}
+    best = max(longest)
+    a = max(k for k, n in enumerate(longest) if n == best)
+    run = {headings[a][0]: headings[a][1]}
+    for b in range(a + 1, len(headings)):
+        if longest[b] == longest[a] - 1 and headings[b][1].number > headings[a][1].number:
+            run[headings[b][0]] = headings[b][1]
+            a = b
+    return run
 
 
 def lines_of(blocks: list[Block]) -> list[Paragraph]:
