@@ -24,14 +24,14 @@ from pathlib import Path
 from nianbao.db import errorlog, ideographs
 from nianbao.db.checks import ERROR
 from nianbao.db.document import Document
-from nianbao.db.errors import NianbaoError, ReadError
+from nianbao.db.errors import NianbaoError, ParseError, ReadError
 from nianbao.db.filenames import shown
 from nianbao.db.limits import MB
 from nianbao.db.limits import current as current_limits
 from nianbao.db.model import Note, Report
 from nianbao.db.parse import UNDECODABLE, parse_document
 from nianbao.db.progress import FileStarted, Progress, Started
-from nianbao.db.readers import REPORT_SUFFIXES, read_document
+from nianbao.db.readers import REPORT_SUFFIXES, ocr_images, read_document
 from nianbao.db.review import recheck
 from nianbao.db.schema import Database
 from nianbao.db.store import find_document, log_failure, save_report, sha256
@@ -96,9 +96,14 @@ def _files_under(folder: Path) -> list[Path]:
 IDEOGRAPHS = "ideographs-normalised"  # the code of the note saying how many characters were mapped
 
 
-def parse_bytes(data: bytes, name: str) -> tuple[Report, Document]:
-    document = read_document(data, name)
-    report = parse_document(document)
+def parse_bytes(data: bytes, name: str, folder: Path | None = None) -> tuple[Report, Document]:
+    """`folder`: where the file lies (a saved web page's pictures beside it are read from there)."""
+    document = read_document(data, name, folder)
+    try:
+        report = parse_document(document)
+    except ParseError as refusal:
+        raise ocr_images.with_pictures_named(refusal, document) from None
+    report.notes += ocr_images.notes(document)
     mapped = int(document.details.get(ideographs.DETAIL, 0))
     if mapped:
         report.notes.append(Note(IDEOGRAPHS, (), ideographs.note_message(mapped)))
@@ -138,7 +143,7 @@ def _kind(mode: int) -> str:
 def parse_file(path: str | Path) -> Report:
     """Read and parse one file. Raises NianbaoError (or OSError) with the reason."""
     path = Path(path)
-    return parse_bytes(read_file(path), path.name)[0]
+    return parse_bytes(read_file(path), path.name, path.parent)[0]
 
 
 class WorkerFault(Exception):
@@ -178,7 +183,7 @@ def read_and_parse(path: Path) -> Parsed:
     data = None
     try:
         data = read_file(path)
-        report, document = parse_bytes(data, path.name)
+        report, document = parse_bytes(data, path.name, path.parent)
         return Parsed(data, report, replace(document, blocks=[]))
     except (NianbaoError, OSError) as exc:
         return Parsed(data, error=exc)
@@ -195,7 +200,7 @@ def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileR
         known, report_id = find_document(db, sha256(data))
         if known:
             return FileResult(name, "unchanged", report_id, message="同一文件已导入过")
-        report, document = parse_bytes(data, path.name) if parsed is None else parsed.result()
+        report, document = parse_bytes(data, path.name, path.parent) if parsed is None else parsed.result()
         with db.atomic():  # the report and its findings, or nothing
             stored = save_report(db, name, data, document, report)
             if stored.report_id and stored.status != "unchanged":
@@ -226,7 +231,7 @@ def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileR
 def _read_notes(report: Report) -> list[str]:
     """Notes about reading the file as a whole (bytes that did not decode), for the file's line:
     they belong to no cell, so no finding carries them."""
-    return [note.message for note in report.notes if note.code in (UNDECODABLE, IDEOGRAPHS)]
+    return [note.message for note in report.notes if note.code in (UNDECODABLE, IDEOGRAPHS, ocr_images.NOTE)]
 
 
 def default_workers(files: list[Path]) -> int:

@@ -400,11 +400,23 @@ def remove(db_path: str, report: int, reason: str) -> None:
 @cli.command()
 @click.argument("report", type=int)
 @click.argument("cell", required=False)
+@click.option(
+    "--image",
+    type=click.Path(dir_okay=False, writable=True),
+    help="With CELL: write the cell's picture as printed (cut from the PDF page or scan) to this PNG file.",
+)
 @click.pass_obj
-def show(db_path: str, report: int, cell: str | None) -> None:
+def show(db_path: str, report: int, cell: str | None, image: str | None) -> None:
     """A report: identity, findings, suggested values and the audit trail.
 
-    With CELL (e.g. table3.total.natural): that value and where it is printed in the source."""
+    With CELL (e.g. table3.total.natural): that value and where it is printed in the source;
+    --image OUT.png writes the cell's picture as printed."""
+    if image and not cell:
+        echo("Error: --image 需要指定单元格 (--image needs a CELL, e.g. table3.total.natural)", err=True)
+        sys.exit(2)
+    if cell and image:
+        _write_cell_image(db_path, report, cell, image)
+        return
     if cell:
         _show_cell(db_path, report, cell)
         return
@@ -444,6 +456,19 @@ def _show_cell(db_path: str, report: int, cell: str) -> None:
     for c in found.corrections:
         old, new = _show(c["old_value"]), _show(c["new_value"])
         echo(f"更正 {old} → {new}（{c['who']}，{local_time(c['at'])}）：{c['reason']}")
+
+
+def _write_cell_image(db_path: str, report: int, cell: str, out: str) -> None:
+    from nianbao.db.crop import cell_png
+
+    with _open(db_path) as db:
+        png = _guard(cell_png, db, report, cell)
+    try:
+        Path(out).write_bytes(png)
+    except OSError as exc:
+        echo(f"Error: {out}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    echo(f"报告 {report} {cell_name(cell)}（{cell}）的图像已写入 {out}")
 
 
 # --- helpers -------------------------------------------------------------------------------------

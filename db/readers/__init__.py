@@ -9,7 +9,7 @@ by their magic numbers are given to LibreOffice (which would open anything else 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from nianbao.db.document import Document
 from nianbao.db.errors import ReadError
@@ -51,9 +51,10 @@ def _looks_like_html(data: bytes) -> bool:
     return sniff.startswith((b"<?xml", b"<!--")) and b"<html" in sniff
 
 
-def read_document(data: bytes, name: str = "") -> Document:
+def read_document(data: bytes, name: str = "", folder: Path | None = None) -> Document:
     """Read a file of any supported form into blocks; the form found is recorded on the document.
-    Every form's text leaves here with CJK radicals read as the ideographs they stand for."""
+    Every form's text leaves here with CJK radicals read as the ideographs they stand for.
+    `folder`: where the file lies, for a saved web page's pictures beside it (never fetched)."""
     current_limits().check_file_size(len(data))
     form = detect_form(data, name)
     if form == "zip":
@@ -63,10 +64,10 @@ def read_document(data: bytes, name: str = "") -> Document:
 
         if is_encrypted_ole(data):
             raise ReadError(ole_message(data))
-    return normalise_document(_reader(form)(data))
+    return normalise_document(_reader(form, folder)(data))
 
 
-def _reader(form: str) -> Callable[[bytes], Document]:
+def _reader(form: str, folder: Path | None = None) -> Callable[[bytes], Document]:
     """The reader of a form, imported when first needed (pdfplumber and lxml take time to load)."""
     if form == "pdf":
         return _read_pdf_or_scan
@@ -83,7 +84,7 @@ def _reader(form: str) -> Callable[[bytes], Document]:
     if form == "html":
         from nianbao.db.readers.html import read_html
 
-        return read_html
+        return lambda data: read_html(data, folder)
     if form in ("doc", "wps", "rtf", "odt"):
         from nianbao.db.readers.office import read_office
 

@@ -13,6 +13,10 @@ In data tables a `colspan` cell appears once; a `rowspan` label is repeated in t
 covers (every row of a group then has the same cells, so the parser sees one row shape); a
 `rowspan` value or blank is not repeated (that would count it twice) but leaves a blank cell,
 so the values after it keep their columns.
+
+Pictures: an `<img>` of the article (table 三 shown as a picture) is read by OCR when the page was
+saved with its files beside it; never fetched (ocr_images.py). Its tables and lines take the
+picture's place; a picture not read is named in the document's details.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeAlias
 
 from lxml import etree
@@ -32,6 +37,7 @@ from nianbao.db.format import FORMATS
 from nianbao.db.identity import find_title
 from nianbao.db.labels import normalize, read_cell
 from nianbao.db.limits import current as current_limits
+from nianbao.db.readers import ocr_images
 from nianbao.db.readers.encoding import decode
 from nianbao.db.sections import heading_section
 
@@ -164,7 +170,15 @@ class _Grid:
     element: Element
 
 
-_Item = _Line | _Grid
+@dataclass
+class _Picture:
+    """An <img> of the page: its src, read by OCR if it is in the article."""
+
+    src: str
+    element: Element
+
+
+_Item = _Line | _Grid | _Picture
 
 
 @dataclass
@@ -183,6 +197,10 @@ class _Walker:
             return
         if tag == "br":
             self.flush()
+            return
+        if tag == "img":
+            self.flush()
+            self.items.append(_Picture(element.get("src") or "", element))
             return
         if tag == "table" and is_data_table(element):
             self.flush()
@@ -345,6 +363,8 @@ def _marker(item: _Item) -> str | None:
             return None
         section = heading_section(item.text)
         return section.key if section else None
+    if isinstance(item, _Picture):
+        return None
     labels = sum(1 for row in item.rows for c in row if normalize(c.text) in _TABLE3_LABELS)
     return "table3" if labels >= _TABLE3_MIN_LABELS else None
 
@@ -432,8 +452,9 @@ def parse_page(text: str) -> Element | None:
     return root
 
 
-def read_html(data: bytes) -> Document:
-    """Read the report article of a web page into blocks."""
+def read_html(data: bytes, folder: Path | None = None) -> Document:
+    """Read the report article of a web page into blocks; `folder`: where the page was saved,
+    for the pictures kept beside it."""
     text, encoding, declared = decode_page(data)
     root = parse_page(text)
     if root is None:
@@ -453,18 +474,65 @@ def read_html(data: bytes) -> Document:
             details["title"] = describe(title.element)
     if declared:
         details["declared_charset"] = declared
-    return Document(to_blocks(article_items), form="html", encoding=encoding, details=details)
+    pictures = _Pictures(folder)
+    blocks = to_blocks(article_items, pictures)
+    details.update(pictures.details())
+    return Document(blocks, form="html", encoding=encoding, details=details)
 
 
-def to_blocks(items: list[_Item]) -> list[Block]:
-    """Blocks with provenance: paragraphs by block number, cells by table, row and column."""
+@dataclass
+class _Pictures:
+    """The article's pictures: read by OCR in order (the Nth read is page N of its cells'
+    provenance), or named with why not."""
+
+    folder: Path | None
+    read: list[str] = field(default_factory=list)
+    unread: list[tuple[str, str]] = field(default_factory=list)
+
+    def blocks(self, src: str) -> list[Block]:
+        if len(self.read) + len(self.unread) >= ocr_images.MAX_PICTURES:
+            self.unread.append((src, f"more than {ocr_images.MAX_PICTURES} pictures in the article"))
+            return []
+        blocks, why = ocr_images.read_picture(src, self.folder)
+        if why is not None:
+            self.unread.append((src, why))
+            return []
+        self.read.append(src)
+        return blocks
+
+    def details(self) -> dict[str, str]:
+        out = {}
+        if self.read:
+            out[ocr_images.READ] = " | ".join(ocr_images.shown_src(src) for src in self.read)
+        if self.unread:
+            out[ocr_images.NOT_READ] = ocr_images.not_read_message(self.unread)
+        return out
+
+
+def to_blocks(items: list[_Item], pictures: _Pictures | None = None) -> list[Block]:
+    """Blocks with provenance: paragraphs by block number, cells by table, row and column; a
+    picture's blocks in its place, on page N (the Nth picture read) with their boxes in pixels."""
     blocks: list[Block] = []
     tables = 0
     for item in items:
         if isinstance(item, _Line):
             blocks.append(Paragraph(item.text, Source(line=len(blocks) + 1)))
             continue
+        if isinstance(item, _Picture):
+            page = len(pictures.read) + 1 if pictures else 0
+            for block in pictures.blocks(item.src) if pictures else []:
+                if isinstance(block, Paragraph):
+                    blocks.append(Paragraph(block.text, block.source._replace(line=len(blocks) + 1, page=page)))
+                else:
+                    blocks.append(_renumbered(block, tables, page))
+                    tables += 1
+            continue
         rows = [[Cell(c.text, Source(table=tables, row=c.row, col=c.col)) for c in row] for row in item.rows]
         blocks.append(Table(rows))
         tables += 1
     return blocks
+
+
+def _renumbered(table: Table, number: int, page: int) -> Table:
+    """A picture's table as the page's table `number`, on the picture's page."""
+    return Table([[Cell(c.text, c.source._replace(table=number, page=page)) for c in row] for row in table.rows])

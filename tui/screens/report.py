@@ -74,6 +74,9 @@ class ReportScreen(Screen):
         Binding("i", "identity", "身份", tooltip="Identity: set the organ, region, year or publication date"),
         Binding("a", "approve", "批准", tooltip="Approve the report (open errors need an override reason)"),
         Binding("p", "toggle_panel", "面板", tooltip="Panel: show or hide the source panel"),
+        Binding(
+            "c", "cell_image", "图像", show=False, tooltip="Write the selected cell's picture as printed to a PNG file"
+        ),
         Binding("escape", "back", "返回", tooltip="Back to the previous screen"),
         *(
             Binding(str(i), f"tab('{tab}')", f"{title}页", show=False, tooltip=f"Show {TAB_EN[tab]}")
@@ -307,6 +310,29 @@ class ReportScreen(Screen):
                 self._change(lambda db: [review.correct(db, self.report_id, cell, answer[0], answer[1])])
 
         self.app.push_screen(CorrectionDialog(cell, current), done)
+
+    def action_cell_image(self) -> None:
+        """The selected cell's picture as printed, cut from the PDF page or scan, written to a
+        temporary PNG whose path is said (the terminal cannot show pictures)."""
+        cell = self._selected_cell()
+        if cell is None:
+            return
+        import os
+        import tempfile
+
+        from nianbao.db.crop import cell_png
+        from nianbao.db.errors import NianbaoError
+
+        try:
+            with opened(self.db_path) as db:
+                png = cell_png(db, self.report_id, cell)
+            fd, path = tempfile.mkstemp(prefix=f"nianbao-{self.report_id}-{cell}-", suffix=".png")
+            with os.fdopen(fd, "wb") as out:
+                out.write(png)
+        except (NianbaoError, OSError) as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        self.notify(f"{cell} 的图像已写入 {path}", markup=False, timeout=30)
 
     def action_accept(self) -> None:
         cell = self._selected_cell()
