@@ -32,7 +32,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
 from nianbao.db.errors import ReadError
 from nianbao.db.limits import current as current_limits
-from nianbao.db.readers.pdf_bounds import check_page_bounds
+from nianbao.db.readers.pdf_bounds import Loaded, check_page_bounds
 from nianbao.db.readers.pdf_columns import text_blocks
 from nianbao.db.readers.pdf_furniture import is_page_number, is_print_stamp, running_heads
 from nianbao.db.readers.pdf_lines import SPACES, BBox, Char, Line, Row, cell_text, join_lines, text_lines
@@ -69,12 +69,17 @@ def _read(data: bytes) -> Document:
     limits = current_limits()
     limits.check_pages(len(pages))  # before any page is parsed
     document = open_document(data)
+    pdfium = reads(document, len(pages))
+    loaded: Loaded = {}
     try:
-        check_page_bounds(document, limits)  # each page's size and characters, before any is parsed
-        if reads(document, len(pages)):
-            pages = [PdfiumPage(page, document, index) for index, page in enumerate(pages)]
+        check_page_bounds(document, limits, loaded if pdfium else None)  # before any page is parsed
+        if pdfium:
+            pages = [PdfiumPage(page, document, index, loaded) for index, page in enumerate(pages)]
         return _read_pages(reader, pages)
     finally:
+        for page_, text in loaded.values():
+            text.close()
+            page_.close()
         if document is not None:
             document.close()
 

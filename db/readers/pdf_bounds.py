@@ -13,27 +13,35 @@ import pypdfium2
 
 from nianbao.db.limits import Limits
 
+Loaded = dict[int, tuple[pypdfium2.PdfPage, pypdfium2.PdfTextPage]]
 
-def check_page_bounds(pdf: pypdfium2.PdfDocument | None, limits: Limits) -> None:
-    """Refuse the first page larger or denser than the limits allow; raises ReadError."""
+
+def check_page_bounds(pdf: pypdfium2.PdfDocument | None, limits: Limits, keep: Loaded | None = None) -> None:
+    """Refuse the first page larger or denser than the limits allow; raises ReadError. With
+    `keep`, the pages and their text within the limits are kept there, open, for the reader
+    (PDFium loads each page's text once); whoever passes it closes them."""
     if pdf is None:
         return  # damaged, encrypted, …: pdfplumber's reading names the problem
     try:
         for index in range(len(pdf)):
-            _check_page(pdf, index, limits)
+            _check_page(pdf, index, limits, keep)
     except pypdfium2.PdfiumError:
         return  # a page pdfium cannot load: not a reason to refuse what pdfplumber may read
 
 
-def _check_page(pdf: pypdfium2.PdfDocument, index: int, limits: Limits) -> None:
+def _check_page(pdf: pypdfium2.PdfDocument, index: int, limits: Limits, keep: Loaded | None) -> None:
     page = pdf[index]
+    text = None
     try:
         width, height = page.get_size()
         limits.check_page_area(index + 1, width, height)
         text = page.get_textpage()
-        try:
-            limits.check_page_chars(index + 1, text.count_chars())
-        finally:
-            text.close()
+        limits.check_page_chars(index + 1, text.count_chars())
+        if keep is not None:
+            keep[index] = (page, text)
+            page = text = None
     finally:
-        page.close()
+        if text is not None:
+            text.close()
+        if page is not None:
+            page.close()

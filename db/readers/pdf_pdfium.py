@@ -28,9 +28,12 @@ from typing import Any
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
+from pdfminer.pdffont import PDFType3Font
+from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 from pdfplumber.page import Page
 
 from nianbao.db.errors import ReadError
+from nianbao.db.readers.pdf_bounds import Loaded
 
 ENGINE_VARIABLE = "NIANBAO_PDF_ENGINE"
 ENGINES = ("pdfium", "pdfminer")
@@ -75,7 +78,7 @@ class PdfiumPage(Page):
     are converted exactly as pdfplumber converts pdfminer's) and never interprets the content
     stream with pdfminer."""
 
-    def __init__(self, like: Page, document: pypdfium2.PdfDocument, index: int) -> None:
+    def __init__(self, like: Page, document: pypdfium2.PdfDocument, index: int, loaded: Loaded) -> None:
         self.pdf = like.pdf
         self.root_page = self
         self.page_obj = like.page_obj
@@ -89,20 +92,21 @@ class PdfiumPage(Page):
         self._like = like
         self._document = document
         self._index = index
+        self._loaded = loaded  # pages and texts PDFium loaded already (pdf_bounds), by index
 
     @property
     def objects(self) -> dict[str, list[Obj]]:
         if hasattr(self, "_objects"):
             return self._objects
         try:
-            self._objects: dict[str, list[Obj]] = page_objects(self._document, self._index, self)
-        except pypdfium2.PdfiumError:  # a page PDFium cannot load: pdfminer reads it
+            self._objects: dict[str, list[Obj]] = page_objects(self._document, self._index, self, self._loaded)
+        except (pypdfium2.PdfiumError, Unresolved):  # a page PDFium cannot load: pdfminer reads it
             self._objects = self._like.objects
         return self._objects
 
     def over(self, like: Page) -> PdfiumPage:
         """The same PDFium page under other pdfplumber boxes (the page read with its /Rotate set aside)."""
-        return PdfiumPage(like, self._document, self._index)
+        return PdfiumPage(like, self._document, self._index, self._loaded)
 
 
 # --- Coordinates, as pdfminer and pdfplumber make them ------------------------------------------
@@ -186,28 +190,121 @@ def _single(value: float) -> float:
 # --- Objects of one page ---------------------------------------------------------------------
 
 
-def page_objects(document: pypdfium2.PdfDocument, index: int, page: Page) -> dict[str, list[Obj]]:
+def page_objects(document: pypdfium2.PdfDocument, index: int, page: Page, loaded: Loaded) -> dict[str, list[Obj]]:
     """The page's characters, lines, rectangles and curves, in pdfplumber's shapes."""
     frame = _Frame(page)
-    pdfium_page = document[index]
-    try:
-        objects: dict[str, list[Obj]] = {"char": _chars(pdfium_page, frame)}
-        for obj in _paths(pdfium_page, frame):
-            objects.setdefault(obj["object_type"], []).append(obj)
-    finally:
-        pdfium_page.close()
+    descents = _Descents(page)
+    if index not in loaded:
+        pdfium_page = document[index]
+        loaded[index] = (pdfium_page, pdfium_page.get_textpage())  # closed with the others
+    pdfium_page, textpage = loaded[index]
+    objects: dict[str, list[Obj]] = {"char": list(_text_chars(textpage.raw, textpage.count_chars(), frame, descents))}
+    for obj in _paths(pdfium_page, frame):
+        objects.setdefault(obj["object_type"], []).append(obj)
     return objects
 
 
+# --- Fonts: the descent pdfminer gives each ----------------------------------------------------
+
+
+class Unresolved(Exception):
+    """A font of the page that cannot be told from another with a different descent."""
+
+
+class _Descents:
+    """Each font's descent as pdfminer takes it: the font descriptor's /Descent as written (0
+    where it has none; a Type 3 font's from its /FontBBox and /FontMatrix). PDFium reads the
+    descriptor's value cut to a whole number, and falls back on the font program's where it has
+    none, so a character's box would sit a little or much lower (LibreOffice's TrueType fonts,
+    Chromium's Type 3 fonts). pdfminer loads the page's fonts (its resources and its forms': no
+    content is read); each PDFium font is matched to them by name, flags and italic angle. A
+    font that matches fonts of different descents leaves the page to pdfminer (`Unresolved`)."""
+
+    def __init__(self, page: Page) -> None:
+        self.fonts: list[Any] = []
+        self.found: dict[int, float] = {}
+        if page.pdf is not None:
+            self._load(page.pdf.rsrcmgr, page.page_obj.resources, set())
+
+    def _load(self, manager: Any, resources: Any, seen: set[int]) -> None:
+        resources = resolve1(resources)
+        if not isinstance(resources, dict) or id(resources) in seen:
+            return
+        seen.add(id(resources))
+        fonts = resolve1(resources.get("Font"))
+        for spec in fonts.values() if isinstance(fonts, dict) else ():
+            objid = spec.objid if isinstance(spec, PDFObjRef) else None
+            spec = resolve1(spec)
+            if isinstance(spec, dict):
+                self.fonts.append(manager.get_font(objid, spec))
+        xobjects = resolve1(resources.get("XObject"))
+        for xobject in xobjects.values() if isinstance(xobjects, dict) else ():
+            stream = resolve1(xobject)
+            if isinstance(stream, PDFStream) and "Resources" in stream.attrs:
+                self._load(manager, stream.attrs["Resources"], seen)
+
+    def of(self, font: Any, key: int) -> float:
+        if key not in self.found:
+            self.found[key] = self._resolve(font)
+        return self.found[key]
+
+    def _resolve(self, font: Any) -> float:
+        candidates = self.fonts
+        for narrow in (_by_name, _by_descent, _by_flags, _by_angle):
+            if len({f.get_descent() for f in candidates}) == 1:
+                break
+            candidates = narrow(font, candidates)
+        descents = {f.get_descent() for f in candidates}
+        if len(descents) != 1:
+            raise Unresolved
+        return float(descents.pop())
+
+
+def _by_name(font: Any, fonts: list[Any]) -> list[Any]:
+    buffer = ctypes.create_string_buffer(256)
+    pdfium_c.FPDFFont_GetBaseFontName(font, buffer, 256)
+    name = buffer.value.decode("utf-8", errors="replace")
+    if not name:  # a Type 3 font has no /BaseFont
+        return [f for f in fonts if isinstance(f, PDFType3Font)]
+    tag = name[:7] if _SUBSET.match(name) else None  # ABCDEF+: the subset's own tag
+    return [f for f in fonts if any(_same_name(name, tag, str(n)) for n in _names(f))]
+
+
+_SUBSET = re.compile(r"[A-Z]{6}\+")
+
+
+def _names(font: Any) -> list[str]:
+    return [str(n) for n in (font.fontname, getattr(font, "basefont", None)) if n]
+
+
+def _same_name(name: str, tag: str | None, other: str) -> bool:
+    if tag is not None and other.startswith(tag):
+        return True
+    return other == name or other.startswith(name) or name.startswith(other)
+
+
+def _by_descent(font: Any, fonts: list[Any]) -> list[Any]:
+    """PDFium's descent is the descriptor's cut to a whole number (where the descriptor has one)."""
+    descent = ctypes.c_float()
+    if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), descent):
+        return fonts
+    whole = round(descent.value)  # at size 1000: the descriptor units
+    return [f for f in fonts if not isinstance(f, PDFType3Font) and int(f.descent) == whole]
+
+
+def _by_flags(font: Any, fonts: list[Any]) -> list[Any]:
+    flags = pdfium_c.FPDFFont_GetFlags(font)
+    return [f for f in fonts if getattr(f, "flags", None) == flags]
+
+
+def _by_angle(font: Any, fonts: list[Any]) -> list[Any]:
+    angle = ctypes.c_int()
+    if not pdfium_c.FPDFFont_GetItalicAngle(font, angle):
+        return fonts
+    return [f for f in fonts if int(getattr(f, "italic_angle", 0)) == angle.value]
+
+
 # --- Characters --------------------------------------------------------------------------------
-
-
-def _chars(pdfium_page: pypdfium2.PdfPage, frame: _Frame) -> list[Obj]:
-    textpage = pdfium_page.get_textpage()
-    try:
-        return list(_text_chars(textpage.raw, textpage.count_chars(), frame))
-    finally:
-        textpage.close()
 
 
 def _page_text(raw: Any, count: int) -> str | None:
@@ -219,7 +316,14 @@ def _page_text(raw: Any, count: int) -> str | None:
     return text if len(text) == count else None
 
 
-def _text_chars(raw: Any, count: int, frame: _Frame) -> Iterator[Obj]:
+# FPDFText_GetTextObject as an address (an int): the key of the character's text object, without a
+# ctypes.cast per character.
+_text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    int(ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value or 0)
+)
+
+
+def _text_chars(raw: Any, count: int, frame: _Frame, descents: _Descents) -> Iterator[Obj]:
     """Each character drawn on the page (PDFium's generated spaces and line breaks left out)."""
     text = _page_text(raw, count)
     x, y = ctypes.c_double(), ctypes.c_double()
@@ -229,11 +333,10 @@ def _text_chars(raw: Any, count: int, frame: _Frame) -> Iterator[Obj]:
         char = text[i] if text is not None else chr(pdfium_c.FPDFText_GetUnicode(raw, i))
         if char in _WHITESPACE and pdfium_c.FPDFText_IsGenerated(raw, i):
             continue
-        handle = pdfium_c.FPDFText_GetTextObject(raw, i)
-        key = ctypes.cast(handle, ctypes.c_void_p).value or 0
+        key = _text_object_address(raw, i) or 0
         style = styles.get(key)
         if style is None:
-            style = styles[key] = _Style(raw, i, handle)
+            style = styles[key] = _Style(raw, i, pdfium_c.FPDFText_GetTextObject(raw, i), descents)
         if pdfium_c.FPDFText_HasUnicodeMapError(raw, i):
             char = "(cid:0)"
         pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)  # 32-bit floats inside PDFium
@@ -246,18 +349,14 @@ def _text_chars(raw: Any, count: int, frame: _Frame) -> Iterator[Obj]:
 class _Style:
     """What one text object's characters share: font, size, matrix and descent."""
 
-    def __init__(self, raw: Any, index: int, handle: Any) -> None:
+    def __init__(self, raw: Any, index: int, handle: Any, descents: _Descents) -> None:
         m = pdfium_c.FS_MATRIX()
         pdfium_c.FPDFText_GetMatrix(raw, index, m)
         self.matrix = (written(m.a), written(m.b), written(m.c), written(m.d))
         self.size = written(pdfium_c.FPDFText_GetFontSize(raw, index))
         self.font = pdfium_c.FPDFTextObj_GetFont(handle) if handle else None
         self.font_key = (ctypes.cast(self.font, ctypes.c_void_p).value or 0) if self.font is not None else 0
-        descent = ctypes.c_float()
-        if self.font is not None and pdfium_c.FPDFFont_GetDescent(self.font, ctypes.c_float(1.0), descent):
-            self.descent = -abs(written(descent.value))  # pdfminer forces a positive /Descent negative
-        else:
-            self.descent = 0.0
+        self.descent = descents.of(self.font, self.font_key)
 
     def width(self, char: str) -> float:
         """The glyph's advance at size 1, from the font's widths (as pdfminer's char_width)."""
