@@ -159,13 +159,20 @@ def narrative_views(texts: dict[str, str]) -> list[NarrativeView]:
     return out
 
 
-def search_chars(*names: str) -> str:
-    """Names spelled out one character at a time (夏 县): Pagefind keeps a two-character name as
+def search_chars(name: str) -> str:
+    """A name spelled out one character at a time (夏 县): Pagefind keeps a two-character name as
     one word while the browser splits the query into characters, so 夏县 would not be found. The
     copy is bracketed 〔…〕 so that the search page cuts it out of the excerpts it shows
-    (site/static/search.js)."""
-    spelled = " ".join(" ".join(name) for name in names if name)
-    return f"〔{spelled}〕" if spelled else ""
+    (site/static/search.js).
+
+    Only a county's own page carries the copies (site/templates/county.html): its name, weighted
+    heaviest, and its prefecture's, light. The query 霍城县 is searched as 霍, 城 and 县, and each
+    province's bundle scores its pages by its own counts (publish/search_index.py): a character
+    on every page of a bundle counts for almost nothing there. When 霍城县's report pages carried
+    the copy too, 霍城县 was the only county of its bundle and its name's characters were on every
+    page of it, so 夏县's page, whose 运城市 gave 城 in a bundle where 城 is rare, came first.
+    A report page is found by its own words and from its county's page, which lists it."""
+    return f"〔{' '.join(name)}〕" if name else ""
 
 
 # --- County and report pages ---------------------------------------------------------------------
@@ -192,7 +199,8 @@ class CountyPage:
     charts: list[Chart]
     narratives: list[NarrativeView]
     findings: list[FindingView]
-    search_chars: str
+    search_name: str  # search_chars of the county's name and of its prefecture
+    search_place: str
     years: list[int]
     updated: str | None  # the newest change of the county's reports (publish/stamp.py)
     template: str = "county.html"
@@ -228,7 +236,6 @@ class ReportPage:
     findings: list[FindingView]
     corrections: list[CorrectionView]
     others: list[ReportLink]
-    search_chars: str
     updated: str | None  # as its county page: a neighbouring year's change may change its findings
     template: str = "report.html"
 
@@ -275,7 +282,6 @@ def _county(
     narratives = {r.id: narrative_views(data.narratives.get(r.id, {})) for r in reports}  # the latest's twice
     first, latest = reports[0], reports[-1]
     updated = newest(r.updated for r in reports)
-    chars = search_chars(first.region, first.prefecture)
     files = [_chart(first, key, title, series, reports, labels, cells, data) for key, title, series in CHARTS]
     yield from (f for f, _ in files)
     yield CountyPage(
@@ -291,7 +297,8 @@ def _county(
         charts=[chart for _, chart in files],
         narratives=narratives[latest.id],
         findings=[f for r in reversed(reports) for f in findings[r.id]],
-        search_chars=chars,
+        search_name=search_chars(first.region),
+        search_place=search_chars(first.prefecture if first.prefecture != first.region else ""),
         years=sorted({r.year for r in reports if r.year}),
         updated=updated,
     )
@@ -307,7 +314,6 @@ def _county(
             findings=findings[report.id],
             corrections=[_correction_view(data, c) for c in data.corrections.get(report.id, [])],
             others=[links[r.id] for r in reversed(reports) if r is not report],
-            search_chars=search_chars(report.region, report.prefecture),
             updated=updated,
         )
 

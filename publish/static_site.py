@@ -131,6 +131,12 @@ def _clear(target: Path, scope: Scope) -> None:
         shutil.rmtree(target / "year", ignore_errors=True)
 
 
+# Pagefind's weights (0–10; a heading counts 7 by default, text 1) of the names on a county's
+# page, so that it ranks first for its name: the county's name (heading and spelled copy) the
+# heaviest, its prefecture's spelled copy light (publish/pages.py search_chars).
+SEARCH_WEIGHTS = {"own_name": "10", "place": "0.5"}
+
+
 def environment(publisher: str = DEFAULT_PUBLISHER) -> Environment:
     """Jinja for untrusted data: everything escaped, and a missing name is an error, not blank.
     `stamp(page)` is the foot line of a page: the publisher and when its data last changed."""
@@ -143,6 +149,7 @@ def environment(publisher: str = DEFAULT_PUBLISHER) -> Environment:
         keep_trailing_newline=True,
     )
     env.globals["stamp"] = lambda page: Stamp(publisher, page.updated).text
+    env.globals["weights"] = SEARCH_WEIGHTS
     return env
 
 

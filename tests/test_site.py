@@ -451,7 +451,12 @@ def test_search_page_names_counties_one_character_at_a_time(site):
     doc = page(site, "region/410825/index.html")
     assert doc.find(".//main").get("data-pagefind-body") is not None
     (chars,) = doc.xpath(f"//*[{C('pagefind-chars')}]")
-    assert chars.text == "〔温 县 焦 作 市〕" and chars.get("aria-hidden") == "true"
+    assert chars.text_content() == "〔温 县〕 〔焦 作 市〕" and chars.get("aria-hidden") == "true"
+    weights = [(span.text, span.get("data-pagefind-weight")) for span in chars]
+    assert weights == [("〔温 县〕", "10"), ("〔焦 作 市〕", "0.5")]  # its own name the heaviest
+    assert doc.find(".//h1").get("data-pagefind-weight") == "10"
+    report = page(site, "region/410825/2024/index.html")  # found by its own words, and from its county
+    assert report.xpath(f"//*[{C('pagefind-chars')}]") == [] and "温 县" not in report.text_content()
     assert doc.xpath("//*[@data-pagefind-filter='省份']")[0].text == "河南省"
     assert [e.get("data-pagefind-filter") for e in doc.xpath(f"//ul[{C('reports')}]/li")] == ["年度:2024"]
     shards = json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))

@@ -30,8 +30,9 @@
     });
   }
 
-  /* Pages carry their names spelled out one character at a time, bracketed 〔夏 县〕, for the index
-     only (publish/pages.py search_chars): cut out of the excerpt, whole or where it is cut off. */
+  /* County pages carry their names spelled out one character at a time, bracketed 〔夏 县〕〔运 城 市〕,
+     for the index only (publish/pages.py search_chars): cut out of the excerpt, whole or where it
+     is cut off. */
   function withoutSpelledNames(result) {
     if (result && typeof result.excerpt === "string") {
       result.excerpt = result.excerpt

@@ -93,6 +93,27 @@ def test_search_finds_a_county_by_its_name(page: Page, watch: Watch, served, que
     watch.assert_clean()
 
 
+def county_names(published: Path) -> list[tuple[str, str]]:
+    return db_values(published, "SELECT DISTINCT region, region_code FROM reports ORDER BY region_code")
+
+
+def test_a_county_page_ranks_first_for_its_name(page: Page, watch: Watch, served, published):
+    """Every county of the site, typed as a visitor would, all provinces searched at once: its
+    own page is the first result, before its reports and before other counties that share a
+    character (霍城县 and 夏县's prefecture 运城市 share 城)."""
+    names = county_names(published)
+    assert len(names) == 5
+    page.goto(served + "search/index.html")
+    box = page.locator(".pagefind-ui__search-input")
+    for name, code in names:
+        box.fill(name)
+        expect(page.locator(".pagefind-ui__message")).to_contain_text(name, timeout=WAIT_MS)  # searched
+        first = page.locator(".pagefind-ui__result").first.locator(".pagefind-ui__result-link")
+        expect(first).to_have_count(1)  # each result shows its link once its page's data has come
+        assert first.get_attribute("href") == f"/site/region/{code}/index.html", name
+    watch.assert_clean()
+
+
 def test_search_excerpts_never_show_the_spelled_out_names(page: Page, watch: Watch, served):
     page.goto(served + "search/index.html?q=温县")
     excerpts = page.locator(".pagefind-ui__result-excerpt")
