@@ -11,7 +11,17 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import TypeVar
 
-from nianbao.db.format import NOT_APPLICABLE, UNITS
+from nianbao.db.format import (
+    FORMATS,
+    NOT_APPLICABLE,
+    SECTIONS,
+    TABLE2_COLUMNS_2021,
+    TABLE3_GROUP_LABELS,
+    TABLE3_SUBTOTAL_COLUMN,
+    TABLE4_GROUPS,
+    TABLE4_RESULTS,
+    UNITS,
+)
 from nianbao.db.numerals import MAX_DIGITS, NUMERAL_CHARS, cell_numeral
 
 T = TypeVar("T")
@@ -153,3 +163,35 @@ def best_normalized(token: str, candidates: Sequence[tuple[T, tuple[str, ...]]])
             if s > best_score:
                 best, best_score = item, s
     return best, best_score
+
+
+MATCH = 0.72  # a text at least this similar to a label of the format is that label (a misprint)
+
+
+@lru_cache(maxsize=1)
+def _format_labels() -> tuple[str, ...]:
+    """Every label the format prints inside tables 二/三/四 (rows with their variants, items,
+    group headings, column headers) and the sections' titles, normalized."""
+    texts: set[str] = {*TABLE3_GROUP_LABELS, *TABLE3_SUBTOTAL_COLUMN.labels}
+    for spec in FORMATS.values():
+        for row2 in spec.table2:
+            texts.update((*row2.labels, row2.item, *(f.column for f in row2.fields)))
+        texts.update(label for row3 in spec.table3_rows for label in (*row3.labels, row3.group or ""))
+        texts.update(label for column in spec.table3_columns for label in column.labels)
+    texts.update(label for column in (*TABLE2_COLUMNS_2021, *TABLE4_GROUPS, *TABLE4_RESULTS) for label in column.labels)
+    texts.update(label for section in SECTIONS for label in section.labels)
+    return tuple(sorted({normalize(t) for t in texts} - {""}))
+
+
+@lru_cache(maxsize=4096)
+def is_known_label(text: str) -> bool:
+    """Whether `text` is a label of the format or a piece of one (a label wrapped over lines or
+    cells, its numbering alone, a misprint of it). What is not (不详, 见附注, 约十一) is no row's
+    label: printed in a value's place, it is that value."""
+    token = normalize(text)
+    if not token:
+        return True
+    labels = _format_labels()
+    if any(token in label for label in labels):
+        return True
+    return max((score(token, label) for label in labels), default=0.0) >= MATCH

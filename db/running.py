@@ -32,7 +32,7 @@ from nianbao.db.format import (
     FORMAT_2021,
     ReportFormat,
 )
-from nianbao.db.labels import nfkc, normalize, read_cell
+from nianbao.db.labels import is_known_label, nfkc, normalize, read_cell
 from nianbao.db.model import BLANK, Note, Report, Value
 from nianbao.db.numerals import NUMERAL_CHARS
 from nianbao.db.runs import Reading, readings, tokens
@@ -197,9 +197,45 @@ def _is_word(char: str) -> bool:
     return bool(_IDEOGRAPH.match(char)) and char not in NUMERAL_CHARS
 
 
+_SENTENCE = re.compile(r"[，。；！？,;!?]")  # a cell's text is no sentence
+_STRAY = re.compile(r"[^\d\s|]{1,40}")  # what is printed between digits: no digit, no space, no border
+
+
+def stray_words(text: str, at: int, stop: int | None = None) -> str | None:
+    """Words at `at` that are no label of the format (不详, 见附注, 无此项), up to a digit, a space
+    or the next label's numbering: text printed in a row's cells, not the next row or heading."""
+    m = _STRAY.match(text, at, len(text) if stop is None else stop)
+    if m is None or m.group(0)[0] in _MARKUP:
+        return None
+    words = next((m.group(0)[:i] for i in range(len(m.group(0))) if _NEXT_LABEL.match(m.group(0), i)), m.group(0))
+    if not words or _SENTENCE.search(words) or is_known_label(words) or not _IDEOGRAPH.search(words):
+        return None  # the next label, a sentence (the narrative after the table), or no words
+    return words
+
+
+def words_in_row(text: str, at: int, stop: int | None = None) -> str | None:
+    """Stray words in a row's place (see stray_words): right after its label, or between its
+    digits. Words after the whole run are the text that follows the table, not a cell."""
+    run = _run_at(text, at, stop)
+    words = stray_words(text, at + len(run), stop)
+    if words is None or (run.strip() and not _run_at(text, at + len(run) + len(words), stop).strip()):
+        return None
+    return words
+
+
 def _row_follows(text: str, end: int) -> bool:
-    """Whether a label is followed by its row: digits, or a non-number printed in their place."""
-    return bool(_run_at(text, end).strip()) or no_number_at(text, end) is not None
+    """Whether a label is followed by its row: digits, or a non-number printed in their place, or
+    stray words that the row's digits (or the next row's numbered label) follow. Words then a
+    number then more words (为11件，…) are a sentence, not a row."""
+    if _run_at(text, end).strip() or no_number_at(text, end) is not None:
+        return True
+    spaces = len(_run_at(text, end))
+    words = stray_words(text, end + spaces)
+    if words is None:
+        return False
+    after = end + spaces + len(words)
+    after += len(_run_at(text, after))
+    return after >= len(text) or _NEXT_LABEL.match(text, after) is not None
 
 
 def _run_at(text: str, at: int, stop: int | None = None) -> str:
@@ -207,14 +243,16 @@ def _run_at(text: str, at: int, stop: int | None = None) -> str:
     return _leading(_RUN, text, at, stop)
 
 
-def find_label(text: str, labels: Sequence[Label], start: int, stop: int) -> Found | None:
+def find_label(text: str, labels: Sequence[Label], start: int, stop: int, halves: bool = True) -> Found | None:
     """The first place in text[start:stop] where one of a row's labels is printed: exactly, else
-    (a typo: 行政止公开, 行政法复议) by the first or the last half of its words. A remark in
-    brackets after the label ((区分处理的，只计这一情形…)) is part of it."""
+    (a typo: 行政止公开, 行政法复议; unless `halves` is False) by the first or the last half of its
+    words. A remark in brackets after the label ((区分处理的，只计这一情形…)) is part of it."""
     p = _patterns(tuple(labels))
     m = p.full.search(text, start, stop)
     if m:
         return Found(labels[0].key, m.start(), _after_remark(text, m.end()))
+    if not halves:
+        return None
     longest = max(labels, key=lambda lab: len(lab.words)).words
     head = p.halves[0].search(text, start, stop)
     tail = p.halves[1].search(text, start, stop)
@@ -262,7 +300,11 @@ def find_rows(text: str, rows: Sequence[tuple[str, Sequence[str]]], start: int, 
             continue
         if not out and i == 0 and not _row_follows(text, found.end):
             # The first row must be followed by numbers: its words in a sentence are no table.
-            found = _first_with_run(text, labels, found.end, stop)
+            whole = _patterns(tuple(labels)).full.match(text, found.start) is not None
+            printed = found
+            found = _first_with_run(text, labels, found.end, stop, halves=not whole)
+            if found is None and whole and _next_row_follows(text, rows, printed.end):
+                found = printed  # the table's first row, with no number printed: named, not skipped
             if found is None:
                 return []
         out.append(found)
@@ -270,11 +312,23 @@ def find_rows(text: str, rows: Sequence[tuple[str, Sequence[str]]], start: int, 
     return out
 
 
-def _first_with_run(text: str, labels: Sequence[Label], start: int, stop: int) -> Found | None:
+def _next_row_follows(text: str, rows: Sequence[tuple[str, Sequence[str]]], end: int) -> bool:
+    """Whether the second row's label is printed whole right after the first row (within ROW_GAP)."""
+    if len(rows) < 2:
+        return False
+    key, variants = rows[1]
+    return find_label(text, [label_of(key, v) for v in variants], end, min(len(text), end + ROW_GAP), False) is not None
+
+
+def _first_with_run(text: str, labels: Sequence[Label], start: int, stop: int, halves: bool = True) -> Found | None:
+    """The first place the label is printed with its row after it. Once the label is seen printed
+    whole, it is not looked for by halves: half of it may be in another row's label (信息公开申请数量
+    ends both 本年新收… and 上年结转…)."""
     while True:
-        found = find_label(text, labels, start, stop)
+        found = find_label(text, labels, start, stop, halves)
         if found is None or _row_follows(text, found.end):
             return found
+        halves = halves and _patterns(tuple(labels)).full.match(text, found.start) is None
         start = found.end
 
 
@@ -329,7 +383,7 @@ def _row_runs(
         following = found[i + 1] if i + 1 < len(found) else (Found("", stop, stop) if stop is not None else None)
         run = run_between(doc.text, f, following)
         end = max(f.end, following.start if following is not None and following.start is not None else len(doc.text))
-        stuck = no_number_at(doc.text, f.end, end)
+        stuck = no_number_at(doc.text, f.end, end) or words_in_row(doc.text, f.end, end)
         if stuck is not None:  # the row as printed, up to the next row's label, for the note
             run = " ".join(doc.text[f.end : end].split())[:80]
         out.append(
@@ -365,10 +419,7 @@ def _settle_rows(
             continue
         if not r.readings:
             values[r.key] = [Value(None, "", r.source)] * len(cells)
-            message = f"row “{r.label}”: “{r.run}” cannot be read as {len(cells)} values"
-            if r.no_number:
-                message += f" (“{r.no_number}” is no number; which cell it is cannot be told without the borders)"
-            notes.append(Note("row-incomplete", _whole(cells), message, r.source, (r.run,)))
+            notes.append(Note("row-incomplete", _whole(cells), _unreadable(r, len(cells)), r.source, (r.run,)))
             continue
         ordered = sorted(r.readings, key=plausible)
         options[r.key] = ordered
@@ -385,6 +436,17 @@ def _settle_rows(
             s = Settled(s.values, UNSPACED)
         notes.extend(_split_notes(r, s, paths(r.key)))
     return values, notes
+
+
+def _unreadable(r: RowRun, width: int) -> str:
+    """Why a row's run gives no values, in Chinese: words with no number, or a non-number among
+    digits whose cell cannot be told without the table's borders."""
+    if r.no_number and not re.search(r"\d", r.run.replace(r.no_number, "", 1)):
+        return f"“{r.label}”一行只印有“{r.no_number}”，不是数字：各格空缺"
+    message = f"“{r.label}”一行“{r.run}”不能读成{width}个值"
+    if r.no_number:
+        message += f"（“{r.no_number}”不是数字；表格边框已失，分不清它在哪一格）"
+    return message
 
 
 UNSPACED = "unspaced"  # one split only, but the printed spaces suggest fewer cells and no sum checks it

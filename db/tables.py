@@ -19,10 +19,19 @@ from nianbao.db.format import (
     TABLE4_RESULTS,
     ReportFormat,
 )
-from nianbao.db.labels import best_match, best_normalized, is_numbering, normalize, normalized_labels, read_cell
+from nianbao.db.labels import (
+    MATCH,
+    best_match,
+    best_normalized,
+    is_known_label,
+    is_numbering,
+    normalize,
+    normalized_labels,
+    read_cell,
+)
 from nianbao.db.model import BLANK, Note, Value
 
-MATCH = 0.72  # a label at least this similar to a row label names that row
+# MATCH (db/labels.py): a label at least this similar to a row label names that row
 STRONG = 0.9  # similar enough to name a row printed with no values at all
 EXACT = 0.95  # similar enough to take a row of blank cells as the row (not a wrapped label)
 
@@ -42,7 +51,8 @@ class Entry:
 
     @property
     def has_number(self) -> bool:
-        return any(read_cell(c.text).kind in ("number", "marker", "text") for c in self.values)
+        """Whether anything is printed among the values (a number, a marker, text in a value's place)."""
+        return any(not _is_blank(c) for c in self.values)
 
     @property
     def one_line(self) -> bool:
@@ -58,7 +68,7 @@ def entries(blocks: Sequence[Block]) -> list[Entry]:
         first = len(out)
         entry = Entry()
         blanks: list[Cell] = []
-        kinds = [read_cell(cell.text).kind for cell in row]
+        kinds = _kinds(row)
         # A row of values alone (table 四's) keeps its leading blanks: they are its first values.
         values_only = "label" not in kinds
         for cell, kind in zip(row, kinds, strict=True):
@@ -81,6 +91,27 @@ def entries(blocks: Sequence[Block]) -> list[Entry]:
             out.append(entry)
         _with_shapes(out[first:], row)
     return out
+
+
+def _kinds(row: list[Cell]) -> list[str]:
+    """What each cell of a row is. Text in a value's place (after a value, after the row's label
+    with no label after it, or among values alone) that is no label of the format (不详, 见附注, 约十一, 11（见附注）)
+    is that cell's value, kept as printed: read as a label, it would move the values after it."""
+    kinds = [read_cell(cell.text).kind for cell in row]
+    for i, cell in enumerate(row):
+        if kinds[i] != "label" or is_known_label(cell.text):
+            continue
+        before, after = kinds[:i], kinds[i + 1 :]
+        label_before, label_after = "label" in before, "label" in after
+        if any(_is_value(k) for k in before) or (label_before and not label_after):
+            kinds[i] = "text"
+        elif not label_before and not label_after and any(_is_value(k) for k in after):
+            kinds[i] = "text"  # in a row of values alone (table 四's)
+    return kinds
+
+
+def _is_value(kind: str) -> bool:
+    return kind in ("number", "marker", "text")
 
 
 def _with_shapes(found: list[Entry], row: list[Cell]) -> None:

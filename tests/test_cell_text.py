@@ -141,7 +141,7 @@ def test_a_non_number_in_running_text_is_named_never_shifted(case, kind, number,
     ]
     assert silent == []
     stuck = [n for n in report.notes if n.code == "row-incomplete" and n.cells == ("table3.new_received.*",)]
-    assert stuck and "is no number" in stuck[0].message
+    assert stuck and "不是数字" in stuck[0].message
 
 
 # --- The property: random non-numbers in random cells ---------------------------------------------
@@ -190,9 +190,9 @@ PATHS = [
 
 def _a_non_number_moves_no_value(where: tuple, cell: str, layout: str) -> None:
     name, table, key, index = where
-    # A label's numbering alone or with a word (1., （一）, 三、, 2.重) heads a label broken over lines, a word with
-    # no digit or numeral, numerals with a word (第一), or digits with two characters of words
-    # (11（见附注）) is a label: none is a value (see the README); it is left to the row's notes.
+    # A label's numbering alone or with a word (1., （一）, 三、, 2.重) heads a label broken over lines;
+    # words (不详, 第一, 11（见附注）) are a value only when no label of the format holds them: that
+    # domain is tests/test_cell_words.py's.
     is_word = [("\u3400" <= c <= "\u9fff" and c not in NUMERAL_CHARS) for c in cell]
     words = sum(is_word)
     assume(not any(is_numbering(cell[:k]) and any(is_word[k:]) for k in range(1, len(cell))))  # 2.重: a head
