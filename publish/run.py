@@ -163,7 +163,7 @@ def prepare_out(out: Path) -> bool:
     anything is built: a file, a device, a folder without permission or on a read-only or
     virtual file system (/proc) fails here, with its own reason, and nothing is left behind."""
     if out.exists() and not out.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(out))
+        raise NotADirectoryError(errno.ENOTDIR, "不是文件夹", str(out))
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     try:

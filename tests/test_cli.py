@@ -266,10 +266,7 @@ def test_db_option_pointing_to_a_non_database_is_one_error_line(tmp_path, comman
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        (
-            f"Error: {not_db}: 数据库已损坏或不是数据库 — the database is damaged or is not a database"
-            " (file is not a database); restore it from a backup"
-        )
+        f"Error: {not_db}: 数据库已损坏或不是数据库（sqlite3：file is not a database）；请从备份恢复"
     ]
     assert not_db.read_text(encoding="utf-8").startswith("not a database")  # left alone
 

@@ -21,11 +21,8 @@ from nianbao.db.schema import connect
 from nianbao.tui.cli import cli
 from tests.helpers import SAMPLES, distinct_copies, sample_path
 
-LOCKED = (
-    "数据库被另一个程序锁定 — the database is locked by another program (waited 0.2 s);"
-    " nothing was changed: try again when it has finished"
-)
-FULL = "磁盘已满 — the disk is full; nothing of the step in hand was written: free space and try again"
+LOCKED = "数据库被另一个程序锁定（已等待 0.2 秒）；什么也没有更改：请等它结束后再试"
+FULL = "磁盘已满；正在进行的这一步什么也没有写入：请腾出空间后再试"
 
 
 def run(args: list[str]):
@@ -134,7 +131,7 @@ def test_a_swap_that_fails_midway_swaps_back(samples_db, tmp_path, monkeypatch):
     monkeypatch.setattr(publish_run, "swap_in", swap_then_fill_disk)
     result = run(["--db", str(samples_db), "publish", "--out", str(out), "--include-unapproved", "--full"])
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {out}/.live: 磁盘已满 — No space left on device\n"
+    assert result.stderr == f"Error: {out}/.live: 磁盘已满（系统：No space left on device）\n"
     monkeypatch.setattr(publish_run, "swap_in", real)
     assert live_target(out) == live
     assert count(samples_db, "SELECT count(*) FROM publishes") == 1
@@ -188,7 +185,7 @@ def test_disk_full_during_publish_keeps_the_previous_build_live(samples_db, tmp_
     result = run(["--db", str(samples_db), "publish", "--out", str(out), "--include-unapproved", "--full"])
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
-    assert line.startswith(f"Error: {out}/.builds/") and line.endswith(": 磁盘已满 — No space left on device")
+    assert line.startswith(f"Error: {out}/.builds/") and line.endswith(": 磁盘已满（系统：No space left on device）")
     assert live_target(out) == live
     assert count(samples_db, "SELECT count(*) FROM publishes") == 1
 
@@ -218,10 +215,8 @@ def test_a_damaged_database_is_one_line(samples_db, tmp_path, command):
     result = run(["--db", str(samples_db), *command])
     assert result.exit_code == 1, result.output
     (line,) = result.stderr.splitlines()
-    assert line.startswith(
-        f"Error: {samples_db}: 数据库已损坏或不是数据库 — the database is damaged or is not a database ("
-    )
-    assert line.endswith("); restore it from a backup")
+    assert line.startswith(f"Error: {samples_db}: 数据库已损坏或不是数据库（sqlite3：")
+    assert line.endswith("）；请从备份恢复")
     assert not (tmp_path / "pub").exists()
 
 
@@ -232,8 +227,7 @@ def test_the_app_refuses_a_file_that_is_not_sqlite(tmp_path):
     result = run(["--db", str(not_db)])
     one_error_line(
         result,
-        f"{not_db}: 数据库已损坏或不是数据库 — the database is damaged or is not a database"
-        " (file is not a database); restore it from a backup",
+        f"{not_db}: 数据库已损坏或不是数据库（sqlite3：file is not a database）；请从备份恢复",
     )
 
 
@@ -261,10 +255,10 @@ def test_a_database_of_a_newer_nianbao_is_refused(samples_db):
 @pytest.mark.parametrize(
     ("out", "problem"),
     [
-        ("afile/pub", "不是文件夹 — Not a directory"),
-        ("afile", "不是文件夹 — not a folder"),
-        ("/dev/null", "不是文件夹 — not a folder"),
-        ("/proc/nianbao-test", "No such file or directory"),
+        ("afile/pub", "不是文件夹（系统：Not a directory）"),
+        ("afile", "不是文件夹"),
+        ("/dev/null", "不是文件夹"),
+        ("/proc/nianbao-test", "不存在（系统：No such file or directory）"),
     ],
     ids=["under-a-file", "a-file", "dev-null", "proc"],
 )
@@ -293,7 +287,7 @@ def test_an_out_that_cannot_be_written_is_one_line(samples_db, tmp_path, monkeyp
     result = run(["--db", str(samples_db), "publish", "--out", str(out), "--include-unapproved"])
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
-    assert line.startswith(f"Error: {out}/.write-test-") and line.endswith(": 没有权限 — Permission denied")
+    assert line.startswith(f"Error: {out}/.write-test-") and line.endswith(": 没有权限（系统：Permission denied）")
     assert not out.exists()
 
 
