@@ -106,6 +106,28 @@ def test_turned_stamped_noisy_page_has_the_same_ruled_tables(page2):
         assert grids(scan.scanned(page2, angle=angle)) == plain
 
 
+@needs_ocr
+@pytest.mark.parametrize("dpi", [150, 300])
+def test_a_scans_resolution_is_that_of_its_picture(folder, tmp_path, dpi):
+    """The resolution decides whether a page is read in black and white (under COARSE_DPI)."""
+    import pypdfium2
+
+    pages = scan.page_images(sample_pdf("003", folder), dpi)[:1]
+    document = pypdfium2.PdfDocument(str(scan.image_pdf(pages, tmp_path / "s.pdf", dpi)))
+    try:
+        assert round(ocr.scan_dpi(document[0])) == dpi
+    finally:
+        document.close()
+    assert (dpi < ocr.COARSE_DPI) == (dpi == 150)
+
+
+@needs_ocr
+def test_a_coarse_scan_is_read_in_black_and_white(page2):
+    cleaned = ocr.grey(bgr(scan.scanned(page2.resize((1240, 1754)), angle=0, noise=0)))
+    assert len(np.unique(cleaned)) > 2
+    assert set(np.unique(ocr.binarised(cleaned))) == {0, 255}
+
+
 # --- Reading a page ----------------------------------------------------------------------------
 
 
@@ -201,7 +223,8 @@ def test_image_only_pdf_at_300_dpi_reads_with_every_wrong_cell_named(folder, tmp
     pages = scan.page_images(sample_pdf("003", folder), 300)
     path = scan.image_pdf(pages, tmp_path / "scan.pdf", 300)
     scanned, document = parse_bytes(path.read_bytes(), "scan.pdf")
-    assert document.form == "pdf" and document.details["ocr_dpi"] == "300"
+    assert document.form == "pdf" and document.details["ocr_dpi"] == "300" and document.details["scan_dpi"] == "300"
+    assert "ocr_binarised_pages" not in document.details  # read in grey, as printed
     right = assert_read_or_named(text, scanned)
     assert right >= 0.98 * len(cells(text))  # 198 of 200 here; 99.2 % over the five samples (BENCHMARKS.md)
 
