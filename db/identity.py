@@ -40,15 +40,25 @@ class Identity:
 
 def find_title(front: list[Block], body: str = "") -> tuple[str | None, str, int | None]:
     """(title as printed, organ named in it, report year) from the front matter: the nearest
-    title before the article's opening (`article_opening`). A title may be printed over two or
-    three lines (a long organ name, the year at a line's end); a title that names no organ takes
-    it from the lines above it. When the page names several reports (a portal's list of other
+    title before the article's opening (`openings`). A title may be printed over two or three
+    lines (a long organ name, the year at a line's end); a title that names no organ takes it
+    from the lines above it. When the page names several reports (a portal's list of other
     reports around the article), a title is taken only when the text after it (the opening, the
     `body`) names its organ and its year: never another county's or another year's report."""
     lines = [b.text.lstrip("#").strip() for b in front if isinstance(b, Paragraph)]
-    found = _title_at(lines, article_opening(lines))
-    if found is None:
-        return None, "", None
+    several = len(_reports_named(lines)) > 1
+    for opening in openings(lines):
+        found = _title_at(lines, opening)
+        if found is None:
+            continue
+        title, organ, year, end = _read_title(lines, found)
+        if not several or _corroborated(nfkc(organ).replace(" ", ""), year, "\n".join([*lines[end:], body])):
+            return title, organ, year
+    return None, "", None
+
+
+def _read_title(lines: list[str], found: tuple[int, int, re.Match[str]]) -> tuple[str, str, int, int]:
+    """(title, organ, year, the line after the title) of a title found on the lines."""
     start, end, m = found
     title = "".join(lines[start:end]) if end - start > 1 else lines[start]
     organ = (m.group("before") or m.group("after")).strip()
@@ -56,27 +66,23 @@ def find_title(front: list[Block], body: str = "") -> tuple[str | None, str, int
         above = _organ_above(lines, start)
         if above:
             organ, title = nfkc("".join(above)).replace(" ", ""), "".join(above) + title
-    year = int(m.group("year"))
-    after = "\n".join([*lines[end:], body])
-    if len(_reports_named(lines)) > 1 and not _corroborated(nfkc(organ).replace(" ", ""), year, after):
-        return None, "", None
-    return title, organ, year
+    return title, organ, int(m.group("year")), end
 
 
-# The article's opening: its first sentence (a line holding one, or one starting as openings do),
-# else the portal's line of metadata (发布时间, 来源) under the title.
+# The article's opening: a portal's line of metadata under the title (发布时间, 来源), the first
+# sentence (a line holding one, or starting as openings do).
 _OPENING_LINE = re.compile(r"[。；]|^(?:本报告|本年度报告|根据|依据|按照|依照|现将|现公布|现予)")
 _META_LINE = re.compile(r"发布时间|发布日期|发文日期|来源[：:]|信息来源")
 
 
-def article_opening(lines: list[str]) -> int:
-    """Index of the article's opening line (its first sentence, else its line of metadata); the
-    end when there is neither. The title is what comes last before it."""
-    for pattern in (_OPENING_LINE, _META_LINE):
-        found = next((i for i, line in enumerate(lines) if pattern.search(line) and not _title_shaped(line)), None)
-        if found is not None:
-            return found
-    return len(lines)
+def openings(lines: list[str]) -> list[int]:
+    """Where the article may open, in the order its title is looked for before them: its line of
+    metadata, its first sentence, the end of the front matter (the first section's heading)."""
+    found = [
+        next((i for i, line in enumerate(lines) if pattern.search(line) and not _title_shaped(line)), None)
+        for pattern in (_META_LINE, _OPENING_LINE)
+    ]
+    return list(dict.fromkeys([*(i for i in found if i is not None), len(lines)]))
 
 
 def _title_at(lines: list[str], opening: int) -> tuple[int, int, re.Match[str]] | None:
@@ -188,7 +194,7 @@ def opening_organ(front: list[Block]) -> str | None:
     the report for its government, so it names the organ only when neither the title nor the
     signature does."""
     lines = [b.text for b in front if isinstance(b, Paragraph)]
-    opening = article_opening(lines)
+    opening = openings(lines)[0]
     for line in [*lines[:8], *lines[opening : opening + 8]]:
         for m in _OPENING.finditer(nfkc(line).replace(" ", "")):
             organ = m.group("organ")
@@ -311,13 +317,10 @@ def _links_after_signature(blocks: list[Block]) -> int | None:
 
 
 def _signed_before(blocks: list[Block]) -> bool:
-    """The blocks end with the signature's date, perhaps followed by share and print links."""
-    for block in reversed(blocks):
-        if not isinstance(block, Paragraph):
-            return False
-        if block.text.strip() and not (is_site_chrome(block.text) and not _signature_before_chrome(block.text)):
-            return _ends_signature(block.text)
-    return False
+    """The blocks end with the signature's date or the portal's share and print links (the
+    article's end, in a report printed unsigned)."""
+    last = next((b for b in reversed(blocks) if not isinstance(b, Paragraph) or b.text.strip()), None)
+    return isinstance(last, Paragraph) and (is_site_chrome(last.text) or _ends_signature(last.text))
 
 
 def _ends_signature(text: str) -> bool:

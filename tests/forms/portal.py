@@ -1,5 +1,9 @@
 """A portal's report page printed to PDF by a browser, as people save reports they find online.
 
+`render` prints a page of its own; `render_style` prints the page of one of the three portal styles
+of tests/forms/html.py (legacy, modern, word), with their sidebars of other reports' titles and the
+heading a script writes above the title.
+
 The page is shaped like a real portal article: the site's header (name, navigation, search), a
 breadcrumb, the title and a line of metadata (date, source, hits), the report itself (tables with
 merged cells, ruled by CSS borders), share and print links, and a footer (copyright, site code,
@@ -15,6 +19,7 @@ from html import escape
 from pathlib import Path
 
 from nianbao.db.model import Report
+from tests.forms import html as portal_html
 from tests.forms.layout import Grid, GridCell, Part, parts
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -97,3 +102,12 @@ def render(report: Report, folder: Path) -> Path:
     html = folder / "report.html"
     html.write_text(page(report), "utf-8")
     return print_pdf(html, folder / "report.pdf")
+
+
+STYLES = portal_html.STYLES
+
+
+def render_style(report: Report, folder: Path, style: str) -> Path:
+    """The report's page in a portal style of tests/forms/html.py, printed: the path of the PDF."""
+    page = portal_html.render(report, folder / f"{style}.html", style=style)
+    return print_pdf(page, folder / f"{style}.pdf")
