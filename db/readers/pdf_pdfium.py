@@ -222,7 +222,7 @@ class _Descents:
 
     def __init__(self, page: Page) -> None:
         self.fonts: list[Any] = []
-        self.found: dict[int, float] = {}
+        self.found: dict[int, tuple[float, dict[str, float] | None]] = {}
         if page.pdf is not None:
             self._load(page.pdf.rsrcmgr, page.page_obj.resources, set())
 
@@ -243,21 +243,40 @@ class _Descents:
             if isinstance(stream, PDFStream) and "Resources" in stream.attrs:
                 self._load(manager, stream.attrs["Resources"], seen)
 
-    def of(self, font: Any, key: int) -> float:
+    def of(self, font: Any, key: int) -> tuple[float, dict[str, float] | None]:
+        """The font's descent, and its widths by character where one font of pdfminer's is it."""
         if key not in self.found:
             self.found[key] = self._resolve(font)
         return self.found[key]
 
-    def _resolve(self, font: Any) -> float:
+    def _resolve(self, font: Any) -> tuple[float, dict[str, float] | None]:
         candidates = self.fonts
         for narrow in (_by_name, _by_descent, _by_flags, _by_angle):
-            if len({f.get_descent() for f in candidates}) == 1:
+            if len({id(f) for f in candidates}) == 1:
                 break
             candidates = narrow(font, candidates)
         descents = {f.get_descent() for f in candidates}
         if len(descents) != 1:
             raise Unresolved
-        return float(descents.pop())
+        one = {id(f): f for f in candidates}
+        return float(descents.pop()), _widths(next(iter(one.values()))) if len(one) == 1 else None
+
+
+def _widths(font: Any) -> dict[str, float] | None:
+    """pdfminer's width of each character the font maps to Unicode (PDFium cuts a CID font's
+    /W widths to whole numbers); a character two glyphs of different widths share is left out."""
+    cid2unichr = getattr(getattr(font, "unicode_map", None), "cid2unichr", None)
+    if not isinstance(cid2unichr, dict):
+        return None
+    out: dict[str, float] = {}
+    shared: set[str] = set()
+    for cid, char in cid2unichr.items():
+        width = font.char_width(cid)
+        if out.setdefault(char, width) != width:
+            shared.add(char)
+    for char in shared:
+        del out[char]
+    return out
 
 
 def _by_name(font: Any, fonts: list[Any]) -> list[Any]:
@@ -356,10 +375,12 @@ class _Style:
         self.size = written(pdfium_c.FPDFText_GetFontSize(raw, index))
         self.font = pdfium_c.FPDFTextObj_GetFont(handle) if handle else None
         self.font_key = (ctypes.cast(self.font, ctypes.c_void_p).value or 0) if self.font is not None else 0
-        self.descent = descents.of(self.font, self.font_key)
+        self.descent, self.widths = descents.of(self.font, self.font_key)
 
     def width(self, char: str) -> float:
         """The glyph's advance at size 1, from the font's widths (as pdfminer's char_width)."""
+        if self.widths is not None and char in self.widths:
+            return self.widths[char]
         if self.font is None or len(char) != 1:
             return 0.0
         out = ctypes.c_float()
