@@ -222,7 +222,7 @@ class _Descents:
 
     def __init__(self, page: Page) -> None:
         self.fonts: list[Any] = []
-        self.found: dict[int, tuple[float, dict[str, float] | None]] = {}
+        self.found: dict[int, tuple[float, _Widths | None]] = {}
         if page.pdf is not None:
             self._load(page.pdf.rsrcmgr, page.page_obj.resources, set())
 
@@ -243,13 +243,13 @@ class _Descents:
             if isinstance(stream, PDFStream) and "Resources" in stream.attrs:
                 self._load(manager, stream.attrs["Resources"], seen)
 
-    def of(self, font: Any, key: int) -> tuple[float, dict[str, float] | None]:
+    def of(self, font: Any, key: int) -> tuple[float, _Widths | None]:
         """The font's descent, and its widths by character where one font of pdfminer's is it."""
         if key not in self.found:
             self.found[key] = self._resolve(font)
         return self.found[key]
 
-    def _resolve(self, font: Any) -> tuple[float, dict[str, float] | None]:
+    def _resolve(self, font: Any) -> tuple[float, _Widths | None]:
         candidates = self.fonts
         for narrow in (_by_name, _by_descent, _by_flags, _by_angle):
             if len({id(f) for f in candidates}) == 1:
@@ -262,21 +262,42 @@ class _Descents:
         return float(descents.pop()), _widths(next(iter(one.values()))) if len(one) == 1 else None
 
 
-def _widths(font: Any) -> dict[str, float] | None:
-    """pdfminer's width of each character the font maps to Unicode (PDFium cuts a CID font's
-    /W widths to whole numbers); a character two glyphs of different widths share is left out."""
-    cid2unichr = getattr(getattr(font, "unicode_map", None), "cid2unichr", None)
-    if not isinstance(cid2unichr, dict):
+class _Widths:
+    """pdfminer's width of a character of one font where PDFium's would differ: PDFium cuts the
+    widths a font lists (/W, /Widths) to whole numbers, so only a font that lists a width with a
+    fraction needs this. Such a width is found through the glyph (CID) the font maps to the
+    character; None where PDFium's width is pdfminer's (whole numbers; a character no listed
+    glyph maps to) or where two listed glyphs of different widths share the character."""
+
+    def __init__(self, font: Any) -> None:
+        listed: dict[Any, Any] = getattr(font, "widths", None) or {}
+        fractional = [cid for cid, width in listed.items() if isinstance(width, float) and not width.is_integer()]
+        self.by_char: dict[str, float | None] = {}
+        if not fractional:
+            return
+        cid2unichr = font.unicode_map.cid2unichr
+        for cid in listed:
+            char = cid2unichr.get(cid)
+            if char is None:
+                continue
+            width = font.char_width(cid)
+            if self.by_char.setdefault(char, width) != width:
+                self.by_char[char] = None
+
+    def get(self, char: str) -> float | None:
+        return self.by_char.get(char)
+
+
+def _widths(font: Any) -> _Widths | None:
+    """The font's widths by character, kept with the font (pdfminer keeps one font object per
+    font of the document)."""
+    if not isinstance(getattr(getattr(font, "unicode_map", None), "cid2unichr", None), dict):
         return None
-    out: dict[str, float] = {}
-    shared: set[str] = set()
-    for cid, char in cid2unichr.items():
-        width = font.char_width(cid)
-        if out.setdefault(char, width) != width:
-            shared.add(char)
-    for char in shared:
-        del out[char]
-    return out
+    widths = getattr(font, "_nianbao_widths", None)
+    if widths is None:
+        widths = _Widths(font)
+        font._nianbao_widths = widths
+    return widths
 
 
 def _by_name(font: Any, fonts: list[Any]) -> list[Any]:
@@ -379,8 +400,9 @@ class _Style:
 
     def width(self, char: str) -> float:
         """The glyph's advance at size 1, from the font's widths (as pdfminer's char_width)."""
-        if self.widths is not None and char in self.widths:
-            return self.widths[char]
+        known = self.widths.get(char) if self.widths is not None else None
+        if known is not None:
+            return known
         if self.font is None or len(char) != 1:
             return 0.0
         out = ctypes.c_float()
