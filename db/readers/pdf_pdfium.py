@@ -222,7 +222,7 @@ class _Descents:
 
     def __init__(self, page: Page) -> None:
         self.fonts: list[Any] = []
-        self.found: dict[int, float] = {}
+        self.found: dict[int, tuple[float, _Widths | None]] = {}
         if page.pdf is not None:
             self._load(page.pdf.rsrcmgr, page.page_obj.resources, set())
 
@@ -243,21 +243,61 @@ class _Descents:
             if isinstance(stream, PDFStream) and "Resources" in stream.attrs:
                 self._load(manager, stream.attrs["Resources"], seen)
 
-    def of(self, font: Any, key: int) -> float:
+    def of(self, font: Any, key: int) -> tuple[float, _Widths | None]:
+        """The font's descent, and its widths by character where one font of pdfminer's is it."""
         if key not in self.found:
             self.found[key] = self._resolve(font)
         return self.found[key]
 
-    def _resolve(self, font: Any) -> float:
+    def _resolve(self, font: Any) -> tuple[float, _Widths | None]:
         candidates = self.fonts
         for narrow in (_by_name, _by_descent, _by_flags, _by_angle):
-            if len({f.get_descent() for f in candidates}) == 1:
+            if len({id(f) for f in candidates}) == 1:
                 break
             candidates = narrow(font, candidates)
         descents = {f.get_descent() for f in candidates}
         if len(descents) != 1:
             raise Unresolved
-        return float(descents.pop())
+        one = {id(f): f for f in candidates}
+        return float(descents.pop()), _widths(next(iter(one.values()))) if len(one) == 1 else None
+
+
+class _Widths:
+    """pdfminer's width of a character of one font where PDFium's would differ: PDFium cuts the
+    widths a font lists (/W, /Widths) to whole numbers, so only a font that lists a width with a
+    fraction needs this. Such a width is found through the glyph (CID) the font maps to the
+    character; None where PDFium's width is pdfminer's (whole numbers; a character no listed
+    glyph maps to) or where two listed glyphs of different widths share the character."""
+
+    def __init__(self, font: Any) -> None:
+        listed: dict[Any, Any] = getattr(font, "widths", None) or {}
+        fractional = [cid for cid, width in listed.items() if isinstance(width, float) and not width.is_integer()]
+        self.by_char: dict[str, float | None] = {}
+        if not fractional:
+            return
+        cid2unichr = font.unicode_map.cid2unichr
+        for cid in listed:
+            char = cid2unichr.get(cid)
+            if char is None:
+                continue
+            width = font.char_width(cid)
+            if self.by_char.setdefault(char, width) != width:
+                self.by_char[char] = None
+
+    def get(self, char: str) -> float | None:
+        return self.by_char.get(char)
+
+
+def _widths(font: Any) -> _Widths | None:
+    """The font's widths by character, kept with the font (pdfminer keeps one font object per
+    font of the document)."""
+    if not isinstance(getattr(getattr(font, "unicode_map", None), "cid2unichr", None), dict):
+        return None
+    widths = getattr(font, "_nianbao_widths", None)
+    if widths is None:
+        widths = _Widths(font)
+        font._nianbao_widths = widths
+    return widths
 
 
 def _by_name(font: Any, fonts: list[Any]) -> list[Any]:
@@ -356,10 +396,13 @@ class _Style:
         self.size = written(pdfium_c.FPDFText_GetFontSize(raw, index))
         self.font = pdfium_c.FPDFTextObj_GetFont(handle) if handle else None
         self.font_key = (ctypes.cast(self.font, ctypes.c_void_p).value or 0) if self.font is not None else 0
-        self.descent = descents.of(self.font, self.font_key)
+        self.descent, self.widths = descents.of(self.font, self.font_key)
 
     def width(self, char: str) -> float:
         """The glyph's advance at size 1, from the font's widths (as pdfminer's char_width)."""
+        known = self.widths.get(char) if self.widths is not None else None
+        if known is not None:
+            return known
         if self.font is None or len(char) != 1:
             return 0.0
         out = ctypes.c_float()
