@@ -209,7 +209,7 @@ def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileR
         log_failure(db, name, data, str(exc))
         return FileResult(name, "failed", message=str(exc))
     except OSError as exc:
-        message = f"无法读取：{exc.strerror or exc}"
+        message = f"无法读取（系统：{exc.strerror or exc}）"
         log_failure(db, name, data, message)
         return FileResult(name, "failed", message=message)
     except sqlite3.Error:

@@ -367,9 +367,7 @@ def accept_suggestions(db: Database, report_id: int, cells: Iterable[str] = (), 
         missing = ", ".join(sorted(wanted - {s["cell"] for s in offered}))
         raise ReviewError(f"没有建议值：{missing}")
     edits = [
-        (s["cell"], s["value"], f"采纳建议值 accepted suggestion: {s['derivation']}")
-        for s in offered
-        if not wanted or s["cell"] in wanted
+        (s["cell"], s["value"], f"采纳建议值：{s['derivation']}") for s in offered if not wanted or s["cell"] in wanted
     ]
     return _correct_cells(db, report_id, edits, who)
 
@@ -392,7 +390,7 @@ def record_blanks(
     if filled:
         raise ReviewError(f"不是空白单元格：{', '.join(filled)}；请改用更正")
     settled = reviewed_blanks(db, report_id)
-    edits = [(c, None, f"空白照录 blank as printed: {reason.strip()}") for c in wanted if c not in settled]
+    edits = [(c, None, f"空白照录：{reason.strip()}") for c in wanted if c not in settled]
     return _correct_cells(db, report_id, edits, who)
 
 
@@ -416,7 +414,7 @@ def _correct_cells(
             [(report_id, cell, old, new, reason, who, at) for cell, old, new, reason in rows],
         )
         if report_row(db, report_id)["status"] in ("approved", "published"):
-            _set_status(db, report_id, "needs_review", f"{len(rows)} 处更正 corrected after approval", who)
+            _set_status(db, report_id, "needs_review", f"批准后更正 {len(rows)} 处", who)
         recheck(db, report_id)
     after = _error_count(db, report_id)
     return [Change(cell, old, new, before, after) for cell, old, new, _ in rows]
@@ -471,7 +469,7 @@ def merge(db: Database, stray_id: int, into_id: int, reason: str, who: str | Non
     paths = set(cell_paths(target))
     own = {c for (c,) in db.execute("SELECT DISTINCT cell FROM corrections WHERE report_id = ?", [into_id])}
     taken = [
-        (cell, new, f"并入自报告 {stray_id} merged from report {stray_id}: {why}")
+        (cell, new, f"并入自报告 {stray_id}：{why}")
         for cell, new, why in db.execute(
             "SELECT cell, new_value, reason FROM corrections WHERE report_id = ? ORDER BY id", [stray_id]
         ).fetchall()
@@ -480,7 +478,7 @@ def merge(db: Database, stray_id: int, into_id: int, reason: str, who: str | Non
     latest = list({cell: (cell, new, why) for cell, new, why in taken}.values())  # the stray's last word per cell
     with db.atomic():
         changes = _correct_cells(db, into_id, latest, who)
-        _set_status(db, stray_id, "removed", f"并入报告 {into_id} merged into report {into_id}: {reason.strip()}",
+        _set_status(db, stray_id, "removed", f"并入报告 {into_id}：{reason.strip()}",
                     who or operator())  # fmt: skip
     return changes
 

@@ -102,9 +102,8 @@ def refuse_newer(db: Database) -> None:
     unknown = [m.name for m in migrations.applied(db) if m.name not in known]
     if unknown:
         raise NianbaoError(
-            f"数据库来自更新版本的 nianbao — the database was made by a newer nianbao: its schema is at"
-            f" {unknown[-1]}, this nianbao ({_version()}) knows up to {migrations._migrations[-1].name};"
-            " upgrade nianbao to open it"
+            f"数据库来自更新版本的 nianbao：其结构已到 {unknown[-1]}，本 nianbao（{_version()}）"
+            f"只认识到 {migrations._migrations[-1].name}；请升级 nianbao 后再打开"
         )
 
 

@@ -74,7 +74,7 @@ def save_report(db: Database, path: str, data: bytes, document: Document, report
             for table in ("cells", "narratives", "parse_notes"):
                 db.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
             update_row(db, "reports", report_id, row)
-            stored = Stored("replaced", report_id, f"replaces the report imported from {old_name}")
+            stored = Stored("replaced", report_id, f"取代从 {old_name} 导入的报告")
         _write_contents(db, report_id, report)
         _log(db, path, digest, stored)
     return stored

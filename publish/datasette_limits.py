@@ -88,7 +88,7 @@ setattr(_GUARDED_CSV, "writer", lambda file, *args, **kwargs: _GuardedWriter(csv
 
 
 def _refused(*args: object) -> None:
-    raise ValueError("fts3_tokenizer is not available")
+    raise ValueError("fts3_tokenizer 在此不可用")
 
 
 def _authorize(action: int, arg1: str | None, arg2: str | None, database: str | None, source: str | None) -> int:
@@ -129,7 +129,7 @@ def check_sizes(template: str, args: tuple) -> None:
             else:
                 value = int(size) if size else 0
             if abs(value) > MAX_LENGTH:
-                raise ValueError(f"printf: a width or precision of {value} is over the limit of {MAX_LENGTH}")
+                raise ValueError(f"printf：宽度或精度 {value} 超过上限 {MAX_LENGTH}")
         position += 1
 
 

@@ -118,7 +118,7 @@ def swap_in(out: Path, build: Path, names: tuple[str, ...]) -> None:
     for name in names:
         link = out / name
         if link.exists() and not link.is_symlink():
-            raise FileExistsError(f"{link} exists and is not a nianbao publish link; move it away")
+            raise FileExistsError(f"{link} 已存在，且不是 nianbao 发布的链接：请把它移走")
     _point(out / LIVE, build.relative_to(out))
     for name in names:  # once: the first publish here, or one made before .live
         if not (out / name).is_symlink() or Path(os.readlink(out / name)) != Path(LIVE, name):

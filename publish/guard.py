@@ -49,10 +49,7 @@ class WouldRemove(NianbaoError):
     """A publish refused because it would remove reports or counties from the live site."""
 
     def __init__(self, removals: Removals) -> None:
-        super().__init__(
-            f"{removals.describe()}。确需如此请加 --allow-removals"
-            f" (publishing would remove {removals.live_reports - removals.new_reports} report(s) from the live site)"
-        )
+        super().__init__(f"{removals.describe()}。确需如此请加 --allow-removals")
         self.removals = removals
 
 

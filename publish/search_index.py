@@ -99,7 +99,7 @@ def _index_province(site: Path, province: str, counties: list[str]) -> None:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SearchIndexError(
-            f"pagefind failed for province {province}: {(done.stderr or done.stdout).strip()[-500:]}"
+            f"为省份 {province} 建立搜索索引失败（pagefind：{(done.stderr or done.stdout).strip()[-500:]}）"
         )
     bundle = site / BUNDLE / province
     stabilise(bundle)
@@ -146,7 +146,7 @@ def stabilise(bundle: Path) -> None:
         meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
         meta = _read(meta_path)
         if meta[0] != PAGEFIND_VERSION or not all(_is_pair(f) for f in meta[META_FILTERS]):
-            raise SearchIndexError(f"{meta_path.name}: not the layout of Pagefind {PAGEFIND_VERSION}")
+            raise SearchIndexError(f"{meta_path.name}: 不是 Pagefind {PAGEFIND_VERSION} 的格式")
         filters = []
         for name, old in sorted(meta[META_FILTERS]):
             path = bundle / "filter" / f"{old}.pf_filter"
@@ -171,10 +171,10 @@ def _is_pair(item: object) -> bool:
 def _read(path: Path) -> list:
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(SIGNATURE):
-        raise SearchIndexError(f"{path.name} is not a Pagefind file")
+        raise SearchIndexError(f"{path.name} 不是 Pagefind 文件")
     value, end = _decode(data, len(SIGNATURE))
     if end != len(data) or not isinstance(value, list):
-        raise SearchIndexError(f"{path.name}: unexpected content")
+        raise SearchIndexError(f"{path.name}: 内容不符合预期")
     return value
 
 
@@ -195,7 +195,7 @@ def _decode(data: bytes, at: int) -> tuple[object, int]:
         size = 1 << (info - 24)
         argument, at = int.from_bytes(data[at : at + size], "big"), at + size
     else:
-        raise SearchIndexError(f"unsupported CBOR item {data[at - 1]:#x}")
+        raise SearchIndexError(f"不支持的 CBOR 项 {data[at - 1]:#x}")
     if major == 0:
         return argument, at
     if major in (2, 3):
@@ -207,12 +207,12 @@ def _decode(data: bytes, at: int) -> tuple[object, int]:
             item, at = _decode(data, at)
             items.append(item)
         return items, at
-    raise SearchIndexError(f"unsupported CBOR major type {major}")
+    raise SearchIndexError(f"不支持的 CBOR 主类型 {major}")
 
 
 def _encode(value: object) -> bytes:
     if isinstance(value, bool) or value is None:
-        raise SearchIndexError(f"unsupported value {value!r}")
+        raise SearchIndexError(f"不支持的值 {value!r}")
     if isinstance(value, int):
         return _head(0, value)
     if isinstance(value, str):
@@ -222,7 +222,7 @@ def _encode(value: object) -> bytes:
         return _head(2, len(value)) + value
     if isinstance(value, list):
         return _head(4, len(value)) + b"".join(_encode(v) for v in value)
-    raise SearchIndexError(f"unsupported value {value!r}")
+    raise SearchIndexError(f"不支持的值 {value!r}")
 
 
 def _head(major: int, argument: int) -> bytes:
@@ -231,4 +231,4 @@ def _head(major: int, argument: int) -> bytes:
     for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
         if argument < 1 << (8 * size):
             return bytes([major << 5 | info]) + argument.to_bytes(size, "big")
-    raise SearchIndexError(f"integer too large: {argument}")
+    raise SearchIndexError(f"整数过大：{argument}")

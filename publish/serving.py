@@ -28,7 +28,7 @@ def free_port(start: int = 8001, tries: int = 50) -> int:
             except OSError:
                 continue
             return port
-    raise ServeError(f"no free port in {start}–{start + tries - 1}")
+    raise ServeError(f"端口 {start}–{start + tries - 1} 都已被占用：请用 --port 另选端口")
 
 
 class Server:
@@ -48,7 +48,7 @@ class Server:
     def start(self, timeout: float = 20.0) -> None:
         """Start Datasette and wait until it answers; raise ServeError if it exits or stays silent."""
         if not (self.out / "datasette").is_dir():
-            raise ServeError(f"{self.out}: nothing published there yet")
+            raise ServeError(f"{self.out}: 这里还没有发布过：请先运行 nianbao publish")
         # Its log goes to a file, not a pipe: an unread pipe fills up and stalls the server.
         self._log = log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; closed by stop()
         command = serve_published_command(self.out, port=self.port)
@@ -56,14 +56,14 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                message = f"Datasette exited: {_last_line(log)}"
+                message = f"Datasette 已退出（Datasette：{_last_line(log)}）"
                 self.stop()  # reap the child and close its log, as when it stays silent
                 raise ServeError(message)
             if self._answers():
                 return
             time.sleep(0.1)
         self.stop()
-        raise ServeError(f"Datasette did not answer on port {self.port} within {timeout:.0f} s")
+        raise ServeError(f"Datasette 在 {timeout:.0f} 秒内没有在端口 {self.port} 上应答")
 
     def _answers(self) -> bool:
         try:
@@ -90,7 +90,7 @@ def _last_line(log: IO[bytes]) -> str:
     """The last line the child wrote: Datasette's own reason for exiting."""
     log.seek(0)
     lines = log.read().decode("utf-8", "replace").strip().splitlines()
-    return lines[-1] if lines else "no message"
+    return lines[-1] if lines else "没有输出"
 
 
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)

@@ -729,9 +729,7 @@ def test_duplicate_report_other_bytes_replaces_and_keeps_the_old_file(tmp_path):
     result = run(["--db", str(db_file), "import", str(first), str(second)])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert (
-        lines[1] == f"replaced  {second} → report 1: {GOOD_ORGAN} 2024 — replaces the report imported from {first.name}"
-    )
+    assert lines[1] == f"replaced  {second} → report 1: {GOOD_ORGAN} 2024 — 取代从 {first.name} 导入的报告"
     assert count(db_file, "SELECT count(*) FROM reports") == 1
     assert count(db_file, "SELECT count(*) FROM documents") == 2
     assert count(db_file, "SELECT count(*) FROM narratives WHERE text LIKE '%稳步推进%'") == 1
@@ -766,7 +764,7 @@ def test_relative_paths_with_dot_dot_are_just_paths(tmp_path, monkeypatch):
     result = run(["--db", "t.db", "import", f"work/../in/{name}", "../../../../../../etc/nianbao-no-such-file"])
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"imported  work/../in/{name} → report 1")
-    assert lines[1].startswith("failed    ../../../../../../etc/nianbao-no-such-file: 无法读取：No such file")
+    assert lines[1].startswith("failed    ../../../../../../etc/nianbao-no-such-file: 无法读取（系统：No such file")
     assert result.exit_code == 1
 
 
@@ -933,7 +931,7 @@ def test_an_unreadable_named_file_fails_alone(tmp_path, monkeypatch):
     result = run(["--db", str(tmp_path / "t.db"), "import", str(locked), str(good)])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"failed    {locked}: 无法读取：Permission denied",
+        f"failed    {locked}: 无法读取（系统：Permission denied）",
         f"imported  {good} → report 1: {GOOD_ORGAN} 2024",
         "2 files: 1 failed, 1 imported",
     ]

@@ -242,10 +242,9 @@ def test_a_database_of_a_newer_nianbao_is_refused(samples_db):
         assert result.exit_code == 1
         (line,) = result.stderr.splitlines()
         assert line.startswith(
-            f"Error: {samples_db}: 数据库来自更新版本的 nianbao — the database was made by a newer nianbao:"
-            " its schema is at m099_future, this nianbao ("
+            f"Error: {samples_db}: 数据库来自更新版本的 nianbao：其结构已到 m099_future，本 nianbao（"
         )
-        assert line.endswith(f") knows up to {schema.migrations._migrations[-1].name}; upgrade nianbao to open it")
+        assert line.endswith(f"）只认识到 {schema.migrations._migrations[-1].name}；请升级 nianbao 后再打开")
     assert samples_db.read_bytes() == before  # not written
 
 

@@ -349,7 +349,7 @@ def test_serve_that_exits_says_why_and_leaves_nothing_open(tmp_path):
     server = Server(tmp_path / "out", port=free_port(8650))
     with pytest.raises(ServeError) as exited:
         server.start(timeout=300)  # a hang guard only
-    assert str(exited.value).startswith("Datasette exited: ") and "nianbao.db" in str(exited.value)
+    assert str(exited.value).startswith("Datasette 已退出（Datasette：") and "nianbao.db" in str(exited.value)
     assert server.process is None and not server.running
 
 

@@ -193,7 +193,7 @@ def test_cli_correct_accept_approve_show(db_path):
     assert run("--db", str(db_path), "approve", "1").exit_code == 0
     shown = run("--db", str(db_path), "show", "1").stdout
     assert "交口县人民政府办公室 · 2024 · 已批准" in shown and "141130 山西省吕梁市" in shown
-    assert "accepted suggestion: T3-BALANCE" in shown
+    assert "采纳建议值：T3-BALANCE" in shown
 
 
 def test_parse_json_includes_single_report_checks():
