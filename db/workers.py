@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing import resource_tracker
 
 
 class WorkerPool(ProcessPoolExecutor):
@@ -22,6 +24,7 @@ class WorkerPool(ProcessPoolExecutor):
     exception (Ctrl-C) also ends the workers' files in hand instead of waiting for them."""
 
     def __init__(self, workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> None:
+        _tracker_running()
         super().__init__(
             workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -54,6 +57,26 @@ class WorkerPool(ProcessPoolExecutor):
         # typeshed leaves out; its public close() would also close the end the reading thread waits on.
         self._result_queue._writer.close()  # type: ignore[attr-defined]
         self.shutdown(wait=True, cancel_futures=True)
+
+
+def _tracker_running() -> None:
+    """Start multiprocessing's resource tracker (one per process, started by the first spawn)
+    with a real stderr. It is handed this process's stderr by descriptor, and inside a Textual
+    app `sys.stderr` is Textual's capture, whose fileno() is -1: a first spawn from the app
+    failed with "bad value(s) in fds_to_keep" (the app's import ended "导入中断"), and only when
+    nothing had spawned in the process before, which made it look flaky."""
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = True  # no descriptor at all: the tracker goes without one, as it should
+    if usable:
+        resource_tracker.ensure_running()
+        return
+    captured, sys.stderr = sys.stderr, sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = captured
 
 
 def _start_worker(initializer: Callable[..., None] | None, initargs: tuple) -> None:

@@ -1,21 +1,26 @@
-"""The import screen, driven with Pilot: a folder import, cancel and resume, and an 80×24 fit."""
+"""The import screen, driven with Pilot: a folder import, cancel and resume, an 80×24 fit, and a PDF
+batch parsed by two worker processes (cancelled too)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 from textual.widgets._footer import FooterKey
 
 from nianbao.db import pipeline
-from nianbao.db.pipeline import import_file
+from nianbao.db.pipeline import import_file, parse_file
 from nianbao.db.schema import connect
 from nianbao.tui.app import NianbaoApp
 from nianbao.tui.screens.help import HelpScreen
 from tests.app_pilot import Gate, Host, run, start_import, until, wait_done
+from tests.forms.pdf import render
 from tests.helpers import SAMPLE_NAMES, distinct_copies, sample_path
+from tests.worker_faults import plant
 
 
 def rows(app) -> list[list[str]]:
@@ -141,3 +146,64 @@ def test_importing_200_reports_keeps_the_screen_responsive(tmp_path, db_path, mo
     assert midway == (20, 200)
     assert help_shown and back  # the screen answered F1 and Escape while the import was under way
     assert end == (200, 200) and results == 200 and line.startswith("200 个文件：已导入 200")
+
+
+# --- Worker processes ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pdf_batch(tmp_path_factory) -> Path:
+    """The five samples as PDFs (tests/forms/pdf.py), where worker processes pay."""
+    folder = tmp_path_factory.mktemp("pdfs")
+    for name in SAMPLE_NAMES:
+        render(parse_file(sample_path(name)), folder / f"{name}.pdf")
+    return folder
+
+
+def test_a_pdf_batch_is_parsed_by_two_worker_processes(tmp_path, db_path, pdf_batch, monkeypatch):
+    """The app's default, as the CLI's: one parse process per core when the batch has PDFs (two
+    cores here, whatever the machine); a bug on one file fails it alone, its traceback carried
+    back from the worker process to the log."""
+    folder = tmp_path / "in"
+    shutil.copytree(pdf_batch, folder)
+    shutil.copy(pdf_batch / f"{SAMPLE_NAMES[0]}.pdf", folder / "boom.pdf")
+    (folder / "boom.pdf").write_bytes((folder / "boom.pdf").read_bytes() + b"\n")  # a distinct file
+    plant(monkeypatch, tmp_path / "site")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+    async def steps(app, pilot):
+        await start_import(pilot, folder, typed=False)
+        await wait_done(pilot)
+        return app.screen.parse_workers, str(app.screen.query_one("#timing", Static).content), rows(app), summary(app)
+
+    workers, timing, got, line = run(Host(str(db_path), str(tmp_path)), steps)
+    assert workers == 2 and timing.endswith(" · 2 个解析进程")
+    assert line == "6 个文件：已导入 5，失败 1；4 个有待审核的问题"
+    assert [r[1] for r in got if r[0].endswith("失败")] == ["boom.pdf"]
+    assert "in read_and_parse" in Path(f"{db_path}.errors.log").read_text()  # the worker's traceback
+    assert count_reports(db_path) == 5
+
+
+def test_cancel_with_worker_processes_keeps_what_was_done(tmp_path, db_path, pdf_batch, monkeypatch):
+    """Cancelled at its 3rd file while two workers parse ahead: the file in hand is finished, the
+    workers are stopped, nothing else is stored, and the import ends as cancelled (not broken)."""
+    folder = tmp_path / "in"
+    shutil.copytree(pdf_batch, folder)
+    distinct_copies(folder, 5)  # other counties than the PDFs': ten distinct reports
+    gate = Gate(import_file, at=3)
+    monkeypatch.setattr(pipeline, "import_file", gate)
+
+    async def steps(app, pilot):
+        await start_import(pilot, folder, typed=False)
+        try:
+            await until(pilot, lambda: gate.holding.is_set())
+            await pilot.press("c")
+        finally:
+            gate.released.set()
+        await wait_done(pilot)
+        return app.screen.parse_workers, summary(app)
+
+    workers, line = run(Host(str(db_path), str(tmp_path), processes=2), steps)
+    assert workers == 2
+    assert line.startswith("已取消：完成 3/10 个文件 · 3 个文件：")
+    assert count_reports(db_path) == 3

@@ -96,3 +96,27 @@ def test_the_app_fails_the_buggy_file_alone(tmp_path, db_path, monkeypatch):
     assert [r[1:3] for r in rows if r[0].endswith("失败")] == [["boom.txt", f"{UNEXPECTED}{log}"]]
     assert summary == "6 个文件：已导入 5，失败 1；4 个有待审核的问题"
     assert f"RuntimeError: {PLANTED}" in log.read_text()
+
+
+def test_worker_processes_start_under_a_captured_stderr(tmp_path):
+    """Inside the Textual app `sys.stderr` is a capture whose fileno() is -1; the first spawn of a
+    process (which starts multiprocessing's resource tracker, handed stderr by descriptor) failed
+    there with "bad value(s) in fds_to_keep", the app's import ending "导入中断". A fresh process,
+    so that no earlier test has started the tracker."""
+    script = tmp_path / "captured.py"
+    script.write_text(
+        "import sys\n"
+        "from nianbao.db.workers import WorkerPool\n"
+        "class Captured:\n"
+        "    def write(self, text): return len(text)\n"
+        "    def flush(self): pass\n"
+        "    def fileno(self): return -1\n"
+        "if __name__ == '__main__':\n"
+        "    sys.stderr = Captured()\n"
+        "    with WorkerPool(2) as pool:\n"
+        "        print(pool.submit(abs, -7).result())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
+    assert (done.returncode, done.stdout) == (0, "7\n"), done.stderr
