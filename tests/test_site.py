@@ -608,6 +608,8 @@ def test_a_database_without_reports_gives_a_site_without_search(tmp_path):
     assert "尚无报告" in (tmp_path / "site/index.html").read_text(encoding="utf-8")
     search = page(tmp_path / "site", "search/index.html")
     assert list(search.iter("script")) == [] and not (tmp_path / "site/pagefind").exists()
+    (foot,) = search.xpath(f"//p[{C('stamp')}]")
+    assert foot.text_content() == "发布者：本站编者 · 尚无已发布的数据"  # no time without data
 
 
 # --- Determinism and hygiene ---------------------------------------------------------------------
