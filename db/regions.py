@@ -251,7 +251,7 @@ def resolve_region(
     if not candidates:
         return _not_found(name)
     if len(candidates) == 1:
-        return RegionMatch(candidates[0], candidates, "名称唯一")
+        return RegionMatch(candidates[0], candidates, "地名唯一")
     clues: list[_Clue] = [
         lambda c: _organ_clue(c, organ or ""),
         lambda c: _text_clue(c, text or ""),

@@ -351,7 +351,7 @@ def _update_identity(db: Database, report_id: int, report: Report, update: dict)
         [organ, year, place, report_id],
     ).fetchone()
     if clash:
-        raise IdentityClash(report_id, clash[0], f"{organ} {year}{f' ({place})' if place else ''}")
+        raise IdentityClash(report_id, clash[0], f"{organ} {year}{f'（{place}）' if place else ''}")
     old_next = neighbour(db, report, +1)
     db.table("reports").update(report_id, update)
     if old_next:  # it compared itself with this report's old identity

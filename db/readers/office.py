@@ -52,7 +52,7 @@ def read_office(data: bytes, form: str) -> Document:
     try:
         document = read_docx(converted)
     except ReadError as exc:
-        raise ReadError(f"LibreOffice 已转换该 {SUFFIX[form]} 文件，但{exc}") from exc
+        raise ReadError(f"LibreOffice 已转换该 {SUFFIX[form]} 文件，但转换出的 .docx 无法读取：{exc}") from exc
     details = {**document.details, "converted": "LibreOffice → .docx"}
     return Document(blocks=document.blocks, form=form, details=details)
 
@@ -111,7 +111,7 @@ def _run(command: list[str], form: str) -> None:
     except subprocess.TimeoutExpired:
         raise ReadError(
             f"LibreOffice 未能在 {seconds} 秒内转换完该 {SUFFIX[form]} 文件；"
-            f"如确是报告，请调高 {ENV['convert_seconds']}"
+            f"如确是报告，请调高 {ENV['convert_seconds']} 后再导入"
         ) from None
     finally:
         if process.poll() is None:
