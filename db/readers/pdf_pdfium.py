@@ -397,6 +397,7 @@ class _Style:
         self.font = pdfium_c.FPDFTextObj_GetFont(handle) if handle else None
         self.font_key = (ctypes.cast(self.font, ctypes.c_void_p).value or 0) if self.font is not None else 0
         self.descent, self.widths = descents.of(self.font, self.font_key)
+        self.frame: _Frame | None = None
 
     def width(self, char: str) -> float:
         """The glyph's advance at size 1, from the font's widths (as pdfminer's char_width)."""
@@ -411,34 +412,51 @@ class _Style:
         return written(out.value)
 
     def char(self, text: str, ox: float, oy: float, width: float, frame: _Frame) -> Obj:
-        """pdfminer's LTChar box: from (0, descent) to (advance, descent + size) in text space."""
-        a, b, c, d = self.matrix
-        size = self.size
-        low = self.descent * size
-        adv = width * size
-        ctm = frame.ctm
-        x0, y0 = _apply(ctm, ox + c * low, oy + d * low)
-        x1, y1 = _apply(ctm, ox + a * adv + c * (low + size), oy + b * adv + d * (low + size))
+        """pdfminer's LTChar box: from (0, descent) to (advance, descent + size) in text space,
+        both corners through the page's starting CTM; pdfplumber's top and bottom from it."""
+        if self.frame is not frame:
+            self._prepare(frame)
+        adv = width * self.size
+        u0, v0 = ox + self.c_low, oy + self.d_low
+        u1, v1 = ox + self.a * adv + self.c_high, oy + self.b * adv + self.d_high
+        p, q, r, s, e, f = frame.ctm
+        x0, y0 = p * u0 + r * v0 + e, q * u0 + s * v0 + f
+        x1, y1 = p * u1 + r * v1 + e, q * u1 + s * v1 + f
         if x1 < x0:
             x0, x1 = x1, x0
         if y1 < y0:
             y0, y1 = y1, y0
-        ex, ey = _apply(ctm, ox, oy)
-        matrix = (*_linear(ctm, a, b, c, d), ex, ey)
-        obj = {
+        top = (frame.height - y1) + frame.mb_top
+        if frame.mb_x0 != 0:
+            x0, x1 = x0 + frame.mb_x0, x1 + frame.mb_x0
+        return {
             "text": text,
             "x0": x0,
             "y0": y0,
             "x1": x1,
             "y1": y1,
+            "top": top,
+            "bottom": (frame.height - y0) + frame.mb_top,
+            "doctop": frame.doctop + top,
             "width": x1 - x0,
             "height": y1 - y0,
             "size": y1 - y0,
-            "matrix": matrix,
-            "upright": matrix[0] * matrix[3] > 0 and matrix[1] * matrix[2] <= 0,
+            "matrix": (*self.linear, p * ox + r * oy + e, q * ox + s * oy + f),
+            "upright": self.upright,
             "object_type": "char",
+            "page_number": frame.number,
         }
-        return frame.place(obj)
+
+    def _prepare(self, frame: _Frame) -> None:
+        """What every character of the object shares on this page."""
+        self.frame = frame
+        self.a, self.b, c, d = self.matrix
+        low = self.descent * self.size
+        high = low + self.size
+        self.c_low, self.d_low, self.c_high, self.d_high = c * low, d * low, c * high, d * high
+        self.linear = _linear(frame.ctm, *self.matrix)
+        m = self.linear
+        self.upright = m[0] * m[3] > 0 and m[1] * m[2] <= 0
 
 
 def _linear(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
