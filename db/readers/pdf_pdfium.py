@@ -28,7 +28,7 @@ from typing import Any
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
-from pdfminer.pdffont import PDFType3Font
+from pdfminer.pdffont import PDFCIDFont, PDFType3Font
 from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 from pdfplumber.page import Page
 
@@ -222,7 +222,7 @@ class _Descents:
 
     def __init__(self, page: Page) -> None:
         self.fonts: list[Any] = []
-        self.found: dict[int, tuple[float, _Widths | None]] = {}
+        self.found: dict[int, tuple[float, Any]] = {}
         if page.pdf is not None:
             self._load(page.pdf.rsrcmgr, page.page_obj.resources, set())
 
@@ -243,13 +243,13 @@ class _Descents:
             if isinstance(stream, PDFStream) and "Resources" in stream.attrs:
                 self._load(manager, stream.attrs["Resources"], seen)
 
-    def of(self, font: Any, key: int) -> tuple[float, _Widths | None]:
-        """The font's descent, and its widths by character where one font of pdfminer's is it."""
+    def of(self, font: Any, key: int) -> tuple[float, Any]:
+        """The font's descent, and pdfminer's font where exactly one is it (else None)."""
         if key not in self.found:
             self.found[key] = self._resolve(font)
         return self.found[key]
 
-    def _resolve(self, font: Any) -> tuple[float, _Widths | None]:
+    def _resolve(self, font: Any) -> tuple[float, Any]:
         candidates = self.fonts
         for narrow in (_by_name, _by_descent, _by_flags, _by_angle):
             if len({id(f) for f in candidates}) == 1:
@@ -259,7 +259,7 @@ class _Descents:
         if len(descents) != 1:
             raise Unresolved
         one = {id(f): f for f in candidates}
-        return float(descents.pop()), _widths(next(iter(one.values()))) if len(one) == 1 else None
+        return float(descents.pop()), next(iter(one.values())) if len(one) == 1 else None
 
 
 class _Widths:
@@ -380,10 +380,46 @@ def _text_chars(raw: Any, count: int, frame: _Frame, descents: _Descents) -> Ite
         if pdfium_c.FPDFText_HasUnicodeMapError(raw, i):
             char = "(cid:0)"
         pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)  # 32-bit floats inside PDFium
+        ox, oy = written(x.value), written(y.value)
+        if style.dropped is not None:  # PDFium advanced past the code left out; pdfminer did not
+            style.shift = (style.shift[0] + ox - style.dropped[0], style.shift[1] + oy - style.dropped[1])
+            style.dropped = None
+        if style.unmapped is not None and style.unmapped.left_out(char):
+            style.dropped = (ox, oy)
+            continue
         width = widths.get((style.font_key, char))
         if width is None:
             width = widths[(style.font_key, char)] = style.width(char)
-        yield style.char(char, written(x.value), written(y.value), width, frame)
+        yield style.char(char, ox - style.shift[0], oy - style.shift[1], width, frame)
+
+
+class _Unmapped:
+    """Codes a font's predefined Unicode CMap (UniGB-UCS2-H and the like: the code is the
+    character) does not map to any glyph: pdfminer makes no character of them and does not
+    advance; PDFium draws glyph 0 (nothing, in most fonts) and names it by its code. Such a
+    character is left out, and the characters after it in its text object are moved back by
+    PDFium's advance, as pdfminer reads them."""
+
+    def __init__(self, cmap: Any, encoding: str) -> None:
+        self.cmap = cmap
+        self.encoding = encoding
+        self.known: dict[str, bool] = {}
+
+    @classmethod
+    def of(cls, font: Any) -> _Unmapped | None:
+        cmap = getattr(font, "cmap", None)
+        name = str(getattr(cmap, "attrs", {}).get("CMapName", ""))
+        if not isinstance(font, PDFCIDFont) or not ("UCS2" in name or "UTF16" in name):
+            return None
+        return cls(cmap, "utf-16-be")
+
+    def left_out(self, char: str) -> bool:
+        if char not in self.known:
+            try:
+                self.known[char] = not any(True for _ in self.cmap.decode(char.encode(self.encoding)))
+            except (UnicodeEncodeError, ValueError):
+                self.known[char] = False
+        return self.known[char]
 
 
 class _Style:
@@ -396,7 +432,11 @@ class _Style:
         self.size = written(pdfium_c.FPDFText_GetFontSize(raw, index))
         self.font = pdfium_c.FPDFTextObj_GetFont(handle) if handle else None
         self.font_key = (ctypes.cast(self.font, ctypes.c_void_p).value or 0) if self.font is not None else 0
-        self.descent, self.widths = descents.of(self.font, self.font_key)
+        self.descent, self.pdfminer_font = descents.of(self.font, self.font_key)
+        self.widths = _widths(self.pdfminer_font) if self.pdfminer_font is not None else None
+        self.unmapped = _Unmapped.of(self.pdfminer_font)
+        self.shift = (0.0, 0.0)  # the advances of the codes left out so far (see _Unmapped)
+        self.dropped: tuple[float, float] | None = None  # the origin of the last one
         self.frame: _Frame | None = None
 
     def width(self, char: str) -> float:
