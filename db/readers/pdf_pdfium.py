@@ -44,6 +44,7 @@ Matrix = tuple[float, float, float, float, float, float]
 Point = tuple[float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _WHITESPACE = " \r\n"
+DRIFT = 0.002  # points: PDFium's 32-bit sums of a line's advances stray less than this
 
 
 def engine() -> str:
@@ -387,10 +388,12 @@ def _text_chars(raw: Any, count: int, frame: _Frame, descents: _Descents) -> Ite
         if style.unmapped is not None and style.unmapped.left_out(char):
             style.dropped = (ox, oy)
             continue
+        ox, oy = style.origin(ox - style.shift[0], oy - style.shift[1])
         width = widths.get((style.font_key, char))
         if width is None:
             width = widths[(style.font_key, char)] = style.width(char)
-        yield style.char(char, ox - style.shift[0], oy - style.shift[1], width, frame)
+        style.advance(ox, oy, width)
+        yield style.char(char, ox, oy, width, frame)
 
 
 class _Unmapped:
@@ -407,11 +410,16 @@ class _Unmapped:
 
     @classmethod
     def of(cls, font: Any) -> _Unmapped | None:
+        """The font's, made once and kept with it (pdfminer keeps one object per font)."""
         cmap = getattr(font, "cmap", None)
         name = str(getattr(cmap, "attrs", {}).get("CMapName", ""))
         if not isinstance(font, PDFCIDFont) or not ("UCS2" in name or "UTF16" in name):
             return None
-        return cls(cmap, "utf-16-be")
+        unmapped = getattr(font, "_nianbao_unmapped", None)
+        if unmapped is None:
+            unmapped = cls(cmap, "utf-16-be")
+            setattr(font, "_nianbao_unmapped", unmapped)  # noqa: B010 (pdfminer's class has no such slot)
+        return unmapped
 
     def left_out(self, char: str) -> bool:
         if char not in self.known:
@@ -437,7 +445,21 @@ class _Style:
         self.unmapped = _Unmapped.of(self.pdfminer_font)
         self.shift = (0.0, 0.0)  # the advances of the codes left out so far (see _Unmapped)
         self.dropped: tuple[float, float] | None = None  # the origin of the last one
+        self.next: tuple[float, float] | None = None  # where the next character starts
         self.frame: _Frame | None = None
+
+    def origin(self, ox: float, oy: float) -> tuple[float, float]:
+        """The character's origin: where the one before it in its text object ends, in double
+        precision as pdfminer adds the advances, where PDFium's own sum in 32-bit floats (which
+        drifts by some 1e-4 pt along a line) agrees with it; else PDFium's (a kerning, a
+        spacing: the object's characters were moved apart)."""
+        if self.next is not None and abs(ox - self.next[0]) < DRIFT and abs(oy - self.next[1]) < DRIFT:
+            return self.next
+        return ox, oy
+
+    def advance(self, ox: float, oy: float, width: float) -> None:
+        adv = width * self.size
+        self.next = (ox + self.matrix[0] * adv, oy + self.matrix[1] * adv)
 
     def width(self, char: str) -> float:
         """The glyph's advance at size 1, from the font's widths (as pdfminer's char_width)."""
