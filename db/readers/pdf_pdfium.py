@@ -28,7 +28,7 @@ from typing import Any
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
-from pdfminer.pdffont import PDFType3Font
+from pdfminer.pdffont import PDFCIDFont, PDFType3Font
 from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 from pdfplumber.page import Page
 
@@ -44,6 +44,7 @@ Matrix = tuple[float, float, float, float, float, float]
 Point = tuple[float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _WHITESPACE = " \r\n"
+DRIFT = 0.002  # points: PDFium's 32-bit sums of a line's advances stray less than this
 
 
 def engine() -> str:
@@ -222,7 +223,7 @@ class _Descents:
 
     def __init__(self, page: Page) -> None:
         self.fonts: list[Any] = []
-        self.found: dict[int, tuple[float, _Widths | None]] = {}
+        self.found: dict[int, tuple[float, Any]] = {}
         if page.pdf is not None:
             self._load(page.pdf.rsrcmgr, page.page_obj.resources, set())
 
@@ -243,13 +244,13 @@ class _Descents:
             if isinstance(stream, PDFStream) and "Resources" in stream.attrs:
                 self._load(manager, stream.attrs["Resources"], seen)
 
-    def of(self, font: Any, key: int) -> tuple[float, _Widths | None]:
-        """The font's descent, and its widths by character where one font of pdfminer's is it."""
+    def of(self, font: Any, key: int) -> tuple[float, Any]:
+        """The font's descent, and pdfminer's font where exactly one is it (else None)."""
         if key not in self.found:
             self.found[key] = self._resolve(font)
         return self.found[key]
 
-    def _resolve(self, font: Any) -> tuple[float, _Widths | None]:
+    def _resolve(self, font: Any) -> tuple[float, Any]:
         candidates = self.fonts
         for narrow in (_by_name, _by_descent, _by_flags, _by_angle):
             if len({id(f) for f in candidates}) == 1:
@@ -259,7 +260,7 @@ class _Descents:
         if len(descents) != 1:
             raise Unresolved
         one = {id(f): f for f in candidates}
-        return float(descents.pop()), _widths(next(iter(one.values()))) if len(one) == 1 else None
+        return float(descents.pop()), next(iter(one.values())) if len(one) == 1 else None
 
 
 class _Widths:
@@ -380,10 +381,53 @@ def _text_chars(raw: Any, count: int, frame: _Frame, descents: _Descents) -> Ite
         if pdfium_c.FPDFText_HasUnicodeMapError(raw, i):
             char = "(cid:0)"
         pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)  # 32-bit floats inside PDFium
+        ox, oy = written(x.value), written(y.value)
+        if style.dropped is not None:  # PDFium advanced past the code left out; pdfminer did not
+            style.shift = (style.shift[0] + ox - style.dropped[0], style.shift[1] + oy - style.dropped[1])
+            style.dropped = None
+        if style.unmapped is not None and style.unmapped.left_out(char):
+            style.dropped = (ox, oy)
+            continue
+        ox, oy = style.origin(ox - style.shift[0], oy - style.shift[1])
         width = widths.get((style.font_key, char))
         if width is None:
             width = widths[(style.font_key, char)] = style.width(char)
-        yield style.char(char, written(x.value), written(y.value), width, frame)
+        style.advance(ox, oy, width)
+        yield style.char(char, ox, oy, width, frame)
+
+
+class _Unmapped:
+    """Codes a font's predefined Unicode CMap (UniGB-UCS2-H and the like: the code is the
+    character) does not map to any glyph: pdfminer makes no character of them and does not
+    advance; PDFium draws glyph 0 (nothing, in most fonts) and names it by its code. Such a
+    character is left out, and the characters after it in its text object are moved back by
+    PDFium's advance, as pdfminer reads them."""
+
+    def __init__(self, cmap: Any, encoding: str) -> None:
+        self.cmap = cmap
+        self.encoding = encoding
+        self.known: dict[str, bool] = {}
+
+    @classmethod
+    def of(cls, font: Any) -> _Unmapped | None:
+        """The font's, made once and kept with it (pdfminer keeps one object per font)."""
+        cmap = getattr(font, "cmap", None)
+        name = str(getattr(cmap, "attrs", {}).get("CMapName", ""))
+        if not isinstance(font, PDFCIDFont) or not ("UCS2" in name or "UTF16" in name):
+            return None
+        unmapped = getattr(font, "_nianbao_unmapped", None)
+        if unmapped is None:
+            unmapped = cls(cmap, "utf-16-be")
+            setattr(font, "_nianbao_unmapped", unmapped)  # noqa: B010 (pdfminer's class has no such slot)
+        return unmapped
+
+    def left_out(self, char: str) -> bool:
+        if char not in self.known:
+            try:
+                self.known[char] = not any(True for _ in self.cmap.decode(char.encode(self.encoding)))
+            except (UnicodeEncodeError, ValueError):
+                self.known[char] = False
+        return self.known[char]
 
 
 class _Style:
@@ -396,7 +440,26 @@ class _Style:
         self.size = written(pdfium_c.FPDFText_GetFontSize(raw, index))
         self.font = pdfium_c.FPDFTextObj_GetFont(handle) if handle else None
         self.font_key = (ctypes.cast(self.font, ctypes.c_void_p).value or 0) if self.font is not None else 0
-        self.descent, self.widths = descents.of(self.font, self.font_key)
+        self.descent, self.pdfminer_font = descents.of(self.font, self.font_key)
+        self.widths = _widths(self.pdfminer_font) if self.pdfminer_font is not None else None
+        self.unmapped = _Unmapped.of(self.pdfminer_font)
+        self.shift = (0.0, 0.0)  # the advances of the codes left out so far (see _Unmapped)
+        self.dropped: tuple[float, float] | None = None  # the origin of the last one
+        self.next: tuple[float, float] | None = None  # where the next character starts
+        self.frame: _Frame | None = None
+
+    def origin(self, ox: float, oy: float) -> tuple[float, float]:
+        """The character's origin: where the one before it in its text object ends, in double
+        precision as pdfminer adds the advances, where PDFium's own sum in 32-bit floats (which
+        drifts by some 1e-4 pt along a line) agrees with it; else PDFium's (a kerning, a
+        spacing: the object's characters were moved apart)."""
+        if self.next is not None and abs(ox - self.next[0]) < DRIFT and abs(oy - self.next[1]) < DRIFT:
+            return self.next
+        return ox, oy
+
+    def advance(self, ox: float, oy: float, width: float) -> None:
+        adv = width * self.size
+        self.next = (ox + self.matrix[0] * adv, oy + self.matrix[1] * adv)
 
     def width(self, char: str) -> float:
         """The glyph's advance at size 1, from the font's widths (as pdfminer's char_width)."""
@@ -411,34 +474,51 @@ class _Style:
         return written(out.value)
 
     def char(self, text: str, ox: float, oy: float, width: float, frame: _Frame) -> Obj:
-        """pdfminer's LTChar box: from (0, descent) to (advance, descent + size) in text space."""
-        a, b, c, d = self.matrix
-        size = self.size
-        low = self.descent * size
-        adv = width * size
-        ctm = frame.ctm
-        x0, y0 = _apply(ctm, ox + c * low, oy + d * low)
-        x1, y1 = _apply(ctm, ox + a * adv + c * (low + size), oy + b * adv + d * (low + size))
+        """pdfminer's LTChar box: from (0, descent) to (advance, descent + size) in text space,
+        both corners through the page's starting CTM; pdfplumber's top and bottom from it."""
+        if self.frame is not frame:
+            self._prepare(frame)
+        adv = width * self.size
+        u0, v0 = ox + self.c_low, oy + self.d_low
+        u1, v1 = ox + self.a * adv + self.c_high, oy + self.b * adv + self.d_high
+        p, q, r, s, e, f = frame.ctm
+        x0, y0 = p * u0 + r * v0 + e, q * u0 + s * v0 + f
+        x1, y1 = p * u1 + r * v1 + e, q * u1 + s * v1 + f
         if x1 < x0:
             x0, x1 = x1, x0
         if y1 < y0:
             y0, y1 = y1, y0
-        ex, ey = _apply(ctm, ox, oy)
-        matrix = (*_linear(ctm, a, b, c, d), ex, ey)
-        obj = {
+        top = (frame.height - y1) + frame.mb_top
+        if frame.mb_x0 != 0:
+            x0, x1 = x0 + frame.mb_x0, x1 + frame.mb_x0
+        return {
             "text": text,
             "x0": x0,
             "y0": y0,
             "x1": x1,
             "y1": y1,
+            "top": top,
+            "bottom": (frame.height - y0) + frame.mb_top,
+            "doctop": frame.doctop + top,
             "width": x1 - x0,
             "height": y1 - y0,
             "size": y1 - y0,
-            "matrix": matrix,
-            "upright": matrix[0] * matrix[3] > 0 and matrix[1] * matrix[2] <= 0,
+            "matrix": (*self.linear, p * ox + r * oy + e, q * ox + s * oy + f),
+            "upright": self.upright,
             "object_type": "char",
+            "page_number": frame.number,
         }
-        return frame.place(obj)
+
+    def _prepare(self, frame: _Frame) -> None:
+        """What every character of the object shares on this page."""
+        self.frame = frame
+        self.a, self.b, c, d = self.matrix
+        low = self.descent * self.size
+        high = low + self.size
+        self.c_low, self.d_low, self.c_high, self.d_high = c * low, d * low, c * high, d * high
+        self.linear = _linear(frame.ctm, *self.matrix)
+        m = self.linear
+        self.upright = m[0] * m[3] > 0 and m[1] * m[2] <= 0
 
 
 def _linear(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
