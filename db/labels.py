@@ -183,6 +183,13 @@ def _format_labels() -> tuple[str, ...]:
     return tuple(sorted({normalize(t) for t in texts} - {""}))
 
 
+@lru_cache(maxsize=1)
+def label_heads() -> frozenset[str]:
+    """The first two characters of every label of the format (normalized): where, in running text,
+    the next label or heading may start (第二十条…, 行政处罚…, 本年…)."""
+    return frozenset(label[:2] for label in _format_labels() if len(label) >= 2)
+
+
 @lru_cache(maxsize=4096)
 def is_known_label(text: str) -> bool:
     """Whether `text` is a label of the format or a piece of one (a label wrapped over lines or

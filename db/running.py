@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from nianbao.db.checks.arithmetic import (
     AMBIGUOUS,
@@ -25,18 +25,18 @@ from nianbao.db.checks.arithmetic import (
     equations,
     settle,
 )
-from nianbao.db.document import Block, Paragraph, Source, Table
+from nianbao.db.document import Block, Cell, Paragraph, Source, Table
 from nianbao.db.format import (
     FORMAT_2019,
     FORMAT_2019_MARKERS,
     FORMAT_2021,
     ReportFormat,
 )
-from nianbao.db.labels import is_known_label, nfkc, normalize, read_cell
+from nianbao.db.labels import is_known_label, label_heads, nfkc, normalize, read_cell
 from nianbao.db.model import BLANK, Note, Report, Value
 from nianbao.db.numerals import NUMERAL_CHARS
 from nianbao.db.runs import Reading, readings, tokens
-from nianbao.db.tables import TableResult
+from nianbao.db.tables import TableResult, to_value, unit_notes
 
 ROW_GAP = 400  # characters a row's label may sit after the previous row's (group headings between)
 _GAP = r"[\s\"'“”‘’|]*"  # what may fall between the characters of a label: spaces, quotes, pipes
@@ -207,20 +207,64 @@ def stray_words(text: str, at: int, stop: int | None = None) -> str | None:
     m = _STRAY.match(text, at, len(text) if stop is None else stop)
     if m is None or m.group(0)[0] in _MARKUP:
         return None
-    words = next((m.group(0)[:i] for i in range(len(m.group(0))) if _NEXT_LABEL.match(m.group(0), i)), m.group(0))
-    if not words or _SENTENCE.search(words) or is_known_label(words) or not _IDEOGRAPH.search(words):
+    words = _before_label(m.group(0))
+    if not words or _is_sentence(m.group(0)) or is_known_label(words) or not _IDEOGRAPH.search(words):
         return None  # the next label, a sentence (the narrative after the table), or no words
     return words
 
 
-def words_in_row(text: str, at: int, stop: int | None = None) -> str | None:
-    """Stray words in a row's place (see stray_words): right after its label, or between its
-    digits. Words after the whole run are the text that follows the table, not a cell."""
+def _is_sentence(chunk: str) -> bool:
+    """Whether text printed without a space holds a sentence's punctuation before the next label's
+    numbering: the narrative (我局严格规范…，), not a cell (件(含转办)第二十条…)."""
+    cut = next((i for i in range(len(chunk)) if _NEXT_LABEL.match(chunk, i)), len(chunk))
+    return bool(_SENTENCE.search(chunk, 0, cut))
+
+
+def _before_label(chunk: str) -> str:
+    """`chunk` up to where the next label or heading starts: its numbering (二、, (三)) or the
+    first two characters of a label of the format (件(含转办)第二十条… is 件(含转办))."""
+    heads = label_heads()
+    return next(
+        (chunk[:i] for i in range(len(chunk)) if _NEXT_LABEL.match(chunk, i) or chunk[i : i + 2] in heads), chunk
+    )
+
+
+def words_in_row(text: str, at: int, stop: int | None = None, last: bool = True) -> str | None:
+    """Stray words in a row's place (see stray_words): right after its label, between its digits,
+    or, in a row the table's next row follows (not `last`), after them: whatever lies between
+    two rows' labels is theirs. After a table's last row, words are the text that follows it."""
     run = _run_at(text, at, stop)
     words = stray_words(text, at + len(run), stop)
-    if words is None or (run.strip() and not _run_at(text, at + len(run) + len(words), stop).strip()):
+    if words is None:
         return None
+    after = at + len(run) + len(words)
+    if last and run.strip() and not _run_at(text, after, stop).strip():
+        return words if _then_next(text, after, stop) else None
     return words
+
+
+def _then_next(text: str, at: int, stop: int | None) -> bool:
+    """Whether the next label or heading (or the end) follows `at`, spaces apart: words between a
+    table's last row and it are the row's, not the narrative's."""
+    at += len(_run_at(text, at, stop))
+    end = len(text) if stop is None else stop
+    return at >= end or bool(_NEXT_LABEL.match(text, at)) or text[at : at + 2] in label_heads()
+
+
+def one_cell(text: str, at: int, stop: int) -> str:
+    """A one-cell row's cell as printed (table 二's 行政许可…): its digits with what is stuck to
+    them (11 件(含转办), 11%, 十一), up to the next label or heading, a sentence or markup."""
+    pos = at
+    while pos < stop:
+        pos += len(_run_at(text, pos, stop))
+        m = _STRAY.match(text, pos, stop)
+        if m is None or m.group(0)[0] in _MARKUP:
+            break
+        words = _before_label(m.group(0))
+        if not words or _is_sentence(m.group(0)):
+            break
+        pos += len(words)
+    return " ".join(text[at:pos].split()).strip(" |")
 
 
 def _row_follows(text: str, end: int) -> bool:
@@ -369,6 +413,7 @@ class RowRun:
     readings: list[Reading] | None
     at: int = 0  # the label's character in its line (1-based): a one-line report needs more than a line
     no_number: str | None = None  # a non-number printed among the row's cells (十一, 1.1e1): see no_number_at
+    cell: str | None = None  # a one-cell row's cell as printed, when it holds more than digits: see one_cell
 
     @property
     def where(self) -> str:
@@ -383,18 +428,21 @@ def _row_runs(
         following = found[i + 1] if i + 1 < len(found) else (Found("", stop, stop) if stop is not None else None)
         run = run_between(doc.text, f, following)
         end = max(f.end, following.start if following is not None and following.start is not None else len(doc.text))
-        stuck = no_number_at(doc.text, f.end, end) or words_in_row(doc.text, f.end, end)
-        if stuck is not None:  # the row as printed, up to the next row's label, for the note
+        last = following is None or not following.key
+        stuck = no_number_at(doc.text, f.end, end) or words_in_row(doc.text, f.end, end, last)
+        cell = one_cell(doc.text, f.end, end) if stuck and widths[f.key] == 1 else None
+        if stuck is not None and cell is None:  # the row as printed, up to the next row's label, for the note
             run = " ".join(doc.text[f.end : end].split())[:80]
         out.append(
             RowRun(
                 f.key,
                 labels[f.key],
-                run,
+                cell or run,
                 doc.source(f.start),
                 [] if stuck else readings(run, widths[f.key]) if run else None,
                 doc.column(f.start),
                 stuck,
+                cell,
             )
         )
     return out
@@ -417,6 +465,10 @@ def _settle_rows(
             values[r.key] = [Value(None, "", r.source)] * len(cells)
             notes.append(Note("row-incomplete", _whole(cells), f"row “{r.label}” has no values", r.source))
             continue
+        if r.cell is not None:  # one cell, read as the table forms read a cell (十一 → 11, noted)
+            values[r.key] = [to_value(Cell(r.cell, r.source))]
+            notes.extend(unit_notes(values[r.key], partial(_same, cells[0])))
+            continue
         if not r.readings:
             values[r.key] = [Value(None, "", r.source)] * len(cells)
             notes.append(Note("row-incomplete", _whole(cells), _unreadable(r, len(cells)), r.source, (r.run,)))
@@ -432,10 +484,17 @@ def _settle_rows(
         s = settled[r.key]
         reading = next(o for o in options[r.key] if o.values == s.values)
         values[r.key] = [Value(v, t, r.source) for v, t in zip(reading.values, reading.texts, strict=True)]
-        if s.how == FORCED and reading.unspaced_breaks and not checked(paths(r.key)):
-            s = Settled(s.values, UNSPACED)
+        if s.how == FORCED and not checked(paths(r.key)):
+            if reading.unspaced_breaks:
+                s = Settled(s.values, UNSPACED)
+            elif reading.spaces_inside:
+                s = Settled(s.values, SPACED)
         notes.extend(_split_notes(r, s, paths(r.key)))
     return values, notes
+
+
+def _same(path: str, _index: int) -> str:
+    return path
 
 
 def _unreadable(r: RowRun, width: int) -> str:
@@ -450,6 +509,9 @@ def _unreadable(r: RowRun, width: int) -> str:
 
 
 UNSPACED = "unspaced"  # one split only, but the printed spaces suggest fewer cells and no sum checks it
+# One split only, but the printed spaces suggest more cells than the row has, and no sum checks it: a
+# number printed after the row (an item heading's, the narrative's) may have run into it (行政许可 11 20条).
+SPACED = "spaced"
 
 
 def checked(cells: tuple[str, ...]) -> bool:
@@ -479,6 +541,8 @@ def _split_notes(r: RowRun, s: Settled, cells: tuple[str, ...]) -> list[Note]:
         AMBIGUOUS: "several splits satisfy every sum; the most literal is taken",
         UNCONFIRMED: "the table does not add up as printed, so its sums cannot confirm the split",
         UNSPACED: "the only split, but the printed spaces suggest fewer cells (one may be blank) and no sum checks it",
+        SPACED: "the only split, but the printed spaces suggest more cells than the row has (something printed after"
+        " it may have run into it) and no sum checks it",
     }[s.how]
     note = Note(
         "split-read", cells, f"row “{r.label}” ({r.where}): “{r.run}” read as {taken} ({why})", r.source, (r.run,)
