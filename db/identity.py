@@ -325,9 +325,11 @@ def _signed_before(blocks: list[Block]) -> bool:
 
 def _ends_signature(text: str) -> bool:
     """A line the signature ends with: its date, perhaps after the organ, perhaps with a
-    portal's share and print links on the same line."""
+    portal's share and print links on the same line; the organ alone when it is undated."""
     flat = nfkc(text).replace(" ", "")
     flat = _signature_before_chrome(flat) or flat
+    if len(flat) <= _MAX_CLOSING and _ORGAN_END.search(flat) and divisions(flat):
+        return True
     return bool(parse_date(flat)) and (_is_only_date(flat) or _organ_and_date(flat) is not None)
 
 
