@@ -15,9 +15,10 @@ import sqlite3
 import stat
 import traceback
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Executor, Future
-from contextlib import contextmanager
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from nianbao.db.review import recheck
 from nianbao.db.schema import Database
 from nianbao.db.store import find_document, log_failure, save_report, sha256
 from nianbao.db.wording import plural
-from nianbao.db.workers import WorkerPool
+from nianbao.db.workers import MEMORY_VAR, WorkerPool, capped, memory_cap
 
 
 @dataclass(frozen=True)
@@ -177,18 +178,55 @@ class Parsed:
 
 
 def read_and_parse(path: Path) -> Parsed:
-    """The worker's part of an import: read and parse one file; no database. The document goes
-    back without its blocks: storing needs only its form and encoding, and the blocks were most
-    of what crossed between the processes. A bug goes back as its traceback (`WorkerFault`)."""
-    data = None
+    """The worker's part of an import: read and parse one file; no database."""
     try:
         data = read_file(path)
-        report, document = parse_bytes(data, path.name, path.parent)
-        return Parsed(data, report, replace(document, blocks=[]))
     except (NianbaoError, OSError) as exc:
-        return Parsed(data, error=exc)
+        return Parsed(None, error=exc)
+    return parse_read(data, path.name, path.parent)
+
+
+def parse_read(data: bytes, name: str, folder: Path | None = None) -> Parsed:
+    """A worker's parse of a file's bytes. The document goes back without its blocks: storing
+    needs only its form and encoding, and the blocks were most of what crossed between the
+    processes. A bug goes back as its traceback (`WorkerFault`). The bytes go back too, for
+    storing (a remote worker's result is all the parent gets). `folder`: where the file lies, for
+    a saved page's pictures (a remote worker may not see it: the pictures are then named unread)."""
+    try:
+        report, document = parse_bytes(data, name, folder)
+        return Parsed(data, report, replace(document, blocks=[]))
+    except MemoryError:
+        return Parsed(data, error=_too_large())
+    except (NianbaoError, OSError) as exc:
+        return Parsed(data, error=_too_large() if _out_of_memory(exc) else exc)
     except Exception:  # noqa: BLE001 - a bug on one file fails that file alone (import_file)
         return Parsed(data, error=WorkerFault(traceback.format_exc()))
+
+
+def _too_large() -> ReadError:
+    cap = capped()
+    limit = f"{cap // 2**20} MB，" if cap else ""
+    return ReadError(
+        f"文件太大：解析超出内存上限（{limit}{MEMORY_VAR}）— parsing the file needs more memory than a parse"
+        f" worker may use; if it really is a report, raise {MEMORY_VAR} (megabytes) to import it"
+    )
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """A capped worker's error that a MemoryError caused (a reader's own "too large" line): the
+    cap is the reason, and the line names it."""
+    seen: BaseException | None = exc
+    while seen is not None and capped():
+        if isinstance(seen, MemoryError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+WORKER_DIED = (
+    "解析进程意外退出（文件太大，超出内存上限？）— the parse worker ended on this file without a result"
+    f" (out of memory? {MEMORY_VAR} caps it); the other files went on"
+)
 
 
 def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileResult:
@@ -241,16 +279,23 @@ def default_workers(files: list[Path]) -> int:
 
 
 def import_paths(
-    db: Database, paths: Iterable[str | Path], progress: Progress | None = None, workers: int | None = 1
+    db: Database,
+    paths: Iterable[str | Path],
+    progress: Progress | None = None,
+    workers: int | None = 1,
+    executor: Executor | None = None,
 ) -> Generator[FileResult, None, None]:
     """Import files one by one, in order: the one import loop of the CLI and the app. With
     `workers` > 1, worker processes read and parse ahead while this process stores each report
-    in its own transaction, as without them; None: `default_workers`. Closing the iterator
-    between files (a cancel) stops the workers; what was stored stays."""
+    in its own transaction, as without them; None: `default_workers`. `executor`: any
+    `concurrent.futures.Executor` parses instead (a Dask cluster's, db/workers.py), `workers`
+    then saying how many it runs at once; this process reads the files and sends their bytes,
+    so its workers need not see the same file system. Closing the iterator between files (a
+    cancel) stops the workers; what was stored stays."""
     say = progress or _silent
     files = report_files(paths)
     workers = default_workers(files) if workers is None else workers
-    with _parsed_ahead(files, workers) as parsed:
+    with _parsed_ahead(files, workers, executor) as parsed:
         say(Started(len(files), _pool_size(files, workers)))
         for done, path in enumerate(files):
             say(FileStarted(done, len(files), str(path)))
@@ -267,31 +312,88 @@ def _pool_size(files: list[Path], workers: int) -> int:
 
 
 @contextmanager
-def _parsed_ahead(files: list[Path], workers: int) -> Iterator[Iterator[Parsed] | None]:
-    """The files read and parsed in order by a pool of worker processes, or None for one
-    process. Leaving early cancels the rest; Ctrl-C ends the workers at once (db/workers.py)."""
+def _parsed_ahead(
+    files: list[Path], workers: int, executor: Executor | None = None
+) -> Iterator[Iterator[Parsed] | None]:
+    """The files read and parsed in order by a pool of worker processes (or by `executor`), or
+    None for one process. Leaving early cancels the rest; Ctrl-C ends the workers at once
+    (db/workers.py). A given executor is the caller's to shut down (and to heal: Dask replaces
+    its dead workers itself); a pool of ours whose worker died is replaced."""
     size = _pool_size(files, workers)
+    if executor is not None:
+        yield _in_order(executor, files, AHEAD_PER_WORKER * max(size, 1), send_bytes=True)
+        return
     if size <= 1:
         yield None
         return
-    with WorkerPool(size) as pool:
-        yield _in_order(pool, files, AHEAD_PER_WORKER * size)
+    cap = memory_cap()
+    with ExitStack() as pools:
+
+        def renew() -> Executor:
+            return pools.enter_context(WorkerPool(size, memory=cap))
+
+        yield _in_order(renew(), files, AHEAD_PER_WORKER * size, renew=renew)
 
 
 AHEAD_PER_WORKER = 4  # files in hand per worker: enough to keep it busy
 
 
-def _in_order(pool: Executor, files: list[Path], ahead: int) -> Iterator[Parsed]:
+def _in_order(
+    pool: Executor,
+    files: list[Path],
+    ahead: int,
+    send_bytes: bool = False,
+    renew: Callable[[], Executor] | None = None,
+) -> Iterator[Parsed]:
     """The files' results in file order, at most `ahead` files given out and not yet taken: when
     the workers outpace storing (text, Word, web pages), results do not pile up in memory as they
-    did with `pool.map`, which hands out the whole batch at once."""
-    pending: deque[Future[Parsed]] = deque()
-    for path in files:
-        pending.append(pool.submit(read_and_parse, path))
-        if len(pending) >= ahead:
-            yield _outcome(pending.popleft())
-    while pending:
-        yield _outcome(pending.popleft())
+    did with `pool.map`, which hands out the whole batch at once. `send_bytes`: read here, parse
+    there.
+
+    A worker that dies (killed for its memory, a crash in a library) breaks a process pool: every
+    file in hand fails with it. With `renew`, a new pool takes over, and the files that were in
+    hand are parsed again one at a time, so that the one that killed its worker is known and
+    fails alone."""
+    todo = deque(files)
+    pending: deque[tuple[Path, Future[Parsed]]] = deque()
+    alone = 0  # files to parse one at a time: suspects of a dead worker
+    while todo or pending:
+        while todo and len(pending) < (1 if alone else ahead):
+            path = todo.popleft()
+            pending.append((path, _read_here(pool, path) if send_bytes else pool.submit(read_and_parse, path)))
+        path, future = pending.popleft()
+        if renew is None or not isinstance(_exception(future), BrokenProcessPool):
+            alone = max(alone - 1, 0)
+            yield _outcome(future)
+            continue
+        pool = renew()
+        if alone:  # it was parsed alone: it is the one
+            alone -= 1
+            yield Parsed(None, error=ReadError(WORKER_DIED))
+            continue
+        suspects = [path, *(p for p, _ in pending)]
+        pending.clear()
+        todo.extendleft(reversed(suspects))
+        alone = len(suspects)
+
+
+def _exception(future: Future[Parsed]) -> BaseException | None:
+    try:
+        return future.exception()
+    except Exception as exc:  # noqa: BLE001 - cancelled: reported by _outcome
+        return exc
+
+
+def _read_here(pool: Executor, path: Path) -> Future[Parsed]:
+    """The file read in this process and parsed by the pool; a file that cannot be read is not
+    sent."""
+    try:
+        data = read_file(path)
+    except (NianbaoError, OSError) as exc:
+        unread: Future[Parsed] = Future()
+        unread.set_result(Parsed(None, error=exc))
+        return unread
+    return pool.submit(parse_read, data, path.name, path.parent)
 
 
 def _outcome(future: Future[Parsed]) -> Parsed:

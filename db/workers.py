@@ -5,31 +5,73 @@ publish's worker processes as well as to the command. Each worker then printed i
 traceback, and a pool waiting for workers that had died with work in hand could hang. Here the
 workers never see SIGINT (started with it blocked, then ignoring it): the command alone is
 interrupted, says so in one line, and ends the workers itself.
+
+A pool may also cap each worker's memory (RLIMIT_DATA, set as the worker starts): a file that
+needs more fails with MemoryError in its worker, which the import reports as too large, instead
+of taking the machine's memory.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
+import resource
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import resource_tracker
+
+from nianbao.db.errors import NianbaoError
+
+MEMORY_VAR = "NIANBAO_MAX_WORKER_MEMORY"
+DEFAULT_MEMORY_MB = 2048  # a real report parses in well under 200 MB; the 14.5 GB page stops here
+
+
+def memory_cap() -> int:
+    """The memory a parse worker may take, in bytes: $NIANBAO_MAX_WORKER_MEMORY megabytes, or
+    2048 (2 GiB)."""
+    text = os.environ.get(MEMORY_VAR, "").strip()
+    if not text:
+        return DEFAULT_MEMORY_MB * 2**20
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise NianbaoError(f"{MEMORY_VAR} must be a positive whole number of megabytes, not {text!r}")
+    return value * 2**20
+
+
+_capped: int | None = None  # this process's cap, when it is a capped worker
+
+
+def capped() -> int | None:
+    """The memory cap of this process, in bytes, if it is a worker started with one."""
+    return _capped
 
 
 class WorkerPool(ProcessPoolExecutor):
     """A ProcessPoolExecutor of spawned processes (not forked: the caller may be the app, with
     threads). Leaving its `with` block early cancels what has not started; leaving it by an
-    exception (Ctrl-C) also ends the workers' files in hand instead of waiting for them."""
+    exception (Ctrl-C) also ends the workers' files in hand instead of waiting for them.
+    `memory`: each worker's cap in bytes (RLIMIT_DATA), or None."""
 
-    def __init__(self, workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> None:
+    def __init__(
+        self,
+        workers: int,
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple = (),
+        memory: int | None = None,
+    ) -> None:
         _tracker_running()
         super().__init__(
             workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(initializer, initargs),
+            initargs=(initializer, initargs, memory),
         )
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
@@ -79,11 +121,22 @@ def _tracker_running() -> None:
         sys.stderr = captured
 
 
-def _start_worker(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+def _start_worker(initializer: Callable[..., None] | None, initargs: tuple, memory: int | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # ignored now, so harmless
+    if memory is not None:
+        _cap_memory(memory)
     if initializer is not None:
         initializer(*initargs)
+
+
+def _cap_memory(limit: int) -> None:
+    """RLIMIT_DATA (the heap and private mappings: what parsing allocates; unlike RLIMIT_AS it
+    leaves alone the address space that libraries and thread stacks reserve without using)."""
+    global _capped
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    _capped = limit
 
 
 @contextmanager
@@ -95,3 +148,41 @@ def _ctrl_c_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+DASK_MISSING = "Dask 未安装 — distributed is not installed: pip install 'nianbao[dask]'"
+
+
+@contextmanager
+def dask_executor(address: str) -> Iterator[tuple[Executor, int]]:
+    """A Dask distributed cluster's executor and how many tasks it runs at once, for
+    `import_paths(executor=…)`: `local` starts a LocalCluster on this machine (a worker process
+    per core, one thread each: parsing holds the GIL), anything else is a running scheduler's
+    address (tcp://host:8786). The cluster's workers need nianbao installed, not the files:
+    the importing process sends their bytes. Raises NianbaoError when it cannot be used."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise NianbaoError(DASK_MISSING) from None
+    cluster = None
+    try:
+        if address == "local":
+            cluster = LocalCluster(
+                n_workers=os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+        client = Client(cluster if cluster is not None else address, timeout="20s")
+    except (OSError, ValueError, TypeError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise NianbaoError(f"{address}: 无法连接 Dask 集群 — cannot reach the Dask scheduler ({exc})") from None
+    try:
+        threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
+        yield client.get_executor(), max(threads, 1)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

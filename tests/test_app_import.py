@@ -180,7 +180,7 @@ def test_a_pdf_batch_is_parsed_by_two_worker_processes(tmp_path, db_path, pdf_ba
     assert workers == 2 and timing.endswith(" · 2 个解析进程")
     assert line == "6 个文件：已导入 5，失败 1；4 个有待审核的问题"
     assert [r[1] for r in got if r[0].endswith("失败")] == ["boom.pdf"]
-    assert "in read_and_parse" in Path(f"{db_path}.errors.log").read_text()  # the worker's traceback
+    assert "in parse_read" in Path(f"{db_path}.errors.log").read_text()  # the worker's traceback
     assert count_reports(db_path) == 5
 
 

@@ -4,14 +4,16 @@ and the traceback (a worker process's too) is in the log (db/errorlog.py)."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Static
 
-from nianbao.db.pipeline import import_paths
+from nianbao.db.pipeline import WORKER_DIED, import_paths
 from nianbao.db.schema import connect
 from tests.app_pilot import Host, run, start_import, wait_done
 from tests.helpers import SAMPLE_NAMES, sample_bytes, sample_path
@@ -59,7 +61,7 @@ def test_cli_with_two_workers_fails_the_buggy_file_alone(tmp_path, monkeypatch):
     assert stored(db_file, "SELECT message FROM imports WHERE status = 'failed'") == [(f"{UNEXPECTED}{log}",)]
     text = log.read_text()
     assert text.count("Traceback (most recent call last)") == 1 and f"RuntimeError: {PLANTED}" in text
-    assert "in read_and_parse" in text  # the worker's own traceback, carried back to the parent
+    assert "in parse_read" in text  # the worker's own traceback, carried back to the parent
     assert f"· {folder / 'boom.txt'}" in text  # which file
 
 
@@ -120,3 +122,83 @@ def test_worker_processes_start_under_a_captured_stderr(tmp_path):
         [sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=600, cwd=tmp_path
     )
     assert (done.returncode, done.stdout) == (0, "7\n"), done.stderr
+
+
+# --- Any executor: a Dask cluster --------------------------------------------------------------------
+
+
+def snapshot(db_file: Path) -> tuple[list, list]:
+    """The reports (without their ids and import times) and their cells, by organ."""
+    return (
+        stored(
+            db_file,
+            "SELECT organ, region, region_code, year, format, published, title, period, website, status,"
+            " province, prefecture, region_note FROM reports ORDER BY organ",
+        ),
+        stored(
+            db_file,
+            "SELECT r.organ, c.table_name, c.row_key, c.column_key, c.value, c.raw, c.source_line FROM cells c"
+            " JOIN reports r ON r.id = c.report_id ORDER BY 1, 2, 3, 4",
+        ),
+    )
+
+
+def test_a_dask_local_cluster_parses_into_the_same_database(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    folder = batch(tmp_path / "in")
+    (folder / "boom.txt").unlink()
+    (folder / "empty.txt").write_bytes(b"")  # a file that fails, read in this process, never sent
+
+    by_processes = connect(tmp_path / "processes.db")
+    try:
+        expected = [(r.path, r.status, r.message) for r in import_paths(by_processes, [folder], workers=2)]
+    finally:
+        by_processes.close()
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    )
+    with cluster, distributed.Client(cluster) as client:
+        by_dask = connect(tmp_path / "dask.db")
+        try:
+            got = [
+                (r.path, r.status, r.message)
+                for r in import_paths(by_dask, [folder], workers=2, executor=client.get_executor())
+            ]
+        finally:
+            by_dask.close()
+
+    assert got == expected and [s for _, s, _ in got].count("failed") == 1
+    assert snapshot(tmp_path / "dask.db") == snapshot(tmp_path / "processes.db")
+    assert len(snapshot(tmp_path / "dask.db")[1]) == 1000
+
+
+# --- A memory cap for parse workers -------------------------------------------------------------------
+
+
+def test_a_file_over_the_worker_memory_cap_fails_alone_as_too_large(tmp_path, db, monkeypatch):
+    folder = batch(tmp_path / "in")
+    plant(monkeypatch, tmp_path / "site", "allocate")  # boom.txt allocates until refused
+    monkeypatch.setenv("NIANBAO_MAX_WORKER_MEMORY", "400")
+
+    results = list(import_paths(db, [folder], workers=2))
+
+    assert [r.status for r in results] == ["imported"] * 5 + ["failed"]
+    assert results[-1].path == str(folder / "boom.txt")
+    assert results[-1].message.startswith("文件太大：解析超出内存上限（400 MB，NIANBAO_MAX_WORKER_MEMORY）")
+    assert "damaged" not in results[-1].message and "意外错误" not in results[-1].message
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 5
+
+
+def test_a_worker_that_dies_fails_its_file_alone_and_is_replaced(tmp_path, db, monkeypatch):
+    """The worker ends without a word on boom.txt (as the kernel's OOM killer would end it): the
+    pool breaks with every file in hand; a new pool parses those again one at a time, boom.txt
+    fails alone, and the files after it are parsed as usual."""
+    folder = batch(tmp_path / "in")
+    (folder / "boom.txt").rename(folder / "002_boom.txt")  # in the middle of the batch
+    plant(monkeypatch, tmp_path / "site", "die")
+
+    results = list(import_paths(db, [folder], workers=2))
+
+    assert [Path(r.path).name for r in results] == sorted(p.name for p in folder.iterdir())
+    assert [(r.path, r.message) for r in results if r.failed] == [(str(folder / "002_boom.txt"), WORKER_DIED)]
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 5

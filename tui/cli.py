@@ -8,6 +8,7 @@ import os
 import sqlite3
 import sys
 import unicodedata
+from contextlib import ExitStack, contextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from nianbao.db.pipeline import FileResult, import_paths, parse_file, summarize
 from nianbao.db.schema import connect
 from nianbao.db.vocabulary import FORMS_ZH, TRAIL_KINDS, cell_name, message_zh, severity_zh, source_zh, status_zh
 from nianbao.db.wording import counted
+from nianbao.db.workers import dask_executor
 from nianbao.publish.untrusted import clean
 from nianbao.tui.timefmt import local_time
 
@@ -87,11 +89,16 @@ def cli(ctx: click.Context, db_path: str) -> None:
     type=click.IntRange(min=1),
     help="Processes parsing files side by side (default: one per core when there are PDFs, else 1).",
 )
+@click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Parse on a Dask cluster: a scheduler's address (tcp://host:8786) or `local` (needs nianbao[dask]).",
+)
 @click.pass_obj
-def import_(db_path: str, paths: tuple[str, ...], workers: int | None) -> None:
+def import_(db_path: str, paths: tuple[str, ...], workers: int | None, dask: str | None) -> None:
     """Import report files, or folders of them (searched recursively)."""
-    with _open(db_path, create=True) as db:
-        results = [_echo_result(r) for r in import_paths(db, paths, workers=workers)]
+    with _open(db_path, create=True) as db, _parsers(dask, workers) as (executor, count):
+        results = _guard(lambda: [_echo_result(r) for r in import_paths(db, paths, workers=count, executor=executor)])
     _echo_summary(results)
     sys.exit(1 if any(r.failed for r in results) or not results else 0)
 
@@ -527,6 +534,21 @@ def _fail(name: str, exc: BaseException) -> None:
     message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     echo(f"Error: {shown(name)}: {message}", err=True)
     sys.exit(1)
+
+
+@contextmanager
+def _parsers(dask: str | None, workers: int | None):
+    """The Dask cluster's executor and its size, or none (the import's own worker processes)."""
+    if dask is None:
+        yield None, workers
+        return
+    with ExitStack() as stack:
+        try:
+            executor, count = stack.enter_context(dask_executor(dask))
+        except NianbaoError as exc:  # not installed, no scheduler there: one line
+            echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        yield executor, count
 
 
 def _echo_result(result: FileResult, show_path: str | None = None) -> FileResult:
