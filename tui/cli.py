@@ -210,10 +210,10 @@ def publish_(db_path: str, out: str, include_unapproved: bool, full: bool, allow
 @click.option("--port", default=8001, help="端口（默认 8001）")
 def serve(out: str, port: int) -> None:
     """用 Datasette 在 127.0.0.1 上只读地提供一个发布文件夹（网站在 /site/）。"""
-    from nianbao.publish.datasette import serve_published_command, served_urls
+    from nianbao.publish.datasette import DATABASE_FILE, serve_published_command, served_urls
     from nianbao.publish.serving import ServeError, free_port, serve_in_foreground
 
-    if not (Path(out) / "datasette" / "nianbao.db").is_file():
+    if not (Path(out) / "datasette" / DATABASE_FILE).is_file():
         echo(f"{ERROR}{shown(out)}：这里没有发布的内容，先运行 nianbao publish --out {shown(out)}", err=True)
         sys.exit(1)
     try:
