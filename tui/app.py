@@ -16,8 +16,17 @@ from nianbao.tui.screens.queue import QueueScreen
 class NianbaoApp(App):
     TITLE = "nianbao 年报"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "帮助", tooltip="Help: the workflow and every screen's keys"),
-        Binding("ctrl+p", "command_palette", "命令", show=False, priority=True, tooltip="Open the command palette"),
+        Binding(
+            "f1", "help", "帮助", tooltip="帮助：一天的工作和每个屏幕的键 · Help: the workflow and every screen's keys"
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "命令",
+            show=False,
+            priority=True,
+            tooltip="打开命令面板 · Open the command palette",
+        ),
     ]
 
     def __init__(self, db_path: str) -> None:
