@@ -200,3 +200,25 @@ def test_every_rule_is_explained_in_chinese():
 
     assert set(EXPLANATIONS_ZH) == set(RULES)
     assert all(text and not text.isascii() for text in EXPLANATIONS_ZH.values())
+
+
+def test_a_long_question_wraps_inside_its_dialog_at_80_columns():
+    """The publish guard's question names every report that would disappear: it wraps inside the
+    dialog, never cut at its edge."""
+    from nianbao.tui.screens.dialogs import ConfirmDialog
+
+    question = "网站现有 2 份报告、2 个县，这次发布只有 1 份、1 个县；将消失：交口县人民政府办公室 2024（报告 4）"
+
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(ConfirmDialog(question + "。\n仍要发布吗？", "仍然发布"))
+
+    async def steps(app, pilot):
+        title = app.screen.query_one(".title")
+        frame = app.screen.query_one(".dialog")
+        return title.region, frame.region, title.render_lines(title.region.reset_offset)
+
+    title, frame, lines = drive(Host(), steps, (80, 24))
+    assert frame.contains_region(title) and title.height >= 3
+    shown = "".join(line.text.strip() for line in lines)
+    assert "将消失：交口县人民政府办公室2024（报告4）" in shown.replace(" ", "")
