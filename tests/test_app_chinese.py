@@ -222,3 +222,28 @@ def test_a_long_question_wraps_inside_its_dialog_at_80_columns():
     assert frame.contains_region(title) and title.height >= 3
     shown = "".join(line.text.strip() for line in lines)
     assert "将消失：交口县人民政府办公室2024（报告4）" in shown.replace(" ", "")
+
+
+def test_the_command_palette_speaks_chinese(db, db_path):
+    """The palette's prompt and Textual's own commands (theme, quit, keys …) in Chinese, their
+    English after: typing 主题 or Theme finds the theme."""
+    from textual.command import CommandInput, CommandList
+
+    from tests.app_pilot import until
+
+    async def steps(app, pilot):
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: app.screen.query(CommandInput))
+        prompt = app.screen.query_one(CommandInput).placeholder
+        found = {}
+        for typed in ("主题", "Theme"):
+            app.screen.query_one(CommandInput).value = ""
+            await pilot.press(*typed)
+            await until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
+            found[typed] = str(app.screen.query_one(CommandList).get_option_at_index(0).prompt)
+        return prompt, found
+
+    prompt, found = drive(NianbaoApp(str(db_path)), steps, (80, 24))
+    assert prompt == "搜索命令（中文或英文）…"
+    assert found["主题"].startswith("主题 · Theme") and found["Theme"].startswith("主题 · Theme")
+    assert "更换配色" in found["主题"]
