@@ -160,6 +160,7 @@ def test_a_chinese_operators_day(tmp_path, monkeypatch):
     assert read["approved"] == "已批准"
     cells_named = [row[3] for row in read["trail"] if row[2] == "更正"]
     assert len(cells_named) == 8 and all(name.startswith("表三 ") for name in cells_named)  # never table3.…
+    assert {row[6] for row in read["trail"] if row[1] == "nianbao"} == {"检查后自动设定"}  # never "checks"
     assert read["correct"] == "更正 表二 行政规范性文件 · 现行有效件数（现值 —）"
     assert read["corrected"] == "表二 行政规范性文件 · 现行有效件数：— → 32 · 错误 1 → 0"
     assert read["blank"].startswith("将全部 1 个空白单元格记为“空白照录”")

@@ -458,6 +458,7 @@ def test_review_commands_speak_the_vocabulary(reviewed):
     shown = run(["--db", "t.db", "show", "4"]).stdout.splitlines()
     assert shown[0] == "报告 4：交口县人民政府办公室 · 2024 · 已批准"
     assert any("状态 已批准 — " in line and "原文如此" in line for line in shown), shown
+    assert any(line.endswith("nianbao：状态 待审核 — 检查后自动设定") for line in shown), shown  # not "checks"
     checked = run(["--db", "t.db", "check"])
     assert checked.exit_code == 1
     assert checked.stdout.splitlines()[0] == "报告 4：交口县人民政府办公室 2024（已批准）"

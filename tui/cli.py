@@ -33,6 +33,7 @@ from nianbao.db.vocabulary import (
     severity_zh,
     source_zh,
     status_zh,
+    trail_reason_zh,
 )
 from nianbao.publish.untrusted import clean
 from nianbao.tui.cli_zh import ERROR, ChineseCommand, ChineseGroup
@@ -460,7 +461,7 @@ def show(db_path: str, report: int, cell: str | None) -> None:
         kind = TRAIL_KINDS.get(t["kind"], t["kind"])
         what = status_zh(t["what"]) if t["kind"] == "status" else cell_name(t["what"], row["format"])
         change = f" {_show(t['old_value'])} → {_show(t['new_value'])}" if t["kind"] == "correction" else ""
-        reason = f" — {t['reason']}" if t["reason"] else ""
+        reason = f" — {trail_reason_zh(t['reason'])}" if t["reason"] else ""
         echo(f"  {local_time(t['at'])} {t['who']}：{kind} {what}{change}{reason}")
 
 

@@ -21,7 +21,16 @@ from nianbao.db.format import SECTION_BY_KEY
 from nianbao.db.model import Report
 from nianbao.db.review import ReviewError
 from nianbao.db.schema import Database, connect
-from nianbao.db.vocabulary import TRAIL_KINDS, Status, cell_name, message_zh, rule_zh, severity_zh, status_zh
+from nianbao.db.vocabulary import (
+    TRAIL_KINDS,
+    Status,
+    cell_name,
+    message_zh,
+    rule_zh,
+    severity_zh,
+    status_zh,
+    trail_reason_zh,
+)
 from nianbao.publish.untrusted import clean
 from nianbao.tui.plain import BLANK, plain
 from nianbao.tui.screens.dialogs import ActionDialog, ClashDialog, CorrectionDialog, IdentityDialog, OverrideDialog
@@ -252,7 +261,15 @@ class ReportScreen(Screen):
         for t in trail:
             kind = TRAIL_KINDS.get(t["kind"], t["kind"])
             what = status_zh(t["what"]) if t["kind"] == "status" else cell_name(t["what"], self.row.get("format"))
-            values = (local_time(t["at"]), t["who"], kind, what, t["old_value"], t["new_value"], t["reason"])
+            values = (
+                local_time(t["at"]),
+                t["who"],
+                kind,
+                what,
+                t["old_value"],
+                t["new_value"],
+                trail_reason_zh(t["reason"]),
+            )
             table.add_row(*map(plain, values))
 
     # --- The selected cell -----------------------------------------------------------------------
