@@ -503,3 +503,23 @@ def test_serve_says_in_one_line_when_the_port_is_taken(reviewed):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"错误：端口 {port} 已被占用，请换一个：nianbao serve pub --port {port + 1}"]
     assert result.stdout == ""
+
+
+def test_the_app_asks_before_making_a_new_database(tmp_path, monkeypatch):
+    """`nianbao` at a terminal with no database: asked, the name shown; yes makes it and opens the
+    app, no (or no terminal) is the one-line error of the other commands."""
+    from nianbao.tui import app
+    from nianbao.tui import cli as cli_module
+
+    opened = []
+    monkeypatch.setattr(app.NianbaoApp, "run", lambda self: opened.append(self.db_path))
+    monkeypatch.setattr(app.NianbaoApp, "return_code", 0)
+    refused = run(["--db", "new.db"])
+    assert refused.exit_code == 1 and refused.stderr.startswith("错误：new.db: 没有这个数据库")
+    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
+    declined = CliRunner().invoke(cli, ["--db", "new.db"], input="n\n", prog_name="nianbao")
+    assert declined.exit_code == 1 and not (tmp_path / "new.db").exists()
+    assert declined.stdout.startswith("没有数据库 new.db。新建它并打开应用吗？ [y/N]")
+    accepted = CliRunner().invoke(cli, ["--db", "new.db"], input="y\n", prog_name="nianbao")
+    assert accepted.exit_code == 0, accepted.output
+    assert (tmp_path / "new.db").exists() and opened == ["new.db"]

@@ -92,7 +92,8 @@ def cli(ctx: click.Context, db_path: str) -> None:
     if ctx.invoked_subcommand is None:
         from nianbao.tui.app import NianbaoApp  # Textual only for the app
 
-        _open(db_path).close()  # a damaged file or a newer nianbao's: one line, before the screen
+        # a damaged file or a newer nianbao's: one line, before the screen
+        _open(db_path, create=_new_database_wanted(db_path)).close()
         app = NianbaoApp(db_path)
         app.run()
         sys.exit(app.return_code or 0)
@@ -515,6 +516,18 @@ def _organ(row: dict) -> str:
 def _usage(message: str) -> None:
     echo(f"{ERROR}{message}", err=True)
     sys.exit(2)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _new_database_wanted(db_path: str) -> bool:
+    """The app on a database that does not exist yet: a person at a terminal is asked, the name
+    shown (a mistyped name is caught there); otherwise it is the error of the other commands."""
+    if Path(db_path).exists() or not _interactive():
+        return False
+    return click.confirm(f"没有数据库 {db_path}。新建它并打开应用吗？", default=False)
 
 
 def _open(db_path: str, create: bool = False):
