@@ -36,7 +36,7 @@ from nianbao.db.vocabulary import (
     trail_reason_zh,
 )
 from nianbao.publish.untrusted import clean
-from nianbao.tui.cli_zh import ERROR, ChineseCommand, ChineseGroup
+from nianbao.tui.cli_zh import ERROR, ChineseGroup
 from nianbao.tui.timefmt import local_time
 
 DEFAULT_DB = "nianbao.db"
@@ -53,8 +53,6 @@ class NianbaoGroup(ChineseGroup):
     """The command group that turns a fault of the machine (a locked, full or damaged database,
     a disk that is full, a folder that cannot be written) and Ctrl-C into one line: sqlite-utils'
     habit, with the database's name and what to do."""
-
-    command_class = ChineseCommand
 
     def invoke(self, ctx: click.Context):
         try:
@@ -398,7 +396,7 @@ def blank(db_path: str, report: int, cells: tuple[str, ...], all_: bool, reason:
 
 @cli.command()
 @click.argument("reports", nargs=-1, type=int, required=True)
-@click.option("--override", metavar="理由", help="仍有错误时也批准，须说明为何接受")
+@click.option("--override", metavar="REASON", help="仍有错误时也批准，须说明为何接受")
 @click.pass_obj
 def approve(db_path: str, reports: tuple[int, ...], override: str | None) -> None:
     """批准报告以便发布。

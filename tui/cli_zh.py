@@ -94,6 +94,8 @@ class ChineseCommand(click.Command):
 
 
 class ChineseGroup(ChineseCommand, click.Group):
+    command_class = ChineseCommand  # its commands speak Chinese too
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
