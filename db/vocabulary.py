@@ -86,6 +86,14 @@ class ImportStatus(StrEnum):
 
 # What the audit trail records, by kind.
 TRAIL_KINDS = {"correction": "更正", "status": "状态", "blank": "空白照录"}
+# Fixed reasons the program itself records for a change of status (db/review.py), by their code.
+TRAIL_REASONS_ZH = {"checks": "检查后自动设定"}
+
+
+def trail_reason_zh(reason: str | None) -> str:
+    """A trail entry's reason as a person reads it: the program's own fixed codes in Chinese, an
+    operator's words as they wrote them."""
+    return TRAIL_REASONS_ZH.get(reason or "", reason or "")
 
 
 def status_zh(code: str | None) -> str:

@@ -200,3 +200,50 @@ def test_every_rule_is_explained_in_chinese():
 
     assert set(EXPLANATIONS_ZH) == set(RULES)
     assert all(text and not text.isascii() for text in EXPLANATIONS_ZH.values())
+
+
+def test_a_long_question_wraps_inside_its_dialog_at_80_columns():
+    """The publish guard's question names every report that would disappear: it wraps inside the
+    dialog, never cut at its edge."""
+    from nianbao.tui.screens.dialogs import ConfirmDialog
+
+    question = "网站现有 2 份报告、2 个县，这次发布只有 1 份、1 个县；将消失：交口县人民政府办公室 2024（报告 4）"
+
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(ConfirmDialog(question + "。\n仍要发布吗？", "仍然发布"))
+
+    async def steps(app, pilot):
+        title = app.screen.query_one(".title")
+        frame = app.screen.query_one(".dialog")
+        return title.region, frame.region, title.render_lines(title.region.reset_offset)
+
+    title, frame, lines = drive(Host(), steps, (80, 24))
+    assert frame.contains_region(title) and title.height >= 3
+    shown = "".join(line.text.strip() for line in lines)
+    assert "将消失：交口县人民政府办公室2024（报告4）" in shown.replace(" ", "")
+
+
+def test_the_command_palette_speaks_chinese(db, db_path):
+    """The palette's prompt and Textual's own commands (theme, quit, keys …) in Chinese, their
+    English after: typing 主题 or Theme finds the theme."""
+    from textual.command import CommandInput, CommandList
+
+    from tests.app_pilot import until
+
+    async def steps(app, pilot):
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: app.screen.query(CommandInput))
+        prompt = app.screen.query_one(CommandInput).placeholder
+        found = {}
+        for typed in ("主题", "Theme"):
+            app.screen.query_one(CommandInput).value = ""
+            await pilot.press(*typed)
+            await until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
+            found[typed] = str(app.screen.query_one(CommandList).get_option_at_index(0).prompt)
+        return prompt, found
+
+    prompt, found = drive(NianbaoApp(str(db_path)), steps, (80, 24))
+    assert prompt == "搜索命令（中文或英文）…"
+    assert found["主题"].startswith("主题 · Theme") and found["Theme"].startswith("主题 · Theme")
+    assert "更换配色" in found["主题"]

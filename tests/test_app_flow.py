@@ -263,10 +263,12 @@ def test_help_lists_every_screens_keys_and_the_palette_runs_actions(workspace):
     for screen in ("首页与审核队列", "导入", "报告审核", "发布"):
         assert f"## {screen}" in text or screen in text
     for key, action in (
-        ("e", "修改 | Edit:"),
-        ("s", "采纳 | Accept"),
-        ("Ctrl+s", "发布 | Publish"),
+        ("e", "修改 | 更正所选单元格"),
+        ("s", "采纳 | 采纳所选单元格的建议值"),
+        ("Ctrl+s", "发布 | 发布到框里的文件夹"),
         ("Ctrl+r", "Datasette"),
     ):
         assert f"`{key}` | {action}" in text
-    assert any(line.startswith("发布 (p) · Publish the approved reports") for line in listed)
+    assert any(
+        line.startswith("发布 (p) · 发布已批准的报告：网站和 Datasette · Publish the approved") for line in listed
+    )

@@ -329,7 +329,7 @@ def test_cli_parse_prints_one_error_line(tmp_path, case):
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"Error: {path}: ")
+    assert lines[0].startswith(f"错误：{path}: ")
     assert case.reason in lines[0]
     assert "Traceback" not in result.output
 
@@ -341,14 +341,14 @@ def test_cli_parse_json_prints_one_error_line(tmp_path, case):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [result.stderr.strip()]
-    assert result.stderr.startswith(f"Error: {path}: ")
+    assert result.stderr.startswith(f"错误：{path}: ")
 
 
 # --- batch import ----------------------------------------------------------------------------------
 
 
 def _failed_lines(stdout: str) -> list[str]:
-    return [line for line in stdout.splitlines() if line.startswith("failed")]
+    return [line for line in stdout.splitlines() if line.startswith("失败")]
 
 
 def _assert_only_good_stored(db_file: Path, bad: dict[str, Path], organs: set[str]) -> None:
@@ -390,10 +390,10 @@ def test_cli_import_folder_of_bad_files_and_one_good(tmp_path):
         (line,) = [line for line in failed if f" {path}: " in line]
         assert reasons[case_id] in line, line
     (good_line,) = [line for line in lines if str(good) in line]
-    assert good_line.startswith("imported ")
+    assert good_line.startswith("已导入 ")
     assert GOOD_ORGAN in good_line and "2024" in good_line
     assert "archive.zip" not in result.stdout
-    assert lines[-1] == f"{len(bad) + 1} files: 1 imported, {len(bad)} failed"  # the good one sorts first
+    assert lines[-1] == f"{len(bad) + 1} 个文件：已导入 1，失败 {len(bad)}"  # the good one sorts first
     assert len(lines) == len(bad) + 2  # one line per file and the summary
 
     _assert_only_good_stored(db_file, bad, {GOOD_ORGAN})
@@ -407,14 +407,14 @@ def test_cli_import_named_bad_file(tmp_path, case):
     if case.id == "directory":
         # An empty folder holds nothing to import: that is an error too (exit 1), not a failed file.
         assert result.exit_code == 1
-        assert result.stdout.splitlines() == ["0 files: nothing to import"]
+        assert result.stdout.splitlines() == ["0 个文件：没有可导入的文件"]
         return
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 2, result.stdout
-    assert lines[0].startswith(f"failed    {path}: ")
+    assert lines[0].startswith(f"失败      {path}: ")
     assert case.reason in lines[0]
-    assert lines[1] == "1 file: 1 failed"
+    assert lines[1] == "1 个文件：失败 1"
     assert count(db_file, "SELECT count(*) FROM reports") == 0
     assert count(db_file, "SELECT count(*) FROM documents") == 0
     assert count(db_file, "SELECT count(*) FROM cells") == 0
@@ -433,14 +433,14 @@ def test_cli_import_bad_file_first_still_imports_the_rest(tmp_path):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 6, result.stdout
-    assert lines[0].startswith(f"failed    {bad}: ") and "报告似乎不完整" in lines[0]
+    assert lines[0].startswith(f"失败      {bad}: ") and "报告似乎不完整" in lines[0]
     for line, good in zip(lines[1:4], goods):
         assert str(good) in line
-    assert lines[1].startswith("imported ") and "巨鹿县人民政府办公室 2024" in lines[1]
-    assert lines[2].startswith("warnings ") and "温县人民政府办公室 2024 (1 warning to review)" in lines[2]
-    assert lines[3].startswith("warnings ") and "交口县人民政府办公室 2024 (2 errors to review)" in lines[3]
-    assert lines[4].startswith(f"failed    {garbage}: ") and "二进制数据" in lines[4]
-    assert lines[5] == "5 files: 2 failed, 3 imported; 2 with findings to review"
+    assert lines[1].startswith("已导入 ") and "巨鹿县人民政府办公室 2024" in lines[1]
+    assert lines[2].startswith("有待审核 ") and "温县人民政府办公室 2024（提示 1 个待审核）" in lines[2]
+    assert lines[3].startswith("有待审核 ") and "交口县人民政府办公室 2024（错误 2 个待审核）" in lines[3]
+    assert lines[4].startswith(f"失败      {garbage}: ") and "二进制数据" in lines[4]
+    assert lines[5] == "5 个文件：失败 2，已导入 3；2 个有待审核的问题"
     assert count(db_file, "SELECT count(*) FROM reports") == 3
     assert count(db_file, "SELECT count(*) FROM documents") == 3
     assert count(db_file, "SELECT count(*) FROM cells") == 600
@@ -568,12 +568,12 @@ def test_raising_a_limit_lets_the_file_in(tmp_path, monkeypatch):
     refused = run(["--db", str(db_file), "import", str(huge)])
     assert refused.exit_code == 1
     assert refused.stdout.splitlines()[0] == (
-        f"failed    {huge}: 文件有 3 MB，超过 1 MB 的上限；如确是报告，请调高 NIANBAO_MAX_FILE_MB 后再导入"
+        f"失败      {huge}: 文件有 3 MB，超过 1 MB 的上限；如确是报告，请调高 NIANBAO_MAX_FILE_MB 后再导入"
     )
     monkeypatch.setenv("NIANBAO_MAX_FILE_MB", "3")
     accepted = run(["--db", str(db_file), "import", str(huge)])
     assert accepted.exit_code == 0, accepted.stdout
-    assert accepted.stdout.splitlines()[0].startswith(f"imported  {huge} → report 1: {GOOD_ORGAN} 2024")
+    assert accepted.stdout.splitlines()[0].startswith(f"已导入    {huge} → 报告 1：{GOOD_ORGAN} 2024")
 
 
 def test_page_limit(tmp_path, monkeypatch):
@@ -694,8 +694,8 @@ def test_wrong_year_imports_with_an_error_to_review(tmp_path, edit, finding):
     db_file = tmp_path / "t.db"
     result = run(["--db", str(db_file), "import", str(path)])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0].startswith(f"warnings  {path} → report 1: {GOOD_ORGAN} ")
-    assert "(1 error to review)" in result.stdout
+    assert result.stdout.splitlines()[0].startswith(f"有待审核  {path} → 报告 1：{GOOD_ORGAN} ")
+    assert "（错误 1 个待审核）" in result.stdout
     checked = run(["--db", str(db_file), "check"])
     assert checked.exit_code == 1
     assert finding in checked.stdout and "IDENTITY" in checked.stdout  # `check` reads in Chinese
@@ -710,10 +710,10 @@ def test_duplicate_files_same_bytes_are_unchanged(tmp_path):
     result = run(["--db", str(db_file), "import", str(first), str(second), str(first)])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"imported  {first} → report 1: {GOOD_ORGAN} 2024")
-    assert lines[1] == f"unchanged {second} → report 1 — 同一文件已导入过"
-    assert lines[2] == f"unchanged {first} → report 1 — 同一文件已导入过"
-    assert lines[3] == "3 files: 1 imported, 2 unchanged"
+    assert lines[0].startswith(f"已导入    {first} → 报告 1：{GOOD_ORGAN} 2024")
+    assert lines[1] == f"未变      {second} → 报告 1 — 同一文件已导入过"
+    assert lines[2] == f"未变      {first} → 报告 1 — 同一文件已导入过"
+    assert lines[3] == "3 个文件：已导入 1，未变 2"
     assert count(db_file, "SELECT count(*) FROM reports") == 1
     assert count(db_file, "SELECT count(*) FROM documents") == 1
 
@@ -729,7 +729,7 @@ def test_duplicate_report_other_bytes_replaces_and_keeps_the_old_file(tmp_path):
     result = run(["--db", str(db_file), "import", str(first), str(second)])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[1] == f"replaced  {second} → report 1: {GOOD_ORGAN} 2024 — 取代从 {first.name} 导入的报告"
+    assert lines[1] == f"已替换    {second} → 报告 1：{GOOD_ORGAN} 2024 — 取代从 {first.name} 导入的报告"
     assert count(db_file, "SELECT count(*) FROM reports") == 1
     assert count(db_file, "SELECT count(*) FROM documents") == 2
     assert count(db_file, "SELECT count(*) FROM narratives WHERE text LIKE '%稳步推进%'") == 1
@@ -747,7 +747,7 @@ def test_file_name_with_shell_metacharacters(tmp_path, monkeypatch):
     path.write_bytes(sample_bytes(GOOD))
     result = run(["--db", "t.db", "import", "in"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == f"imported  in/{HOSTILE_NAME} → report 1: {GOOD_ORGAN} 2024"
+    assert result.stdout.splitlines()[0] == f"已导入    in/{HOSTILE_NAME} → 报告 1：{GOOD_ORGAN} 2024"
     assert (tmp_path / "x").is_dir() and not (tmp_path / "y").exists()
     assert count(tmp_path / "t.db", "SELECT count(*) FROM documents WHERE name = ?", [HOSTILE_NAME]) == 1
     parsed = run(["parse", str(path)])
@@ -763,8 +763,8 @@ def test_relative_paths_with_dot_dot_are_just_paths(tmp_path, monkeypatch):
     name = sample_path(GOOD).name
     result = run(["--db", "t.db", "import", f"work/../in/{name}", "../../../../../../etc/nianbao-no-such-file"])
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"imported  work/../in/{name} → report 1")
-    assert lines[1].startswith("failed    ../../../../../../etc/nianbao-no-such-file: 无法读取（系统：No such file")
+    assert lines[0].startswith(f"已导入    work/../in/{name} → 报告 1")
+    assert lines[1].startswith("失败      ../../../../../../etc/nianbao-no-such-file: 无法读取（系统：No such file")
     assert result.exit_code == 1
 
 
@@ -801,7 +801,7 @@ def test_gbk_text_with_a_few_invalid_bytes_imports_with_a_note(tmp_path):
     result = run(["--db", str(db_file), "import", str(path)])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == (
-        f"imported  {path} → report 1: {GOOD_ORGAN} 2024 — 2 characters could not be decoded and show as �,"
+        f"已导入    {path} → 报告 1：{GOOD_ORGAN} 2024 — 2 characters could not be decoded and show as �,"
         " first at line 6: compare with the original file"
     )
     assert count(db_file, "SELECT count(*) FROM narratives WHERE text LIKE '%��为奋力开创%'") == 1
@@ -831,7 +831,7 @@ def test_invalid_byte_in_a_table_cell_is_no_value(tmp_path):
     db_file = tmp_path / "t.db"
     result = run(["--db", str(db_file), "import", str(path)])
     assert result.stdout.splitlines()[0] == (
-        f"warnings  {path} → report 1: {GOOD_ORGAN} 2024 (1 error to review)"
+        f"有待审核  {path} → 报告 1：{GOOD_ORGAN} 2024（错误 1 个待审核）"
         f" — 1 character could not be decoded and show as �, first at line {cell + 1}, cell 4: compare with the original file"
     )
     assert count(db_file, "SELECT count(*) FROM findings WHERE rule = 'CELL-TYPE'") == 1
@@ -878,7 +878,7 @@ def test_names_that_are_not_utf8_import_shown_escaped(tmp_path):
     result = run(["--db", str(db_file), "import", str(tmp_path)])
     assert result.exit_code == 0, result.output
     shown = f"{tmp_path}/in_\\xb9\\xfa/\\xb9\\xfa\\xbc\\xd2.txt"
-    assert result.stdout.splitlines() == [f"imported  {shown} → report 1: {GOOD_ORGAN} 2024", "1 file: 1 imported"]
+    assert result.stdout.splitlines() == [f"已导入    {shown} → 报告 1：{GOOD_ORGAN} 2024", "1 个文件：已导入 1"]
     assert count(db_file, "SELECT count(*) FROM imports WHERE path = ? AND status = 'imported'", [shown]) == 1
     assert count(db_file, "SELECT count(*) FROM documents WHERE name = ?", ["\\xb9\\xfa\\xbc\\xd2.txt"]) == 1
 
@@ -891,12 +891,12 @@ def test_a_newline_in_a_name_forges_no_line(tmp_path):
     result = run(["--db", str(tmp_path / "t.db"), "import", str(folder)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert len(lines) == 2 and lines[1] == "1 file: 1 imported"
+    assert len(lines) == 2 and lines[1] == "1 个文件：已导入 1"
     assert lines[0].startswith(
-        f"imported  {folder}/a\\nimported  forged.txt → report 99: 伪造 2024\\x1b[2K.txt → report 1"
+        f"已导入    {folder}/a\\nimported  forged.txt → report 99: 伪造 2024\\x1b[2K.txt → 报告 1"
     )
     parsed = run(["--db", str(tmp_path / "t.db"), "parse", str(folder / "b\nno such.txt")])
-    assert parsed.stderr == f"Error: {folder}/b\\nno such.txt: No such file or directory\n"
+    assert parsed.stderr == f"错误：{folder}/b\\nno such.txt: No such file or directory\n"
 
 
 @pytest.mark.parametrize("codec", ["hex", "rot13", "base64", "zlib", "bz2", "uu", "no-such-codec"])
@@ -931,12 +931,12 @@ def test_an_unreadable_named_file_fails_alone(tmp_path, monkeypatch):
     result = run(["--db", str(tmp_path / "t.db"), "import", str(locked), str(good)])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"failed    {locked}: 无法读取（系统：Permission denied）",
-        f"imported  {good} → report 1: {GOOD_ORGAN} 2024",
-        "2 files: 1 failed, 1 imported",
+        f"失败      {locked}: 无法读取（系统：Permission denied）",
+        f"已导入    {good} → 报告 1：{GOOD_ORGAN} 2024",
+        "2 个文件：失败 1，已导入 1",
     ]
     parsed = run(["--db", str(tmp_path / "t.db"), "parse", str(locked)])
-    assert (parsed.exit_code, parsed.stderr) == (1, f"Error: {locked}: Permission denied\n")
+    assert (parsed.exit_code, parsed.stderr) == (1, f"错误：{locked}: Permission denied\n")
 
 
 def _page_with_table(rows: int, cols: int, *, rowspan: bool = False) -> bytes:

@@ -26,8 +26,8 @@ ORGANS = {
     "003": ("交口县人民政府办公室", 2024),
     "004": ("霍城县人民政府", 2023),
 }
-# What the checks find in each sample (the import line says "warnings" and counts them).
-FINDINGS = {"000": "1 error", "002": "1 warning", "003": "2 errors", "004": "1 error"}
+# What the checks find in each sample (the import line says 有待审核 and counts them).
+FINDINGS = {"000": "错误 1 个", "002": "提示 1 个", "003": "错误 2 个", "004": "错误 1 个"}
 CELLS_PER_REPORT = 10 + 25 * 7 + 15  # table 二, table 三 (25 rows × 7 columns), table 四
 
 
@@ -39,7 +39,9 @@ def _in_tmp(tmp_path, monkeypatch):
 
 
 def run(args: list[str], env: dict[str, str | None] | None = None):
-    return CliRunner().invoke(cli, args, env={"NIANBAO_DB": None, **(env or {})}, catch_exceptions=False)
+    return CliRunner().invoke(
+        cli, args, env={"NIANBAO_DB": None, **(env or {})}, catch_exceptions=False, prog_name="nianbao"
+    )
 
 
 def copy_samples(folder: Path) -> list[Path]:
@@ -87,12 +89,12 @@ def test_import_samples_folder(tmp_path):
     assert len(lines) == 6
     for line, path, name in zip(lines, files, SAMPLE_NAMES):
         organ, year = ORGANS[name[:3]]
-        label = "warnings" if name[:3] in FINDINGS else "imported"
-        assert line.startswith(f"{label:<9} {path} → report "), line
-        assert f"{organ} {year}" in line
-        if label == "warnings":
-            assert line.endswith(f"({FINDINGS[name[:3]]} to review)")
-    assert lines[-1] == "5 files: 5 imported; 4 with findings to review"
+        label = "有待审核  " if name[:3] in FINDINGS else "已导入    "  # lined up: CJK is two columns wide
+        assert line.startswith(f"{label}{path} → 报告 "), line
+        assert f"：{organ} {year}" in line
+        if name[:3] in FINDINGS:
+            assert line.endswith(f"（{FINDINGS[name[:3]]}待审核）")
+    assert lines[-1] == "5 个文件：已导入 5；4 个有待审核的问题"
     assert counts(db_file) == {"reports": 5, "documents": 5, "cells": 5 * CELLS_PER_REPORT, "imports": 5}
     assert organs(db_file) == set(ORGANS.values())
 
@@ -133,7 +135,7 @@ def test_list_json_after_import(tmp_path):
     assert by_organ["温县人民政府办公室"]["region"] == "温县"
     assert by_organ["温县人民政府办公室"]["file"] == sample_path("002").name
     assert {r["format"] for r in rows} == {"2021"}
-    errors = {ORGANS[n][0]: int(f.split()[0]) for n, f in FINDINGS.items() if "error" in f}
+    errors = {ORGANS[n][0]: int(f.split()[1]) for n, f in FINDINGS.items() if f.startswith("错误")}
     assert {r["organ"]: r["errors"] for r in rows} == {organ: errors.get(organ, 0) for organ, _ in ORGANS.values()}
     assert by_organ["温县人民政府办公室"]["warnings"] == 1
     assert {r["region_code"] for r in rows} == {"140828", "130529", "410825", "141130", "654023"}
@@ -143,7 +145,7 @@ def test_a_db_that_does_not_exist_is_an_error_unless_the_command_creates_one(tmp
     missing = str(tmp_path / "typo.db")
     for args in (["list"], ["check"], ["show", "1"], ["approve", "1"], ["publish", "--out", str(tmp_path / "o")]):
         result = run(["--db", missing, *args])
-        assert result.exit_code == 1 and result.stderr.startswith(f"Error: {missing}: 没有这个数据库"), args
+        assert result.exit_code == 1 and result.stderr.startswith(f"错误：{missing}: 没有这个数据库"), args
         assert not (tmp_path / "typo.db").exists()
     assert run(["--db", missing, "import", str(sample_path("001"))]).exit_code == 0  # import creates it
 
@@ -177,9 +179,9 @@ def test_reimport_is_unchanged(tmp_path):
     lines = result.stdout.splitlines()
     assert len(lines) == 6
     for line, path in zip(lines, files):
-        assert line.startswith(f"unchanged {path} → report "), line
+        assert line.startswith(f"未变      {path} → 报告 "), line
         assert "同一文件已导入过" in line
-    assert lines[-1] == "5 files: 5 unchanged"
+    assert lines[-1] == "5 个文件：未变 5"
     after = counts(db_file)
     assert after["reports"] == 5
     assert after["documents"] == 5
@@ -208,12 +210,13 @@ def test_parse_text_summary(tmp_path, name):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     want = expected(name)
-    assert lines[0] == f"{want['organ']} · {want['year']} · format {want['format']} · region {want['region']}"
-    assert lines[1].startswith(f"published {want['published'] or '(no date)'} · period ")
+    assert lines[0] == f"{want['organ']} · {want['year']} · 格式 {want['format']} 年版 · 地区 {want['region']}"
+    assert lines[1].startswith(f"发布日期 {want['published'] or '（未写明）'} · 统计期间 ")
     received = want["table3"]["rows"]["new_received"][-1]
-    assert lines[2] == f"applications received: {received}"
-    findings = [line for line in lines if line.startswith(("error ", "warning "))]
-    assert len(findings) == int(FINDINGS.get(name[:3], "0").split()[0])
+    assert lines[2] == f"本年新收政府信息公开申请 {received} 件"
+    findings = [line for line in lines if line.startswith(("错误 ", "提示 "))]
+    assert len(findings) == int(FINDINGS.get(name[:3], "x 0").split()[1])
+    assert all("table" not in line for line in findings)  # cells named as the form prints them
 
 
 def test_parse_stores_nothing(tmp_path):
@@ -266,7 +269,7 @@ def test_db_option_pointing_to_a_non_database_is_one_error_line(tmp_path, comman
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        f"Error: {not_db}: 数据库已损坏或不是数据库（sqlite3：file is not a database）；请从备份恢复"
+        f"错误：{not_db}: 数据库已损坏或不是数据库（sqlite3：file is not a database）；请从备份恢复"
     ]
     assert not_db.read_text(encoding="utf-8").startswith("not a database")  # left alone
 
@@ -294,13 +297,13 @@ def test_demo_creates_fresh_database(tmp_path):
             "cells": 5 * CELLS_PER_REPORT,
             "imports": 5,
         }
-        assert "unchanged" not in result.stdout
+        assert "未变" not in result.stdout
         for organ, year in ORGANS.values():
             assert f"{organ} {year}" in result.stdout
-        assert "5 files: 5 imported; 4 with findings to review" in result.stdout
-        assert f"Database: {out / 'nianbao.db'}" in result.stdout
-    assert "温县人民政府办公室 2024 (河南省焦作市 410825): 33 applications received" in result.stdout
-    assert "Checks: 4 errors, 1 warning; 8 blank cells have a value the table's sums suggest" in result.stdout
+        assert "5 个文件：已导入 5；4 个有待审核的问题" in result.stdout
+        assert f"数据库：{out / 'nianbao.db'}" in result.stdout
+    assert "温县人民政府办公室 2024（河南省焦作市 410825）：本年新收申请 33 件" in result.stdout
+    assert "检查：错误 4 个，提示 1 个；8 个空白单元格可由表内合计推出建议值" in result.stdout
     assert organs(out / "nianbao.db") == set(ORGANS.values())
 
 
@@ -325,7 +328,7 @@ def test_demo_replaces_an_existing_database(tmp_path):
 def test_help_lists_commands():
     result = run(["--help"])
     assert result.exit_code == 0
-    commands = result.stdout.split("Commands:")[1].split()
+    commands = result.stdout.split("命令：")[1].split()
     for command in ("import", "parse", "list", "demo"):
         assert command in commands
     assert "--db" in result.stdout
@@ -362,14 +365,14 @@ def test_real_console_script(tmp_path):
     proc = script("--db", str(db_file), "parse", str(bad), cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stdout == ""
-    assert proc.stderr.splitlines() == [f"Error: {bad}: 文件是空的：请从发布机关的网站重新下载"]
+    assert proc.stderr.splitlines() == [f"错误：{bad}: 文件是空的：请从发布机关的网站重新下载"]
 
     proc = script("--db", str(db_file), "import", str(bad), cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stderr == ""
     assert proc.stdout.splitlines() == [
-        f"failed    {bad}: 文件是空的：请从发布机关的网站重新下载",
-        "1 file: 1 failed",
+        f"失败      {bad}: 文件是空的：请从发布机关的网站重新下载",
+        "1 个文件：失败 1",
     ]
     assert counts(db_file)["reports"] == 0
     assert not (tmp_path / "nianbao.db").exists()
@@ -378,9 +381,143 @@ def test_real_console_script(tmp_path):
 def test_real_console_script_help_and_version(tmp_path):
     proc = script("--help", cwd=tmp_path)
     assert proc.returncode == 0
-    assert proc.stdout.startswith("Usage: nianbao ")
+    assert proc.stdout.startswith("用法：nianbao [选项] 命令 [参数]...")
     for command in ("import", "parse", "list", "demo"):
-        assert command in proc.stdout.split("Commands:")[1].split()
+        assert command in proc.stdout.split("命令：")[1].split()
+    assert "显示本帮助并退出" in proc.stdout and "Show this message" not in proc.stdout
     proc = script("--version", cwd=tmp_path)
     assert proc.returncode == 0
-    assert "0.1.0" in proc.stdout
+    assert proc.stdout.startswith("nianbao 版本 ") and "0.1.0" in proc.stdout
+
+
+# --- Chinese first ---------------------------------------------------------------------------------
+
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_help_reads_in_chinese(command):
+    """click's headings, its --help option and the command's own texts: Chinese; names of commands,
+    options and arguments stay as typed."""
+    result = run([command, "--help"])
+    assert result.exit_code == 0
+    text = result.stdout
+    assert text.startswith(f"用法：nianbao {command} [选项]")
+    assert "选项：" in text and "显示本帮助并退出" in text
+    for english in ("Usage:", "Options:", "Show this message", "[required]", "[default"):
+        assert english not in text
+    described = [line for line in text.splitlines()[1:] if line.strip() and not line.lstrip().startswith("-")]
+    assert described and all(any("\u4e00" <= ch <= "\u9fff" for ch in line) for line in described), described
+
+
+def test_the_command_list_gives_each_command_its_chinese_first_sentence():
+    lines = run(["--help"]).stdout.split("命令：")[1].strip().splitlines()
+    shown = dict(line.split(maxsplit=1) for line in lines)
+    assert sorted(shown) == COMMANDS
+    assert shown["approve"] == "批准报告以便发布" and shown["remove"] == "移除一份报告（如重复的副本）"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["parse"], "错误：缺少参数 FILE（用法见 nianbao parse --help）"),
+        (["lst"], "错误：没有这个命令：lst（用法见 nianbao --help）"),
+        (["list", "--bogus"], "错误：没有这个选项：--bogus（用法见 nianbao list --help）"),
+        (["correct", "1", "table3.total.natural", "3"], "错误：缺少选项 --reason（用法见 nianbao correct --help）"),
+        (["blank", "1", "--reason", "x"], "错误：blank：请给出单元格，或用 --all 表示全部空白单元格"),
+    ],
+    ids=["argument", "command", "option", "required-option", "own-usage"],
+)
+def test_a_usage_error_is_one_chinese_line(args, line):
+    result = run(args)
+    assert result.exit_code == 2
+    assert result.stdout == "" and result.stderr.splitlines() == [line]
+
+
+@pytest.fixture
+def reviewed(tmp_path) -> Path:
+    """The five samples imported into t.db."""
+    copy_samples(tmp_path / "in")
+    assert run(["--db", "t.db", "import", "in"]).exit_code == 0
+    return tmp_path / "t.db"
+
+
+def test_review_commands_speak_the_vocabulary(reviewed):
+    refused = run(["--db", "t.db", "approve", "4"])
+    assert refused.exit_code == 1 and refused.stderr.startswith("错误：报告 4 仍有 2 个错误")
+    assert refused.stderr.rstrip().endswith("确认无误请加 --override 理由")
+    approved = run(["--db", "t.db", "approve", "2", "4", "--override", "原文如此"])
+    assert approved.stdout.splitlines() == [
+        "报告 2：巨鹿县人民政府办公室 2024 已批准",
+        "报告 4：交口县人民政府办公室 2024 已批准",
+    ]
+    removed = run(["--db", "t.db", "remove", "3", "--reason", "重复的副本"])
+    assert removed.stdout == "报告 3：温县人民政府办公室 2024 已移除（文件和记录保留）\n"
+    shown = run(["--db", "t.db", "show", "4"]).stdout.splitlines()
+    assert shown[0] == "报告 4：交口县人民政府办公室 · 2024 · 已批准"
+    assert any("状态 已批准 — " in line and "原文如此" in line for line in shown), shown
+    assert any(line.endswith("nianbao：状态 待审核 — 检查后自动设定") for line in shown), shown  # not "checks"
+    checked = run(["--db", "t.db", "check"])
+    assert checked.exit_code == 1
+    assert checked.stdout.splitlines()[0] == "报告 4：交口县人民政府办公室 2024（已批准）"
+    assert checked.stdout.splitlines()[1].startswith("  错误 CELL-MISSING ")
+    assert checked.stdout.splitlines()[-1] == "检查了 4 份报告：3 份有错误，共 4 个错误，0 个提示"
+    listed = run(["--db", "t.db", "list"]).stdout.splitlines()
+    assert {line.split()[5] for line in listed[1:-1]} == {"待审核", "已批准", "已移除"}
+
+
+def test_publish_says_where_everything_went_in_chinese(reviewed):
+    result = run(["--db", "t.db", "publish", "--out", "pub", "--include-unapproved"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[-4].startswith("已发布 5 份报告（5 份未批准，已标注）")
+    assert lines[-3:] == [
+        "  网站：pub/site/index.html",
+        "  Datasette：pub/datasette/nianbao.db 及 metadata.json",
+        "  同时提供两者：nianbao serve pub   （或：python -m http.server -d pub/site）",
+    ]
+
+
+def test_serve_refuses_a_folder_with_nothing_published_in_one_line(tmp_path):
+    (tmp_path / "empty").mkdir()
+    for folder in ("empty", "no-such-folder"):
+        result = run(["serve", folder])
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            f"错误：{folder}：这里没有发布的内容，先运行 nianbao publish --out {folder}"
+        ]
+        assert result.stdout == ""
+
+
+def test_serve_says_in_one_line_when_the_port_is_taken(reviewed):
+    import socket
+
+    assert run(["--db", "t.db", "publish", "--out", "pub", "--include-unapproved"]).exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run(["serve", "pub", "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"错误：端口 {port} 已被占用，请换一个：nianbao serve pub --port {port + 1}"]
+    assert result.stdout == ""
+
+
+def test_the_app_asks_before_making_a_new_database(tmp_path, monkeypatch):
+    """`nianbao` at a terminal with no database: asked, the name shown; yes makes it and opens the
+    app, no (or no terminal) is the one-line error of the other commands."""
+    from nianbao.tui import app
+    from nianbao.tui import cli as cli_module
+
+    opened = []
+    monkeypatch.setattr(app.NianbaoApp, "run", lambda self: opened.append(self.db_path))
+    monkeypatch.setattr(app.NianbaoApp, "return_code", 0)
+    refused = run(["--db", "new.db"])
+    assert refused.exit_code == 1 and refused.stderr.startswith("错误：new.db: 没有这个数据库")
+    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
+    declined = CliRunner().invoke(cli, ["--db", "new.db"], input="n\n", prog_name="nianbao")
+    assert declined.exit_code == 1 and not (tmp_path / "new.db").exists()
+    assert declined.stdout.startswith("没有数据库 new.db。新建它并打开应用吗？ [y/N]")
+    accepted = CliRunner().invoke(cli, ["--db", "new.db"], input="y\n", prog_name="nianbao")
+    assert accepted.exit_code == 0, accepted.output
+    assert (tmp_path / "new.db").exists() and opened == ["new.db"]

@@ -31,7 +31,7 @@ def run(args: list[str]):
 
 def one_error_line(result, expected: str) -> None:
     assert result.exit_code == 1, result.output
-    assert result.stderr.splitlines() == [f"Error: {expected}"], result.stderr
+    assert result.stderr.splitlines() == [f"错误：{expected}"], result.stderr
     assert "Traceback" not in result.output
 
 
@@ -131,7 +131,7 @@ def test_a_swap_that_fails_midway_swaps_back(samples_db, tmp_path, monkeypatch):
     monkeypatch.setattr(publish_run, "swap_in", swap_then_fill_disk)
     result = run(["--db", str(samples_db), "publish", "--out", str(out), "--include-unapproved", "--full"])
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {out}/.live: 磁盘已满（系统：No space left on device）\n"
+    assert result.stderr == f"错误：{out}/.live: 磁盘已满（系统：No space left on device）\n"
     monkeypatch.setattr(publish_run, "swap_in", real)
     assert live_target(out) == live
     assert count(samples_db, "SELECT count(*) FROM publishes") == 1
@@ -156,7 +156,7 @@ def test_disk_full_during_import_is_one_line_and_the_database_stays_whole(tmp_pa
     monkeypatch.setattr("nianbao.tui.cli.connect", connect_full)
     result = run(["--db", str(db_file), "import", str(SAMPLES)])
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [f"Error: {db_file}: {FULL}"]
+    assert result.stderr.splitlines() == [f"错误：{db_file}: {FULL}"]
     assert "Traceback" not in result.output
     db = connect(db_file)
     try:
@@ -185,7 +185,7 @@ def test_disk_full_during_publish_keeps_the_previous_build_live(samples_db, tmp_
     result = run(["--db", str(samples_db), "publish", "--out", str(out), "--include-unapproved", "--full"])
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
-    assert line.startswith(f"Error: {out}/.builds/") and line.endswith(": 磁盘已满（系统：No space left on device）")
+    assert line.startswith(f"错误：{out}/.builds/") and line.endswith(": 磁盘已满（系统：No space left on device）")
     assert live_target(out) == live
     assert count(samples_db, "SELECT count(*) FROM publishes") == 1
 
@@ -215,7 +215,7 @@ def test_a_damaged_database_is_one_line(samples_db, tmp_path, command):
     result = run(["--db", str(samples_db), *command])
     assert result.exit_code == 1, result.output
     (line,) = result.stderr.splitlines()
-    assert line.startswith(f"Error: {samples_db}: 数据库已损坏或不是数据库（sqlite3：")
+    assert line.startswith(f"错误：{samples_db}: 数据库已损坏或不是数据库（sqlite3：")
     assert line.endswith("）；请从备份恢复")
     assert not (tmp_path / "pub").exists()
 
@@ -242,7 +242,7 @@ def test_a_database_of_a_newer_nianbao_is_refused(samples_db):
         assert result.exit_code == 1
         (line,) = result.stderr.splitlines()
         assert line.startswith(
-            f"Error: {samples_db}: 数据库来自更新版本的 nianbao：其结构已到 m099_future，本 nianbao（"
+            f"错误：{samples_db}: 数据库来自更新版本的 nianbao：其结构已到 m099_future，本 nianbao（"
         )
         assert line.endswith(f"）只认识到 {schema.migrations._migrations[-1].name}；请升级 nianbao 后再打开")
     assert samples_db.read_bytes() == before  # not written
@@ -286,7 +286,7 @@ def test_an_out_that_cannot_be_written_is_one_line(samples_db, tmp_path, monkeyp
     result = run(["--db", str(samples_db), "publish", "--out", str(out), "--include-unapproved"])
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
-    assert line.startswith(f"Error: {out}/.write-test-") and line.endswith(": 没有权限（系统：Permission denied）")
+    assert line.startswith(f"错误：{out}/.write-test-") and line.endswith(": 没有权限（系统：Permission denied）")
     assert not out.exists()
 
 
@@ -302,7 +302,7 @@ def test_an_out_that_sqlite_would_take_for_a_uri_is_a_folder(samples_db, tmp_pat
 
 # --- Ctrl-C ----------------------------------------------------------------------------------------
 
-INTERRUPTED = "已中断 — interrupted (Ctrl-C): what was finished is kept, the step in hand was undone"
+INTERRUPTED = "已中断（Ctrl-C）：已完成的保留，进行中的一步已撤销"
 
 
 def _interrupt_after(argv: list[str], lines: int, folder: Path) -> tuple[int, str, list[str]]:
@@ -336,7 +336,7 @@ def test_ctrl_c_with_worker_processes_ends_cleanly(tmp_path, lines):
     argv = [sys.executable, "-m", "nianbao.tui.cli", "--db", str(db_file), "import", str(folder), "--workers", "2"]
     code, err, out = _interrupt_after(argv, lines, tmp_path)
     assert (code, err.splitlines()) == (130, [INTERRUPTED]), err
-    imported = [line for line in out if line.startswith(("imported", "warnings"))]
+    imported = [line for line in out if line.startswith(("已导入", "有待审核"))]
     assert len(imported) >= lines
     db = connect(db_file)
     try:

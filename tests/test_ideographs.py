@@ -108,7 +108,7 @@ def test_the_file_line_says_so(tmp_path):
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "n.db"), "import", str(radical)], env={"NIANBAO_DB": None})
     assert result.exit_code == 0, result.output
     line = result.stdout.splitlines()[0]
-    assert line.startswith(f"imported  {radical} → report 1: {ORGAN} 2024 — {count} CJK radical")
+    assert line.startswith(f"已导入    {radical} → 报告 1：{ORGAN} 2024 — {count} CJK radical")
 
 
 def test_a_pdf_printing_radicals_reads_as_the_report(tmp_path):

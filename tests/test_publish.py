@@ -415,4 +415,4 @@ def test_a_publisher_that_cannot_stand_on_every_page_is_refused_in_one_line(samp
     argv = ["--db", str(db_path), "publish", "--out", str(tmp_path / "out"), "--include-unapproved"]
     result = CliRunner().invoke(cli, [*argv, "--publisher", name])
     assert result.exit_code == 1 and not (tmp_path / "out").exists()
-    assert result.stderr.startswith("Error: 发布者名称") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("错误：发布者名称") and result.stderr.count("\n") == 1

@@ -37,7 +37,7 @@ def test_an_empty_database_does_not_replace_a_live_site(tmp_path):
     assert CliRunner().invoke(cli, publish_args(full, out)).exit_code == 0
     refused = CliRunner().invoke(cli, publish_args(empty, out))
     assert refused.exit_code == 1 and "Traceback" not in refused.output
-    assert refused.stderr.startswith("Error: 网站现有 5 份报告、5 个县，这次发布只有 0 份、0 个县；将消失：")
+    assert refused.stderr.startswith("错误：网站现有 5 份报告、5 个县，这次发布只有 0 份、0 个县；将消失：")
     assert "--allow-removals" in refused.stderr
     assert live_reports(out) == 5  # the live site as it was
     allowed = CliRunner().invoke(cli, publish_args(empty, out, "--allow-removals"))

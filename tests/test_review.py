@@ -185,7 +185,7 @@ def test_cli_check_exit_codes_and_summary(db_path):
 def test_cli_correct_accept_approve_show(db_path):
     run("--db", str(db_path), "import", str(sample_path("003")))
     result = run("--db", str(db_path), "approve", "1")
-    assert result.exit_code == 1 and result.stderr.startswith("Error: 报告 1 仍有 2 个错误，批准须说明为何接受")
+    assert result.exit_code == 1 and result.stderr.startswith("错误：报告 1 仍有 2 个错误，批准须说明为何接受")
     assert "--override" in result.stderr  # names the option that approves anyway
     assert run("--db", str(db_path), "correct", "1", "table2.licensing", "5").exit_code == 2  # --reason required
     result = run("--db", str(db_path), "accept", "1")

@@ -1,5 +1,7 @@
-"""The `nianbao` command line. It calls db/ (and later publish/), and turns the project's errors
-into one line naming the file and the problem. Textual is imported only to start the app."""
+"""The `nianbao` command line. It calls db/ and publish/, and turns the project's errors into one
+line naming the file and the problem. What a person reads is Chinese (`--json` keys stay English);
+click's own words (usage, headings, its usage errors) too, through `tui/cli_zh.py`. Textual is
+imported only to start the app."""
 
 from __future__ import annotations
 
@@ -18,12 +20,26 @@ from nianbao.db import faults, review
 from nianbao.db.checks import run_checks
 from nianbao.db.errors import NianbaoError
 from nianbao.db.filenames import shown
-from nianbao.db.pipeline import FileResult, import_paths, parse_file, summarize
+from nianbao.db.pipeline import FileResult, import_paths, parse_file
 from nianbao.db.schema import connect
-from nianbao.db.vocabulary import FORMS_ZH, TRAIL_KINDS, cell_name, message_zh, severity_zh, source_zh, status_zh
+from nianbao.db.vocabulary import (
+    FORMS_ZH,
+    TRAIL_KINDS,
+    ImportStatus,
+    Severity,
+    cell_name,
+    import_status_zh,
+    import_summary_zh,
+    message_zh,
+    severity_zh,
+    source_zh,
+    status_zh,
+    trail_reason_zh,
+)
 from nianbao.db.wording import counted
 from nianbao.db.workers import dask_executor
 from nianbao.publish.untrusted import clean
+from nianbao.tui.cli_zh import ERROR, ChineseGroup
 from nianbao.tui.timefmt import local_time
 
 DEFAULT_DB = "nianbao.db"
@@ -36,7 +52,7 @@ def echo(message: object = "", **kwargs) -> None:
     click.echo(clean(str(message)), **kwargs)
 
 
-class NianbaoGroup(click.Group):
+class NianbaoGroup(ChineseGroup):
     """The command group that turns a fault of the machine (a locked, full or damaged database,
     a disk that is full, a folder that cannot be written) and Ctrl-C into one line: sqlite-utils'
     habit, with the database's name and what to do."""
@@ -48,10 +64,10 @@ class NianbaoGroup(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit either
             ctx.exit(1)
         except (OSError, sqlite3.Error) as exc:
-            echo(f"Error: {faults.describe(exc, ctx.obj)}", err=True)
+            echo(f"{ERROR}{faults.describe(exc, ctx.obj)}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
-            echo("已中断 — interrupted (Ctrl-C): what was finished is kept, the step in hand was undone", err=True)
+            echo("已中断（Ctrl-C）：已完成的保留，进行中的一步已撤销", err=True)
             ctx.exit(130)
 
 
@@ -61,22 +77,24 @@ class NianbaoGroup(click.Group):
     "db_path",
     envvar="NIANBAO_DB",
     default=DEFAULT_DB,
-    show_default=True,
     type=click.Path(dir_okay=False),
-    help="Database file (or set NIANBAO_DB).",
+    help=f"数据库文件（默认 {DEFAULT_DB}，也可设环境变量 NIANBAO_DB）",
 )
-@click.version_option(package_name="nianbao")
+@click.version_option(package_name="nianbao", message="%(prog)s 版本 %(version)s", help="显示版本并退出")
 @click.pass_context
 def cli(ctx: click.Context, db_path: str) -> None:
-    """nianbao (年报): annual reports on open government information, from files to checked data.
+    """nianbao（年报）：政府信息公开工作年度报告，从文件到核对过的数据。
 
-    With no command, opens the operator's app.
+    Annual reports on open government information, from files to checked data.
+
+    不带命令时打开操作员的应用。
     """
     ctx.obj = db_path
     if ctx.invoked_subcommand is None:
         from nianbao.tui.app import NianbaoApp  # Textual only for the app
 
-        _open(db_path).close()  # a damaged file or a newer nianbao's: one line, before the screen
+        # a damaged file or a newer nianbao's: one line, before the screen
+        _open(db_path, create=_new_database_wanted(db_path)).close()
         app = NianbaoApp(db_path)
         app.run()
         sys.exit(app.return_code or 0)
@@ -87,27 +105,30 @@ def cli(ctx: click.Context, db_path: str) -> None:
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    help="Processes parsing files side by side (default: one per core when there are PDFs, else 1).",
+    metavar="N",
+    help="并行解析文件的进程数（默认：有 PDF 时每核一个，否则 1）",
 )
 @click.option(
     "--dask",
     metavar="ADDRESS",
-    help="Parse on a Dask cluster: a scheduler's address (tcp://host:8786) or `local` (needs nianbao[dask]).",
+    help="在 Dask 集群上解析：调度器地址（tcp://host:8786）或 local（需安装 nianbao[dask]）",
 )
 @click.pass_obj
 def import_(db_path: str, paths: tuple[str, ...], workers: int | None, dask: str | None) -> None:
-    """Import report files, or folders of them (searched recursively)."""
+    """导入报告文件，或文件夹（含子文件夹）里的报告。
+
+    每个文件一行：已导入、有待审核、未变、已替换，或失败及原因。有文件失败时退出码为 1。"""
     with _open(db_path, create=True) as db, _parsers(dask, workers) as (executor, count):
         results = _guard(lambda: [_echo_result(r) for r in import_paths(db, paths, workers=count, executor=executor)])
-    _echo_summary(results)
+    echo(import_summary_zh(results))
     sys.exit(1 if any(r.failed for r in results) or not results else 0)
 
 
 @cli.command()
 @click.argument("file", type=click.Path(readable=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the canonical JSON of docs/format.md.")
+@click.option("--json", "as_json", is_flag=True, help="输出 docs/format.md 规定的 JSON")
 def parse(file: str, as_json: bool) -> None:
-    """Parse one report file and print what it says (nothing is stored)."""
+    """解析一个报告文件并显示其内容（不写入数据库）。"""
     try:
         report = parse_file(file)
     except (NianbaoError, OSError) as exc:
@@ -117,20 +138,24 @@ def parse(file: str, as_json: bool) -> None:
         data = report.to_json() | {"checks": [f.as_json() for f in checks]}
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
-    echo(f"{report.organ} · {report.year} · format {report.format} · region {report.region}")
-    echo(f"published {report.published or '(no date)'} · period {report.period or '(not stated)'}")
+    echo(
+        f"{report.organ or '（机关未定）'} · {report.year or '年度未定'} · 格式 {report.format} 年版"
+        f" · 地区 {report.region or '未定'}"
+    )
+    echo(f"发布日期 {report.published or '（未写明）'} · 统计期间 {report.period or '（未写明）'}")
     received = report.table3.get("new_received")
     if received and received[-1].value is not None:
-        echo(f"applications received: {received[-1].value}")
+        echo(f"本年新收政府信息公开申请 {received[-1].value} 件")
     for finding in checks:
-        echo(f"{finding.severity:<8} {finding.rule:<15} {finding.message}")
+        named = message_zh({"message_zh": finding.message_zh, "cells": list(finding.cells)}, report.format)
+        echo(f"{severity_zh(finding.severity)} {finding.rule:<15} {named}")
 
 
 @cli.command(name="list")
-@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_obj
 def list_(db_path: str, as_json: bool) -> None:
-    """List the reports in the database."""
+    """列出数据库里的报告：状态、错误和提示。"""
     with _open(db_path) as db:
         rows = list(
             db.query(
@@ -158,28 +183,28 @@ def list_(db_path: str, as_json: bool) -> None:
 @click.option(
     "--out",
     default="published",
-    show_default=True,
     type=click.Path(),  # publish says in one line what is wrong with it
-    help="Folder for the Datasette files and the site.",
+    help="存放 Datasette 文件和网站的文件夹（默认 published）",
 )
-@click.option("--include-unapproved", is_flag=True, help="Publish every report; those not approved are marked.")
-@click.option("--full", is_flag=True, help="Build everything anew, not just what changed since the last publish.")
+@click.option("--include-unapproved", is_flag=True, help="发布全部报告，未批准的加标注")
+@click.option("--full", is_flag=True, help="全部重建，而不只是上次发布以来有变化的")
 @click.option(
     "--allow-removals",
     is_flag=True,
-    help="Publish even when the live site would lose reports or counties (otherwise refused, saying which).",
+    help="网站将少掉报告或县时仍然发布（否则拒绝，并列出将消失的）",
 )
 @click.option(
     "--publisher",
     default=None,
-    help="发布者，每页页脚署名 Who publishes, named at the foot of every page (default: the last publish's, else 本站编者).",
+    help="发布者，署名于每页页脚（默认：沿用上次发布的，否则为“本站编者”）",
 )
 @click.pass_obj
 def publish_(
     db_path: str, out: str, include_unapproved: bool, full: bool, allow_removals: bool, publisher: str | None
 ) -> None:
-    """Publish the approved reports: a Datasette directory and a static site, swapped in whole.
-    Publishing again into the same folder builds only the counties whose reports changed."""
+    """发布已批准的报告：Datasette 文件夹和静态网站，整体替换。
+
+    再次发布到同一文件夹时，只重建报告有变化的县。"""
     from nianbao.publish.run import publish
 
     with _open(db_path) as db:
@@ -197,26 +222,35 @@ def publish_(
 
 
 @cli.command()
-@click.argument("out", default="published", type=click.Path(file_okay=False, exists=True))
-@click.option("--port", default=8001, show_default=True)
+@click.argument("out", default="published", type=click.Path(file_okay=False))
+@click.option("--port", default=8001, help="端口（默认 8001）")
 def serve(out: str, port: int) -> None:
-    """Serve a published folder with Datasette, read-only, on 127.0.0.1 (the site at /site/)."""
-    from nianbao.publish.datasette import serve_published_command, served_urls
-    from nianbao.publish.serving import serve_in_foreground
+    """用 Datasette 在 127.0.0.1 上只读地提供一个发布文件夹（网站在 /site/）。"""
+    from nianbao.publish.datasette import DATABASE_FILE, serve_published_command, served_urls
+    from nianbao.publish.serving import ServeError, free_port, serve_in_foreground
 
+    if not (Path(out) / "datasette" / DATABASE_FILE).is_file():
+        echo(f"{ERROR}{shown(out)}：这里没有发布的内容，先运行 nianbao publish --out {shown(out)}", err=True)
+        sys.exit(1)
+    try:
+        free_port(port, tries=1)
+    except ServeError:
+        echo(f"{ERROR}端口 {port} 已被占用，请换一个：nianbao serve {shown(out)} --port {port + 1}", err=True)
+        sys.exit(1)
     datasette, site = served_urls(port)
-    echo(f"Datasette: {datasette}   the site: {site}")
+    echo(f"Datasette：{datasette}   网站：{site}   （Ctrl-C 停止）")
     sys.exit(serve_in_foreground(serve_published_command(Path(out), port=port)))
 
 
 @cli.command()
 @click.argument("stray", type=int)
 @click.argument("into", type=int)
-@click.option("--reason", required=True, help="Why: e.g. the same file imported twice.")
+@click.option("--reason", required=True, help="理由，如：同一文件导入了两次")
 @click.pass_obj
 def merge(db_path: str, stray: int, into: int, reason: str) -> None:
-    """Merge a stray copy (STRAY) into the report it duplicates (INTO): corrections of both are kept,
-    the stray is removed (a tombstone)."""
+    """把重复副本 STRAY 并入它重复的报告 INTO。
+
+    两者的更正都保留，STRAY 被移除（留有记录）。"""
     with _open(db_path) as db:
         changes = _guard(review.merge, db, stray, into, reason)
     echo(f"报告 {stray} 已并入报告 {into}：沿用其更正 {len(changes)} 处；报告 {stray} 已移除")
@@ -224,22 +258,22 @@ def merge(db_path: str, stray: int, into: int, reason: str) -> None:
 
 def _echo_published(done) -> None:
     echo(done.summary())
-    echo(f"  site:      {done.site}/index.html")
-    echo(f"  datasette: {done.datasette}/nianbao.db with metadata.json")
-    echo(f"  serve both: nianbao serve {done.out}   (or: python -m http.server -d {done.site})")
+    echo(f"  网站：{done.site}/index.html")
+    echo(f"  Datasette：{done.datasette}/nianbao.db 及 metadata.json")
+    echo(f"  同时提供两者：nianbao serve {done.out}   （或：python -m http.server -d {done.site}）")
 
 
 @cli.command()
 @click.option(
     "--out",
     default="nianbao-demo",
-    show_default=True,
     type=click.Path(file_okay=False),
-    help="Folder for the demo database.",
+    help="演示数据库所在的文件夹（默认 nianbao-demo）",
 )
 def demo(out: str) -> None:
-    """Import the five bundled samples into a fresh database, say what the checks found, and
-    publish them (site and Datasette files) beside it."""
+    """演示：导入随附的五份样例并发布。
+
+    把五份样例导入新数据库，说明检查发现了什么，并在旁边发布（网站和 Datasette 文件）。"""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / DEFAULT_DB
@@ -254,34 +288,34 @@ def demo(out: str) -> None:
             " JOIN table3_wide t ON t.report_id = r.id WHERE t.row_key = 'new_received' ORDER BY r.id"
         ):
             place = f"{row['province']}{row['prefecture'] or ''} {row['region_code']}"
-            echo(f"  {row['organ']} {row['year']} ({place}): {row['total']} applications received")
+            echo(f"  {row['organ']} {row['year']}（{place}）：本年新收申请 {row['total']} 件")
         found = dict(db.execute("SELECT severity, count(*) FROM findings GROUP BY severity").fetchall())
         offered = db["suggestions"].count
-    _echo_summary(results)
+    echo(import_summary_zh(results))
+    errors, warnings = found.get(Severity.ERROR, 0), found.get(Severity.WARNING, 0)
     echo(
-        f"Checks: {', '.join(counted(found.get('error', 0), 'error') + counted(found.get('warning', 0), 'warning')) or 'nothing found'};"
-        f" {offered} blank cells have a value the table's sums suggest"
+        f"检查：{Severity.ERROR.zh} {errors} 个，{Severity.WARNING.zh} {warnings} 个；{offered} 个空白单元格可由表内合计推出建议值"
     )
-    echo(f"\nDatabase: {db_path}")
-    echo("\nPublishing all five (none is approved yet, so each is marked as not reviewed):")
+    echo(f"\n数据库：{db_path}")
+    echo("\n发布全部五份（都还没有批准，每份都标为未审核）：")
     from nianbao.publish.run import publish
 
     with _open(str(db_path)) as db:
         _echo_published(_guard(publish, db, folder / "published", include_unapproved=True))
     echo(
-        f"Next: nianbao --db {db_path} check   ·   nianbao --db {db_path} show 4   ·   nianbao --db {db_path}   (the app)"
+        f"下一步：nianbao --db {db_path} check   ·   nianbao --db {db_path} show 4   ·   nianbao --db {db_path}   （应用）"
     )
     sys.exit(1 if any(r.failed for r in results) else 0)
 
 
 @cli.command()
 @click.argument("reports", nargs=-1, type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果")
 @click.pass_obj
 def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
-    """Re-run the checks and list what they found, errors first.
+    """重新检查报告（REPORTS，默认全部）并列出结果，错误在前。
 
-    Exit status: 0 when no report has an error, 1 when some do (warnings alone give 0)."""
+    退出码：没有报告有错误时为 0，有错误时为 1（只有提示也是 0）。"""
     with _open(db_path) as db:
         ids = list(reports) or [
             r[0] for r in db.execute("SELECT id FROM reports WHERE status != 'removed' ORDER BY id").fetchall()
@@ -321,13 +355,16 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
 @click.argument("report", type=int)
 @click.argument("cell")
 @click.argument("value")
-@click.option("--reason", required=True, help="Why: what the source says, and where.")
+@click.option("--reason", required=True, help="理由：原文怎么写、在哪里")
 @click.pass_obj
 def correct(db_path: str, report: int, cell: str, value: str, reason: str) -> None:
-    """Correct one cell (e.g. table3.total.natural) of a report; the checks re-run at once.
+    """更正一个单元格或报告的身份，随即重新检查。
 
-    The parsed value is kept; the correction is recorded with the reason, who and when.
-    VALUE is a number, a not-applicable mark (/ — 无) or 'blank'."""
+    CELL 是单元格（如 table3.total.natural）或身份（organ、year、region_code、published）。
+
+    解析出的原值保留；更正连同理由、操作人和时间一起记录。
+
+    VALUE 是数字、不适用标记（/ — 无）或 blank（空白）。"""
     with _open(db_path) as db:
         change = _guard(review.correct, db, report, cell, value, reason)
     echo(
@@ -339,13 +376,14 @@ def correct(db_path: str, report: int, cell: str, value: str, reason: str) -> No
 @cli.command()
 @click.argument("report", type=int)
 @click.argument("cells", nargs=-1)
-@click.option("--all", "all_", is_flag=True, help="Every suggested value of the report (the default without CELLS).")
+@click.option("--all", "all_", is_flag=True, help="报告的全部建议值（不给 CELLS 时即如此）")
 @click.pass_obj
 def accept(db_path: str, report: int, cells: tuple[str, ...], all_: bool) -> None:
-    """Accept the suggested values of a report (all, or those of CELLS) as corrections: one audited
-    correction per cell, in one transaction."""
+    """采纳报告的建议值作为更正。
+
+    全部，或 CELLS 的：每个单元格一条有记录的更正，在一个事务里完成。"""
     if all_ and cells:
-        _usage("accept：--all 与单元格只能选一种 (--all or CELLS, not both)")
+        _usage("accept：--all 与单元格只能选一种")
     with _open(db_path) as db:
         changes = _guard(review.accept_suggestions, db, report, cells)
     for change in changes:
@@ -357,14 +395,15 @@ def accept(db_path: str, report: int, cells: tuple[str, ...], all_: bool) -> Non
 @cli.command()
 @click.argument("report", type=int)
 @click.argument("cells", nargs=-1)
-@click.option("--all", "all_", is_flag=True, help="Every blank cell of the report.")
-@click.option("--reason", required=True, help="Why the blanks stand: what the source shows.")
+@click.option("--all", "all_", is_flag=True, help="报告的全部空白单元格")
+@click.option("--reason", required=True, help="理由：原文就是空白")
 @click.pass_obj
 def blank(db_path: str, report: int, cells: tuple[str, ...], all_: bool, reason: str) -> None:
-    """Record blank cells as blank as printed (CELLS, or --all): each stays null (never 0), one
-    audited change per cell in one transaction; their CELL-MISSING findings count as reviewed."""
+    """把空白单元格记为“空白照录”。
+
+    CELLS 或 --all：每个仍为空（绝不记 0），每个单元格一条记录，在一个事务里完成；它们的 CELL-MISSING 算作已审核。"""
     if all_ == bool(cells):
-        _usage("blank：请给出单元格，或用 --all 表示全部空白单元格 (CELLS or --all)")
+        _usage("blank：请给出单元格，或用 --all 表示全部空白单元格")
     with _open(db_path) as db:
         changes = _guard(review.record_blanks, db, report, cells, reason)
     after = changes[-1].errors_after if changes else "不变"
@@ -373,18 +412,20 @@ def blank(db_path: str, report: int, cells: tuple[str, ...], all_: bool, reason:
 
 @cli.command()
 @click.argument("reports", nargs=-1, type=int, required=True)
-@click.option("--override", metavar="REASON", help="Approve despite open errors, saying why.")
+@click.option("--override", metavar="REASON", help="仍有错误时也批准，须说明为何接受")
 @click.pass_obj
 def approve(db_path: str, reports: tuple[int, ...], override: str | None) -> None:
-    """Approve reports for publication, all or none (open errors need --override REASON)."""
+    """批准报告以便发布。
+
+    要么全部批准，要么一份也不批准；仍有错误时须加 --override 理由。"""
     with _open(db_path) as db:
         try:
             review.approve_many(db, reports, override)
         except review.NeedsOverride as exc:
-            echo(f"Error: {exc}；确认无误请加 --override 理由 (add --override REASON to approve anyway)", err=True)
+            echo(f"{ERROR}{exc}；确认无误请加 --override 理由", err=True)
             sys.exit(1)
         except NianbaoError as exc:
-            echo(f"Error: {exc}", err=True)
+            echo(f"{ERROR}{exc}", err=True)
             sys.exit(1)
         rows = [review.report_row(db, r) for r in reports]
     for row in rows:
@@ -393,11 +434,12 @@ def approve(db_path: str, reports: tuple[int, ...], override: str | None) -> Non
 
 @cli.command()
 @click.argument("report", type=int)
-@click.option("--reason", required=True, help="Why it goes: e.g. a stray copy of report 4.")
+@click.option("--reason", required=True, help="理由，如：报告 4 的重复副本")
 @click.pass_obj
 def remove(db_path: str, report: int, reason: str) -> None:
-    """Remove a report: a tombstone (status removed). It leaves the queue and the next publish;
-    its file and audit trail are kept."""
+    """移除一份报告（如重复的副本）。
+
+    状态变为“已移除”：它离开审核队列和下次发布，文件和记录保留。"""
     with _open(db_path) as db:
         _guard(review.remove, db, report, reason)
         row = review.report_row(db, report)
@@ -410,16 +452,16 @@ def remove(db_path: str, report: int, reason: str) -> None:
 @click.option(
     "--image",
     type=click.Path(dir_okay=False, writable=True),
-    help="With CELL: write the cell's picture as printed (cut from the PDF page or scan) to this PNG file.",
+    help="与 CELL 同用：把该单元格在原文（PDF 页面或扫描件）中的图像写入这个 PNG 文件",
 )
 @click.pass_obj
 def show(db_path: str, report: int, cell: str | None, image: str | None) -> None:
-    """A report: identity, findings, suggested values and the audit trail.
+    """一份报告：身份、检查结果、建议值和修改记录。
 
-    With CELL (e.g. table3.total.natural): that value and where it is printed in the source;
-    --image OUT.png writes the cell's picture as printed."""
+    给出 CELL（如 table3.total.natural）时：这个值，以及它在原文中的位置；--image OUT.png
+    把这个单元格在原文中的图像写成 PNG 文件。"""
     if image and not cell:
-        echo("Error: --image 需要指定单元格 (--image needs a CELL, e.g. table3.total.natural)", err=True)
+        echo(f"{ERROR}--image 需要指定单元格（如 table3.total.natural）", err=True)
         sys.exit(2)
     if cell and image:
         _write_cell_image(db_path, report, cell, image)
@@ -446,7 +488,7 @@ def show(db_path: str, report: int, cell: str | None, image: str | None) -> None
         kind = TRAIL_KINDS.get(t["kind"], t["kind"])
         what = status_zh(t["what"]) if t["kind"] == "status" else cell_name(t["what"], row["format"])
         change = f" {_show(t['old_value'])} → {_show(t['new_value'])}" if t["kind"] == "correction" else ""
-        reason = f" — {t['reason']}" if t["reason"] else ""
+        reason = f" — {trail_reason_zh(t['reason'])}" if t["reason"] else ""
         echo(f"  {local_time(t['at'])} {t['who']}：{kind} {what}{change}{reason}")
 
 
@@ -473,7 +515,7 @@ def _write_cell_image(db_path: str, report: int, cell: str, out: str) -> None:
     try:
         Path(out).write_bytes(png)
     except OSError as exc:
-        echo(f"Error: {out}: {exc.strerror or exc}", err=True)
+        echo(f"{ERROR}{out}: {exc.strerror or exc}", err=True)
         sys.exit(1)
     echo(f"报告 {report} {cell_name(cell)}（{cell}）的图像已写入 {out}")
 
@@ -486,7 +528,7 @@ def _guard(action, *args, **kwargs):
     try:
         return action(*args, **kwargs)
     except NianbaoError as exc:
-        echo(f"Error: {exc}", err=True)
+        echo(f"{ERROR}{exc}", err=True)
         sys.exit(1)
 
 
@@ -511,28 +553,40 @@ def _organ(row: dict) -> str:
 
 
 def _usage(message: str) -> None:
-    echo(f"Error: {message}", err=True)
+    echo(f"{ERROR}{message}", err=True)
     sys.exit(2)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _new_database_wanted(db_path: str) -> bool:
+    """The app on a database that does not exist yet: a person at a terminal is asked, the name
+    shown (a mistyped name is caught there); otherwise it is the error of the other commands."""
+    if Path(db_path).exists() or not _interactive():
+        return False
+    return click.confirm(f"没有数据库 {db_path}。新建它并打开应用吗？", default=False)
 
 
 def _open(db_path: str, create: bool = False):
     """The database; only the commands that fill one (import, demo) create it: elsewhere a
     mistyped --db is an error, not a new empty database."""
     if not create and not Path(db_path).exists():
-        echo(f"Error: {db_path}: 没有这个数据库，先用 nianbao import 导入报告 (no such database)", err=True)
+        echo(f"{ERROR}{db_path}: 没有这个数据库，先用 nianbao import 导入报告", err=True)
         sys.exit(1)
     try:
         return connect(db_path)
     except NianbaoError as exc:  # a database of a newer nianbao
         _fail(db_path, exc)
     except (sqlite3.Error, OSError) as exc:  # a folder, a file that is not a database, no permission
-        echo(f"Error: {faults.describe(exc, db_path)}", err=True)
+        echo(f"{ERROR}{faults.describe(exc, db_path)}", err=True)
         sys.exit(1)
 
 
 def _fail(name: str, exc: BaseException) -> None:
     message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    echo(f"Error: {shown(name)}: {message}", err=True)
+    echo(f"{ERROR}{shown(name)}: {message}", err=True)
     sys.exit(1)
 
 
@@ -546,30 +600,41 @@ def _parsers(dask: str | None, workers: int | None):
         try:
             executor, count = stack.enter_context(dask_executor(dask))
         except NianbaoError as exc:  # not installed, no scheduler there: one line
-            echo(f"Error: {exc}", err=True)
+            echo(f"{ERROR}{exc}", err=True)
             sys.exit(1)
         yield executor, count
 
 
+# The label of a file that was imported with findings: something to review.
+TO_REVIEW = "有待审核"
+
+
 def _echo_result(result: FileResult, show_path: str | None = None) -> FileResult:
+    """One line per file: '已导入    PATH → 报告 N：机关 年度', '有待审核  … （错误 1 个待审核）',
+    '未变', '已替换', '失败      PATH: reason'."""
     path = show_path or result.path
     if result.failed:
-        echo(f"failed    {path}: {result.message}")
+        echo(f"{_label(ImportStatus.FAILED.zh)}{path}: {result.message}")
         return result
-    what = f"report {result.report_id}" if result.report_id else ""
+    what = f"报告 {result.report_id}" if result.report_id else ""
     if result.organ:
-        what += f": {result.organ} {result.year}"
-    findings = counted(result.errors, "error") + counted(result.warnings, "warning")
-    label = "warnings" if findings else result.status
-    extra = f" ({', '.join(findings)} to review)" if findings else ""
+        what += f"：{result.organ} {result.year or '年度未定'}"
+    findings = [
+        f"{severity.zh} {n} 个"
+        for severity, n in ((Severity.ERROR, result.errors), (Severity.WARNING, result.warnings))
+        if n
+    ]
+    label = TO_REVIEW if findings else import_status_zh(result.status)
+    extra = f"（{'，'.join(findings)}待审核）" if findings else ""
     if result.message:
         extra += f" — {result.message}"
-    echo(f"{label:<9} {path} → {what}{extra}")
+    echo(f"{_label(label)}{path} → {what}{extra}")
     return result
 
 
-def _echo_summary(results: list[FileResult]) -> None:
-    echo(summarize(results))
+def _label(label: str) -> str:
+    """A file line's status, padded to the widest one's columns."""
+    return _pad(label, _width(TO_REVIEW) + 2)
 
 
 def _width(text: str) -> int:

@@ -22,11 +22,13 @@ class ReasonDialog(ModalScreen):
     CSS_PATH = "dialogs.tcss"
     COMPACT = False  # one-line inputs, for dialogs with many fields (they must fit 80×24)
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "取消", tooltip="Cancel: close without changing anything")
+        Binding("escape", "cancel", "取消", tooltip="取消：关闭，什么也不改 · Cancel: close without changing anything")
     ]
 
     def _buttons(self, ok: str, variant: ButtonVariant) -> ComposeResult:
-        yield Input(placeholder="理由（必填：原文怎么写、在哪里）", id="reason", compact=self.COMPACT)
+        yield Input(
+            placeholder="理由（必填：原文怎么写、在哪里）", id="reason", compact=self.COMPACT, select_on_focus=False
+        )
         yield Label("", id="error", classes="error")
         with Horizontal(classes="buttons"):
             yield Button(ok, variant=variant, id="ok", compact=self.COMPACT)
@@ -52,7 +54,8 @@ class ReasonDialog(ModalScreen):
 
 
 class CorrectionDialog(ReasonDialog):
-    """Ask a new value and the reason for it; dismiss with (value, reason) or None."""
+    """Ask a new value and the reason for it; dismiss with (value, reason) or None. `cell` is the
+    cell's name as the form prints it."""
 
     def __init__(self, cell: str, current: str) -> None:
         super().__init__()
@@ -62,7 +65,7 @@ class CorrectionDialog(ReasonDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"更正 {self.cell}（现值 {self.current}）", classes="title", markup=False)
-            yield Input(placeholder="新值：数字、/ 或 blank（空白）", id="value")
+            yield Input(placeholder="新值：数字、/ 或 blank（空白）", id="value", select_on_focus=False)
             yield from self._buttons("确定", "primary")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -125,7 +128,7 @@ class ConfirmDialog(ModalScreen):
     """Ask before something that cannot be taken back; dismiss with True or False."""
 
     CSS_PATH = "dialogs.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消", tooltip="Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消", tooltip="取消 · Cancel")]
 
     def __init__(self, question: str, ok: str) -> None:
         super().__init__()
@@ -163,7 +166,7 @@ class ClashDialog(ReasonDialog):
                 f"报告 {self.other} 已有这个机关、地区和年度。报告 {self.report_id} 可能是它的重复副本。",
                 classes="title",
             )
-            yield Input(placeholder="理由（必填）", id="reason", compact=self.COMPACT)
+            yield Input(placeholder="理由（必填）", id="reason", compact=self.COMPACT, select_on_focus=False)
             yield Label("", id="error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(f"并入报告 {self.other}", variant="primary", id="merge", compact=self.COMPACT)

@@ -44,16 +44,17 @@ def screens() -> list[tuple[str, type[Screen]]]:
 
 
 def keys_markdown() -> str:
-    """One table per screen: key, what it does, and the longer English tooltip. Keys the footer
-    leaves out for room (the report's tab keys 1–6) are listed too."""
+    """One table per screen: key, what it does, and the longer explanation (the tooltip's Chinese;
+    its English is for the footer's hover and the palette). Keys the footer leaves out for room
+    (the report's tab keys 1–6) are listed too."""
     parts = []
     for title, screen in screens():
         rows = [
-            f"| `{_key(b.key)}` | {b.description} | {b.tooltip} |"
+            f"| `{_key(b.key)}` | {b.description} | {(b.tooltip or '').split(' · ')[0]} |"
             for b in screen.BINDINGS
             if isinstance(b, Binding) and b.description
         ]
-        parts.append(f"## {title}\n\n| 键 | 操作 | English |\n|---|---|---|\n" + "\n".join(rows))
+        parts.append(f"## {title}\n\n| 键 | 操作 | 说明 |\n|---|---|---|\n" + "\n".join(rows))
     return "\n\n".join(parts)
 
 
@@ -64,7 +65,7 @@ def _key(key: str) -> str:
 class HelpScreen(ModalScreen):
     CSS_PATH = "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f1,q", "dismiss", "关闭", tooltip="Close the help"),
+        Binding("escape,f1,q", "dismiss", "关闭", tooltip="关闭帮助 · Close the help"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -46,7 +46,12 @@ class ResultTable(DataTable):
     """One row per imported file; Enter opens its report."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "打开", tooltip="Open: review the report of the selected file")
+        Binding(
+            "enter",
+            "select_cursor",
+            "打开",
+            tooltip="打开：审核所选文件的报告 · Open: review the report of the selected file",
+        )
     ]
 
 
@@ -88,10 +93,17 @@ class ImportFinished(Message):
 class ImportScreen(Screen):
     CSS_PATH = "importing.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "start", "导入", tooltip="Import the file or folder in the path box"),
-        Binding("c", "cancel", "取消", tooltip="Cancel: stop after the file in hand (imported files stay)"),
-        Binding("p", "focus_path", "路径", tooltip="Path: type a path by hand"),
-        Binding("escape", "back", "返回", tooltip="Back to the previous screen"),
+        Binding(
+            "ctrl+s", "start", "导入", tooltip="导入路径框里的文件或文件夹 · Import the file or folder in the path box"
+        ),
+        Binding(
+            "c",
+            "cancel",
+            "取消",
+            tooltip="取消：做完手头的文件后停止（已导入的保留） · Cancel: stop after the file in hand (imported files stay)",
+        ),
+        Binding("p", "focus_path", "路径", tooltip="路径：手动输入路径 · Path: type a path by hand"),
+        Binding("escape", "back", "返回", tooltip="返回上一个屏幕 · Back to the previous screen"),
     ]
 
     def __init__(self, db_path: str, start: str = ".", processes: int | None = None) -> None:

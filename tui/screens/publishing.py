@@ -53,12 +53,20 @@ class ServerReady(Message):
 class PublishScreen(Screen):
     CSS_PATH = "publishing.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "start", "发布", tooltip="Publish to the folder in the box"),
-        Binding("ctrl+r", "serve", "Datasette", tooltip="Serve: start or stop Datasette on what was published"),
+        Binding("ctrl+s", "start", "发布", tooltip="发布到框里的文件夹 · Publish to the folder in the box"),
         Binding(
-            "ctrl+t", "toggle_unapproved", "含未批准", tooltip="Include unapproved reports (marked as not reviewed)"
+            "ctrl+r",
+            "serve",
+            "Datasette",
+            tooltip="启动或停止 Datasette，浏览发布的内容 · Serve: start or stop Datasette on what was published",
         ),
-        Binding("escape", "back", "返回", tooltip="Back to the previous screen"),
+        Binding(
+            "ctrl+t",
+            "toggle_unapproved",
+            "含未批准",
+            tooltip="包含未批准的报告（标注为未审核） · Include unapproved reports (marked as not reviewed)",
+        ),
+        Binding("escape", "back", "返回", tooltip="返回上一个屏幕 · Back to the previous screen"),
     ]
 
     def __init__(self, db_path: str) -> None:

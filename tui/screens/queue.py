@@ -26,18 +26,30 @@ class QueueTable(DataTable):
     """The queue; Enter opens the report under the cursor (shown in the footer)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "打开", tooltip="Open: review the selected report", show=True)
+        Binding(
+            "enter", "select_cursor", "打开", tooltip="打开：审核所选报告 · Open: review the selected report", show=True
+        )
     ]
 
 
 class QueueScreen(Screen):
     CSS_PATH = "queue.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("i", "import_files", "导入", tooltip="Import report files or a folder"),
-        Binding("p", "publish", "发布", tooltip="Publish the approved reports: the site and Datasette"),
-        Binding("r", "refresh", "刷新", tooltip="Refresh: read the database again"),
-        Binding("f", "focus_filters", "筛选", tooltip="Filter the queue by status, year, province or rule"),
-        Binding("q", "app.quit", "退出", tooltip="Quit nianbao"),
+        Binding("i", "import_files", "导入", tooltip="导入报告文件或文件夹 · Import report files or a folder"),
+        Binding(
+            "p",
+            "publish",
+            "发布",
+            tooltip="发布已批准的报告：网站和 Datasette · Publish the approved reports: the site and Datasette",
+        ),
+        Binding("r", "refresh", "刷新", tooltip="刷新：重新读取数据库 · Refresh: read the database again"),
+        Binding(
+            "f",
+            "focus_filters",
+            "筛选",
+            tooltip="按状态、年度、省份或规则筛选队列 · Filter the queue by status, year, province or rule",
+        ),
+        Binding("q", "app.quit", "退出", tooltip="退出 nianbao · Quit nianbao"),
     ]
 
     def __init__(self, db_path: str) -> None:

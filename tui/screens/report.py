@@ -21,7 +21,16 @@ from nianbao.db.format import SECTION_BY_KEY
 from nianbao.db.model import Report
 from nianbao.db.review import ReviewError
 from nianbao.db.schema import Database, connect
-from nianbao.db.vocabulary import TRAIL_KINDS, Status, cell_name, message_zh, rule_zh, severity_zh, status_zh
+from nianbao.db.vocabulary import (
+    TRAIL_KINDS,
+    Status,
+    cell_name,
+    message_zh,
+    rule_zh,
+    severity_zh,
+    status_zh,
+    trail_reason_zh,
+)
 from nianbao.publish.untrusted import clean
 from nianbao.tui.plain import BLANK, plain
 from nianbao.tui.screens.dialogs import ActionDialog, ClashDialog, CorrectionDialog, IdentityDialog, OverrideDialog
@@ -63,23 +72,60 @@ class ReportScreen(Screen):
     CSS_PATH = "report.tcss"
     HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 - Textual types it so
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "edit", "修改", tooltip="Edit: correct the selected cell (a reason is required)"),
-        Binding("s", "accept", "采纳", tooltip="Accept the suggested value of the selected cell"),
-        Binding("S", "accept_all", "全部采纳", show=False, tooltip="Accept every suggested value of the report"),
         Binding(
-            "b", "blank_all", "空白照录", show=False, tooltip="Record every blank cell as blank as printed (a reason)"
+            "e",
+            "edit",
+            "修改",
+            tooltip="更正所选单元格（须写理由） · Edit: correct the selected cell (a reason is required)",
         ),
-        Binding("x", "remove", "移除", show=False, tooltip="Remove the report (a stray copy): kept, not published"),
-        Binding("n", "next_issue", "下一个", tooltip="Next: go to the next flagged cell"),
-        Binding("i", "identity", "身份", tooltip="Identity: set the organ, region, year or publication date"),
-        Binding("a", "approve", "批准", tooltip="Approve the report (open errors need an override reason)"),
-        Binding("p", "toggle_panel", "面板", tooltip="Panel: show or hide the source panel"),
         Binding(
-            "c", "cell_image", "图像", show=False, tooltip="Write the selected cell's picture as printed to a PNG file"
+            "s", "accept", "采纳", tooltip="采纳所选单元格的建议值 · Accept the suggested value of the selected cell"
         ),
-        Binding("escape", "back", "返回", tooltip="Back to the previous screen"),
+        Binding(
+            "S",
+            "accept_all",
+            "全部采纳",
+            show=False,
+            tooltip="采纳本报告的全部建议值 · Accept every suggested value of the report",
+        ),
+        Binding(
+            "b",
+            "blank_all",
+            "空白照录",
+            show=False,
+            tooltip="把所有空白单元格记为“空白照录”（须写理由） · Record every blank cell as blank as printed (a reason)",
+        ),
+        Binding(
+            "x",
+            "remove",
+            "移除",
+            show=False,
+            tooltip="移除本报告（重复的副本）：保留记录，不发布 · Remove the report (a stray copy): kept, not published",
+        ),
+        Binding("n", "next_issue", "下一个", tooltip="跳到下一个有问题的单元格 · Next: go to the next flagged cell"),
+        Binding(
+            "i",
+            "identity",
+            "身份",
+            tooltip="设置机关、地区、年度或发布日期 · Identity: set the organ, region, year or publication date",
+        ),
+        Binding(
+            "a",
+            "approve",
+            "批准",
+            tooltip="批准本报告（仍有错误时须说明理由） · Approve the report (open errors need an override reason)",
+        ),
+        Binding("p", "toggle_panel", "面板", tooltip="显示或隐藏原文面板 · Panel: show or hide the source panel"),
+        Binding(
+            "c",
+            "cell_image",
+            "图像",
+            show=False,
+            tooltip="把所选单元格在原文中的图像写成 PNG 文件 · Write the selected cell's picture as printed to a PNG file",
+        ),
+        Binding("escape", "back", "返回", tooltip="返回上一个屏幕 · Back to the previous screen"),
         *(
-            Binding(str(i), f"tab('{tab}')", f"{title}页", show=False, tooltip=f"Show {TAB_EN[tab]}")
+            Binding(str(i), f"tab('{tab}')", f"{title}页", show=False, tooltip=f"显示{title} · Show {TAB_EN[tab]}")
             for i, (tab, title) in enumerate(TABS.items(), start=1)
         ),
     ]
@@ -221,8 +267,16 @@ class ReportScreen(Screen):
         table.clear()
         for t in trail:
             kind = TRAIL_KINDS.get(t["kind"], t["kind"])
-            what = status_zh(t["what"]) if t["kind"] == "status" else t["what"]
-            values = (local_time(t["at"]), t["who"], kind, what, t["old_value"], t["new_value"], t["reason"])
+            what = status_zh(t["what"]) if t["kind"] == "status" else cell_name(t["what"], self.row.get("format"))
+            values = (
+                local_time(t["at"]),
+                t["who"],
+                kind,
+                what,
+                t["old_value"],
+                t["new_value"],
+                trail_reason_zh(t["reason"]),
+            )
             table.add_row(*map(plain, values))
 
     # --- The selected cell -----------------------------------------------------------------------
@@ -309,7 +363,7 @@ class ReportScreen(Screen):
             if answer is not None:
                 self._change(lambda db: [review.correct(db, self.report_id, cell, answer[0], answer[1])])
 
-        self.app.push_screen(CorrectionDialog(cell, current), done)
+        self.app.push_screen(CorrectionDialog(cell_name(cell, self.row.get("format")), current), done)
 
     def action_cell_image(self) -> None:
         """The selected cell's picture as printed, cut from the PDF page or scan, written to a
