@@ -36,7 +36,6 @@ from nianbao.db.vocabulary import (
     status_zh,
     trail_reason_zh,
 )
-from nianbao.db.wording import counted
 from nianbao.db.workers import dask_executor
 from nianbao.publish.untrusted import clean
 from nianbao.tui.cli_zh import ERROR, ChineseGroup
