@@ -643,6 +643,7 @@ def test_running_out_of_memory_is_not_called_damage(tmp_path, monkeypatch, where
         raise MemoryError
 
     if where == "pdfminer":
+        monkeypatch.setenv("NIANBAO_PDF_ENGINE", "pdfminer")  # PDFium's case: test_reader_pdf_engines.py
         monkeypatch.setattr(PDFPageInterpreter, "process_page", exhaust)
     else:
         monkeypatch.setattr(pdf_reader, "text_lines", exhaust)

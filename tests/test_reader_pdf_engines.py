@@ -14,6 +14,7 @@ import tests.test_reader_pdf as reader_pdf_tests
 from nianbao.db.document import Document
 from nianbao.db.errors import ReadError
 from nianbao.db.pipeline import parse_file
+from nianbao.db.readers import pdf_pdfium
 from nianbao.db.readers.pdf import read_pdf
 from nianbao.db.readers.pdf_pdfium import DEFAULT_ENGINE, ENGINE_VARIABLE
 from tests.forms.layout import RowBreak
@@ -65,6 +66,17 @@ def test_a_pdf_pdfium_cannot_open_is_read_by_pdfminer(tmp_path, monkeypatch):
     expected = read_with("pdfminer", data, monkeypatch)
     behind_junk = b"%" + b"x" * 2000 + b"\n" + data
     assert read_with("pdfium", behind_junk, monkeypatch).blocks == expected.blocks
+
+
+def test_pdfium_running_out_of_memory_is_too_large(monkeypatch):
+    """Out of memory while PDFium's objects are taken is the file's size, not its damage."""
+
+    def exhaust(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(pdf_pdfium, "_text_chars", exhaust)
+    with pytest.raises(ReadError, match="^the PDF is too large to read: it needs more memory"):
+        read_with("pdfium", REAL_101.read_bytes(), monkeypatch)
 
 
 def test_an_unknown_engine_is_one_line(monkeypatch):

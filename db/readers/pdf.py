@@ -1,8 +1,11 @@
 """Read a PDF report into blocks: tables drawn with ruling lines become tables of cells, the text
 around them paragraphs as the author wrote them, in reading order (pages in order, top to bottom).
 
-Each page is parsed once (pdfplumber/pdfminer). What is drawn but is no table (white boxes behind
-the text, frames, text boxes: pdf_rulings.py) is set aside before pdfplumber looks for tables; the
+Each page is parsed once: its characters and drawn lines come from PDFium (pdf_pdfium.py, in
+pdfminer's geometry), or from pdfminer where PDFium cannot read the file or
+NIANBAO_PDF_ENGINE=pdfminer asks for it; pdfplumber lists the pages and finds the tables over
+those objects. What is drawn but is no table (white boxes behind the text, frames, text boxes:
+pdf_rulings.py) is set aside before pdfplumber looks for tables; the
 page's characters are sorted into the cells of the tables it finds and into text lines. When every
 page is read, the page furniture (page numbers, a browser's print header and footer, running
 heads: pdf_furniture.py) is dropped, tables printed without ruling lines (text set in columns)

@@ -37,7 +37,7 @@ from nianbao.db.readers.pdf_bounds import Loaded
 
 ENGINE_VARIABLE = "NIANBAO_PDF_ENGINE"
 ENGINES = ("pdfium", "pdfminer")
-DEFAULT_ENGINE = "pdfminer"
+DEFAULT_ENGINE = "pdfium"
 
 Obj = dict[str, Any]
 Matrix = tuple[float, float, float, float, float, float]
