@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import sys
+import threading
 import unicodedata
 from contextlib import ExitStack, contextmanager
 from importlib.resources import as_file, files
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from nianbao.db import faults, review
+from nianbao.db import faults, progress, review
 from nianbao.db.checks import run_checks
 from nianbao.db.errors import NianbaoError
 from nianbao.db.filenames import shown
@@ -97,8 +98,12 @@ def cli(ctx: click.Context, db_path: str) -> None:
 @click.pass_obj
 def import_(db_path: str, paths: tuple[str, ...], workers: int | None, dask: str | None) -> None:
     """Import report files, or folders of them (searched recursively)."""
+    pages = PageLine() if sys.stderr.isatty() else None  # a transient line, on a terminal only
     with _open(db_path, create=True) as db, _parsers(dask, workers) as (executor, count):
-        results = _guard(lambda: [_echo_result(r) for r in import_paths(db, paths, workers=count, executor=executor)])
+        batch = import_paths(db, paths, progress=pages, workers=count, executor=executor)
+        results = _guard(lambda: [_echo_result(r, clear=pages) for r in batch])
+    if pages is not None:
+        pages.clear()
     _echo_summary(results)
     sys.exit(1 if any(r.failed for r in results) or not results else 0)
 
@@ -518,8 +523,32 @@ def _parsers(dask: str | None, workers: int | None):
         yield executor, count
 
 
-def _echo_result(result: FileResult, show_path: str | None = None) -> FileResult:
+class PageLine:
+    """ "第 37/199 页 FILE" on stderr while a long file is read, overwritten in place and cleared
+    before each file's line; pages come from the workers' thread too, hence the lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.shown = False
+
+    def __call__(self, event: progress.Event) -> None:
+        if isinstance(event, progress.PageRead):
+            with self.lock:
+                line = clean(f"第 {event.page}/{event.pages} 页 {shown(event.path)}")
+                click.echo(f"\r\x1b[K{line}", nl=False, err=True)
+                self.shown = True
+
+    def clear(self) -> None:
+        with self.lock:
+            if self.shown:
+                click.echo("\r\x1b[K", nl=False, err=True)
+                self.shown = False
+
+
+def _echo_result(result: FileResult, show_path: str | None = None, clear: PageLine | None = None) -> FileResult:
     path = show_path or result.path
+    if clear is not None:
+        clear.clear()
     if result.failed:
         echo(f"failed    {path}: {result.message}")
         return result

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
 from nianbao.db.errors import ReadError
 from nianbao.db.limits import current as current_limits
+from nianbao.db.progress import page_read
 from nianbao.db.readers import pdf as pdf_reader
 from nianbao.db.readers.pdf_furniture import running_heads
 
@@ -92,7 +93,10 @@ def _page_image(page: Any, scale: float) -> np.ndarray:
 def _read_pages(images: list[np.ndarray], scale: float, form: str) -> Document:
     reader = pdf_reader._Reader()
     confidences: list[float] = []
-    pages = [OcrPage.read(image, scale) for image in images]
+    pages = []
+    for image in images:
+        pages.append(OcrPage.read(image, scale))
+        page_read(len(pages), len(images))  # a page takes seconds: say so (db/progress.py)
     layouts = [reader.lay_out_objects(p.chars, p.tables, p.height, n) for n, p in enumerate(pages, 1)]
     furniture = running_heads([(layout.height, layout.lines) for layout in layouts])  # as in a PDF
     for page, layout in zip(pages, layouts):
