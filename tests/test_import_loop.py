@@ -277,3 +277,21 @@ def _read(fd: int) -> bytes:
         return os.read(fd, 65536)
     except OSError:  # EIO: the other end is closed
         return b""
+
+
+def test_cli_imports_through_dask(tmp_path):
+    pytest.importorskip("distributed")
+    done = nianbao(tmp_path / "t.db", "import", "--dask", "local", *map(str, map(sample_path, SAMPLE_NAMES)))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "5 files: 5 imported; 4 with findings to review"
+
+
+def test_cli_without_dask_installed_says_what_to_install(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from nianbao.tui.cli import cli
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed: import fails
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "t.db"), "import", "--dask", "local", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == "Error: Dask 未安装 — distributed is not installed: pip install 'nianbao[dask]'\n"

@@ -99,11 +99,13 @@ def cli(ctx: click.Context, db_path: str) -> None:
 def import_(db_path: str, paths: tuple[str, ...], workers: int | None, dask: str | None) -> None:
     """Import report files, or folders of them (searched recursively)."""
     pages = PageLine() if sys.stderr.isatty() else None  # a transient line, on a terminal only
-    with _open(db_path, create=True) as db, _parsers(dask, workers) as (executor, count):
-        batch = import_paths(db, paths, progress=pages, workers=count, executor=executor)
-        results = _guard(lambda: [_echo_result(r, clear=pages) for r in batch])
-    if pages is not None:
-        pages.clear()
+    try:
+        with _open(db_path, create=True) as db, _parsers(dask, workers) as (executor, count):
+            batch = import_paths(db, paths, progress=pages, workers=count, executor=executor)
+            results = _guard(lambda: [_echo_result(r, clear=pages) for r in batch])
+    finally:  # Ctrl-C's line too begins on a clean line
+        if pages is not None:
+            pages.clear()
     _echo_summary(results)
     sys.exit(1 if any(r.failed for r in results) or not results else 0)
 
