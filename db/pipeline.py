@@ -313,9 +313,10 @@ def _parsed_ahead(
     files: list[Path], workers: int, executor: Executor | None = None, pages: object = None
 ) -> Iterator[Iterator[Parsed] | None]:
     """The files read and parsed in order by a pool of worker processes (or by `executor`), or
-    None for one process; `pages`: where the workers send the pages they read (progress.py). Leaving early cancels the rest; Ctrl-C ends the workers at once
-    (db/workers.py). A given executor is the caller's to shut down (and to heal: Dask replaces
-    its dead workers itself); a pool of ours whose worker died is replaced."""
+    None for one process; `pages`: where the workers send the pages they read (progress.py).
+    Leaving early cancels the rest; Ctrl-C ends the workers at once (db/workers.py). A given
+    executor is the caller's to shut down (and to heal: Dask replaces its dead workers itself);
+    a pool of ours whose worker died is replaced."""
     size = _pool_size(files, workers)
     if executor is not None:
         yield _in_order(executor, files, AHEAD_PER_WORKER * max(size, 1), send_bytes=True)
