@@ -31,7 +31,7 @@ from nianbao.db.limits import MB
 from nianbao.db.limits import current as current_limits
 from nianbao.db.model import Note, Report
 from nianbao.db.parse import UNDECODABLE, parse_document
-from nianbao.db.progress import FileStarted, Progress, Started
+from nianbao.db.progress import FileStarted, Progress, Started, forwarding, listening, reporting, send_to
 from nianbao.db.readers import REPORT_SUFFIXES, ocr_images, read_document
 from nianbao.db.review import recheck
 from nianbao.db.schema import Database
@@ -183,7 +183,8 @@ def read_and_parse(path: Path) -> Parsed:
         data = read_file(path)
     except (NianbaoError, OSError) as exc:
         return Parsed(None, error=exc)
-    return parse_read(data, path.name, path.parent)
+    with forwarding(str(path)):  # its pages, as the importing process asked (progress.py)
+        return parse_read(data, path.name, path.parent)
 
 
 def parse_read(data: bytes, name: str, folder: Path | None = None) -> Parsed:
@@ -295,11 +296,13 @@ def import_paths(
     say = progress or _silent
     files = report_files(paths)
     workers = default_workers(files) if workers is None else workers
-    with _parsed_ahead(files, workers, executor) as parsed:
+    with listening(progress) as pages, _parsed_ahead(files, workers, executor, pages) as parsed:
         say(Started(len(files), _pool_size(files, workers)))
         for done, path in enumerate(files):
             say(FileStarted(done, len(files), str(path)))
-            yield import_file(db, path, next(parsed) if parsed is not None else None)
+            with reporting(str(path), progress):  # pages read here, without workers
+                result = import_file(db, path, next(parsed) if parsed is not None else None)
+            yield result
 
 
 def _silent(event: object) -> None:
@@ -313,12 +316,13 @@ def _pool_size(files: list[Path], workers: int) -> int:
 
 @contextmanager
 def _parsed_ahead(
-    files: list[Path], workers: int, executor: Executor | None = None
+    files: list[Path], workers: int, executor: Executor | None = None, pages: object = None
 ) -> Iterator[Iterator[Parsed] | None]:
     """The files read and parsed in order by a pool of worker processes (or by `executor`), or
-    None for one process. Leaving early cancels the rest; Ctrl-C ends the workers at once
-    (db/workers.py). A given executor is the caller's to shut down (and to heal: Dask replaces
-    its dead workers itself); a pool of ours whose worker died is replaced."""
+    None for one process; `pages`: where the workers send the pages they read (progress.py).
+    Leaving early cancels the rest; Ctrl-C ends the workers at once (db/workers.py). A given
+    executor is the caller's to shut down (and to heal: Dask replaces its dead workers itself);
+    a pool of ours whose worker died is replaced."""
     size = _pool_size(files, workers)
     if executor is not None:
         yield _in_order(executor, files, AHEAD_PER_WORKER * max(size, 1), send_bytes=True)
@@ -330,7 +334,7 @@ def _parsed_ahead(
     with ExitStack() as pools:
 
         def renew() -> Executor:
-            return pools.enter_context(WorkerPool(size, memory=cap))
+            return pools.enter_context(WorkerPool(size, send_to, (pages,), memory=cap))
 
         yield _in_order(renew(), files, AHEAD_PER_WORKER * size, renew=renew)
 
@@ -404,15 +408,3 @@ def _outcome(future: Future[Parsed]) -> Parsed:
     except Exception as exc:  # noqa: BLE001 - one file's fault, stored as such by import_file
         return Parsed(None, error=WorkerFault("".join(traceback.format_exception(exc))))
 
-
-def summarize(results: list[FileResult]) -> str:
-    """One line for a batch, the same in the CLI and the app: "5 files: 5 imported; 4 with
-    findings to review"."""
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    detail = ", ".join(f"{n} {status}" for status, n in counts.items())
-    warned = sum(1 for r in results if (r.errors or r.warnings) and not r.failed)
-    return f"{plural(len(results), 'file')}: {detail or 'nothing to import'}" + (
-        f"; {warned} with findings to review" if warned else ""
-    )

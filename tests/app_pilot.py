@@ -72,17 +72,19 @@ async def until(pilot, condition, limit: float = 600.0) -> None:
 class Gate:
     """A stand-in for the pipeline's `import_file` that holds the import at its `at`-th file until
     released, so a test acts while the import is surely under way, whatever the machine's pace.
-    It records the threads it ran in."""
+    `after`: held once that file is imported (its result not yet given), not before. It records the
+    threads it ran in."""
 
-    def __init__(self, import_file, at: int) -> None:
-        self.import_file, self.at, self.calls = import_file, at, 0
+    def __init__(self, import_file, at: int, after: bool = False) -> None:
+        self.import_file, self.at, self.after, self.calls = import_file, at, after, 0
         self.holding, self.released = threading.Event(), threading.Event()
         self.threads: set[threading.Thread] = set()
 
     def __call__(self, db, path, parsed=None):
         self.calls += 1
         self.threads.add(threading.current_thread())
+        result = self.import_file(db, path, parsed) if self.after else None
         if self.calls == self.at:
             self.holding.set()
             self.released.wait(600)  # a hang guard only
-        return self.import_file(db, path, parsed)
+        return result if self.after else self.import_file(db, path, parsed)

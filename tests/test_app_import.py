@@ -207,3 +207,30 @@ def test_cancel_with_worker_processes_keeps_what_was_done(tmp_path, db_path, pdf
     assert workers == 2
     assert line.startswith("已取消：完成 3/10 个文件 · 3 个文件：")
     assert count_reports(db_path) == 3
+
+
+@pytest.mark.parametrize("processes", [1, 2], ids=["this-process", "two-workers"])
+def test_the_pages_of_a_long_pdf_show_while_it_is_in_hand(tmp_path, db_path, monkeypatch, processes):
+    """A 26-page PDF (a page break after every row of table 三), held once imported: the line of
+    the file in hand ends with its last page, "第 26/26 页", from this process or a worker's."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    render(parse_file(sample_path(SAMPLE_NAMES[1])), folder / "a_long.pdf", rows_per_page=1)
+    shutil.copy(sample_path(SAMPLE_NAMES[0]), folder)
+    gate = Gate(import_file, at=2, after=True)  # the PDF comes second (000_….txt, a_long.pdf)
+    monkeypatch.setattr(pipeline, "import_file", gate)
+
+    async def steps(app, pilot):
+        line = app.screen.query_one("#in-hand", Static)
+        await start_import(pilot, folder, typed=False)
+        try:
+            await until(pilot, lambda: "第 26/26 页" in str(line.content))
+            shown = str(line.content)
+        finally:
+            gate.released.set()
+        await wait_done(pilot)
+        return shown, summary(app)
+
+    shown, done = run(Host(str(db_path), str(tmp_path), processes=processes), steps)
+    assert shown == "2/2 a_long.pdf · 第 26/26 页"
+    assert done.startswith("2 个文件：已导入 2")

@@ -5,6 +5,7 @@ and the traceback (a worker process's too) is in the log (db/errorlog.py)."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -13,9 +14,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from nianbao.db.pipeline import WORKER_DIED, import_paths
+from nianbao.db.pipeline import WORKER_DIED, import_paths, parse_file
+from nianbao.db.progress import PageRead, Started
 from nianbao.db.schema import connect
 from tests.app_pilot import Host, run, start_import, wait_done
+from tests.forms.pdf import render
 from tests.helpers import SAMPLE_NAMES, sample_bytes, sample_path
 from tests.worker_faults import PLANTED, plant
 
@@ -202,3 +205,93 @@ def test_a_worker_that_dies_fails_its_file_alone_and_is_replaced(tmp_path, db, m
     assert [Path(r.path).name for r in results] == sorted(p.name for p in folder.iterdir())
     assert [(r.path, r.message) for r in results if r.failed] == [(str(folder / "002_boom.txt"), WORKER_DIED)]
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 5
+
+
+# --- Progress for long PDFs ---------------------------------------------------------------------------
+
+PAGES = 30
+
+
+@pytest.fixture(scope="module")
+def long_pdf(tmp_path_factory) -> Path:
+    """A 30-page report: sample 001 printed with a page break after every row of table 三
+    (tests/forms/pdf.py: 26 pages), and four blank pages at the end."""
+    import pypdfium2
+
+    folder = tmp_path_factory.mktemp("long")
+    printed = render(parse_file(sample_path(SAMPLE_NAMES[1])), folder / "printed.pdf", rows_per_page=1)
+    pdf = pypdfium2.PdfDocument(printed.read_bytes())
+    width, height = pdf[0].get_size()
+    while len(pdf) < PAGES:
+        pdf.new_page(width, height)
+    out = folder / "long.pdf"
+    pdf.save(str(out))
+    pdf.close()
+    return out
+
+
+def pages_of(events: list, path: Path) -> list[tuple[int, int]]:
+    return [(e.page, e.pages) for e in events if isinstance(e, PageRead) and e.path == str(path)]
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["this-process", "two-workers"])
+def test_the_pages_of_a_long_pdf_are_reported_in_order(tmp_path, db, long_pdf, workers):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(long_pdf, folder / "a_long.pdf")
+    shutil.copy(sample_path(SAMPLE_NAMES[0]), folder)  # a second file: the pool is used
+    events: list = []
+
+    results = list(import_paths(db, [folder], progress=events.append, workers=workers))
+
+    assert [r.status for r in results] == ["imported", "imported"]
+    assert events[0] == Started(2, workers)
+    assert pages_of(events, folder / "a_long.pdf") == [(n, PAGES) for n in range(1, PAGES + 1)]
+    assert not pages_of(events, folder / SAMPLE_NAMES[0])  # a text file has no pages to tell
+
+
+def test_the_cli_shows_the_pages_on_a_terminal_only(tmp_path, long_pdf):
+    """On a terminal, stderr carries "第 n/30 页" overwritten in place and cleared before the
+    file's line; into a pipe (a log, a script), nothing but the lines."""
+    import pty
+
+    main, terminal = pty.openpty()
+    argv = [sys.executable, "-m", "nianbao.tui.cli", "--db", str(tmp_path / "t.db"), "import", str(long_pdf)]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=terminal, text=True) as process:
+        os.close(terminal)
+        seen = b""
+        while chunk := _read(main):
+            seen += chunk
+        out, _ = process.communicate(timeout=600)  # a hang guard only
+    os.close(main)
+    shown = seen.decode()
+    steps = [f"\r\x1b[K第 {n}/{PAGES} 页 {long_pdf}" for n in range(1, PAGES + 1)]
+    assert shown == "".join(steps) + "\r\x1b[K"
+    assert out.startswith(f"imported  {long_pdf} → report 1")
+    piped = nianbao(tmp_path / "u.db", "import", str(long_pdf))
+    assert piped.stderr == "" and piped.stdout.startswith("imported  ")
+
+
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # EIO: the other end is closed
+        return b""
+
+
+def test_cli_imports_through_dask(tmp_path):
+    pytest.importorskip("distributed")
+    done = nianbao(tmp_path / "t.db", "import", "--dask", "local", *map(str, map(sample_path, SAMPLE_NAMES)))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "5 files: 5 imported; 4 with findings to review"
+
+
+def test_cli_without_dask_installed_says_what_to_install(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from nianbao.tui.cli import cli
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed: import fails
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "t.db"), "import", "--dask", "local", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == "Error: Dask 未安装 — distributed is not installed: pip install 'nianbao[dask]'\n"

@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 import sys
+import threading
 import unicodedata
 from contextlib import ExitStack, contextmanager
 from importlib.resources import as_file, files
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from nianbao.db import faults, review
+from nianbao.db import faults, progress, review
 from nianbao.db.checks import run_checks
 from nianbao.db.errors import NianbaoError
 from nianbao.db.filenames import shown
@@ -116,9 +117,16 @@ def cli(ctx: click.Context, db_path: str) -> None:
 def import_(db_path: str, paths: tuple[str, ...], workers: int | None, dask: str | None) -> None:
     """导入报告文件，或文件夹（含子文件夹）里的报告。
 
-    每个文件一行：已导入、有待审核、未变、已替换，或失败及原因。有文件失败时退出码为 1。"""
-    with _open(db_path, create=True) as db, _parsers(dask, workers) as (executor, count):
-        results = _guard(lambda: [_echo_result(r) for r in import_paths(db, paths, workers=count, executor=executor)])
+    每个文件一行：已导入、有待审核、未变、已替换，或失败及原因。有文件失败时退出码为 1。终端上，
+    长的 PDF 或扫描件读到第几页会显示在 stderr 上。"""
+    pages = PageLine() if sys.stderr.isatty() else None  # a transient line, on a terminal only
+    try:
+        with _open(db_path, create=True) as db, _parsers(dask, workers) as (executor, count):
+            batch = import_paths(db, paths, progress=pages, workers=count, executor=executor)
+            results = _guard(lambda: [_echo_result(r, clear=pages) for r in batch])
+    finally:  # Ctrl-C's line too begins on a clean line
+        if pages is not None:
+            pages.clear()
     echo(import_summary_zh(results))
     sys.exit(1 if any(r.failed for r in results) or not results else 0)
 
@@ -608,10 +616,34 @@ def _parsers(dask: str | None, workers: int | None):
 TO_REVIEW = "有待审核"
 
 
-def _echo_result(result: FileResult, show_path: str | None = None) -> FileResult:
+class PageLine:
+    """ "第 37/199 页 FILE" on stderr while a long file is read, overwritten in place and cleared
+    before each file's line; pages come from the workers' thread too, hence the lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.shown = False
+
+    def __call__(self, event: progress.Event) -> None:
+        if isinstance(event, progress.PageRead):
+            with self.lock:
+                line = clean(f"第 {event.page}/{event.pages} 页 {shown(event.path)}")
+                click.echo(f"\r\x1b[K{line}", nl=False, err=True)
+                self.shown = True
+
+    def clear(self) -> None:
+        with self.lock:
+            if self.shown:
+                click.echo("\r\x1b[K", nl=False, err=True)
+                self.shown = False
+
+
+def _echo_result(result: FileResult, show_path: str | None = None, clear: PageLine | None = None) -> FileResult:
     """One line per file: '已导入    PATH → 报告 N：机关 年度', '有待审核  … （错误 1 个待审核）',
     '未变', '已替换', '失败      PATH: reason'."""
     path = show_path or result.path
+    if clear is not None:
+        clear.clear()
     if result.failed:
         echo(f"{_label(ImportStatus.FAILED.zh)}{path}: {result.message}")
         return result

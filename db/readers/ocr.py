@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
 from nianbao.db.errors import ReadError
 from nianbao.db.limits import current as current_limits
+from nianbao.db.progress import page_read
 from nianbao.db.readers import pdf as pdf_reader
 from nianbao.db.readers.pdf_furniture import running_heads
 
@@ -125,7 +126,10 @@ def _read_pages(
     reader = pdf_reader._Reader()
     confidences: list[float] = []
     coarse = [dpi is not None and dpi < COARSE_DPI for dpi in resolutions or [None] * len(images)]
-    pages = [OcrPage.read(image, scale, low) for image, low in zip(images, coarse, strict=True)]
+    pages = []
+    for image, low in zip(images, coarse, strict=True):
+        pages.append(OcrPage.read(image, scale, low))
+        page_read(len(pages), len(images))  # a page takes seconds: say so (db/progress.py)
     layouts = [reader.lay_out_objects(p.chars, p.tables, p.height, n) for n, p in enumerate(pages, 1)]
     furniture = running_heads([(layout.height, layout.lines) for layout in layouts])  # as in a PDF
     for page, layout in zip(pages, layouts):

@@ -35,6 +35,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
 from nianbao.db.errors import ReadError
 from nianbao.db.limits import current as current_limits
+from nianbao.db.progress import page_read
 from nianbao.db.readers.pdf_bounds import Loaded, check_page_bounds
 from nianbao.db.readers.pdf_columns import text_blocks
 from nianbao.db.readers.pdf_furniture import is_page_number, is_print_stamp, running_heads
@@ -92,6 +93,7 @@ def _read_pages(reader: _Reader, pages: list[Page]) -> Document:
     for page in pages:
         layouts.append(reader.lay_out(page))
         page.close()  # drop the page's parsed objects: only its tables and lines are kept
+        page_read(len(layouts), len(pages))  # "第 37/199 页" for whoever listens (db/progress.py)
     reader.check()
     furniture = running_heads([(layout.height, layout.lines) for layout in layouts])
     for layout in layouts:

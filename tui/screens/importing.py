@@ -74,6 +74,18 @@ class FileInHand(Message):
         return isinstance(message, FileInHand)
 
 
+class PageProgress(Message):
+    """A page of a file is read (workers may be ahead of the file in hand); a newer one
+    supersedes a pending one."""
+
+    def __init__(self, path: str, page: int, pages: int) -> None:
+        super().__init__()
+        self.path, self.page, self.pages = path, page, pages
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PageProgress) and message.path == self.path
+
+
 class FileImported(Message):
     """One file is done (`done` of `total`), with what became of it."""
 
@@ -117,6 +129,8 @@ class ImportScreen(Screen):
         self._total = 0
         self._done = 0
         self.parse_workers = 0  # processes parsing the batch in hand, as the pipeline reported
+        self._in_hand: tuple[int, int, str] | None = None  # (done before it, total, path)
+        self._pages: dict[str, tuple[int, int]] = {}  # the last page read of each file, and its pages
         self._root = Path(start)
 
     def compose(self) -> ComposeResult:
@@ -217,6 +231,8 @@ class ImportScreen(Screen):
                 self.post_message(ImportStarted(event.total, event.workers))
             elif isinstance(event, progress.FileStarted):
                 self.post_message(FileInHand(event.done, event.total, event.path))
+            elif isinstance(event, progress.PageRead):
+                self.post_message(PageProgress(event.path, event.page, event.pages))
 
         db = connect(self.db_path)
         try:
@@ -239,10 +255,25 @@ class ImportScreen(Screen):
             self.notify("那里没有可导入的报告文件", severity="warning")
 
     def on_file_in_hand(self, message: FileInHand) -> None:
-        self.query_one("#in-hand", Static).update(f"{message.done + 1}/{message.total} {self._shown(message.path)}")
+        self._in_hand = (message.done, message.total, message.path)
+        self._show_in_hand()
+
+    def on_page_progress(self, message: PageProgress) -> None:
+        """Pages of a long file (a PDF, a scan), shown while it is the file in hand: "第 37/199 页".
+        Workers read ahead, so a file's pages may come before it is in hand: they are kept."""
+        self._pages[message.path] = (message.page, message.pages)
+        if self._in_hand and message.path == self._in_hand[2]:
+            self._show_in_hand()
+
+    def _show_in_hand(self) -> None:
+        done, total, path = self._in_hand or (0, 0, "")
+        page = self._pages.get(path)
+        pages = f" · 第 {page[0]}/{page[1]} 页" if page else ""
+        self.query_one("#in-hand", Static).update(f"{done + 1}/{total} {self._shown(path)}{pages}")
 
     def on_file_imported(self, message: FileImported) -> None:
         self._done = message.done
+        self._pages.pop(message.result.path, None)
         self.results.append(message.result)
         self.query_one("#progress", ProgressBar).update(total=message.total, progress=message.done)
         self.query_one("#timing", Static).update(
@@ -260,6 +291,8 @@ class ImportScreen(Screen):
             summary = f"已取消：完成 {message.done}/{message.total} 个文件 · {summary}"
         self.query_one("#summary", Static).update(summary)
         self.query_one("#in-hand", Static).update("")
+        self._in_hand = None
+        self._pages.clear()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failing worker becomes a notification; the screen stays usable."""
