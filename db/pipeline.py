@@ -36,7 +36,6 @@ from nianbao.db.readers import REPORT_SUFFIXES, ocr_images, read_document
 from nianbao.db.review import recheck
 from nianbao.db.schema import Database
 from nianbao.db.store import find_document, log_failure, save_report, sha256
-from nianbao.db.wording import plural
 from nianbao.db.workers import MEMORY_VAR, WorkerPool, capped, memory_cap
 
 
@@ -407,4 +406,3 @@ def _outcome(future: Future[Parsed]) -> Parsed:
         return future.result()
     except Exception as exc:  # noqa: BLE001 - one file's fault, stored as such by import_file
         return Parsed(None, error=WorkerFault("".join(traceback.format_exception(exc))))
-
