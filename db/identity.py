@@ -324,23 +324,25 @@ def _signed_before(blocks: list[Block]) -> bool:
 
 
 def _ends_signature(text: str) -> bool:
-    """A line the signature ends with: its date, perhaps after the organ, perhaps with a
-    portal's share and print links on the same line; the organ alone when it is undated."""
+    """A line the signature ends with (`_is_signature`), perhaps with a portal's share and print
+    links on the same line."""
     flat = nfkc(text).replace(" ", "")
-    flat = _signature_before_chrome(flat) or flat
+    return _is_signature(_signature_before_chrome(flat) or flat)
+
+
+def _is_signature(flat: str) -> bool:
+    """The signature's date, perhaps after the organ, or the organ alone when it is undated."""
     if len(flat) <= _MAX_CLOSING and _ORGAN_END.search(flat) and divisions(flat):
         return True
     return bool(parse_date(flat)) and (_is_only_date(flat) or _organ_and_date(flat) is not None)
 
 
 def _signature_before_chrome(text: str) -> str | None:
-    """The signature's date (or organ and date) a browser prints on the line of the portal's
-    links after it: 2025年1月22日分享到：微信【打印本页】."""
+    """The signature (date, organ and date, or organ) a browser prints on the line of the
+    portal's links after it: 2025年1月22日分享到：微信【打印本页】."""
     m = _SITE_CHROME.search(text)
     head = nfkc(text[: m.start()]).replace(" ", "").rstrip("：:|") if m else ""
-    if head and parse_date(head) and (_is_only_date(head) or _organ_and_date(head)):
-        return head
-    return None
+    return head if head and _is_signature(head) else None
 
 
 def is_site_chrome(text: str) -> bool:

@@ -66,6 +66,12 @@ def test_a_list_of_the_headings_above_the_report_is_not_its_outline():
     assert [p.text for p in parts.front][-1] == OPENING
 
 
+def test_of_many_runs_as_long_the_last_is_the_reports():
+    """The six headings printed a hundred times (a hostile text): the last run is the outline."""
+    parts = outline(lines(*(HEADINGS[i % 6] for i in range(600))))
+    assert [s.heading.source.line for s in parts.sections.values()] == [595, 596, 597, 598, 599, 600]
+
+
 def test_a_section_left_out_does_not_break_the_run():
     parts = outline(lines(HEADINGS[2], TITLE, *HEADINGS[:4], HEADINGS[5]))
     assert list(parts.sections) == ["overview", "proactive", "requests", "reviews", "other"]
@@ -148,6 +154,12 @@ def test_a_signatures_date_on_the_line_of_the_share_links():
     blocks = lines("无", "夏县人民政府办公室", "2025年1月22日分享到：微信微博【打印本页】", "相关文章", TITLE)
     rest, organ, date = closing_lines(blocks)
     assert (organ, date, [b.text for b in rest]) == ("夏县人民政府办公室", "2025-01-22", ["无"])
+
+
+def test_an_undated_signature_on_the_line_of_the_share_links():
+    blocks = lines("无", "夏县人民政府办公室分享到：微信微博【打印本页】", "相关文章", TITLE, "网站地图")
+    rest, organ, date = closing_lines(blocks)
+    assert (organ, date, [b.text for b in rest]) == ("夏县人民政府办公室", None, ["无"])
 
 
 def test_attachments_after_the_signature_are_not_the_report():
