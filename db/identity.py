@@ -140,13 +140,18 @@ def _title_shaped(text: str) -> re.Match[str] | None:
     return m if m and (not rest or _AFTER_TITLE.match(rest)) else None
 
 
+# A report's title as it starts: a name, a year, the start of 政府信息公开 (a line may break there).
+_TITLE_START = re.compile(r"(?P<name>[^\s，。；：:、|>]{2,30}?)(?P<year>(?:19|20)\d{2})年度?(?:政|信息公开|政务公开)")
+
+
 def _reports_named(lines: list[str]) -> set[tuple[str, str]]:
-    """The reports (organ or place, year) whose titles the lines print, each on a line."""
+    """The reports (name, year) whose titles the short lines print or start: a portal's list of
+    reports, also when its links are broken over lines or interleaved with the article's."""
     out: set[tuple[str, str]] = set()
     for line in lines:
-        m = _title_shaped(line)
-        if m:
-            out.add(((m.group("before") or m.group("after")).strip(), m.group("year")))
+        flat = nfkc(line).replace(" ", "")
+        if len(flat) <= _MAX_TITLE and not _SENTENCE_MARK.search(flat):
+            out.update((m.group("name"), m.group("year")) for m in _TITLE_START.finditer(flat))
     return out
 
 
