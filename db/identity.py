@@ -288,13 +288,11 @@ def _without_furniture(blocks: list[Block]) -> list[Block]:
     """The blocks without what a portal prints after the report's signature: its footer, print
     and share links (a signature's date printed on their line keeps its own), and the list of
     related reports or attachments under its heading (相关文章, 附件：)."""
-    rest = list(blocks)
+    links = _links_after_signature(blocks)
+    rest = list(blocks[:links] if links is not None else blocks)
     while rest and isinstance(rest[-1], Paragraph):
         text = rest[-1].text.strip()
-        links = _links_after_signature(rest)
-        if links is not None:
-            rest = rest[:links]
-        elif not text:
+        if not text:
             rest.pop()
         elif is_site_chrome(text):
             line = rest.pop()
@@ -316,7 +314,7 @@ def _links_after_signature(blocks: list[Block]) -> int | None:
         text = nfkc(block.text).replace(" ", "")
         if _LINKS_HEAD.match(text):
             return i if _signed_before(blocks[:i]) else None
-        if len(text) > _MAX_TITLE or (_SENTENCE_MARK.search(text) and not is_site_chrome(text)):
+        if not is_site_chrome(text) and (len(text) > _MAX_TITLE or _SENTENCE_MARK.search(text)):
             return None
     return None
 
