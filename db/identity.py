@@ -140,13 +140,18 @@ def _title_shaped(text: str) -> re.Match[str] | None:
     return m if m and (not rest or _AFTER_TITLE.match(rest)) else None
 
 
+# A report's title as it starts: a name, a year, the start of 政府信息公开 (a line may break there).
+_TITLE_START = re.compile(r"(?P<name>[^\s，。；：:、|>]{2,30}?)(?P<year>(?:19|20)\d{2})年度?(?:政|信息公开|政务公开)")
+
+
 def _reports_named(lines: list[str]) -> set[tuple[str, str]]:
-    """The reports (organ or place, year) whose titles the lines print, each on a line."""
+    """The reports (name, year) whose titles the short lines print or start: a portal's list of
+    reports, also when its links are broken over lines or interleaved with the article's."""
     out: set[tuple[str, str]] = set()
     for line in lines:
-        m = _title_shaped(line)
-        if m:
-            out.add(((m.group("before") or m.group("after")).strip(), m.group("year")))
+        flat = nfkc(line).replace(" ", "")
+        if len(flat) <= _MAX_TITLE and not _SENTENCE_MARK.search(flat):
+            out.update((m.group("name"), m.group("year")) for m in _TITLE_START.finditer(flat))
     return out
 
 
@@ -283,13 +288,11 @@ def _without_furniture(blocks: list[Block]) -> list[Block]:
     """The blocks without what a portal prints after the report's signature: its footer, print
     and share links (a signature's date printed on their line keeps its own), and the list of
     related reports or attachments under its heading (相关文章, 附件：)."""
-    rest = list(blocks)
+    links = _links_after_signature(blocks)
+    rest = list(blocks[:links] if links is not None else blocks)
     while rest and isinstance(rest[-1], Paragraph):
         text = rest[-1].text.strip()
-        links = _links_after_signature(rest)
-        if links is not None:
-            rest = rest[:links]
-        elif not text:
+        if not text:
             rest.pop()
         elif is_site_chrome(text):
             line = rest.pop()
@@ -311,7 +314,7 @@ def _links_after_signature(blocks: list[Block]) -> int | None:
         text = nfkc(block.text).replace(" ", "")
         if _LINKS_HEAD.match(text):
             return i if _signed_before(blocks[:i]) else None
-        if len(text) > _MAX_TITLE or (_SENTENCE_MARK.search(text) and not is_site_chrome(text)):
+        if not is_site_chrome(text) and (len(text) > _MAX_TITLE or _SENTENCE_MARK.search(text)):
             return None
     return None
 
@@ -324,23 +327,25 @@ def _signed_before(blocks: list[Block]) -> bool:
 
 
 def _ends_signature(text: str) -> bool:
-    """A line the signature ends with: its date, perhaps after the organ, perhaps with a
-    portal's share and print links on the same line; the organ alone when it is undated."""
+    """A line the signature ends with (`_is_signature`), perhaps with a portal's share and print
+    links on the same line."""
     flat = nfkc(text).replace(" ", "")
-    flat = _signature_before_chrome(flat) or flat
+    return _is_signature(_signature_before_chrome(flat) or flat)
+
+
+def _is_signature(flat: str) -> bool:
+    """The signature's date, perhaps after the organ, or the organ alone when it is undated."""
     if len(flat) <= _MAX_CLOSING and _ORGAN_END.search(flat) and divisions(flat):
         return True
     return bool(parse_date(flat)) and (_is_only_date(flat) or _organ_and_date(flat) is not None)
 
 
 def _signature_before_chrome(text: str) -> str | None:
-    """The signature's date (or organ and date) a browser prints on the line of the portal's
-    links after it: 2025年1月22日分享到：微信【打印本页】."""
+    """The signature (date, organ and date, or organ) a browser prints on the line of the
+    portal's links after it: 2025年1月22日分享到：微信【打印本页】."""
     m = _SITE_CHROME.search(text)
     head = nfkc(text[: m.start()]).replace(" ", "").rstrip("：:|") if m else ""
-    if head and parse_date(head) and (_is_only_date(head) or _organ_and_date(head)):
-        return head
-    return None
+    return head if head and _is_signature(head) else None
 
 
 def is_site_chrome(text: str) -> bool:

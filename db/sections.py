@@ -75,17 +75,19 @@ def outline(blocks: list[Block]) -> Outline:
 def heading_run(blocks: list[Block]) -> dict[int, Section]:
     """The longest increasing run of section headings (一、 … 六、 in order, gaps allowed), by
     block index. Of runs as long, the one whose first heading comes last (a stray heading or a
-    table of contents above the report starts none of the report's own), then the earliest."""
+    table of contents above the report starts none of the report's own), then the earliest.
+    Linear in the headings: a run's length from a heading depends only on the later headings'
+    best run for each of the six numbers."""
     headings = [(i, s) for i, b in enumerate(blocks) if isinstance(b, Paragraph) and (s := heading_section(b.text))]
-    longest = [1] * len(headings)  # longest run starting at each heading
+    longest = [0] * len(headings)  # the longest run starting at each heading
+    best_from = [0] * (len(SECTIONS) + 2)  # by section number: the longest run starting at a later one
     for a in range(len(headings) - 1, -1, -1):
-        for b in range(a + 1, len(headings)):
-            if headings[b][1].number > headings[a][1].number:
-                longest[a] = max(longest[a], longest[b] + 1)
+        number = headings[a][1].number
+        longest[a] = 1 + max(best_from[number + 1 :], default=0)
+        best_from[number] = max(best_from[number], longest[a])
     if not headings:
         return {}
-    best = max(longest)
-    a = max(k for k, n in enumerate(longest) if n == best)
+    a = max(k for k, n in enumerate(longest) if n == max(longest))
     run = {headings[a][0]: headings[a][1]}
     for b in range(a + 1, len(headings)):
         if longest[b] == longest[a] - 1 and headings[b][1].number > headings[a][1].number:

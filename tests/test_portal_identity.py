@@ -66,6 +66,12 @@ def test_a_list_of_the_headings_above_the_report_is_not_its_outline():
     assert [p.text for p in parts.front][-1] == OPENING
 
 
+def test_of_many_runs_as_long_the_last_is_the_reports():
+    """The six headings printed a hundred times (a hostile text): the last run is the outline."""
+    parts = outline(lines(*(HEADINGS[i % 6] for i in range(600))))
+    assert [s.heading.source.line for s in parts.sections.values()] == [595, 596, 597, 598, 599, 600]
+
+
 def test_a_section_left_out_does_not_break_the_run():
     parts = outline(lines(HEADINGS[2], TITLE, *HEADINGS[:4], HEADINGS[5]))
     assert list(parts.sections) == ["overview", "proactive", "requests", "reviews", "other"]
@@ -115,6 +121,27 @@ def test_a_title_the_opening_does_not_name_is_not_taken_beside_other_reports():
     assert find_title(front) == (None, "", None)
 
 
+def test_no_title_is_pieced_together_from_a_menu_interleaved_with_the_article():
+    """A legacy page's left menu printed beside the article: the text layer runs the menu's links
+    (broken over lines) into the article's lines. The three lines before the opening read as a
+    title of the previous year (炎陵县人民政府2020年政…府信息公开工作年度报告); the links name other
+    reports, so the period stated (2021) decides: no title."""
+    front = lines(
+        "政府信息公开指南炎陵县人民政府年政府信息公开工作年度报告",
+        "2021",
+        "发布日期：2022-03-30 来源：炎陵县人民政府点击数：1234",
+        "法定主动公开内容",
+        "炎陵县人民政府2020年政",
+        "炎陵县人民政府",
+        "府信息公开工作年度报告",
+        "2021 根据《条例》规定，现公布炎陵县人民政府2021年政府信息公开工作年",
+        "平遥县年政府信息公",
+        "开工作年度报告度报告。本报告中所列数据的统计期限为2021年1月1日至2021年12月31日。",
+        "孝义市2021年政府信息公",
+    )
+    assert find_title(front) == (None, "", None)
+
+
 def test_a_document_naming_one_report_needs_no_corroboration():
     """A plain report: its title alone, even with nothing after it, and after a box of metadata."""
     assert find_title(lines(TITLE)) == (TITLE, "夏县人民政府办公室", 2024)
@@ -148,6 +175,12 @@ def test_a_signatures_date_on_the_line_of_the_share_links():
     blocks = lines("无", "夏县人民政府办公室", "2025年1月22日分享到：微信微博【打印本页】", "相关文章", TITLE)
     rest, organ, date = closing_lines(blocks)
     assert (organ, date, [b.text for b in rest]) == ("夏县人民政府办公室", "2025-01-22", ["无"])
+
+
+def test_an_undated_signature_on_the_line_of_the_share_links():
+    blocks = lines("无", "夏县人民政府办公室分享到：微信微博【打印本页】", "相关文章", TITLE, "网站地图")
+    rest, organ, date = closing_lines(blocks)
+    assert (organ, date, [b.text for b in rest]) == ("夏县人民政府办公室", None, ["无"])
 
 
 def test_attachments_after_the_signature_are_not_the_report():
