@@ -541,7 +541,7 @@ def _split_notes(r: RowRun, s: Settled, cells: tuple[str, ...]) -> list[Note]:
         SETTLED: "表内合计只容许这一种拆分",
         AMBIGUOUS: "多种拆分都满足各项合计，取最贴近原文的一种",
         UNCONFIRMED: "表格按原样不平衡，合计无法印证拆分",
-        UNSPACED: "唯一的拆分，但印出的空格显示单元格更少（或有空格），且无合计可核对",
+        UNSPACED: "唯一的拆分，但印出的空格显示单元格更少（或有一格空白），且无合计可核对",
         SPACED: "唯一的拆分，但印出的空格显示单元格比本行多（其后的内容或已混入），且无合计可核对",
     }[s.how]
     note = Note(
