@@ -155,6 +155,17 @@ WORDY = st.one_of(
 @settings(PROPERTY, max_examples=min(EXAMPLES, 80))
 @given(where=st.sampled_from(PATHS), cell=WORDY, layout=st.sampled_from(text.LAYOUTS))
 def test_words_in_a_random_cell_move_no_value(where, cell, layout):
+    _words_move_no_value(where, cell, layout)
+
+
+@pytest.mark.slow
+@settings(PROPERTY, max_examples=EXAMPLES)
+@given(where=st.sampled_from(PATHS), cell=WORDY, layout=st.sampled_from(text.LAYOUTS))
+def test_words_in_a_random_cell_move_no_value_long(where, cell, layout):
+    _words_move_no_value(where, cell, layout)
+
+
+def _words_move_no_value(where: tuple, cell: str, layout: str) -> None:
     name, table, key, index = where
     assume(sum("\u3400" <= c <= "\u9fff" for c in cell if c in WORD_CHARS) >= 1)
     want = expected(name)
