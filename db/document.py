@@ -26,16 +26,16 @@ class Source(NamedTuple):
     confidence: float | None = None  # OCR: the lowest recognition confidence of its characters (0–1)
 
     def describe(self) -> str:
-        parts = [f"line {self.line}"] if self.line is not None and self.page is None else []
-        if self.page is not None:
-            parts.append(f"page {self.page}")
-        if self.table is not None:
-            parts.append(f"table {self.table + 1}")
-        if self.row is not None:
-            parts.append(f"row {self.row + 1}")
-        if self.col is not None:
-            parts.append(f"cell {self.col + 1}")
-        return ", ".join(parts) or "unknown"
+        """Where, in Chinese, as an operator looks for it: 第88行 (a text line), 第88行第4列 (a cell
+        of a tab row), 第2页，表格1第5行第3列 (PDF), 表格1第5行第3列 (Word, web page); 位置未知."""
+        page = f"第{self.page}页" if self.page is not None else ""
+        line = f"第{self.line}行" if self.line is not None and self.page is None else ""
+        cell = "".join(
+            f"{head}{index + 1}{unit}"
+            for head, index, unit in (("表格", self.table, ""), ("第", self.row, "行"), ("第", self.col, "列"))
+            if index is not None
+        )
+        return "，".join(p for p in (page, line + cell) if p) or "位置未知"
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in self._asdict().items() if v is not None}

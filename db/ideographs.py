@@ -103,8 +103,4 @@ def _texts(document: Document):
 
 def note_message(count: int) -> str:
     """What the file's line and the report's notes say."""
-    what = "character" if count == 1 else "characters"
-    return (
-        f"{count} CJK radical or compatibility {what} (such as ⺠ for 民, from a PDF made without a CJK font)"
-        " read as the ideographs they stand for"
-    )
+    return f"有{count}个部首或兼容汉字（如以⺠代民，出自未嵌入中文字体的PDF）已读作其所代表的汉字"

@@ -119,10 +119,7 @@ def undecodable(blocks: list[Block]) -> list[Note]:
         return []
     count = sum(cell.text.count(REPLACEMENT) for cell in damaged)
     where = damaged[0].source
-    message = (
-        f"{count} character{'s' if count != 1 else ''} could not be decoded and show as {REPLACEMENT},"
-        f" first at {where.describe()}: compare with the original file"
-    )
+    message = f"有{count}个字符无法解码，显示为{REPLACEMENT}，第一个在{where.describe()}：请与原文件核对"
     return [Note(UNDECODABLE, (), message, where)]
 
 

@@ -36,7 +36,7 @@ from nianbao.db.labels import is_known_label, label_heads, nfkc, normalize, read
 from nianbao.db.model import BLANK, Note, Report, Value
 from nianbao.db.numerals import NUMERAL_CHARS
 from nianbao.db.runs import Reading, readings, tokens
-from nianbao.db.tables import TableResult, to_value, unit_notes
+from nianbao.db.tables import NO_TABLE4, TableResult, row_missing, to_value, unit_notes
 
 ROW_GAP = 400  # characters a row's label may sit after the previous row's (group headings between)
 _GAP = r"[\s\"'“”‘’|]*"  # what may fall between the characters of a label: spaces, quotes, pipes
@@ -417,7 +417,7 @@ class RowRun:
 
     @property
     def where(self) -> str:
-        return f"{self.source.describe()}, character {self.at}" if self.at else self.source.describe()
+        return f"{self.source.describe()}第{self.at}个字符" if self.at else self.source.describe()
 
 
 def _row_runs(
@@ -463,7 +463,7 @@ def _settle_rows(
         cells = paths(r.key)
         if r.readings is None:
             values[r.key] = [Value(None, "", r.source)] * len(cells)
-            notes.append(Note("row-incomplete", _whole(cells), f"row “{r.label}” has no values", r.source))
+            notes.append(Note("row-incomplete", _whole(cells), f"“{r.label}”一行没有数值", r.source))
             continue
         if r.cell is not None:  # one cell, read as the table forms read a cell (十一 → 11, noted)
             values[r.key] = [to_value(Cell(r.cell, r.source))]
@@ -508,6 +508,7 @@ def _unreadable(r: RowRun, width: int) -> str:
     return message
 
 
+READ_AS = "读作"  # how a note says what a run was read as (SPLIT-AMBIGUOUS quotes the reading after it)
 UNSPACED = "unspaced"  # one split only, but the printed spaces suggest fewer cells and no sum checks it
 # One split only, but the printed spaces suggest more cells than the row has, and no sum checks it: a
 # number printed after the row (an item heading's, the narrative's) may have run into it (行政许可 11 20条).
@@ -536,21 +537,20 @@ def _split_notes(r: RowRun, s: Settled, cells: tuple[str, ...]) -> list[Note]:
         return []  # printed cell by cell: nothing was split
     taken = _bar(s.values)
     why = {
-        FORCED: "the only possible split",
-        SETTLED: "the only split the table's sums allow",
-        AMBIGUOUS: "several splits satisfy every sum; the most literal is taken",
-        UNCONFIRMED: "the table does not add up as printed, so its sums cannot confirm the split",
-        UNSPACED: "the only split, but the printed spaces suggest fewer cells (one may be blank) and no sum checks it",
-        SPACED: "the only split, but the printed spaces suggest more cells than the row has (something printed after"
-        " it may have run into it) and no sum checks it",
+        FORCED: "唯一可能的拆分",
+        SETTLED: "表内合计只容许这一种拆分",
+        AMBIGUOUS: "多种拆分都满足各项合计，取最贴近原文的一种",
+        UNCONFIRMED: "表格按原样不平衡，合计无法印证拆分",
+        UNSPACED: "唯一的拆分，但印出的空格显示单元格更少（或有一格空白），且无合计可核对",
+        SPACED: "唯一的拆分，但印出的空格显示单元格比本行多（其后的内容或已混入），且无合计可核对",
     }[s.how]
     note = Note(
-        "split-read", cells, f"row “{r.label}” ({r.where}): “{r.run}” read as {taken} ({why})", r.source, (r.run,)
+        "split-read", cells, f"“{r.label}”一行（{r.where}）：“{r.run}”{READ_AS}{taken}（{why}）", r.source, (r.run,)
     )
     if s.how in (FORCED, SETTLED):
         return [note]
     differing = tuple(c for i, c in enumerate(cells) if any(alt[i] != s.values[i] for alt in s.alternatives)) or cells
-    message = f"row “{r.label}” ({r.where}): the run “{r.run}” read as {taken} ({why})"
+    message = f"“{r.label}”一行（{r.where}）：连写数字“{r.run}”{READ_AS}{taken}（{why}）"
     ambiguous = Note("split-ambiguous", differing, message, r.source, (r.run, *(_bar(a) for a in s.alternatives)))
     return [note, ambiguous]
 
@@ -631,13 +631,13 @@ def _table3(doc: RunningText, spec: ReportFormat, found21: list[Found]) -> tuple
         for key in ("other_overdue_correction", "other_overdue_fee", "other_other"):
             values[key] = [BLANK] * len(columns)
         cells = tuple(f"table3.{k}.*" for k in ("other_overdue_correction", "other_overdue_fee", "other_other"))
-        message = f"table 三 prints a single (六)其他处理 row ({printed}) instead of its three sub-items"
+        message = f"表三只印有一行（六）其他处理（{printed}），没有分列其下三项"
         notes = [n for n in notes if not n.cells or not n.cells[0].startswith("table3.other_single")]
         notes.append(Note("other-single-row", cells, message, row[0].source if row else None))
-    for key, _ in rows:
+    for key, variants in rows:
         if key not in values and key != "other_single":
             values[key] = [BLANK] * len(columns)
-            notes.append(Note("row-missing", (f"table3.{key}.*",), f"table3: row {key} not found"))
+            notes.append(Note("row-missing", (f"table3.{key}.*",), row_missing("table3", variants[0])))
     end = found[-1].end + len(_run_at(doc.text, found[-1].end)) if found else start
     ordered = {row.key: values[row.key] for row in spec.table3_rows}
     return TableResult(ordered, notes, True), end
@@ -679,7 +679,7 @@ def _table2(doc: RunningText, spec: ReportFormat, start: int, stop: int) -> Tabl
         vs = values.get(row.label)
         if vs is None:
             cells = paths(row.label)
-            notes.append(Note("row-missing", cells, f"table2: row {row.label} not found"))
+            notes.append(Note("row-missing", cells, row_missing("table2", row.label)))
             vs = [BLANK] * len(cells)
         for key, v in zip(keys[row.label], vs, strict=True):
             flat[key] = [v]
@@ -693,9 +693,9 @@ def _table4(doc: RunningText, spec: ReportFormat, start: int) -> TableResult:
     digit = re.compile(r"\d").search(doc.text, header.end()) if header else None
     if digit is None:
         cells = tuple(f"table4.{k}" for k in keys)
-        return TableResult({k: [BLANK] for k in keys}, [Note("row-missing", cells, "table 四 has no values")], False)
+        return TableResult({k: [BLANK] for k in keys}, [Note("row-missing", cells, NO_TABLE4)], False)
     found = Found("table4", digit.start(), digit.start())
-    runs = _row_runs(doc, [found], {"table4": len(keys)}, {"table4": "table 四"})
+    runs = _row_runs(doc, [found], {"table4": len(keys)}, {"table4": "表四"})
     values, notes = _settle_rows(spec.version, runs, lambda _: tuple(f"table4.{k}" for k in keys), _table3_plausible)
     row = values["table4"]
     return TableResult({k: [v] for k, v in zip(keys, row, strict=True)}, notes, True)
@@ -727,7 +727,7 @@ def settle_by_narrative(report: Report) -> None:
         for key, value in zip(keys, chosen, strict=True):
             report.table2[key.split(".")[1]] = Value(value, str(value), source)
         phrases = "；".join(f.phrase for f in stated)
-        why = f"the narrative states {phrases}"
+        why = f"正文写明{phrases}"
         report.notes = [n for n in report.notes if n is not note and not (n.code == "split-read" and n.cells == keys)]
-        message = f"row “行政规范性文件”: “{note.raw[0]}” read as {_bar(chosen)} ({why})"
+        message = f"“行政规范性文件”一行：“{note.raw[0]}”{READ_AS}{_bar(chosen)}（{why}）"
         report.notes.append(Note("split-read", keys, message, note.source, (note.raw[0],)))

@@ -30,6 +30,7 @@ from nianbao.db.labels import (
     read_cell,
 )
 from nianbao.db.model import BLANK, Note, Value
+from nianbao.db.vocabulary import TABLE_NAMES
 
 # MATCH (db/labels.py): a label at least this similar to a row label names that row
 STRONG = 0.9  # similar enough to name a row printed with no values at all
@@ -211,7 +212,7 @@ def align(entry: Entry, width: int, edges: Edges | None = None) -> Fit:
         lead, trail = _edges(run)
         run = run[lead : len(run) - trail]
         if len(run) < width:
-            return Fit(None, "row-incomplete", f"{len(run)} of {width} values, laid out unlike the rows around it")
+            return Fit(None, "row-incomplete", f"只印有{width}个值中的{len(run)}个，排列与前后各行不同")
     else:
         while len(run) > width and _is_blank(run[-1]):
             run.pop()
@@ -220,9 +221,9 @@ def align(entry: Entry, width: int, edges: Edges | None = None) -> Fit:
     values = [to_value(c) for c in run]
     texts = tuple(c.text for c in run)
     if len(run) > width:
-        return Fit(None, "row-extra-values", f"{len(run)} values for {width} columns", texts)
+        return Fit(None, "row-extra-values", f"印有{len(run)}个值，多于{width}列", texts)
     if len(run) < width:
-        return Fit(values, "row-incomplete", f"{len(run)} of {width} values", texts)
+        return Fit(values, "row-incomplete", f"只印有{width}个值中的{len(run)}个", texts)
     return Fit(values)
 
 
@@ -232,6 +233,14 @@ def _count_blank(cells: list[Cell], at_most: int) -> int:
     while n < min(at_most, len(cells)) and _is_blank(cells[n]):
         n += 1
     return n
+
+
+NO_TABLE4 = "表四没有数值"
+
+
+def row_missing(table: str, label: str) -> str:
+    """The note on a row not found, in Chinese: 表三：未找到“2.重复申请”一行."""
+    return f"{TABLE_NAMES[table]}：未找到“{label}”一行"
 
 
 HEADING = "<heading>"  # a matcher key for headings that group rows and hold no values
@@ -338,15 +347,15 @@ def parse_rows(
             values[skipped_key] = [BLANK] * widths[skipped_key]
             matcher.fill(skipped_key)
             notes.append(
-                Note("row-incomplete", (cell_path(skipped_key, None),), f"row “{cell.text}” has no values", cell.source)
+                Note("row-incomplete", (cell_path(skipped_key, None),), f"“{cell.text}”一行没有数值", cell.source)
             )
         values[key] = _fit(entry, widths[key], key, pending[-1], cell_path, notes, edges)
         matcher.fill(key)
         pending = []
-    for key, _ in rows:
+    for key, labels in rows:
         if key not in values:
             values[key] = [BLANK] * widths[key]
-            notes.append(Note("row-missing", (cell_path(key, None),), f"{table}: row {key} not found"))
+            notes.append(Note("row-missing", (cell_path(key, None),), row_missing(table, labels[0])))
     return TableResult(values, notes, bool(matcher.filled))
 
 
@@ -384,7 +393,7 @@ def _fit(
     else:
         missing = (cell_path(key, None),)
         row = [BLANK] * width
-    message = f"row “{label.text}”: {fit.problem} ({raw})"
+    message = f"“{label.text}”一行{fit.problem}：{raw}"
     notes.append(Note(fit.code, missing, message, entry.values[0].source, tuple(fit.cells)))
     return row
 
@@ -396,9 +405,9 @@ def unit_notes(values: list[Value], path: Callable[[int], str]) -> list[Note]:
     for i, value in enumerate(values):
         reading = read_cell(value.raw) if value.raw else None
         if reading and reading.unit:
-            out.append(Note("unit-stripped", (path(i),), f"“{value.raw}” read as {value.value}", value.source))
+            out.append(Note("unit-stripped", (path(i),), f"“{value.raw}”读作{value.value}（去掉单位）", value.source))
         elif reading and reading.numeral:
-            out.append(Note("numeral-read", (path(i),), f"“{value.raw}” read as {value.value}", value.source))
+            out.append(Note("numeral-read", (path(i),), f"“{value.raw}”读作{value.value}（中文数字）", value.source))
     return out
 
 
@@ -408,7 +417,7 @@ def _unrecognised(table: str, labels: list[Cell], entry: Entry) -> Note:
     return Note(
         "row-unrecognised",
         (),
-        f"{table}: values under an unknown label “{text}” ignored ({raw})",
+        f"{TABLE_NAMES[table]}：标签“{text}”不是本表的行，其下数值未读取（{raw}）",
         entry.values[0].source,
     )
 
@@ -453,7 +462,7 @@ def parse_table3(blocks: Sequence[Block], spec: ReportFormat) -> TableResult:
     values, notes = result.values, result.notes
     if subtotal:
         values = {key: _drop_subtotal(vs, len(columns)) for key, vs in values.items()}
-        notes.append(Note("subtotal-column", (), "table 三 has a 法人或其他组织 subtotal column; kept aside"))
+        notes.append(Note("subtotal-column", (), "表三另有“法人或其他组织”小计列，已另行保留，不计入各列"))
     return TableResult(values, notes, result.found)
 
 
@@ -485,12 +494,12 @@ def parse_table4(blocks: Sequence[Block], spec: ReportFormat) -> TableResult:
     if row is None:
         cells = [c for entry in found if entry.has_number for c in entry.values]
         if not cells:
-            notes = [Note("row-missing", all_cells, "table 四 has no values")]
+            notes = [Note("row-missing", all_cells, NO_TABLE4)]
             return TableResult({k: [BLANK] for k in keys}, notes, False)
         fit = align(Entry(values=cells), len(keys))
         if fit.code:
             raw = " | ".join(c.text for c in cells)
-            notes.append(Note(fit.code, all_cells, f"table 四: {fit.problem} ({raw})", cells[0].source))
+            notes.append(Note(fit.code, all_cells, f"表四{fit.problem}：{raw}", cells[0].source))
             row = [BLANK] * len(keys)
         else:
             row = fit.placed

@@ -139,17 +139,8 @@ FORMS_ZH = {"text": "文本", "pdf": "PDF", "docx": "Word", "html": "网页"}
 
 
 def source_zh(source) -> str:
-    """Where a value is printed, in Chinese: '第 88 行' (text), '第 2 页 第 1 表 第 5 行 第 3 格' (PDF);
-    `db.document.Source.describe()` is the English form."""
-    if source is None:
-        return "位置未知"
-    parts = [f"第 {source.line} 行"] if source.line is not None and source.page is None else []
-    if source.page is not None:
-        parts.append(f"第 {source.page} 页")
-    for index, unit in ((source.table, "表"), (source.row, "行"), (source.col, "格")):
-        if index is not None:
-            parts.append(f"第 {index + 1} {unit}")
-    return " ".join(parts) or "位置未知"
+    """Where a value is printed, in Chinese: `db.document.Source.describe()` (第88行, 第2页，表格1第5行第3列)."""
+    return "位置未知" if source is None else source.describe()
 
 
 def import_summary_zh(results) -> str:

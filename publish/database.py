@@ -233,17 +233,18 @@ def _path(table: str) -> str:
 
 
 # db.document.Source.describe() of a stored cell's source columns (tests/test_publish.py holds
-# them to it): "line N" only without a page, numbers of table, row and cell from 1, or "unknown".
+# them to it): 第N行 only without a page, then 表格T第R行第C列 numbered from 1, or 位置未知.
 # The text reader's line (and cell) first: a quarter of a national build's time went here.
 _DESCRIBE = """CASE
     WHEN c.source_line IS NOT NULL AND c.source_page IS NULL AND c.source_table IS NULL AND c.source_row IS NULL
-    THEN 'line ' || c.source_line || CASE WHEN c.source_col IS NOT NULL THEN ', cell ' || (c.source_col + 1) ELSE '' END
-    ELSE coalesce(nullif(substr(
-        CASE WHEN c.source_line IS NOT NULL AND c.source_page IS NULL THEN ', line ' || c.source_line ELSE '' END
-        || CASE WHEN c.source_page IS NOT NULL THEN ', page ' || c.source_page ELSE '' END
-        || CASE WHEN c.source_table IS NOT NULL THEN ', table ' || (c.source_table + 1) ELSE '' END
-        || CASE WHEN c.source_row IS NOT NULL THEN ', row ' || (c.source_row + 1) ELSE '' END
-        || CASE WHEN c.source_col IS NOT NULL THEN ', cell ' || (c.source_col + 1) ELSE '' END, 3), ''), 'unknown')
+    THEN '第' || c.source_line || '行' || CASE WHEN c.source_col IS NOT NULL THEN '第' || (c.source_col + 1) || '列' ELSE '' END
+    ELSE coalesce(nullif(
+        CASE WHEN c.source_page IS NOT NULL THEN '第' || c.source_page || '页'
+            || CASE WHEN coalesce(c.source_table, c.source_row, c.source_col) IS NOT NULL THEN '，' ELSE '' END
+        WHEN c.source_line IS NOT NULL THEN '第' || c.source_line || '行' ELSE '' END
+        || CASE WHEN c.source_table IS NOT NULL THEN '表格' || (c.source_table + 1) ELSE '' END
+        || CASE WHEN c.source_row IS NOT NULL THEN '第' || (c.source_row + 1) || '行' ELSE '' END
+        || CASE WHEN c.source_col IS NOT NULL THEN '第' || (c.source_col + 1) || '列' ELSE '' END, ''), '位置未知')
     END"""
 
 

@@ -802,8 +802,7 @@ def test_gbk_text_with_a_few_invalid_bytes_imports_with_a_note(tmp_path):
     result = run(["--db", str(db_file), "import", str(path)])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == (
-        f"已导入    {path} → 报告 1：{GOOD_ORGAN} 2024 — 2 characters could not be decoded and show as �,"
-        " first at line 6: compare with the original file"
+        f"已导入    {path} → 报告 1：{GOOD_ORGAN} 2024 — 有2个字符无法解码，显示为�，第一个在第6行：请与原文件核对"
     )
     assert count(db_file, "SELECT count(*) FROM narratives WHERE text LIKE '%��为奋力开创%'") == 1
     assert count(db_file, "SELECT count(*) FROM parse_notes WHERE code = 'undecodable'") == 1
@@ -833,7 +832,7 @@ def test_invalid_byte_in_a_table_cell_is_no_value(tmp_path):
     result = run(["--db", str(db_file), "import", str(path)])
     assert result.stdout.splitlines()[0] == (
         f"有待审核  {path} → 报告 1：{GOOD_ORGAN} 2024（错误 1 个待审核）"
-        f" — 1 character could not be decoded and show as �, first at line {cell + 1}, cell 4: compare with the original file"
+        f" — 有1个字符无法解码，显示为�，第一个在第{cell + 1}行第4列：请与原文件核对"
     )
     assert count(db_file, "SELECT count(*) FROM findings WHERE rule = 'CELL-TYPE'") == 1
     assert count(db_file, "SELECT count(*) FROM cells WHERE value = '0\ufffd'") == 1

@@ -60,7 +60,7 @@ def test_a_report_with_radicals_is_the_same_report(tmp_path):
     assert parsed.organ == ORGAN
     assert parsed.to_json()["table3"] == original.to_json()["table3"]
     (note,) = [n for n in parsed.notes if n.code == "ideographs-normalised"]
-    assert note.message.startswith(f"{count} CJK radical or compatibility characters")
+    assert note.message.startswith(f"有{count}个部首或兼容汉字")
     db = connect(tmp_path / "n.db")
     try:
         first, second = list(import_paths(db, [sample_path("001"), radical]))
@@ -108,7 +108,7 @@ def test_the_file_line_says_so(tmp_path):
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "n.db"), "import", str(radical)], env={"NIANBAO_DB": None})
     assert result.exit_code == 0, result.output
     line = result.stdout.splitlines()[0]
-    assert line.startswith(f"已导入    {radical} → 报告 1：{ORGAN} 2024 — {count} CJK radical")
+    assert line.startswith(f"已导入    {radical} → 报告 1：{ORGAN} 2024 — 有{count}个部首或兼容汉字")
 
 
 def test_a_pdf_printing_radicals_reads_as_the_report(tmp_path):
@@ -132,4 +132,4 @@ def test_a_pdf_printing_radicals_reads_as_the_report(tmp_path):
         assert document.pages[0].extract_text().startswith("巨鹿县人\u2ea0政府办公室")
     parsed = parse_file(path)
     assert parsed.organ == ORGAN
-    assert [n.message.split(" ")[0] for n in parsed.notes if n.code == "ideographs-normalised"] == ["6"]
+    assert [n.message.split("个")[0] for n in parsed.notes if n.code == "ideographs-normalised"] == ["有6"]

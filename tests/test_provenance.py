@@ -3,6 +3,8 @@ line (text), the page and box (PDF), the table cell (DOCX, HTML) — stored and 
 
 from __future__ import annotations
 
+import re
+
 import pdfplumber
 import pytest
 from click.testing import CliRunner
@@ -33,7 +35,7 @@ def test_pdf_value_has_page_and_box(db, tmp_path, report):
     path = pdf.render(report, tmp_path / "r.pdf")
     found = imported_source(db, path)
     assert found.form == "pdf" and found.value == 12
-    assert found.source.page is not None and found.source.describe().startswith(f"page {found.source.page}, table ")
+    assert found.source.page is not None and found.source.describe().startswith(f"第{found.source.page}页，表格")
     x0, top, x1, bottom = found.source.bbox
     with pdfplumber.open(path) as document:
         words = document.pages[found.source.page - 1].within_bbox((x0, top, x1, bottom)).extract_words()
@@ -47,7 +49,7 @@ def test_docx_value_has_its_table_cell(db, tmp_path, report):
     assert found.form == "docx" and (s.page, s.line, s.bbox) == (None, None, None)
     cell = WordDocument(str(path)).tables[s.table].rows[s.row].cells[s.col]
     assert cell.text == "12"
-    assert found.source.describe() == f"table {s.table + 1}, row {s.row + 1}, cell {s.col + 1}"
+    assert found.source.describe() == f"表格{s.table + 1}第{s.row + 1}行第{s.col + 1}列"
 
 
 @pytest.mark.parametrize("style", ["modern", "legacy", "word"])
@@ -63,5 +65,5 @@ def test_cli_shows_the_page_and_box(db_path, tmp_path, report):
     assert runner.invoke(cli, ["--db", str(db_path), "import", str(path)]).exit_code == 0  # findings are not failures
     out = runner.invoke(cli, ["--db", str(db_path), "show", "1", CELL]).stdout.splitlines()
     assert out[0] == f"报告 1 {cell_name(CELL)}（{CELL}）= 12   （原文：“12”）"
-    assert out[1].startswith("来源（PDF）：第 ")
+    assert re.fullmatch(r"来源（PDF）：第\d+页，表格\d+第\d+行第\d+列", out[1])
     assert out[2].startswith("页面上的位置：")

@@ -94,7 +94,7 @@ def test_doc_and_wps_import_with_the_table_cell_of_each_value(made, tmp_path):
     assert found.form == "doc" and found.value == 12
     s = found.source
     assert (s.page, s.line, s.bbox) == (None, None, None)
-    assert s.describe() == f"table {s.table + 1}, row {s.row + 1}, cell {s.col + 1}"
+    assert s.describe() == f"表格{s.table + 1}第{s.row + 1}行第{s.col + 1}列"
     source_docx = docx_of("003", tmp_path)
     assert WordDocument(str(source_docx)).tables[s.table].rows[s.row].cells[s.col].text == "12"
 

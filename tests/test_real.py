@@ -107,7 +107,7 @@ def test_a_split_chosen_among_alternatives_is_always_a_finding(stem):
     report = report_of(stem)
     findings = [f for f in run_checks(report) if f.rule == "SPLIT-AMBIGUOUS"]
     for note in report.notes:
-        if note.code == "split-read" and ("several splits" in note.message or "cannot confirm" in note.message):
+        if note.code == "split-read" and ("多种拆分" in note.message or "无法印证" in note.message):
             assert any(set(f.cells) <= set(note.cells) and f.found == note.raw[0] for f in findings), note
 
 

@@ -4,6 +4,7 @@ imports, corrections with their audit trail, approval, identity chosen by the op
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -212,7 +213,7 @@ def test_cell_source_shows_the_lines_around_a_value(db):
     review.correct(db, report_id, "table3.carried_forward.commercial", "0", "sums", who="li")
     found = review.cell_source(db, report_id, "table3.carried_forward.commercial")
     assert (found.value, found.raw, found.form) == (0, "", "text")
-    assert found.source.describe() == "line 88, cell 4"
+    assert found.source.describe() == "第88行第4列"
     assert dict(found.excerpt)[88].startswith("四、结转下年度继续办理\t\t0\t\t0")
     assert [n for n, _ in found.excerpt] == [86, 87, 88, 89, 90]
     assert [c["reason"] for c in found.corrections] == ["sums"]
@@ -225,5 +226,5 @@ def test_cli_show_cell(db_path):
         out[0]
         == "报告 1 表三 一、本年新收政府信息公开申请数量 · 自然人（table3.new_received.natural）= 2   （原文：“2”）"
     )
-    assert out[1].startswith("来源（文本）：第 ")
+    assert re.fullmatch(r"来源（文本）：第\d+行(第\d+列)?", out[1])
     assert any(line.startswith("▶") and line.endswith("│  ⇥ 2") for line in out)

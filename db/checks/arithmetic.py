@@ -538,5 +538,5 @@ def _bar_text(values: tuple) -> str:
 
 
 def _zh_reading(message: str) -> str:
-    """The reading taken, as the note states it after “read as”."""
-    return message.rsplit(" read as ", 1)[-1].split(" ", 1)[0] if " read as " in message else "最可能的拆分"
+    """The reading taken, as the note states it after 读作 (db/running.py's READ_AS)."""
+    return message.rsplit("读作", 1)[-1].split("（", 1)[0] if "读作" in message else "最可能的拆分"
