@@ -225,9 +225,12 @@ def import_paths(
     """Import files one by one, in order. With `workers` > 1, worker processes read and parse
     ahead while this process stores each report in its own transaction, as without them;
     None: `default_workers`."""
+    from nianbao.db.readers.office import converted_together  # python-docx loads only for an import
+
     files = report_files(paths)
     workers = default_workers(files) if workers is None else workers
-    with _parsed_ahead(files, workers) as parsed:
+    # In this process, old Word files are converted by one LibreOffice run per batch of them.
+    with _parsed_ahead(files, workers) as parsed, converted_together(files if parsed is None else []):
         for done, path in enumerate(files):
             if progress:
                 progress(done, len(files), str(path))
