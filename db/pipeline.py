@@ -26,6 +26,7 @@ from nianbao.db.limits import current as current_limits
 from nianbao.db.model import Note, Report
 from nianbao.db.parse import UNDECODABLE, parse_document
 from nianbao.db.readers import REPORT_SUFFIXES, ocr_images, read_document
+from nianbao.db.readers.office import converted_together
 from nianbao.db.review import recheck
 from nianbao.db.schema import Database
 from nianbao.db.store import find_document, log_failure, save_report, sha256
@@ -225,8 +226,6 @@ def import_paths(
     """Import files one by one, in order. With `workers` > 1, worker processes read and parse
     ahead while this process stores each report in its own transaction, as without them;
     None: `default_workers`."""
-    from nianbao.db.readers.office import converted_together  # python-docx loads only for an import
-
     files = report_files(paths)
     workers = default_workers(files) if workers is None else workers
     # In this process, old Word files are converted by one LibreOffice run per batch of them.
