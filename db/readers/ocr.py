@@ -10,7 +10,8 @@ the same parser reads it.
 
 Before reading, a page is cleaned the way a scan needs: a red seal's ink is whitened (a stamp over
 table 三 would otherwise hide or change digits) and a slightly rotated page is turned straight
-by the angle of its ruling lines.
+by the angle of its ruling lines. A coarse scan (under 200 dpi) is read in black and white, and a
+small picture (a table on a web page) enlarged: the recogniser misses lone digits otherwise.
 
 Every cell keeps its page, its box (PDF points; pixels for an image file) and the lowest
 confidence of its characters (`Source.confidence`), for the checks to name a doubtful value.
