@@ -33,6 +33,7 @@ from nianbao.db.model import Note, Report
 from nianbao.db.parse import UNDECODABLE, parse_document
 from nianbao.db.progress import FileStarted, Progress, Started, forwarding, listening, reporting, send_to
 from nianbao.db.readers import REPORT_SUFFIXES, ocr_images, read_document
+from nianbao.db.readers.office import converted_together
 from nianbao.db.review import recheck
 from nianbao.db.schema import Database
 from nianbao.db.store import find_document, log_failure, save_report, sha256
@@ -295,7 +296,12 @@ def import_paths(
     say = progress or _silent
     files = report_files(paths)
     workers = default_workers(files) if workers is None else workers
-    with listening(progress) as pages, _parsed_ahead(files, workers, executor, pages) as parsed:
+    # In this process, old Word files are converted by one LibreOffice run per batch of them.
+    with (
+        listening(progress) as pages,
+        _parsed_ahead(files, workers, executor, pages) as parsed,
+        converted_together(files if parsed is None else []),
+    ):
         say(Started(len(files), _pool_size(files, workers)))
         for done, path in enumerate(files):
             say(FileStarted(done, len(files), str(path)))

@@ -359,3 +359,24 @@ def test_a_picture_not_read_in_a_page_that_reads_is_a_note_on_the_import_line(te
     finally:
         db.close()
     assert result.status == "imported" and note.message in result.message
+
+
+@needs_ocr
+@pytest.mark.slow
+def test_a_value_misread_from_a_damaged_picture_is_named_low_confidence(text_003, tmp_path):
+    """The upper half of table 三's first "12" (new_received.natural) worn away in the picture:
+    OCR reads "1", unsure, and OCR-LOW-CONFIDENCE names that cell (the sums name its row too)."""
+    drawn = read_document(saved_page.table_pdf(text_003, tmp_path / "t.pdf").read_bytes(), "t.pdf")
+    first_12 = next(c for b in drawn.blocks if isinstance(b, Table) for row in b.rows for c in row if c.text == "12")
+    page = saved_page.render(text_003, tmp_path, dpi=144)
+    picture = np.array(scan.Image.open(tmp_path / saved_page.PICTURE))
+    x0, top, x1, bottom = (round(v * 2) for v in first_12.source.bbox)  # points → pixels at 144 dpi
+    ys, xs = np.nonzero(picture[top + 4 : bottom - 4, x0 + 4 : x1 - 4].min(axis=2) < 128)  # the digits' ink
+    ink_top, ink_bottom = top + 4 + ys.min(), top + 4 + ys.max() + 1
+    picture[ink_top : (ink_top + ink_bottom) // 2, x0 + 4 + xs.min() : x0 + 4 + xs.max() + 1] = 255
+    scan.Image.fromarray(picture).save(tmp_path / saved_page.PICTURE)
+    report, _ = parse_bytes(page.read_bytes(), page.name, page.parent)
+    cell = "table3.new_received.natural"
+    assert text_003.get(cell).value == 12 and report.get(cell).value != 12
+    found = [f for f in run_checks(report) if f.rule == "OCR-LOW-CONFIDENCE"]
+    assert cell in {c for f in found for c in f.cells}

@@ -20,7 +20,7 @@ from docx import Document as WordDocument
 from nianbao.db import review
 from nianbao.db.errors import ReadError
 from nianbao.db.pipeline import import_paths, parse_file
-from nianbao.db.readers import REPORT_SUFFIXES, detect_form, read_document
+from nianbao.db.readers import REPORT_SUFFIXES, detect_form, office, read_document
 from nianbao.db.readers.office import INSTALL
 from nianbao.db.schema import connect
 from nianbao.tui.cli import cli
@@ -215,3 +215,97 @@ def _gone(pid: int) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+# --- Batches: one LibreOffice run for the files of an import ---------------------------------------
+
+
+def counting_runs(monkeypatch) -> list[int]:
+    """The number of files each LibreOffice run was given, run by run."""
+    runs: list[int] = []
+    real = office._run
+
+    def run(command, form, seconds=None):
+        runs.append(sum(1 for part in command if Path(part).parent.name == "in"))
+        return real(command, form, seconds)
+
+    monkeypatch.setattr(office, "_run", run)
+    return runs
+
+
+@needs_soffice
+def test_a_batch_of_old_word_files_is_converted_by_one_run(made, monkeypatch, tmp_path):
+    paths = [made("doc", "003")["003"], made("wps", "001")["001"], made("odt", "000")["000"], made("rtf", "004")["004"]]
+    runs = counting_runs(monkeypatch)
+    with connect(tmp_path / "t.db") as db:
+        results = list(import_paths(db, paths))
+        assert [r.status for r in results] == ["imported"] * 4, [r.message for r in results]
+        reports = [review.load_report(db, r.report_id) for r in results]
+    assert runs == [4]
+    for name, report in zip(["003", "001", "000", "004"], reports, strict=True):
+        assert_same_report(parse_file(sample_path(name)), report)
+
+
+@needs_soffice
+def test_a_damaged_file_in_a_batch_fails_alone(made, monkeypatch, tmp_path):
+    whole = made("doc", "003")["003"].read_bytes()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.doc").write_bytes(whole)
+    (folder / "b-cut.doc").write_bytes(whole[: len(whole) // 2])
+    (folder / "c.wps").write_bytes(made("wps", "001")["001"].read_bytes())
+    runs = counting_runs(monkeypatch)
+    with connect(tmp_path / "t.db") as db:
+        results = list(import_paths(db, [folder]))
+    assert [r.status for r in results] == ["imported", "failed", "imported"]
+    assert results[1].message == (
+        "LibreOffice cannot open the .doc file: it is password-protected or damaged"
+        " (remove the password, or save it as .docx or PDF)"
+    )
+    assert runs == [3, 1]  # the batch, then the damaged file alone
+
+
+def test_a_file_that_hangs_a_batch_fails_alone_and_the_others_import(monkeypatch, tmp_path):
+    """A stand-in soffice that copies each input's .docx into place and never ends on one file:
+    the run is killed at its limit, what it made may be unfinished, so every file is converted
+    again alone; only the hanging one fails, with the time limit's line."""
+    docx_dir, bin_dir, log = tmp_path / "docx", tmp_path / "bin", tmp_path / "runs.log"
+    docx_dir.mkdir()
+    bin_dir.mkdir()
+    fake = bin_dir / "soffice"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'echo start >> "{log}"\n'
+        'while [ "$1" != "--outdir" ]; do shift; done\n'
+        'out="$2"; shift 2; mkdir -p "$out"\n'
+        'for f in "$@"; do\n'
+        '  if grep -q HANG "$f"; then sleep 300 & wait; fi\n'
+        '  src=$(grep -a -o "COPY:[^:]*:" "$f" | cut -d: -f2)\n'
+        '  name=$(basename "$f"); cp "$src" "$out/${name%.*}.docx"\n'
+        "done\n"
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("NIANBAO_MAX_CONVERT_SECONDS", "1")
+    monkeypatch.setattr(office, "_MORE_SECONDS", 0)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, sample, hang in (("a.doc", "003", ""), ("b.doc", "000", "HANG"), ("c.doc", "001", "")):
+        word = docx_of(sample, docx_dir)
+        (folder / name).write_bytes(OLE_ZEROS + f"COPY:{word}:{hang}".encode())
+    with connect(tmp_path / "t.db") as db:
+        results = list(import_paths(db, [folder]))
+    assert [r.status for r in results] == ["imported", "failed", "imported"], [r.message for r in results]
+    assert results[1].message == (
+        "LibreOffice did not finish converting the .doc file within 1 s;"
+        " if it really is a report, raise NIANBAO_MAX_CONVERT_SECONDS"
+    )
+    assert (results[0].organ, results[2].organ) == (
+        parse_file(sample_path("003")).organ,
+        parse_file(sample_path("001")).organ,
+    )
+    assert len(log.read_text().splitlines()) == 4  # the batch, then each file alone
+
+
+def test_outside_an_import_a_file_is_converted_alone():
+    assert office._batch_converted("soffice", b"anything") is None

@@ -112,9 +112,11 @@ def _problem(value: Value, kind: Kind) -> tuple[str, str] | None:
 
 
 # Below this recognition confidence an OCR'd value is shown to the operator to compare with the
-# scan. PP-OCRv4 gives printed digits 0.95–1.0; a lone "0" can come out near 0.6 and still be
-# right, so the line is drawn under that: the sums catch a confident misreading, this the rest.
-OCR_CONFIDENCE = 0.5
+# scan. Measured (benchmarks/bench_ocr.py, BENCHMARKS.md): right values run from 0.55 to 1.0 (a
+# lone "0" often 0.55–0.8), and a misread is rare and no surer (a worn "12" read "1" at 0.77, the
+# test's; 0.90 in the 150 dpi run, named by the sums). Under 0.8 names the worn and the blurred
+# at the cost of 5–16 % of right values to look at; the sums catch a confident misreading.
+OCR_CONFIDENCE = 0.8
 
 
 @rule(

@@ -10,7 +10,8 @@ the same parser reads it.
 
 Before reading, a page is cleaned the way a scan needs: a red seal's ink is whitened (a stamp over
 table 三 would otherwise hide or change digits) and a slightly rotated page is turned straight
-by the angle of its ruling lines.
+by the angle of its ruling lines. A coarse scan (under 200 dpi) is read in black and white, and a
+small picture (a table on a web page) enlarged: the recogniser misses lone digits otherwise.
 
 Every cell keeps its page, its box (PDF points; pixels for an image file) and the lowest
 confidence of its characters (`Source.confidence`), for the checks to name a doubtful value.
@@ -41,7 +42,8 @@ COARSE_DPI = 200  # a scan below this resolution is read in black and white (bin
 MIN_SCORE = 0.3  # recognised text below this is noise (speckles, a stamp's edge), not text
 _RED_INK = 60  # a pixel whose red exceeds its green and blue by this much is a seal's ink
 _LINE_SHARE = 0.5  # a cell border exists where at least this share of its length is ruled
-_READ_WIDTH = 2500  # pixels across a picture is read at (an A4 text width at some 300 dpi)
+_READ_WIDTH = 2500  # pixels across a small picture is enlarged to (an A4 text width at some 350 dpi)
+_SMALL_WIDTH = 2000  # a picture narrower than this is small (a page image at 300 dpi is 2,480 across)
 
 
 def available() -> bool:
@@ -102,7 +104,8 @@ def _enlargement(image: np.ndarray) -> float:
     """How much a small picture is enlarged before reading: a table pictured at screen
     resolution (1,000 pixels across) loses its lone "0"s to the recogniser, which finds them at
     the size a 300 dpi page gives. Boxes stay in the picture's own pixels."""
-    return max(1.0, min(_READ_WIDTH / image.shape[1], 3.0))
+    width = image.shape[1]
+    return 1.0 if width >= _SMALL_WIDTH else min(_READ_WIDTH / width, 3.0)
 
 
 def _page_image(page: Any, scale: float) -> np.ndarray:

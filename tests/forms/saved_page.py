@@ -38,20 +38,26 @@ def render(report: Report, folder: Path, *, dpi: int = 144, src: str = PICTURE) 
 
 
 def table_png(report: Report, path: Path, dpi: int) -> Path:
-    """Table 三 as a picture: drawn on a page of its own, rendered at `dpi`."""
-    pdf.register_font()
-    grid = next(p.grid for p in parts(report) if p.kind == "table" and p.name == "table3")
-    style = pdf._styles(10.5)["cell"]
-    table = pdf._rl_table(occupancy(grid or []), "table3", style, ruled=True)
-    width, height = table.wrap(pdf.PAGE[0] - 2 * pdf.MARGIN, 10_000)
-    drawn = path.with_suffix(".pdf")
-    canvas = Canvas(str(drawn), pagesize=(width + 2 * _EDGE, height + 2 * _EDGE), invariant=1)
-    table.drawOn(canvas, _EDGE, _EDGE)
-    canvas.save()
+    """Table 三 as a picture: drawn on a page of its own (table_pdf), rendered at `dpi`."""
+    drawn = table_pdf(report, path.with_suffix(".pdf"))
     document = pypdfium2.PdfDocument(str(drawn))
     try:
         document[0].render(scale=dpi / 72).to_pil().convert("RGB").save(path, "PNG")
     finally:
         document.close()
     drawn.unlink()
+    return path
+
+
+def table_pdf(report: Report, path: Path) -> Path:
+    """Table 三 drawn on a PDF page of its own, just large enough (its text layer gives each
+    cell's box: in the picture, the box times dpi/72)."""
+    pdf.register_font()
+    grid = next(p.grid for p in parts(report) if p.kind == "table" and p.name == "table3")
+    style = pdf._styles(10.5)["cell"]
+    table = pdf._rl_table(occupancy(grid or []), "table3", style, ruled=True)
+    width, height = table.wrap(pdf.PAGE[0] - 2 * pdf.MARGIN, 10_000)
+    canvas = Canvas(str(path), pagesize=(width + 2 * _EDGE, height + 2 * _EDGE), invariant=1)
+    table.drawOn(canvas, _EDGE, _EDGE)
+    canvas.save()
     return path
