@@ -80,17 +80,17 @@ def test_image_cells_picture_is_its_box_in_the_images_pixels():
 @pytest.mark.parametrize(
     "form, source, message",
     [
-        ("text", Source(line=88), "这个值没有图像：文本文件没有页面可截取 (no image: a text file has no page)"),
+        ("text", Source(line=88), "这个值没有图像：文本文件没有页面可截取"),
         (
             "docx",
             Source(table=2, row=3, col=4),
-            "这个值没有图像：Word 文件没有页面可截取 (no image: a docx file has no page)",
+            "这个值没有图像：Word 文件没有页面可截取",
         ),
-        ("pdf", Source(page=2), "这个值没有记录页面上的位置，无法截取图像 (no image: the value has no box on a page)"),
+        ("pdf", Source(page=2), "这个值没有记录页面上的位置，无法截取图像"),
         (
             "html",
             Source(page=1, bbox=(1.0, 2.0, 3.0, 4.0)),
-            "这个值识别自网页旁的图片，图片未随报告保存 (no image: the saved page's picture is not stored with the report)",
+            "这个值识别自网页旁的图片，图片未随报告保存",
         ),
     ],
 )
@@ -118,7 +118,7 @@ def test_cli_text_report_says_there_is_no_picture_in_one_line(db, db_path, tmp_p
     out = tmp_path / "cell.png"
     shown = invoke("--db", str(db_path), "show", str(result.report_id), CELL, "--image", str(out))
     assert shown.exit_code == 1
-    assert shown.output == "Error: 这个值没有图像：文本文件没有页面可截取 (no image: a text file has no page)\n"
+    assert shown.output == "错误：这个值没有图像：文本文件没有页面可截取\n"
     assert not out.exists()
 
 
@@ -126,7 +126,7 @@ def test_cli_image_needs_a_cell(pdf_db, tmp_path):
     db_path, report_id = pdf_db
     shown = invoke("--db", str(db_path), "show", str(report_id), "--image", str(tmp_path / "x.png"))
     assert shown.exit_code == 2
-    assert shown.output == "Error: --image 需要指定单元格 (--image needs a CELL, e.g. table3.total.natural)\n"
+    assert shown.output == "错误：--image 需要指定单元格（如 table3.total.natural）\n"
 
 
 def test_unknown_cell_is_the_reviews_refusal(pdf_db):

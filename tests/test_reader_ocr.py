@@ -322,10 +322,9 @@ def test_table3_pictured_on_the_web_refuses_the_page_naming_the_picture(text_003
     page = saved_page.render(text_003, tmp_path, src="https://www.example.gov.cn/t3.png")
     with pytest.raises(ParseError) as caught:
         parse_file(page)
-    assert str(caught.value).startswith("table 三 has no recognisable rows")
+    assert str(caught.value).startswith("表三没有可识别的行")
     assert str(caught.value).endswith(
-        "; picture https://www.example.gov.cn/t3.png not read:"
-        " a web address: nianbao fetches nothing; save the page with its files"
+        "；图片 https://www.example.gov.cn/t3.png 未读取：是网址：nianbao 不下载任何内容；请把网页连同其文件一起保存"
     )
 
 
@@ -333,7 +332,7 @@ def test_without_the_extra_a_pictured_table_names_it(monkeypatch, text_003, tmp_
     monkeypatch.setattr(ocr, "available", lambda: False)
     with pytest.raises(
         ParseError,
-        match=r"picture report_files/table3\.png not read: the OCR extra is not installed: pip install 'nianbao\[ocr\]'$",
+        match=r"图片 report_files/table3\.png 未读取：未安装 OCR 扩展：pip install 'nianbao\[ocr\]'$",
     ):
         parse_file(saved_page.render(text_003, tmp_path))
 
@@ -351,7 +350,7 @@ def test_a_picture_not_read_in_a_page_that_reads_is_a_note_on_the_import_line(te
     (note,) = [n for n in report.notes if n.code == ocr_images.NOTE]
     assert (
         note.message
-        == "picture http://x.cn/a.gif not read: a web address: nianbao fetches nothing; save the page with its files"
+        == "图片 http://x.cn/a.gif 未读取：是网址：nianbao 不下载任何内容；请把网页连同其文件一起保存"
     )
     db = connect(tmp_path / "t.db")
     try:

@@ -491,7 +491,7 @@ class _Pictures:
 
     def blocks(self, src: str) -> list[Block]:
         if len(self.read) + len(self.unread) >= ocr_images.MAX_PICTURES:
-            self.unread.append((src, f"more than {ocr_images.MAX_PICTURES} pictures in the article"))
+            self.unread.append((src, f"正文中的图片超过 {ocr_images.MAX_PICTURES} 张"))
             return []
         blocks, why = ocr_images.read_picture(src, self.folder)
         if why is not None:

@@ -38,7 +38,7 @@ def read_picture(src: str, folder: Path | None) -> tuple[list[Block], str | None
     try:
         data = picture_bytes(src, folder)
         if not ocr.available():
-            return [], f"the OCR extra is not installed: {ocr.INSTALL}"
+            return [], f"未安装 OCR 扩展：{ocr.INSTALL}"
         return ocr.read_image(data).blocks, None
     except NianbaoError as exc:
         return [], str(exc)
@@ -48,23 +48,23 @@ def picture_bytes(src: str, folder: Path | None) -> bytes:
     """The bytes of a picture the page holds or keeps beside it; ReadError says why not."""
     src = src.strip()
     if not src:
-        raise ReadError("the picture names no file")
+        raise ReadError("图片没有指明文件")
     parts = urlsplit(src)
     scheme = parts.scheme.lower()
     if scheme == "data":
         return _embedded(src)
     if len(scheme) > 1 or src.startswith("//"):
-        raise ReadError("a web address: nianbao fetches nothing; save the page with its files")
+        raise ReadError("是网址：nianbao 不下载任何内容；请把网页连同其文件一起保存")
     if scheme or src.startswith(("/", "\\")):  # C:\… or /…: a path of the saving machine
-        raise ReadError("an absolute path, outside the page's folder")
+        raise ReadError("是绝对路径，在网页所在文件夹之外")
     if folder is None:
-        raise ReadError("the page was read without its folder")
+        raise ReadError("读取网页时没有给出其所在文件夹")
     home = folder.resolve()
     target = (home / unquote(parts.path)).resolve()
     if not target.is_relative_to(home):
-        raise ReadError("outside the page's folder")
+        raise ReadError("在网页所在文件夹之外")
     if not target.is_file():
-        raise ReadError("no such file beside the page")
+        raise ReadError("网页旁没有这个文件")
     current_limits().check_file_size(target.stat().st_size)
     return _image(target.read_bytes())
 
@@ -72,17 +72,17 @@ def picture_bytes(src: str, folder: Path | None) -> bytes:
 def _embedded(src: str) -> bytes:
     head, _, payload = src.partition(",")
     if not head.lower().endswith(";base64"):
-        raise ReadError("an embedded picture that is not base64")
+        raise ReadError("内嵌图片不是 base64 编码")
     current_limits().check_file_size(len(payload) * 3 // 4)
     try:
         return _image(base64.b64decode(payload, validate=False))
     except (binascii.Error, ValueError):
-        raise ReadError("an embedded picture that does not decode") from None
+        raise ReadError("内嵌图片无法解码") from None
 
 
 def _image(data: bytes) -> bytes:
     if not data.startswith(_IMAGE_MAGIC):
-        raise ReadError("not a PNG or JPEG picture")
+        raise ReadError("不是 PNG 或 JPEG 图片")
     return data
 
 
@@ -93,7 +93,7 @@ def shown_src(src: str) -> str:
 
 def not_read_message(unread: list[tuple[str, str]]) -> str:
     """One line naming each picture not read and why."""
-    return "; ".join(f"picture {shown_src(src)} not read: {why}" for src, why in unread)
+    return "；".join(f"图片 {shown_src(src)} 未读取：{why}" for src, why in unread)
 
 
 def notes(document: Document) -> list[Note]:
@@ -108,4 +108,4 @@ def with_pictures_named(refusal: NianbaoError, document: Document) -> NianbaoErr
     message = document.details.get(NOT_READ)
     if not message:
         return refusal
-    return type(refusal)(f"{refusal}; {message}")
+    return type(refusal)(f"{refusal}；{message}")
