@@ -44,15 +44,11 @@ def cell_png(db: Database, report_id: int, cell: str, dpi: int = DPI) -> bytes:
 def crop(content: bytes, form: str, source: Source | None, dpi: int = DPI) -> Image.Image:
     """The box of `source` cut from the file `content` (of form `form`)."""
     if form not in ("pdf", "image", "html"):
-        raise CropError(
-            f"这个值没有图像：{_FORM_ZH.get(form, form)}没有页面可截取"
-        )
+        raise CropError(f"这个值没有图像：{_FORM_ZH.get(form, form)}没有页面可截取")
     if source is None or source.bbox is None or source.page is None:
         raise CropError("这个值没有记录页面上的位置，无法截取图像")
     if form == "html":
-        raise CropError(
-            "这个值识别自网页旁的图片，图片未随报告保存"
-        )
+        raise CropError("这个值识别自网页旁的图片，图片未随报告保存")
     if form == "image":
         return _from_image(content, source.bbox)
     return _from_pdf(content, source.page, source.bbox, dpi)
@@ -82,9 +78,7 @@ def _from_pdf(content: bytes, page_number: int, bbox: tuple[float, float, float,
     document = pypdfium2.PdfDocument(content)
     try:
         if not 1 <= page_number <= len(document):
-            raise CropError(
-                f"这个值所在的第 {page_number} 页不在文件中"
-            )
+            raise CropError(f"这个值所在的第 {page_number} 页不在文件中")
         page = document[page_number - 1]
         if page.get_rotation() and _read_unrotated(content, page_number):
             page.set_rotation(0)

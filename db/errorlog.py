@@ -20,7 +20,7 @@ SUFFIX = ".errors.log"
 
 def unexpected_message(log: Path | None) -> str:
     """The failed file's line: Chinese first, naming the log."""
-    where = str(log) if log is not None else "（错误日志无法写入 — the error log could not be written）"
+    where = str(log) if log is not None else "（错误日志无法写入）"
     return f"意外错误（程序缺陷），详情见 {where}"
 
 

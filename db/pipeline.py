@@ -208,8 +208,7 @@ def _too_large() -> ReadError:
     cap = capped()
     limit = f"{cap // 2**20} MB，" if cap else ""
     return ReadError(
-        f"文件太大：解析超出内存上限（{limit}{MEMORY_VAR}）— parsing the file needs more memory than a parse"
-        f" worker may use; if it really is a report, raise {MEMORY_VAR} (megabytes) to import it"
+        f"文件太大：解析超出内存上限（{limit}{MEMORY_VAR}）；如确是报告，请调高 {MEMORY_VAR}（单位 MB）后再导入"
     )
 
 
@@ -224,10 +223,7 @@ def _out_of_memory(exc: BaseException) -> bool:
     return False
 
 
-WORKER_DIED = (
-    "解析进程意外退出（文件太大，超出内存上限？）— the parse worker ended on this file without a result"
-    f" (out of memory? {MEMORY_VAR} caps it); the other files went on"
-)
+WORKER_DIED = f"解析进程在这个文件上意外退出，没有结果（文件太大，超出内存上限 {MEMORY_VAR}？）；其他文件照常导入"
 
 
 def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileResult:

@@ -41,7 +41,7 @@ def memory_cap() -> int:
     except ValueError:
         value = 0
     if value <= 0:
-        raise NianbaoError(f"{MEMORY_VAR} must be a positive whole number of megabytes, not {text!r}")
+        raise NianbaoError(f"{MEMORY_VAR} 应为正整数（单位 MB），而不是 {text!r}")
     return value * 2**20
 
 
@@ -150,7 +150,7 @@ def _ctrl_c_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-DASK_MISSING = "Dask 未安装 — distributed is not installed: pip install 'nianbao[dask]'"
+DASK_MISSING = "Dask 未安装：请安装 pip install 'nianbao[dask]'"
 
 
 @contextmanager
@@ -178,7 +178,7 @@ def dask_executor(address: str) -> Iterator[tuple[Executor, int]]:
     except (OSError, ValueError, TypeError) as exc:
         if cluster is not None:
             cluster.close()
-        raise NianbaoError(f"{address}: 无法连接 Dask 集群 — cannot reach the Dask scheduler ({exc})") from None
+        raise NianbaoError(f"{address}: 无法连接 Dask 集群的调度器（{exc}）") from None
     try:
         threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
         yield client.get_executor(), max(threads, 1)

@@ -130,7 +130,7 @@ def test_cli_image_needs_a_cell(pdf_db, tmp_path):
 
 
 def test_unknown_cell_is_the_reviews_refusal(pdf_db):
-    with pytest.raises(ReviewError, match="no cell table3.nothing.natural"):
+    with pytest.raises(ReviewError, match="没有单元格 table3.nothing.natural"):
         png(*pdf_db, "table3.nothing.natural", 100)
 
 

@@ -58,8 +58,8 @@ def test_cli_with_two_workers_fails_the_buggy_file_alone(tmp_path, monkeypatch):
     log = Path(f"{db_file}.errors.log")
     lines = done.stdout.splitlines()
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
-    assert f"failed    {folder / 'boom.txt'}: {UNEXPECTED}{log}" in lines
-    assert len(lines) == 7 and lines[-1].startswith("6 files: ") and "1 failed" in lines[-1]
+    assert f"失败      {folder / 'boom.txt'}: {UNEXPECTED}{log}" in lines
+    assert len(lines) == 7 and lines[-1].startswith("6 个文件：") and "失败 1" in lines[-1]
     assert stored(db_file, "SELECT count(*) FROM reports") == [(5,)]
     assert stored(db_file, "SELECT message FROM imports WHERE status = 'failed'") == [(f"{UNEXPECTED}{log}",)]
     text = log.read_text()
@@ -267,9 +267,9 @@ def test_the_cli_shows_the_pages_on_a_terminal_only(tmp_path, long_pdf):
     shown = seen.decode()
     steps = [f"\r\x1b[K第 {n}/{PAGES} 页 {long_pdf}" for n in range(1, PAGES + 1)]
     assert shown == "".join(steps) + "\r\x1b[K"
-    assert out.startswith(f"imported  {long_pdf} → report 1")
+    assert out.startswith(f"已导入    {long_pdf} → 报告 1")
     piped = nianbao(tmp_path / "u.db", "import", str(long_pdf))
-    assert piped.stderr == "" and piped.stdout.startswith("imported  ")
+    assert piped.stderr == "" and piped.stdout.startswith("已导入    ")
 
 
 def _read(fd: int) -> bytes:
@@ -283,7 +283,7 @@ def test_cli_imports_through_dask(tmp_path):
     pytest.importorskip("distributed")
     done = nianbao(tmp_path / "t.db", "import", "--dask", "local", *map(str, map(sample_path, SAMPLE_NAMES)))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "5 files: 5 imported; 4 with findings to review"
+    assert done.stdout.splitlines()[-1] == "5 个文件：已导入 5；4 个有待审核的问题"
 
 
 def test_cli_without_dask_installed_says_what_to_install(tmp_path, monkeypatch):
@@ -294,4 +294,4 @@ def test_cli_without_dask_installed_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed: import fails
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "t.db"), "import", "--dask", "local", str(tmp_path)])
     assert result.exit_code == 1
-    assert result.output == "Error: Dask 未安装 — distributed is not installed: pip install 'nianbao[dask]'\n"
+    assert result.output == "错误：Dask 未安装：请安装 pip install 'nianbao[dask]'\n"

@@ -284,17 +284,17 @@ def test_saved_page_with_table3_as_a_picture_reads_it_beside_the_page(text_003, 
 @pytest.mark.parametrize(
     "src, why",
     [
-        ("https://www.example.gov.cn/t3.png", "a web address: nianbao fetches nothing; save the page with its files"),
-        ("//cdn.example.com/t3.png", "a web address: nianbao fetches nothing; save the page with its files"),
-        ("../outside.png", "outside the page's folder"),
-        ("report_files/../../outside.png", "outside the page's folder"),
-        ("/etc/passwd", "an absolute path, outside the page's folder"),
-        ("C:\\Users\\a\\t3.png", "an absolute path, outside the page's folder"),
-        ("report_files/link.png", "outside the page's folder"),  # a link pointing out of the folder
-        ("report_files/missing.png", "no such file beside the page"),
-        ("report_files/notes.txt", "not a PNG or JPEG picture"),
-        ("", "the picture names no file"),
-        ("data:image/png,abc", "an embedded picture that is not base64"),
+        ("https://www.example.gov.cn/t3.png", "是网址：nianbao 不下载任何内容；请把网页连同其文件一起保存"),
+        ("//cdn.example.com/t3.png", "是网址：nianbao 不下载任何内容；请把网页连同其文件一起保存"),
+        ("../outside.png", "在网页所在文件夹之外"),
+        ("report_files/../../outside.png", "在网页所在文件夹之外"),
+        ("/etc/passwd", "是绝对路径，在网页所在文件夹之外"),
+        ("C:\\Users\\a\\t3.png", "是绝对路径，在网页所在文件夹之外"),
+        ("report_files/link.png", "在网页所在文件夹之外"),  # a link pointing out of the folder
+        ("report_files/missing.png", "网页旁没有这个文件"),
+        ("report_files/notes.txt", "不是 PNG 或 JPEG 图片"),
+        ("", "图片没有指明文件"),
+        ("data:image/png,abc", "内嵌图片不是 base64 编码"),
     ],
 )
 def test_a_picture_outside_the_pages_folder_or_on_the_web_is_never_read(tmp_path, src, why):
@@ -314,7 +314,7 @@ def test_a_picture_beside_the_page_or_embedded_in_it_is_taken(tmp_path):
     assert ocr_images.picture_bytes("report_files/%E8%A1%A8%20%E4%B8%89.png?v=2", tmp_path) == png
     assert ocr_images.picture_bytes("./report_files/表 三.png", tmp_path) == png
     assert ocr_images.picture_bytes("data:image/png;base64," + base64.b64encode(png).decode(), None) == png
-    with pytest.raises(ReadError, match="^the page was read without its folder$"):
+    with pytest.raises(ReadError, match="^读取网页时没有给出其所在文件夹$"):
         ocr_images.picture_bytes("report_files/表 三.png", None)
 
 
@@ -348,10 +348,7 @@ def test_a_picture_not_read_in_a_page_that_reads_is_a_note_on_the_import_line(te
     report = parse_file(page)
     assert cells(report) == cells(text_003)
     (note,) = [n for n in report.notes if n.code == ocr_images.NOTE]
-    assert (
-        note.message
-        == "图片 http://x.cn/a.gif 未读取：是网址：nianbao 不下载任何内容；请把网页连同其文件一起保存"
-    )
+    assert note.message == "图片 http://x.cn/a.gif 未读取：是网址：nianbao 不下载任何内容；请把网页连同其文件一起保存"
     db = connect(tmp_path / "t.db")
     try:
         (result,) = import_paths(db, [page])

@@ -348,7 +348,7 @@ def test_mangled_page_box_is_a_read_error(box, text_reports, tmp_path):
     assert old in data
     with pytest.raises(ReadError) as info:
         read_pdf(data.replace(old, box.ljust(len(old)), 1))
-    assert str(info.value).startswith(f"{DAMAGED}: ")
+    assert str(info.value).startswith(f"{DAMAGED}（")
 
 
 @pytest.mark.parametrize("share", [0.2, 0.5, 0.8])
@@ -356,7 +356,7 @@ def test_truncated_anywhere_is_a_read_error(share, text_reports, tmp_path):
     data = pdf_bytes(text_reports["002"], tmp_path)
     with pytest.raises(ReadError) as info:
         read_pdf(data[: int(len(data) * share)])
-    assert str(info.value).startswith(f"{DAMAGED}: ")
+    assert str(info.value).startswith(f"{DAMAGED}（")
 
 
 def test_fixture_is_deterministic(text_reports, tmp_path):

@@ -5,6 +5,7 @@ engines pass them all (benchmarks/gate_pdf.py compares the engines on every PDF 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from nianbao.db.document import Document
 from nianbao.db.errors import ReadError
 from nianbao.db.pipeline import parse_file
 from nianbao.db.readers import pdf_pdfium
-from nianbao.db.readers.pdf import read_pdf
+from nianbao.db.readers.pdf import TOO_LARGE, read_pdf
 from nianbao.db.readers.pdf_pdfium import DEFAULT_ENGINE, ENGINE_VARIABLE
 from tests.forms.layout import RowBreak
 from tests.forms.pdf import render
@@ -75,12 +76,12 @@ def test_pdfium_running_out_of_memory_is_too_large(monkeypatch):
         raise MemoryError
 
     monkeypatch.setattr(pdf_pdfium, "_text_chars", exhaust)
-    with pytest.raises(ReadError, match="^the PDF is too large to read: it needs more memory"):
+    with pytest.raises(ReadError, match=f"^{re.escape(TOO_LARGE)}"):
         read_with("pdfium", REAL_101.read_bytes(), monkeypatch)
 
 
 def test_an_unknown_engine_is_one_line(monkeypatch):
-    with pytest.raises(ReadError, match=f"{ENGINE_VARIABLE}='pdfbox' names no PDF engine: use pdfium or pdfminer"):
+    with pytest.raises(ReadError, match=f"{ENGINE_VARIABLE}='pdfbox' 不是 PDF 引擎：请用 pdfium 或 pdfminer"):
         read_with("pdfbox", REAL_101.read_bytes(), monkeypatch)
 
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def faulty(real):
     """`read_document` with the fault of $NIANBAO_TEST_FAULT for the files named boom."""
 
-    def read_document(data: bytes, name: str):
+    def read_document(data: bytes, name: str, folder=None):
         if TRIGGER in name:
             kind = os.environ.get(KIND, "raise")
             if kind == "allocate":
@@ -30,7 +30,7 @@ def faulty(real):
                 os._exit(70)  # as the kernel's OOM killer would leave it: no exception, no result
             else:
                 raise RuntimeError(PLANTED)
-        return real(data, name)
+        return real(data, name, folder)
 
     return read_document
 

@@ -51,7 +51,7 @@ def engine() -> str:
     """The engine the environment asks for; a name that is none is refused in one line."""
     name = os.environ.get(ENGINE_VARIABLE, "").strip().lower() or DEFAULT_ENGINE
     if name not in ENGINES:
-        raise ReadError(f"{ENGINE_VARIABLE}={name!r} names no PDF engine: use {' or '.join(ENGINES)}")
+        raise ReadError(f"{ENGINE_VARIABLE}={name!r} 不是 PDF 引擎：请用 {' 或 '.join(ENGINES)}")
     return name
 
 

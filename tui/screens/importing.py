@@ -346,13 +346,7 @@ def _detail(result: FileResult) -> str:
     if result.failed:
         return result.message
     found = [f"{label} {n}" for label, n in (("错误", result.errors), ("提示", result.warnings)) if n]
-    return "，".join(found) or _message_zh(result.message) or "无问题"
-
-
-def _message_zh(message: str | None) -> str | None:
-    """The pipeline's fixed English notes, in Chinese; others (a file's own problem) as they are."""
-    known = {"same file already imported": "同一文件已导入过"}
-    return known.get(message or "", message)
+    return "，".join(found) or result.message or "无问题"
 
 
 def _timing(elapsed: float, done: int, total: int) -> str:
