@@ -279,7 +279,7 @@ def test_db_option_pointing_to_a_folder_is_a_usage_error(tmp_path):
     result = run(["--db", str(tmp_path / "adir"), "list"])
     assert result.exit_code == 2  # click's usage error
     assert result.stdout == ""
-    assert "is a directory" in result.stderr
+    assert result.stderr.startswith("错误：'--db' 的值不对：") and result.stderr.rstrip().endswith("是文件夹（用法见 nianbao --help）")
     assert "Traceback" not in result.output
 
 
@@ -425,8 +425,10 @@ def test_the_command_list_gives_each_command_its_chinese_first_sentence():
         (["list", "--bogus"], "错误：没有这个选项：--bogus（用法见 nianbao list --help）"),
         (["correct", "1", "table3.total.natural", "3"], "错误：缺少选项 --reason（用法见 nianbao correct --help）"),
         (["blank", "1", "--reason", "x"], "错误：blank：请给出单元格，或用 --all 表示全部空白单元格"),
+        (["show", "x"], "错误：'REPORT' 的值不对：'x' 不是整数（用法见 nianbao show --help）"),
+        (["import", "--workers", "0", "."], "错误：'--workers' 的值不对：0 不在范围 x>=1 内（用法见 nianbao import --help）"),
     ],
-    ids=["argument", "command", "option", "required-option", "own-usage"],
+    ids=["argument", "command", "option", "required-option", "own-usage", "not-a-number", "out-of-range"],
 )
 def test_a_usage_error_is_one_chinese_line(args, line):
     result = run(args)

@@ -4,6 +4,7 @@ written in Chinese in tui/cli.py; this holds only what click itself would print 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
@@ -46,10 +47,34 @@ def _chinese(exc: click.UsageError) -> ChineseUsageError:
         message = f"没有这个选项：{exc.option_name}{maybe}"
     elif isinstance(exc, click.BadParameter):
         hint = exc.param_hint or (exc.param.get_error_hint(exc.ctx) if exc.param and exc.ctx else "")
-        message = f"{hint} 的值不对：{exc.message}" if hint else f"值不对：{exc.message}"
+        message = (
+            f"{hint} 的值不对：{_value_problem(exc.message)}" if hint else f"值不对：{_value_problem(exc.message)}"
+        )
     else:
         message = exc.message
     return ChineseUsageError(message, exc.ctx)
+
+
+# click's own words for a bad value (click.types), in Chinese; a message not listed stays as it is.
+_VALUE_PROBLEMS = [
+    (re.compile(r"^(.+) is not a valid integer\.$"), "{0} 不是整数"),
+    (re.compile(r"^(.+) is not a valid float\.$"), "{0} 不是数"),
+    (re.compile(r"^(.+) is not in the range (.+)\.$"), "{0} 不在范围 {1} 内"),
+    (re.compile(r"^(.+) is not one of (.+)\.$"), "{0} 不是 {1} 之一"),
+    (re.compile(r"^(?:File|Directory|Path) (.+) does not exist\.$"), "{0} 不存在"),
+    (re.compile(r"^(?:File|Directory|Path) (.+) is not readable\.$"), "{0} 不可读"),
+    (re.compile(r"^(?:File|Directory|Path) (.+) is not writable\.$"), "{0} 不可写"),
+    (re.compile(r"^(?:File|Path) (.+) is a directory\.$"), "{0} 是文件夹"),
+    (re.compile(r"^(?:Directory|Path) (.+) is a file\.$"), "{0} 是文件"),
+]
+
+
+def _value_problem(message: str) -> str:
+    for pattern, chinese in _VALUE_PROBLEMS:
+        found = pattern.match(message)
+        if found:
+            return chinese.format(*found.groups())
+    return message
 
 
 class ChineseCommand(click.Command):

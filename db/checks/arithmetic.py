@@ -251,8 +251,8 @@ def _best_reading(context: Context, row: str, columns: list[str], readings: list
         return
     _, i, merged = scored[0]
     cells = tuple(_t3(row, c) for c in columns)
-    pair = f"{printed[i]} and {printed[i + 1]}"
-    derivation = f"the row printed {' | '.join(map(_fmt, printed))}; {pair} read as {merged[i]}"
+    pair = f"{printed[i]} 与 {printed[i + 1]}"
+    derivation = f"该行印作 {' | '.join(map(_fmt, printed))}；{pair} 合读为 {merged[i]}"
     offered = tuple(
         Suggestion(cell, value, "SPLIT-DIGITS", derivation)
         for cell, value, before in zip(cells, merged, printed, strict=False)
@@ -334,7 +334,7 @@ def _proposals(version: str, known: dict, open_cells: set[str]) -> dict[str, lis
         value = outputs - inputs if cell in eq.inputs else inputs - outputs
         same_side = eq.inputs if cell in eq.inputs else eq.outputs
         other_side = eq.outputs if cell in eq.inputs else eq.inputs
-        derivation = f"{eq.rule} ({eq.where}): {_sum_text(other_side, known)} − ({_sum_text(same_side, known, cell)}) = {_fmt(value)}"
+        derivation = f"{eq.rule}（{eq.where_zh}）：{_sum_text(other_side, known)} − ({_sum_text(same_side, known, cell)}) = {_fmt(value)}"
         out.setdefault(cell, []).append(
             Suggestion(cell, int(value) if value == int(value) else value, eq.rule, derivation)
         )

@@ -28,13 +28,14 @@ def identity(context: Context) -> Iterable[Finding]:
     else:
         yield from _impossible_year(report.year, report.published)
     if not report.region_code:
-        note = f": {report.region_note}" if report.region_note else ""
         yield Finding(
             "IDENTITY",
             ERROR,
             ("region_code",),
-            f"the region {report.region or '(none)'} has no division code{note}",
-            f"无法确定地区“{report.region or '无'}”的行政区划代码{note}",
+            f"the region {report.region or '(none)'} has no division code"
+            + (f": {report.region_note}" if report.region_note else ""),
+            f"无法确定地区“{report.region or '无'}”的行政区划代码"
+            + (f"：{report.region_note}" if report.region_note else ""),
         )
 
 

@@ -16,6 +16,9 @@ SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "hei
 PAGES = {
     "methodology": "methodology/index.html",
     "county": "region/410825/index.html",  # 温县
+    "county-霍城县": "region/654023/index.html",
+    "county-交口县": "region/141130/index.html",
+    "county-夏县": "region/140828/index.html",
     "home": "index.html",
     "search": "search/index.html?q=霍城县",
 }
