@@ -279,7 +279,9 @@ def test_db_option_pointing_to_a_folder_is_a_usage_error(tmp_path):
     result = run(["--db", str(tmp_path / "adir"), "list"])
     assert result.exit_code == 2  # click's usage error
     assert result.stdout == ""
-    assert result.stderr.startswith("错误：'--db' 的值不对：") and result.stderr.rstrip().endswith("是文件夹（用法见 nianbao --help）")
+    assert result.stderr.startswith("错误：'--db' 的值不对：") and result.stderr.rstrip().endswith(
+        "是文件夹（用法见 nianbao --help）"
+    )
     assert "Traceback" not in result.output
 
 
@@ -426,7 +428,10 @@ def test_the_command_list_gives_each_command_its_chinese_first_sentence():
         (["correct", "1", "table3.total.natural", "3"], "错误：缺少选项 --reason（用法见 nianbao correct --help）"),
         (["blank", "1", "--reason", "x"], "错误：blank：请给出单元格，或用 --all 表示全部空白单元格"),
         (["show", "x"], "错误：'REPORT' 的值不对：'x' 不是整数（用法见 nianbao show --help）"),
-        (["import", "--workers", "0", "."], "错误：'--workers' 的值不对：0 不在范围 x>=1 内（用法见 nianbao import --help）"),
+        (
+            ["import", "--workers", "0", "."],
+            "错误：'--workers' 的值不对：0 不在范围 x>=1 内（用法见 nianbao import --help）",
+        ),
     ],
     ids=["argument", "command", "option", "required-option", "own-usage", "not-a-number", "out-of-range"],
 )
