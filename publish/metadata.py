@@ -114,8 +114,10 @@ def _table2_column(key: str, seen: list[tuple[str, str, Field]]) -> str:
         (version,) = versions
         only_zh = f"；仅{version}年版格式有此项，其他格式的报告为空"
         only_en = f"; {version} format only, empty for reports in the other format"
-    change = "，可为负数" if seen[0][2].kind is Kind.CHANGE else ""
-    return column(f"{labels}（{unit_zh}{change}）{only_zh}", f"{_table2_english(key)} ({unit_en}){only_en}")
+    change = "可为负数" if seen[0][2].kind is Kind.CHANGE else ""
+    # A label that prints its unit (本年收费金额（单位：万元）) is not followed by the unit again.
+    notes = "，".join(n for n in ("" if f"单位：{unit_zh}" in labels else unit_zh, change) if n)
+    return column(f"{labels}{f'（{notes}）' if notes else ''}{only_zh}", f"{_table2_english(key)} ({unit_en}){only_en}")
 
 
 def _table2_unit(key: str, f: Field) -> tuple[str, str]:

@@ -154,9 +154,9 @@ def test_every_column_of_every_table_is_described_in_both_languages(site):
 
 def test_column_descriptions_come_from_the_format_with_units(site):
     tables = json.loads((site / METADATA_FILE).read_text(encoding="utf-8"))["databases"][DATABASE]["tables"]
-    assert tables["table2"]["columns"]["fees_wan"].startswith(
-        "2021年版：行政事业性收费·本年收费金额（单位：万元）（万元）"
-    )
+    fees = tables["table2"]["columns"]["fees_wan"]
+    assert fees.startswith("2021年版：行政事业性收费·本年收费金额（单位：万元）")
+    assert "（万元）" not in fees  # the unit is printed once, not doubled
     assert "2019 format only" in tables["table2"]["columns"]["procurement_wan"]
     assert "（项" in tables["table2"]["columns"]["licensing_prev_items"]
     assert "可为负数" in tables["table2"]["columns"]["licensing_change"]
