@@ -259,8 +259,7 @@ def test_a_damaged_file_in_a_batch_fails_alone(made, monkeypatch, tmp_path):
         results = list(import_paths(db, [folder]))
     assert [r.status for r in results] == ["imported", "failed", "imported"]
     assert results[1].message == (
-        "LibreOffice cannot open the .doc file: it is password-protected or damaged"
-        " (remove the password, or save it as .docx or PDF)"
+        "LibreOffice 无法打开该 .doc 文件：文件设有密码或已损坏（请取消密码，或另存为 .docx 或 PDF）"
     )
     assert runs == [3, 1]  # the batch, then the damaged file alone
 
@@ -297,8 +296,7 @@ def test_a_file_that_hangs_a_batch_fails_alone_and_the_others_import(monkeypatch
         results = list(import_paths(db, [folder]))
     assert [r.status for r in results] == ["imported", "failed", "imported"], [r.message for r in results]
     assert results[1].message == (
-        "LibreOffice did not finish converting the .doc file within 1 s;"
-        " if it really is a report, raise NIANBAO_MAX_CONVERT_SECONDS"
+        "LibreOffice 未能在 1 秒内转换完该 .doc 文件；如确是报告，请调高 NIANBAO_MAX_CONVERT_SECONDS 后再导入"
     )
     assert (results[0].organ, results[2].organ) == (
         parse_file(sample_path("003")).organ,
