@@ -8,8 +8,10 @@ project spells a label.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 
 class Kind(str, Enum):
@@ -222,17 +224,22 @@ class Table3Row:
         return (self.label, *self.variants)
 
 
+# The headings inside table 三 that group rows but carry no values of their own, by name: compare to
+# these, never to a position in TABLE3_GROUP_LABELS or to a label's first character.
+RESULTS_GROUP = "三、本年度办理结果"
+APPLICANTS_GROUP = "申请人情况"
+ORGANISATIONS_GROUP = "法人或其他组织"
 _DENY, _UNABLE, _REJECT, _OTHER = "（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理"
 
 TABLE3_ROWS_2021: tuple[Table3Row, ...] = (
     Table3Row("new_received", "一、本年新收政府信息公开申请数量", ("本年新收申请数量",)),
     Table3Row("carried_over", "二、上年结转政府信息公开申请数量", ("上年结转申请数量",)),
-    Table3Row("granted", "（一）予以公开", group="三、本年度办理结果"),
+    Table3Row("granted", "（一）予以公开", group=RESULTS_GROUP),
     Table3Row(
         "partial",
         "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
         ("（二）部分公开",),
-        group="三、本年度办理结果",
+        group=RESULTS_GROUP,
     ),
     Table3Row("deny_state_secret", "1.属于国家秘密", group=_DENY),
     Table3Row(
@@ -274,7 +281,7 @@ TABLE3_ROWS_2019: tuple[Table3Row, ...] = tuple(row for row in TABLE3_ROWS_2021 
 )
 
 # Headings inside table 三 that group rows but carry no values of their own.
-TABLE3_GROUP_LABELS = ("三、本年度办理结果", _DENY, _UNABLE, _REJECT, _OTHER, "申请人情况", "法人或其他组织")
+TABLE3_GROUP_LABELS = (RESULTS_GROUP, _DENY, _UNABLE, _REJECT, _OTHER, APPLICANTS_GROUP, ORGANISATIONS_GROUP)
 
 
 # --- Table 四 ------------------------------------------------------------------------------------
@@ -291,8 +298,15 @@ TABLE4_RESULTS: tuple[Column, ...] = (
     Column("pending", "尚未审结"),
     Column("total", "总计"),
 )
+
+
+def table4_key(group: str, result: str) -> str:
+    """The key of a table 四 cell: ('review', 'upheld') → 'review_upheld'."""
+    return f"{group}_{result}"
+
+
 TABLE4_FIELDS: tuple[Field, ...] = tuple(
-    Field(f"{group.key}_{result.key}", f"{group.label}·{result.label}")
+    Field(table4_key(group.key, result.key), f"{group.label}·{result.label}")
     for group in TABLE4_GROUPS
     for result in TABLE4_RESULTS
 )
@@ -332,3 +346,44 @@ NOT_APPLICABLE = ("/", "-", "—", "－", "／", "无", "不适用")
 UNITS = ("件", "个", "项", "条", "次", "万元", "元")
 
 TABLES = ("table2", "table3", "table4")
+
+
+# --- Cell paths ----------------------------------------------------------------------------------
+# A cell is named by a path: `table2.KEY`, `table3.ROW.COLUMN` (`table3.ROW.*` for the whole row),
+# `table4.KEY`. These two functions are the only place that builds or reads one.
+
+ROW_WILDCARD = "*"
+
+
+class CellPath(NamedTuple):
+    """A parsed cell path; `column` is '' outside table 三."""
+
+    table: str
+    key: str
+    column: str = ""
+
+
+def cell_path(table: str, key: str, column: str = "") -> str:
+    """('table3', 'granted', 'natural') → 'table3.granted.natural'; ('table2', 'rules_made') →
+    'table2.rules_made'."""
+    return f"{table}.{key}.{column}" if column else f"{table}.{key}"
+
+
+def parse_cell_path(path: str) -> CellPath:
+    """'table3.granted.natural' → CellPath('table3', 'granted', 'natural'); any other table's path
+    keeps everything after the table name as its key."""
+    table, _, rest = path.partition(".")
+    if table == "table3":
+        key, _, column = rest.partition(".")
+        return CellPath(table, key, column)
+    return CellPath(table, rest)
+
+
+_LABEL_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)\s*")
+_LABEL_ASIDE = re.compile(r"（[^（）]*）$")
+
+
+def short_label(label: str) -> str:
+    """A label without its numbering and trailing aside, where space is short (the app's narrow
+    table, the site's charts): '（二）部分公开（区分处理的…）' → '部分公开'. The one shortener."""
+    return _LABEL_ASIDE.sub("", _LABEL_NUMBERING.sub("", label)).strip() or label
