@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not installed
 
 from nianbao.db.checks import run_checks
-from nianbao.db.parse import parse_document
+from nianbao.db.parse.report import parse_document
 from nianbao.db.pipeline import import_paths, parse_file
 from nianbao.db.readers import read_document
 from nianbao.db.review import recheck

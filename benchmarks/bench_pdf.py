@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.forms is not installed
 
-from nianbao.db.parse import parse_document
+from nianbao.db.parse.report import parse_document
 from nianbao.db.pipeline import parse_file
 from nianbao.db.readers.pdf import read_pdf
 from tests.forms.pdf import render

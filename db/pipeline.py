@@ -22,7 +22,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nianbao.db import errorlog, ideographs
+from nianbao.db import errorlog
 from nianbao.db.checks import ERROR
 from nianbao.db.document import Document
 from nianbao.db.errors import NianbaoError, ParseError, ReadError
@@ -30,7 +30,8 @@ from nianbao.db.filenames import shown
 from nianbao.db.limits import MB
 from nianbao.db.limits import current as current_limits
 from nianbao.db.model import Note, Report
-from nianbao.db.parse import UNDECODABLE, parse_document
+from nianbao.db.parse import ideographs
+from nianbao.db.parse.report import UNDECODABLE, parse_document
 from nianbao.db.progress import FileStarted, Progress, Started, forwarding, listening, reporting, send_to
 from nianbao.db.readers import REPORT_SUFFIXES, ocr_images, read_document
 from nianbao.db.readers.office import converted_together

@@ -19,9 +19,9 @@ from nianbao.db.checks import ERROR, Finding, run_checks
 from nianbao.db.checks.registry import Suggestion
 from nianbao.db.document import Source
 from nianbao.db.errors import NianbaoError
-from nianbao.db.identity import parse_date
-from nianbao.db.labels import read_cell
 from nianbao.db.model import CellValue, Note, Report, Value
+from nianbao.db.parse.identity import parse_date
+from nianbao.db.parse.labels import read_cell
 from nianbao.db.readers.encoding import decode
 from nianbao.db.readers.text import split_lines
 from nianbao.db.regions import lookup_code

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nianbao.db.checks import RULES
 from nianbao.db.format import FORMATS, TABLE3_COLUMN_KEYS, TABLE4_GROUPS, TABLE4_RESULTS
-from nianbao.db.labels import normalize
+from nianbao.db.parse.labels import normalize
 from nianbao.db.schema import Database
 from nianbao.publish.untrusted import region_key
 

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from nianbao.db.checks import run_checks
-from nianbao.db.labels import is_numbering, read_cell
-from nianbao.db.numerals import NUMERAL_CHARS, cell_numeral
-from nianbao.db.parse import parse_document
+from nianbao.db.parse.labels import is_numbering, read_cell
+from nianbao.db.parse.numerals import NUMERAL_CHARS, cell_numeral
+from nianbao.db.parse.report import parse_document
 from nianbao.db.pipeline import parse_bytes
 from nianbao.db.readers.text import split_blocks
 from tests.forms import docx, html, pdf, text

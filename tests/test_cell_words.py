@@ -1,5 +1,5 @@
 """Words in a value cell (issue 17's remainder): a row label is a label the format knows (its rows,
-headings and columns, with the variants real reports print, db/labels.py `is_known_label`); text in
+headings and columns, with the variants real reports print, db/parse/labels.py `is_known_label`); text in
 a value's place that is no such label (不详, 见附注, 约十一, 11（见附注）) is that cell's value, kept as
 printed in its own column and named by CELL-TYPE, in every form. Where the borders were lost
 (running text) such a row is named, never split around the words.
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from nianbao.db.checks import run_checks
 from nianbao.db.format import FORMATS, SECTIONS, TABLE3_GROUP_LABELS, TABLE4_GROUPS, TABLE4_RESULTS
-from nianbao.db.parse import parse_document
+from nianbao.db.parse.report import parse_document
 from nianbao.db.pipeline import parse_bytes
 from nianbao.db.readers.text import split_blocks
 from tests.forms import text

@@ -12,7 +12,7 @@ from nianbao.db.checks import RULES, run_checks
 from nianbao.db.checks.arithmetic import suggestions
 from nianbao.db.format import FORMAT_2019, FORMAT_2021, ReportFormat
 from nianbao.db.model import Report, Value
-from nianbao.db.parse import parse_document
+from nianbao.db.parse.report import parse_document
 from nianbao.db.readers.text import split_blocks
 from tests.helpers import sample_bytes
 

@@ -14,7 +14,7 @@ from nianbao.db.checks.dates import deadline, is_whole_government, title_years
 from nianbao.db.checks.narrative import comparable, figures, similarity
 from nianbao.db.checks.registry import RULES, WARNING, Context, Finding
 from nianbao.db.model import Report, Value
-from nianbao.db.numerals import chinese_number, chinese_year
+from nianbao.db.parse.numerals import chinese_number, chinese_year
 from nianbao.db.pipeline import parse_file
 from tests.helpers import SAMPLE_NAMES, sample_path
 

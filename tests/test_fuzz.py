@@ -44,12 +44,12 @@ from sqlite_utils import Database
 from nianbao.db.checks import run_checks
 from nianbao.db.errors import NianbaoError
 from nianbao.db.format import NOT_APPLICABLE, SECTIONS, TABLE4_GROUPS
-from nianbao.db.labels import best_match, nfkc, normalize, read_cell, score
 from nianbao.db.model import Report
-from nianbao.db.numerals import chinese_number
+from nianbao.db.parse.labels import best_match, nfkc, normalize, read_cell, score
+from nianbao.db.parse.numerals import chinese_number
+from nianbao.db.parse.sections import heading_section
 from nianbao.db.pipeline import import_file, parse_bytes
 from nianbao.db.schema import connect
-from nianbao.db.sections import heading_section
 from tests.forms import docx, html, pdf
 from tests.helpers import SAMPLE_NAMES, sample_bytes
 

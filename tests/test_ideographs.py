@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 from click.testing import CliRunner
 
-from nianbao.db.ideographs import normalise, table
+from nianbao.db.parse.ideographs import normalise, table
 from nianbao.db.pipeline import import_paths, parse_file
 from nianbao.db.schema import connect
 from nianbao.tui.cli import cli

@@ -10,7 +10,7 @@ import pytest
 @pytest.mark.parametrize(
     "modules",
     [
-        "nianbao.db.pipeline, nianbao.db.parse, nianbao.db.store, nianbao.db.schema, nianbao.db.readers, nianbao.db.format, nianbao.db.review, nianbao.db.checks, nianbao.db.regions",
+        "nianbao.db.pipeline, nianbao.db.parse.report, nianbao.db.store, nianbao.db.schema, nianbao.db.readers, nianbao.db.format, nianbao.db.review, nianbao.db.checks, nianbao.db.regions",
         "nianbao.db.readers.pdf, nianbao.db.readers.docx, nianbao.db.readers.html",
         "nianbao.publish.run, nianbao.publish.database, nianbao.publish.datasette, nianbao.publish.static_site",
     ],

@@ -1,4 +1,4 @@
-"""Reading label and value text: normalize, read_cell, score and best_match (db/labels.py)."""
+"""Reading label and value text: normalize, read_cell, score and best_match (db/parse/labels.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from nianbao.db.format import (
     TABLE3_ROWS_2021,
     TABLE4_GROUPS,
 )
-from nianbao.db.labels import best_match, normalize, read_cell, score
-from nianbao.db.tables import MATCH, STRONG
+from nianbao.db.parse.labels import best_match, normalize, read_cell, score
+from nianbao.db.parse.tables import MATCH, STRONG
 
 ROWS3 = [(row.key, row.labels) for row in TABLE3_ROWS_2021]
 ROWS2 = [(row.label, row.labels) for row in TABLE2_2021]

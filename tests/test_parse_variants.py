@@ -9,11 +9,11 @@ import re
 import pytest
 
 from nianbao.db.format import FORMAT_2019, FORMAT_2021, NOT_APPLICABLE, TABLE3_COLUMN_KEYS
-from nianbao.db.identity import parse_date
-from nianbao.db.labels import read_cell
-from nianbao.db.parse import parse_document
+from nianbao.db.parse.identity import parse_date
+from nianbao.db.parse.labels import read_cell
+from nianbao.db.parse.report import parse_document
+from nianbao.db.parse.sections import outline
 from nianbao.db.readers.text import split_blocks
-from nianbao.db.sections import outline
 from tests.helpers import SAMPLE_NAMES, expected, sample_bytes
 
 CELL_LAYOUT = "000"  # one cell per line (Word export)

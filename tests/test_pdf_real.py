@@ -15,10 +15,10 @@ from reportlab.pdfgen import canvas
 
 from nianbao.db.checks import run_checks
 from nianbao.db.document import Paragraph, Source, Table
-from nianbao.db.identity import closing_lines, find_title, opening_organ, resolve_identity
+from nianbao.db.parse.identity import closing_lines, find_title, opening_organ, resolve_identity
+from nianbao.db.parse.sections import heading_section
 from nianbao.db.pipeline import parse_bytes, parse_file
 from nianbao.db.readers.pdf import read_pdf
-from nianbao.db.sections import heading_section
 from tests.forms import office, portal
 from tests.forms.pdf import FONT, register_font, render
 from tests.helpers import SAMPLE_NAMES, sample_path

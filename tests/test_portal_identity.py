@@ -14,11 +14,11 @@ import pytest
 
 from nianbao.db.checks import run_checks
 from nianbao.db.document import Paragraph, Source
-from nianbao.db.identity import closing_lines, find_title
-from nianbao.db.parse import parse_document
+from nianbao.db.parse.identity import closing_lines, find_title
+from nianbao.db.parse.report import parse_document
+from nianbao.db.parse.sections import outline
 from nianbao.db.pipeline import parse_bytes, parse_file
 from nianbao.db.readers.text import split_blocks
-from nianbao.db.sections import outline
 from tests.forms import portal
 from tests.helpers import SAMPLE_NAMES, sample_bytes, sample_path
 

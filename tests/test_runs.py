@@ -1,10 +1,10 @@
-"""Splitting runs of digits into cells (db/runs.py) and settling the splits by the table's
+"""Splitting runs of digits into cells (db/parse/runs.py) and settling the splits by the table's
 equations (db/checks/arithmetic.py: settle)."""
 
 from __future__ import annotations
 
 from nianbao.db.checks.arithmetic import AMBIGUOUS, FORCED, SETTLED, UNCONFIRMED, RowReadings, settle
-from nianbao.db.runs import MAX_READINGS, readings
+from nianbao.db.parse.runs import MAX_READINGS, readings
 from tests.real_scoring import REAL
 
 COLUMNS = ("natural", "commercial", "research", "social", "legal", "other_org", "total")

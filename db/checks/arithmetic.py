@@ -15,8 +15,8 @@ from itertools import product
 
 from nianbao.db.checks.registry import ERROR, WARNING, Context, Finding, Suggestion, rule
 from nianbao.db.format import FORMATS, ORG_COLUMN_KEYS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, ReportFormat
-from nianbao.db.labels import normalize, read_cell
 from nianbao.db.model import Number, Report, is_number
+from nianbao.db.parse.labels import normalize, read_cell
 
 
 @dataclass(frozen=True)
@@ -356,7 +356,7 @@ FORCED, SETTLED, AMBIGUOUS, UNCONFIRMED = "forced", "settled", "ambiguous", "unc
 @dataclass(frozen=True)
 class RowReadings:
     """A row read from a run of digits: its cell paths and the possible readings, most plausible
-    first (see db/runs.py)."""
+    first (see db/parse/runs.py)."""
 
     key: str
     cells: tuple[str, ...]
@@ -538,5 +538,5 @@ def _bar_text(values: tuple) -> str:
 
 
 def _zh_reading(message: str) -> str:
-    """The reading taken, as the note states it after 读作 (db/running.py's READ_AS)."""
+    """The reading taken, as the note states it after 读作 (db/parse/running.py's READ_AS)."""
     return message.rsplit("读作", 1)[-1].split("（", 1)[0] if "读作" in message else "最可能的拆分"

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from nianbao.db.checks.arithmetic import suggestions
 from nianbao.db.checks.registry import ERROR, WARNING, Context, Finding, rule
 from nianbao.db.format import Kind
-from nianbao.db.labels import read_cell
 from nianbao.db.model import Report, Value
+from nianbao.db.parse.labels import read_cell
 
 
 @rule(

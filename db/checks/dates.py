@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from nianbao.db.checks.registry import WARNING, Context, Finding, rule
-from nianbao.db.labels import nfkc
 from nianbao.db.model import Report
-from nianbao.db.numerals import chinese_year
+from nianbao.db.parse.labels import nfkc
+from nianbao.db.parse.numerals import chinese_year
 
 _WHOLE_GOVERNMENT = "人民政府"
 # A year named in a title: 2024年, 2024 年度, 二〇二四年.

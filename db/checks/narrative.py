@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from nianbao.db.checks.dates import is_whole_government
 from nianbao.db.checks.registry import WARNING, Context, Finding, rule
 from nianbao.db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
-from nianbao.db.labels import nfkc
 from nianbao.db.model import Report
-from nianbao.db.numerals import DIGIT_CHARS, chinese_number
+from nianbao.db.parse.labels import nfkc
+from nianbao.db.parse.numerals import DIGIT_CHARS, chinese_number
 
 # --- reading the narrative ------------------------------------------------------------------------
 

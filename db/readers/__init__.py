@@ -13,8 +13,8 @@ from pathlib import Path, PurePath
 
 from nianbao.db.document import Document
 from nianbao.db.errors import ReadError
-from nianbao.db.ideographs import normalise_document
 from nianbao.db.limits import current as current_limits
+from nianbao.db.parse.ideographs import normalise_document
 from nianbao.db.readers.text import read_text
 
 # Suffixes a folder import picks up; any file named explicitly is tried whatever its name.

@@ -33,9 +33,9 @@ from lxml import etree
 
 from nianbao.db.document import Cell, Document, Paragraph, Source, Table
 from nianbao.db.errors import ReadError
-from nianbao.db.labels import read_cell
 from nianbao.db.limits import MB, Limits
 from nianbao.db.limits import current as current_limits
+from nianbao.db.parse.labels import read_cell
 
 MAX_RELS_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024

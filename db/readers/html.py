@@ -34,12 +34,12 @@ from lxml import etree
 from nianbao.db.document import Block, Cell, Document, Paragraph, Source, Table
 from nianbao.db.errors import ReadError
 from nianbao.db.format import FORMATS
-from nianbao.db.identity import find_title
-from nianbao.db.labels import normalize, read_cell
 from nianbao.db.limits import current as current_limits
+from nianbao.db.parse.identity import find_title
+from nianbao.db.parse.labels import normalize, read_cell
+from nianbao.db.parse.sections import heading_section
 from nianbao.db.readers import ocr_images
 from nianbao.db.readers.encoding import decode
-from nianbao.db.sections import heading_section
 
 Element: TypeAlias = etree._Element  # plain elements: lxml.html's element classes cost a lookup per node
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from nianbao.db.labels import read_cell
+from nianbao.db.parse.labels import read_cell
+from nianbao.db.parse.sections import heading_section
 from nianbao.db.readers.pdf_lines import BBox, Line, Row, join_lines
-from nianbao.db.sections import heading_section
 
 COLUMN_GAP = 1.5  # in a table without ruling lines, a gap this many font sizes wide separates cells
 

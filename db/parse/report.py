@@ -8,17 +8,24 @@ everything else it returns a report whose doubtful cells carry notes.
 
 from __future__ import annotations
 
-from nianbao.db.crawler import CrawlerHeader, strip_header
 from nianbao.db.document import Block, Document
 from nianbao.db.errors import ParseError
 from nianbao.db.format import FORMAT_2019, FORMAT_2019_MARKERS, FORMAT_2021, SECTION_BY_KEY, ReportFormat
-from nianbao.db.identity import closing_lines, find_period, find_title, find_website, opening_organ, resolve_identity
-from nianbao.db.labels import normalize
 from nianbao.db.model import Note, Report
+from nianbao.db.parse.crawler import CrawlerHeader, strip_header
+from nianbao.db.parse.identity import (
+    closing_lines,
+    find_period,
+    find_title,
+    find_website,
+    opening_organ,
+    resolve_identity,
+)
+from nianbao.db.parse.labels import normalize
+from nianbao.db.parse.running import RunningTables, read_running, settle_by_narrative
+from nianbao.db.parse.sections import Outline, SectionText, lines_of, narrative, outline, unfold
+from nianbao.db.parse.tables import parse_table2, parse_table3, parse_table4, rows_of
 from nianbao.db.regions import resolve_region
-from nianbao.db.running import RunningTables, read_running, settle_by_narrative
-from nianbao.db.sections import Outline, SectionText, lines_of, narrative, outline, unfold
-from nianbao.db.tables import parse_table2, parse_table3, parse_table4, rows_of
 
 TABLE_SECTIONS = ("proactive", "requests", "reviews")
 GET_COMPLETE = "请导入完整的副本（发布的 PDF 或 Word 文件，或整个网页）"

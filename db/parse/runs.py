@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nianbao.db.numerals import MAX_DIGITS
+from nianbao.db.parse.numerals import MAX_DIGITS
 
 Number = int | float
 _TOKEN = re.compile(r"\d+(?:\.\d+)?")

@@ -32,11 +32,11 @@ from nianbao.db.format import (
     FORMAT_2021,
     ReportFormat,
 )
-from nianbao.db.labels import is_known_label, label_heads, nfkc, normalize, read_cell
 from nianbao.db.model import BLANK, Note, Report, Value
-from nianbao.db.numerals import NUMERAL_CHARS
-from nianbao.db.runs import Reading, readings, tokens
-from nianbao.db.tables import NO_TABLE4, TableResult, row_missing, to_value, unit_notes
+from nianbao.db.parse.labels import is_known_label, label_heads, nfkc, normalize, read_cell
+from nianbao.db.parse.numerals import NUMERAL_CHARS
+from nianbao.db.parse.runs import Reading, readings, tokens
+from nianbao.db.parse.tables import NO_TABLE4, TableResult, row_missing, to_value, unit_notes
 
 ROW_GAP = 400  # characters a row's label may sit after the previous row's (group headings between)
 _GAP = r"[\s\"'“”‘’|]*"  # what may fall between the characters of a label: spaces, quotes, pipes

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 
 from nianbao.db.document import Block, Paragraph
-from nianbao.db.labels import nfkc
-from nianbao.db.numerals import chinese_number, chinese_year
+from nianbao.db.parse.labels import nfkc
+from nianbao.db.parse.numerals import chinese_number, chinese_year
 from nianbao.db.regions import name_at
 
 _TITLE = re.compile(

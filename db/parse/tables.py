@@ -19,7 +19,8 @@ from nianbao.db.format import (
     TABLE4_RESULTS,
     ReportFormat,
 )
-from nianbao.db.labels import (
+from nianbao.db.model import BLANK, Note, Value
+from nianbao.db.parse.labels import (
     MATCH,
     best_match,
     best_normalized,
@@ -29,10 +30,9 @@ from nianbao.db.labels import (
     normalized_labels,
     read_cell,
 )
-from nianbao.db.model import BLANK, Note, Value
 from nianbao.db.vocabulary import TABLE_NAMES
 
-# MATCH (db/labels.py): a label at least this similar to a row label names that row
+# MATCH (db/parse/labels.py): a label at least this similar to a row label names that row
 STRONG = 0.9  # similar enough to name a row printed with no values at all
 EXACT = 0.95  # similar enough to take a row of blank cells as the row (not a wrapped label)
 

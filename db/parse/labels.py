@@ -22,7 +22,7 @@ from nianbao.db.format import (
     TABLE4_RESULTS,
     UNITS,
 )
-from nianbao.db.numerals import MAX_DIGITS, NUMERAL_CHARS, cell_numeral
+from nianbao.db.parse.numerals import MAX_DIGITS, NUMERAL_CHARS, cell_numeral
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from nianbao.db.document import Block, Paragraph
-from nianbao.db.labels import nfkc
+from nianbao.db.parse.labels import nfkc
 
 _FIELD = re.compile(r"^(标题|发布时间|发布日期|文号|发布机构|栏目|原文链接|本地目录|来源|索引号)\s*[:：]\s*(.*)$")
 _SEPARATOR = re.compile(r"^[=\-—*#\s]{3,}(?:正文)?[=\-—*#\s]*$|^页面链接与图片详见")

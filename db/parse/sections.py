@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from nianbao.db.document import Block, Paragraph, Source, Table
 from nianbao.db.format import SECTIONS, Section
-from nianbao.db.labels import best_match, nfkc, normalize
+from nianbao.db.parse.labels import best_match, nfkc, normalize
 
 _HEADING_NUMBER = re.compile(r"^[#\s]*(?:([一二三四五六]|\d)\s*[、.．]|[（(]([一二三四五六]|\d)[)）])?\s*(.*)$")
 _CHINESE_DIGITS = "〇一二三四五六七八九"
