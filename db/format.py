@@ -138,6 +138,9 @@ TABLE2_2021: tuple[Table2Row, ...] = (
     Table2Row("行政事业性收费", (Field("fees_wan", FEES, Kind.AMOUNT),), "第二十条第（八）项"),
 )
 TABLE2_COLUMNS_2021 = (MADE, REPEALED, IN_FORCE)
+# The rows of table 二 (2021) that count documents made, repealed and in force, in that column order:
+# their stock carries from year to year (T2-STOCK).
+TABLE2_STOCK_ROWS = tuple(row for row in TABLE2_2021 if len(row.fields) == len(TABLE2_COLUMNS_2021))
 
 
 def _prev_change_decisions(prefix: str) -> tuple[Field, ...]:
@@ -291,6 +294,8 @@ TABLE4_GROUPS: tuple[Column, ...] = (
     Column("suit_direct", "未经复议直接起诉"),
     Column("suit_after_review", "复议后起诉"),
 )
+# The heading table 四 prints over its two lawsuit groups (未经复议直接起诉, 复议后起诉).
+SUITS_HEADING = "行政诉讼"
 TABLE4_RESULTS: tuple[Column, ...] = (
     Column("upheld", "结果维持"),
     Column("corrected", "结果纠正"),

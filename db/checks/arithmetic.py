@@ -14,7 +14,19 @@ from functools import cache, partial
 from itertools import product
 
 from nianbao.db.checks.registry import ERROR, WARNING, Context, Finding, Suggestion, rule
-from nianbao.db.format import FORMATS, ORG_COLUMN_KEYS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS, ReportFormat
+from nianbao.db.format import (
+    FORMAT_2021,
+    FORMATS,
+    ORG_COLUMN_KEYS,
+    TABLE2_STOCK_ROWS,
+    TABLE3_COLUMNS,
+    TABLE4_GROUPS,
+    TABLE4_RESULTS,
+    ReportFormat,
+    cell_path,
+    parse_cell_path,
+    table4_key,
+)
 from nianbao.db.model import Number, Report, is_number
 from nianbao.db.parse.labels import normalize, read_cell
 
@@ -35,7 +47,11 @@ class Equation:
 
 
 def _t3(row: str, column: str) -> str:
-    return f"table3.{row}.{column}"
+    return cell_path("table3", row, column)
+
+
+def _t4(group: str, result: str) -> str:
+    return cell_path("table4", table4_key(group, result))
 
 
 @cache
@@ -89,8 +105,8 @@ def _t4_sum() -> Iterator[Equation]:
             "T4-SUM",
             f"group {group.key}",
             f"{group.label}",
-            tuple(f"table4.{group.key}_{p}" for p in parts),
-            (f"table4.{group.key}_total",),
+            tuple(_t4(group.key, p) for p in parts),
+            (_t4(group.key, "total"),),
         )
 
 
@@ -201,18 +217,22 @@ def split_digits(context: Context) -> Iterable[Finding]:
     report, numbers = context.report, context.numbers
     columns = [c.key for c in report.spec.table3_columns]
     for eq, _, _ in broken(numbers, report.format, "T3-ROWSUM"):
-        row = eq.cells[0].split(".")[1]
+        row = parse_cell_path(eq.cells[0]).key
         values = [numbers.get(_t3(row, c)) for c in columns]
         readings = [(i, _joined_within(values, i)) for i in range(len(columns) - 2)]
         yield from _best_reading(context, row, columns, [(i, v) for i, v in readings if v], values)
     for note in report.notes:
-        if note.code == "row-extra-values" and note.cells and note.cells[0].startswith("table3."):
+        if note.code == "row-extra-values" and note.cells and parse_cell_path(note.cells[0]).table == "table3":
             raw = [read_cell(text) for text in note.raw]
             if len(raw) == len(columns) + 1 and all(r.kind == "number" for r in raw):
                 values = [r.value for r in raw if is_number(r.value)]  # all of them: each is a number
                 readings = [(i, _joined_extra(values, i)) for i in range(len(values) - 1)]
                 yield from _best_reading(
-                    context, note.cells[0].split(".")[1], columns, [(i, v) for i, v in readings if v], values
+                    context,
+                    parse_cell_path(note.cells[0]).key,
+                    columns,
+                    [(i, v) for i, v in readings if v],
+                    values,
                 )
 
 
@@ -498,13 +518,15 @@ def _by_last_years_stock(context: Context, note) -> tuple[str, str, tuple[Sugges
     last year's stock (T2-STOCK: in force = last year's + made − repealed): said in the finding,
     and offered as suggested values when it is not the reading taken."""
     previous, report = context.previous, context.report
-    kinds = {c.split(".")[1].rsplit("_", 1)[0].removesuffix("_in") for c in note.cells if c.startswith("table2.")}
-    if previous is None or report.format != "2021" or previous.format != "2021" or len(kinds) != 1:
+    rows = {_TABLE2_ROW.get(cell.key) for cell in map(parse_cell_path, note.cells) if cell.table == "table2"}
+    if previous is None or report.format != "2021" or previous.format != "2021" or len(rows) != 1:
         return None
-    kind = kinds.pop()
-    if kind not in ("rules", "normative") or (before := previous.number(f"table2.{kind}_in_force")) is None:
+    row = rows.pop()
+    if row is None or row not in TABLE2_STOCK_ROWS:
         return None
-    cells = tuple(f"table2.{kind}_{k}" for k in ("made", "repealed", "in_force"))
+    cells = tuple(cell_path("table2", f.key) for f in row.fields)  # made, repealed, in force
+    if (before := previous.number(cells[2])) is None:
+        return None
     taken = tuple(report.number(c) for c in cells)
     readings = [taken, *(tuple(int(x) for x in alt.split("|")) for alt in note.raw[1:] if alt.count("|") == 2)]
     agreeing = [
@@ -531,6 +553,9 @@ def _by_last_years_stock(context: Context, note) -> tuple[str, str, tuple[Sugges
         f"；按上年现行有效件数{before}应为{said}",
         offered,
     )
+
+
+_TABLE2_ROW = {f.key: row for row in FORMAT_2021.table2 for f in row.fields}
 
 
 def _bar_text(values: tuple) -> str:

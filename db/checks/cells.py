@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from nianbao.db.checks.arithmetic import suggestions
 from nianbao.db.checks.registry import ERROR, WARNING, Context, Finding, rule
-from nianbao.db.format import Kind
+from nianbao.db.format import ROW_WILDCARD, Kind, cell_path, parse_cell_path
 from nianbao.db.model import Report, Value
 from nianbao.db.parse.labels import read_cell
 
@@ -28,7 +28,7 @@ def cell_missing(context: Context) -> Iterable[Finding]:
         where = cells[0]
         message = f"{where} is blank" + (f" ({why})" if why else "")
         if found:
-            values = ", ".join(f"{s.cell.rsplit('.', 1)[-1]}={s.value}" for s in found)
+            values = ", ".join(f"{_last_part(s.cell)}={s.value}" for s in found)
             message += f"; the table's sums give {values}"
         yield Finding(
             "CELL-MISSING",
@@ -40,34 +40,43 @@ def cell_missing(context: Context) -> Iterable[Finding]:
         )
 
 
+def _last_part(path: str) -> str:
+    """The column of a table 三 path, the key of another: what tells suggested values apart."""
+    cell = parse_cell_path(path)
+    return cell.column or cell.key
+
+
 def _blank_groups(report: Report) -> Iterator[tuple[tuple[str, ...], str]]:
     """Blank cells, one group per cell, or per table 三 row when the whole row is blank; with
     the parser's explanation when it left a note."""
     notes = {cell: note.message for note in report.notes for cell in note.cells}
     for key, value in report.table2.items():
         if value.value is None:
-            yield (f"table2.{key}",), notes.get(f"table2.{key}", "")
+            path = cell_path("table2", key)
+            yield (path,), notes.get(path, "")
     columns = [c.key for c in report.spec.table3_columns]
     for row, values in report.table3.items():
+        whole = cell_path("table3", row, ROW_WILDCARD)
         if all(v.value is None for v in values):
-            yield (f"table3.{row}.*",), notes.get(f"table3.{row}.*", "")
+            yield (whole,), notes.get(whole, "")
             continue
         for column, value in zip(columns, values, strict=True):
-            path = f"table3.{row}.{column}"
             if value.value is None:
-                yield (path,), notes.get(path, notes.get(f"table3.{row}.*", ""))
+                path = cell_path("table3", row, column)
+                yield (path,), notes.get(path, notes.get(whole, ""))
     for key, value in report.table4.items():
         if value.value is None:
-            yield (f"table4.{key}",), notes.get(f"table4.{key}", "")
+            path = cell_path("table4", key)
+            yield (path,), notes.get(path, "")
 
 
 def _expand(report: Report, cells: tuple[str, ...]) -> list[str]:
     """table3.ROW.* → each cell of the row."""
     out: list[str] = []
     for cell in cells:
-        if cell.endswith(".*"):
-            row = cell[:-2]
-            out.extend(f"{row}.{c.key}" for c in report.spec.table3_columns)
+        table, key, column = parse_cell_path(cell)
+        if column == ROW_WILDCARD:
+            out.extend(cell_path(table, key, c.key) for c in report.spec.table3_columns)
         else:
             out.append(cell)
     return out
@@ -88,7 +97,7 @@ def cell_type(context: Context) -> Iterable[Finding]:
     for table, row, column, value in report.cells():
         problem = _problem(value, kinds.get(row, Kind.COUNT) if table == "table2" else Kind.COUNT)
         if problem:
-            path = ".".join(p for p in (table, row, column) if p)
+            path = cell_path(table, row, column)
             yield Finding(
                 "CELL-TYPE", ERROR, (path,), f"{path}: {problem[0]}", f"{path}：{problem[1]}", found=value.raw
             )
@@ -132,7 +141,7 @@ def ocr_low_confidence(context: Context) -> Iterable[Finding]:
     for table, row, column, value in context.report.cells():
         confidence = value.source.confidence if value.source is not None else None
         if confidence is not None and confidence < OCR_CONFIDENCE:
-            path = ".".join(p for p in (table, row, column) if p)
+            path = cell_path(table, row, column)
             yield Finding(
                 "OCR-LOW-CONFIDENCE",
                 WARNING,

@@ -6,6 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from nianbao.db.checks.registry import ERROR, WARNING, Context, Finding, rule
+from nianbao.db.format import TABLE2_STOCK_ROWS, TABLE3_COLUMNS, cell_path
+
+# The cells compared, built once: (carried over this year, carried forward last year) by column.
+_CARRIED = tuple(
+    (column, cell_path("table3", "carried_over", column.key), cell_path("table3", "carried_forward", column.key))
+    for column in TABLE3_COLUMNS
+)
+# Per stock row: its label and its cells (in force, made, repealed).
+_STOCKS = tuple(
+    (row.label, tuple(cell_path("table2", f.key) for f in (in_force, made, repealed)))
+    for row in TABLE2_STOCK_ROWS
+    for made, repealed, in_force in [row.fields]
+)
 
 
 @rule(
@@ -21,14 +34,14 @@ def year_carry(context: Context) -> Iterable[Finding]:
     report, previous = context.report, context.previous
     if previous is None:
         return
-    for column in report.spec.table3_columns:
-        this = report.number(f"table3.carried_over.{column.key}")
-        last = previous.number(f"table3.carried_forward.{column.key}")
+    for column, carried_over, carried_forward in _CARRIED:
+        this = report.number(carried_over)
+        last = previous.number(carried_forward)
         if this is not None and last is not None and this != last:
             yield Finding(
                 "YEAR-CARRY",
                 ERROR,
-                (f"table3.carried_over.{column.key}",),
+                (carried_over,),
                 f"{column.key}: carried over {this}, but the {previous.year} report carried forward {last}",
                 f"{column.label}：上年结转{this}，而{previous.year}年报告结转下年度为{last}",
                 expected=str(last),
@@ -49,10 +62,9 @@ def t2_stock(context: Context) -> Iterable[Finding]:
     report, previous = context.report, context.previous
     if previous is None or report.format != "2021" or previous.format != "2021":
         return
-    for kind, zh in (("rules", "规章"), ("normative", "行政规范性文件")):
-        cells = [f"table2.{kind}_{k}" for k in ("in_force", "made", "repealed")]
+    for zh, cells in _STOCKS:
         now, made, repealed = (report.number(c) for c in cells)
-        before = previous.number(f"table2.{kind}_in_force")
+        before = previous.number(cells[0])
         if now is None or made is None or repealed is None or before is None:
             continue
         expected = before + made - repealed
@@ -60,8 +72,8 @@ def t2_stock(context: Context) -> Iterable[Finding]:
             yield Finding(
                 "T2-STOCK",
                 WARNING,
-                tuple(cells),
-                f"{kind}: {now} in force, but {previous.year}'s {before} + {made} made − {repealed} repealed = {expected}",
+                cells,
+                f"{cells[0]}: {now} in force, but {previous.year}'s {before} + {made} made − {repealed} repealed = {expected}",
                 f"{zh}：现行有效{now}件，而{previous.year}年{before}件加本年制发{made}件减废止{repealed}件应为{expected}件",
                 expected=str(expected),
                 found=str(now),

@@ -19,10 +19,24 @@ from dataclasses import dataclass
 
 from nianbao.db.checks.dates import is_whole_government
 from nianbao.db.checks.registry import WARNING, Context, Finding, rule
-from nianbao.db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
+from nianbao.db.format import (
+    FORMAT_2019,
+    FORMAT_2021,
+    NARRATIVE_SECTIONS,
+    SECTION_BY_KEY,
+    SUITS_HEADING,
+    TABLE3_COLUMNS,
+    TABLE4_GROUPS,
+    TABLE4_RESULTS,
+    cell_path,
+    parse_cell_path,
+    short_label,
+    table4_key,
+)
 from nianbao.db.model import Report
 from nianbao.db.parse.labels import nfkc
 from nianbao.db.parse.numerals import DIGIT_CHARS, chinese_number
+from nianbao.db.vocabulary import TABLE_NAMES
 
 # --- reading the narrative ------------------------------------------------------------------------
 
@@ -292,29 +306,51 @@ def _sum(report: Report, cells: Iterable[str]) -> int | float | None:
     return None if len(values) < len(found) else sum(values)
 
 
-_NORMATIVE_CELLS = {
-    # topic: (cells, in order of preference; the first present is shown)
-    "normative_made": ("table2.normative_made",),
-    "normative_in_force": ("table2.normative_in_force", "table2.normative_public_total"),
-    "normative_repealed": ("table2.normative_repealed",),
-    "normative": (
-        "table2.normative_made",
-        "table2.normative_in_force",
-        "table2.normative_published",
-        "table2.normative_public_total",
-    ),
+def _t2(key: str) -> str:
+    return cell_path("table2", key)
+
+
+_NORMATIVE_KEYS = {
+    # topic: (keys of table 二, in order of preference; the first present is shown)
+    "normative_made": ("normative_made",),
+    "normative_in_force": ("normative_in_force", "normative_public_total"),
+    "normative_repealed": ("normative_repealed",),
+    "normative": ("normative_made", "normative_in_force", "normative_published", "normative_public_total"),
 }
-_CELL_ZH = {
-    "table2.normative_in_force": "现行有效件数",
-    "table2.normative_published": "本年新公开数量",
-    "table2.normative_public_total": "对外公开总数量",
-}
+_NORMATIVE_CELLS = {topic: tuple(map(_t2, keys)) for topic, keys in _NORMATIVE_KEYS.items()}
+# A table 二 cell by its column's name (the 2021 name where both formats have the cell).
+_CELL_ZH = {_t2(f.key): f.column for spec in (FORMAT_2019, FORMAT_2021) for f in spec.table2_fields}
+_ROW_AND_FIELD = {f.key: (row, f) for row in FORMAT_2021.table2 for f in row.fields}
 _NORMATIVE_ZH = {
-    "normative_made": "行政规范性文件本年制发件数",
-    "normative_in_force": "行政规范性文件现行有效件数",
-    "normative_repealed": "行政规范性文件本年废止件数",
-    "normative": "行政规范性文件本年制发件数",
+    topic: f"{row.label}{f.column}" for topic, keys in _NORMATIVE_KEYS.items() for row, f in [_ROW_AND_FIELD[keys[0]]]
 }
+
+# Table 四's totals, and the names the findings give them.
+_RESULT_TOTAL = next(r for r in TABLE4_RESULTS if r.key == "total")
+_T4_TOTAL = {group.key: cell_path("table4", table4_key(group.key, _RESULT_TOTAL.key)) for group in TABLE4_GROUPS}
+_REVIEW, _SUIT_DIRECT, _SUIT_AFTER = TABLE4_GROUPS
+_CASE_CELLS = {
+    "reviews": (_T4_TOTAL[_REVIEW.key],),
+    "suits": (_T4_TOTAL[_SUIT_DIRECT.key], _T4_TOTAL[_SUIT_AFTER.key]),
+    "cases": tuple(_T4_TOTAL.values()),
+}
+_T4 = TABLE_NAMES["table4"]
+_CASE_NAMES = {
+    "reviews": (f"table 四 {table4_key(_REVIEW.key, _RESULT_TOTAL.key)}", f"{_T4}{_REVIEW.label}{_RESULT_TOTAL.label}"),
+    "suits": (
+        f"table 四 {table4_key(_SUIT_DIRECT.key, _RESULT_TOTAL.key)} + {table4_key(_SUIT_AFTER.key, _RESULT_TOTAL.key)}",
+        f"{_T4}{SUITS_HEADING}{_RESULT_TOTAL.label}（{_SUIT_DIRECT.label}与{_SUIT_AFTER.label}）",
+    ),
+    "cases": ("table 四 reviews + lawsuits", f"{_T4}{_REVIEW.label}与{SUITS_HEADING}{_RESULT_TOTAL.label}"),
+}
+
+# Table 三's figures of applications, and the name of the one compared.
+_T3_TOTAL = next(c for c in TABLE3_COLUMNS if c.key == "total")
+_NEW_RECEIVED, _CARRIED_OVER, _HANDLED = (
+    cell_path("table3", row, _T3_TOTAL.key) for row in ("new_received", "carried_over", "total")
+)
+_NEW_RECEIVED_LABEL = next(r.label for r in FORMAT_2021.table3_rows if r.key == "new_received")
+_NEW_RECEIVED_ZH = f"{TABLE_NAMES['table3']}{short_label(_NEW_RECEIVED_LABEL)}{_T3_TOTAL.label}"
 
 
 def target(report: Report, topic: str) -> Target | None:
@@ -323,27 +359,17 @@ def target(report: Report, topic: str) -> Target | None:
         return _applications_target(report)
     if topic in _NORMATIVE_CELLS:
         return _normative_target(report, topic)
-    groups = {
-        "reviews": ("table4.review_total",),
-        "suits": ("table4.suit_direct_total", "table4.suit_after_review_total"),
-        "cases": ("table4.review_total", "table4.suit_direct_total", "table4.suit_after_review_total"),
-    }
-    names = {
-        "reviews": ("table 四 review_total", "表四行政复议总计"),
-        "suits": ("table 四 suit_direct_total + suit_after_review_total", "表四行政诉讼总计（直接起诉与复议后起诉）"),
-        "cases": ("table 四 reviews + lawsuits", "表四行政复议与行政诉讼总计"),
-    }
-    cells = groups[topic]
+    cells = _CASE_CELLS[topic]
     value = _sum(report, cells)
-    return None if value is None else Target(cells, *names[topic], (value,), value)
+    return None if value is None else Target(cells, *_CASE_NAMES[topic], (value,), value)
 
 
 def _applications_target(report: Report) -> Target | None:
-    new = report.number("table3.new_received.total")
+    new = report.number(_NEW_RECEIVED)
     if new is None:
         return None
-    carried = report.number("table3.carried_over.total")
-    handled = report.number("table3.total.total")
+    carried = report.number(_CARRIED_OVER)
+    handled = report.number(_HANDLED)
     with_carried = None if carried is None else new + carried
     readings = tuple(v for v in (new, with_carried, handled) if v is not None)
     also = [
@@ -351,9 +377,9 @@ def _applications_target(report: Report) -> Target | None:
     ]
     also_zh = [f"{name}{_fmt(v)}" for name, v in (("含上年结转", with_carried), ("办理总计", handled)) if v is not None]
     return Target(
-        ("table3.new_received.total",),
+        (_NEW_RECEIVED,),
         "table 三 new_received.total",
-        "表三本年新收政府信息公开申请数量总计",
+        _NEW_RECEIVED_ZH,
         readings,
         new,
         ", ".join(also),
@@ -365,8 +391,8 @@ def _normative_target(report: Report, topic: str) -> Target | None:
     present = [(c, v) for c in _NORMATIVE_CELLS[topic] if (v := report.number(c)) is not None]
     if not present:
         return None
-    first = present[0][0].removeprefix("table2.")
-    also = ", ".join(f"{c.removeprefix('table2.')} {_fmt(v)}" for c, v in present[1:])
+    first = parse_cell_path(present[0][0]).key
+    also = ", ".join(f"{parse_cell_path(c).key} {_fmt(v)}" for c, v in present[1:])
     also_zh = "，".join(f"{_CELL_ZH.get(c, c)}{_fmt(v)}" for c, v in present[1:])
     cells = tuple(c for c, _ in present)
     readings = tuple(v for _, v in present)
