@@ -161,30 +161,38 @@ IDENTITY_NAMES = {"organ": "发布机关", "year": "年度", "region_code": "地
 def cell_name(path: str, version: str | None = None) -> str:
     """A cell path as the form names it: 'table3.deny_state_secret.natural' →
     '表三 （三）不予公开 1.属于国家秘密 · 自然人'; `ROW.*` → the row. An unknown path as it is."""
-    from nianbao.db.format import FORMATS, TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_RESULTS
+    from nianbao.db.format import (
+        FORMATS,
+        RESULTS_GROUP,
+        TABLE3_COLUMNS,
+        TABLE4_GROUPS,
+        TABLE4_RESULTS,
+        parse_cell_path,
+        table4_key,
+    )
 
     if path in IDENTITY_NAMES:
         return IDENTITY_NAMES[path]
-    table, _, rest = path.partition(".")
+    table, key, column = parse_cell_path(path)
+    name = TABLE_NAMES.get(table, "")
     specs = [FORMATS[version]] if version in FORMATS else list(FORMATS.values())
     for spec in specs:
         if table == "table2":
             for row in spec.table2:
                 for f in row.fields:
-                    if f.key == rest:
-                        return f"表二 {row.label} · {f.column}" if len(row.fields) > 1 else f"表二 {row.label}"
+                    if f.key == key:
+                        return f"{name} {row.label} · {f.column}" if len(row.fields) > 1 else f"{name} {row.label}"
         elif table == "table3":
-            key, _, column = rest.partition(".")
             row3 = next((r for r in spec.table3_rows if r.key == key), None)
             if row3 is not None:
-                label = f"{row3.group} {row3.label}" if row3.group and not row3.group.startswith("三") else row3.label
+                label = f"{row3.group} {row3.label}" if row3.group not in (None, RESULTS_GROUP) else row3.label
                 names = {c.key: c.label for c in TABLE3_COLUMNS}
-                return f"表三 {label}" + (f" · {names[column]}" if column in names else "")
+                return f"{name} {label}" + (f" · {names[column]}" if column in names else "")
         elif table == "table4":
             for group in TABLE4_GROUPS:
                 for result in TABLE4_RESULTS:
-                    if rest == f"{group.key}_{result.key}":
-                        return f"表四 {group.label} · {result.label}"
+                    if key == table4_key(group.key, result.key):
+                        return f"{name} {group.label} · {result.label}"
     return path
 
 

@@ -30,7 +30,10 @@ from nianbao.db.format import (
     FORMAT_2019,
     FORMAT_2019_MARKERS,
     FORMAT_2021,
+    ROW_WILDCARD,
     ReportFormat,
+    cell_path,
+    parse_cell_path,
 )
 from nianbao.db.model import BLANK, Note, Report, Value
 from nianbao.db.parse.labels import is_known_label, label_heads, nfkc, normalize, read_cell
@@ -521,8 +524,9 @@ def checked(cells: tuple[str, ...]) -> bool:
 
 
 def _whole(cells: tuple[str, ...]) -> tuple[str, ...]:
-    if cells and cells[0].startswith("table3."):
-        return (cells[0].rsplit(".", 1)[0] + ".*",)
+    first = parse_cell_path(cells[0]) if cells else None
+    if first is not None and first.table == "table3":
+        return (cell_path("table3", first.key, ROW_WILDCARD),)
     return cells
 
 
@@ -591,7 +595,9 @@ def read_running(blocks: Sequence[Block]) -> RunningTables | None:
     t3, end3 = _table3(doc, spec, found3)
     t2 = _table2(doc, spec, t2_start, found3[0].start)
     t4 = _table4(doc, spec, end3)
-    if not t4.found or any(n.code == "row-missing" and n.cells == ("table3.total.*",) for n in t3.notes):
+    if not t4.found or any(
+        n.code == "row-missing" and n.cells == (cell_path("table3", "total", ROW_WILDCARD),) for n in t3.notes
+    ):
         return None  # cut short: a truncated report is refused, never kept in half
     return RunningTables(spec, t2, t3, t4)
 
@@ -622,7 +628,7 @@ def _table3(doc: RunningText, spec: ReportFormat, found21: list[Found]) -> tuple
     runs = _row_runs(doc, found, widths, labels)
 
     def paths(key: str) -> tuple[str, ...]:
-        return tuple(f"table3.{key}.{c}" for c in columns)
+        return tuple(cell_path("table3", key, c) for c in columns)
 
     values, notes = _settle_rows(spec.version, runs, paths, _table3_plausible)
     if "other_single" in values:
@@ -630,14 +636,19 @@ def _table3(doc: RunningText, spec: ReportFormat, found21: list[Found]) -> tuple
         printed = _bar(v.value for v in row)
         for key in ("other_overdue_correction", "other_overdue_fee", "other_other"):
             values[key] = [BLANK] * len(columns)
-        cells = tuple(f"table3.{k}.*" for k in ("other_overdue_correction", "other_overdue_fee", "other_other"))
+        cells = tuple(
+            cell_path("table3", k, ROW_WILDCARD)
+            for k in ("other_overdue_correction", "other_overdue_fee", "other_other")
+        )
         message = f"表三只印有一行（六）其他处理（{printed}），没有分列其下三项"
-        notes = [n for n in notes if not n.cells or not n.cells[0].startswith("table3.other_single")]
+        notes = [n for n in notes if not n.cells or parse_cell_path(n.cells[0]).key != "other_single"]
         notes.append(Note("other-single-row", cells, message, row[0].source if row else None))
     for key, variants in rows:
         if key not in values and key != "other_single":
             values[key] = [BLANK] * len(columns)
-            notes.append(Note("row-missing", (f"table3.{key}.*",), row_missing("table3", variants[0])))
+            notes.append(
+                Note("row-missing", (cell_path("table3", key, ROW_WILDCARD),), row_missing("table3", variants[0]))
+            )
     end = found[-1].end + len(_run_at(doc.text, found[-1].end)) if found else start
     ordered = {row.key: values[row.key] for row in spec.table3_rows}
     return TableResult(ordered, notes, True), end
@@ -671,7 +682,7 @@ def _table2(doc: RunningText, spec: ReportFormat, start: int, stop: int) -> Tabl
     runs = _row_runs(doc, found, widths, {k: k for k in keys}, stop)
 
     def paths(key: str) -> tuple[str, ...]:
-        return tuple(f"table2.{k}" for k in keys[key])
+        return tuple(cell_path("table2", k) for k in keys[key])
 
     values, notes = _settle_rows(spec.version, runs, paths, _table2_plausible)
     flat: dict[str, list[Value]] = {}
@@ -692,11 +703,13 @@ def _table4(doc: RunningText, spec: ReportFormat, start: int) -> TableResult:
     header = re.compile(rf"维{_GAP}持").search(doc.text, start)
     digit = re.compile(r"\d").search(doc.text, header.end()) if header else None
     if digit is None:
-        cells = tuple(f"table4.{k}" for k in keys)
+        cells = tuple(cell_path("table4", k) for k in keys)
         return TableResult({k: [BLANK] for k in keys}, [Note("row-missing", cells, NO_TABLE4)], False)
     found = Found("table4", digit.start(), digit.start())
     runs = _row_runs(doc, [found], {"table4": len(keys)}, {"table4": "表四"})
-    values, notes = _settle_rows(spec.version, runs, lambda _: tuple(f"table4.{k}" for k in keys), _table3_plausible)
+    values, notes = _settle_rows(
+        spec.version, runs, lambda _: tuple(cell_path("table4", k) for k in keys), _table3_plausible
+    )
     row = values["table4"]
     return TableResult({k: [v] for k, v in zip(keys, row, strict=True)}, notes, True)
 
@@ -712,12 +725,12 @@ def settle_by_narrative(report: Report) -> None:
     figure, it is taken, its provenance says so, and no SPLIT-AMBIGUOUS is raised."""
     from nianbao.db.checks.narrative import figures  # the narrative's reader: loaded only when needed
 
-    keys = ("table2.normative_made", "table2.normative_repealed", "table2.normative_in_force")
+    keys = tuple(cell_path("table2", k) for k in ("normative_made", "normative_repealed", "normative_in_force"))
     for note in [n for n in report.notes if n.code == "split-ambiguous" and set(n.cells) <= set(keys)]:
         stated = [f for f in figures(report) if f.topic in _NORMATIVE_INDEX]
         if not stated:
             return
-        taken = tuple(report.table2[k.split(".")[1]].value for k in keys)
+        taken = tuple(report.table2[parse_cell_path(k).key].value for k in keys)
         options = [taken, *(tuple(int(x) for x in alt.split("|")) for alt in note.raw[1:])]
         agreeing = [o for o in options if all(any(o[i] == f.value for i in _NORMATIVE_INDEX[f.topic]) for f in stated)]
         if len(agreeing) != 1:
@@ -725,7 +738,7 @@ def settle_by_narrative(report: Report) -> None:
         (chosen,) = agreeing
         source = report.table2["normative_made"].source
         for key, value in zip(keys, chosen, strict=True):
-            report.table2[key.split(".")[1]] = Value(value, str(value), source)
+            report.table2[parse_cell_path(key).key] = Value(value, str(value), source)
         phrases = "；".join(f.phrase for f in stated)
         why = f"正文写明{phrases}"
         report.notes = [n for n in report.notes if n is not note and not (n.code == "split-read" and n.cells == keys)]

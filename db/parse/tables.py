@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 from nianbao.db.document import Block, Cell, Paragraph, Table
 from nianbao.db.format import (
+    ROW_WILDCARD,
     TABLE3_GROUP_LABELS,
     TABLE3_SUBTOTAL_COLUMN,
     TABLE4_GROUPS,
     TABLE4_RESULTS,
     ReportFormat,
+    cell_path,
 )
 from nianbao.db.model import BLANK, Note, Value
 from nianbao.db.parse.labels import (
@@ -431,7 +433,9 @@ def parse_table2(blocks: Sequence[Block], spec: ReportFormat) -> TableResult:
     keys = {row.label: [f.key for f in row.fields] for row in spec.table2}
 
     def path(row: str, i: int | None) -> str:
-        return f"table2.{keys[row][i]}" if i is not None else ",".join(f"table2.{k}" for k in keys[row])
+        return (
+            cell_path("table2", keys[row][i]) if i is not None else ",".join(cell_path("table2", k) for k in keys[row])
+        )
 
     result = parse_rows(entries(blocks), rows, widths, path, "table2")
     flat = {keys[row][i]: v for row, vs in result.values.items() for i, v in enumerate(vs)}
@@ -455,8 +459,10 @@ def parse_table3(blocks: Sequence[Block], spec: ReportFormat) -> TableResult:
 
     def path(row: str, i: int | None) -> str:
         if i is None:
-            return f"table3.{row}.*"
-        return f"table3.{row}.{(columns + ['org_subtotal'])[_column_index(i, subtotal, len(columns))]}"
+            return cell_path("table3", row, ROW_WILDCARD)
+        return cell_path(
+            "table3", row, (*columns, TABLE3_SUBTOTAL_COLUMN.key)[_column_index(i, subtotal, len(columns))]
+        )
 
     result = parse_rows(found, rows, widths, path, "table3", TABLE3_GROUP_LABELS, learn_edges(found, width))
     values, notes = result.values, result.notes
@@ -487,7 +493,7 @@ def _has_subtotal_column(found: list[Entry]) -> bool:
 
 def parse_table4(blocks: Sequence[Block], spec: ReportFormat) -> TableResult:
     keys = [f.key for f in spec.table4]
-    all_cells = tuple(f"table4.{k}" for k in keys)
+    all_cells = tuple(cell_path("table4", k) for k in keys)
     found = entries(blocks)
     row = _table4_by_group(found)
     notes: list[Note] = []
