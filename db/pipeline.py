@@ -1,6 +1,6 @@
 """Import files into the database: find them, read, parse, store, one file at a time.
 
-A bad file never stops a batch: its problem becomes a `FileResult` with status "failed" and
+A bad file never stops a batch: its problem becomes a `FileResult` with status ImportStatus.FAILED and
 nothing of it is written but a line in the import log. So does a bug of nianbao's met on one
 file (an unexpected exception, in this process or a worker's): the file fails with one line
 naming the error log, where its traceback goes (db/errorlog.py). Faults of the machine (a
@@ -38,13 +38,14 @@ from nianbao.db.readers.office import converted_together
 from nianbao.db.review import recheck
 from nianbao.db.schema import Database
 from nianbao.db.store import find_document, log_failure, save_report, sha256
+from nianbao.db.vocabulary import ImportStatus
 from nianbao.db.workers import MEMORY_VAR, WorkerPool, capped, memory_cap
 
 
 @dataclass(frozen=True)
 class FileResult:
     path: str
-    status: str  # imported, replaced, unchanged, failed
+    status: str  # an ImportStatus: imported, replaced, unchanged, failed
     report_id: int | None = None
     organ: str | None = None
     year: int | None = None
@@ -54,7 +55,7 @@ class FileResult:
 
     @property
     def failed(self) -> bool:
-        return self.status == "failed"
+        return self.status == ImportStatus.FAILED
 
 
 def report_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -235,28 +236,30 @@ def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileR
         data = read_file(path) if parsed is None else parsed.bytes()
         known, report_id = find_document(db, sha256(data))
         if known:
-            return FileResult(name, "unchanged", report_id, message="同一文件已导入过")
+            return FileResult(name, ImportStatus.UNCHANGED, report_id, message="同一文件已导入过")
         report, document = parse_bytes(data, path.name, path.parent) if parsed is None else parsed.result()
         with db.atomic():  # the report and its findings, or nothing
             stored = save_report(db, name, data, document, report)
-            if stored.report_id and stored.status != "unchanged":
+            if stored.report_id and stored.status != ImportStatus.UNCHANGED:
                 found = recheck(db, stored.report_id, parsed=report)
     except NianbaoError as exc:
         log_failure(db, name, data, str(exc))
-        return FileResult(name, "failed", message=str(exc))
+        return FileResult(name, ImportStatus.FAILED, message=str(exc))
     except OSError as exc:
         message = f"无法读取（系统：{exc.strerror or exc}）"
         log_failure(db, name, data, message)
-        return FileResult(name, "failed", message=message)
+        return FileResult(name, ImportStatus.FAILED, message=message)
     except sqlite3.Error:
         raise  # the database's fault (locked, full, damaged): the front ends say so in one line
     except Exception as exc:  # noqa: BLE001 - a bug met on one file must not stop the batch
         details = exc.details if isinstance(exc, WorkerFault) else traceback.format_exc()
         message = errorlog.unexpected_message(errorlog.record(errorlog.database_file(db.conn), name, details))
         log_failure(db, name, data, message)
-        return FileResult(name, "failed", message=message)
-    if stored.status == "unchanged":
-        return FileResult(name, "unchanged", stored.report_id, report.organ, report.year, message=stored.message)
+        return FileResult(name, ImportStatus.FAILED, message=message)
+    if stored.status == ImportStatus.UNCHANGED:
+        return FileResult(
+            name, ImportStatus.UNCHANGED, stored.report_id, report.organ, report.year, message=stored.message
+        )
     errors = sum(f.severity == ERROR for f in found)
     message = "; ".join(m for m in [stored.message, *_read_notes(report)] if m)
     return FileResult(
