@@ -1,7 +1,7 @@
 """The form-neutral document every reader produces and the parser consumes.
 
-A reader (text, and later PDF, DOCX, HTML) turns a file into blocks: paragraphs of text and tables
-of cells, each carrying where it came from. The parser never sees the file's form, only this.
+Every reader (text, PDF with OCR for scans, DOCX and the office forms converted to it, HTML) turns
+a file into blocks: paragraphs of text and tables of cells, each carrying where it came from. The parser never sees the file's form, only this.
 """
 
 from __future__ import annotations
