@@ -6,6 +6,10 @@ import pytest
 
 from nianbao.db.format import (
     FORMATS,
+    IN_FORCE,
+    MADE,
+    REPEALED,
+    TABLE2_STOCK_ROWS,
     TABLE4_FIELDS,
     TABLE4_GROUPS,
     TABLE4_RESULTS,
@@ -15,6 +19,7 @@ from nianbao.db.format import (
     short_label,
     table4_key,
 )
+from nianbao.db.vocabulary import cell_name
 
 
 @pytest.mark.parametrize("version", sorted(FORMATS))
@@ -49,3 +54,25 @@ def test_table4_keys_are_group_then_result() -> None:
 )
 def test_short_label(label: str, short: str) -> None:
     assert short_label(label) == short
+
+
+def test_the_stock_rows_of_table2_are_rules_and_normative_documents() -> None:
+    """T2-STOCK and SPLIT-AMBIGUOUS's last-year reading take these rows' cells in column order."""
+    assert [row.label for row in TABLE2_STOCK_ROWS] == ["规章", "行政规范性文件"]
+    for row in TABLE2_STOCK_ROWS:
+        assert [f.column for f in row.fields] == [MADE.label, REPEALED.label, IN_FORCE.label]
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("table3.granted.natural", "表三 （一）予以公开 · 自然人"),  # under 三、本年度办理结果: no heading
+        ("table3.deny_law.*", "表三 （三）不予公开 2.其他法律行政法规禁止公开"),
+        ("table2.licensing", "表二 行政许可"),
+        ("table4.suit_after_review_total", "表四 复议后起诉 · 总计"),
+        ("table9.nothing", "table9.nothing"),
+        ("sections.overview", "sections.overview"),
+    ],
+)
+def test_cell_name_reads_the_path_with_parse_cell_path(path: str, name: str) -> None:
+    assert cell_name(path, "2021") == name

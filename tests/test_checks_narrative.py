@@ -195,6 +195,39 @@ def test_normative_columns(text, cell, table, fires):
 
 
 @pytest.mark.parametrize(
+    "text, cells, table_zh",
+    [
+        (
+            "全年共收到政府信息公开申请40件。",
+            {"table3.new_received.total": 33},
+            "表三本年新收政府信息公开申请数量总计为33",
+        ),
+        ("现行有效规范性文件30件。", {"table2.normative_in_force": 32}, "表二行政规范性文件现行有效件数为32"),
+        (
+            "本年度制发规范性文件4件。",
+            {"table2.normative_made": 5},
+            "表二行政规范性文件本年制发件数为5（现行有效件数32）",
+        ),
+        ("收到行政复议2件。", {"table4.review_total": 0}, "表四行政复议总计为0"),
+        (
+            "提起行政诉讼1件。",
+            {"table4.suit_direct_total": 0, "table4.suit_after_review_total": 0},
+            "表四行政诉讼总计（未经复议直接起诉与复议后起诉）为0",
+        ),
+        ("行政复议和行政诉讼案件3件。", {"table4.review_total": 0}, "表四行政复议与行政诉讼总计为0"),
+    ],
+)
+def test_the_finding_names_the_table_as_the_form_prints_it(text, cells, table_zh):
+    """The names come from db/format.py's labels (a row's label without its numbering, a column's
+    header), not typed again in the rule."""
+    report = with_overview("002", f"（二）依申请公开\n\n{text}")
+    for cell, value in cells.items():
+        set_cell(report, cell, value)
+    (finding,) = run("NARRATIVE-MATCH", report)
+    assert f"但{table_zh}" in finding.message_zh, finding.message_zh
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "召开规范性文件清理工作会1次。",
