@@ -116,7 +116,14 @@ def test_list_after_import(tmp_path):
     for organ, year in ORGANS.values():
         (line,) = [line for line in body if line.split()[1] == organ]
         assert line.split()[4] == str(year)
-    assert body[-1].split()[1] == "霍城县人民政府"  # newest year first: the 2023 report comes last
+    # the app's review queue order: most errors, then most warnings, then the newest year first
+    assert [line.split()[1] for line in body] == [
+        "交口县人民政府办公室",
+        "夏县人民政府办公室",
+        "霍城县人民政府",
+        "温县人民政府办公室",
+        "巨鹿县人民政府办公室",
+    ]
 
 
 def test_list_json_after_import(tmp_path):
@@ -471,6 +478,7 @@ def test_review_commands_speak_the_vocabulary(reviewed):
     assert checked.stdout.splitlines()[-1] == "检查了 4 份报告：3 份有错误，共 4 个错误，0 个提示"
     listed = run(["--db", "t.db", "list"]).stdout.splitlines()
     assert {line.split()[5] for line in listed[1:-1]} == {"待审核", "已批准", "已移除"}
+    assert listed[-2].split()[:2] == ["3", "温县人民政府办公室"] and listed[-2].split()[5] == "已移除"  # last
 
 
 def test_publish_says_where_everything_went_in_chinese(reviewed):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from nianbao.db import faults, progress, review
+from nianbao.db import faults, progress, queries, review
 from nianbao.db.checks import run_checks
 from nianbao.db.errors import NianbaoError
 from nianbao.db.filenames import shown
@@ -162,17 +162,11 @@ def parse(file: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_obj
 def list_(db_path: str, as_json: bool) -> None:
-    """列出数据库里的报告：状态、错误和提示。"""
+    """列出数据库里的报告：状态、错误和提示。
+
+    顺序同应用的审核队列（错误多的在前），已移除的在最后。"""
     with _open(db_path) as db:
-        rows = list(
-            db.query(
-                "SELECT r.id, r.organ, r.region, r.region_code, r.year, r.format, r.status,"
-                " (SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.severity = 'error') AS errors,"
-                " (SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.severity = 'warning') AS warnings,"
-                " d.name AS file FROM reports r JOIN documents d ON d.sha256 = r.document"
-                " ORDER BY r.year DESC, r.organ"
-            )
-        )
+        rows = [row.as_json() for row in queries.listing(db)]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -290,16 +284,13 @@ def demo(out: str) -> None:
         names = sorted(p for p in Path(samples).glob("*.txt"))
         results = [_echo_result(r, show_path=Path(r.path).name) for r in import_paths(db, names)]
         echo("")
-        for row in db.query(
-            "SELECT r.organ, r.year, r.region_code, r.province, r.prefecture, t.total FROM reports r"
-            " JOIN table3_wide t ON t.report_id = r.id WHERE t.row_key = 'new_received' ORDER BY r.id"
-        ):
-            place = f"{row['province']}{row['prefecture'] or ''} {row['region_code']}"
-            echo(f"  {row['organ']} {row['year']}（{place}）：本年新收申请 {row['total']} 件")
-        found = dict(db.execute("SELECT severity, count(*) FROM findings GROUP BY severity").fetchall())
-        offered = db["suggestions"].count
+        for row in queries.new_received(db):
+            place = f"{row.province}{row.prefecture or ''} {row.region_code}"
+            echo(f"  {row.organ} {row.year}（{place}）：本年新收申请 {row.total} 件")
+        found = queries.severity_counts(db)
+        offered = queries.suggestion_count(db)
     echo(import_summary_zh(results))
-    errors, warnings = found.get(Severity.ERROR, 0), found.get(Severity.WARNING, 0)
+    errors, warnings = found[Severity.ERROR], found[Severity.WARNING]
     echo(
         f"检查：{Severity.ERROR.zh} {errors} 个，{Severity.WARNING.zh} {warnings} 个；{offered} 个空白单元格可由表内合计推出建议值"
     )
@@ -324,9 +315,7 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
 
     退出码：没有报告有错误时为 0，有错误时为 1（只有提示也是 0）。"""
     with _open(db_path) as db:
-        ids = list(reports) or [
-            r[0] for r in db.execute("SELECT id FROM reports WHERE status != 'removed' ORDER BY id").fetchall()
-        ]
+        ids = list(reports) or queries.active_report_ids(db)
         results = {}
         for report_id in ids:
             _guard(review.recheck, db, report_id)
@@ -479,7 +468,7 @@ def show(db_path: str, report: int, cell: str | None, image: str | None) -> None
     with _open(db_path) as db:
         row = _guard(review.report_row, db, report)
         found = review.findings(db, report)
-        offered = list(db.query("SELECT * FROM suggestions WHERE report_id = ? ORDER BY cell", [report]))
+        offered = queries.suggestions(db, report)
         trail = review.audit_trail(db, report)
     echo(f"报告 {report}：{_organ(row)} · {row['year'] or '年度未定'} · {status_zh(row['status'])}")
     echo(

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from nianbao.db import review
+from nianbao.db import queries, review
 from nianbao.db.format import SECTION_BY_KEY
 from nianbao.db.model import Report
 from nianbao.db.review import ReviewError
@@ -173,9 +173,7 @@ class ReportScreen(Screen):
                 row = review.report_row(db, self.report_id)
                 report = review.load_report(db, self.report_id)
                 self.findings = review.findings(db, self.report_id)
-                self.suggestions = {
-                    s["cell"]: s for s in db.query("SELECT * FROM suggestions WHERE report_id = ?", [self.report_id])
-                }
+                self.suggestions = {s["cell"]: s for s in queries.suggestions(db, self.report_id)}
                 trail = review.audit_trail(db, self.report_id)
         except ReviewError as error:
             self.notify(str(error), severity="error", markup=False)
