@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -536,3 +537,50 @@ def test_the_app_asks_before_making_a_new_database(tmp_path, monkeypatch):
     accepted = CliRunner().invoke(cli, ["--db", "new.db"], input="y\n", prog_name="nianbao")
     assert accepted.exit_code == 0, accepted.output
     assert (tmp_path / "new.db").exists() and opened == ["new.db"]
+
+
+# --- One error handler: a refusal or a fault of the machine is one line -----------------------------
+
+
+def test_an_out_under_proc_is_one_line_from_the_real_script(tmp_path):
+    db_file = tmp_path / "t.db"
+    assert run(["--db", str(db_file), "import", str(sample_path("001"))]).exit_code == 0
+    proc = script("--db", str(db_file), "publish", "--out", "/proc/nope", "--include-unapproved", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines() == ["错误：/proc/nope: 不存在（系统：No such file or directory）"]
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["parse", "nope.pdf"], "错误：nope.pdf: 不存在（系统：No such file or directory）"),
+        (["parse", "."], "错误：.: 是文件夹，不是文件（系统：Is a directory）"),
+        (["correct", "99", "table3.total.natural", "3", "--reason", "x"], "错误：数据库中没有报告 99"),
+        (["show", "99"], "错误：数据库中没有报告 99"),
+        (["approve", "99"], "错误：数据库中没有报告 99"),
+    ],
+    ids=["missing-file", "a-folder", "correct-no-report", "show-no-report", "approve-no-report"],
+)
+def test_a_refusal_or_a_missing_file_is_one_chinese_line(tmp_path, args, line):
+    db_file = tmp_path / "t.db"
+    assert run(["--db", str(db_file), "import", str(sample_path("001"))]).exit_code == 0
+    result = run(["--db", str(db_file), *args])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [line]
+    assert "Traceback" not in result.output
+
+
+def test_a_database_fault_in_any_command_is_one_line(tmp_path, monkeypatch):
+    """An SQLite error met mid-command (here in list's query) is the handler's line, naming the database."""
+    db_file = tmp_path / "t.db"
+    assert run(["--db", str(db_file), "import", str(sample_path("001"))]).exit_code == 0
+
+    def failing(db):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr("nianbao.db.queries.listing", failing)
+    result = run(["--db", str(db_file), "list"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"错误：{db_file}: 数据库错误（sqlite3：disk I/O error）"]
