@@ -337,15 +337,17 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
         ]
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
     else:
-        order = sorted(results.items(), key=lambda item: (-_count(item[1][1], "error"), -len(item[1][1]), item[0]))
+        order = sorted(
+            results.items(), key=lambda item: (-_count(item[1][1], Severity.ERROR), -len(item[1][1]), item[0])
+        )
         for rid, (row, found) in order:
             if found:
                 echo(f"报告 {rid}：{_organ(row)} {row['year'] or '年度未定'}（{status_zh(row['status'])}）")
             for f in found:
                 echo(f"  {severity_zh(f['severity'])} {f['rule']:<15} {message_zh(f, row['format'])}")
-    errors = sum(_count(found, "error") for _, found in results.values())
-    warnings = sum(_count(found, "warning") for _, found in results.values())
-    flagged = sum(1 for _, found in results.values() if _count(found, "error"))
+    errors = sum(_count(found, Severity.ERROR) for _, found in results.values())
+    warnings = sum(_count(found, Severity.WARNING) for _, found in results.values())
+    flagged = sum(1 for _, found in results.values() if _count(found, Severity.ERROR))
     summary = f"检查了 {len(results)} 份报告：{flagged} 份有错误，共 {errors} 个错误，{warnings} 个提示"
     echo(summary, err=as_json)  # with --json, stdout holds only JSON
     sys.exit(1 if errors else 0)
@@ -516,7 +518,7 @@ def _write_cell_image(db_path: str, report: int, cell: str, out: str) -> None:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _count(found: list[dict], severity: str) -> int:
+def _count(found: list[dict], severity: Severity) -> int:
     return sum(1 for f in found if f["severity"] == severity)
 
 
