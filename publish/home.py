@@ -12,10 +12,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from nianbao.db.vocabulary import Severity
+from nianbao.db.vocabulary import Severity, severity_zh
 from nianbao.publish.pages import HOME_SERIES, ReportLink, report_link
 from nianbao.publish.report_tables import CellView
-from nianbao.publish.site_data import SEVERITY_LABELS, SiteData, SiteFinding, SiteReport
+from nianbao.publish.site_data import SiteData, SiteFinding, SiteReport
 from nianbao.publish.stamp import newest
 
 
@@ -170,8 +170,4 @@ def _provinces(reports: list[SiteReport], rows: list[CountyRow]) -> list[Provinc
 
 def _rule_counts(data: SiteData, findings: list[SiteFinding]) -> list[RuleCount]:
     counts = Counter(f.rule for f in findings)
-    return [
-        RuleCount(r.id, r.title_zh, SEVERITY_LABELS.get(r.severity, r.severity), counts[r.id])
-        for r in data.rules
-        if counts[r.id]
-    ]
+    return [RuleCount(r.id, r.title_zh, severity_zh(r.severity), counts[r.id]) for r in data.rules if counts[r.id]]

@@ -20,10 +20,11 @@ from markupsafe import Markup
 from nianbao.db.checks.explanations_zh import explanation_zh
 from nianbao.db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
 from nianbao.db.model import CellValue
+from nianbao.db.vocabulary import severity_zh
 from nianbao.publish import charts
 from nianbao.publish.markdown import render_text
 from nianbao.publish.report_tables import BLANK, NUMERALS, CellView, TableView, report_tables
-from nianbao.publish.site_data import SEVERITY_LABELS, SiteCorrection, SiteData, SiteReport, stream_cells
+from nianbao.publish.site_data import SiteCorrection, SiteData, SiteReport, stream_cells
 from nianbao.publish.stamp import newest
 from nianbao.publish.untrusted import province_key, website_text
 
@@ -135,7 +136,7 @@ def finding_views(data: SiteData, report: SiteReport, link: ReportLink) -> list[
             f.rule,
             titles.get(f.rule, f.rule),
             f.severity,
-            SEVERITY_LABELS.get(f.severity, f.severity),
+            severity_zh(f.severity),
             "、".join(data.labels.path(p) for p in f.cells),
             render_text(_named(f.message_zh, f.cells, data)),
         )
@@ -383,7 +384,7 @@ def methodology_page(data: SiteData) -> MethodologyPage:
             RuleView(
                 r.id,
                 r.severity,
-                SEVERITY_LABELS.get(r.severity, r.severity),
+                severity_zh(r.severity),
                 r.title_zh,
                 r.title,
                 render_text(r.explanation),

@@ -18,13 +18,11 @@ from pathlib import Path
 
 from nianbao.db.format import FORMATS, RESULTS_GROUP, cell_path, parse_cell_path, short_label
 from nianbao.db.model import CellValue
-from nianbao.db.vocabulary import Severity
+from nianbao.db.vocabulary import IDENTITY_NAMES
 from nianbao.publish.report_tables import OUTSIDE_RESULTS, CellView
 from nianbao.publish.stamp import newest
 from nianbao.publish.untrusted import clean, clean_row, region_key, source_path
 
-IDENTITY_LABELS = {"organ": "发布机关", "year": "年度", "region_code": "地区代码", "published": "发布日期"}
-SEVERITY_LABELS = {s.value: s.zh for s in Severity}  # one vocabulary: db/vocabulary.py
 REPORT_ORDER = "ORDER BY region_code, year, id"
 
 
@@ -117,8 +115,8 @@ class Labels:
 
     def path(self, path: str) -> str:
         """A cell path (table3.total.natural, table3.total.*, table2.licensing, organ) in words."""
-        if path in IDENTITY_LABELS:
-            return IDENTITY_LABELS[path]
+        if path in IDENTITY_NAMES:
+            return IDENTITY_NAMES[path]
         table, key, column = parse_cell_path(path)
         if table == "table3":
             row_label = self.get("table3", "row", key)
