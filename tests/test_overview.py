@@ -27,3 +27,20 @@ def test_overview_and_queue(db, tmp_path):
     review.approve(db, rows[-1].id, who="li")
     publish(db, tmp_path / "out")
     assert overview(db).last_publish is not None and overview(db).by_status["published"] == 1
+
+
+def test_the_cli_list_is_the_queue_then_the_removed(db):
+    """`nianbao list` reads db/queries.listing: the queue's order and counts (one definition),
+    with where each report is and its file, the removed reports last."""
+    from nianbao.db import queries
+    from nianbao.db.vocabulary import Status
+
+    list(import_paths(db, [sample_path(n) for n in SAMPLE_NAMES]))
+    removed = queue(db)[0].id
+    review.remove(db, removed, "重复的副本", who="li")
+    listed = queries.listing(db)
+    assert [r.id for r in listed] == [r.id for r in queue(db)] + [removed]
+    assert [(r.errors, r.warnings) for r in listed[:-1]] == [(r.errors, r.warnings) for r in queue(db)]
+    assert listed[-1].status == Status.REMOVED and listed[-1].region_code == "141130"
+    assert {r.file for r in listed} == {sample_path(n).name for n in SAMPLE_NAMES}
+    assert queries.active_report_ids(db) == sorted(r.id for r in listed[:-1])
