@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from nianbao.db import review
+from nianbao.db import queries, review
 from nianbao.db.overview import QueueFilter, overview, queue
 from nianbao.db.pipeline import import_paths
+from nianbao.db.vocabulary import Status
 from nianbao.publish.run import publish
 from tests.helpers import SAMPLE_NAMES, sample_path
 
@@ -32,9 +33,6 @@ def test_overview_and_queue(db, tmp_path):
 def test_the_cli_list_is_the_queue_then_the_removed(db):
     """`nianbao list` reads db/queries.listing: the queue's order and counts (one definition),
     with where each report is and its file, the removed reports last."""
-    from nianbao.db import queries
-    from nianbao.db.vocabulary import Status
-
     list(import_paths(db, [sample_path(n) for n in SAMPLE_NAMES]))
     removed = queue(db)[0].id
     review.remove(db, removed, "重复的副本", who="li")
