@@ -648,6 +648,8 @@ def _pad(text: str, width: int) -> str:
 
 
 def main() -> None:
+    """The console script. Every command's errors become one line in NianbaoGroup.invoke, the one
+    handler, which click's test runner reaches too."""
     cli(prog_name="nianbao")
 
 
