@@ -34,11 +34,11 @@ def listing(db: Database) -> list[ListedReport]:
     """Every report in the order of the app's review queue (most errors first), then the removed
     ones: the queue is the one definition of that order and of the counts."""
     rows: list[QueueRow] = queue(db) + queue(db, QueueFilter(status=Status.REMOVED))
+    # read after the queue: a report is never deleted (removal is a tombstone), so every id is here
     extra = {
-        row["id"]: row
-        for row in db.query(
-            "SELECT r.id, r.region_code, r.format, d.name AS file"
-            " FROM reports r LEFT JOIN documents d ON d.sha256 = r.document"
+        report_id: {"region_code": region_code, "format": form, "file": file}
+        for report_id, region_code, form, file in db.execute(
+            "SELECT r.id, r.region_code, r.format, d.name FROM reports r LEFT JOIN documents d ON d.sha256 = r.document"
         )
     }
     return [
@@ -46,13 +46,11 @@ def listing(db: Database) -> list[ListedReport]:
             id=row.id,
             organ=row.organ,
             region=row.region,
-            region_code=extra[row.id]["region_code"],
             year=row.year,
-            format=extra[row.id]["format"],
             status=row.status,
             errors=row.errors,
             warnings=row.warnings,
-            file=extra[row.id]["file"],
+            **extra[row.id],
         )
         for row in rows
     ]
