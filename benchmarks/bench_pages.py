@@ -8,7 +8,7 @@ a publish) as publish/static_site.py `build_site` does (publish.pages.county_out
 same Jinja environment), `--runs` times, without writing files; --first N stops after N counties.
 Without --db it publishes a small generated corpus first (benchmarks/bench_publish.py's database,
 kept under /tmp). The chart and table builders are wrapped with timers, so the figures split into:
-a chart (publish.charts `bar_chart`); a report page (its tables, publish.tables `report_tables`,
+a chart (publish.charts `bar_chart`); a report page (its tables, publish.report_tables `report_tables`,
 plus report.html); a county page (county.html); and the rest of the gathering, per county (its
 reports' cells streamed from SQLite, narratives as Markdown, findings, links). Prints the best run,
 in CPU time of this process (see `clock`).
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nianbao.publish import charts, pages
 from nianbao.publish.pages import HOME_SERIES, File, county_outputs
-from nianbao.publish.site_data import SiteData, connect, load, with_narratives
+from nianbao.publish.site_data import SiteData, load, open_published, with_narratives
 from nianbao.publish.static_site import environment, root_of
 
 Timings = dict[str, float]
@@ -123,7 +123,7 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="write a cProfile of one more run here")
     args = parser.parse_args()
     path = args.db or small_database(args.counties, args.years)
-    with closing(connect(path)) as conn:
+    with closing(open_published(path)) as conn:
         data = with_narratives(conn, load(conn, HOME_SERIES))
         env = environment()  # templates compiled in the first run, as in one build
         runs = [one_run(env, conn, data, args.first) for _ in range(args.runs)]

@@ -388,7 +388,8 @@ _LABEL_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[
 _LABEL_ASIDE = re.compile(r"（[^（）]*）$")
 
 
-def short_label(label: str) -> str:
+def short_label(label: str, *, numbered: bool = False) -> str:
     """A label without its numbering and trailing aside, where space is short (the app's narrow
-    table, the site's charts): '（二）部分公开（区分处理的…）' → '部分公开'. The one shortener."""
-    return _LABEL_ASIDE.sub("", _LABEL_NUMBERING.sub("", label)).strip() or label
+    table, the site's charts): '（二）部分公开（区分处理的…）' → '部分公开'; `numbered` keeps the
+    numbering ('（二）部分公开': the app's rows, read beside the printed form). The one shortener."""
+    return _LABEL_ASIDE.sub("", label if numbered else _LABEL_NUMBERING.sub("", label)).strip() or label

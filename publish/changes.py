@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nianbao.db as db_package
 from nianbao.db.schema import Database
+from nianbao.db.vocabulary import Status
 from nianbao.publish.assets import SITE
 from nianbao.publish.database import PUBLIC_STATUSES, source_file
 from nianbao.publish.untrusted import province_key, region_key
@@ -89,7 +90,8 @@ def current_state(db: Database, reports: list[dict], include_unapproved: bool, p
     columns = [k for k in reports[0] if k != "status"] if reports else []  # every one but status, in order
     placed = {}
     for r in reports:
-        status = "approved" if r["status"] in PUBLIC_STATUSES else r["status"]  # published reads as approved
+        # published reads as approved; .value: a plain str, so the digest (its repr) stays as before
+        status = Status.APPROVED.value if r["status"] in PUBLIC_STATUSES else r["status"]
         public = (*(r[k] for k in columns), status)
         seen = repr((public, findings.get(r["id"]), corrections.get(r["id"])))
         digest = hashlib.blake2b(seen.encode(), digest_size=16).hexdigest()

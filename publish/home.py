@@ -12,10 +12,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from nianbao.db.vocabulary import Severity, severity_zh
 from nianbao.publish.pages import HOME_SERIES, ReportLink, report_link
-from nianbao.publish.site_data import SEVERITY_LABELS, Finding, Report, SiteData
+from nianbao.publish.report_tables import CellView
+from nianbao.publish.site_data import SiteData, SiteFinding, SiteReport
 from nianbao.publish.stamp import newest
-from nianbao.publish.tables import CellView
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,8 @@ def home_pages(data: SiteData, only: set[int | None] | None = None) -> Iterator[
             reports=len(reports),
             counties=len({r.county_key for r in reports}),
             unapproved=sum(not r.approved for r in reports),
-            errors=sum(f.severity == "error" for f in findings),
-            warnings=sum(f.severity != "error" for f in findings),
+            errors=sum(f.severity == Severity.ERROR for f in findings),
+            warnings=sum(f.severity != Severity.ERROR for f in findings),
             totals=_totals(data, reports),
             series=[data.labels.series(*k) for k in HOME_SERIES],
             provinces=_provinces(reports, rows),
@@ -124,10 +125,10 @@ def _home_path(year: int | None, latest: int | None) -> str:
     return "index.html" if year == latest else f"year/{year}/index.html"
 
 
-def _county_row(data: SiteData, report: Report) -> CountyRow:
+def _county_row(data: SiteData, report: SiteReport) -> CountyRow:
     figures = data.figures.get(report.id, {})
     findings = data.findings.get(report.id, [])
-    errors = sum(f.severity == "error" for f in findings)
+    errors = sum(f.severity == Severity.ERROR for f in findings)
     return CountyRow(
         report.name,
         report.region_code or "",
@@ -139,7 +140,7 @@ def _county_row(data: SiteData, report: Report) -> CountyRow:
     )
 
 
-def _totals(data: SiteData, reports: list[Report]) -> list[Total]:
+def _totals(data: SiteData, reports: list[SiteReport]) -> list[Total]:
     out = []
     for key in HOME_SERIES:
         values = [data.figures.get(r.id, {}).get(key) for r in reports]
@@ -148,7 +149,7 @@ def _totals(data: SiteData, reports: list[Report]) -> list[Total]:
     return out
 
 
-def _provinces(reports: list[Report], rows: list[CountyRow]) -> list[ProvinceGroup]:
+def _provinces(reports: list[SiteReport], rows: list[CountyRow]) -> list[ProvinceGroup]:
     """Provinces → prefectures → counties, in the order of the division codes (reports come
     sorted by code); places without a code last."""
     tree: dict[str, dict[str, list[CountyRow]]] = defaultdict(lambda: defaultdict(list))
@@ -167,10 +168,6 @@ def _provinces(reports: list[Report], rows: list[CountyRow]) -> list[ProvinceGro
     ]
 
 
-def _rule_counts(data: SiteData, findings: list[Finding]) -> list[RuleCount]:
+def _rule_counts(data: SiteData, findings: list[SiteFinding]) -> list[RuleCount]:
     counts = Counter(f.rule for f in findings)
-    return [
-        RuleCount(r.id, r.title_zh, SEVERITY_LABELS.get(r.severity, r.severity), counts[r.id])
-        for r in data.rules
-        if counts[r.id]
-    ]
+    return [RuleCount(r.id, r.title_zh, severity_zh(r.severity), counts[r.id]) for r in data.rules if counts[r.id]]

@@ -20,11 +20,12 @@ from markupsafe import Markup
 from nianbao.db.checks.explanations_zh import explanation_zh
 from nianbao.db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
 from nianbao.db.model import CellValue
+from nianbao.db.vocabulary import severity_zh
 from nianbao.publish import charts
 from nianbao.publish.markdown import render_text
-from nianbao.publish.site_data import SEVERITY_LABELS, Correction, Report, SiteData, stream_cells
+from nianbao.publish.report_tables import BLANK, NUMERALS, CellView, TableView, report_tables
+from nianbao.publish.site_data import SiteCorrection, SiteData, SiteReport, stream_cells
 from nianbao.publish.stamp import newest
-from nianbao.publish.tables import BLANK, NUMERALS, CellView, TableView, report_tables
 from nianbao.publish.untrusted import province_key, website_text
 
 Key = tuple[str, str, str]  # (table, row, column); column is "" in tables 二 and 四
@@ -109,7 +110,7 @@ class SeriesRow:
     cells: list[CellView]
 
 
-def report_link(report: Report, labels: dict[int, str]) -> ReportLink:
+def report_link(report: SiteReport, labels: dict[int, str]) -> ReportLink:
     return ReportLink(
         labels.get(report.id, report.year_label),
         str(report.year or "未定"),
@@ -121,13 +122,13 @@ def report_link(report: Report, labels: dict[int, str]) -> ReportLink:
     )
 
 
-def column_labels(reports: list[Report]) -> dict[int, str]:
+def column_labels(reports: list[SiteReport]) -> dict[int, str]:
     """A county's reports named by year; a year with two reports adds the organ."""
     per_year = Counter(r.year for r in reports)
     return {r.id: f"{r.year_label}（{r.organ}）" if per_year[r.year] > 1 else r.year_label for r in reports}
 
 
-def finding_views(data: SiteData, report: Report, link: ReportLink) -> list[FindingView]:
+def finding_views(data: SiteData, report: SiteReport, link: ReportLink) -> list[FindingView]:
     titles = {r.id: r.title_zh for r in data.rules}
     return [
         FindingView(
@@ -135,7 +136,7 @@ def finding_views(data: SiteData, report: Report, link: ReportLink) -> list[Find
             f.rule,
             titles.get(f.rule, f.rule),
             f.severity,
-            SEVERITY_LABELS.get(f.severity, f.severity),
+            severity_zh(f.severity),
             "、".join(data.labels.path(p) for p in f.cells),
             render_text(_named(f.message_zh, f.cells, data)),
         )
@@ -227,7 +228,7 @@ class CorrectionView:
 @dataclass(frozen=True)
 class ReportPage:
     path: str
-    report: Report
+    report: SiteReport
     link: ReportLink
     county_href: str
     website: str
@@ -274,7 +275,7 @@ class _CellFeed:
 
 
 def _county(
-    data: SiteData, reports: list[Report], cells: dict[int, dict[Key, CellView]]
+    data: SiteData, reports: list[SiteReport], cells: dict[int, dict[Key, CellView]]
 ) -> Iterator[CountyPage | ReportPage | File]:
     labels = column_labels(reports)
     links = {r.id: report_link(r, labels) for r in reports}
@@ -319,11 +320,11 @@ def _county(
 
 
 def _chart(
-    county: Report,
+    county: SiteReport,
     key: str,
     title: str,
     series: tuple[Key, ...],
-    reports: list[Report],
+    reports: list[SiteReport],
     labels: dict[int, str],
     cells: dict[int, dict[Key, CellView]],
     data: SiteData,
@@ -342,7 +343,7 @@ def _figure(value: CellValue) -> str:
     return "空缺" if value is None else CellView(value).text
 
 
-def _correction_view(data: SiteData, c: Correction) -> CorrectionView:
+def _correction_view(data: SiteData, c: SiteCorrection) -> CorrectionView:
     return CorrectionView(
         data.labels.path(c.cell),
         "空白" if c.printed_value in (None, "") else str(c.printed_value),
@@ -383,7 +384,7 @@ def methodology_page(data: SiteData) -> MethodologyPage:
             RuleView(
                 r.id,
                 r.severity,
-                SEVERITY_LABELS.get(r.severity, r.severity),
+                severity_zh(r.severity),
                 r.title_zh,
                 r.title,
                 render_text(r.explanation),

@@ -8,7 +8,6 @@ ordered like the reports, so memory stays bounded by the largest county.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
@@ -17,20 +16,18 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
-from nianbao.db.format import FORMATS
+from nianbao.db.format import FORMATS, RESULTS_GROUP, cell_path, parse_cell_path, short_label
 from nianbao.db.model import CellValue
-from nianbao.db.vocabulary import Severity
+from nianbao.db.vocabulary import IDENTITY_NAMES
+from nianbao.publish.report_tables import OUTSIDE_RESULTS, CellView
 from nianbao.publish.stamp import newest
-from nianbao.publish.tables import OUTSIDE_RESULTS, RESULTS_GROUP, CellView
 from nianbao.publish.untrusted import clean, clean_row, region_key, source_path
 
-IDENTITY_LABELS = {"organ": "发布机关", "year": "年度", "region_code": "地区代码", "published": "发布日期"}
-SEVERITY_LABELS = {s.value: s.zh for s in Severity}  # one vocabulary: db/vocabulary.py
 REPORT_ORDER = "ORDER BY region_code, year, id"
 
 
 @dataclass(frozen=True)
-class Report:
+class SiteReport:
     """One published report and where its pages are."""
 
     id: int
@@ -71,7 +68,7 @@ class Report:
 
 
 @dataclass(frozen=True)
-class Rule:
+class PublishedRule:
     id: str
     severity: str
     title: str
@@ -80,7 +77,7 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Finding:
+class SiteFinding:
     report_id: int
     rule: str
     severity: str
@@ -89,7 +86,7 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Correction:
+class SiteCorrection:
     report_id: int
     cell: str
     printed_value: object
@@ -118,25 +115,24 @@ class Labels:
 
     def path(self, path: str) -> str:
         """A cell path (table3.total.natural, table3.total.*, table2.licensing, organ) in words."""
-        if path in IDENTITY_LABELS:
-            return IDENTITY_LABELS[path]
-        table, _, rest = path.partition(".")
+        if path in IDENTITY_NAMES:
+            return IDENTITY_NAMES[path]
+        table, key, column = parse_cell_path(path)
         if table == "table3":
-            row, _, column = rest.partition(".")
-            row_label = self.get("table3", "row", row)
+            row_label = self.get("table3", "row", key)
             return (
                 f"{row_label}（整行）" if column in ("*", "") else f"{row_label}·{self.get('table3', 'column', column)}"
             )
-        return self.get(table, "cell", rest) if rest else path
+        return self.get(table, "cell", key) if key else path
 
 
 @dataclass
 class SiteData:
-    reports: list[Report]
-    rules: list[Rule]
+    reports: list[SiteReport]
+    rules: list[PublishedRule]
     labels: Labels
-    findings: dict[int, list[Finding]]
-    corrections: dict[int, list[Correction]]
+    findings: dict[int, list[SiteFinding]]
+    corrections: dict[int, list[SiteCorrection]]
     narratives: dict[int, dict[str, str]]
     figures: dict[int, dict[tuple[str, str, str], CellValue]]  # the home page's figures per report
 
@@ -149,32 +145,26 @@ class SiteData:
         """When the data of the whole site last changed (publish/stamp.py)."""
         return newest(r.updated for r in self.reports)
 
-    def counties(self) -> Iterator[tuple[str, list[Report]]]:
+    def counties(self) -> Iterator[tuple[str, list[SiteReport]]]:
         """(county key, its reports by year) in the order of the reports."""
         for key, group in groupby(self.reports, key=lambda r: r.county_key):
             yield key, list(group)
 
 
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)\s*")
-_REMARK = re.compile(r"（[^（）]*）$")
 _TABLE3_ROWS = {row.key: row for spec in (FORMATS["2019"], FORMATS["2021"]) for row in spec.table3_rows}
 
 
-def plain_label(label: str) -> str:
-    """一、本年新收… → 本年新收…; （二）部分公开（区分处理的…） → 部分公开."""
-    return _REMARK.sub("", _NUMBERING.sub("", label))
-
-
 def row_label(key: str) -> str:
+    """Table 三's row in short words, under its heading when it is a result: 本年度办理结果·部分公开."""
     row = _TABLE3_ROWS.get(key)
     if row is None:
         return key
     if key in OUTSIDE_RESULTS:
-        return plain_label(row.label)
-    return f"{plain_label(RESULTS_GROUP)}·{plain_label(row.label)}"
+        return short_label(row.label)
+    return f"{short_label(RESULTS_GROUP)}·{short_label(row.label)}"
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def open_published(path: Path) -> sqlite3.Connection:
     """The published copy, read-only."""
     conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
@@ -186,7 +176,7 @@ def load(conn: sqlite3.Connection, home_series: tuple[tuple[str, str, str], ...]
     report pages show (`with_narratives`, for the counties about to be written)."""
     return SiteData(
         reports=_reports(conn),
-        rules=[Rule(**clean_row(dict(r))) for r in conn.execute("SELECT * FROM rules ORDER BY rowid")],
+        rules=[PublishedRule(**clean_row(dict(r))) for r in conn.execute("SELECT * FROM rules ORDER BY rowid")],
         labels=Labels([clean_row(dict(r)) for r in conn.execute("SELECT * FROM labels")]),
         findings=_findings(conn),
         corrections=_corrections(conn),
@@ -201,7 +191,7 @@ def with_narratives(conn: sqlite3.Connection, data: SiteData, counties: set[str]
     return replace(data, narratives=_narratives(conn, ids))
 
 
-def _reports(conn: sqlite3.Connection) -> list[Report]:
+def _reports(conn: sqlite3.Connection) -> list[SiteReport]:
     rows = [clean_row(dict(r)) for r in conn.execute(f"SELECT * FROM reports {REPORT_ORDER}")]
     seen: dict[tuple[str, object], int] = defaultdict(int)
     out = []
@@ -212,7 +202,7 @@ def _reports(conn: sqlite3.Connection) -> list[Report]:
         if seen[key, r["year"]] > 1:  # a second organ of the same county and year keeps its id in the URL
             slug = f"{slug}-{r['id']}"
         out.append(
-            Report(
+            SiteReport(
                 id=r["id"],
                 organ=r["organ"] or "",
                 region=r["region"] or "",
@@ -236,11 +226,13 @@ def _reports(conn: sqlite3.Connection) -> list[Report]:
     return out
 
 
-def _findings(conn: sqlite3.Connection) -> dict[int, list[Finding]]:
-    out: dict[int, list[Finding]] = defaultdict(list)
+def _findings(conn: sqlite3.Connection) -> dict[int, list[SiteFinding]]:
+    out: dict[int, list[SiteFinding]] = defaultdict(list)
     for r in conn.execute("SELECT * FROM findings ORDER BY report_id, severity, rule, id"):
         out[r["report_id"]].append(
-            Finding(r["report_id"], clean(r["rule"]), r["severity"], _paths(r["cells"]), clean(r["message_zh"] or ""))
+            SiteFinding(
+                r["report_id"], clean(r["rule"]), r["severity"], _paths(r["cells"]), clean(r["message_zh"] or "")
+            )
         )
     return out
 
@@ -253,12 +245,12 @@ def _paths(cells_json: str | None) -> tuple[str, ...]:
     return tuple(clean(c) for c in cells if isinstance(c, str)) if isinstance(cells, list) else ()
 
 
-def _corrections(conn: sqlite3.Connection) -> dict[int, list[Correction]]:
-    out: dict[int, list[Correction]] = defaultdict(list)
+def _corrections(conn: sqlite3.Connection) -> dict[int, list[SiteCorrection]]:
+    out: dict[int, list[SiteCorrection]] = defaultdict(list)
     for r in conn.execute("SELECT * FROM corrections ORDER BY report_id, id"):
         row = clean_row(dict(r))
         out[row["report_id"]].append(
-            Correction(
+            SiteCorrection(
                 row["report_id"],
                 row["cell"] or "",
                 row["printed_value"],
@@ -317,8 +309,8 @@ def stream_cells(
         flags = _flags(data.findings.get(report_id, []))
         cells = {}
         for _, table, row, column, value, printed, corrected in rows:
-            path = ".".join(p for p in (table, row, column) if p)
-            rules = flags.get(path, ()) + (flags.get(f"table3.{row}.*", ()) if table == "table3" else ())
+            path = cell_path(table, row, column)
+            rules = flags.get(path, ()) + (flags.get(cell_path(table, row, "*"), ()) if table == "table3" else ())
             cells[table, row, column] = CellView(
                 clean(value) if isinstance(value, str) else value,
                 clean(printed) if isinstance(printed, str) else printed,
@@ -335,12 +327,12 @@ def _only(ids: list[int] | None, column: str) -> tuple[str, list[str]]:
     return f"WHERE {column} IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
 
 
-def _correction_notes(corrections: list[Correction]) -> dict[str, str]:
+def _correction_notes(corrections: list[SiteCorrection]) -> dict[str, str]:
     """The latest correction of each cell, in words: why and when."""
     return {c.cell: f"理由：{c.reason}（{c.date}）" for c in corrections}
 
 
-def _flags(findings: list[Finding]) -> dict[str, tuple[str, ...]]:
+def _flags(findings: list[SiteFinding]) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = defaultdict(tuple)
     for f in findings:
         for path in f.cells:

@@ -30,7 +30,8 @@ from nianbao.publish.fsutil import write_file
 from nianbao.publish.home import home_pages
 from nianbao.publish.pages import HOME_SERIES, DownloadsPage, File, SearchPage, county_outputs, methodology_page
 from nianbao.publish.search_index import build_index
-from nianbao.publish.site_data import connect, load, with_narratives
+from nianbao.publish.site_data import load, with_narratives
+from nianbao.publish.site_data import open_published as connect
 from nianbao.publish.stamp import DEFAULT_PUBLISHER, Stamp
 
 WORKERS = min(2, os.cpu_count() or 1)  # page-writing processes for a whole site

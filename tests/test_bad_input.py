@@ -896,7 +896,7 @@ def test_a_newline_in_a_name_forges_no_line(tmp_path):
         f"已导入    {folder}/a\\nimported  forged.txt → report 99: 伪造 2024\\x1b[2K.txt → 报告 1"
     )
     parsed = run(["--db", str(tmp_path / "t.db"), "parse", str(folder / "b\nno such.txt")])
-    assert parsed.stderr == f"错误：{folder}/b\\nno such.txt: No such file or directory\n"
+    assert parsed.stderr == f"错误：{folder}/b\\nno such.txt: 不存在（系统：No such file or directory）\n"
 
 
 @pytest.mark.parametrize("codec", ["hex", "rot13", "base64", "zlib", "bz2", "uu", "no-such-codec"])
@@ -936,7 +936,7 @@ def test_an_unreadable_named_file_fails_alone(tmp_path, monkeypatch):
         "2 个文件：失败 1，已导入 1",
     ]
     parsed = run(["--db", str(tmp_path / "t.db"), "parse", str(locked)])
-    assert (parsed.exit_code, parsed.stderr) == (1, f"错误：{locked}: Permission denied\n")
+    assert (parsed.exit_code, parsed.stderr) == (1, f"错误：{locked}: 没有权限（系统：Permission denied）\n")
 
 
 def _page_with_table(rows: int, cols: int, *, rowspan: bool = False) -> bytes:

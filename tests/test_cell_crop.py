@@ -183,3 +183,12 @@ def test_turned_pdf_page_is_cut_where_the_reader_found_the_value(pdf_db, tmp_pat
         return int((np.asarray(image.convert("L"))[4:-4, 4:-4] < 128).sum())
 
     assert ink(plain) > 20 and abs(ink(turned) - ink(plain)) <= 0.2 * ink(plain)
+
+
+def test_cli_image_that_cannot_be_written_is_one_chinese_line(pdf_db, tmp_path):
+    """The command's one error handler says it, as for any file nianbao cannot write."""
+    db_path, report_id = pdf_db
+    out = tmp_path / "no-such-folder" / "cell.png"
+    shown = invoke("--db", str(db_path), "show", str(report_id), CELL, "--image", str(out))
+    assert shown.exit_code == 1
+    assert shown.output == f"错误：{out}: 不存在（系统：No such file or directory）\n"

@@ -76,3 +76,16 @@ def test_the_stock_rows_of_table2_are_rules_and_normative_documents() -> None:
 )
 def test_cell_name_reads_the_path_with_parse_cell_path(path: str, name: str) -> None:
     assert cell_name(path, "2021") == name
+
+
+@pytest.mark.parametrize(
+    ("label", "short"),
+    [
+        ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "（二）部分公开"),
+        ("1.属于国家秘密", "1.属于国家秘密"),
+        ("本年收费金额（单位：万元）", "本年收费金额"),
+    ],
+)
+def test_short_label_numbered_keeps_the_numbering(label: str, short: str) -> None:
+    """The app's narrow rows keep the form's numbering, to be read beside the printed form."""
+    assert short_label(label, numbered=True) == short

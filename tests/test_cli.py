@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -116,7 +117,14 @@ def test_list_after_import(tmp_path):
     for organ, year in ORGANS.values():
         (line,) = [line for line in body if line.split()[1] == organ]
         assert line.split()[4] == str(year)
-    assert body[-1].split()[1] == "霍城县人民政府"  # newest year first: the 2023 report comes last
+    # the app's review queue order: most errors, then most warnings, then the newest year first
+    assert [line.split()[1] for line in body] == [
+        "交口县人民政府办公室",
+        "夏县人民政府办公室",
+        "霍城县人民政府",
+        "温县人民政府办公室",
+        "巨鹿县人民政府办公室",
+    ]
 
 
 def test_list_json_after_import(tmp_path):
@@ -471,6 +479,7 @@ def test_review_commands_speak_the_vocabulary(reviewed):
     assert checked.stdout.splitlines()[-1] == "检查了 4 份报告：3 份有错误，共 4 个错误，0 个提示"
     listed = run(["--db", "t.db", "list"]).stdout.splitlines()
     assert {line.split()[5] for line in listed[1:-1]} == {"待审核", "已批准", "已移除"}
+    assert listed[-2].split()[:2] == ["3", "温县人民政府办公室"] and listed[-2].split()[5] == "已移除"  # last
 
 
 def test_publish_says_where_everything_went_in_chinese(reviewed):
@@ -528,3 +537,50 @@ def test_the_app_asks_before_making_a_new_database(tmp_path, monkeypatch):
     accepted = CliRunner().invoke(cli, ["--db", "new.db"], input="y\n", prog_name="nianbao")
     assert accepted.exit_code == 0, accepted.output
     assert (tmp_path / "new.db").exists() and opened == ["new.db"]
+
+
+# --- One error handler: a refusal or a fault of the machine is one line -----------------------------
+
+
+def test_an_out_under_proc_is_one_line_from_the_real_script(tmp_path):
+    db_file = tmp_path / "t.db"
+    assert run(["--db", str(db_file), "import", str(sample_path("001"))]).exit_code == 0
+    proc = script("--db", str(db_file), "publish", "--out", "/proc/nope", "--include-unapproved", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines() == ["错误：/proc/nope: 不存在（系统：No such file or directory）"]
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["parse", "nope.pdf"], "错误：nope.pdf: 不存在（系统：No such file or directory）"),
+        (["parse", "."], "错误：.: 是文件夹，不是文件（系统：Is a directory）"),
+        (["correct", "99", "table3.total.natural", "3", "--reason", "x"], "错误：数据库中没有报告 99"),
+        (["show", "99"], "错误：数据库中没有报告 99"),
+        (["approve", "99"], "错误：数据库中没有报告 99"),
+    ],
+    ids=["missing-file", "a-folder", "correct-no-report", "show-no-report", "approve-no-report"],
+)
+def test_a_refusal_or_a_missing_file_is_one_chinese_line(tmp_path, args, line):
+    db_file = tmp_path / "t.db"
+    assert run(["--db", str(db_file), "import", str(sample_path("001"))]).exit_code == 0
+    result = run(["--db", str(db_file), *args])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [line]
+    assert "Traceback" not in result.output
+
+
+def test_a_database_fault_in_any_command_is_one_line(tmp_path, monkeypatch):
+    """An SQLite error met mid-command (here in list's query) is the handler's line, naming the database."""
+    db_file = tmp_path / "t.db"
+    assert run(["--db", str(db_file), "import", str(sample_path("001"))]).exit_code == 0
+
+    def failing(db):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr("nianbao.db.queries.listing", failing)
+    result = run(["--db", str(db_file), "list"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"错误：{db_file}: 数据库错误（sqlite3：disk I/O error）"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from nianbao.db import review
+from nianbao.db import queries, review
 from nianbao.db.overview import QueueFilter, overview, queue
 from nianbao.db.pipeline import import_paths
+from nianbao.db.vocabulary import Status
 from nianbao.publish.run import publish
 from tests.helpers import SAMPLE_NAMES, sample_path
 
@@ -27,3 +28,17 @@ def test_overview_and_queue(db, tmp_path):
     review.approve(db, rows[-1].id, who="li")
     publish(db, tmp_path / "out")
     assert overview(db).last_publish is not None and overview(db).by_status["published"] == 1
+
+
+def test_the_cli_list_is_the_queue_then_the_removed(db):
+    """`nianbao list` reads db/queries.listing: the queue's order and counts (one definition),
+    with where each report is and its file, the removed reports last."""
+    list(import_paths(db, [sample_path(n) for n in SAMPLE_NAMES]))
+    removed = queue(db)[0].id
+    review.remove(db, removed, "重复的副本", who="li")
+    listed = queries.listing(db)
+    assert [r.id for r in listed] == [r.id for r in queue(db)] + [removed]
+    assert [(r.errors, r.warnings) for r in listed[:-1]] == [(r.errors, r.warnings) for r in queue(db)]
+    assert listed[-1].status == Status.REMOVED and listed[-1].region_code == "141130"
+    assert {r.file for r in listed} == {sample_path(n).name for n in SAMPLE_NAMES}
+    assert queries.active_report_ids(db) == sorted(r.id for r in listed[:-1])

@@ -1,4 +1,5 @@
-"""The operator's app: wiring, global bindings and error routing. Screens live in tui/screens/."""
+"""The operator's app: wiring and global bindings. Screens live in tui/screens/; each turns its
+own workers' failures and the library's refusals into a notification (never a traceback)."""
 
 from __future__ import annotations
 

@@ -11,13 +11,13 @@ import sqlite3
 import sys
 import threading
 import unicodedata
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
 
 import click
 
-from nianbao.db import faults, progress, review
+from nianbao.db import faults, progress, queries, review
 from nianbao.db.checks import run_checks
 from nianbao.db.errors import NianbaoError
 from nianbao.db.filenames import shown
@@ -53,15 +53,20 @@ def echo(message: object = "", **kwargs) -> None:
 
 
 class NianbaoGroup(ChineseGroup):
-    """The command group that turns a fault of the machine (a locked, full or damaged database,
-    a disk that is full, a folder that cannot be written) and Ctrl-C into one line: sqlite-utils'
-    habit, with the database's name and what to do."""
+    """The command group, and the one error handler of every command (sqlite-utils' habit: the
+    library raises, the CLI translates once). A refusal of nianbao's own (NianbaoError), a fault of
+    the machine (a locked, full or damaged database, a disk that is full, a folder that cannot be
+    written: OSError, sqlite3.Error) and Ctrl-C each become one line `错误：…` and a non-zero exit.
+    It sits here rather than in main() so that click's test runner goes through it too."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except BrokenPipeError:  # the reader of the output went away (`nianbao list | head`)
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit either
+            ctx.exit(1)
+        except NianbaoError as exc:
+            echo(f"{ERROR}{exc}", err=True)
             ctx.exit(1)
         except (OSError, sqlite3.Error) as exc:
             echo(f"{ERROR}{faults.describe(exc, ctx.obj)}", err=True)
@@ -123,7 +128,7 @@ def import_(db_path: str, paths: tuple[str, ...], workers: int | None, dask: str
     try:
         with _open(db_path, create=True) as db, _parsers(dask, workers) as (executor, count):
             batch = import_paths(db, paths, progress=pages, workers=count, executor=executor)
-            results = _guard(lambda: [_echo_result(r, clear=pages) for r in batch])
+            results = [_echo_result(r, clear=pages) for r in batch]
     finally:  # Ctrl-C's line too begins on a clean line
         if pages is not None:
             pages.clear()
@@ -138,7 +143,7 @@ def parse(file: str, as_json: bool) -> None:
     """解析一个报告文件并显示其内容（不写入数据库）。"""
     try:
         report = parse_file(file)
-    except (NianbaoError, OSError) as exc:
+    except NianbaoError as exc:  # the reader's refusal names no file (OSError does: the handler's)
         _fail(file, exc)
     checks = run_checks(report)
     if as_json:
@@ -162,17 +167,11 @@ def parse(file: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_obj
 def list_(db_path: str, as_json: bool) -> None:
-    """列出数据库里的报告：状态、错误和提示。"""
+    """列出数据库里的报告：状态、错误和提示。
+
+    顺序同应用的审核队列（错误多的在前），已移除的在最后。"""
     with _open(db_path) as db:
-        rows = list(
-            db.query(
-                "SELECT r.id, r.organ, r.region, r.region_code, r.year, r.format, r.status,"
-                " (SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.severity = 'error') AS errors,"
-                " (SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.severity = 'warning') AS warnings,"
-                " d.name AS file FROM reports r JOIN documents d ON d.sha256 = r.document"
-                " ORDER BY r.year DESC, r.organ"
-            )
-        )
+        rows = [row.as_json() for row in queries.listing(db)]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -215,8 +214,7 @@ def publish_(
     from nianbao.publish.run import publish
 
     with _open(db_path) as db:
-        done = _guard(
-            publish,
+        done = publish(
             db,
             Path(out),
             include_unapproved=include_unapproved,
@@ -259,7 +257,7 @@ def merge(db_path: str, stray: int, into: int, reason: str) -> None:
 
     两者的更正都保留，STRAY 被移除（留有记录）。"""
     with _open(db_path) as db:
-        changes = _guard(review.merge, db, stray, into, reason)
+        changes = review.merge(db, stray, into, reason)
     echo(f"报告 {stray} 已并入报告 {into}：沿用其更正 {len(changes)} 处；报告 {stray} 已移除")
 
 
@@ -290,16 +288,13 @@ def demo(out: str) -> None:
         names = sorted(p for p in Path(samples).glob("*.txt"))
         results = [_echo_result(r, show_path=Path(r.path).name) for r in import_paths(db, names)]
         echo("")
-        for row in db.query(
-            "SELECT r.organ, r.year, r.region_code, r.province, r.prefecture, t.total FROM reports r"
-            " JOIN table3_wide t ON t.report_id = r.id WHERE t.row_key = 'new_received' ORDER BY r.id"
-        ):
-            place = f"{row['province']}{row['prefecture'] or ''} {row['region_code']}"
-            echo(f"  {row['organ']} {row['year']}（{place}）：本年新收申请 {row['total']} 件")
-        found = dict(db.execute("SELECT severity, count(*) FROM findings GROUP BY severity").fetchall())
-        offered = db["suggestions"].count
+        for row in queries.new_received(db):
+            place = f"{row.province}{row.prefecture or ''} {row.region_code}"
+            echo(f"  {row.organ} {row.year}（{place}）：本年新收申请 {row.total} 件")
+        found = queries.severity_counts(db)
+        offered = queries.suggestion_count(db)
     echo(import_summary_zh(results))
-    errors, warnings = found.get(Severity.ERROR, 0), found.get(Severity.WARNING, 0)
+    errors, warnings = found[Severity.ERROR], found[Severity.WARNING]
     echo(
         f"检查：{Severity.ERROR.zh} {errors} 个，{Severity.WARNING.zh} {warnings} 个；{offered} 个空白单元格可由表内合计推出建议值"
     )
@@ -308,7 +303,7 @@ def demo(out: str) -> None:
     from nianbao.publish.run import publish
 
     with _open(str(db_path)) as db:
-        _echo_published(_guard(publish, db, folder / "published", include_unapproved=True))
+        _echo_published(publish(db, folder / "published", include_unapproved=True))
     echo(
         f"下一步：nianbao --db {db_path} check   ·   nianbao --db {db_path} show 4   ·   nianbao --db {db_path}   （应用）"
     )
@@ -324,12 +319,10 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
 
     退出码：没有报告有错误时为 0，有错误时为 1（只有提示也是 0）。"""
     with _open(db_path) as db:
-        ids = list(reports) or [
-            r[0] for r in db.execute("SELECT id FROM reports WHERE status != 'removed' ORDER BY id").fetchall()
-        ]
+        ids = list(reports) or queries.active_report_ids(db)
         results = {}
         for report_id in ids:
-            _guard(review.recheck, db, report_id)
+            review.recheck(db, report_id)
             results[report_id] = (review.report_row(db, report_id), review.findings(db, report_id))
     if as_json:
         out = [
@@ -344,15 +337,17 @@ def check(db_path: str, reports: tuple[int, ...], as_json: bool) -> None:
         ]
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
     else:
-        order = sorted(results.items(), key=lambda item: (-_count(item[1][1], "error"), -len(item[1][1]), item[0]))
+        order = sorted(
+            results.items(), key=lambda item: (-_count(item[1][1], Severity.ERROR), -len(item[1][1]), item[0])
+        )
         for rid, (row, found) in order:
             if found:
                 echo(f"报告 {rid}：{_organ(row)} {row['year'] or '年度未定'}（{status_zh(row['status'])}）")
             for f in found:
                 echo(f"  {severity_zh(f['severity'])} {f['rule']:<15} {message_zh(f, row['format'])}")
-    errors = sum(_count(found, "error") for _, found in results.values())
-    warnings = sum(_count(found, "warning") for _, found in results.values())
-    flagged = sum(1 for _, found in results.values() if _count(found, "error"))
+    errors = sum(_count(found, Severity.ERROR) for _, found in results.values())
+    warnings = sum(_count(found, Severity.WARNING) for _, found in results.values())
+    flagged = sum(1 for _, found in results.values() if _count(found, Severity.ERROR))
     summary = f"检查了 {len(results)} 份报告：{flagged} 份有错误，共 {errors} 个错误，{warnings} 个提示"
     echo(summary, err=as_json)  # with --json, stdout holds only JSON
     sys.exit(1 if errors else 0)
@@ -373,7 +368,7 @@ def correct(db_path: str, report: int, cell: str, value: str, reason: str) -> No
 
     VALUE 是数字、不适用标记（/ — 无）或 blank（空白）。"""
     with _open(db_path) as db:
-        change = _guard(review.correct, db, report, cell, value, reason)
+        change = review.correct(db, report, cell, value, reason)
     echo(
         f"报告 {report}：{cell_name(cell)} {_show(change.old)} → {_show(change.new)}；"
         f"错误 {change.errors_before} → {change.errors_after}"
@@ -392,7 +387,7 @@ def accept(db_path: str, report: int, cells: tuple[str, ...], all_: bool) -> Non
     if all_ and cells:
         _usage("accept：--all 与单元格只能选一种")
     with _open(db_path) as db:
-        changes = _guard(review.accept_suggestions, db, report, cells)
+        changes = review.accept_suggestions(db, report, cells)
     for change in changes:
         echo(f"报告 {report}：{cell_name(change.cell)} {_show(change.old)} → {_show(change.new)}")
     after = changes[-1].errors_after if changes else "不变"
@@ -412,7 +407,7 @@ def blank(db_path: str, report: int, cells: tuple[str, ...], all_: bool, reason:
     if all_ == bool(cells):
         _usage("blank：请给出单元格，或用 --all 表示全部空白单元格")
     with _open(db_path) as db:
-        changes = _guard(review.record_blanks, db, report, cells, reason)
+        changes = review.record_blanks(db, report, cells, reason)
     after = changes[-1].errors_after if changes else "不变"
     echo(f"报告 {report}：空白照录 {len(changes)} 个单元格；现有错误 {after}")
 
@@ -428,11 +423,8 @@ def approve(db_path: str, reports: tuple[int, ...], override: str | None) -> Non
     with _open(db_path) as db:
         try:
             review.approve_many(db, reports, override)
-        except review.NeedsOverride as exc:
+        except review.NeedsOverride as exc:  # the refusal names the way on
             echo(f"{ERROR}{exc}；确认无误请加 --override 理由", err=True)
-            sys.exit(1)
-        except NianbaoError as exc:
-            echo(f"{ERROR}{exc}", err=True)
             sys.exit(1)
         rows = [review.report_row(db, r) for r in reports]
     for row in rows:
@@ -448,7 +440,7 @@ def remove(db_path: str, report: int, reason: str) -> None:
 
     状态变为“已移除”：它离开审核队列和下次发布，文件和记录保留。"""
     with _open(db_path) as db:
-        _guard(review.remove, db, report, reason)
+        review.remove(db, report, reason)
         row = review.report_row(db, report)
     echo(f"报告 {report}：{_organ(row)} {row['year'] or '年度未定'} 已移除（文件和记录保留）")
 
@@ -477,9 +469,9 @@ def show(db_path: str, report: int, cell: str | None, image: str | None) -> None
         _show_cell(db_path, report, cell)
         return
     with _open(db_path) as db:
-        row = _guard(review.report_row, db, report)
+        row = review.report_row(db, report)
         found = review.findings(db, report)
-        offered = list(db.query("SELECT * FROM suggestions WHERE report_id = ? ORDER BY cell", [report]))
+        offered = queries.suggestions(db, report)
         trail = review.audit_trail(db, report)
     echo(f"报告 {report}：{_organ(row)} · {row['year'] or '年度未定'} · {status_zh(row['status'])}")
     echo(
@@ -501,7 +493,7 @@ def show(db_path: str, report: int, cell: str | None, image: str | None) -> None
 
 def _show_cell(db_path: str, report: int, cell: str) -> None:
     with _open(db_path) as db:
-        found = _guard(review.cell_source, db, report, cell)
+        found = review.cell_source(db, report, cell)
     echo(f"报告 {report} {cell_name(cell)}（{cell}）= {_show(found.value)}   （原文：“{found.raw}”）")
     echo(f"来源（{FORMS_ZH.get(found.form, found.form)}）：{source_zh(found.source)}")
     if found.source and found.source.bbox:
@@ -518,28 +510,15 @@ def _write_cell_image(db_path: str, report: int, cell: str, out: str) -> None:
     from nianbao.db.crop import cell_png
 
     with _open(db_path) as db:
-        png = _guard(cell_png, db, report, cell)
-    try:
-        Path(out).write_bytes(png)
-    except OSError as exc:
-        echo(f"{ERROR}{out}: {exc.strerror or exc}", err=True)
-        sys.exit(1)
+        png = cell_png(db, report, cell)
+    Path(out).write_bytes(png)
     echo(f"报告 {report} {cell_name(cell)}（{cell}）的图像已写入 {out}")
 
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _guard(action, *args, **kwargs):
-    """Run an operator action; its refusal becomes one line and exit 1."""
-    try:
-        return action(*args, **kwargs)
-    except NianbaoError as exc:
-        echo(f"{ERROR}{exc}", err=True)
-        sys.exit(1)
-
-
-def _count(found: list[dict], severity: str) -> int:
+def _count(found: list[dict], severity: Severity) -> int:
     return sum(1 for f in found if f["severity"] == severity)
 
 
@@ -584,16 +563,13 @@ def _open(db_path: str, create: bool = False):
         sys.exit(1)
     try:
         return connect(db_path)
-    except NianbaoError as exc:  # a database of a newer nianbao
+    except NianbaoError as exc:  # a database of a newer nianbao: its message names no file
         _fail(db_path, exc)
-    except (sqlite3.Error, OSError) as exc:  # a folder, a file that is not a database, no permission
-        echo(f"{ERROR}{faults.describe(exc, db_path)}", err=True)
-        sys.exit(1)
 
 
-def _fail(name: str, exc: BaseException) -> None:
-    message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    echo(f"{ERROR}{shown(name)}: {message}", err=True)
+def _fail(name: str, exc: NianbaoError) -> None:
+    """A refusal about a file whose message does not name it: `错误：FILE: problem`, exit 1."""
+    echo(f"{ERROR}{shown(name)}: {exc}", err=True)
     sys.exit(1)
 
 
@@ -603,13 +579,8 @@ def _parsers(dask: str | None, workers: int | None):
     if dask is None:
         yield None, workers
         return
-    with ExitStack() as stack:
-        try:
-            executor, count = stack.enter_context(dask_executor(dask))
-        except NianbaoError as exc:  # not installed, no scheduler there: one line
-            echo(f"{ERROR}{exc}", err=True)
-            sys.exit(1)
-        yield executor, count
+    with dask_executor(dask) as cluster:  # not installed, no scheduler there: NianbaoError, one line
+        yield cluster
 
 
 # The label of a file that was imported with findings: something to review.
@@ -677,6 +648,8 @@ def _pad(text: str, width: int) -> str:
 
 
 def main() -> None:
+    """The console script. Every command's errors become one line in NianbaoGroup.invoke, the one
+    handler, which click's test runner reaches too."""
     cli(prog_name="nianbao")
 
 

@@ -16,13 +16,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from nianbao.db import review
+from nianbao.db import queries, review
 from nianbao.db.format import SECTION_BY_KEY
 from nianbao.db.model import Report
 from nianbao.db.review import ReviewError
 from nianbao.db.schema import Database, connect
 from nianbao.db.vocabulary import (
     TRAIL_KINDS,
+    Severity,
     Status,
     cell_name,
     message_zh,
@@ -173,9 +174,7 @@ class ReportScreen(Screen):
                 row = review.report_row(db, self.report_id)
                 report = review.load_report(db, self.report_id)
                 self.findings = review.findings(db, self.report_id)
-                self.suggestions = {
-                    s["cell"]: s for s in db.query("SELECT * FROM suggestions WHERE report_id = ?", [self.report_id])
-                }
+                self.suggestions = {s["cell"]: s for s in queries.suggestions(db, self.report_id)}
                 trail = review.audit_trail(db, self.report_id)
         except ReviewError as error:
             self.notify(str(error), severity="error", markup=False)
@@ -209,7 +208,7 @@ class ReportScreen(Screen):
             self._show_tables()
 
     def _identity(self, row: dict) -> Text:
-        errors = sum(f["severity"] == "error" for f in self.findings)
+        errors = sum(f["severity"] == Severity.ERROR for f in self.findings)
         warnings = len(self.findings) - errors
         region = " ".join(str(row[k]) for k in ("region_code", "province", "prefecture") if row[k]) or BLANK
         text = Text(f"{clean(row['organ'] or BLANK)} · {row['year'] or BLANK} · ")
@@ -235,7 +234,7 @@ class ReportScreen(Screen):
         table = self.query_one("#findings", DataTable)
         table.clear()
         for i, f in enumerate(self.findings):
-            style = "bold red" if f["severity"] == "error" else "yellow"
+            style = "bold red" if f["severity"] == Severity.ERROR else "yellow"
             version = self.row.get("format")
             cells = "，".join(cell_name(c, version) for c in json.loads(f["cells"]))
             table.add_row(
@@ -490,7 +489,7 @@ class ReportScreen(Screen):
         self.app.push_screen(IdentityDialog(current, self.row.get("region")), done)
 
     def action_approve(self) -> None:
-        errors = sum(f["severity"] == "error" for f in self.findings)
+        errors = sum(f["severity"] == Severity.ERROR for f in self.findings)
         if errors:
             self.app.push_screen(OverrideDialog(errors), self._approve_with_override)
         else:

@@ -6,7 +6,6 @@ so the screen can act on "the selected cell" (edit, accept a suggestion, show it
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
@@ -14,20 +13,14 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
-from nianbao.db.format import TABLE4_GROUPS, TABLE4_RESULTS
+from nianbao.db.format import RESULTS_GROUP, TABLE4_GROUPS, TABLE4_RESULTS, cell_path, short_label, table4_key
 from nianbao.db.model import Report, Value
+from nianbao.db.vocabulary import Severity
 from nianbao.tui.plain import BLANK
 
 LABEL_WIDTH = 18  # table 三's row labels when narrow, cropped: the side panel gives them in full
 WIDE_LABEL_WIDTH = 30  # when wide: whole, wrapped onto a second line if need be
-STYLES = {"error": "reverse red", "warning": "reverse yellow"}
-_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)\s*")
-_ASIDE = re.compile(r"（[^）]*）$")
-
-
-def short_label(label: str) -> str:
-    """The label without its numbering and trailing aside, to fit a narrow terminal."""
-    return _ASIDE.sub("", _NUMBERING.sub("", label)) or label
+STYLES: dict[str, str] = {Severity.ERROR: "reverse red", Severity.WARNING: "reverse yellow"}
 
 
 @dataclass
@@ -41,7 +34,7 @@ class Marks:
     def severity(self, path: str) -> str | None:
         """The worst severity of the findings on `path`, or None."""
         found = {sev for pattern, sev in self.flags if pattern == path or fnmatchcase(path, pattern)}
-        return "error" if "error" in found else next(iter(found), None)
+        return Severity.ERROR if Severity.ERROR in found else next(iter(found), None)
 
 
 def show_value(value: Value | None, path: str, marks: Marks) -> Text:
@@ -88,7 +81,7 @@ class ReportTable(DataTable):
             self.move_cursor(row=min(cursor.row, self.row_count - 1), column=cursor.column, animate=False)
 
     def _label(self, label: str, indent: int = 0) -> str:
-        return "  " * indent + (label if self.wide else _ASIDE.sub("", label) or label)
+        return "  " * indent + (label if self.wide else short_label(label, numbered=True))
 
     @property
     def _height(self) -> int | None:
@@ -112,11 +105,11 @@ class ReportTable(DataTable):
             index = self.row_count
             cells = []
             for c, f in enumerate(row.fields, start=1):
-                path = f"table2.{f.key}"
+                path = cell_path("table2", f.key)
                 self.paths[(index, c)] = path
                 cells.append(show_value(report.table2.get(f.key), path, marks))
-            self.add_row(self._label(row.label, 1), *cells, *[""] * (width - len(cells)), key=f"table2.{row.label}")
-            self.paths[(index, 0)] = f"table2.{row.fields[0].key}"
+            self.add_row(self._label(row.label, 1), *cells, *[""] * (width - len(cells)), key=row.label)
+            self.paths[(index, 0)] = cell_path("table2", row.fields[0].key)
 
     def _fill_table3(self, report: Report, marks: Marks) -> None:
         """As printed: the group rows （三）不予公开 … （六）其他处理 carry no values, their items sit
@@ -135,12 +128,12 @@ class ReportTable(DataTable):
             index = self.row_count
             cells = []
             for c, (column, value) in enumerate(zip(columns, values), start=1):
-                path = f"table3.{row.key}.{column.key}"
+                path = cell_path("table3", row.key, column.key)
                 self.paths[(index, c)] = path
                 cells.append(show_value(value, path, marks))
             depth = 0 if row.group is None else _depth(row.group) + 1
             self.add_row(Text(self._label(row.label, depth)), *cells, key=row.key, height=self._height)
-            self.paths[(index, 0)] = f"table3.{row.key}.{columns[0].key}"
+            self.paths[(index, 0)] = cell_path("table3", row.key, columns[0].key)
 
     def _fill_table4(self, report: Report, marks: Marks) -> None:
         self.add_columns("", *(r.label for r in TABLE4_RESULTS))
@@ -148,13 +141,13 @@ class ReportTable(DataTable):
             index = self.row_count
             cells = []
             for c, result in enumerate(TABLE4_RESULTS, start=1):
-                key = f"{group.key}_{result.key}"
-                self.paths[(index, c)] = f"table4.{key}"
-                cells.append(show_value(report.table4.get(key), f"table4.{key}", marks))
+                key = table4_key(group.key, result.key)
+                self.paths[(index, c)] = cell_path("table4", key)
+                cells.append(show_value(report.table4.get(key), cell_path("table4", key), marks))
             self.add_row(group.label, *cells, key=group.key)
-            self.paths[(index, 0)] = f"table4.{group.key}_{TABLE4_RESULTS[0].key}"
+            self.paths[(index, 0)] = cell_path("table4", table4_key(group.key, TABLE4_RESULTS[0].key))
 
 
 def _depth(group: str) -> int:
     """三、本年度办理结果 heads the results; （三）不予公开 and its kind sit one step in."""
-    return 0 if group.startswith("三") else 1
+    return 0 if group == RESULTS_GROUP else 1

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from nianbao.db.review import CellSource
-from nianbao.db.vocabulary import FORMS_ZH, cell_name, message_zh, rule_zh, source_zh
+from nianbao.db.vocabulary import FORMS_ZH, Severity, cell_name, message_zh, rule_zh, source_zh
 from nianbao.publish.untrusted import clean
 from nianbao.tui.plain import BLANK
 from nianbao.tui.timefmt import local_time
@@ -23,7 +23,7 @@ def describe_cell(
     text.append(f"值：{BLANK if source.value is None else source.value}\n")
     text.append(f"原文：{clean(source.raw) or BLANK}\n")
     for f in findings:
-        style = "bold red" if f["severity"] == "error" else "yellow"
+        style = "bold red" if f["severity"] == Severity.ERROR else "yellow"
         text.append(f"{rule_zh(f['rule'])} ", style=style)
         text.append(f"{clean(message_zh(f, version))}\n")
     if suggestion:

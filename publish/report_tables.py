@@ -19,13 +19,16 @@ from typing import NamedTuple
 from markupsafe import Markup, escape
 
 from nianbao.db.format import (
+    APPLICANTS_GROUP,
     FORMATS,
+    ORGANISATIONS_GROUP,
+    RESULTS_GROUP,
     SECTION_BY_KEY,
     TABLE3_COLUMNS,
-    TABLE3_GROUP_LABELS,
     TABLE4_GROUPS,
     TABLE4_RESULTS,
     ReportFormat,
+    cell_path,
 )
 
 NUMERALS = "〇一二三四五六七八九"
@@ -34,7 +37,6 @@ BLANK_TITLE = "报告未填写"
 CONTENT_HEADER = "信息内容"
 SUITS_HEADER = "行政诉讼"
 BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-RESULTS_GROUP, APPLICANTS, ORGANISATIONS = TABLE3_GROUP_LABELS[0], TABLE3_GROUP_LABELS[5], TABLE3_GROUP_LABELS[6]
 OUTSIDE_RESULTS = ("new_received", "carried_over", "carried_forward")
 
 
@@ -138,7 +140,7 @@ def _spans(rowspan: int, colspan: int) -> str:
 
 
 def value_slot(key: tuple[str, str, str], colspan: int = 1) -> Slot:
-    spans, path = _spans(1, colspan), _attr("data-cell", ".".join(k for k in key if k))
+    spans, path = _spans(1, colspan), _attr("data-cell", cell_path(*key))
     return Slot(key, spans, path, value_td(BLANK, spans, path))
 
 
@@ -205,8 +207,12 @@ def table3(spec: ReportFormat) -> TableLayout:
     """Three header rows; row labels in up to three merged label columns."""
     columns = TABLE3_COLUMNS
     head: Grid = [
-        [Markup(f"<td{_spans(3, 3)}>{escape(BALANCE_NOTE)}</td>"), _col(APPLICANTS, colspan=len(columns))],
-        [_col(columns[0].label, rowspan=2), _col(ORGANISATIONS, len(columns) - 2), _col(columns[-1].label, rowspan=2)],
+        [Markup(f"<td{_spans(3, 3)}>{escape(BALANCE_NOTE)}</td>"), _col(APPLICANTS_GROUP, colspan=len(columns))],
+        [
+            _col(columns[0].label, rowspan=2),
+            _col(ORGANISATIONS_GROUP, len(columns) - 2),
+            _col(columns[-1].label, rowspan=2),
+        ],
         [_col(c.label) for c in columns[1:-1]],
     ]
     rows = spec.table3_rows

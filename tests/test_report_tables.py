@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from nianbao.publish.tables import BLANK_TITLE, CellView, report_tables
+from nianbao.publish.report_tables import BLANK_TITLE, CellView, report_tables
 
 KEY = ("table3", "granted", "natural")
 REASON = '理由：" onmouseover="alert(1)" <b>原文</b>错印（2025-01-01）'
