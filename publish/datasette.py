@@ -37,6 +37,9 @@ SETTINGS: dict[str, str] = {
     # The file is immutable: a browser or proxy may keep an answer 10 minutes (Datasette: 5 s).
     # A new publish restarts the server on a new file; its pages are seen within 10 minutes.
     "default_cache_ttl": "600",
+    # A facet is cut off where any query is (Datasette: 200 ms): under load the configured
+    # facets (a few thousand rows each) could pass 200 ms, and the page kept without them.
+    "facet_time_limit_ms": "1500",
 }
 
 

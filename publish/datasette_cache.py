@@ -13,8 +13,8 @@ serves every client. So:
   address, up to MAX_ANSWERS_MB in all (least recently used out first; an answer over
   MAX_ANSWER_MB, a CSV stream of a whole table, is never kept). The same address asked again is
   answered from memory; asked by several clients at once, it is rendered once and the others
-  wait for it. A request that names a visitor (a `ds_actor` cookie, an Authorization header) is
-  never answered from memory, nor is anything while a database is mutable, nor a file of a
+  wait for it. A request with a cookie or an Authorization header (a visitor Datasette may
+  know: signed in, or holding a CSRF token a page would print) is never answered from memory, nor is anything while a database is mutable, nor a file of a
   static mount (the site's files are swapped by a publish while the server runs).
   `NIANBAO_DATASETTE_CACHE_MB=0` turns the answers off (the benchmark's uncached runs).
 
@@ -113,7 +113,7 @@ def cache_key(scope: dict, static: tuple[str, ...]) -> tuple | None:
     if (scope.get("path", "") + "/").startswith(static):
         return None
     headers = dict(scope.get("headers") or [])
-    if b"authorization" in headers or b"ds_actor" in headers.get(b"cookie", b""):
+    if b"authorization" in headers or b"cookie" in headers:
         return None
     return (headers.get(b"host", b""), scope.get("raw_path") or scope.get("path"), scope.get("query_string", b""))
 

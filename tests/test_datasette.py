@@ -384,7 +384,9 @@ def test_server_json_reports(server):
         ("nianbao.publish.datasette_cache", ["asgi_wrapper", "startup"]),
         ("nianbao.publish.datasette_limits", ["prepare_connection", "startup"]),
     ]
-    assert fetch_json(f"{server}/-/settings.json")["sql_time_limit_ms"] == 1500
+    settings = fetch_json(f"{server}/-/settings.json")
+    assert settings["sql_time_limit_ms"] == settings["facet_time_limit_ms"] == 1500
+    assert (settings["default_page_size"], settings["default_cache_ttl"]) == (20, 600)
 
 
 def test_server_csv(server):
@@ -486,7 +488,7 @@ def test_errors_and_visitors_are_never_answered_from_memory(server):
     reports = f"{server}/{DATABASE}/reports.json?_shape=array&_sort=id"
     opened(reports)
     assert opened(reports)[1]["x-nianbao-cache"] == "hit"
-    for headers in ({"Cookie": "ds_actor=someone"}, {"Authorization": "Bearer x"}):
+    for headers in ({"Cookie": "ds_actor=someone"}, {"Cookie": "ds_csrftoken=t"}, {"Authorization": "Bearer x"}):
         status, answered, _ = opened(reports, headers)
         assert status == 200 and "x-nianbao-cache" not in answered, headers
 
