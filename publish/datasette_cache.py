@@ -77,7 +77,12 @@ class _Inspected(dict):
 def cache_budget() -> int:
     """Bytes of answers to keep: MAX_ANSWERS_MB, or the environment's megabytes (0: none)."""
     value = os.environ.get(CACHE_VARIABLE, "").strip()
-    return int(float(value) * MB) if value else MAX_ANSWERS_MB * MB
+    if not value:
+        return MAX_ANSWERS_MB * MB
+    try:
+        return max(0, int(float(value) * MB))
+    except ValueError:
+        raise ValueError(f"{CACHE_VARIABLE} 应为兆字节数（如 64；0 为不保留），而不是 {value!r}") from None
 
 
 class Answers:
@@ -87,7 +92,7 @@ class Answers:
         self.budget = budget
         self.used = 0
         self._kept: OrderedDict[tuple, tuple[dict, bytes]] = OrderedDict()
-        self._rendering: dict[tuple, asyncio.Event] = {}
+        self.rendering: dict[tuple, asyncio.Event] = {}  # addresses being rendered, for those who wait
 
     def get(self, key: tuple) -> tuple[dict, bytes] | None:
         answer = self._kept.get(key)
@@ -132,17 +137,17 @@ def asgi_wrapper(datasette: Any) -> Any:
             if key is None or any(db.is_mutable for db in datasette.databases.values() if not db.is_memory):
                 await app(scope, receive, send)
                 return
-            while key in answers._rendering:  # another client asked first: wait for its answer
-                await answers._rendering[key].wait()
+            while key in answers.rendering:  # another client asked first: wait for its answer
+                await answers.rendering[key].wait()
             kept = answers.get(key)
             if kept is not None:
                 await _replay(send, *kept)
                 return
-            answers._rendering[key] = done = asyncio.Event()
+            answers.rendering[key] = done = asyncio.Event()
             try:
                 await _render_and_keep(app, scope, receive, send, answers, key)
             finally:
-                del answers._rendering[key]
+                del answers.rendering[key]
                 done.set()
 
         return answer_from_memory

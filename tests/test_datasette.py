@@ -498,6 +498,9 @@ def test_answers_kept_within_their_budget(monkeypatch):
     assert cache_budget() == 0
     monkeypatch.setenv(CACHE_VARIABLE, "")
     assert cache_budget() == MAX_ANSWERS_MB * 1024 * 1024
+    monkeypatch.setenv(CACHE_VARIABLE, "很多")
+    with pytest.raises(ValueError, match=f"^{CACHE_VARIABLE} 应为兆字节数"):
+        cache_budget()
     kept = Answers(budget=10)
     start = {"type": "http.response.start", "status": 200, "headers": []}
     for key, body in [("a", b"1234"), ("b", b"5678"), ("huge", b"x" * 11)]:
