@@ -31,6 +31,15 @@ SETTINGS: dict[str, str] = {
     "max_returned_rows": "3000",  # one year's counties (2,845 county-level units) fit in one answer
     "default_allow_sql": "on",  # arbitrary SQL is safe: immutable file, read-only connection, time limit
     "suggest_facets": "off",  # facet suggestions cost a query per column on every table page
+    # Rendering rows is what a page costs (Jinja, ~1 ms a wide row): 20 rows a page, as many
+    # more as a visitor asks for with ?_size= (up to max_returned_rows).
+    "default_page_size": "20",
+    # The file is immutable: a browser or proxy may keep an answer 10 minutes (Datasette: 5 s).
+    # A new publish restarts the server on a new file; its pages are seen within 10 minutes.
+    "default_cache_ttl": "600",
+    # A facet is cut off where any query is (Datasette: 200 ms): under load the configured
+    # facets (a few thousand rows each) could pass 200 ms, and the page kept without them.
+    "facet_time_limit_ms": "1500",
 }
 
 

@@ -18,7 +18,8 @@ apostrophe, so a spreadsheet shows the text as printed instead of running it. Th
 the JSON keep the value exact.
 
 Run as `python -m nianbao.publish.datasette_limits serve …`: Datasette's own command with this
-plugin registered (publish/datasette.py builds that command).
+plugin and publish/datasette_cache.py (row counts and answers kept) registered
+(publish/datasette.py builds that command).
 """
 
 from __future__ import annotations
@@ -148,9 +149,10 @@ def main() -> None:
     from datasette.cli import cli
     from datasette.plugins import pm
 
-    from nianbao.publish import datasette_limits
+    from nianbao.publish import datasette_cache, datasette_limits
 
     pm.register(datasette_limits)
+    pm.register(datasette_cache)
     cli(prog_name="datasette")
 
 

@@ -80,6 +80,7 @@ from nianbao.db.vocabulary import Severity, Status
 # The statuses a published report can carry (published reads as approved), named as everywhere else.
 PUBLISHED_STATUSES = (Status.APPROVED, Status.NEEDS_REVIEW, Status.READY, Status.IMPORTED)
 SEVERITY_ZH = "严重程度：" + "；".join(f"{s} {s.zh}" for s in Severity)
+SEVERITY_EN = "severity: " + " or ".join(Severity)
 
 
 def bilingual(zh: str, en: str) -> str:
@@ -357,10 +358,10 @@ def _findings() -> dict:
     return {
         "title": "核对结果 findings",
         "description": bilingual(
-            "自动核对发现的问题，每条一行：规则、严重程度（error 数字不可能都对；warning 值得一看）、涉及的单元格、说明、应为与实为。"
+            f"自动核对发现的问题，每条一行：规则、严重程度（{Severity.ERROR} 数字不可能都对；{Severity.WARNING} 值得一看）、涉及的单元格、说明、应为与实为。"
             "规则说明见 rules 表。",
-            "What the automatic checks found, one row each: the rule, its severity (error: the figures cannot all be "
-            "right; warning: worth a look), the cells involved, the message, expected and found. See rules.",
+            f"What the automatic checks found, one row each: the rule, its severity ({Severity.ERROR}: the figures cannot "
+            f"all be right; {Severity.WARNING}: worth a look), the cells involved, the message, expected and found. See rules.",
         ),
         "facets": ["rule", "severity"],
         "sortable_columns": ["id", "report_id", "rule", "severity"],
@@ -368,7 +369,7 @@ def _findings() -> dict:
             "id": column("编号", "finding id"),
             "report_id": REPORT_ID,
             "rule": column(f"规则编号：{_rule_ids()}", f"rule id: {_rule_ids()}"),
-            "severity": column(SEVERITY_ZH, "severity: error or warning"),
+            "severity": column(SEVERITY_ZH, SEVERITY_EN),
             "cells": column(
                 "涉及的单元格路径（JSON 数组），如 table3.new_received.total；* 表示整行或整列",
                 "cell paths involved (JSON array), e.g. table3.new_received.total; * stands for a whole row or column",
@@ -412,7 +413,7 @@ def _rules() -> dict:
         "label_column": "id",
         "columns": {
             "id": column(f"规则编号：{_rule_ids()}", f"rule id: {_rule_ids()}"),
-            "severity": column(SEVERITY_ZH, "severity: error or warning"),
+            "severity": column(SEVERITY_ZH, SEVERITY_EN),
             "title": column("英文标题", "title in English"),
             "title_zh": column("中文标题", "title in Chinese"),
             "explanation": column("规则检查什么、为什么（英文）", "what the rule checks and why (English)"),
@@ -450,8 +451,8 @@ LONGEST_HISTORY = (
     "(SELECT region_code FROM reports WHERE region_code IS NOT NULL GROUP BY region_code "
     "ORDER BY count(DISTINCT year) DESC, region_code LIMIT 1)"
 )
-ERRORS = "(SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.severity = 'error')"
-WARNINGS = "(SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.severity = 'warning')"
+ERRORS = f"(SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.severity = '{Severity.ERROR}')"
+WARNINGS = f"(SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.severity = '{Severity.WARNING}')"
 # both kinds of lawsuit, when both are numbers (a not-applicable marker must not count as 0)
 LAWSUITS = (
     "CASE WHEN typeof(t4.suit_direct_total) = 'integer' AND typeof(t4.suit_after_review_total) = 'integer' "
@@ -571,7 +572,7 @@ ORDER BY r.year DESC, r.province, r.region_code, r.organ, f.id"""
 
 
 def totals_by_province() -> dict:
-    has_error = "EXISTS (SELECT 1 FROM findings f WHERE f.report_id = r.id AND f.severity = 'error')"
+    has_error = f"EXISTS (SELECT 1 FROM findings f WHERE f.report_id = r.id AND f.severity = '{Severity.ERROR}')"
     sql = f"""
 SELECT r.province, count(*) AS reports, count(DISTINCT r.region_code) AS counties,
   {_sum("nr.total")} AS new_received, {_sum("g.total")} AS granted, {_sum("cf.total")} AS carried_forward,

@@ -39,6 +39,7 @@ from nianbao.publish.datasette import (
     serve_command,
     write_metadata,
 )
+from nianbao.publish.datasette_cache import CACHE_VARIABLE, MAX_ANSWERS_MB, Answers, cache_budget
 from nianbao.publish.metadata import DATABASE, TITLE, table2_columns
 from tests.helpers import SAMPLE_NAMES, sample_path
 from tests.published import answers, free_port, serving
@@ -378,11 +379,14 @@ def test_server_json_reports(server):
     ]
     databases = fetch_json(f"{server}/-/databases.json")
     assert [(d["name"], d["is_mutable"]) for d in databases] == [(DATABASE, False)]
-    plugins = fetch_json(f"{server}/-/plugins.json")  # nianbao's limits alone: no plugin that writes
-    assert [(p["name"], p["hooks"]) for p in plugins] == [
-        ("nianbao.publish.datasette_limits", ["prepare_connection", "startup"])
+    plugins = fetch_json(f"{server}/-/plugins.json")
+    assert [(p["name"], p["hooks"]) for p in plugins] == [  # nianbao's own two: no plugin that writes
+        ("nianbao.publish.datasette_cache", ["asgi_wrapper", "startup"]),
+        ("nianbao.publish.datasette_limits", ["prepare_connection", "startup"]),
     ]
-    assert fetch_json(f"{server}/-/settings.json")["sql_time_limit_ms"] == 1500
+    settings = fetch_json(f"{server}/-/settings.json")
+    assert settings["sql_time_limit_ms"] == settings["facet_time_limit_ms"] == 1500
+    assert (settings["default_page_size"], settings["default_cache_ttl"]) == (20, 600)
 
 
 def test_server_csv(server):
@@ -429,6 +433,81 @@ def test_server_cuts_a_query_off_at_the_time_limit(server):
     with pytest.raises(urllib.error.HTTPError) as error:
         fetch(f"{server}/{DATABASE}.json?" + urlencode({"sql": endless}))
     assert error.value.code == 400 and "SQL query took too long" in error.value.read().decode()
+
+
+def opened(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (lower-case names) and body of a GET, an error's as well."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+def test_table_pages_show_twenty_rows_and_the_whole_count(server, site):
+    """A table page renders 20 rows (more with ?_size=), and still says how many rows the table
+    has: the count taken when the server started."""
+    with sqlite3.connect(site / DATABASE_FILE) as conn:
+        (cells,) = conn.execute("SELECT count(*) FROM cells").fetchone()
+    assert cells > 100
+    page = fetch_json(f"{server}/{DATABASE}/cells.json")
+    assert (len(page["rows"]), page["filtered_table_rows_count"]) == (20, cells) and page["next"]
+    assert len(fetch_json(f"{server}/{DATABASE}/cells.json?_size=100")["rows"]) == 100
+    html = fetch(f"{server}/{DATABASE}/cells")
+    assert f"{cells:,} rows" in html and html.split("<tbody>")[1].count("<tr>") == 20
+    filtered = fetch_json(f"{server}/{DATABASE}/cells.json?table_name=table4&_size=max")
+    assert filtered["filtered_table_rows_count"] == len(filtered["rows"]) == 5 * len(TABLE4_FIELDS)
+
+
+def test_answers_may_be_kept_ten_minutes(server):
+    for path in (f"/{DATABASE}/reports", f"/{DATABASE}/county_history.json?region_code=141130"):
+        status, headers, _ = opened(server + path)
+        assert (status, headers["cache-control"]) == (200, "max-age=600"), path
+
+
+def test_an_address_asked_by_four_at_once_is_rendered_once(server):
+    """Four clients ask for the same new address at once: one render, three answers from
+    memory, all four the same bytes; asked again later, from memory too."""
+    url = f"{server}/{DATABASE}/applications_by_county.json?" + urlencode({"year": "2024", "province": ""})
+    with ThreadPoolExecutor(4) as pool:
+        answers_ = list(pool.map(opened, [url] * 4))
+    assert sorted(headers["x-nianbao-cache"] for _, headers, _ in answers_) == ["hit", "hit", "hit", "miss"]
+    assert {(status, body) for status, _, body in answers_} == {(200, answers_[0][2])}
+    status, headers, body = opened(url)
+    assert (status, headers["x-nianbao-cache"], body) == (200, "hit", answers_[0][2])
+    rows = json.loads(body)["rows"]
+    assert rows and rows == json.loads(opened(url.replace("province=", "province=&_=1"))[2])["rows"]
+
+
+def test_errors_and_visitors_are_never_answered_from_memory(server):
+    bad = f"{server}/{DATABASE}.json?" + urlencode({"sql": "select * from no_such_table"})
+    for _ in range(2):  # a 400, rendered each time
+        status, headers, _ = opened(bad)
+        assert (status, headers["x-nianbao-cache"]) == (400, "miss")
+    reports = f"{server}/{DATABASE}/reports.json?_shape=array&_sort=id"
+    opened(reports)
+    assert opened(reports)[1]["x-nianbao-cache"] == "hit"
+    for headers in ({"Cookie": "ds_actor=someone"}, {"Cookie": "ds_csrftoken=t"}, {"Authorization": "Bearer x"}):
+        status, answered, _ = opened(reports, headers)
+        assert status == 200 and "x-nianbao-cache" not in answered, headers
+
+
+def test_answers_kept_within_their_budget(monkeypatch):
+    monkeypatch.setenv(CACHE_VARIABLE, "0")
+    assert cache_budget() == 0
+    monkeypatch.setenv(CACHE_VARIABLE, "")
+    assert cache_budget() == MAX_ANSWERS_MB * 1024 * 1024
+    monkeypatch.setenv(CACHE_VARIABLE, "很多")
+    with pytest.raises(ValueError, match=f"^{CACHE_VARIABLE} 应为兆字节数"):
+        cache_budget()
+    kept = Answers(budget=10)
+    start = {"type": "http.response.start", "status": 200, "headers": []}
+    for key, body in [("a", b"1234"), ("b", b"5678"), ("huge", b"x" * 11)]:
+        kept.put((key,), start, body)
+    assert kept.get(("a",)) and kept.get(("huge",)) is None  # over the budget alone: never kept
+    kept.put(("c",), start, b"9012")  # over the budget together: the least recently used goes
+    assert [kept.get((k,)) is not None for k in "abc"] == [True, False, True] and kept.used == 8
 
 
 # --- What the published copy must not hold ------------------------------------------------------------
@@ -557,6 +636,15 @@ def test_stopping_nianbao_serve_stops_datasette(published, signum):
         assert not Path(f"/proc/{datasette_pid}").exists()
         with pytest.raises(OSError):
             urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
+
+
+def test_the_site_files_are_never_kept(published):
+    """A publish swaps the site's files while `nianbao serve` runs: they are read each time."""
+    with nianbao_serve(published) as (_, base):
+        site = [opened(f"{base}/site/index.html") for _ in range(2)]
+        tables = [opened(f"{base}/{DATABASE}/rules") for _ in range(2)]
+    assert [(status, "x-nianbao-cache" in headers) for status, headers, _ in site] == [(200, False)] * 2
+    assert [headers["x-nianbao-cache"] for _, headers, _ in tables] == ["miss", "hit"]
 
 
 FORMULAS = {
