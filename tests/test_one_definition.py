@@ -57,7 +57,6 @@ ALLOWED = {
     "db/review.py",
     "db/store.py",
     "publish/database.py",
-    "publish/metadata.py",
     "publish/run.py",
 }
 
