@@ -19,7 +19,7 @@ from nianbao.db.checks import ERROR, Finding, run_checks
 from nianbao.db.checks.registry import Suggestion
 from nianbao.db.document import Source
 from nianbao.db.errors import NianbaoError
-from nianbao.db.model import CellValue, Note, Report, Value
+from nianbao.db.model import Note, Report, Value
 from nianbao.db.parse.identity import parse_date
 from nianbao.db.parse.labels import read_cell
 from nianbao.db.readers.encoding import decode
@@ -80,7 +80,8 @@ def report_row(db: Database, report_id: int) -> dict:
 
 
 def load_report(db: Database, report_id: int) -> Report:
-    """The report as stored, with every correction applied."""
+    """The report as stored, as `effective_cells` (db/schema.py) says its cells read now:
+    corrections applied, short rows filled."""
     row = report_row(db, report_id)
     report = Report(
         **{k: row[k] for k in ("organ", "region", "year", "format", "published", "title", "period", "website")},
@@ -90,36 +91,19 @@ def load_report(db: Database, report_id: int) -> Report:
         region_note=row["region_note"] or "",
         preamble=row["preamble"] or "",
     )
-    corrected = _latest_corrections(db, report_id)
-    columns = [c.key for c in report.spec.table3_columns]
     table3: dict[str, list[Value]] = {}
-    for cell in db.query("SELECT * FROM cells WHERE report_id = ?", [report_id]):  # source_confidence from m006
-        path = ".".join(p for p in (cell["table_name"], cell["row_key"], cell["column_key"]) if p)
-        bbox = _bbox(cell["source_bbox"]) if cell["source_bbox"] else None
-        source = Source(
-            cell["source_line"],
-            cell["source_page"],
-            cell["source_table"],
-            cell["source_row"],
-            cell["source_col"],
-            bbox,
-            cell.get("source_confidence"),
-        )
-        value = Value(cell["value"], cell["raw"] or "", source)
-        if path in corrected:
-            value = _corrected(corrected.pop(path), source)
-        if cell["table_name"] == "table3":
-            table3.setdefault(cell["row_key"], [Value(None)] * len(columns))[columns.index(cell["column_key"])] = value
+    for table, key, value, text, stored, *source in db.execute(
+        "SELECT table_name, row_key, value, text, source IS NOT NULL, source_line, source_page, source_table,"
+        " source_row, source_col, source_bbox, source_confidence FROM effective_cells WHERE report_id = ?"
+        " ORDER BY position",
+        [report_id],
+    ):
+        cell = Value(value, text, _source(*source) if stored else None)
+        if table == "table3":
+            table3.setdefault(key, []).append(cell)
         else:
-            getattr(report, cell["table_name"])[cell["row_key"]] = value
-    for path, new in corrected.items():  # cells never stored (a short row's last cells) corrected
-        table_name, _, rest = path.partition(".")
-        row_key, _, column = rest.partition(".")
-        if table_name == "table3" and row_key in table3 and column in columns:
-            table3[row_key][columns.index(column)] = _corrected(new, None)
-    report.table3 = {key: table3[key] for key in report.spec.table3_row_keys if key in table3}
-    report.table2 = {f.key: report.table2[f.key] for f in report.spec.table2_fields if f.key in report.table2}
-    report.table4 = {f.key: report.table4[f.key] for f in report.spec.table4 if f.key in report.table4}
+            getattr(report, table)[key] = cell
+    report.table3 = table3
     report.sections = dict(
         db.execute("SELECT section, text FROM narratives WHERE report_id = ?", [report_id]).fetchall()
     )
@@ -136,23 +120,15 @@ def load_report(db: Database, report_id: int) -> Report:
     return report
 
 
-def _bbox(text: str) -> tuple[float, float, float, float]:
-    """A box as stored: "x0,top,x1,bottom" in PDF points."""
-    x0, top, x1, bottom = (float(x) for x in text.split(","))
-    return x0, top, x1, bottom
-
-
-def _corrected(value: CellValue, source: Source | None) -> Value:
-    """A corrected value: where it is printed stays, but it is the operator's, not OCR's reading."""
-    if source is not None and source.confidence is not None:
-        source = source._replace(confidence=None)
-    return Value(value, str(value) if value is not None else "", source)
-
-
-def _latest_corrections(db: Database, report_id: int) -> dict[str, CellValue]:
-    return dict(
-        db.execute("SELECT cell, new_value FROM corrections WHERE report_id = ? ORDER BY id", [report_id]).fetchall()
-    )
+def _source(
+    line: int | None, page: int | None, table: int | None, row: int | None, col: int | None,
+    bbox: str | None, confidence: float | None,
+) -> Source:  # fmt: skip
+    """A stored cell's source columns as a Source; a box is stored "x0,top,x1,bottom" in points."""
+    if bbox:
+        x0, top, x1, bottom = (float(x) for x in bbox.split(","))
+        return Source(line, page, table, row, col, (x0, top, x1, bottom), confidence)
+    return Source(line, page, table, row, col, None, confidence)
 
 
 def neighbour(db: Database, report: Report, offset: int) -> int | None:

@@ -161,6 +161,7 @@ _CELL_COLUMNS = (
     "source_row",
     "source_col",
     "source_bbox",
+    "source_text",
 )
 
 
@@ -214,10 +215,15 @@ def _write_contents(db: Database, report_id: int, report: Report) -> None:
 
 
 def _source_columns(source: Source | None) -> tuple[int | str | None, ...]:
+    """The stored source columns, the last one where the value sits in words (Source.describe(),
+    written now so that every reader of the cell says it the same way)."""
     if source is None:
-        return (None,) * 6
+        return (None,) * 6 + (_UNKNOWN_PLACE,)
     bbox = ",".join(f"{x:.1f}" for x in source.bbox) if source.bbox else None
-    return source.line, source.page, source.table, source.row, source.col, bbox
+    return source.line, source.page, source.table, source.row, source.col, bbox, source.describe()
+
+
+_UNKNOWN_PLACE = Source().describe()
 
 
 def _log(db: Database, name: str, digest: str | None, stored: Stored) -> None:
