@@ -148,10 +148,12 @@ def neighbour(db: Database, report: Report, offset: int) -> int | None:
 
 def recheck(db: Database, report_id: int, *, neighbours: bool = True, parsed: Report | None = None) -> list[Finding]:
     """Run every rule on a report and store the findings, suggestions and status; then the next
-    year's report of the same organ, whose cross-year rules depend on this one. `parsed`: the
-    report just imported, used as is when no correction applies (saves reading it back)."""
-    corrected = db.execute("SELECT 1 FROM corrections WHERE report_id = ? LIMIT 1", [report_id]).fetchone()
-    report = parsed if parsed is not None and not corrected else load_report(db, report_id)
+    year's report of the same organ, whose cross-year rules depend on this one. The rules read
+    the report as stored (`load_report`, the effective cells), never the parser's copy, so an
+    import and a later re-check judge the same cells. `parsed` is accepted and not used (the
+    import loop passes it; about 2 ms a report to read back instead)."""
+    del parsed
+    report = load_report(db, report_id)
     previous_id = neighbour(db, report, -1)
     previous = load_report(db, previous_id) if previous_id else None
     findings = without_reviewed_blanks(run_checks(report, previous), report, reviewed_blanks(db, report_id))
