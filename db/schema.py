@@ -10,6 +10,7 @@ out as people read them; their columns come from db/format.py.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -326,6 +327,24 @@ def m008_effective_cells(db: sqlite_utils.Database) -> None:
     )
     _write_format_cells(db)
     db.execute(EFFECTIVE_CELLS)
+
+
+@migrations()
+def m009_document_lines(db: sqlite_utils.Database) -> None:
+    """A text file's lines as the reader split them, kept with the file (JSON list), so that
+    provenance shows the lines around a value from what was stored, without reading the file
+    again. Files imported before: split here once, as the text reader does."""
+    from nianbao.db.errors import NianbaoError
+    from nianbao.db.readers.encoding import decode
+    from nianbao.db.readers.text import split_lines
+
+    db.execute("ALTER TABLE documents ADD COLUMN lines TEXT")
+    for digest, content in db.execute("SELECT sha256, content FROM documents WHERE form = 'text'").fetchall():
+        try:
+            lines = split_lines(decode(content)[0])
+        except NianbaoError:  # it was read once; if it no longer decodes, no lines are shown
+            continue
+        db.execute("UPDATE documents SET lines = ? WHERE sha256 = ?", [json.dumps(lines, ensure_ascii=False), digest])
 
 
 # A stored report's cells as the report now reads: every cell of its format that was stored, and

@@ -61,6 +61,7 @@ def save_report(db: Database, path: str, data: bytes, document: Document, report
                 "form": document.form,
                 "encoding": document.encoding,
                 "content": data,
+                "lines": json.dumps(document.lines, ensure_ascii=False) if document.lines else None,
                 "imported_at": now(),
             },
         )

@@ -4,11 +4,10 @@ printed, the lines around it, its corrections; and a report's audit trail.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from nianbao.db.document import Source
-from nianbao.db.readers.encoding import decode
-from nianbao.db.readers.text import split_lines
 from nianbao.db.review.stored import ReviewError, cell_paths, load_report
 from nianbao.db.schema import Database
 
@@ -27,29 +26,28 @@ class CellSource:
 
 
 def cell_source(db: Database, report_id: int, cell: str, context: int = 2) -> CellSource:
-    """Where a value came from: its source position and, for text files, the lines around it."""
+    """Where a value came from: its source position and, for text files, the lines around it
+    (as stored at import: the file is not read again)."""
     report = load_report(db, report_id)
     if cell not in cell_paths(report):
         raise ReviewError(f"报告 {report_id} 没有单元格 {cell}")
     value = report.get(cell)
-    table, row, column = (cell.split(".") + [""])[:3]
-    raw = db.execute(
-        "SELECT raw FROM cells WHERE report_id = ? AND table_name = ? AND row_key = ? AND column_key = ?",
-        [report_id, table, row, column],
+    printed = db.execute(
+        "SELECT printed FROM effective_cells WHERE report_id = ? AND path = ?", [report_id, cell]
     ).fetchone()
-    document = db.execute(
-        "SELECT d.form, d.content FROM documents d JOIN reports r ON r.document = d.sha256 WHERE r.id = ?",
+    form, stored_lines = db.execute(
+        "SELECT d.form, d.lines FROM documents d JOIN reports r ON r.document = d.sha256 WHERE r.id = ?",
         [report_id],
     ).fetchone()
     excerpt = []
-    if document[0] == "text" and value.source and value.source.line:
-        lines = split_lines(decode(document[1])[0])
+    if stored_lines and value.source and value.source.line:
+        lines = json.loads(stored_lines)
         first = max(1, value.source.line - context)
         excerpt = [(n, lines[n - 1]) for n in range(first, min(len(lines), value.source.line + context) + 1)]
     corrections = list(
         db.query("SELECT * FROM corrections WHERE report_id = ? AND cell = ? ORDER BY id", [report_id, cell])
     )
-    return CellSource(cell, value.value, raw[0] if raw else "", value.source, document[0], excerpt, corrections)
+    return CellSource(cell, value.value, printed[0] or "" if printed else "", value.source, form, excerpt, corrections)
 
 
 def audit_trail(db: Database, report_id: int) -> list[dict]:
