@@ -14,12 +14,13 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from nianbao.db.checks import RULES
-from nianbao.db.format import FORMATS, TABLE3_COLUMN_KEYS, TABLE4_GROUPS, TABLE4_RESULTS
+from nianbao.db.format import FORMATS, TABLE3_COLUMN_KEYS, TABLE4_GROUPS, TABLE4_RESULTS, table4_key
 from nianbao.db.parse.labels import normalize
 from nianbao.db.schema import Database
+from nianbao.db.vocabulary import Status
 from nianbao.publish.untrusted import region_key
 
-PUBLIC_STATUSES = ("approved", "published")
+PUBLIC_STATUSES = (Status.APPROVED, Status.PUBLISHED)
 FORM_SUFFIX = {
     "text": ".txt",
     "pdf": ".pdf",
@@ -42,11 +43,9 @@ def public_reports(db: Database, include_unapproved: bool) -> list[dict]:
     """The reports to publish: approved (and already published) ones, or all of them."""
     # removed reports (tombstones) are never published
     where = (
-        "WHERE r.status != 'removed'"
-        if include_unapproved
-        else f"WHERE r.status IN ({', '.join('?' * len(PUBLIC_STATUSES))})"
+        "WHERE r.status != ?" if include_unapproved else f"WHERE r.status IN ({', '.join('?' * len(PUBLIC_STATUSES))})"
     )
-    params = [] if include_unapproved else list(PUBLIC_STATUSES)
+    params = [Status.REMOVED] if include_unapproved else list(PUBLIC_STATUSES)
     return list(
         db.query(
             f"SELECT r.*, d.form, d.sha256, d.size, {UPDATED} AS updated"
@@ -60,8 +59,8 @@ def public_reports(db: Database, include_unapproved: bool) -> list[dict]:
 # When a report last changed as readers see it (publish/stamp.py): its import, its newest
 # correction, its newest status change but being marked published (the publish itself). One
 # grouped pass over each log, not a lookup per report (status_log has no index by report).
-CHANGES = """LEFT JOIN (SELECT report_id, max(at) AS at FROM corrections GROUP BY report_id) k ON k.report_id = r.id
-    LEFT JOIN (SELECT report_id, max(at) AS at FROM status_log WHERE status != 'published' GROUP BY report_id) s
+CHANGES = f"""LEFT JOIN (SELECT report_id, max(at) AS at FROM corrections GROUP BY report_id) k ON k.report_id = r.id
+    LEFT JOIN (SELECT report_id, max(at) AS at FROM status_log WHERE status != '{Status.PUBLISHED}' GROUP BY report_id) s
         ON s.report_id = r.id"""
 UPDATED = "max(r.imported_at, coalesce(k.at, ''), coalesce(s.at, ''))"
 
@@ -189,7 +188,7 @@ def _insert_cells(db: Database) -> None:
 
 def _tables() -> str:
     table2 = sorted({f.key for spec in FORMATS.values() for f in spec.table2_fields})
-    table4 = [f"{g.key}_{r.key}" for g in TABLE4_GROUPS for r in TABLE4_RESULTS]
+    table4 = [table4_key(g.key, r.key) for g in TABLE4_GROUPS for r in TABLE4_RESULTS]
     return f"""
         CREATE TABLE reports (
             id INTEGER PRIMARY KEY, organ TEXT, region TEXT, region_code TEXT, province TEXT,
@@ -238,7 +237,7 @@ def _report_rows(reports: list[dict]) -> Iterable[dict]:
             **{k: r[k] for k in ("id", "organ", "region", "region_code", "province", "prefecture", "year")},
             **{k: r[k] for k in ("format", "published", "title", "period", "website")},
             # approved and published read the same: publishing twice must give identical files
-            "status": "approved" if r["status"] in PUBLIC_STATUSES else r["status"],
+            "status": Status.APPROVED if r["status"] in PUBLIC_STATUSES else r["status"],
             "approved": int(r["status"] in PUBLIC_STATUSES),
             "source_file": source_file(r["region_code"], r["year"], r["id"], r["form"]),
             "source_form": r["form"],
