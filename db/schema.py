@@ -306,6 +306,9 @@ def m007_publisher(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE publishes ADD COLUMN publisher TEXT")
 
 
+BACKFILL_CHUNK = 100_000  # cells described at a time when m008 upgrades a database
+
+
 @migrations()
 def m008_effective_cells(db: sqlite_utils.Database) -> None:
     """What a stored report's cells mean, in one view (`effective_cells`): the format's cells
@@ -313,13 +316,17 @@ def m008_effective_cells(db: sqlite_utils.Database) -> None:
     blank, and where each value sits as `Source.describe()` words it, written with the cell
     (`cells.source_text`; here rebuilt from the stored source columns)."""
     db.execute("ALTER TABLE cells ADD COLUMN source_text TEXT")  # Source.describe() of the columns
-    described = (
-        (Source(line, page, table, row, col).describe(), rowid)
-        for rowid, line, page, table, row, col in db.execute(
-            "SELECT rowid, source_line, source_page, source_table, source_row, source_col FROM cells"
-        ).fetchall()
-    )
-    db.conn.executemany("UPDATE cells SET source_text = ? WHERE rowid = ?", described)
+    last = 0
+    while chunk := db.execute(  # by rowid, a chunk at a time: 3 M cells would not fit in memory at once
+        "SELECT rowid, source_line, source_page, source_table, source_row, source_col FROM cells"
+        " WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        [last, BACKFILL_CHUNK],
+    ).fetchall():
+        db.conn.executemany(
+            "UPDATE cells SET source_text = ? WHERE rowid = ?",
+            [(Source(line, page, table, row, col).describe(), rowid) for rowid, line, page, table, row, col in chunk],
+        )
+        last = chunk[-1][0]
     db.execute(
         "CREATE TABLE format_cells (format TEXT NOT NULL, table_name TEXT NOT NULL, row_key TEXT NOT NULL,"
         " column_key TEXT NOT NULL, path TEXT NOT NULL, position INTEGER NOT NULL,"

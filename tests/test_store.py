@@ -319,10 +319,13 @@ def test_an_identity_correction_leaves_the_cells_as_they_were(db):
         {},
     ],
 )
-def test_upgrade_describes_the_stored_sources(db_path, source):
+def test_upgrade_describes_the_stored_sources(db_path, source, monkeypatch):
     """m008 writes each stored cell's place in words from its source columns, as the store now
-    writes it with the cell."""
+    writes it with the cell (a few cells at a time here, to go through many chunks)."""
+    from nianbao.db import schema
     from nianbao.db.document import Source
+
+    monkeypatch.setattr(schema, "BACKFILL_CHUNK", 7)
 
     old = old_database(db_path, "m008_effective_cells")
     columns = {f"source_{k}": source.get(k) for k in ("line", "page", "table", "row", "col")}
@@ -334,6 +337,7 @@ def test_upgrade_describes_the_stored_sources(db_path, source):
     upgraded = connect(db_path)
     (described,) = {c["source"] for c in effective(upgraded, 1).values()}
     assert described == Source(**source).describe()
+    assert upgraded.execute("SELECT count(*) FROM cells WHERE source_text IS NULL").fetchone()[0] == 0
     assert upgraded.execute("SELECT count(*) FROM effective_cells").fetchone()[0] == upgraded["cells"].count
 
 
