@@ -71,9 +71,12 @@ Block = Paragraph | Table
 
 @dataclass
 class Document:
-    """A file read into blocks, with how it was read (form, encoding) for the record."""
+    """A file read into blocks, with how it was read (form, encoding) for the record. `lines`:
+    a text file's lines as the reader split them (sources count them from 1), stored with the
+    file so that provenance shows the lines around a value without reading the file again."""
 
     blocks: list[Block]
     form: str
     encoding: str | None = None
     details: dict[str, str] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)

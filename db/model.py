@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeGuard
 
 from nianbao.db.document import Source
-from nianbao.db.format import FORMATS, NARRATIVE_SECTIONS, ReportFormat
+from nianbao.db.format import FORMATS, NARRATIVE_SECTIONS, ReportFormat, cell_path, parse_cell_path
 
 Number = int | float
 CellValue = Number | str | None  # a number, a not-applicable marker as written ("/"), or None
@@ -85,11 +85,10 @@ class Report:
 
     def get(self, path: str) -> Value:
         """The value at a cell path: table2.KEY, table3.ROW.COLUMN, table4.KEY."""
-        table, _, rest = path.partition(".")
+        table, key, column = parse_cell_path(path)
         if table == "table3":
-            row, _, column = rest.partition(".")
-            return self.table3[row][FORMATS[self.format].table3_column_index[column]]
-        return (self.table2 if table == "table2" else self.table4)[rest]
+            return self.table3[key][FORMATS[self.format].table3_column_index[column]]
+        return (self.table2 if table == "table2" else self.table4)[key]
 
     def number(self, path: str) -> Number | None:
         """The cell's value if it is a number; None when blank, a marker, text or absent from
@@ -105,9 +104,9 @@ class Report:
         rules that read many (one dict lookup per term instead of parsing each path)."""
         columns = [c.key for c in self.spec.table3_columns]
         cells = [
-            *((f"table2.{k}", v) for k, v in self.table2.items()),
-            *((f"table3.{row}.{c}", v) for row, vs in self.table3.items() for c, v in zip(columns, vs)),
-            *((f"table4.{k}", v) for k, v in self.table4.items()),
+            *((cell_path("table2", k), v) for k, v in self.table2.items()),
+            *((cell_path("table3", row, c), v) for row, vs in self.table3.items() for c, v in zip(columns, vs)),
+            *((cell_path("table4", k), v) for k, v in self.table4.items()),
         ]
         return {path: v.value for path, v in cells if is_number(v.value)}
 
@@ -139,4 +138,4 @@ class Report:
         }
 
     def _cells_by_path(self) -> dict[str, Value]:
-        return {".".join(p for p in (table, row, col) if p): value for table, row, col, value in self.cells()}
+        return {cell_path(table, row, col): value for table, row, col, value in self.cells()}

@@ -2,12 +2,15 @@
 
 Tables: `documents` (original files, bytes and sha256), `reports` (one row per report), `cells`
 (every value in long form, with where it came from), `narratives`, `parse_notes`, `imports` (the
-import log). Views `table2_wide`, `table3_wide`, `table4_wide` lay the cells out as people read
-them; their columns come from db/format.py.
+import log), `format_cells` (every cell each format has, from db/format.py). The view
+`effective_cells` is what a stored report's cells mean, the one definition the review, the checks
+and the published database read. Views `table2_wide`, `table3_wide`, `table4_wide` lay the cells
+out as people read them; their columns come from db/format.py.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,8 +18,9 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from nianbao.db.document import Source
 from nianbao.db.errors import NianbaoError
-from nianbao.db.format import FORMATS, TABLE3_COLUMN_KEYS
+from nianbao.db.format import FORMATS, TABLE3_COLUMN_KEYS, cell_path
 
 migrations = Migrations("nianbao")
 BUSY_TIMEOUT_MS = 10_000
@@ -84,6 +88,7 @@ def upgrade(db: Database) -> None:
             migrations.ensure_migrations_table(db)
     refuse_newer(db)
     if not migrations.pending(db):
+        refresh_format_cells(db)
         return
     # A migration may rebuild a table (m005): with foreign keys on, dropping the old one would
     # delete every row that refers to it. The pragma cannot change inside a transaction, so it is
@@ -93,6 +98,7 @@ def upgrade(db: Database) -> None:
         migrations.apply(db)
     finally:
         db.execute("PRAGMA foreign_keys = ON")
+    refresh_format_cells(db)
 
 
 def refuse_newer(db: Database) -> None:
@@ -298,6 +304,107 @@ def m006_cell_confidence(db: sqlite_utils.Database) -> None:
 def m007_publisher(db: sqlite_utils.Database) -> None:
     """Who publishes, named on every page of the site; remembered for the next publish."""
     db.execute("ALTER TABLE publishes ADD COLUMN publisher TEXT")
+
+
+BACKFILL_CHUNK = 100_000  # cells described at a time when m008 upgrades a database
+
+
+@migrations()
+def m008_effective_cells(db: sqlite_utils.Database) -> None:
+    """What a stored report's cells mean, in one view (`effective_cells`): the format's cells
+    (`format_cells`), the latest correction over the printed value, a short row's missing cells
+    blank, and where each value sits as `Source.describe()` words it, written with the cell
+    (`cells.source_text`; here rebuilt from the stored source columns)."""
+    db.execute("ALTER TABLE cells ADD COLUMN source_text TEXT")  # Source.describe() of the columns
+    last = 0
+    while chunk := db.execute(  # by rowid, a chunk at a time: 3 M cells would not fit in memory at once
+        "SELECT rowid, source_line, source_page, source_table, source_row, source_col FROM cells"
+        " WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        [last, BACKFILL_CHUNK],
+    ).fetchall():
+        db.conn.executemany(
+            "UPDATE cells SET source_text = ? WHERE rowid = ?",
+            [(Source(line, page, table, row, col).describe(), rowid) for rowid, line, page, table, row, col in chunk],
+        )
+        last = chunk[-1][0]
+    db.execute(
+        "CREATE TABLE format_cells (format TEXT NOT NULL, table_name TEXT NOT NULL, row_key TEXT NOT NULL,"
+        " column_key TEXT NOT NULL, path TEXT NOT NULL, position INTEGER NOT NULL,"
+        " PRIMARY KEY (format, table_name, row_key, column_key))"
+    )
+    _write_format_cells(db)
+    db.execute(EFFECTIVE_CELLS)
+
+
+@migrations()
+def m009_document_lines(db: sqlite_utils.Database) -> None:
+    """A text file's lines as the reader split them, kept with the file (JSON list), so that
+    provenance shows the lines around a value from what was stored, without reading the file
+    again. Files imported before: split here once, as the text reader does."""
+    from nianbao.db.errors import NianbaoError
+    from nianbao.db.readers.encoding import decode
+    from nianbao.db.readers.text import split_lines
+
+    db.execute("ALTER TABLE documents ADD COLUMN lines TEXT")
+    for digest, content in db.execute("SELECT sha256, content FROM documents WHERE form = 'text'").fetchall():
+        try:
+            lines = split_lines(decode(content)[0])
+        except NianbaoError:  # it was read once; if it no longer decodes, no lines are shown
+            continue
+        db.execute("UPDATE documents SET lines = ? WHERE sha256 = ?", [json.dumps(lines, ensure_ascii=False), digest])
+
+
+# A stored report's cells as the report now reads: every cell of its format that was stored, and
+# the missing cells of a table 三 row stored short (blank, no source); a value is the latest
+# correction of its path if any (by id), else the value printed. `printed`: the text as printed;
+# `text`: as the report now reads (the correction's value as text); `source`: where it sits
+# (Source.describe()). A corrected value keeps its place but not OCR's confidence: it is the
+# operator's reading. Read it with `WHERE report_id = ?` (or a join on report_id): SQLite
+# pushes that into the view, one report at a time.
+EFFECTIVE_CELLS = """CREATE VIEW effective_cells AS
+SELECT r.id AS report_id, s.table_name, s.row_key, s.column_key, s.path, s.position,
+    CASE WHEN k.id IS NULL THEN c.value ELSE k.new_value END AS value,
+    c.raw AS printed,
+    k.id IS NOT NULL AS corrected,
+    CASE WHEN k.id IS NULL THEN coalesce(c.raw, '') ELSE coalesce(CAST(k.new_value AS TEXT), '') END AS text,
+    c.source_text AS source,
+    c.source_line, c.source_page, c.source_table, c.source_row, c.source_col, c.source_bbox,
+    CASE WHEN k.id IS NULL THEN c.source_confidence END AS source_confidence
+FROM reports r
+JOIN format_cells s ON s.format = r.format
+LEFT JOIN cells c ON c.report_id = r.id AND c.table_name = s.table_name AND c.row_key = s.row_key
+    AND c.column_key = s.column_key
+LEFT JOIN corrections k ON k.id = (SELECT max(id) FROM corrections WHERE report_id = r.id AND cell = s.path)
+WHERE c.report_id IS NOT NULL
+    OR (s.column_key <> '' AND EXISTS (SELECT 1 FROM cells t WHERE t.report_id = r.id
+        AND t.table_name = s.table_name AND t.row_key = s.row_key))"""
+
+
+def format_cells() -> list[tuple[str, str, str, str, str, int]]:
+    """Every cell each format has, in printed order: (format, table, row key, column key, path,
+    position); column '' for tables 二 and 四."""
+    out: list[tuple[str, str, str, str]] = []
+    for name, spec in FORMATS.items():
+        out.extend((name, "table2", f.key, "") for f in spec.table2_fields)
+        out.extend((name, "table3", row, c.key) for row in spec.table3_row_keys for c in spec.table3_columns)
+        out.extend((name, "table4", f.key, "") for f in spec.table4)
+    return [(f, t, r, c, cell_path(t, r, c), i) for i, (f, t, r, c) in enumerate(out)]
+
+
+def _write_format_cells(db: sqlite_utils.Database) -> None:
+    db.execute("DELETE FROM format_cells")
+    db.conn.executemany("INSERT INTO format_cells VALUES (?, ?, ?, ?, ?, ?)", format_cells())
+
+
+def refresh_format_cells(db: Database) -> None:
+    """`format_cells` as db/format.py has them now: a nianbao that knows a new label variant or
+    row rewrites the table when it opens a database (nothing is written when they agree)."""
+    if not db["format_cells"].exists():
+        return
+    stored = db.execute("SELECT * FROM format_cells ORDER BY position").fetchall()
+    if stored != format_cells():
+        with db.atomic():
+            _write_format_cells(db)
 
 
 VIEWS = ("table2_wide", "table3_wide", "table4_wide")

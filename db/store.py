@@ -18,11 +18,12 @@ from pathlib import PurePath
 from nianbao.db.document import Document, Source
 from nianbao.db.model import Report
 from nianbao.db.schema import Database
+from nianbao.db.vocabulary import ImportStatus, Status
 
 
 @dataclass(frozen=True)
 class Stored:
-    status: str  # imported, replaced, unchanged
+    status: ImportStatus
     report_id: int | None
     message: str = ""
 
@@ -50,7 +51,7 @@ def save_report(db: Database, path: str, data: bytes, document: Document, report
     with db.atomic():
         known, report_id = find_document(db, digest)
         if known:
-            return Stored("unchanged", report_id, "同一文件已导入过")
+            return Stored(ImportStatus.UNCHANGED, report_id, "同一文件已导入过")
         insert_row(
             db,
             "documents",
@@ -61,6 +62,7 @@ def save_report(db: Database, path: str, data: bytes, document: Document, report
                 "form": document.form,
                 "encoding": document.encoding,
                 "content": data,
+                "lines": json.dumps(document.lines, ensure_ascii=False) if document.lines else None,
                 "imported_at": now(),
             },
         )
@@ -68,13 +70,13 @@ def save_report(db: Database, path: str, data: bytes, document: Document, report
         row = _report_row(report, digest)
         if previous is None:
             report_id = insert_row(db, "reports", row)
-            stored = Stored("imported", report_id)
+            stored = Stored(ImportStatus.IMPORTED, report_id)
         else:
             report_id, old_name = previous
             for table in ("cells", "narratives", "parse_notes"):
                 db.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
             update_row(db, "reports", report_id, row)
-            stored = Stored("replaced", report_id, f"取代从 {old_name} 导入的报告")
+            stored = Stored(ImportStatus.REPLACED, report_id, f"取代从 {old_name} 导入的报告")
         _write_contents(db, report_id, report)
         _log(db, path, digest, stored)
     return stored
@@ -82,7 +84,7 @@ def save_report(db: Database, path: str, data: bytes, document: Document, report
 
 def log_failure(db: Database, name: str, data: bytes | None, message: str) -> None:
     with db.atomic():
-        _log(db, name, sha256(data) if data else None, Stored("failed", None, message))
+        _log(db, name, sha256(data) if data else None, Stored(ImportStatus.FAILED, None, message))
 
 
 # Rows are written with plain SQL built once per table and columns: sqlite-utils' insert and
@@ -143,7 +145,7 @@ def _report_row(report: Report, digest: str) -> dict:
         "prefecture": report.prefecture,
         "region_note": report.region_note,
         "preamble": report.preamble,
-        "status": "imported",
+        "status": Status.IMPORTED,
         "imported_at": now(),
     }
 
@@ -161,6 +163,7 @@ _CELL_COLUMNS = (
     "source_row",
     "source_col",
     "source_bbox",
+    "source_text",
 )
 
 
@@ -214,10 +217,15 @@ def _write_contents(db: Database, report_id: int, report: Report) -> None:
 
 
 def _source_columns(source: Source | None) -> tuple[int | str | None, ...]:
+    """The stored source columns, the last one where the value sits in words (Source.describe(),
+    written now so that every reader of the cell says it the same way)."""
     if source is None:
-        return (None,) * 6
+        return (None,) * 6 + (_UNKNOWN_PLACE,)
     bbox = ",".join(f"{x:.1f}" for x in source.bbox) if source.bbox else None
-    return source.line, source.page, source.table, source.row, source.col, bbox
+    return source.line, source.page, source.table, source.row, source.col, bbox, source.describe()
+
+
+_UNKNOWN_PLACE = Source().describe()
 
 
 def _log(db: Database, name: str, digest: str | None, stored: Stored) -> None:

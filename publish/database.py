@@ -14,12 +14,13 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from nianbao.db.checks import RULES
-from nianbao.db.format import FORMATS, TABLE3_COLUMN_KEYS, TABLE4_GROUPS, TABLE4_RESULTS
+from nianbao.db.format import FORMATS, TABLE3_COLUMN_KEYS, TABLE4_GROUPS, TABLE4_RESULTS, table4_key
 from nianbao.db.parse.labels import normalize
 from nianbao.db.schema import Database
+from nianbao.db.vocabulary import Status
 from nianbao.publish.untrusted import region_key
 
-PUBLIC_STATUSES = ("approved", "published")
+PUBLIC_STATUSES = (Status.APPROVED, Status.PUBLISHED)
 FORM_SUFFIX = {
     "text": ".txt",
     "pdf": ".pdf",
@@ -42,11 +43,9 @@ def public_reports(db: Database, include_unapproved: bool) -> list[dict]:
     """The reports to publish: approved (and already published) ones, or all of them."""
     # removed reports (tombstones) are never published
     where = (
-        "WHERE r.status != 'removed'"
-        if include_unapproved
-        else f"WHERE r.status IN ({', '.join('?' * len(PUBLIC_STATUSES))})"
+        "WHERE r.status != ?" if include_unapproved else f"WHERE r.status IN ({', '.join('?' * len(PUBLIC_STATUSES))})"
     )
-    params = [] if include_unapproved else list(PUBLIC_STATUSES)
+    params = [Status.REMOVED] if include_unapproved else list(PUBLIC_STATUSES)
     return list(
         db.query(
             f"SELECT r.*, d.form, d.sha256, d.size, {UPDATED} AS updated"
@@ -60,8 +59,8 @@ def public_reports(db: Database, include_unapproved: bool) -> list[dict]:
 # When a report last changed as readers see it (publish/stamp.py): its import, its newest
 # correction, its newest status change but being marked published (the publish itself). One
 # grouped pass over each log, not a lookup per report (status_log has no index by report).
-CHANGES = """LEFT JOIN (SELECT report_id, max(at) AS at FROM corrections GROUP BY report_id) k ON k.report_id = r.id
-    LEFT JOIN (SELECT report_id, max(at) AS at FROM status_log WHERE status != 'published' GROUP BY report_id) s
+CHANGES = f"""LEFT JOIN (SELECT report_id, max(at) AS at FROM corrections GROUP BY report_id) k ON k.report_id = r.id
+    LEFT JOIN (SELECT report_id, max(at) AS at FROM status_log WHERE status != '{Status.PUBLISHED}' GROUP BY report_id) s
         ON s.report_id = r.id"""
 UPDATED = "max(r.imported_at, coalesce(k.at, ''), coalesce(s.at, ''))"
 
@@ -178,88 +177,18 @@ def _insert(db: Database, reports: list[dict]) -> None:
 
 
 def _insert_cells(db: Database) -> None:
-    """The cells as `db.review.load_report` reads them, in SQL: the cells of the report's format
-    only (`temp.published_spec`); a cell's value its latest correction, if any (by id); a row of
-    table 三 whole, a column not stored blank (or its correction), with no source. `source` is
-    `db.document.Source.describe()`."""
-    sql = db.conn.execute
-    sql("DROP TABLE IF EXISTS temp.published_spec")
-    sql(
-        "CREATE TEMP TABLE published_spec (format TEXT, table_name TEXT, row_key TEXT, column_key TEXT,"
-        " PRIMARY KEY (format, table_name, row_key, column_key))"
-    )
-    db.conn.executemany("INSERT INTO temp.published_spec VALUES (?, ?, ?, ?)", _spec_cells())
-    sql(  # stored cells, report by report (CROSS JOIN: in this order; one report must not scan them all)
+    """The batch's cells as `effective_cells` (db/schema.py) says they read, report by report
+    (CROSS JOIN: in this order; one report must not scan them all)."""
+    db.conn.execute(
         f"""INSERT INTO {SCHEMA}.cells (report_id, table_name, row_key, column_key, value, printed, corrected, source)
-        SELECT c.report_id, c.table_name, c.row_key, c.column_key, c.value, c.raw, 0, {_DESCRIBE}
-        FROM temp.published_batch b CROSS JOIN main.reports r ON r.id = b.id
-        CROSS JOIN main.cells c ON c.report_id = b.id
-        JOIN temp.published_spec s ON s.format = r.format AND s.table_name = c.table_name
-            AND s.row_key = c.row_key AND s.column_key = c.column_key"""
+        SELECT e.report_id, e.table_name, e.row_key, e.column_key, e.value, e.printed, e.corrected, e.source
+        FROM temp.published_batch b CROSS JOIN main.effective_cells e ON e.report_id = b.id"""
     )
-    corrected = f"""(SELECT report_id, cell, new_value, max(id) FROM main.corrections
-        WHERE report_id IN {BATCH} GROUP BY report_id, cell)"""  # a bare column beside max(): that row's
-    sql(
-        f"""UPDATE {SCHEMA}.cells SET value = k.new_value, corrected = 1 FROM {corrected} k
-        WHERE cells.report_id = k.report_id AND k.cell = {_path("cells")}"""
-    )
-    sql(  # rows of table 三 with a column not stored
-        f"""WITH partial AS (
-            SELECT c.report_id, r.format, c.row_key FROM main.cells c JOIN main.reports r ON r.id = c.report_id
-            WHERE c.report_id IN {BATCH} AND c.table_name = 'table3'
-            GROUP BY c.report_id, c.row_key
-            HAVING count(*) < (SELECT count(*) FROM temp.published_spec s
-                WHERE s.format = r.format AND s.table_name = 'table3' AND s.row_key = c.row_key)
-        )
-        INSERT INTO {SCHEMA}.cells (report_id, table_name, row_key, column_key, value, printed, corrected, source)
-        SELECT p.report_id, s.table_name, s.row_key, s.column_key,
-            (SELECT k.new_value FROM main.corrections k WHERE k.report_id = p.report_id AND k.cell = {_path("s")}
-                ORDER BY k.id DESC LIMIT 1), NULL,
-            EXISTS (SELECT 1 FROM main.corrections k WHERE k.report_id = p.report_id AND k.cell = {_path("s")}), NULL
-        FROM partial p JOIN temp.published_spec s
-            ON s.format = p.format AND s.table_name = 'table3' AND s.row_key = p.row_key
-        WHERE NOT EXISTS (SELECT 1 FROM main.cells c WHERE c.report_id = p.report_id AND c.table_name = 'table3'
-            AND c.row_key = s.row_key AND c.column_key = s.column_key)"""
-    )
-    sql("DROP TABLE temp.published_spec")
-
-
-def _path(table: str) -> str:
-    """SQL for a cell's path as corrections name it: table3.ROW.COLUMN, table2.KEY."""
-    return (
-        f"{table}.table_name || CASE WHEN {table}.row_key <> '' THEN '.' || {table}.row_key ELSE '' END"
-        f" || CASE WHEN {table}.column_key <> '' THEN '.' || {table}.column_key ELSE '' END"
-    )
-
-
-# db.document.Source.describe() of a stored cell's source columns (tests/test_publish.py holds
-# them to it): 第N行 only without a page, then 表格T第R行第C列 numbered from 1, or 位置未知.
-# The text reader's line (and cell) first: a quarter of a national build's time went here.
-_DESCRIBE = """CASE
-    WHEN c.source_line IS NOT NULL AND c.source_page IS NULL AND c.source_table IS NULL AND c.source_row IS NULL
-    THEN '第' || c.source_line || '行' || CASE WHEN c.source_col IS NOT NULL THEN '第' || (c.source_col + 1) || '列' ELSE '' END
-    ELSE coalesce(nullif(
-        CASE WHEN c.source_page IS NOT NULL THEN '第' || c.source_page || '页'
-            || CASE WHEN coalesce(c.source_table, c.source_row, c.source_col) IS NOT NULL THEN '，' ELSE '' END
-        WHEN c.source_line IS NOT NULL THEN '第' || c.source_line || '行' ELSE '' END
-        || CASE WHEN c.source_table IS NOT NULL THEN '表格' || (c.source_table + 1) ELSE '' END
-        || CASE WHEN c.source_row IS NOT NULL THEN '第' || (c.source_row + 1) || '行' ELSE '' END
-        || CASE WHEN c.source_col IS NOT NULL THEN '第' || (c.source_col + 1) || '列' ELSE '' END, ''), '位置未知')
-    END"""
-
-
-def _spec_cells() -> Iterable[tuple[str, str, str, str]]:
-    """Every cell each format has: (format, table, row key, column key); '' for tables 二 and 四."""
-    for name, spec in FORMATS.items():
-        yield from ((name, "table2", f.key, "") for f in spec.table2_fields)
-        for row in spec.table3_row_keys:
-            yield from ((name, "table3", row, c.key) for c in spec.table3_columns)
-        yield from ((name, "table4", f.key, "") for f in spec.table4)
 
 
 def _tables() -> str:
     table2 = sorted({f.key for spec in FORMATS.values() for f in spec.table2_fields})
-    table4 = [f"{g.key}_{r.key}" for g in TABLE4_GROUPS for r in TABLE4_RESULTS]
+    table4 = [table4_key(g.key, r.key) for g in TABLE4_GROUPS for r in TABLE4_RESULTS]
     return f"""
         CREATE TABLE reports (
             id INTEGER PRIMARY KEY, organ TEXT, region TEXT, region_code TEXT, province TEXT,
@@ -308,7 +237,7 @@ def _report_rows(reports: list[dict]) -> Iterable[dict]:
             **{k: r[k] for k in ("id", "organ", "region", "region_code", "province", "prefecture", "year")},
             **{k: r[k] for k in ("format", "published", "title", "period", "website")},
             # approved and published read the same: publishing twice must give identical files
-            "status": "approved" if r["status"] in PUBLIC_STATUSES else r["status"],
+            "status": Status.APPROVED if r["status"] in PUBLIC_STATUSES else r["status"],
             "approved": int(r["status"] in PUBLIC_STATUSES),
             "source_file": source_file(r["region_code"], r["year"], r["id"], r["form"]),
             "source_form": r["form"],

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 
 from nianbao.db import review
+from nianbao.db.format import cell_path
 from nianbao.db.pipeline import import_paths
 from nianbao.publish import run as publish_run
 from nianbao.publish.assets import STATIC
@@ -173,23 +174,17 @@ def test_table3_rows_keep_their_printed_order(samples_db, tmp_path):
     assert rows[-3:] == ["other_other", "total", "carried_forward"] and len(set(rows)) == 25
 
 
-# --- The published database: what load_report reads, set-based -----------------------------------
+# --- The published database: the effective cells (db/schema.py), copied ------------------------
 
 
 def corrected_samples(db, ids: dict[str, int]) -> None:
-    """Corrections of every kind: numeric (twice: the latest counts), a marker, made blank, a cell
-    stored blank given a value, the identity fields."""
+    """Corrections of cells (twice: the latest counts), of a short row's missing cell, and of the
+    identity fields."""
     a, b = ids["000"], ids["001"]
     review.correct(db, a, "table3.new_received.natural", "17", "p.3", who="li")
     review.correct(db, a, "table3.new_received.natural", "18", "p.3 again", who="li")
-    review.correct(db, a, "table3.new_received.other_org", "/", "printed as /", who="li")
-    review.correct(db, a, "table2.rules_made", "", "not printed", who="li")
     review.correct(db, a, "organ", "某某县人民政府办公室", "the cover", who="li")
     review.correct(db, a, "published", "2025-01-20", "the cover", who="li")
-    review.correct(db, a, "table3.total.social", "2.5", "a fraction as printed", who="li")
-    with db.atomic():
-        db.execute("UPDATE cells SET value = NULL, raw = '' WHERE report_id = ? AND row_key = 'review_corrected'", [b])
-    review.correct(db, b, "table4.review_corrected", "5", "blank in the file, 5 in the annex", who="li")
     review.correct(db, b, "year", "2023", "the title", who="li")
     review.correct(db, b, "region_code", "110105", "the seal", who="li")
     with db.atomic():  # a short row: its last cell never stored
@@ -201,65 +196,31 @@ def corrected_samples(db, ids: dict[str, int]) -> None:
     review.correct(db, ids["002"], "table3.granted.other_org", "3", "cut off in the file; the annex says 3", who="li")
 
 
-def published_cells(path: Path, report_id: int) -> dict[str, tuple]:
+def published_cells(path: Path, report_id: int) -> dict[str, dict]:
     rows = Database(path).query("SELECT * FROM cells WHERE report_id = ?", [report_id])
-    return {".".join(p for p in (r["table_name"], r["row_key"], r["column_key"]) if p): r for r in rows}
+    return {cell_path(r["table_name"], r["row_key"], r["column_key"]): r for r in rows}
 
 
-def test_published_values_are_load_reports(samples_db, tmp_path):
+def test_published_cells_are_the_effective_cells(samples_db, tmp_path):
     from nianbao.publish import database
 
     db, ids = samples_db
     corrected_samples(db, ids)
     target = database.build(db, database.public_reports(db, include_unapproved=True), tmp_path / "p.db")
-    for report_id in (ids["000"], ids["001"], ids["002"]):
-        report = review.load_report(db, report_id)
-        cells = published_cells(target, report_id)
-        assert {path: c["value"] for path, c in cells.items()} == {
-            ".".join(p for p in (t, r, c) if p): v.value for t, r, c, v in report.cells()
+    columns = ("value", "printed", "corrected", "source")
+    for report_id in ids.values():
+        effective = db.query("SELECT * FROM effective_cells WHERE report_id = ?", [report_id])
+        assert {c["path"]: tuple(c[k] for k in columns) for c in effective} == {
+            path: tuple(c[k] for k in columns) for path, c in published_cells(target, report_id).items()
         }
-        for t, r, c, v in report.cells():
-            assert cells[".".join(p for p in (t, r, c) if p)]["source"] == (v.source.describe() if v.source else None)
-    a = published_cells(target, ids["000"])
-    assert (a["table3.new_received.natural"]["value"], a["table3.new_received.natural"]["corrected"]) == (18, 1)
-    assert a["table3.new_received.other_org"]["value"] == "/" and a["table2.rules_made"]["value"] is None
-    assert a["table3.total.social"]["value"] == 2.5 and a["table3.total.natural"]["corrected"] == 0
-    assert a["table3.new_received.natural"]["printed"] == a["table3.new_received.natural"]["printed"].strip()
-    assert published_cells(target, ids["001"])["table4.review_corrected"]["value"] == 5
+    a = published_cells(target, ids["000"])["table3.new_received.natural"]
+    assert (a["value"], a["corrected"]) == (18, 1)
     short = published_cells(target, ids["002"])["table3.granted.other_org"]
     assert (short["value"], short["corrected"], short["source"]) == (3, 1, None)
-    assert review.load_report(db, ids["002"]).get("table3.granted.other_org").value == 3
     rows = {r["id"]: r for r in Database(target)["reports"].rows}
     assert (rows[ids["000"]]["organ"], rows[ids["000"]]["published"]) == ("某某县人民政府办公室", "2025-01-20")
     assert (rows[ids["001"]]["year"], rows[ids["001"]]["region_code"]) == (2023, "110105")
     assert rows[ids["001"]]["source_file"] == "sources/110105-2023.txt"
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        {"line": 12},
-        {"line": 12, "page": 3},
-        {"page": 2, "table": 0, "row": 4, "col": 1},
-        {"table": 1, "row": 0},
-        {"line": 7, "col": 3},
-        {},
-    ],
-)
-def test_published_source_is_describe(samples_db, tmp_path, source):
-    from nianbao.db.document import Source
-    from nianbao.publish import database
-
-    db, ids = samples_db
-    columns = {f"source_{k}": source.get(k) for k in ("line", "page", "table", "row", "col")}
-    with db.atomic():
-        db.execute(
-            f"UPDATE cells SET {', '.join(f'{c} = ?' for c in columns)} WHERE report_id = ?",
-            [*columns.values(), ids["000"]],
-        )
-    target = database.build(db, database.public_reports(db, include_unapproved=True), tmp_path / "p.db")
-    (described,) = {c["source"] for c in published_cells(target, ids["000"]).values()}
-    assert described == Source(**source).describe()
 
 
 def table_contents(path: Path) -> dict[str, list]:

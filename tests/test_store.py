@@ -7,7 +7,8 @@ import shutil
 
 import pytest
 
-from nianbao.db import store
+from nianbao.db import review, store
+from nianbao.db.format import cell_path
 from nianbao.db.pipeline import import_paths
 from nianbao.db.schema import connect, schema_version
 from tests.helpers import SAMPLE_NAMES, SAMPLES, sample_path
@@ -101,7 +102,37 @@ VERSIONS = [
     "m005_identity_with_place",
     "m006_cell_confidence",
     "m007_publisher",
+    "m008_effective_cells",
+    "m009_document_lines",
 ]
+
+
+def old_database(path, stop_before: str, *, samples: bool = True):
+    """A database of an older schema holding the samples, as that schema's code wrote them: they
+    are imported into a current database beside it and copied over, column by column."""
+    from sqlite_utils import Database
+
+    from nianbao.db.schema import migrations
+
+    old = Database(path)
+    migrations.apply(old, stop_before=stop_before)
+    if samples:
+        current = connect(path.with_name("current.db"))
+        list(import_paths(current, [sample_path(name) for name in SAMPLE_NAMES]))
+        current.close()
+        old.execute("ATTACH DATABASE ? AS current", [str(path.with_name("current.db"))])
+        for table in old.table_names():
+            if table.startswith("_") or table == "format_cells":  # written by the migrations
+                continue
+            columns = [
+                c for c in old[table].columns_dict if c in Database(path.with_name("current.db"))[table].columns_dict
+            ]
+            old.execute(
+                f"INSERT INTO main.{table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM current.{table}"
+            )
+        old.conn.commit()
+        old.execute("DETACH DATABASE current")
+    return old
 
 
 def test_wal_busy_timeout_and_migrations(db_path):
@@ -142,14 +173,7 @@ def test_upgrade_from_first_schema_keeps_reports(db_path):
 def test_upgrade_rebuilding_reports_keeps_every_row_that_refers_to_them(db_path):
     """m005 rebuilds `reports`; with foreign keys on, dropping the old table would have deleted
     every cell, finding and correction by cascade."""
-    from sqlite_utils import Database
-
-    from nianbao.db.schema import migrations
-
-    old = Database(db_path)
-    migrations.apply(old, stop_before="m005_identity_with_place")
-    old.execute("PRAGMA foreign_keys = ON")
-    list(import_paths(old, [sample_path(name) for name in SAMPLE_NAMES]))
+    old = old_database(db_path, "m005_identity_with_place")
     before = {t: old[t].count for t in ("reports", "cells", "findings", "suggestions", "narratives", "status_log")}
     old.close()
     upgraded = connect(db_path)
@@ -212,3 +236,136 @@ def test_narratives_stored_with_paragraphs(db):
     assert set(text) == {"overview", "problems", "other"}
     assert text["other"] == "无"
     assert "（二）依申请公开方面" in text["overview"].split("\n\n")
+
+
+# --- effective_cells: what a stored report's cells mean, the one definition ------------------------
+
+
+def effective(db, report_id: int) -> dict[str, dict]:
+    return {r["path"]: r for r in db.query("SELECT * FROM effective_cells WHERE report_id = ?", [report_id])}
+
+
+def test_effective_cells_are_the_stored_cells_of_the_format_with_sources_described(db):
+    from nianbao.db.document import Source
+
+    ids = [r.report_id for r in import_paths(db, [sample_path(n) for n in SAMPLE_NAMES])]
+    for report_id in ids:
+        cells = effective(db, report_id)
+        stored = list(db.query("SELECT * FROM cells WHERE report_id = ?", [report_id]))
+        assert len(cells) == len(stored) > 100
+        for c in stored:
+            row = cells[cell_path(c["table_name"], c["row_key"], c["column_key"])]
+            assert (row["value"], row["printed"], row["corrected"]) == (c["value"], c["raw"], 0)
+            columns = (c[f"source_{k}"] for k in ("line", "page", "table", "row", "col"))
+            assert row["source"] == Source(*columns).describe()
+    assert effective(db, ids[1])["table3.total.natural"]["source"].startswith("第")
+
+
+def test_the_latest_correction_wins_and_the_printed_text_stays(db):
+    (report_id,) = [r.report_id for r in import_paths(db, [sample_path("000")])]
+    printed = effective(db, report_id)["table3.new_received.natural"]
+    review.correct(db, report_id, "table3.new_received.natural", "17", "p.3", who="li")
+    review.correct(db, report_id, "table3.new_received.natural", "18", "p.3 again", who="li")
+    review.correct(db, report_id, "table3.new_received.other_org", "/", "printed as /", who="li")
+    review.correct(db, report_id, "table2.rules_made", "", "not printed", who="li")
+    cells = effective(db, report_id)
+    cell = cells["table3.new_received.natural"]
+    assert (cell["value"], cell["corrected"], cell["text"]) == (18, 1, "18")
+    assert (cell["printed"], cell["source"]) == (printed["printed"], printed["source"])
+    assert cells["table3.new_received.other_org"]["value"] == "/"
+    assert (cells["table2.rules_made"]["value"], cells["table2.rules_made"]["corrected"]) == (None, 1)
+    assert cells["table3.total.natural"]["corrected"] == 0
+
+
+def test_a_short_row_is_filled_blank_and_an_unstored_row_stays_out(db):
+    (report_id,) = [r.report_id for r in import_paths(db, [sample_path("002")])]
+    with db.atomic():
+        db.execute(
+            "DELETE FROM cells WHERE report_id = ? AND table_name = 'table3' AND row_key = 'granted'"
+            " AND column_key IN ('other_org', 'legal')",
+            [report_id],
+        )
+        db.execute("DELETE FROM cells WHERE report_id = ? AND row_key = 'refused_secret'", [report_id])
+        db.execute(
+            "INSERT INTO cells (report_id, table_name, row_key, column_key, value) VALUES (?, 'table2', 'x', '', 1)",
+            [report_id],
+        )
+    cells = effective(db, report_id)
+    short = cells["table3.granted.other_org"]
+    assert (short["value"], short["printed"], short["source"], short["corrected"]) == (None, None, None, 0)
+    assert not any(p.startswith("table3.refused_secret.") for p in cells) and "table2.x" not in cells
+    review.correct(db, report_id, "table3.granted.other_org", "3", "the annex says 3", who="li")
+    short = effective(db, report_id)["table3.granted.other_org"]
+    assert (short["value"], short["corrected"], short["source"]) == (3, 1, None)
+    assert review.load_report(db, report_id).get("table3.granted.other_org").value == 3
+
+
+def test_an_identity_correction_leaves_the_cells_as_they_were(db):
+    (report_id,) = [r.report_id for r in import_paths(db, [sample_path("000")])]
+    before = effective(db, report_id)
+    review.correct(db, report_id, "organ", "某某县人民政府办公室", "the cover", who="li")
+    review.correct(db, report_id, "year", "2023", "the title", who="li")
+    assert effective(db, report_id) == before
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        {"line": 12},
+        {"line": 12, "page": 3},
+        {"page": 2, "table": 0, "row": 4, "col": 1},
+        {"table": 1, "row": 0},
+        {"line": 7, "col": 3},
+        {},
+    ],
+)
+def test_upgrade_describes_the_stored_sources(db_path, source, monkeypatch):
+    """m008 writes each stored cell's place in words from its source columns, as the store now
+    writes it with the cell (a few cells at a time here, to go through many chunks)."""
+    from nianbao.db import schema
+    from nianbao.db.document import Source
+
+    monkeypatch.setattr(schema, "BACKFILL_CHUNK", 7)
+
+    old = old_database(db_path, "m008_effective_cells")
+    columns = {f"source_{k}": source.get(k) for k in ("line", "page", "table", "row", "col")}
+    old.execute(
+        f"UPDATE cells SET {', '.join(f'{c} = ?' for c in columns)} WHERE report_id = 1", list(columns.values())
+    )
+    old.conn.commit()
+    old.close()
+    upgraded = connect(db_path)
+    (described,) = {c["source"] for c in effective(upgraded, 1).values()}
+    assert described == Source(**source).describe()
+    assert upgraded.execute("SELECT count(*) FROM cells WHERE source_text IS NULL").fetchone()[0] == 0
+    assert upgraded.execute("SELECT count(*) FROM effective_cells").fetchone()[0] == upgraded["cells"].count
+
+
+def test_format_cells_follow_the_format_when_a_database_is_opened(db_path):
+    from nianbao.db.schema import format_cells
+
+    db = connect(db_path)
+    with db.atomic():
+        db.execute("DELETE FROM format_cells WHERE table_name = 'table4'")
+    db.close()
+    again = connect(db_path)
+    assert again.execute("SELECT * FROM format_cells ORDER BY position").fetchall() == format_cells()
+
+
+def test_a_text_files_lines_are_stored_and_provenance_reads_them_not_the_file(db):
+    (result,) = import_paths(db, [sample_path("003")])
+    with db.atomic():  # the original bytes are not read again
+        db.execute("UPDATE documents SET content = x'00ff'")
+    found = review.cell_source(db, result.report_id, "table3.carried_forward.commercial")
+    line = found.source.line
+    assert [n for n, _ in found.excerpt] == list(range(line - 2, line + 3))
+    assert dict(found.excerpt)[line].startswith("四、结转下年度继续办理")
+
+
+def test_upgrade_splits_the_lines_of_text_files_imported_before(db_path):
+    old_database(db_path, "m009_document_lines").close()
+    upgraded = connect(db_path)
+    forms = dict(upgraded.execute("SELECT form, count(lines) FROM documents GROUP BY form").fetchall())
+    assert forms == {"text": 5}
+    found = review.cell_source(upgraded, 4, "table3.carried_forward.commercial")
+    assert dict(found.excerpt)[found.source.line].startswith("四、结转下年度继续办理")

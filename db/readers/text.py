@@ -35,6 +35,7 @@ def read_text(data: bytes) -> Document:
     text, encoding = decode(data)
     document = split_blocks(text)
     document.encoding = encoding
+    document.lines = split_lines(text)  # kept with the file, for provenance (db/store.py)
     return document
 
 
