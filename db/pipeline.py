@@ -241,7 +241,7 @@ def import_file(db: Database, path: Path, parsed: Parsed | None = None) -> FileR
         with db.atomic():  # the report and its findings, or nothing
             stored = save_report(db, name, data, document, report)
             if stored.report_id and stored.status != ImportStatus.UNCHANGED:
-                found = recheck(db, stored.report_id, parsed=report)
+                found = recheck(db, stored.report_id)
     except NianbaoError as exc:
         log_failure(db, name, data, str(exc))
         return FileResult(name, ImportStatus.FAILED, message=str(exc))

@@ -18,13 +18,11 @@ from nianbao.db.store import insert_rows
 from nianbao.db.vocabulary import Severity, Status
 
 
-def recheck(db: Database, report_id: int, *, neighbours: bool = True, parsed: Report | None = None) -> list[Finding]:
+def recheck(db: Database, report_id: int, *, neighbours: bool = True) -> list[Finding]:
     """Run every rule on a report and store the findings, suggestions and status; then the next
     year's report of the same organ, whose cross-year rules depend on this one. The rules read
     the report as stored (`load_report`, the effective cells), never the parser's copy, so an
-    import and a later re-check judge the same cells. `parsed` is accepted and not used (the
-    import loop passes it; about 2 ms a report to read back instead)."""
-    del parsed
+    import and a later re-check judge the same cells (about 2 ms a report to read back)."""
     report = load_report(db, report_id)
     previous_id = neighbour(db, report, -1)
     previous = load_report(db, previous_id) if previous_id else None
