@@ -32,10 +32,10 @@ from typing import Any
 import pypdfium2
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 from pdfminer.pdffont import PDFCIDFont, PDFType3Font
-from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 from pdfplumber.page import Page
 
 from nianbao.db.errors import ReadError
+from nianbao.db.readers import pdf_fonts
 from nianbao.db.readers.pdf_bounds import Loaded
 
 ENGINE_VARIABLE = "NIANBAO_PDF_ENGINE"
@@ -220,32 +220,15 @@ class _Descents:
     where it has none; a Type 3 font's from its /FontBBox and /FontMatrix). PDFium reads the
     descriptor's value cut to a whole number, and falls back on the font program's where it has
     none, so a character's box would sit a little or much lower (LibreOffice's TrueType fonts,
-    Chromium's Type 3 fonts). pdfminer loads the page's fonts (its resources and its forms': no
-    content is read); each PDFium font is matched to them by name, flags and italic angle. A
+    Chromium's Type 3 fonts). The page's fonts are read as pdfminer makes them (its resources and
+    its forms': no content is read; pdf_fonts.py); each PDFium font is matched to them by name, flags and italic angle. A
     font that matches fonts of different descents leaves the page to pdfminer (`Unresolved`)."""
 
     def __init__(self, page: Page) -> None:
         self.fonts: list[Any] = []
         self.found: dict[int, tuple[float, Any]] = {}
         if page.pdf is not None:
-            self._load(page.pdf.rsrcmgr, page.page_obj.resources, set())
-
-    def _load(self, manager: Any, resources: Any, seen: set[int]) -> None:
-        resources = resolve1(resources)
-        if not isinstance(resources, dict) or id(resources) in seen:
-            return
-        seen.add(id(resources))
-        fonts = resolve1(resources.get("Font"))
-        for spec in fonts.values() if isinstance(fonts, dict) else ():
-            objid = spec.objid if isinstance(spec, PDFObjRef) else None
-            spec = resolve1(spec)
-            if isinstance(spec, dict):
-                self.fonts.append(manager.get_font(objid, spec))
-        xobjects = resolve1(resources.get("XObject"))
-        for xobject in xobjects.values() if isinstance(xobjects, dict) else ():
-            stream = resolve1(xobject)
-            if isinstance(stream, PDFStream) and "Resources" in stream.attrs:
-                self._load(manager, stream.attrs["Resources"], seen)
+            self.fonts = pdf_fonts.page_fonts(page.pdf.rsrcmgr, page.page_obj.resources)
 
     def of(self, font: Any, key: int) -> tuple[float, Any]:
         """The font's descent, and pdfminer's font where exactly one is it (else None)."""
@@ -493,7 +476,8 @@ class _Font:
 
     def __init__(self, handle: Any, key: int, descents: _Descents) -> None:
         self.handle = handle
-        self.descent, pdfminer_font = descents.of(handle, key)
+        self.descent, matched = descents.of(handle, key)
+        pdfminer_font = pdf_fonts.made(matched)
         self.widths = _widths(pdfminer_font) if pdfminer_font is not None else None
         self.unmapped = _Unmapped.of(pdfminer_font)
         self.left_out = self.unmapped.known if self.unmapped is not None else None  # found so far
