@@ -450,15 +450,16 @@ class _Unmapped:
 
     @classmethod
     def of(cls, font: Any) -> _Unmapped | None:
-        """The font's, made once and kept with it (pdfminer keeps one object per font)."""
+        """The font's, made once and kept with its CMap: pdfminer keeps one object per predefined
+        CMap, so what is known of its codes holds for every file of the process."""
         cmap = getattr(font, "cmap", None)
         name = str(getattr(cmap, "attrs", {}).get("CMapName", ""))
         if not isinstance(font, PDFCIDFont) or not ("UCS2" in name or "UTF16" in name):
             return None
-        unmapped = getattr(font, "_nianbao_unmapped", None)
+        unmapped = getattr(cmap, "_nianbao_unmapped", None)
         if unmapped is None:
             unmapped = cls(cmap, "utf-16-be")
-            setattr(font, "_nianbao_unmapped", unmapped)  # noqa: B010 (pdfminer's class has no such slot)
+            setattr(cmap, "_nianbao_unmapped", unmapped)  # noqa: B010 (pdfminer's class has no such slot)
         return unmapped
 
     def left_out(self, char: str) -> bool:
@@ -623,10 +624,12 @@ def _segments(handle: Any, matrix: Matrix) -> list[tuple[str, Point]]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _coordinate(value: float, start: float) -> float:
     """A path coordinate as written: a number of the content stream, or the corner of a
     rectangle (`re` x y w h), which PDFium sums in 32-bit floats (x + w) where pdfminer sums the
-    written numbers: that sum is found again from the width it must have been written with."""
+    written numbers: that sum is found again from the width it must have been written with.
+    (Kept for the process: a table's rulings repeat a few coordinates on every page.)"""
     shortest = written(value)
     if value == start or len(f"{shortest:.9g}".rstrip("0").replace(".", "").lstrip("-0")) <= 7:
         return shortest
