@@ -529,19 +529,22 @@ class _Styles:
         self.ctm = frame.ctm
         self.descents = descents
         self.fonts: dict[int, _Font] = {}
-        self.styles: dict[tuple[int, Matrix, float], tuple[_Font, Style]] = {}
+        self.styles: dict[tuple[int, float, float, float, float, float], tuple[_Font, Style]] = {}
+        self.matrix = pdfium_c.FS_MATRIX()  # filled for each text object
 
     def of(self, index: int, key: int) -> tuple[_Font, Style]:
         """The font and style of the character at `index`, of the text object at address `key`."""
-        m = pdfium_c.FS_MATRIX()
-        pdfium_c.FPDFText_GetMatrix(self.raw, index, m)
-        matrix = (written(m.a), written(m.b), written(m.c), written(m.d), 0.0, 0.0)
-        size = written(pdfium_c.FPDFText_GetFontSize(self.raw, index))
+        m = self.matrix
+        if not pdfium_c.FPDFText_GetMatrix(self.raw, index, m):
+            m.a = m.b = m.c = m.d = m.e = m.f = 0.0  # as a new FS_MATRIX left unfilled
+        size = pdfium_c.FPDFText_GetFontSize(self.raw, index)
         font_key = (_font_address(key) or 0) if key else 0
-        found = self.styles.get((font_key, matrix, size))
+        as_given = (font_key, m.a, m.b, m.c, m.d, size)  # PDFium's 32-bit values: the same style
+        found = self.styles.get(as_given)
         if found is None:
             font = self._font(font_key)
-            found = self.styles[(font_key, matrix, size)] = (font, self._style(matrix, size, font.descent))
+            matrix = (written(m.a), written(m.b), written(m.c), written(m.d), 0.0, 0.0)
+            found = self.styles[as_given] = (font, self._style(matrix, written(size), font.descent))
         return found
 
     def _font(self, key: int) -> _Font:
@@ -566,32 +569,43 @@ def _linear(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float,
 # --- Paths ---------------------------------------------------------------------------------------
 
 
+class _Buffers:
+    """The ctypes values PDFium fills for each path of a page, made once per page (not per call)."""
+
+    def __init__(self) -> None:
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.fill_mode, self.stroke = ctypes.c_int(), ctypes.c_int()
+        self.r, self.g, self.b, self.a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+        self.width, self.x, self.y = ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+
+
 def _paths(pdfium_page: pypdfium2.PdfPage, frame: _Frame) -> Iterator[Obj]:
     raw = pdfium_page.raw
+    buffers = _Buffers()
     for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        yield from _object_paths(pdfium_c.FPDFPage_GetObject(raw, i), IDENTITY, frame)
+        yield from _object_paths(pdfium_c.FPDFPage_GetObject(raw, i), IDENTITY, frame, buffers)
 
 
-def _object_paths(handle: Any, outer: Matrix, frame: _Frame) -> Iterator[Obj]:
+def _object_paths(handle: Any, outer: Matrix, frame: _Frame, buffers: _Buffers) -> Iterator[Obj]:
     kind = pdfium_c.FPDFPageObj_GetType(handle)
     if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-        yield from _painted(handle, _times(_matrix(handle), outer), frame)
+        yield from _painted(handle, _times(_matrix(handle, buffers), outer), frame, buffers)
     elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-        inner = _times(_matrix(handle), outer)
+        inner = _times(_matrix(handle, buffers), outer)
         for i in range(pdfium_c.FPDFFormObj_CountObjects(handle)):
-            yield from _object_paths(pdfium_c.FPDFFormObj_GetObject(handle, i), inner, frame)
+            yield from _object_paths(pdfium_c.FPDFFormObj_GetObject(handle, i), inner, frame, buffers)
 
 
-def _matrix(handle: Any) -> Matrix:
-    m = pdfium_c.FS_MATRIX()
+def _matrix(handle: Any, buffers: _Buffers) -> Matrix:
+    m = buffers.matrix
     if not pdfium_c.FPDFPageObj_GetMatrix(handle, m):
         return IDENTITY
     return (written(m.a), written(m.b), written(m.c), written(m.d), written(m.e), written(m.f))
 
 
-def _color(getter: Any, handle: Any) -> tuple[float, ...] | None:
-    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-    if not getter(handle, r, g, b, a):
+def _color(getter: Any, handle: Any, buffers: _Buffers) -> tuple[float, ...] | None:
+    r, g, b = buffers.r, buffers.g, buffers.b
+    if not getter(handle, r, g, b, buffers.a):
         return None
     return (r.value / 255, g.value / 255, b.value / 255)
 
@@ -599,11 +613,12 @@ def _color(getter: Any, handle: Any) -> tuple[float, ...] | None:
 _SEGMENT = {pdfium_c.FPDF_SEGMENT_MOVETO: "m", pdfium_c.FPDF_SEGMENT_LINETO: "l", pdfium_c.FPDF_SEGMENT_BEZIERTO: "c"}
 
 
-def _segments(handle: Any, matrix: Matrix) -> list[tuple[str, Point]]:
+def _segments(handle: Any, matrix: Matrix, buffers: _Buffers) -> list[tuple[str, Point]]:
     """The path as pdfminer's operators, each with its end point on the page (user space);
     a Bézier curve (three points in PDFium) is one `c`, a closed subpath ends with `h`."""
     out: list[tuple[str, Point]] = []
-    x, y = ctypes.c_float(), ctypes.c_float()
+    x, y = buffers.x, buffers.y
+    x.value = y.value = 0.0  # a point PDFium cannot give is the one before it (0, 0 first)
     pending = 0
     start = (0.0, 0.0)
     for i in range(pdfium_c.FPDFPath_CountSegments(handle)):
@@ -641,20 +656,20 @@ def _coordinate(value: float, start: float) -> float:
     return shortest
 
 
-def _painted(handle: Any, matrix: Matrix, frame: _Frame) -> Iterator[Obj]:
-    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+def _painted(handle: Any, matrix: Matrix, frame: _Frame, buffers: _Buffers) -> Iterator[Obj]:
+    fill_mode, stroke = buffers.fill_mode, buffers.stroke
     if not pdfium_c.FPDFPath_GetDrawMode(handle, fill_mode, stroke):
         return
     style = {
         "stroke": bool(stroke.value),
         "fill": fill_mode.value != 0,
         "evenodd": fill_mode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE,
-        "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, handle),
-        "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, handle),
+        "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, handle, buffers),
+        "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, handle, buffers),
     }
-    width = ctypes.c_float()
+    width = buffers.width
     style["linewidth"] = width.value if pdfium_c.FPDFPageObj_GetStrokeWidth(handle, width) else 0.0
-    path = _segments(handle, matrix)
+    path = _segments(handle, matrix, buffers)
     shape = "".join(op for op, _ in path)
     for found in re.finditer(r"m[^m]+", shape):
         obj = _shape(path[found.start() : found.end()], frame)
