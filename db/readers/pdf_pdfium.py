@@ -579,21 +579,27 @@ class _Buffers:
         self.width, self.x, self.y = ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
 
 
-def _paths(pdfium_page: pypdfium2.PdfPage, frame: _Frame) -> Iterator[Obj]:
+def _paths(pdfium_page: pypdfium2.PdfPage, frame: _Frame) -> list[Obj]:
+    """The page's lines, rectangles and curves, those of its forms included."""
     raw = pdfium_page.raw
-    buffers = _Buffers()
-    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        yield from _object_paths(pdfium_c.FPDFPage_GetObject(raw, i), IDENTITY, frame, buffers)
+    out: list[Obj] = []
+    handles = [pdfium_c.FPDFPage_GetObject(raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw))]
+    _collect(handles, IDENTITY, frame, _Buffers(), out)
+    return out
 
 
-def _object_paths(handle: Any, outer: Matrix, frame: _Frame, buffers: _Buffers) -> Iterator[Obj]:
-    kind = pdfium_c.FPDFPageObj_GetType(handle)
-    if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-        yield from _painted(handle, _times(_matrix(handle, buffers), outer), frame, buffers)
-    elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-        inner = _times(_matrix(handle, buffers), outer)
-        for i in range(pdfium_c.FPDFFormObj_CountObjects(handle)):
-            yield from _object_paths(pdfium_c.FPDFFormObj_GetObject(handle, i), inner, frame, buffers)
+def _collect(handles: list[Any], outer: Matrix, frame: _Frame, buffers: _Buffers, out: list[Obj]) -> None:
+    """The paths among `handles` (a form's objects: through its matrix), in order, into `out`;
+    one loop, not a generator for each object of the page (mostly text objects)."""
+    kind_of, path, form = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    for handle in handles:
+        kind = kind_of(handle)
+        if kind == path:
+            out.extend(_painted(handle, _times(_matrix(handle, buffers), outer), frame, buffers))
+        elif kind == form:
+            inner = _times(_matrix(handle, buffers), outer)
+            count = pdfium_c.FPDFFormObj_CountObjects(handle)
+            _collect([pdfium_c.FPDFFormObj_GetObject(handle, i) for i in range(count)], inner, frame, buffers, out)
 
 
 def _matrix(handle: Any, buffers: _Buffers) -> Matrix:
