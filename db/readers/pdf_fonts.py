@@ -6,8 +6,8 @@ pdfminer's font objects for that parsed every font's ToUnicode map and width arr
 reading a Word or WPS export). A `Light` font holds the values the matching reads, taken from
 the dictionaries by pdfminer's own rules (PDFFont, PDFType1Font, PDFCIDFont,
 PDFResourceManager.get_font), and makes pdfminer's font only where the reader needs more of it:
-a width listed with a fraction (pdf_pdfium._Widths), or a character map other than Identity-H (a
-predefined Unicode map may leave codes out: pdf_pdfium._Unmapped). Any other font (Type 3, a
+a width listed with a fraction (pdf_pdfium._Widths), or a character map other than Identity-H or -V
+(a predefined Unicode map may leave codes out: pdf_pdfium._Unmapped). Any other font (Type 3, a
 font pdfminer would make of something unusual, or a dictionary these rules cannot read) is
 pdfminer's own, made at once, as before.
 """
@@ -114,11 +114,13 @@ def _basefont(spec: dict[Any, Any]) -> str:
 
 
 def _cid(spec: dict[Any, Any]) -> tuple[Any, str, int, float, float, bool] | None:
-    """PDFCIDFont: horizontal Identity-H only (its widths are /W; no predefined Unicode map)."""
-    if PDFCIDFont._get_cmap_name(spec, False) != "Identity-H":
+    """PDFCIDFont: Identity-H or Identity-V only (no predefined Unicode map); its widths are
+    /W, a vertical font's /W2 (whose numbers hold the widths)."""
+    cmap = PDFCIDFont._get_cmap_name(spec, False)
+    if cmap not in ("Identity-H", "Identity-V"):
         return None
     descriptor = dict_value(spec["FontDescriptor"]) if "FontDescriptor" in spec else {}
-    needed = _fractions(list_value(spec.get("W", [])))
+    needed = _fractions(list_value(spec.get("W" if cmap == "Identity-H" else "W2", [])))
     return _described(descriptor, _basefont(spec), needed)
 
 
