@@ -195,7 +195,7 @@ def _single(value: float) -> float:
 
 
 def page_objects(document: pypdfium2.PdfDocument, index: int, page: Page, loaded: Loaded) -> dict[str, list[Obj]]:
-    """The page's characters, lines, rectangles and curves, in pdfplumber's shapes."""
+    """The page's characters (the keys the reader reads), lines, rectangles and curves (pdfplumber's)."""
     frame = _Frame(page)
     descents = _Descents(page)
     if index not in loaded:
