@@ -4,12 +4,14 @@ refusal. Scans are left out (OCR reads them, not these engines).
 
     python benchmarks/gate_pdf.py collect DIR   # the PDFs the tests hand to the reader, kept in DIR
     python benchmarks/gate_pdf.py compare DIR [FILE.pdf ...] [--show N]
+    python benchmarks/gate_pdf.py fonts DIR [FILE.pdf ...]
 
 `collect` runs the test files that read PDFs (tests/forms/pdf.py fixtures, portal.py prints in
 Chromium, office.py exports from LibreOffice, tests/data/real/raw/*.pdf) with the plugin
 benchmarks/gate_pdf_collect.py, which keeps each PDF once. `compare` reads each file of DIR (and
 tests/data/real/raw/*.pdf) with both engines and prints one line per file that differs, with its
-first differing blocks; the last line counts identical files. Exit 1 when any differs.
+first differing blocks; the last line counts identical files. Exit 1 when any differs. `fonts`
+checks each font the PDFium reader reads light (db/readers/pdf_fonts.py) against pdfminer's own.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -79,9 +82,46 @@ def compare(files: list[Path], show: int) -> int:
     return 0 if same == len(files) else 1
 
 
+def fonts(files: list[Path]) -> int:
+    """Every font the PDFium reader reads light (db/readers/pdf_fonts.py) says what pdfminer's own
+    font says (name, base font, flags, descent, italic angle), and one not made by pdfminer lists
+    no width with a fraction and leaves no code out."""
+    import pdfplumber
+    from pdfminer.pdfinterp import PDFResourceManager
+
+    from nianbao.db.readers import pdf_fonts, pdf_pdfium
+
+    def values(font: Any) -> tuple[Any, ...]:
+        found = (font.fontname, font.basefont, font.flags, font.descent, font.italic_angle, font.get_descent())
+        return tuple((type(value), value) for value in found)
+
+    light = made = wrong = 0
+    for path in files:
+        try:
+            pdf = pdfplumber.open(path)
+            pages = pdf.pages
+        except Exception:  # noqa: BLE001, S112 (a damaged file: the reader refuses it before any font)
+            continue
+        for page in pages:
+            for font in pdf_fonts.page_fonts(pdf.rsrcmgr, page.page_obj.resources):
+                if not isinstance(font, pdf_fonts.Light):
+                    made += 1
+                    continue
+                light += 1
+                real = PDFResourceManager(caching=False).get_font(font.objid, font.spec)
+                widths = pdf_pdfium._widths(real)
+                unneeded = (widths is None or not widths.by_char) and pdf_pdfium._Unmapped.of(real) is None
+                if values(font) != values(real) or not (font.needed or unneeded):
+                    wrong += 1
+                    print(f"DIFF {path.name} page {page.page_number}: {values(font)} / {values(real)}")
+        pdf.close()
+    print(f"fonts read light: {light} ({wrong} differing from pdfminer's); made by pdfminer: {made}")
+    return 1 if wrong else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("step", choices=("collect", "compare"))
+    parser.add_argument("step", choices=("collect", "compare", "fonts"))
     parser.add_argument("folder", type=Path)
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--show", type=int, default=2, help="differing blocks shown per file")
@@ -89,7 +129,7 @@ def main() -> int:
     if args.step == "collect":
         return collect(args.folder)
     files = args.files or sorted({*args.folder.glob("*.pdf"), *(ROOT / "tests/data/real/raw").glob("*.pdf")})
-    return compare(files, args.show)
+    return fonts(files) if args.step == "fonts" else compare(files, args.show)
 
 
 if __name__ == "__main__":

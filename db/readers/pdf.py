@@ -24,6 +24,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from io import BytesIO
+from operator import itemgetter
 from typing import Any
 
 import pdfplumber
@@ -184,7 +185,7 @@ class _Reader:
         if not self._count(chars):
             self.blank_pages.append(number)
         grids = [_Grid(table) for table in found]
-        free = [char for char in chars if not any(grid.take(char) for grid in grids)]
+        free = _untaken(chars, grids)
         for grid in grids:
             free += grid.release()
         tables = [(grid.top, grid.rows()) for grid in grids if grid.kept]
@@ -223,15 +224,10 @@ class _Reader:
 
     def _count(self, chars: list[Char]) -> int:
         """Count the page's glyphs, and those without Unicode; returns the page's glyphs."""
-        glyphs = 0
-        for char in chars:
-            text = char["text"]
-            if text.strip(SPACES):
-                glyphs += 1
-                if len(text) > 1 and _CID.match(text):
-                    self.cids += 1
-        self.glyphs += glyphs
-        return glyphs
+        glyphs = [text for text in map(_TEXT, chars) if text.strip(SPACES)]
+        self.cids += sum(1 for text in glyphs if len(text) > 1 and _CID.match(text))
+        self.glyphs += len(glyphs)
+        return len(glyphs)
 
     def _begun(self, rows: list[Row]) -> int:
         """A table that starts on this page: its first rows are the header a continuation may
@@ -304,6 +300,22 @@ class _Reader:
             raise ReadError(ENCRYPTED if self.encrypted else NO_UNICODE)
 
 
+def _untaken(chars: list[Char], grids: list[_Grid]) -> list[Char]:
+    """The characters no table's cell takes (each goes to the first table that takes it, by its
+    centre)."""
+    if not grids:
+        return list(chars)
+    free = []
+    for char in chars:
+        cx, cy = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+        for grid in grids:
+            if grid.take(char, cx, cy):
+                break
+        else:
+            free.append(char)
+    return free
+
+
 def _row_text(row: Row) -> tuple[str, ...]:
     return tuple(item[0] for item in row if item is not None)
 
@@ -320,11 +332,15 @@ def _page_objects(page: Page) -> tuple[list[Char], list[Any]]:
 
 
 _KEPT = ("text", "x0", "x1", "top", "bottom", "size")
+_TEXT = itemgetter("text")
 
 
 def _slim(char: Char) -> Char:
     """What a text line needs of a character: every page's lines are kept until the last page is
-    read (running heads are found across pages), and pdfplumber's characters carry 22 keys."""
+    read (running heads are found across pages), and pdfminer's characters carry 22 keys (PDFium's
+    carry little more than these: kept as they are)."""
+    if len(char) <= len(_KEPT) + 1:
+        return char
     return {key: char[key] for key in _KEPT}
 
 
@@ -389,9 +405,8 @@ class _Grid:
                     for j in range(bisect_left(self.xs, cell[0]), bisect_left(self.xs, cell[2])):
                         self.band[(i, j)] = (r, c)
 
-    def take(self, char: Char) -> bool:
-        """Keep the character if its centre lies in one of the cells."""
-        cx, cy = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+    def take(self, char: Char, cx: float, cy: float) -> bool:
+        """Keep the character if its centre (cx, cy) lies in one of the cells."""
         x0, top, x1, bottom = self.bbox
         if not (x0 <= cx <= x1 and top <= cy <= bottom):
             return False

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 Char = dict[str, Any]  # a pdfplumber character: text, x0, x1, top, bottom, size
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
 Row = list[tuple[str, BBox] | None]  # a table row: (text, cell box) per column, None where merged away
 SPACES = " \u3000\xa0\t"
+_X0, _X1, _TOP, _BOTTOM = itemgetter("x0"), itemgetter("x1"), itemgetter("top"), itemgetter("bottom")
+_TOP_X0 = itemgetter("top", "x0")
 
 
 class Line:
@@ -20,20 +22,28 @@ class Line:
     def __init__(self, chars: list[Char]) -> None:
         self.chars = chars
         self.bbox: BBox = (
-            min(c["x0"] for c in chars),
-            min(c["top"] for c in chars),
-            max(c["x1"] for c in chars),
-            max(c["bottom"] for c in chars),
+            min(map(_X0, chars)),
+            min(map(_TOP, chars)),
+            max(map(_X1, chars)),
+            max(map(_BOTTOM, chars)),
         )
+        self._size: float | None = None
+        self._text: str | None = None
 
-    @cached_property
+    @property
     def size(self) -> float:
-        sizes = sorted(c["size"] for c in self.chars if c["text"].strip(SPACES)) or [10.0]
-        return sizes[len(sizes) // 2]
+        if self._size is None:
+            sizes = sorted(c["size"] for c in self.chars if c["text"].strip(SPACES)) or [10.0]
+            self._size = sizes[len(sizes) // 2]
+        return self._size
 
-    @cached_property
+    @property
     def text(self) -> str:
-        return _text(self.chars)
+        # Worked out once, without functools.cached_property's lock (Python 3.11): a page makes
+        # thousands of lines and cells.
+        if self._text is None:
+            self._text = _text(self.chars)
+        return self._text
 
     def segments(self, gap: float) -> list[Line]:
         """The line cut where the space between two characters is wider than `gap`."""
@@ -54,7 +64,7 @@ def text_lines(chars: list[Char]) -> list[Line]:
     a repeated glyph drawn over itself (fake bold) is dropped."""
     lines: list[list[Char]] = []
     top = bottom = -1.0
-    for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+    for char in sorted(chars, key=_TOP_X0):
         middle = (char["top"] + char["bottom"]) / 2
         if not lines or not (top <= middle <= bottom):
             lines.append([])
@@ -62,7 +72,7 @@ def text_lines(chars: list[Char]) -> list[Line]:
         lines[-1].append(char)
     out = []
     for line in lines:
-        line.sort(key=lambda c: c["x0"])
+        line.sort(key=_X0)
         out.append(Line(_dedupe(line)))
     return out
 

@@ -7,7 +7,10 @@ a character's box runs from its origin along its advance (the font's width of th
 the page, from the font's descent over one font size (pdfminer's LTChar), not the glyph's drawn
 shape; a path is cut into its subpaths and each becomes a line, a rectangle or a curve by
 pdfminer's rules (PDFLayoutAnalyzer.paint_path), in pdfminer's coordinates (the page's /Rotate
-turned in, the media box's corner at the origin), then pdfplumber's (top down).
+turned in, the media box's corner at the origin), then pdfplumber's (top down). A character
+carries only the keys of pdfplumber's that the reader reads (text, x0, x1, top, bottom, size,
+and as matrix the linear part of pdfplumber's): its table finder reads no character, and the
+fifteen keys took some 4 % of the time a PDF took to read.
 
 The file is still opened and its page tree listed by pdfplumber (cheap: no page is interpreted),
 so that a damaged file is refused with the same words; the page boxes and /Rotate come from there.
@@ -29,10 +32,10 @@ from typing import Any
 import pypdfium2
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 from pdfminer.pdffont import PDFCIDFont, PDFType3Font
-from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 from pdfplumber.page import Page
 
 from nianbao.db.errors import ReadError
+from nianbao.db.readers import pdf_fonts
 from nianbao.db.readers.pdf_bounds import Loaded
 
 ENGINE_VARIABLE = "NIANBAO_PDF_ENGINE"
@@ -192,14 +195,14 @@ def _single(value: float) -> float:
 
 
 def page_objects(document: pypdfium2.PdfDocument, index: int, page: Page, loaded: Loaded) -> dict[str, list[Obj]]:
-    """The page's characters, lines, rectangles and curves, in pdfplumber's shapes."""
+    """The page's characters (the keys the reader reads), lines, rectangles and curves (pdfplumber's)."""
     frame = _Frame(page)
     descents = _Descents(page)
     if index not in loaded:
         pdfium_page = document[index]
         loaded[index] = (pdfium_page, pdfium_page.get_textpage())  # closed with the others
     pdfium_page, textpage = loaded[index]
-    objects: dict[str, list[Obj]] = {"char": list(_text_chars(textpage.raw, textpage.count_chars(), frame, descents))}
+    objects: dict[str, list[Obj]] = {"char": _text_chars(textpage.raw, textpage.count_chars(), frame, descents)}
     for obj in _paths(pdfium_page, frame):
         objects.setdefault(obj["object_type"], []).append(obj)
     return objects
@@ -217,32 +220,15 @@ class _Descents:
     where it has none; a Type 3 font's from its /FontBBox and /FontMatrix). PDFium reads the
     descriptor's value cut to a whole number, and falls back on the font program's where it has
     none, so a character's box would sit a little or much lower (LibreOffice's TrueType fonts,
-    Chromium's Type 3 fonts). pdfminer loads the page's fonts (its resources and its forms': no
-    content is read); each PDFium font is matched to them by name, flags and italic angle. A
+    Chromium's Type 3 fonts). The page's fonts are read as pdfminer makes them (its resources and
+    its forms': no content is read; pdf_fonts.py); each PDFium font is matched to them by name, flags and italic angle. A
     font that matches fonts of different descents leaves the page to pdfminer (`Unresolved`)."""
 
     def __init__(self, page: Page) -> None:
         self.fonts: list[Any] = []
         self.found: dict[int, tuple[float, Any]] = {}
         if page.pdf is not None:
-            self._load(page.pdf.rsrcmgr, page.page_obj.resources, set())
-
-    def _load(self, manager: Any, resources: Any, seen: set[int]) -> None:
-        resources = resolve1(resources)
-        if not isinstance(resources, dict) or id(resources) in seen:
-            return
-        seen.add(id(resources))
-        fonts = resolve1(resources.get("Font"))
-        for spec in fonts.values() if isinstance(fonts, dict) else ():
-            objid = spec.objid if isinstance(spec, PDFObjRef) else None
-            spec = resolve1(spec)
-            if isinstance(spec, dict):
-                self.fonts.append(manager.get_font(objid, spec))
-        xobjects = resolve1(resources.get("XObject"))
-        for xobject in xobjects.values() if isinstance(xobjects, dict) else ():
-            stream = resolve1(xobject)
-            if isinstance(stream, PDFStream) and "Resources" in stream.attrs:
-                self._load(manager, stream.attrs["Resources"], seen)
+            self.fonts = pdf_fonts.page_fonts(page.pdf.rsrcmgr, page.page_obj.resources)
 
     def of(self, font: Any, key: int) -> tuple[float, Any]:
         """The font's descent, and pdfminer's font where exactly one is it (else None)."""
@@ -357,43 +343,97 @@ def _page_text(raw: Any, count: int) -> str | None:
     return text if len(text) == count else None
 
 
-# FPDFText_GetTextObject as an address (an int): the key of the character's text object, without a
-# ctypes.cast per character.
-_text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
-    int(ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value or 0)
-)
+def _address_of(function: Any, *argtypes: Any) -> Any:
+    """A PDFium function called through its address, returning an address (an int, or None):
+    a key without a ctypes.cast per character, its arguments passed without pypdfium2's checks."""
+    address = int(ctypes.cast(function, ctypes.c_void_p).value or 0)
+    return ctypes.CFUNCTYPE(ctypes.c_void_p, *argtypes)(address)
 
 
-def _text_chars(raw: Any, count: int, frame: _Frame, descents: _Descents) -> Iterator[Obj]:
-    """Each character drawn on the page (PDFium's generated spaces and line breaks left out)."""
+_text_object_address = _address_of(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_int)
+_font_address = _address_of(pdfium_c.FPDFTextObj_GetFont, ctypes.c_void_p)
+
+
+def _text_chars(raw: Any, count: int, frame: _Frame, descents: _Descents) -> list[Obj]:
+    """Each character drawn on the page (PDFium's generated spaces and line breaks left out).
+
+    One pass over the page's characters, three PDFium calls each (its text object, whether its
+    font maps it to Unicode, its origin); what a text object's characters share (font, size,
+    matrix, descent: `_Styles`) is worked out once per object, what a font's share once per
+    font, and each character's box is computed here rather than through method calls (most of
+    the reader's time went into that per-character overhead)."""
     text = _page_text(raw, count)
+    styles = _Styles(raw, frame, descents)
+    runs: dict[int, _Run] = {}
     x, y = ctypes.c_double(), ctypes.c_double()
-    styles: dict[int, _Style] = {}
-    widths: dict[tuple[int, str], float] = {}
+    get_origin, unmapped_code = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_HasUnicodeMapError
+    is_generated, object_address, shortest = pdfium_c.FPDFText_IsGenerated, _text_object_address, written
+    p, q, r, s, e, f = frame.ctm
+    height, mb_top, mb_x0 = frame.height, frame.mb_top, frame.mb_x0
+    out: list[Obj] = []
     for i in range(count):
         char = text[i] if text is not None else chr(pdfium_c.FPDFText_GetUnicode(raw, i))
-        if char in _WHITESPACE and pdfium_c.FPDFText_IsGenerated(raw, i):
+        if char in _WHITESPACE and is_generated(raw, i):
             continue
-        key = _text_object_address(raw, i) or 0
-        style = styles.get(key)
-        if style is None:
-            style = styles[key] = _Style(raw, i, pdfium_c.FPDFText_GetTextObject(raw, i), descents)
-        if pdfium_c.FPDFText_HasUnicodeMapError(raw, i):
+        key = object_address(raw, i) or 0
+        run = runs.get(key)
+        if run is None:
+            run = runs[key] = _Run(styles.of(i, key))
+        if unmapped_code(raw, i):
             char = "(cid:0)"
-        pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)  # 32-bit floats inside PDFium
-        ox, oy = written(x.value), written(y.value)
-        if style.dropped is not None:  # PDFium advanced past the code left out; pdfminer did not
-            style.shift = (style.shift[0] + ox - style.dropped[0], style.shift[1] + oy - style.dropped[1])
-            style.dropped = None
-        if style.unmapped is not None and style.unmapped.left_out(char):
-            style.dropped = (ox, oy)
-            continue
-        ox, oy = style.origin(ox - style.shift[0], oy - style.shift[1])
-        width = widths.get((style.font_key, char))
+        get_origin(raw, i, x, y)  # 32-bit floats inside PDFium
+        ox, oy = shortest(x.value), shortest(y.value)
+        if run.dropped is not None:  # PDFium advanced past the code left out; pdfminer did not
+            shift = run.shift or (0.0, 0.0)
+            run.shift = (shift[0] + ox - run.dropped[0], shift[1] + oy - run.dropped[1])
+            run.dropped = None
+        font = run.font
+        if font.left_out is not None:
+            left_out = font.left_out.get(char)
+            if left_out is None:
+                left_out = font.unmapped.left_out(char)  # type: ignore[union-attr]
+            if left_out:
+                run.dropped = (ox, oy)
+                continue
+        if run.shift is not None:
+            ox, oy = ox - run.shift[0], oy - run.shift[1]
+        # Where the character before it in its object ends, in double precision as pdfminer adds
+        # the advances, where PDFium's own sum in 32-bit floats (drifting by some 1e-4 pt along
+        # a line) agrees; else PDFium's (a kerning, a spacing: the characters were moved apart).
+        start = run.next
+        if start is not None and abs(ox - start[0]) < DRIFT and abs(oy - start[1]) < DRIFT:
+            ox, oy = start
+        width = font.by_char.get(char)
         if width is None:
-            width = widths[(style.font_key, char)] = style.width(char)
-        style.advance(ox, oy, width)
-        yield style.char(char, ox, oy, width, frame)
+            width = font.width(char)
+        a, b, c_low, d_low, c_high, d_high, size, linear = run.style
+        adv = width * size
+        run.next = (ox + a * adv, oy + b * adv)
+        # pdfminer's LTChar box: from (0, descent) to (advance, descent + size) in text space,
+        # both corners through the page's starting CTM; pdfplumber's top and bottom from it.
+        u0, v0 = ox + c_low, oy + d_low
+        u1, v1 = ox + a * adv + c_high, oy + b * adv + d_high
+        x0, y0 = p * u0 + r * v0 + e, q * u0 + s * v0 + f
+        x1, y1 = p * u1 + r * v1 + e, q * u1 + s * v1 + f
+        if x1 < x0:
+            x0, x1 = x1, x0
+        if y1 < y0:
+            y0, y1 = y1, y0
+        top = (height - y1) + mb_top
+        if mb_x0 != 0:
+            x0, x1 = x0 + mb_x0, x1 + mb_x0
+        out.append(
+            {
+                "text": char,
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "bottom": (height - y0) + mb_top,
+                "size": y1 - y0,
+                "matrix": linear,
+            }
+        )
+    return out
 
 
 class _Unmapped:
@@ -410,15 +450,16 @@ class _Unmapped:
 
     @classmethod
     def of(cls, font: Any) -> _Unmapped | None:
-        """The font's, made once and kept with it (pdfminer keeps one object per font)."""
+        """The font's, made once and kept with its CMap: pdfminer keeps one object per predefined
+        CMap, so what is known of its codes holds for every file of the process."""
         cmap = getattr(font, "cmap", None)
         name = str(getattr(cmap, "attrs", {}).get("CMapName", ""))
         if not isinstance(font, PDFCIDFont) or not ("UCS2" in name or "UTF16" in name):
             return None
-        unmapped = getattr(font, "_nianbao_unmapped", None)
+        unmapped = getattr(cmap, "_nianbao_unmapped", None)
         if unmapped is None:
             unmapped = cls(cmap, "utf-16-be")
-            setattr(font, "_nianbao_unmapped", unmapped)  # noqa: B010 (pdfminer's class has no such slot)
+            setattr(cmap, "_nianbao_unmapped", unmapped)  # noqa: B010 (pdfminer's class has no such slot)
         return unmapped
 
     def left_out(self, char: str) -> bool:
@@ -430,95 +471,94 @@ class _Unmapped:
         return self.known[char]
 
 
-class _Style:
-    """What one text object's characters share: font, size, matrix and descent."""
+class _Font:
+    """What the characters of one PDFium font share on a page: pdfminer's descent, the font's
+    widths by character (pdfminer's where PDFium's would differ), the codes it leaves out."""
 
-    def __init__(self, raw: Any, index: int, handle: Any, descents: _Descents) -> None:
-        m = pdfium_c.FS_MATRIX()
-        pdfium_c.FPDFText_GetMatrix(raw, index, m)
-        self.matrix = (written(m.a), written(m.b), written(m.c), written(m.d))
-        self.size = written(pdfium_c.FPDFText_GetFontSize(raw, index))
-        self.font = pdfium_c.FPDFTextObj_GetFont(handle) if handle else None
-        self.font_key = (ctypes.cast(self.font, ctypes.c_void_p).value or 0) if self.font is not None else 0
-        self.descent, self.pdfminer_font = descents.of(self.font, self.font_key)
-        self.widths = _widths(self.pdfminer_font) if self.pdfminer_font is not None else None
-        self.unmapped = _Unmapped.of(self.pdfminer_font)
-        self.shift = (0.0, 0.0)  # the advances of the codes left out so far (see _Unmapped)
-        self.dropped: tuple[float, float] | None = None  # the origin of the last one
-        self.next: tuple[float, float] | None = None  # where the next character starts
-        self.frame: _Frame | None = None
-
-    def origin(self, ox: float, oy: float) -> tuple[float, float]:
-        """The character's origin: where the one before it in its text object ends, in double
-        precision as pdfminer adds the advances, where PDFium's own sum in 32-bit floats (which
-        drifts by some 1e-4 pt along a line) agrees with it; else PDFium's (a kerning, a
-        spacing: the object's characters were moved apart)."""
-        if self.next is not None and abs(ox - self.next[0]) < DRIFT and abs(oy - self.next[1]) < DRIFT:
-            return self.next
-        return ox, oy
-
-    def advance(self, ox: float, oy: float, width: float) -> None:
-        adv = width * self.size
-        self.next = (ox + self.matrix[0] * adv, oy + self.matrix[1] * adv)
+    def __init__(self, handle: Any, key: int, descents: _Descents) -> None:
+        self.handle = handle
+        self.descent, matched = descents.of(handle, key)
+        pdfminer_font = pdf_fonts.made(matched)
+        self.widths = _widths(pdfminer_font) if pdfminer_font is not None else None
+        self.unmapped = _Unmapped.of(pdfminer_font)
+        self.left_out = self.unmapped.known if self.unmapped is not None else None  # found so far
+        self.by_char: dict[str, float] = {}  # the widths found so far
 
     def width(self, char: str) -> float:
         """The glyph's advance at size 1, from the font's widths (as pdfminer's char_width)."""
+        width = self.by_char[char] = self._width(char)
+        return width
+
+    def _width(self, char: str) -> float:
         known = self.widths.get(char) if self.widths is not None else None
         if known is not None:
             return known
-        if self.font is None or len(char) != 1:
+        if self.handle is None or len(char) != 1:
             return 0.0
         out = ctypes.c_float()
-        if not pdfium_c.FPDFFont_GetGlyphWidth(self.font, ord(char), ctypes.c_float(1.0), out):
+        if not pdfium_c.FPDFFont_GetGlyphWidth(self.handle, ord(char), ctypes.c_float(1.0), out):
             return 0.0
         return written(out.value)
 
-    def char(self, text: str, ox: float, oy: float, width: float, frame: _Frame) -> Obj:
-        """pdfminer's LTChar box: from (0, descent) to (advance, descent + size) in text space,
-        both corners through the page's starting CTM; pdfplumber's top and bottom from it."""
-        if self.frame is not frame:
-            self._prepare(frame)
-        adv = width * self.size
-        u0, v0 = ox + self.c_low, oy + self.d_low
-        u1, v1 = ox + self.a * adv + self.c_high, oy + self.b * adv + self.d_high
-        p, q, r, s, e, f = frame.ctm
-        x0, y0 = p * u0 + r * v0 + e, q * u0 + s * v0 + f
-        x1, y1 = p * u1 + r * v1 + e, q * u1 + s * v1 + f
-        if x1 < x0:
-            x0, x1 = x1, x0
-        if y1 < y0:
-            y0, y1 = y1, y0
-        top = (frame.height - y1) + frame.mb_top
-        if frame.mb_x0 != 0:
-            x0, x1 = x0 + frame.mb_x0, x1 + frame.mb_x0
-        return {
-            "text": text,
-            "x0": x0,
-            "y0": y0,
-            "x1": x1,
-            "y1": y1,
-            "top": top,
-            "bottom": (frame.height - y0) + frame.mb_top,
-            "doctop": frame.doctop + top,
-            "width": x1 - x0,
-            "height": y1 - y0,
-            "size": y1 - y0,
-            "matrix": (*self.linear, p * ox + r * oy + e, q * ox + s * oy + f),
-            "upright": self.upright,
-            "object_type": "char",
-            "page_number": frame.number,
-        }
 
-    def _prepare(self, frame: _Frame) -> None:
-        """What every character of the object shares on this page."""
-        self.frame = frame
-        self.a, self.b, c, d = self.matrix
-        low = self.descent * self.size
-        high = low + self.size
-        self.c_low, self.d_low, self.c_high, self.d_high = c * low, d * low, c * high, d * high
-        self.linear = _linear(frame.ctm, *self.matrix)
-        m = self.linear
-        self.upright = m[0] * m[3] > 0 and m[1] * m[2] <= 0
+# What the characters of a text object share in their boxes: a, b (the text matrix's first
+# column), c and d times the descent and times descent + size, the size, and the linear part of
+# the characters' matrix on the page.
+Style = tuple[float, float, float, float, float, float, float, tuple[float, float, float, float]]
+
+
+class _Run:
+    """One text object's characters read so far: where the next one starts, and the advances
+    of the codes left out (see _Unmapped)."""
+
+    __slots__ = ("dropped", "font", "next", "shift", "style")
+
+    def __init__(self, found: tuple[_Font, Style]) -> None:
+        self.font, self.style = found
+        self.shift: tuple[float, float] | None = None  # the advances of the codes left out so far
+        self.dropped: tuple[float, float] | None = None  # the origin of the last one
+        self.next: tuple[float, float] | None = None  # where the next character starts
+
+
+class _Styles:
+    """Fonts and styles of one page's text objects, each worked out once: many objects share one
+    font, size and matrix (a line of a table is a dozen objects of the same style)."""
+
+    def __init__(self, raw: Any, frame: _Frame, descents: _Descents) -> None:
+        self.raw = raw
+        self.ctm = frame.ctm
+        self.descents = descents
+        self.fonts: dict[int, _Font] = {}
+        self.styles: dict[tuple[int, float, float, float, float, float], tuple[_Font, Style]] = {}
+        self.matrix = pdfium_c.FS_MATRIX()  # filled for each text object
+
+    def of(self, index: int, key: int) -> tuple[_Font, Style]:
+        """The font and style of the character at `index`, of the text object at address `key`."""
+        m = self.matrix
+        if not pdfium_c.FPDFText_GetMatrix(self.raw, index, m):
+            m.a = m.b = m.c = m.d = m.e = m.f = 0.0  # as a new FS_MATRIX left unfilled
+        size = pdfium_c.FPDFText_GetFontSize(self.raw, index)
+        font_key = (_font_address(key) or 0) if key else 0
+        as_given = (font_key, m.a, m.b, m.c, m.d, size)  # PDFium's 32-bit values: the same style
+        found = self.styles.get(as_given)
+        if found is None:
+            font = self._font(font_key)
+            matrix = (written(m.a), written(m.b), written(m.c), written(m.d), 0.0, 0.0)
+            found = self.styles[as_given] = (font, self._style(matrix, written(size), font.descent))
+        return found
+
+    def _font(self, key: int) -> _Font:
+        font = self.fonts.get(key)
+        if font is None:
+            handle = ctypes.cast(key, pdfium_c.FPDF_FONT) if key else None
+            font = self.fonts[key] = _Font(handle, key, self.descents)
+        return font
+
+    def _style(self, matrix: Matrix, size: float, descent: float) -> Style:
+        a, b, c, d = matrix[:4]
+        low = descent * size
+        high = low + size
+        return (a, b, c * low, d * low, c * high, d * high, size, _linear(self.ctm, a, b, c, d))
 
 
 def _linear(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
@@ -529,32 +569,49 @@ def _linear(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float,
 # --- Paths ---------------------------------------------------------------------------------------
 
 
-def _paths(pdfium_page: pypdfium2.PdfPage, frame: _Frame) -> Iterator[Obj]:
+class _Buffers:
+    """The ctypes values PDFium fills for each path of a page, made once per page (not per call)."""
+
+    def __init__(self) -> None:
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.fill_mode, self.stroke = ctypes.c_int(), ctypes.c_int()
+        self.r, self.g, self.b, self.a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+        self.width, self.x, self.y = ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+
+
+def _paths(pdfium_page: pypdfium2.PdfPage, frame: _Frame) -> list[Obj]:
+    """The page's lines, rectangles and curves, those of its forms included."""
     raw = pdfium_page.raw
-    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        yield from _object_paths(pdfium_c.FPDFPage_GetObject(raw, i), IDENTITY, frame)
+    out: list[Obj] = []
+    handles = [pdfium_c.FPDFPage_GetObject(raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw))]
+    _collect(handles, IDENTITY, frame, _Buffers(), out)
+    return out
 
 
-def _object_paths(handle: Any, outer: Matrix, frame: _Frame) -> Iterator[Obj]:
-    kind = pdfium_c.FPDFPageObj_GetType(handle)
-    if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-        yield from _painted(handle, _times(_matrix(handle), outer), frame)
-    elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-        inner = _times(_matrix(handle), outer)
-        for i in range(pdfium_c.FPDFFormObj_CountObjects(handle)):
-            yield from _object_paths(pdfium_c.FPDFFormObj_GetObject(handle, i), inner, frame)
+def _collect(handles: list[Any], outer: Matrix, frame: _Frame, buffers: _Buffers, out: list[Obj]) -> None:
+    """The paths among `handles` (a form's objects: through its matrix), in order, into `out`;
+    one loop, not a generator for each object of the page (mostly text objects)."""
+    kind_of, path, form = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    for handle in handles:
+        kind = kind_of(handle)
+        if kind == path:
+            out.extend(_painted(handle, _times(_matrix(handle, buffers), outer), frame, buffers))
+        elif kind == form:
+            inner = _times(_matrix(handle, buffers), outer)
+            count = pdfium_c.FPDFFormObj_CountObjects(handle)
+            _collect([pdfium_c.FPDFFormObj_GetObject(handle, i) for i in range(count)], inner, frame, buffers, out)
 
 
-def _matrix(handle: Any) -> Matrix:
-    m = pdfium_c.FS_MATRIX()
+def _matrix(handle: Any, buffers: _Buffers) -> Matrix:
+    m = buffers.matrix
     if not pdfium_c.FPDFPageObj_GetMatrix(handle, m):
         return IDENTITY
     return (written(m.a), written(m.b), written(m.c), written(m.d), written(m.e), written(m.f))
 
 
-def _color(getter: Any, handle: Any) -> tuple[float, ...] | None:
-    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-    if not getter(handle, r, g, b, a):
+def _color(getter: Any, handle: Any, buffers: _Buffers) -> tuple[float, ...] | None:
+    r, g, b = buffers.r, buffers.g, buffers.b
+    if not getter(handle, r, g, b, buffers.a):
         return None
     return (r.value / 255, g.value / 255, b.value / 255)
 
@@ -562,11 +619,12 @@ def _color(getter: Any, handle: Any) -> tuple[float, ...] | None:
 _SEGMENT = {pdfium_c.FPDF_SEGMENT_MOVETO: "m", pdfium_c.FPDF_SEGMENT_LINETO: "l", pdfium_c.FPDF_SEGMENT_BEZIERTO: "c"}
 
 
-def _segments(handle: Any, matrix: Matrix) -> list[tuple[str, Point]]:
+def _segments(handle: Any, matrix: Matrix, buffers: _Buffers) -> list[tuple[str, Point]]:
     """The path as pdfminer's operators, each with its end point on the page (user space);
     a Bézier curve (three points in PDFium) is one `c`, a closed subpath ends with `h`."""
     out: list[tuple[str, Point]] = []
-    x, y = ctypes.c_float(), ctypes.c_float()
+    x, y = buffers.x, buffers.y
+    x.value = y.value = 0.0  # a point PDFium cannot give is the one before it (0, 0 first)
     pending = 0
     start = (0.0, 0.0)
     for i in range(pdfium_c.FPDFPath_CountSegments(handle)):
@@ -587,10 +645,12 @@ def _segments(handle: Any, matrix: Matrix) -> list[tuple[str, Point]]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _coordinate(value: float, start: float) -> float:
     """A path coordinate as written: a number of the content stream, or the corner of a
     rectangle (`re` x y w h), which PDFium sums in 32-bit floats (x + w) where pdfminer sums the
-    written numbers: that sum is found again from the width it must have been written with."""
+    written numbers: that sum is found again from the width it must have been written with.
+    (Kept for the process: a table's rulings repeat a few coordinates on every page.)"""
     shortest = written(value)
     if value == start or len(f"{shortest:.9g}".rstrip("0").replace(".", "").lstrip("-0")) <= 7:
         return shortest
@@ -602,20 +662,20 @@ def _coordinate(value: float, start: float) -> float:
     return shortest
 
 
-def _painted(handle: Any, matrix: Matrix, frame: _Frame) -> Iterator[Obj]:
-    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+def _painted(handle: Any, matrix: Matrix, frame: _Frame, buffers: _Buffers) -> Iterator[Obj]:
+    fill_mode, stroke = buffers.fill_mode, buffers.stroke
     if not pdfium_c.FPDFPath_GetDrawMode(handle, fill_mode, stroke):
         return
     style = {
         "stroke": bool(stroke.value),
         "fill": fill_mode.value != 0,
         "evenodd": fill_mode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE,
-        "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, handle),
-        "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, handle),
+        "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, handle, buffers),
+        "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, handle, buffers),
     }
-    width = ctypes.c_float()
+    width = buffers.width
     style["linewidth"] = width.value if pdfium_c.FPDFPageObj_GetStrokeWidth(handle, width) else 0.0
-    path = _segments(handle, matrix)
+    path = _segments(handle, matrix, buffers)
     shape = "".join(op for op, _ in path)
     for found in re.finditer(r"m[^m]+", shape):
         obj = _shape(path[found.start() : found.end()], frame)

@@ -63,44 +63,45 @@ Point = tuple[float, float]
 
 
 def _cells(intersections: dict[Point, dict[str, list[Obj]]]) -> list[tuple[float, float, float, float]]:
-    sets: dict[tuple[Point, str], set[tuple[float, float, float, float]]] = {}
-
-    def edges(point: Point, orientation: str) -> set[tuple[float, float, float, float]]:
-        found = sets.get((point, orientation))
-        if found is None:
-            found = sets[(point, orientation)] = set(map(obj_to_bbox, intersections[point][orientation]))
-        return found
-
-    def connects(p1: Point, p2: Point) -> bool:
-        if p1[0] == p2[0] and not edges(p1, "v").isdisjoint(edges(p2, "v")):
-            return True
-        return p1[1] == p2[1] and not edges(p1, "h").isdisjoint(edges(p2, "h"))
-
+    """pdfplumber's intersections_to_cells: from each point, the smallest cell whose corners are
+    points joined by edges. A point below shares its x, so only a vertical edge can join them; a
+    point to the right shares its y, so only a horizontal one can."""
+    vertical = {point: set(map(obj_to_bbox, found["v"])) for point, found in intersections.items()}
+    horizontal = {point: set(map(obj_to_bbox, found["h"])) for point, found in intersections.items()}
     points = sorted(intersections)
     column: dict[float, list[Point]] = {}
     row: dict[float, list[Point]] = {}
+    at: dict[Point, tuple[int, int]] = {}
     for point in points:  # in sorted order, so each list runs as pdfplumber's scan of the rest
-        column.setdefault(point[0], []).append(point)
-        row.setdefault(point[1], []).append(point)
+        below, right = column.setdefault(point[0], []), row.setdefault(point[1], [])
+        at[point] = (len(below), len(right))
+        below.append(point)
+        right.append(point)
     cells = []
     for pt in points[:-1]:
-        below = column[pt[0]][column[pt[0]].index(pt) + 1 :]
-        right = row[pt[1]][row[pt[1]].index(pt) + 1 :]
-        cell = _smallest(pt, below, right, intersections, connects)
+        down, across = at[pt]
+        v, h = vertical[pt], horizontal[pt]
+        below = [p for p in column[pt[0]][down + 1 :] if not v.isdisjoint(vertical[p])]
+        if not below:
+            continue
+        right = [p for p in row[pt[1]][across + 1 :] if not h.isdisjoint(horizontal[p])]
+        cell = _smallest(pt, below, right, vertical, horizontal)
         if cell is not None:
             cells.append(cell)
     return cells
 
 
-def _smallest(pt: Point, below: list[Point], right: list[Point], intersections: Any, connects: Any) -> Any:
+def _smallest(pt: Point, below: list[Point], right: list[Point], vertical: Any, horizontal: Any) -> Any:
+    """The first corner, scanning the joined points below and then those to the right, that is
+    joined to both (pdfplumber's order)."""
     for below_pt in below:
-        if not connects(pt, below_pt):
-            continue
         for right_pt in right:
-            if not connects(pt, right_pt):
-                continue
             corner = (right_pt[0], below_pt[1])
-            if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+            if (
+                corner in vertical
+                and not vertical[corner].isdisjoint(vertical[right_pt])
+                and not horizontal[corner].isdisjoint(horizontal[below_pt])
+            ):
                 return (pt[0], pt[1], corner[0], corner[1])
     return None
 
