@@ -142,7 +142,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=8, help="copies of each sample per form")
     parser.add_argument("--rounds", type=int, default=5, help="best of this many rounds")
     parser.add_argument("--forms", help="comma-separated forms (default: all)")
-    parser.add_argument("--profile", help="FORM:FILE: a cProfile of one import round of FORM")
+    parser.add_argument("--profile", help="FORM:FILE: a cProfile of one import round of each FORM style, in FILE.STYLE")
     args = parser.parse_args()
     forms = [f for f in FORMS if not args.forms or f.split()[0] in args.forms.split(",")]
     print(
@@ -162,9 +162,10 @@ def main() -> None:
                 floors.append(floor_round(work, paths, kind))
                 imports.append(import_round(work, paths))
             if args.profile and args.profile.split(":")[0] == kind:
-                work = folder / "profiled"
-                work.mkdir(exist_ok=True)
-                import_round(work, paths, Path(args.profile.split(":", 1)[1]))
+                slug = "-".join(form.replace("(", "").replace(")", "").replace(",", "").split())
+                work = folder / f"profiled-{slug}"
+                work.mkdir()
+                import_round(work, paths, Path(f"{args.profile.split(':', 1)[1]}.{slug}"))
             n = len(paths)
             imp, flo = min(imports) / n * 1000, min(floors) / n * 1000
             print(f"| {form} | {n} | {imp:.2f} | {flo:.2f} | {imp / flo:.1f}× |", flush=True)
