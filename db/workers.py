@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing import resource_tracker
+from multiprocessing import forkserver, resource_tracker
 
 from nianbao.db.errors import NianbaoError
 
@@ -53,11 +53,25 @@ def capped() -> int | None:
     return _capped
 
 
+# Imported once by the fork server, before it forks any worker: the parse of every form (and the
+# main module, which a worker would otherwise import again as __mp_main__).
+PRELOAD = [
+    "__main__",
+    "nianbao.db.pipeline",
+    "nianbao.db.readers.pdf",
+    "nianbao.db.readers.html",
+    "nianbao.db.readers.docx",
+]
+
+
 class WorkerPool(ProcessPoolExecutor):
-    """A ProcessPoolExecutor of spawned processes (not forked: the caller may be the app, with
-    threads). Leaving its `with` block early cancels what has not started; leaving it by an
-    exception (Ctrl-C) also ends the workers' files in hand instead of waiting for them.
-    `memory`: each worker's cap in bytes (RLIMIT_DATA), or None."""
+    """A ProcessPoolExecutor of processes forked from multiprocessing's fork server (never from
+    this process: the caller may be the app, with threads). The server starts once per process
+    and imports the parsing modules once (`PRELOAD`), so a worker starts in milliseconds, where a
+    spawned one imported pdfplumber and lxml anew (~1 s each): a pool pays that once per
+    process, not once per worker and batch. Leaving its `with` block early cancels what has not
+    started; leaving it by an exception (Ctrl-C) also ends the workers' files in hand instead of
+    waiting for them. `memory`: each worker's cap in bytes (RLIMIT_DATA), or None."""
 
     def __init__(
         self,
@@ -69,7 +83,7 @@ class WorkerPool(ProcessPoolExecutor):
         _tracker_running()
         super().__init__(
             workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=_fork_server(),
             initializer=_start_worker,
             initargs=(initializer, initargs, memory),
         )
@@ -99,6 +113,29 @@ class WorkerPool(ProcessPoolExecutor):
         # typeshed leaves out; its public close() would also close the end the reading thread waits on.
         self._result_queue._writer.close()  # type: ignore[attr-defined]
         self.shutdown(wait=True, cancel_futures=True)
+
+
+_server_environment: dict[str, str] | None = None  # os.environ when the fork server started
+
+
+def _fork_server() -> multiprocessing.context.ForkServerContext:
+    """The fork server's context, the server started (once per process) with SIGINT blocked:
+    the workers it forks inherit the mask, so none sees a Ctrl-C before it ignores SIGINT
+    (_start_worker), and the server ignores it too. A worker forked from the server has the
+    environment the server started with: if this process's has changed since (a setting such as
+    NIANBAO_MAX_PAGES set for a run), the server is started again, so that a worker reads the
+    environment of its pool's creation, as a spawned one did."""
+    global _server_environment
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)  # used when the server starts
+    environment = dict(os.environ)
+    with _ctrl_c_blocked():
+        if _server_environment is not None and environment != _server_environment:
+            # CPython stops its server so in its own tests; typeshed leaves the private method out
+            forkserver._forkserver._stop()  # type: ignore[attr-defined]
+        forkserver.ensure_running()
+    _server_environment = environment
+    return context
 
 
 def _tracker_running() -> None:
