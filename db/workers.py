@@ -53,25 +53,27 @@ def capped() -> int | None:
     return _capped
 
 
-# Imported once by the fork server, before it forks any worker: the parse of every form (and the
-# main module, which a worker would otherwise import again as __mp_main__).
+# Imported once by the fork server, before it forks any worker: the parse of every form, warmed
+# by a parse of a sample (db/preload.py), and the main module, which a worker would otherwise
+# import again as __mp_main__.
 PRELOAD = [
     "__main__",
     "nianbao.db.pipeline",
     "nianbao.db.readers.pdf",
     "nianbao.db.readers.html",
     "nianbao.db.readers.docx",
+    "nianbao.db.preload",
 ]
 
 
 class WorkerPool(ProcessPoolExecutor):
     """A ProcessPoolExecutor of processes forked from multiprocessing's fork server (never from
     this process: the caller may be the app, with threads). The server starts once per process
-    and imports the parsing modules once (`PRELOAD`), so a worker starts in milliseconds, where a
-    spawned one imported pdfplumber and lxml anew (~1 s each): a pool pays that once per
-    process, not once per worker and batch. Leaving its `with` block early cancels what has not
-    started; leaving it by an exception (Ctrl-C) also ends the workers' files in hand instead of
-    waiting for them. `memory`: each worker's cap in bytes (RLIMIT_DATA), or None."""
+    and imports and warms the parsing modules once (`PRELOAD`), so a worker starts in
+    milliseconds, ready to parse; a spawned one imported pdfplumber and lxml anew and loaded what
+    a first parse needs (~1 s each, in every batch). Leaving its `with` block early cancels what
+    has not started; leaving it by an exception (Ctrl-C) also ends the workers' files in hand
+    instead of waiting for them. `memory`: each worker's cap in bytes (RLIMIT_DATA), or None."""
 
     def __init__(
         self,
