@@ -4,7 +4,7 @@
 
 The batch: the five bundled samples, `--copies` of each with the county renamed (distinct
 reports), as text, or written out as HTML (modern portal) or DOCX by the test fixture makers.
-Each import runs in a fresh Python process (`import_paths` into a fresh database), so "cold" is
+Each import runs in a fresh Python process (nianbao as installed, or as $PYTHONPATH says) (`import_paths` into a fresh database), so "cold" is
 what a `nianbao import --workers 2` pays: the worker processes' start included; "warm" is a
 second batch in the same process (the app's next import), after the workers' first one. Wall
 seconds, best of the rounds; ratio: one process's time over the workers' (over 1 = faster).
@@ -54,8 +54,7 @@ def run(paths: list[Path], workers: int) -> tuple[float, float]:
         capture_output=True,
         text=True,
         check=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(ROOT)]))},
+        cwd=paths[0].parent,  # not the checkout: its nianbao/ folder would come first on the path
     )
     cold, warm = json.loads(out.stdout.strip().splitlines()[-1])
     return cold, warm
