@@ -312,10 +312,60 @@ def cell_text(cell: Element) -> str:
     if not len(cell):
         text = cell.text
         return clean_text(text) if text and not _hidden(cell) and cell.tag.lower() not in _SKIP else ""
+    flat = _flat_cell_text(cell)
+    return flat if flat is not None else walked_cell_text(cell)
+
+
+def walked_cell_text(cell: Element) -> str:
+    """The cell's lines as the page's walk reads them, joined: what `cell_text` gives any cell."""
     walker = _Walker()
     walker.walk(cell, cell, False)
     walker.flush()
     return join_lines(item.text for item in walker.items if isinstance(item, _Line))
+
+
+_BREAKING = _SKIP | {"br", "img", "table"}  # what ends a line or holds no text of the cell
+
+
+def _flat_cell_text(cell: Element) -> str | None:
+    """The text of a cell whose children are paragraphs and inline elements holding text and
+    inline elements only (a Word page's <td><p><span>12</span></p></td>), as the walk reads
+    it, without walking it: a line per paragraph and per run of text between them. None when
+    the cell holds anything else (a line break, a picture, a hidden or skipped element, nested
+    blocks): the walk reads it."""
+    if cell.tag.lower() in _SKIP or _hidden(cell):
+        return None
+    lines: list[str] = []
+    pieces = [cell.text or ""]
+    for child in cell:
+        tag = child.tag
+        if not isinstance(tag, str):
+            return None
+        tag = tag.lower()
+        if tag in _BREAKING or _hidden(child) or not _inline_only(child):
+            return None
+        if tag in _BLOCK:
+            lines.append(clean_text("".join(pieces)))
+            lines.append(clean_text("".join(child.itertext())))
+            pieces = []
+        else:
+            pieces.append("".join(child.itertext()))
+        pieces.append(child.tail or "")
+    lines.append(clean_text("".join(pieces)))
+    return join_lines(lines)
+
+
+def _inline_only(element: Element) -> bool:
+    """Whether everything under the element is inline text: no block, break, picture, hidden
+    or skipped element, comment or processing instruction."""
+    for inner in element.iterdescendants():
+        tag = inner.tag
+        if not isinstance(tag, str):
+            return False
+        tag = tag.lower()
+        if tag in _BLOCK or tag in _BREAKING or _hidden(inner):
+            return False
+    return True
 
 
 @dataclass
