@@ -19,6 +19,7 @@ import os
 import resource
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -83,12 +84,20 @@ class WorkerPool(ProcessPoolExecutor):
         memory: int | None = None,
     ) -> None:
         _tracker_running()
-        super().__init__(
-            workers,
-            mp_context=_fork_server(),
-            initializer=_start_worker,
-            initargs=(initializer, initargs, memory),
-        )
+        with _pools_lock:
+            context = _fork_server()
+            super().__init__(
+                workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(initializer, initargs, memory, dict(os.environ)),
+            )
+            _live.add(self)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        with _pools_lock:
+            _live.discard(self)
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         with _ctrl_c_blocked():  # a worker started here inherits the blocked signal
@@ -118,25 +127,32 @@ class WorkerPool(ProcessPoolExecutor):
 
 
 _server_environment: dict[str, str] | None = None  # os.environ when the fork server started
+_live: set[WorkerPool] = set()  # pools not shut down: their workers report through the server
+_pools_lock = threading.Lock()
 
 
 def _fork_server() -> multiprocessing.context.ForkServerContext:
     """The fork server's context, the server started (once per process) with SIGINT blocked:
     the workers it forks inherit the mask, so none sees a Ctrl-C before it ignores SIGINT
-    (_start_worker), and the server ignores it too. A worker forked from the server has the
-    environment the server started with: if this process's has changed since (a setting such as
-    NIANBAO_MAX_PAGES set for a run), the server is started again, so that a worker reads the
-    environment of its pool's creation, as a spawned one did."""
+    (_start_worker), and the server ignores it too.
+
+    Each worker takes the environment of its pool's creation (_start_worker), as a spawned one
+    did. What the server made of the environment when it started (a `sitecustomize` on the
+    PYTHONPATH of that time) a forked worker keeps: when the environment has changed since, the
+    server is started again, unless a pool is still running (stopping the server would break
+    its workers' reports of their ends). Called with `_pools_lock` held."""
     global _server_environment
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)  # used when the server starts
     environment = dict(os.environ)
     with _ctrl_c_blocked():
-        if _server_environment is not None and environment != _server_environment:
+        if _server_environment is not None and environment != _server_environment and not _live:
             # CPython stops its server so in its own tests; typeshed leaves the private method out
             forkserver._forkserver._stop()  # type: ignore[attr-defined]
+            _server_environment = None
         forkserver.ensure_running()
-    _server_environment = environment
+    if _server_environment is None:
+        _server_environment = environment
     return context
 
 
@@ -160,9 +176,17 @@ def _tracker_running() -> None:
         sys.stderr = captured
 
 
-def _start_worker(initializer: Callable[..., None] | None, initargs: tuple, memory: int | None = None) -> None:
+def _start_worker(
+    initializer: Callable[..., None] | None,
+    initargs: tuple,
+    memory: int | None = None,
+    environment: dict[str, str] | None = None,
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # ignored now, so harmless
+    if environment is not None and environment != os.environ:  # NIANBAO_MAX_… set for the run
+        os.environ.clear()
+        os.environ.update(environment)
     if memory is not None:
         _cap_memory(memory)
     if initializer is not None:

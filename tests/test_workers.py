@@ -27,3 +27,15 @@ def test_a_worker_reads_the_environment_its_pool_was_made_in(monkeypatch):
         monkeypatch.setenv("NIANBAO_MAX_PAGES", value)
         with WorkerPool(1) as pool:
             assert pool.submit(os.getenv, "NIANBAO_MAX_PAGES").result(timeout=WAIT) == value
+
+
+def test_a_pool_made_while_another_runs_takes_the_new_environment_and_leaves_the_other_working(monkeypatch):
+    """The server is not started again under a running pool (its workers would be taken for
+    dead); the new pool's workers still read the environment they were made in."""
+    monkeypatch.setenv("NIANBAO_MAX_PAGES", "1")
+    with WorkerPool(1) as running:
+        assert running.submit(os.getenv, "NIANBAO_MAX_PAGES").result(timeout=WAIT) == "1"
+        monkeypatch.setenv("NIANBAO_MAX_PAGES", "2")
+        with WorkerPool(1) as made_now:
+            assert made_now.submit(os.getenv, "NIANBAO_MAX_PAGES").result(timeout=WAIT) == "2"
+        assert running.submit(os.getenv, "NIANBAO_MAX_PAGES").result(timeout=WAIT) == "1"
