@@ -19,10 +19,11 @@ import os
 import resource
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing import resource_tracker
+from multiprocessing import forkserver, resource_tracker
 
 from nianbao.db.errors import NianbaoError
 
@@ -53,11 +54,27 @@ def capped() -> int | None:
     return _capped
 
 
+# Imported once by the fork server, before it forks any worker: the parse of every form, warmed
+# by a parse of a sample (db/preload.py), and the main module, which a worker would otherwise
+# import again as __mp_main__.
+PRELOAD = [
+    "__main__",
+    "nianbao.db.pipeline",
+    "nianbao.db.readers.pdf",
+    "nianbao.db.readers.html",
+    "nianbao.db.readers.docx",
+    "nianbao.db.preload",
+]
+
+
 class WorkerPool(ProcessPoolExecutor):
-    """A ProcessPoolExecutor of spawned processes (not forked: the caller may be the app, with
-    threads). Leaving its `with` block early cancels what has not started; leaving it by an
-    exception (Ctrl-C) also ends the workers' files in hand instead of waiting for them.
-    `memory`: each worker's cap in bytes (RLIMIT_DATA), or None."""
+    """A ProcessPoolExecutor of processes forked from multiprocessing's fork server (never from
+    this process: the caller may be the app, with threads). The server starts once per process
+    and imports and warms the parsing modules once (`PRELOAD`), so a worker starts in
+    milliseconds, ready to parse; a spawned one imported pdfplumber and lxml anew and loaded what
+    a first parse needs (~1 s each, in every batch). Leaving its `with` block early cancels what
+    has not started; leaving it by an exception (Ctrl-C) also ends the workers' files in hand
+    instead of waiting for them. `memory`: each worker's cap in bytes (RLIMIT_DATA), or None."""
 
     def __init__(
         self,
@@ -67,12 +84,20 @@ class WorkerPool(ProcessPoolExecutor):
         memory: int | None = None,
     ) -> None:
         _tracker_running()
-        super().__init__(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(initializer, initargs, memory),
-        )
+        with _pools_lock:
+            context = _fork_server()
+            super().__init__(
+                workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(initializer, initargs, memory, dict(os.environ)),
+            )
+            _live.add(self)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        with _pools_lock:
+            _live.discard(self)
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         with _ctrl_c_blocked():  # a worker started here inherits the blocked signal
@@ -101,6 +126,36 @@ class WorkerPool(ProcessPoolExecutor):
         self.shutdown(wait=True, cancel_futures=True)
 
 
+_server_environment: dict[str, str] | None = None  # os.environ when the fork server started
+_live: set[WorkerPool] = set()  # pools not shut down: their workers report through the server
+_pools_lock = threading.Lock()
+
+
+def _fork_server() -> multiprocessing.context.ForkServerContext:
+    """The fork server's context, the server started (once per process) with SIGINT blocked:
+    the workers it forks inherit the mask, so none sees a Ctrl-C before it ignores SIGINT
+    (_start_worker), and the server ignores it too.
+
+    Each worker takes the environment of its pool's creation (_start_worker), as a spawned one
+    did. What the server made of the environment when it started (a `sitecustomize` on the
+    PYTHONPATH of that time) a forked worker keeps: when the environment has changed since, the
+    server is started again, unless a pool is still running (stopping the server would break
+    its workers' reports of their ends). Called with `_pools_lock` held."""
+    global _server_environment
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)  # used when the server starts
+    environment = dict(os.environ)
+    with _ctrl_c_blocked():
+        if _server_environment is not None and environment != _server_environment and not _live:
+            # CPython stops its server so in its own tests; typeshed leaves the private method out
+            forkserver._forkserver._stop()  # type: ignore[attr-defined]
+            _server_environment = None
+        forkserver.ensure_running()
+    if _server_environment is None:
+        _server_environment = environment
+    return context
+
+
 def _tracker_running() -> None:
     """Start multiprocessing's resource tracker (one per process, started by the first spawn)
     with a real stderr. It is handed this process's stderr by descriptor, and inside a Textual
@@ -121,9 +176,17 @@ def _tracker_running() -> None:
         sys.stderr = captured
 
 
-def _start_worker(initializer: Callable[..., None] | None, initargs: tuple, memory: int | None = None) -> None:
+def _start_worker(
+    initializer: Callable[..., None] | None,
+    initargs: tuple,
+    memory: int | None = None,
+    environment: dict[str, str] | None = None,
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # ignored now, so harmless
+    if environment is not None and environment != os.environ:  # NIANBAO_MAX_… set for the run
+        os.environ.clear()
+        os.environ.update(environment)
     if memory is not None:
         _cap_memory(memory)
     if initializer is not None:

@@ -10,13 +10,15 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nianbao.db.document import Paragraph, Table
 from nianbao.db.errors import ReadError
 from nianbao.db.model import Value
 from nianbao.db.pipeline import import_paths, parse_bytes, parse_file
 from nianbao.db.readers import read_document
-from nianbao.db.readers.html import read_html
+from nianbao.db.readers.html import cell_text, parse_page, read_html, walked_cell_text
 from tests.forms.html import STYLES, render, render_404
 from tests.helpers import SAMPLE_NAMES, sample_path
 
@@ -391,3 +393,40 @@ def test_dispatch_by_content(tmp_path):
     """A page saved without a suffix is still read as HTML (<!DOCTYPE html> / <html>)."""
     data = page(text_report("002"), tmp_path, "word")
     assert read_document(data, "download").form == "html"
+
+
+# --- A cell read without the walk reads as the walk reads it --------------------------------------
+
+_CELL_TAGS = ("p", "div", "span", "b", "font", "a", "o:p", "em", "br", "img", "script")
+_CELL_TEXTS = ("12", "本年", "制作件数", " ", "\n", "\xa0", "\u3000", "a b", "数\n量", "", "\u200b", "—")
+
+
+@st.composite
+def _cell_html(draw, depth: int = 0) -> str:
+    """Markup inside a <td>: paragraphs and inline runs as Word and portals write them, now and
+    then a break, a picture, a script or a hidden run."""
+    out = draw(st.sampled_from(_CELL_TEXTS))
+    for _ in range(draw(st.integers(0, 3 if depth < 2 else 0))):
+        tag = draw(st.sampled_from(_CELL_TAGS))
+        style = draw(st.sampled_from(("", "", "", ' style="display:none"', ' style="font-size:10pt"')))
+        if tag in ("br", "img"):
+            out += f"<{tag}{style}>"
+        else:
+            out += f"<{tag}{style}>{draw(_cell_html(depth + 1))}</{tag}>"
+        out += draw(st.sampled_from(_CELL_TEXTS))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(_cell_html(), min_size=2, max_size=3))
+def test_a_cell_of_paragraphs_and_runs_reads_as_the_walk_reads_it(cells):
+    """Most cells (a Word page's <td><p><span>12</span></p></td>) are read without walking them;
+    whatever a cell holds, its text is what the page's walk reads."""
+    page = parse_page("<table><tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr></table>")
+    for td in page.iter("td"):
+        assert cell_text(td) == walked_cell_text(td)
+
+
+def test_a_header_over_two_paragraphs_is_one_label():
+    page = parse_page("<table><tr><td><p><span>本年</span></p>\n<p>制作件数<o:p></o:p></p></td><td>2</td></tr></table>")
+    assert [cell_text(td) for td in page.iter("td")] == ["本年制作件数", "2"]

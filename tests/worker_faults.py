@@ -1,8 +1,9 @@
 """Faults planted in every process of a test, worker processes included.
 
-Parse workers are spawned, not forked: a monkeypatch of the test's own process never reaches
-them. `plant()` writes a `sitecustomize` that Python imports at the start of every interpreter
-started with the test's environment (the CLI's process, its workers, the app's workers) and
+Parse workers are not forked from the test's process: a monkeypatch of it never reaches them.
+`plant()` writes a `sitecustomize` that Python imports at the start of every interpreter started
+with the test's environment (the CLI's process; the fork server that the workers of the CLI and
+the app are forked from, started again when the environment has changed: db/workers.py) and
 plants the fault there too. The fault strikes only files whose name holds `boom`.
 """
 

@@ -435,7 +435,8 @@ def settle(version: str, rows: list[RowReadings], fixed: Mapping[str, Number]) -
 
 def _narrowed(row: RowReadings, eqs: list[Equation]) -> list[tuple[Number, ...]]:
     """The row's readings that satisfy its own equations, or all of them if none does."""
-    own = [eq for eq in eqs if set(eq.cells) <= set(row.cells)]
+    row_cells = set(row.cells)
+    own = [eq for eq in eqs if row_cells.issuperset(eq.cells)]
     passing = [o for o in row.options if not any(_breaks(dict(zip(row.cells, o, strict=True)), eq) for eq in own)]
     return passing or list(row.options)
 

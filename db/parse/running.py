@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 
 from nianbao.db.checks.arithmetic import (
     AMBIGUOUS,
@@ -102,14 +102,20 @@ class RunningText:
 # --- Finding labels -----------------------------------------------------------------------------
 
 
+# ASCII and the CJK ideographs hold no digit that is not a decimal digit: only what else a text
+# holds (most often nothing) is looked at character by character for a footnote mark.
+_NO_MARKS = re.compile(r"[\x00-\x7f\u4e00-\u9fff]+")
+
+
 def _comparable(text: str) -> str:
     """NFKC (full-width digits and brackets to half-width), but a footnote mark (¹, ①) stays a mark:
     NFKC would make 11¹ the digits 111."""
-    if not any(c.isdigit() and not c.isdecimal() for c in text):
+    if not any(c.isdigit() and not c.isdecimal() for c in _NO_MARKS.sub("", text)):
         return nfkc(text)
     return "".join(c if c.isdigit() and not c.isdecimal() else nfkc(c) for c in text)
 
 
+@lru_cache(maxsize=1024)
 def label_of(key: str, label: str) -> Label:
     text = nfkc(label).replace(" ", "")
     m = re.match(r"^(\d{1,2}[.、]|\([一二三四五六七八九十]\)|[一二三四五六七八九十]、)", text)
@@ -307,7 +313,7 @@ def find_label(text: str, labels: Sequence[Label], start: int, stop: int, halves
         begin = head.start() if head else max(start, tail.end() - len(longest))
         return Found(labels[0].key, _with_numbering(text, begin, labels[0]), _after_remark(text, tail.end()))
     if head:
-        digit = re.compile(r"\d").search(text, head.end(), min(stop, head.end() + len(longest)))
+        digit = _DIGIT.search(text, head.end(), min(stop, head.end() + len(longest)))
         end = digit.start() if digit else head.start() + len(longest)
         return Found(labels[0].key, _with_numbering(text, head.start(), labels[0]), end)
     return None
@@ -327,9 +333,13 @@ def _with_numbering(text: str, begin: int, label: Label) -> int:
     return begin - len(m.group(0)) if m else begin
 
 
+_DIGIT = re.compile(r"\d")
+_REMARK = re.compile(r"\s*\([^()\d]{4,40}\)")
+
+
 def _after_remark(text: str, end: int) -> int:
     end += len(_leading(_QUOTES, text, end))
-    m = re.compile(r"\s*\([^()\d]{4,40}\)").match(text, end)  # (七) is the next row's number
+    m = _REMARK.match(text, end)  # (七) is the next row's number
     return m.end() if m else end
 
 
@@ -520,7 +530,12 @@ SPACED = "spaced"
 
 def checked(cells: tuple[str, ...]) -> bool:
     """Whether any equation of the format involves these cells (table 二 has none)."""
-    return any(c in eq.cells for eq in equations(FORMAT_2021.version) for c in cells)
+    return not _equation_cells(FORMAT_2021.version).isdisjoint(cells)
+
+
+@cache
+def _equation_cells(version: str) -> frozenset[str]:
+    return frozenset(c for eq in equations(version) for c in eq.cells)
 
 
 def _whole(cells: tuple[str, ...]) -> tuple[str, ...]:

@@ -191,39 +191,46 @@ class _Walker:
     holder: Element | None = None
 
     def walk(self, element: Element, block: Element, linked: bool) -> None:
-        """The element's text and children (its tail belongs to the parent)."""
+        """The element's text and children (its tail belongs to the parent). One call per
+        element: a page has some 1,500, and this is most of reading it."""
         tag = element.tag.lower()
         if tag in _SKIP or _hidden(element):
             return
         if tag == "br":
-            self.flush()
+            if self.pieces:
+                self.flush()
             return
         if tag == "img":
-            self.flush()
+            if self.pieces:
+                self.flush()
             self.items.append(_Picture(element.get("src") or "", element))
             return
         if tag == "table" and is_data_table(element):
-            self.flush()
+            if self.pieces:
+                self.flush()
             for caption in element.iterchildren("caption"):  # may name the section: a line before
                 self.walk(caption, caption, linked)
             self.items.append(_Grid(table_rows(element), element))
             return
         is_block = tag in _BLOCK
         if is_block:
-            self.flush()
+            if self.pieces:
+                self.flush()
             block = element
         linked = linked or tag == "a"
-        self.add(element.text, block, linked)
+        text = element.text
+        if text:
+            self.add(text, block, linked)
         for child in element:
             if isinstance(child.tag, str):  # comments and processing instructions are dropped
                 self.walk(child, block, linked)
-            self.add(child.tail, block, linked)
-        if is_block:
+            tail = child.tail
+            if tail:
+                self.add(tail, block, linked)
+        if is_block and self.pieces:
             self.flush()
 
-    def add(self, text: str | None, block: Element, linked: bool) -> None:
-        if not text:
-            return
+    def add(self, text: str, block: Element, linked: bool) -> None:
         if not self.pieces:
             self.holder = block
         self.pieces.append(text)
@@ -231,11 +238,16 @@ class _Walker:
             self.link_chars += len(text.strip())
 
     def flush(self) -> None:
-        """End the current line."""
+        """End the current line (nothing to do when no text was added since the last one)."""
+        if not self.pieces:
+            return
         text = clean_text("".join(self.pieces))
         if text and self.holder is not None:
             self.items.append(_Line(text, self.holder, 2 * self.link_chars > len(text.replace(" ", ""))))
         self.pieces, self.link_chars, self.holder = [], 0, None
+
+
+_hidden_styles: dict[str, bool] = {}  # a page repeats a few style attributes on most of its elements
 
 
 def _hidden(element: Element) -> bool:
@@ -243,7 +255,14 @@ def _hidden(element: Element) -> bool:
     if element.get("hidden") is not None:
         return True
     style = element.get("style")
-    return bool(style) and bool(_HIDDEN_STYLE.search(style))
+    if not style:
+        return False
+    hidden = _hidden_styles.get(style)
+    if hidden is None:
+        if len(_hidden_styles) > 10_000:
+            _hidden_styles.clear()
+        hidden = _hidden_styles[style] = bool(_HIDDEN_STYLE.search(style))
+    return hidden
 
 
 def walk_page(root: Element) -> list[_Item]:
@@ -274,9 +293,14 @@ def is_data_table(table: Element) -> bool:
     return any(len(_cells(tr)) >= 2 for tr in _rows(table))
 
 
+_DIGITS = re.compile(r"\s*(\d+)")
+
+
 def _span(value: str | None, limit: int) -> int:
     """A rowspan/colspan attribute as a count in [1, limit]; 0 (to the end) is `limit`."""
-    digits = re.match(r"\s*(\d+)", value or "")
+    if not value:
+        return 1
+    digits = _DIGITS.match(value)
     if not digits:
         return 1
     n = int(digits.group(1)[:6])
@@ -284,10 +308,64 @@ def _span(value: str | None, limit: int) -> int:
 
 
 def cell_text(cell: Element) -> str:
+    """The cell's lines joined; a cell of text alone (most cells) is its text, cleaned."""
+    if not len(cell):
+        text = cell.text
+        return clean_text(text) if text and not _hidden(cell) and cell.tag.lower() not in _SKIP else ""
+    flat = _flat_cell_text(cell)
+    return flat if flat is not None else walked_cell_text(cell)
+
+
+def walked_cell_text(cell: Element) -> str:
+    """The cell's lines as the page's walk reads them, joined: what `cell_text` gives any cell."""
     walker = _Walker()
     walker.walk(cell, cell, False)
     walker.flush()
     return join_lines(item.text for item in walker.items if isinstance(item, _Line))
+
+
+_BREAKING = _SKIP | {"br", "img", "table"}  # what ends a line or holds no text of the cell
+
+
+def _flat_cell_text(cell: Element) -> str | None:
+    """The text of a cell whose children are paragraphs and inline elements holding text and
+    inline elements only (a Word page's <td><p><span>12</span></p></td>), as the walk reads
+    it, without walking it: a line per paragraph and per run of text between them. None when
+    the cell holds anything else (a line break, a picture, a hidden or skipped element, nested
+    blocks): the walk reads it."""
+    if cell.tag.lower() in _SKIP or _hidden(cell):
+        return None
+    lines: list[str] = []
+    pieces = [cell.text or ""]
+    for child in cell:
+        tag = child.tag
+        if not isinstance(tag, str):
+            return None
+        tag = tag.lower()
+        if tag in _BREAKING or _hidden(child) or not _inline_only(child):
+            return None
+        if tag in _BLOCK:
+            lines.append(clean_text("".join(pieces)))
+            lines.append(clean_text("".join(child.itertext())))
+            pieces = []
+        else:
+            pieces.append("".join(child.itertext()))
+        pieces.append(child.tail or "")
+    lines.append(clean_text("".join(pieces)))
+    return join_lines(lines)
+
+
+def _inline_only(element: Element) -> bool:
+    """Whether everything under the element is inline text: no block, break, picture, hidden
+    or skipped element, comment or processing instruction."""
+    for inner in element.iterdescendants():
+        tag = inner.tag
+        if not isinstance(tag, str):
+            return False
+        tag = tag.lower()
+        if tag in _BLOCK or tag in _BREAKING or _hidden(inner):
+            return False
+    return True
 
 
 @dataclass

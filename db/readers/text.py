@@ -45,79 +45,70 @@ def split_lines(text: str) -> list[str]:
 
 
 def split_blocks(text: str) -> Document:
-    builder = _BlockBuilder()
-    artefacts = (
-        "[bookmark: " in text or "[if " in text or "[endif]" in text
-    )  # rare: most texts skip the substitution on every line
-    for number, raw in enumerate(split_lines(text), start=1):
-        builder.feed(_ARTEFACT.sub("", raw) if artefacts else raw, number)
-    return Document(blocks=builder.finish(), form="text")
-
-
-class _BlockBuilder:
-    def __init__(self) -> None:
-        self.blocks: list[Paragraph | Table] = []
-        self.table: Table | None = None
-        self.group: list[Cell] | None = None  # the cell-per-line row being collected
-        self.last_was_cell = False
-
-    def feed(self, line: str, number: int) -> None:
+    """One loop over the lines with its state in locals: a call per line (and three regexes
+    tried on each) was most of reading a text. A line is tried as a Markdown row or rule only
+    when it starts with | or holds ---, as a cell-per-line cell only when it holds a tab."""
+    lines = split_lines(text)
+    if "[bookmark: " in text or "[if " in text or "[endif]" in text:  # rare: most texts skip this
+        lines = [_ARTEFACT.sub("", line) for line in lines]
+    blocks: list[Paragraph | Table] = []
+    table: Table | None = None
+    group: list[Cell] | None = None  # the cell-per-line row being collected
+    last_was_cell = False
+    for number, line in enumerate(lines, start=1):
         stripped = line.strip(_SPACE)
         if not stripped:  # a line with a tab in it is a (blank) cell, not a break
-            self._close_group()
-            self.last_was_cell = False
-            return
-        if _PIPE_RULE.match(stripped):
-            self._drop_placeholder_header()
-            return
-        if _PIPE_ROW.match(stripped):
-            self._close_group()
-            cells = [Cell(t.strip(_SPACE), Source(line=number, col=i)) for i, t in enumerate(_pipe_cells(stripped))]
-            self._table().rows.append(cells)
-            self.last_was_cell = False
-            return
-        cell_line = _CELL_LINE.match(line)
-        if cell_line:
-            self._table()
-            if self.group is None:
-                self.group = []
-            source = Source(line=number, col=len(self.group))
-            self.group.append(Cell(cell_line.group(1).strip(_SPACE), source))
-            self.last_was_cell = True
+            if group and table is not None:
+                table.rows.append(group)
+            group, last_was_cell = None, False
+            continue
+        if "---" in stripped and _PIPE_RULE.match(stripped):
+            _drop_placeholder_header(table)
+            continue
+        if stripped[0] == "|" and len(stripped) > 1 and stripped[-1] == "|":
+            if group and table is not None:
+                table.rows.append(group)
+            group = None
+            if table is None:
+                table = Table()
+                blocks.append(table)
+            table.rows.append(
+                [Cell(t.strip(_SPACE), Source(line=number, col=i)) for i, t in enumerate(_pipe_cells(stripped))]
+            )
+            last_was_cell = False
         elif "\t" in line:
-            self._close_group()
-            cells = [Cell(text.strip(_SPACE), Source(line=number, col=i)) for i, text in enumerate(line.split("\t"))]
-            self._table().rows.append(cells)
-            self.last_was_cell = False
-        elif self.last_was_cell and self.group:
-            last = self.group[-1]
-            self.group[-1] = Cell(last.text + stripped, last.source)
+            if table is None:
+                table = Table()
+                blocks.append(table)
+            cell_line = _CELL_LINE.match(line)
+            if cell_line:
+                if group is None:
+                    group = []
+                group.append(Cell(cell_line.group(1).strip(_SPACE), Source(line=number, col=len(group))))
+                last_was_cell = True
+                continue
+            if group:
+                table.rows.append(group)
+            group = None
+            table.rows.append(
+                [Cell(t.strip(_SPACE), Source(line=number, col=i)) for i, t in enumerate(line.split("\t"))]
+            )
+            last_was_cell = False
+        elif last_was_cell and group:
+            last = group[-1]
+            group[-1] = Cell(last.text + stripped, last.source)
         else:
-            self._close_table()
-            self.blocks.append(Paragraph(stripped, Source(line=number)))
+            if group and table is not None:
+                table.rows.append(group)
+            group, table, last_was_cell = None, None, False
+            blocks.append(Paragraph(stripped, Source(line=number)))
+    if group and table is not None:
+        table.rows.append(group)
+    return Document(blocks=blocks, form="text")
 
-    def _drop_placeholder_header(self) -> None:
-        """A Markdown table's header row that is only placeholders (Column1, 0 1 2 …, Unnamed: 0),
-        as converters write when the table had no header: no part of the report."""
-        if self.table is not None and self.table.rows and not any(_CJK.search(c.text) for c in self.table.rows[-1]):
-            self.table.rows.pop()
 
-    def finish(self) -> list[Paragraph | Table]:
-        self._close_table()
-        return self.blocks
-
-    def _table(self) -> Table:
-        if self.table is None:
-            self.table = Table()
-            self.blocks.append(self.table)
-        return self.table
-
-    def _close_group(self) -> None:
-        if self.group:
-            self._table().rows.append(self.group)
-        self.group = None
-
-    def _close_table(self) -> None:
-        self._close_group()
-        self.table = None
-        self.last_was_cell = False
+def _drop_placeholder_header(table: Table | None) -> None:
+    """A Markdown table's header row that is only placeholders (Column1, 0 1 2 …, Unnamed: 0),
+    as converters write when the table had no header: no part of the report."""
+    if table is not None and table.rows and not any(_CJK.search(c.text) for c in table.rows[-1]):
+        table.rows.pop()
