@@ -73,6 +73,7 @@ TABLES: tuple[Table, ...] = (
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 20_000  # JSON lines fetched at a time
+TABLE_BY_NAME = {table.name: table for table in TABLES}
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,15 @@ class Province:
     report_ids: list[int]
 
 
+@dataclass(frozen=True)
+class Part:
+    """One file pair to write: a table's rows of one province, or a national table (key None)."""
+
+    table: str
+    key: str | None
+    report_ids: list[int] | None
+
+
 def write_downloads(
     published_db: Path, conn: sqlite3.Connection, target: Path, provinces: set[str] | None = None
 ) -> tuple[list[Dataset], int]:
@@ -89,41 +99,62 @@ def write_downloads(
     and the database's size. `provinces` (province_key values): only those provinces' files are
     (re)written, and removed if the province has no report left; None: every file. The other
     files are taken as they are on disk (an incremental build starts from the previous site)."""
+    places, parts = plan(conn, target, provinces)
+    for part in parts:
+        write_part(conn, target, part)
+    return datasets(published_db, conn, target, places)
+
+
+def plan(
+    conn: sqlite3.Connection, target: Path, provinces: set[str] | None = None
+) -> tuple[list[Province], list[Part]]:
+    """The provinces with reports and the files to write (largest first, so that parts written
+    in parallel end together), as `write_downloads` writes them; files of provinces in
+    `provinces` with no report left are removed here."""
     folder = target / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    conn.create_function("json_real", 1, json.dumps, deterministic=True)
     places = _provinces(conn)
     rewrite = ({p.key for p in places} | _on_disk(folder)) if provinces is None else set(provinces)
-    datasets = [
-        _by_province(conn, folder, table, places, rewrite)
-        if table.report
-        else _national(conn, folder, table, provinces)
-        for table in TABLES
-    ]
-    return datasets, _link(published_db, target / DATABASE)
+    parts = []
+    for table in TABLES:
+        if not table.report:
+            if provinces is None or not (folder / f"{table.name}.json").exists():
+                parts.append(Part(table.name, None, None))
+            continue
+        for key in rewrite - {p.key for p in places}:
+            for suffix in (".csv", ".json"):
+                (folder / f"{table.name}-{key}{suffix}").unlink(missing_ok=True)
+        for place in places:
+            if place.key in rewrite or not (folder / f"{table.name}-{place.key}.json").exists():
+                parts.append(Part(table.name, place.key, place.report_ids))
+    weight = {"cells": 200, "table3": 12}  # rows per report, roughly
+    parts.sort(key=lambda part: -weight.get(part.table, 1) * len(part.report_ids or ()))
+    return places, parts
 
 
-def _national(conn: sqlite3.Connection, folder: Path, table: Table, provinces: set[str] | None) -> Dataset:
-    """A table of the whole country (rules, labels): written in a full build, or if missing."""
-    if provinces is None or not (folder / f"{table.name}.json").exists():
-        _write(conn, folder / table.name, table, None)
-    return Dataset(table.name, table.description, _count(conn, table.name), _files(folder, table.name), [], table.title)
+def write_part(conn: sqlite3.Connection, target: Path, part: Part) -> None:
+    """One part's CSV and JSON (from any process with its own connection to the published copy)."""
+    conn.create_function("json_real", 1, json.dumps, deterministic=True)
+    name = part.table if part.key is None else f"{part.table}-{part.key}"
+    _write(conn, target / FOLDER / name, TABLE_BY_NAME[part.table], part.report_ids)
 
 
-def _by_province(
-    conn: sqlite3.Connection, folder: Path, table: Table, places: list[Province], rewrite: set[str]
-) -> Dataset:
-    """A table of reports as one file per province: those in `rewrite` (or missing) written, those
-    in `rewrite` with no report left removed."""
-    for key in rewrite - {p.key for p in places}:
-        for suffix in (".csv", ".json"):
-            (folder / f"{table.name}-{key}{suffix}").unlink(missing_ok=True)
-    for place in places:
-        stem = folder / f"{table.name}-{place.key}"
-        if place.key in rewrite or not stem.with_suffix(".json").exists():
-            _write(conn, stem, table, place.report_ids)
-    parts = [ProvinceFiles(p.key, p.name, len(p.report_ids), _files(folder, f"{table.name}-{p.key}")) for p in places]
-    return Dataset(table.name, table.description, _count(conn, table.name), [], parts, table.title)
+def datasets(
+    published_db: Path, conn: sqlite3.Connection, target: Path, places: list[Province]
+) -> tuple[list[Dataset], int]:
+    """What there is to download, read from the files written, and the database linked."""
+    folder = target / FOLDER
+    out = []
+    for table in TABLES:
+        if table.report:
+            parts = [
+                ProvinceFiles(p.key, p.name, len(p.report_ids), _files(folder, f"{table.name}-{p.key}")) for p in places
+            ]
+            out.append(Dataset(table.name, table.description, _count(conn, table.name), [], parts, table.title))
+        else:
+            files = _files(folder, table.name)
+            out.append(Dataset(table.name, table.description, _count(conn, table.name), files, [], table.title))
+    return out, _link(published_db, target / DATABASE)
 
 
 def _provinces(conn: sqlite3.Connection) -> list[Province]:

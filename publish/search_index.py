@@ -29,8 +29,9 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Self
 
 from nianbao.publish.untrusted import province_key
 
@@ -59,19 +60,54 @@ def build_index(site: Path, provinces: Iterable[str] | None = None) -> None:
     Otherwise only those provinces are (re)indexed; a province without pages left loses its
     bundle; the other bundles are not touched."""
     counties = counties_by_province(site)
-    root = site / BUNDLE
-    if provinces is None:
-        shutil.rmtree(root, ignore_errors=True)
-        wanted = sorted(counties)
-    else:  # only names this module made: a bundle there, or pages of that province
-        wanted = sorted(set(provinces) & (set(counties) | set(provinces_indexed(site))))
-    root.mkdir(parents=True, exist_ok=True)
-    for province in wanted:
-        shutil.rmtree(root / province, ignore_errors=True)
-    jobs = [(province, counties[province]) for province in wanted if province in counties]
-    with ThreadPoolExecutor(WORKERS) as pool:
-        list(pool.map(lambda job: _index_province(site, *job), jobs))
-    _write_shards(root)
+    with Indexer(site, provinces) as indexer:
+        for province, names in sorted(counties.items()):
+            indexer.add(province, names)
+
+
+class Indexer:
+    """Pagefind runs started bundle by bundle as the pages of each are written (publish/static_site.py),
+    WORKERS at a time in threads (each waits on its Pagefind process); leaving the `with` block
+    waits for them all, then writes shards.json. `provinces` as for `build_index`: None clears
+    every bundle first, a set clears only those (names this module made alone)."""
+
+    def __init__(self, site: Path, provinces: Iterable[str] | None = None, present: Iterable[str] = ()) -> None:
+        self.site, self.root = site, site / BUNDLE
+        if provinces is None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.wanted: set[str] | None = None
+        else:  # only names this module made: a bundle there, pages of it, or pages to come (`present`: bundle names)
+            known = set(counties_by_province(site)) | set(provinces_indexed(site)) | set(present)
+            self.wanted = set(provinces) & known
+            for province in sorted(self.wanted):
+                shutil.rmtree(self.root / province, ignore_errors=True)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._pool = ThreadPoolExecutor(WORKERS)
+        self._runs: list[Future] = []
+
+    def wants(self, province: str) -> bool:
+        return self.wanted is None or province in self.wanted
+
+    def add(self, province: str, counties: list[str]) -> None:
+        """Index this province's counties (their pages are all written) in the background; a
+        province without counties left keeps no bundle (removed when the indexer started)."""
+        if counties and self.wants(province):
+            self._runs.append(self._pool.submit(_index_province, self.site, province, counties))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=exc_type is not None)
+        if exc_type is None:
+            for run in self._runs:
+                run.result()  # the first failure, in the order the runs were started
+            _write_shards(self.root)
+
+
+def bundle_of(county: str) -> str:
+    """The search bundle of a county key (a folder under region/)."""
+    return province_key(county)
 
 
 def provinces_indexed(site: Path) -> list[str]:
@@ -88,7 +124,7 @@ def counties_by_province(site: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     if folder.is_dir():
         for county in sorted(path.name for path in folder.iterdir() if path.is_dir()):
-            found.setdefault(province_key(county), []).append(county)
+            found.setdefault(bundle_of(county), []).append(county)
     return found
 
 
