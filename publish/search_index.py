@@ -1,15 +1,18 @@
 """The site's search index: Pagefind, run offline from its bundled binary, one bundle per
-province, then made byte-stable.
+prefecture, then made byte-stable.
 
 Layout under site/pagefind/ (BUNDLE):
     pagefind-ui.js, pagefind-ui.css   the search box, the same for every bundle
-    shards.json                       the bundles, for the search page: key, 省份 names, pages
-    <province>/                       Pagefind's bundle of the county and report pages under
-                                      region/<county_key>/ whose province_key is <province>
-                                      (13 for 河北, "other" for reports not on the map)
-One bundle per province keeps each Pagefind run small (memory grows with the pages of a run) and
-lets a publish re-index only the provinces it changed. The search page merges the bundles in
-the browser (Pagefind's mergeIndex), or loads just one when the visitor picks a province.
+    shards.json                       the bundles, for the search page: key, province, 省份 names, pages
+    <province>/<prefecture>/          Pagefind's bundle of the county and report pages under
+                                      region/<county_key>/ of that prefecture (13/1301 for
+                                      石家庄市; other/other for reports not on the map)
+One bundle per prefecture (some 340) keeps each Pagefind run small (memory and time grow with the
+pages of a run: ~5.7 ms of CPU a page) and lets a publish after one correction re-index one
+prefecture, never a whole province (河北: 1,600 pages, 9 s). Bundles sit in their province's
+folder, so a publish's record of what it touched (publish/changes.py: pagefind/<province>)
+covers them. The search page merges the bundles in the browser (Pagefind's mergeIndex): all of
+them for 全国, a province's when the visitor picks one.
 
 Pagefind 1.5.2 writes every file the same from one run to the next except its filter files: each
 holds a filter's values (province, year…) in Rust hash-map order, which changes per run, and
@@ -45,7 +48,7 @@ UNUSED: tuple[str, ...] = ("pagefind-component-ui.css", "pagefind-component-ui.j
 UNUSED += ("pagefind-modular-ui.css", "pagefind-modular-ui.js")
 PROVINCE_FILTER = "省份"
 META_FILTERS = 3  # position of the [[filter, file hash], …] list in a .pf_meta
-# Two Pagefind runs at a time (the machine has 2 cores); the largest province peaks near 400 MiB.
+# Two Pagefind runs at a time (the machine has 2 cores); a prefecture's run stays under ~100 MiB.
 WORKERS = 2
 
 
@@ -53,46 +56,46 @@ class SearchIndexError(RuntimeError):
     """Pagefind failed, or wrote what this module does not understand."""
 
 
-def build_index(site: Path, provinces: Iterable[str] | None = None) -> None:
-    """Index site/region/ into one bundle per province under site/pagefind/.
+def build_index(site: Path, bundles: Iterable[str] | None = None) -> None:
+    """Index site/region/ into one bundle per prefecture under site/pagefind/.
 
-    provinces=None: every province, from scratch (bundles of provinces gone are removed).
-    Otherwise only those provinces are (re)indexed; a province without pages left loses its
-    bundle; the other bundles are not touched."""
-    counties = counties_by_province(site)
-    with Indexer(site, provinces) as indexer:
-        for province, names in sorted(counties.items()):
-            indexer.add(province, names)
+    bundles=None: every bundle, from scratch (bundles of prefectures gone are removed).
+    Otherwise only those bundles (`bundle_of` names) are (re)indexed; a bundle without pages
+    left is removed; the other bundles are not touched."""
+    counties = counties_by_bundle(site)
+    with Indexer(site, bundles) as indexer:
+        for bundle, names in sorted(counties.items()):
+            indexer.add(bundle, names)
 
 
 class Indexer:
     """Pagefind runs started bundle by bundle as the pages of each are written (publish/static_site.py),
     WORKERS at a time in threads (each waits on its Pagefind process); leaving the `with` block
-    waits for them all, then writes shards.json. `provinces` as for `build_index`: None clears
+    waits for them all, then writes shards.json. `bundles` as for `build_index`: None clears
     every bundle first, a set clears only those (names this module made alone)."""
 
-    def __init__(self, site: Path, provinces: Iterable[str] | None = None, present: Iterable[str] = ()) -> None:
+    def __init__(self, site: Path, bundles: Iterable[str] | None = None, present: Iterable[str] = ()) -> None:
         self.site, self.root = site, site / BUNDLE
-        if provinces is None:
+        if bundles is None:
             shutil.rmtree(self.root, ignore_errors=True)
             self.wanted: set[str] | None = None
-        else:  # only names this module made: a bundle there, pages of it, or pages to come (`present`: bundle names)
-            known = set(counties_by_province(site)) | set(provinces_indexed(site)) | set(present)
-            self.wanted = set(provinces) & known
-            for province in sorted(self.wanted):
-                shutil.rmtree(self.root / province, ignore_errors=True)
+        else:  # only names this module made: a bundle there, pages of it, or pages to come (`present`)
+            known = set(counties_by_bundle(site)) | set(bundles_indexed(site)) | set(present)
+            self.wanted = set(bundles) & known
+            for bundle in sorted(self.wanted):
+                shutil.rmtree(self.root / bundle, ignore_errors=True)
         self.root.mkdir(parents=True, exist_ok=True)
         self._pool = ThreadPoolExecutor(WORKERS)
         self._runs: list[Future] = []
 
-    def wants(self, province: str) -> bool:
-        return self.wanted is None or province in self.wanted
+    def wants(self, bundle: str) -> bool:
+        return self.wanted is None or bundle in self.wanted
 
-    def add(self, province: str, counties: list[str]) -> None:
-        """Index this province's counties (their pages are all written) in the background; a
-        province without counties left keeps no bundle (removed when the indexer started)."""
-        if counties and self.wants(province):
-            self._runs.append(self._pool.submit(_index_province, self.site, province, counties))
+    def add(self, bundle: str, counties: list[str]) -> None:
+        """Index this bundle's counties (their pages are all written) in the background; a
+        bundle without counties left is not made again (removed when the indexer started)."""
+        if counties and self.wants(bundle):
+            self._runs.append(self._pool.submit(_index_bundle, self.site, bundle, counties))
 
     def __enter__(self) -> Self:
         return self
@@ -106,20 +109,24 @@ class Indexer:
 
 
 def bundle_of(county: str) -> str:
-    """The search bundle of a county key (a folder under region/)."""
-    return province_key(county)
+    """The search bundle of a county key (a folder under region/): <province>/<prefecture>,
+    13/1301 for 130102; other/other for a report not on the map."""
+    province = province_key(county)
+    return f"{province}/{county[:4] if province != 'other' else 'other'}"
 
 
-def provinces_indexed(site: Path) -> list[str]:
-    """The provinces that have a bundle under site/pagefind/, sorted."""
+def bundles_indexed(site: Path) -> list[str]:
+    """The bundles under site/pagefind/, sorted."""
     root = site / BUNDLE
     if not root.is_dir():
         return []
-    return sorted(path.name for path in root.iterdir() if (path / "pagefind-entry.json").is_file())
+    return sorted(
+        f"{path.parent.name}/{path.name}" for path in root.glob("*/*") if (path / "pagefind-entry.json").is_file()
+    )
 
 
-def counties_by_province(site: Path) -> dict[str, list[str]]:
-    """The county keys (folder names under site/region/) of each province, sorted."""
+def counties_by_bundle(site: Path) -> dict[str, list[str]]:
+    """The county keys (folder names under site/region/) of each bundle, sorted."""
     folder = site / PAGES
     found: dict[str, list[str]] = {}
     if folder.is_dir():
@@ -128,30 +135,34 @@ def counties_by_province(site: Path) -> dict[str, list[str]]:
     return found
 
 
-def _index_province(site: Path, province: str, counties: list[str]) -> None:
+def _index_bundle(site: Path, bundle: str, counties: list[str]) -> None:
     glob = f"{PAGES}/{{{','.join(counties)}}}/**/*.html"
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob]
-    command += ["--output-subdir", f"{BUNDLE}/{province}", "--keep-index-url"]
+    command += ["--output-subdir", f"{BUNDLE}/{bundle}", "--keep-index-url"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SearchIndexError(
-            f"为省份 {province} 建立搜索索引失败（pagefind：{(done.stderr or done.stdout).strip()[-500:]}）"
+            f"为 {bundle} 建立搜索索引失败（pagefind：{(done.stderr or done.stdout).strip()[-500:]}）"
         )
-    bundle = site / BUNDLE / province
-    stabilise(bundle)
+    folder = site / BUNDLE / bundle
+    stabilise(folder)
     for name in UI_FILES:
-        (bundle / name).replace(site / BUNDLE / name)  # the same bytes from every run
+        (folder / name).replace(site / BUNDLE / name)  # the same bytes from every run
     for name in UNUSED:
-        (bundle / name).unlink(missing_ok=True)
+        (folder / name).unlink(missing_ok=True)
 
 
 def _write_shards(root: Path) -> None:
     """shards.json: what the search page offers, read back from the bundles themselves."""
     shards = []
-    for province in provinces_indexed(root.parent):
-        entry = json.loads((root / province / "pagefind-entry.json").read_text(encoding="utf-8"))
+    for bundle in bundles_indexed(root.parent):
+        entry = json.loads((root / bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
         pages = sum(info["page_count"] for info in entry["languages"].values())
-        shards.append({"key": province, "names": _filter_values(root / province, PROVINCE_FILTER), "pages": pages})
+        names = _filter_values(root / bundle, PROVINCE_FILTER)
+        shards.append({"key": bundle, "province": bundle.split("/")[0], "names": names, "pages": pages})
+    for province in root.iterdir():  # a province folder left without bundles
+        if province.is_dir() and not any(province.iterdir()):
+            province.rmdir()
     if not shards:
         shutil.rmtree(root, ignore_errors=True)
         return

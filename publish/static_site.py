@@ -1,6 +1,7 @@
 """The public static site, built from the published database in three steps: gather per-page
-context objects (publish/home.py, publish/pages.py), render each in memory through the Jinja templates of
-site/templates/, write it under `target`. Then the search index (Pagefind, offline).
+context objects (publish/home.py, publish/pages.py), render each in memory through the Jinja
+templates of site/templates/, write it under `target`; and the search index (Pagefind, offline),
+each bundle as soon as its pages are written.
 
 Pages are produced county by county so memory stays bounded; everything is sorted and carries
 no time, so two builds from the same database give the same bytes (Pagefind's filter files
@@ -8,8 +9,9 @@ included, see publish/search_index.py). Files already in `target`
 (the original reports under sources/, written by the orchestrator) are left alone.
 
 Given a `Scope`, `target` holds the previous site (publish/changes.py says what changed) and only
-the scope's counties, the site-wide pages, and the scope's provinces' downloads and search shards
-are written again; every file is replaced, never written into (it may be the live site's too).
+the scope's counties, the site-wide pages, the scope's provinces' downloads and its counties'
+search bundles (publish/search_index.py: one a prefecture) are written again; every file is
+replaced, never written into (it may be the live site's too).
 """
 
 from __future__ import annotations
@@ -81,8 +83,9 @@ def build_site(
         say(f"网站：{len(data.reports)} 份报告，写入 {len(keys)} 个县的页面和下载文件")
         places, parts = downloads.plan(conn, target, scope.provinces if scope else None)
         every = _bundles(data)
-        todo = _todo(every, set(keys), None if scope is None else scope.provinces)
-        with Indexer(target, scope.provinces if scope else None, present=every) as indexer:
+        bundles = None if scope is None else {bundle_of(county) for county in scope.counties}
+        todo = _todo(every, set(keys), bundles)
+        with Indexer(target, bundles, present=every) as indexer:
             if len(keys) >= PARALLEL_FROM and WORKERS > 1:
                 _in_workers(published_db, target, (todo, every), parts, indexer, (alongside, say), publisher)
             else:

@@ -29,7 +29,14 @@ from nianbao.publish.static_site import build_site
 from tests.published import LONG_LINE, make_hostile, published_samples
 
 CODES = {"夏县": "140828", "巨鹿县": "130529", "温县": "410825", "交口县": "141130", "霍城县": "654023"}
-PROVINCES = {"13": "河北省", "14": "山西省", "41": "河南省", "65": "新疆维吾尔自治区"}  # search bundles
+PROVINCES = {"13": "河北省", "14": "山西省", "41": "河南省", "65": "新疆维吾尔自治区"}
+BUNDLES = {
+    "13/1305": "河北省",
+    "14/1408": "山西省",
+    "14/1411": "山西省",
+    "41/4108": "河南省",
+    "65/6540": "新疆维吾尔自治区",
+}
 PAGES = [
     "index.html",
     "year/2023/index.html",
@@ -114,9 +121,9 @@ def test_every_page_exists_at_its_stable_url(site):
         assert (site / f"region/{code}/chart-applications.svg").is_file()
         assert (site / f"region/{code}/chart-reviews.svg").is_file()
     assert (site / "pagefind/pagefind-ui.js").is_file() and (site / "pagefind/pagefind-ui.css").is_file()
-    for province in PROVINCES:
-        assert (site / f"pagefind/{province}/pagefind-entry.json").is_file()
-        assert (site / f"pagefind/{province}/pagefind.js").is_file()  # each bundle can lead a search
+    for bundle in BUNDLES:
+        assert (site / f"pagefind/{bundle}/pagefind-entry.json").is_file()
+        assert (site / f"pagefind/{bundle}/pagefind.js").is_file()  # each bundle can lead a search
     assert sorted(p.relative_to(site).as_posix() for p in html_files(site)) == sorted(PAGES)
 
 
@@ -576,8 +583,18 @@ def test_a_region_code_that_is_not_a_code_stays_out_of_urls(published, tmp_path)
     assert (tmp_path / f"site/region/report-{report_id}/2024/index.html").is_file()
     assert not (tmp_path / "x").exists()
     shards = json.loads((tmp_path / "site/pagefind/shards.json").read_text(encoding="utf-8"))
-    assert [(shard["key"], shard["names"]) for shard in shards][-1] == ("other", ["河北省"])  # off the map
-    assert search_index.provinces_indexed(tmp_path / "site") == ["14", "41", "65", "other"]
+    assert [(shard["key"], shard["province"], shard["names"]) for shard in shards][-1] == (
+        "other/other",
+        "other",
+        ["河北省"],
+    )  # off the map
+    assert search_index.bundles_indexed(tmp_path / "site") == [
+        "14/1408",
+        "14/1411",
+        "41/4108",
+        "65/6540",
+        "other/other",
+    ]
 
 
 def test_two_reports_of_one_county_and_year_both_get_pages(published, tmp_path):
@@ -621,11 +638,11 @@ def test_building_twice_gives_identical_files(published, site, tmp_path):
     first, second = files_of(site), files_of(tmp_path / "again")
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
-    assert len([name for name in first if re.fullmatch(r"pagefind/\d\d/filter/.*", name)]) == 3 * len(PROVINCES)
+    assert len([name for name in first if re.fullmatch(r"pagefind/\d\d/\d{4}/filter/.*", name)]) == 3 * len(BUNDLES)
 
 
 def test_pagefind_filters_are_sorted_and_named_by_content(site):
-    bundle = site / "pagefind/65"  # 霍城县: reports of 2023 and 2024
+    bundle = site / "pagefind/65/6540"  # 霍城县: reports of 2023 and 2024
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     meta = search_index._read(bundle / f"pagefind.{entry['languages']['zh-cn']['hash']}.pf_meta")
     filters = meta[search_index.META_FILTERS]
@@ -639,16 +656,18 @@ def test_pagefind_filters_are_sorted_and_named_by_content(site):
     assert values["省份"] == ["新疆维吾尔自治区"]
 
 
-# --- Search bundles, one per province -------------------------------------------------------------
+# --- Search bundles, one per prefecture -----------------------------------------------------------
 
 
-def test_each_province_has_its_own_search_bundle_named_for_the_search_page(site):
+def test_each_prefecture_has_its_own_search_bundle_named_for_the_search_page(site):
     shards = json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))
-    assert [(shard["key"], shard["names"]) for shard in shards] == [(k, [v]) for k, v in PROVINCES.items()]
+    assert [(shard["key"], shard["province"], shard["names"]) for shard in shards] == [
+        (k, k[:2], [v]) for k, v in BUNDLES.items()
+    ]
     pages = {shard["key"]: shard["pages"] for shard in shards}
-    assert pages == {"13": 2, "14": 4, "41": 2, "65": 3}  # a county page and its report pages
-    assert search_index.provinces_indexed(site) == list(PROVINCES)
-    assert not (site / "pagefind/13/pagefind-ui.js").exists()  # the search box is kept once
+    assert pages == {"13/1305": 2, "14/1408": 2, "14/1411": 2, "41/4108": 2, "65/6540": 3}  # county + report pages
+    assert search_index.bundles_indexed(site) == list(BUNDLES)
+    assert not (site / "pagefind/13/1305/pagefind-ui.js").exists()  # the search box is kept once
 
 
 def stamps(folder: Path) -> dict[str, tuple[int, int, bytes]]:
@@ -660,37 +679,46 @@ def stamps(folder: Path) -> dict[str, tuple[int, int, bytes]]:
     }
 
 
-def test_reindexing_one_province_leaves_the_other_bundles_alone(site, tmp_path):
+def test_reindexing_one_prefecture_leaves_the_other_bundles_alone(site, tmp_path):
+    """夏县 and 交口县 are both in 山西省, in two prefectures (运城市, 吕梁市): a change in 夏县
+    re-indexes 运城市's bundle alone."""
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
-    before = {province: stamps(copy / f"pagefind/{province}") for province in PROVINCES}
+    before = {bundle: stamps(copy / f"pagefind/{bundle}") for bundle in BUNDLES}
     previous = tmp_path / "previous-shards.json"  # as an incremental build shares the last one's files
     previous.hardlink_to(copy / "pagefind/shards.json")
     listed = previous.read_bytes()
-    shutil.rmtree(copy / "region/140828")  # 夏县 leaves 山西省
-    search_index.build_index(copy, ["14"])
+    (copy / "region/140828/2024/index.html").unlink()  # one of 夏县's pages gone
+    search_index.build_index(copy, ["14/1408"])
     assert previous.read_bytes() == listed  # the last build's listing is not rewritten in place
-    for province in ("13", "41", "65"):
-        assert stamps(copy / f"pagefind/{province}") == before[province], province
-    assert stamps(copy / "pagefind/14") != before["14"]
+    for bundle in ("13/1305", "14/1411", "41/4108", "65/6540"):
+        assert stamps(copy / f"pagefind/{bundle}") == before[bundle], bundle
+    assert stamps(copy / "pagefind/14/1408") != before["14/1408"]
     shards = json.loads((copy / "pagefind/shards.json").read_text(encoding="utf-8"))
-    assert {shard["key"]: shard["pages"] for shard in shards}["14"] == 2  # 交口县 alone
+    assert {shard["key"]: shard["pages"] for shard in shards} == {
+        "13/1305": 2,
+        "14/1408": 1,  # 夏县's county page alone
+        "14/1411": 2,
+        "41/4108": 2,
+        "65/6540": 3,
+    }
 
 
-def test_a_province_without_pages_loses_its_bundle(site, tmp_path):
+def test_a_prefecture_without_pages_loses_its_bundle(site, tmp_path):
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
-    search_index.build_index(copy, ["..", "../region", "99"])  # not provinces of this site: nothing happens
-    assert (copy / "region").is_dir() and search_index.provinces_indexed(copy) == list(PROVINCES)
+    search_index.build_index(copy, ["..", "../region", "99", "14/../.."])  # no bundles of this site: nothing happens
+    assert (copy / "region").is_dir() and search_index.bundles_indexed(copy) == list(BUNDLES)
     shutil.rmtree(copy / "region/654023")  # 霍城县, the only county of 新疆
-    search_index.build_index(copy, ["65"])
-    assert not (copy / "pagefind/65").exists()
-    assert search_index.provinces_indexed(copy) == ["13", "14", "41"]
+    search_index.build_index(copy, ["65/6540"])
+    assert not (copy / "pagefind/65").exists()  # nor its province's folder
+    assert search_index.bundles_indexed(copy) == ["13/1305", "14/1408", "14/1411", "41/4108"]
     shards = json.loads((copy / "pagefind/shards.json").read_text(encoding="utf-8"))
-    assert [shard["key"] for shard in shards] == ["13", "14", "41"]
-    shutil.rmtree(copy / "region/410825")  # and a full build drops a province gone too
+    assert [shard["key"] for shard in shards] == ["13/1305", "14/1408", "14/1411", "41/4108"]
+    shutil.rmtree(copy / "region/410825")  # and a full build drops a prefecture gone too
     search_index.build_index(copy)
-    assert search_index.provinces_indexed(copy) == ["13", "14"] and (copy / "pagefind/pagefind-ui.js").is_file()
+    assert search_index.bundles_indexed(copy) == ["13/1305", "14/1408", "14/1411"]
+    assert (copy / "pagefind/pagefind-ui.js").is_file() and not (copy / "pagefind/41").exists()
 
 
 def test_publish_does_not_import_the_ui_toolkit():

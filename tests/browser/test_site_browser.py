@@ -124,7 +124,8 @@ def test_search_excerpts_never_show_the_spelled_out_names(page: Page, watch: Wat
 
 
 def bundles_asked(watch: Watch) -> set[str]:
-    """The province bundles (pagefind/<province>/…) the page asked for; not the shared search box."""
+    """The provinces whose bundles (pagefind/<province>/<prefecture>/…) the page asked for; not the
+    shared search box."""
     paths = [url.split("/pagefind/")[1] for url in watch.requests if "/pagefind/" in url]
     return {path.split("/")[0] for path in paths if "/" in path}
 
