@@ -2,9 +2,9 @@
 database itself.
 
 The tables of reports (reports, table2, table3, table4, cells, findings, narratives, corrections)
-come as one CSV and one JSON per province, named by `publish.untrusted.province_key`
-(downloads/cells-13.csv, downloads/cells-other.json): one changed report rewrites its province's
-files, not the whole country's. rules and labels are single files. The database is a hard link to
+come as one CSV and one JSON per prefecture, named by `publish.untrusted.prefecture_key`
+(downloads/cells-1301.csv, downloads/cells-other.json): one changed report rewrites its
+prefecture's files (河北's largest, some 4 MB), not its province's (45 MB) or the country's. rules and labels are single files. The database is a hard link to
 the published copy (a copy only across file systems).
 
 Written by SQLite as far as it can: the formula guard and each JSON object are SQL expressions,
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from nianbao.db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
 from nianbao.publish.pages import Dataset, DownloadFile, ProvinceFiles
-from nianbao.publish.untrusted import province_key
+from nianbao.publish.untrusted import prefecture_key
 
 FOLDER = "downloads"
 DATABASE = f"{FOLDER}/nianbao.db"
@@ -38,7 +38,7 @@ class Table:
     title: str  # a short Chinese name for headings
     order: str
     description: str
-    report: str | None = "report_id"  # the column naming the report: split by province; None: one file
+    report: str | None = "report_id"  # the column naming the report: split by prefecture; None: one file
 
 
 TABLES: tuple[Table, ...] = (
@@ -78,14 +78,16 @@ TABLE_BY_NAME = {table.name: table for table in TABLES}
 
 @dataclass(frozen=True)
 class Province:
-    key: str  # province_key: 2 digits or "other"
-    name: str
+    """A prefecture's files (named Province before they were split finer)."""
+
+    key: str  # prefecture_key: 4 digits or "other"
+    name: str  # 河北省 石家庄市
     report_ids: list[int]
 
 
 @dataclass(frozen=True)
 class Part:
-    """One file pair to write: a table's rows of one province, or a national table (key None)."""
+    """One file pair to write: a table's rows of one prefecture, or a national table (key None)."""
 
     table: str
     key: str | None
@@ -96,8 +98,8 @@ def write_downloads(
     published_db: Path, conn: sqlite3.Connection, target: Path, provinces: set[str] | None = None
 ) -> tuple[list[Dataset], int]:
     """Write the tables as CSV and JSON and link the database; return what is there to download
-    and the database's size. `provinces` (province_key values): only those provinces' files are
-    (re)written, and removed if the province has no report left; None: every file. The other
+    and the database's size. `provinces` (prefecture_key values): only those prefectures' files
+    are (re)written, and removed if the prefecture has no report left; None: every file. The other
     files are taken as they are on disk (an incremental build starts from the previous site)."""
     places, parts = plan(conn, target, provinces)
     for part in parts:
@@ -108,8 +110,8 @@ def write_downloads(
 def plan(
     conn: sqlite3.Connection, target: Path, provinces: set[str] | None = None
 ) -> tuple[list[Province], list[Part]]:
-    """The provinces with reports and the files to write (largest first, so that parts written
-    in parallel end together), as `write_downloads` writes them; files of provinces in
+    """The prefectures with reports and the files to write (largest first, so that parts written
+    in parallel end together), as `write_downloads` writes them; files of prefectures in
     `provinces` with no report left are removed here."""
     folder = target / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -158,14 +160,17 @@ def datasets(
 
 
 def _provinces(conn: sqlite3.Connection) -> list[Province]:
-    """Every province with reports, in code order ("other" last), named as the reports name it."""
+    """Every prefecture with reports, in code order ("other" last), named as the reports name it
+    (河北省 石家庄市; a province-level city's districts by the province alone)."""
     ids: dict[str, list[int]] = {}
     names: dict[str, set[str]] = {}
-    for report_id, code, province in conn.execute("SELECT id, region_code, province FROM reports ORDER BY id"):
-        key = province_key(code)
+    query = "SELECT id, region_code, province, prefecture FROM reports ORDER BY id"
+    for report_id, code, province, prefecture in conn.execute(query):
+        key = prefecture_key(code)
         ids.setdefault(key, []).append(report_id)
         if province:
-            names.setdefault(key, set()).add(province)
+            name = province if not prefecture or prefecture in (province, "市辖区") else f"{province} {prefecture}"
+            names.setdefault(key, set()).add(name)
     return [
         Province(key, OTHER_PROVINCE if key == "other" else min(names.get(key, {key})), ids[key])
         for key in sorted(ids, key=lambda k: (k == "other", k))

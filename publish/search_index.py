@@ -36,7 +36,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Self
 
-from nianbao.publish.untrusted import province_key
+from nianbao.publish.untrusted import prefecture_key, province_key
 
 PAGEFIND_VERSION = "1.5.2"
 SIGNATURE = b"pagefind_dcd"
@@ -111,8 +111,7 @@ class Indexer:
 def bundle_of(county: str) -> str:
     """The search bundle of a county key (a folder under region/): <province>/<prefecture>,
     13/1301 for 130102; other/other for a report not on the map."""
-    province = province_key(county)
-    return f"{province}/{county[:4] if province != 'other' else 'other'}"
+    return f"{province_key(county)}/{prefecture_key(county)}"
 
 
 def bundles_indexed(site: Path) -> list[str]:

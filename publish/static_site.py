@@ -9,8 +9,8 @@ included, see publish/search_index.py). Files already in `target`
 (the original reports under sources/, written by the orchestrator) are left alone.
 
 Given a `Scope`, `target` holds the previous site (publish/changes.py says what changed) and only
-the scope's counties, the site-wide pages, the scope's provinces' downloads and its counties'
-search bundles (publish/search_index.py: one a prefecture) are written again; every file is
+the scope's counties, the site-wide pages, and its counties' prefectures' downloads and search
+bundles (one a prefecture) are written again; every file is
 replaced, never written into (it may be the live site's too).
 """
 
@@ -39,6 +39,7 @@ from nianbao.publish.pages import HOME_SERIES, DownloadsPage, File, SearchPage, 
 from nianbao.publish.search_index import Indexer, bundle_of
 from nianbao.publish.site_data import SiteData, connect, load, with_narratives
 from nianbao.publish.stamp import DEFAULT_PUBLISHER, Stamp
+from nianbao.publish.untrusted import prefecture_key
 
 WORKERS = min(2, os.cpu_count() or 1)  # page-writing processes for a whole site
 PARALLEL_FROM = 200  # counties; fewer are written in this process (starting workers costs ~1 s)
@@ -50,7 +51,7 @@ class Scope:
     """The part of a site to build again over a copy of the previous one."""
 
     counties: set[str]  # folders under region/
-    provinces: set[str]  # publish.untrusted.province_key
+    provinces: set[str]  # publish.untrusted.province_key (downloads and search go by the counties' prefectures)
     years: set[int | None] | None = None  # home pages; None: all
 
 
@@ -81,7 +82,8 @@ def build_site(
         data = load(conn, HOME_SERIES)
         keys = [key for key, _ in data.counties() if scope is None or key in scope.counties]
         say(f"网站：{len(data.reports)} 份报告，写入 {len(keys)} 个县的页面和下载文件")
-        places, parts = downloads.plan(conn, target, scope.provinces if scope else None)
+        prefectures = None if scope is None else {prefecture_key(county) for county in scope.counties}
+        places, parts = downloads.plan(conn, target, prefectures)
         every = _bundles(data)
         bundles = None if scope is None else {bundle_of(county) for county in scope.counties}
         todo = _todo(every, set(keys), bundles)
@@ -89,13 +91,13 @@ def build_site(
             if len(keys) >= PARALLEL_FROM and WORKERS > 1:
                 _in_workers(published_db, target, (todo, every), parts, indexer, (alongside, say), publisher)
             else:
+                for bundle, writing in todo:  # pages first: their Pagefind runs go on beside the rest
+                    _write_counties(conn, env, target, data, writing)
+                    indexer.add(bundle, every.get(bundle, []))
                 if alongside is not None:
                     alongside()
                 for part in parts:
                     downloads.write_part(conn, target, part)
-                for bundle, writing in todo:
-                    _write_counties(conn, env, target, data, writing)
-                    indexer.add(bundle, every.get(bundle, []))
             say(f"网站：{len(keys)} 个县，{len(data.reports)} 份报告")
             datasets, db_size = downloads.datasets(published_db, conn, target, places)
             fixed = [

@@ -47,11 +47,18 @@ PAGES = [
     *(f"region/{code}/2024/index.html" for code in CODES.values()),
     "region/654023/2023/index.html",
 ]
-# tables split by province (the samples' provinces: 河北 13, 山西 14, 河南 41, 新疆 65), then national
+# tables split by prefecture (the samples': 河北 邢台 1305, 山西 运城 1408 and 吕梁 1411, 河南 焦作
+# 4108, 新疆 伊犁 6540), then national
 BY_PROVINCE = ("reports", "table2", "table3", "table4", "cells", "findings", "narratives", "corrections")
 NATIONAL = ("rules", "labels")
-PROVINCES = {"13": "河北省", "14": "山西省", "41": "河南省", "65": "新疆维吾尔自治区"}
-DOWNLOADS = (*(f"{t}-{p}" for t in BY_PROVINCE for p in PROVINCES), *NATIONAL)
+PREFECTURES = {
+    "1305": "河北省 邢台市",
+    "1408": "山西省 运城市",
+    "1411": "山西省 吕梁市",
+    "4108": "河南省 焦作市",
+    "6540": "新疆维吾尔自治区 伊犁哈萨克自治州",
+}
+DOWNLOADS = (*(f"{t}-{p}" for t in BY_PROVINCE for p in PREFECTURES), *NATIONAL)
 SVG_NAMESPACES = ("http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink")
 URL_ATTRIBUTES = ("href", "src", "srcset", "action", "formaction", "poster", "data", "xlink:href", "background")
 
@@ -320,8 +327,8 @@ def test_narratives_are_paragraphs_of_text(site, published):
 
 
 def downloaded(site: Path, table: str) -> list[dict]:
-    """A table as the downloads hold it: the JSON of every province, or the national file."""
-    names = [f"{table}-{p}" for p in PROVINCES] if table in BY_PROVINCE else [table]
+    """A table as the downloads hold it: the JSON of every prefecture, or the national file."""
+    names = [f"{table}-{p}" for p in PREFECTURES] if table in BY_PROVINCE else [table]
     return [row for name in names for row in json.loads((site / f"downloads/{name}.json").read_text("utf-8"))]
 
 
@@ -334,8 +341,10 @@ def test_downloads_hold_every_table_and_the_database(site, published):
     for name in DOWNLOADS:
         data = json.loads((site / f"downloads/{name}.json").read_text(encoding="utf-8"))
         assert (site / f"downloads/{name}.csv").read_bytes().count(b"\r\n") >= len(data) + 1
-    assert {r["region_code"][:2] for r in downloaded(site, "reports")} == set(PROVINCES)
-    assert all(r["region_code"].startswith("13") for r in json.loads((site / "downloads/reports-13.json").read_text()))
+    assert {r["region_code"][:4] for r in downloaded(site, "reports")} == set(PREFECTURES)
+    assert all(
+        r["region_code"].startswith("1408") for r in json.loads((site / "downloads/reports-1408.json").read_text())
+    )
     assert (site / "downloads/nianbao.db").read_bytes() == published.read_bytes()
     blank = [
         c for c in downloaded(site, "cells") if c["row_key"] == "carried_forward" and c["column_key"] == "commercial"
@@ -343,12 +352,12 @@ def test_downloads_hold_every_table_and_the_database(site, published):
     assert any(c["value"] is None for c in blank)  # null, not 0
 
 
-def test_the_downloads_page_lists_the_files_of_each_province(site):
+def test_the_downloads_page_lists_the_files_of_each_prefecture(site):
     doc = page(site, "downloads/index.html")
     (table,) = doc.xpath(f"//table[{C('by-province')}]")
     header = [th.text_content() for th in table.xpath(".//thead//th")]
     assert header == [
-        "省份",
+        "地市",
         "报告数",
         "报告reports",
         "表二table2",
@@ -360,15 +369,15 @@ def test_the_downloads_page_lists_the_files_of_each_province(site):
         "更正corrections",
     ]
     body = table.xpath(".//tbody/tr")
-    assert [tr.xpath("./th")[0].text_content() for tr in body] == list(PROVINCES.values())
+    assert [tr.xpath("./th")[0].text_content() for tr in body] == list(PREFECTURES.values())
     hebei = body[0].xpath("./td")
     assert hebei[0].text_content() == "1"
     links = hebei[5].xpath(".//a")  # cells
     assert [(a.text_content(), a.get("href")) for a in links] == [
-        ("CSV", "../downloads/cells-13.csv"),
-        ("JSON", "../downloads/cells-13.json"),
+        ("CSV", "../downloads/cells-1305.csv"),
+        ("JSON", "../downloads/cells-1305.json"),
     ]
-    size = (site / "downloads/cells-13.csv").stat().st_size
+    size = (site / "downloads/cells-1305.csv").stat().st_size
     assert hebei[5].xpath(".//small")[0].get("title") == f"{size:,} 字节"
     assert hebei[5].xpath(".//small")[0].text_content().endswith(" KB")
     national = {
@@ -378,7 +387,7 @@ def test_the_downloads_page_lists_the_files_of_each_province(site):
         "../downloads/rules.csv",
         "../downloads/rules.json",
     ]
-    assert national["cells"].xpath("./td")[2].text_content() == "按省份，见下表"
+    assert national["cells"].xpath("./td")[2].text_content() == "按地市，见下表"
     assert doc.xpath("//a[@href='../downloads/nianbao.db']")
 
 
@@ -407,16 +416,19 @@ def test_csv_guards_formulas_and_json_keeps_values_exact(tmp_path, published):
         [(v, i) for i, v in enumerate(tricky)],
     )
     conn.commit()
-    write_downloads(db, conn, tmp_path / "site", provinces={"14"})
-    ids = [i for (i,) in conn.execute("SELECT id FROM reports WHERE region_code LIKE '14%'")]
+    (code,) = conn.execute("SELECT region_code FROM reports WHERE id = 1").fetchone()
+    write_downloads(db, conn, tmp_path / "site", provinces={code[:4]})  # report 1's prefecture
+    ids = [i for (i,) in conn.execute("SELECT id FROM reports WHERE substr(region_code, 1, 4) = ?", [code[:4]])]
     order = "report_id, table_name, row_key, column_key"
-    cells = conn.execute(f"SELECT * FROM cells WHERE report_id IN ({ids[0]}, {ids[1]}) ORDER BY {order}").fetchall()
+    cells = conn.execute(
+        f"SELECT * FROM cells WHERE report_id IN ({','.join(map(str, ids))}) ORDER BY {order}"
+    ).fetchall()
     columns = [c[1] for c in conn.execute("PRAGMA table_info(cells)")]
     conn.close()
-    written = (tmp_path / "site/downloads/cells-14.csv").read_bytes().decode("utf-8")
+    written = (tmp_path / f"site/downloads/cells-{code[:4]}.csv").read_bytes().decode("utf-8")
     assert written == csv_module(cells, columns)
     assert "'=1+1" in written and '"\'=a,b"' in written and "0.30000000000000004" in written
-    data = json.loads((tmp_path / "site/downloads/cells-14.json").read_text("utf-8"))
+    data = json.loads((tmp_path / f"site/downloads/cells-{code[:4]}.json").read_text("utf-8"))
     assert [tuple(d.values()) for d in data] == cells  # exact: 0.30000000000000004, 1e300, "=1+1"
     assert [list(d) for d in data[:1]] == [columns]
 
@@ -729,9 +741,9 @@ def test_publish_does_not_import_the_ui_toolkit():
     assert out.stdout.strip() == ""
 
 
-def test_downloads_split_as_province_key_names_provinces(tmp_path, published):
+def test_downloads_split_as_prefecture_key_names_prefectures(tmp_path, published):
     from nianbao.publish.downloads import write_downloads
-    from nianbao.publish.untrusted import province_key
+    from nianbao.publish.untrusted import prefecture_key
 
     db = tmp_path / "nianbao.db"
     db.write_bytes(published.read_bytes())
@@ -743,16 +755,16 @@ def test_downloads_split_as_province_key_names_provinces(tmp_path, published):
     conn.commit()
     datasets, _ = write_downloads(db, conn, tmp_path / "site")
     for report_id, code in zip(ids, tricky, strict=False):
-        name = f"reports-{province_key(code)}.json"
+        name = f"reports-{prefecture_key(code)}.json"
         held = json.loads((tmp_path / "site/downloads" / name).read_text("utf-8"))
         assert report_id in [r["id"] for r in held], (code, name)
     keys = [p.key for p in datasets[0].parts]
-    assert keys == sorted({province_key(c) for c in tricky}, key=lambda k: (k == "other", k))
+    assert keys == sorted({prefecture_key(c) for c in tricky}, key=lambda k: (k == "other", k))
     assert [p.name for p in datasets[0].parts][-1] == "未定位地区"
     assert os.stat(tmp_path / "site/downloads/nianbao.db").st_ino == os.stat(db).st_ino  # linked, not copied
 
 
-def test_downloads_of_some_provinces_leave_the_others_alone(tmp_path, published):
+def test_downloads_of_some_prefectures_leave_the_others_alone(tmp_path, published):
     from nianbao.publish.downloads import write_downloads
 
     db = tmp_path / "nianbao.db"
@@ -766,14 +778,16 @@ def test_downloads_of_some_provinces_leave_the_others_alone(tmp_path, published)
         conn.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT id FROM reports WHERE region_code LIKE '41%')")
     conn.execute("DELETE FROM reports WHERE region_code LIKE '41%'")
     conn.commit()
-    datasets, _ = write_downloads(db, conn, tmp_path / "site", provinces={"13", "41"})
+    datasets, _ = write_downloads(db, conn, tmp_path / "site", provinces={"1305", "4108"})
     after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
-    assert not [n for n in after if n.endswith(("-41.csv", "-41.json"))]  # 河南 has no report left
+    assert not [n for n in after if n.endswith(("-4108.csv", "-4108.json"))]  # 焦作 has no report left
     assert {n for n in after if after[n] != before.get(n)} == {
-        *(f"{t}-13.{s}" for t in BY_PROVINCE for s in ("csv", "json")),
+        *(f"{t}-1305.{s}" for t in BY_PROVINCE for s in ("csv", "json")),
         "nianbao.db",
     }
-    assert "改过的机关" in (folder / "reports-13.csv").read_text("utf-8-sig")
-    assert [p.name for p in datasets[0].parts] == ["河北省", "山西省", "新疆维吾尔自治区"]
+    assert "改过的机关" in (folder / "reports-1305.csv").read_text("utf-8-sig")
+    names = ["河北省 邢台市", "山西省 运城市", "山西省 吕梁市", "新疆维吾尔自治区 伊犁哈萨克自治州"]
+    assert [p.name for p in datasets[0].parts] == names
     (cells,) = [d for d in datasets if d.name == "cells"]
-    assert cells.rows == sum(len(json.loads((folder / f"cells-{k}.json").read_text())) for k in ("13", "14", "65"))
+    keys = ("1305", "1408", "1411", "6540")
+    assert cells.rows == sum(len(json.loads((folder / f"cells-{k}.json").read_text())) for k in keys)
