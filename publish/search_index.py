@@ -5,11 +5,13 @@ Layout under site/pagefind/ (BUNDLE):
     pagefind-ui.js, pagefind-ui.css   the search box, the same for every bundle
     shards.json                       the bundles, for the search page: key, province, 省份 names, pages
     <province>/<prefecture>/          Pagefind's bundle of the county and report pages under
-                                      region/<county_key>/ of that prefecture (13/1301 for
-                                      石家庄市; other/other for reports not on the map)
-One bundle per prefecture (some 340) keeps each Pagefind run small (memory and time grow with the
-pages of a run: ~5.7 ms of CPU a page) and lets a publish after one correction re-index one
-prefecture, never a whole province (河北: 1,600 pages, 9 s). Bundles sit in their province's
+                                      region/<county_key>/ of the prefectures packed from that
+                                      one (13/1301 for 石家庄市; other/other for reports not on
+                                      the map)
+One bundle per prefecture, small neighbours packed together (`packs`: at most PACK_COUNTIES
+counties; 93 bundles for the country), keeps each Pagefind run small (memory and time grow
+with the pages of a run: ~5.7 ms of CPU a page) and lets a publish after one correction re-index
+one bundle, never a whole province (河北: 1,600 pages, 9 s). Bundles sit in their province's
 folder, so a publish's record of what it touched (publish/changes.py: pagefind/<province>)
 covers them. The search page merges the bundles in the browser (Pagefind's mergeIndex): all of
 them for 全国, a province's when the visitor picks one.
@@ -31,11 +33,14 @@ import json
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import Self
 
+from nianbao.db.regions import COUNTY, search_divisions
 from nianbao.publish.untrusted import prefecture_key, province_key
 
 PAGEFIND_VERSION = "1.5.2"
@@ -48,8 +53,12 @@ UNUSED: tuple[str, ...] = ("pagefind-component-ui.css", "pagefind-component-ui.j
 UNUSED += ("pagefind-modular-ui.css", "pagefind-modular-ui.js")
 PROVINCE_FILTER = "省份"
 META_FILTERS = 3  # position of the [[filter, file hash], …] list in a .pf_meta
-# Two Pagefind runs at a time (the machine has 2 cores); a prefecture's run stays under ~100 MiB.
+# Two Pagefind runs at a time (the machine has 2 cores); a bundle's run stays under ~100 MiB.
 WORKERS = 2
+# County-level divisions a search bundle holds at most (a prefecture with more is a bundle alone):
+# 40 counties × 5 years is some 240 pages, ~1.4 s of Pagefind; the country is 93 bundles, which a
+# 全国 search merges (338, one per prefecture: 13–15 s and 2,300 requests to a first result).
+PACK_COUNTIES = 40
 
 
 class SearchIndexError(RuntimeError):
@@ -109,9 +118,31 @@ class Indexer:
 
 
 def bundle_of(county: str) -> str:
-    """The search bundle of a county key (a folder under region/): <province>/<prefecture>,
-    13/1301 for 130102; other/other for a report not on the map."""
-    return f"{province_key(county)}/{prefecture_key(county)}"
+    """The search bundle of a county key (a folder under region/): <province>/<prefecture>, the
+    first prefecture of its pack (`packs`): 13/1301 for 130102; other/other for a report not on
+    the map."""
+    province, prefecture = province_key(county), prefecture_key(county)
+    if province == "other":
+        return "other/other"
+    return f"{province}/{packs(province).get(prefecture, prefecture)}"
+
+
+@cache
+def packs(province: str) -> dict[str, str]:
+    """A province's prefectures packed into search bundles: in code order, each bundle taking the
+    next prefecture while it holds at most PACK_COUNTIES county-level divisions, named by its
+    first (prefecture key → bundle's prefecture key). Counted in the national division list, not
+    in the data published, so a county's bundle never changes with what is published; a
+    prefecture unknown there (a code the list lacks) is a bundle of its own."""
+    counts = Counter(prefecture_key(d.code) for d in search_divisions(province, limit=10**6) if d.level == COUNTY)
+    out: dict[str, str] = {}
+    first, size = "", 0
+    for prefecture in sorted(counts):
+        if not first or size + counts[prefecture] > PACK_COUNTIES:
+            first, size = prefecture, 0
+        out[prefecture] = first
+        size += counts[prefecture]
+    return out
 
 
 def bundles_indexed(site: Path) -> list[str]:

@@ -56,17 +56,17 @@ def test_a_correction_rebuilds_one_county_and_gives_what_a_full_publish_gives(sa
 
 
 def test_a_correction_reindexes_its_prefecture_not_its_province(samples_db, tmp_path):
-    """夏县 (运城市) and 交口县 (吕梁市) are both in 山西省: a correction in 夏县 re-indexes the
-    search bundle of 运城市 alone, and a second one starts from the first's build."""
+    """夏县 (bundle 14/1405: 晋城市 to 运城市) and 交口县 (14/1411: 吕梁市) are both in 山西省: a
+    correction in 夏县 re-indexes its bundle alone, and a second one starts from the first's build."""
     db, ids = samples_db
     out = publish(db, tmp_path / "out", include_unapproved=True).out
-    bundles = ("site/pagefind/14/1408/pagefind-entry.json", "site/pagefind/14/1411/pagefind-entry.json")
+    bundles = ("site/pagefind/14/1405/pagefind-entry.json", "site/pagefind/14/1411/pagefind-entry.json")
     for n, value in enumerate(("7", "8")):
         before = [(live(out) / path).stat().st_ino for path in bundles]
         review.correct(db, ids["000"], CELL, value, f"correction {n}", who="li")
         publish(db, out, include_unapproved=True)
         after = [(live(out) / path).stat().st_ino for path in bundles]
-        assert after[0] != before[0] and after[1] == before[1]  # 运城市 indexed again, 吕梁市 linked
+        assert after[0] != before[0] and after[1] == before[1]  # 夏县's bundle indexed again, 交口县's linked
     assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
 
 

@@ -32,7 +32,7 @@ CODES = {"夏县": "140828", "巨鹿县": "130529", "温县": "410825", "交口�
 PROVINCES = {"13": "河北省", "14": "山西省", "41": "河南省", "65": "新疆维吾尔自治区"}
 BUNDLES = {
     "13/1305": "河北省",
-    "14/1408": "山西省",
+    "14/1405": "山西省",
     "14/1411": "山西省",
     "41/4108": "河南省",
     "65/6540": "新疆维吾尔自治区",
@@ -601,7 +601,7 @@ def test_a_region_code_that_is_not_a_code_stays_out_of_urls(published, tmp_path)
         ["河北省"],
     )  # off the map
     assert search_index.bundles_indexed(tmp_path / "site") == [
-        "14/1408",
+        "14/1405",
         "14/1411",
         "41/4108",
         "65/6540",
@@ -677,7 +677,7 @@ def test_each_prefecture_has_its_own_search_bundle_named_for_the_search_page(sit
         (k, k[:2], [v]) for k, v in BUNDLES.items()
     ]
     pages = {shard["key"]: shard["pages"] for shard in shards}
-    assert pages == {"13/1305": 2, "14/1408": 2, "14/1411": 2, "41/4108": 2, "65/6540": 3}  # county + report pages
+    assert pages == {"13/1305": 2, "14/1405": 2, "14/1411": 2, "41/4108": 2, "65/6540": 3}  # county + report pages
     assert search_index.bundles_indexed(site) == list(BUNDLES)
     assert not (site / "pagefind/13/1305/pagefind-ui.js").exists()  # the search box is kept once
 
@@ -692,8 +692,8 @@ def stamps(folder: Path) -> dict[str, tuple[int, int, bytes]]:
 
 
 def test_reindexing_one_prefecture_leaves_the_other_bundles_alone(site, tmp_path):
-    """夏县 and 交口县 are both in 山西省, in two prefectures (运城市, 吕梁市): a change in 夏县
-    re-indexes 运城市's bundle alone."""
+    """夏县 and 交口县 are both in 山西省, in two bundles (14/1405: 晋城市 to 运城市; 14/1411:
+    吕梁市): a change in 夏县 re-indexes its bundle alone."""
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
     before = {bundle: stamps(copy / f"pagefind/{bundle}") for bundle in BUNDLES}
@@ -701,19 +701,44 @@ def test_reindexing_one_prefecture_leaves_the_other_bundles_alone(site, tmp_path
     previous.hardlink_to(copy / "pagefind/shards.json")
     listed = previous.read_bytes()
     (copy / "region/140828/2024/index.html").unlink()  # one of 夏县's pages gone
-    search_index.build_index(copy, ["14/1408"])
+    search_index.build_index(copy, ["14/1405"])
     assert previous.read_bytes() == listed  # the last build's listing is not rewritten in place
     for bundle in ("13/1305", "14/1411", "41/4108", "65/6540"):
         assert stamps(copy / f"pagefind/{bundle}") == before[bundle], bundle
-    assert stamps(copy / "pagefind/14/1408") != before["14/1408"]
+    assert stamps(copy / "pagefind/14/1405") != before["14/1405"]
     shards = json.loads((copy / "pagefind/shards.json").read_text(encoding="utf-8"))
     assert {shard["key"]: shard["pages"] for shard in shards} == {
         "13/1305": 2,
-        "14/1408": 1,  # 夏县's county page alone
+        "14/1405": 1,  # 夏县's county page alone
         "14/1411": 2,
         "41/4108": 2,
         "65/6540": 3,
     }
+
+
+def test_prefectures_are_packed_into_bundles_of_at_most_forty_counties():
+    """By the national division list, so a county's bundle never moves with the data: in code order,
+    a bundle takes the next prefecture while it stays within PACK_COUNTIES counties."""
+    from nianbao.db.regions import COUNTY, search_divisions
+    from nianbao.publish.untrusted import prefecture_key
+
+    bundles: dict[str, list[str]] = {}
+    for province in [f"{n}" for n in range(11, 66)]:
+        counties = [d.code for d in search_divisions(province, limit=10**6) if d.level == COUNTY]
+        for code in counties:
+            bundles.setdefault(search_index.bundle_of(code), []).append(code)
+    assert len(bundles) == 93  # 338 prefectures
+    for name, codes in bundles.items():
+        prefectures = sorted({prefecture_key(c) for c in codes})
+        assert name.split("/")[1] == prefectures[0] and name.split("/")[0] == codes[0][:2]
+        assert len(codes) <= search_index.PACK_COUNTIES or len(prefectures) == 1, name
+    assert search_index.packs("14") == {
+        **dict.fromkeys(("1401", "1402", "1403", "1404"), "1401"),
+        **dict.fromkeys(("1405", "1406", "1407", "1408"), "1405"),
+        **dict.fromkeys(("1409", "1410"), "1409"),
+        "1411": "1411",
+    }
+    assert search_index.bundle_of("141130") == "14/1411" and search_index.bundle_of("report-3") == "other/other"
 
 
 def test_a_prefecture_without_pages_loses_its_bundle(site, tmp_path):
@@ -724,12 +749,12 @@ def test_a_prefecture_without_pages_loses_its_bundle(site, tmp_path):
     shutil.rmtree(copy / "region/654023")  # 霍城县, the only county of 新疆
     search_index.build_index(copy, ["65/6540"])
     assert not (copy / "pagefind/65").exists()  # nor its province's folder
-    assert search_index.bundles_indexed(copy) == ["13/1305", "14/1408", "14/1411", "41/4108"]
+    assert search_index.bundles_indexed(copy) == ["13/1305", "14/1405", "14/1411", "41/4108"]
     shards = json.loads((copy / "pagefind/shards.json").read_text(encoding="utf-8"))
-    assert [shard["key"] for shard in shards] == ["13/1305", "14/1408", "14/1411", "41/4108"]
+    assert [shard["key"] for shard in shards] == ["13/1305", "14/1405", "14/1411", "41/4108"]
     shutil.rmtree(copy / "region/410825")  # and a full build drops a prefecture gone too
     search_index.build_index(copy)
-    assert search_index.bundles_indexed(copy) == ["13/1305", "14/1408", "14/1411"]
+    assert search_index.bundles_indexed(copy) == ["13/1305", "14/1405", "14/1411"]
     assert (copy / "pagefind/pagefind-ui.js").is_file() and not (copy / "pagefind/41").exists()
 
 
