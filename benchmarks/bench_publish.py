@@ -50,6 +50,7 @@ from nianbao.db.schema import connect
 from nianbao.publish.datasette import serve_command
 from nianbao.publish.metadata import DATABASE, queries
 from nianbao.publish.run import publish
+from nianbao.publish.search_index import bundle_of
 
 MIB = 1024 * 1024
 
@@ -286,6 +287,10 @@ def main() -> None:
         default=0,
         help="only time this many publishes after one correction each, over the last publish",
     )
+    parser.add_argument(
+        "--province",
+        help="with --updates: correct reports of this province (13 for 河北), the first two in its largest search bundle",
+    )
     args = parser.parse_args()
     keep = args.keep or Path(f"/tmp/bench_publish_{args.counties}x{args.years}")
     results: list[dict] = []
@@ -296,7 +301,7 @@ def main() -> None:
     out = keep / "out"
     if args.updates:
         for n in range(args.updates):
-            publish_update(db, out, n, results)
+            publish_update(db, out, n, results, args.province)
     elif not args.queries_only:
         publish_twice(db, out, args.profile, results, keep / "floor" if args.floor else None)
     if args.no_queries:
@@ -334,20 +339,35 @@ def publish_twice(db, out: Path, profile: Path | None, results: list, scratch: P
     )
 
 
-def publish_update(db, out: Path, n: int, results: list) -> None:
-    """One cell of the n-th report (spread over the country) corrected, and a publish again."""
-    ids = [i for (i,) in db.execute("SELECT id FROM reports ORDER BY id")]
-    report_id = ids[(n * 7919) % len(ids)]
+def publish_update(db, out: Path, n: int, results: list, province: str | None = None) -> None:
+    """One cell of the n-th report (spread over the country, or over `province`: the first two in
+    its largest search bundle, then any of its bundles) corrected, and a publish again."""
+    report_id = _nth_report(db, n, province)
     with Step("correct one cell and approve", results):
         value = db.execute(
             "SELECT value FROM cells WHERE report_id = ? AND table_name = 'table3' AND row_key = 'new_received' "
             "AND column_key = 'total'",
             [report_id],
         ).fetchone()[0]
-        correct(db, report_id, "table3.new_received.total", str((value or 0) + 1), "benchmark: one change")
+        correct(db, report_id, "table3.new_received.total", str((value or 0) + 1 + n), "benchmark: one change")
         approve(db, report_id, override="benchmark")
-    with Step("publish after one change", results) as step:
+    where = f" in {bundle_of(db.execute('SELECT region_code FROM reports WHERE id = ?', [report_id]).fetchone()[0])}"
+    with Step(f"publish after one change{where if province else ''}", results) as step:
         publish(db, out, progress=step.mark)
+
+
+def _nth_report(db, n: int, province: str | None) -> int:
+    if province is None:
+        ids = [i for (i,) in db.execute("SELECT id FROM reports ORDER BY id")]
+        return ids[(n * 7919) % len(ids)]
+    bundles: dict[str, list[int]] = {}
+    for i, code in db.execute(
+        "SELECT id, region_code FROM reports WHERE region_code LIKE ? ORDER BY id", [f"{province}%"]
+    ):
+        bundles.setdefault(bundle_of(code), []).append(i)
+    ranked = sorted(bundles, key=lambda b: (-len(bundles[b]), b))
+    chosen = bundles[ranked[0] if n < 2 else ranked[(n * 7) % len(ranked)]]
+    return chosen[(n * 7919) % len(chosen)]
 
 
 def print_tables(reports: int, results: list[dict], latencies: list[dict]) -> None:
