@@ -74,6 +74,12 @@ def peak_mib(pid: int | str) -> float:
     return float("nan")
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children waited for (worker processes, Pagefind)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def peak_children_mib() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
@@ -87,6 +93,7 @@ class Step:
     def __enter__(self):
         reset_peak()
         self.children_before = peak_children_mib()
+        self.cpu_before = cpu_seconds()
         self.start = time.perf_counter()
         return self
 
@@ -97,8 +104,9 @@ class Step:
         seconds = time.perf_counter() - self.start
         children = peak_children_mib()
         child = children if children > self.children_before else None  # a new, larger child ran
+        cpu = cpu_seconds() - self.cpu_before
         self.results.append({"step": self.name, "seconds": seconds, "self_mib": peak_self_mib(), "child_mib": child})
-        print(f"  {self.name}: {seconds:.1f} s, peak {peak_self_mib():.0f} MiB", flush=True)
+        print(f"  {self.name}: {seconds:.1f} s, CPU {cpu:.1f} s, peak {peak_self_mib():.0f} MiB", flush=True)
         for at, message in self.marks:
             print(f"    {at:7.1f} s  {message}", flush=True)
 
