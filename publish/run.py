@@ -9,8 +9,8 @@ the previous build stays whole until the new one is complete, then one rename sw
 A publish after a few changes (publish/changes.py compares with the live build's state) does not
 start from nothing: it takes the build before the live one, brings it level with the live one by
 hard links (publish/fsutil.py `mirror`), replaces the changed reports' rows in a copy of the live
-database and builds again only their counties, the site-wide pages, and their provinces' search
-shards and downloads. With nothing changed the live build stays as it is.
+database and builds again only their counties, the site-wide pages, and their prefectures' search
+bundles and downloads. With nothing changed the live build stays as it is.
 """
 
 from __future__ import annotations
