@@ -50,6 +50,7 @@ from nianbao.db.schema import connect
 from nianbao.publish.datasette import serve_command
 from nianbao.publish.metadata import DATABASE, queries
 from nianbao.publish.run import publish
+from nianbao.publish.search_index import bundle_of
 
 MIB = 1024 * 1024
 
@@ -73,6 +74,12 @@ def peak_mib(pid: int | str) -> float:
     return float("nan")
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children waited for (worker processes, Pagefind)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def peak_children_mib() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
@@ -86,6 +93,7 @@ class Step:
     def __enter__(self):
         reset_peak()
         self.children_before = peak_children_mib()
+        self.cpu_before = cpu_seconds()
         self.start = time.perf_counter()
         return self
 
@@ -96,8 +104,9 @@ class Step:
         seconds = time.perf_counter() - self.start
         children = peak_children_mib()
         child = children if children > self.children_before else None  # a new, larger child ran
+        cpu = cpu_seconds() - self.cpu_before
         self.results.append({"step": self.name, "seconds": seconds, "self_mib": peak_self_mib(), "child_mib": child})
-        print(f"  {self.name}: {seconds:.1f} s, peak {peak_self_mib():.0f} MiB", flush=True)
+        print(f"  {self.name}: {seconds:.1f} s, CPU {cpu:.1f} s, peak {peak_self_mib():.0f} MiB", flush=True)
         for at, message in self.marks:
             print(f"    {at:7.1f} s  {message}", flush=True)
 
@@ -168,6 +177,29 @@ def _place(db, written: dict[str, Organ]) -> int:
             placed += 1
     db.conn.commit()
     return placed
+
+
+# --- the floor ------------------------------------------------------------------------------------
+
+
+def floor(site: Path, scratch: Path, results: list) -> float:
+    """What a full publish cannot go under: writing the same files (held in memory, written
+    afresh under `scratch`) and one Pagefind run over the same pages (one bundle, as before
+    issue 7). Returns the two together, in seconds."""
+    files = [(p.relative_to(site), p.read_bytes()) for p in sorted(site.rglob("*")) if p.is_file()]
+    shutil.rmtree(scratch, ignore_errors=True)
+    with Step(f"floor: write the same {len(files):,} files", results):
+        for relative, data in files:
+            path = scratch / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    del files
+    shutil.rmtree(scratch / "pagefind", ignore_errors=True)
+    with Step("floor: one Pagefind run over region/", results):
+        command = [sys.executable, "-m", "pagefind", "--site", str(scratch), "--glob", "region/**/*.html"]
+        subprocess.run(command, check=True, capture_output=True)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return results[-2]["seconds"] + results[-1]["seconds"]
 
 
 # --- Datasette -----------------------------------------------------------------------------------
@@ -254,12 +286,18 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="folder for the corpus and database (reused when finished)")
     parser.add_argument("--runs", type=int, default=50, help="calls of each canned query")
     parser.add_argument("--queries-only", action="store_true", help="time the canned queries of the last publish")
+    parser.add_argument("--floor", action="store_true", help="after the full publish, measure its floor beside it")
+    parser.add_argument("--no-queries", action="store_true", help="skip the canned queries")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the full publish here")
     parser.add_argument(
         "--updates",
         type=int,
         default=0,
         help="only time this many publishes after one correction each, over the last publish",
+    )
+    parser.add_argument(
+        "--province",
+        help="with --updates: correct reports of this province (13 for 河北), the first two in its largest search bundle",
     )
     args = parser.parse_args()
     keep = args.keep or Path(f"/tmp/bench_publish_{args.counties}x{args.years}")
@@ -271,16 +309,20 @@ def main() -> None:
     out = keep / "out"
     if args.updates:
         for n in range(args.updates):
-            publish_update(db, out, n, results)
+            publish_update(db, out, n, results, args.province)
     elif not args.queries_only:
-        publish_twice(db, out, args.profile, results)
+        publish_twice(db, out, args.profile, results, keep / "floor" if args.floor else None)
+    if args.no_queries:
+        print_tables(reports, results, [])
+        return
     published = Database(sqlite3.connect(f"file:{out / 'datasette' / 'nianbao.db'}?mode=ro", uri=True))
     latencies = time_queries(out / "datasette", published, args.runs, results)
     print_tables(reports, results, latencies)
 
 
-def publish_twice(db, out: Path, profile: Path | None, results: list) -> None:
-    """A first publish, one correction, and a publish again."""
+def publish_twice(db, out: Path, profile: Path | None, results: list, scratch: Path | None = None) -> None:
+    """A first publish (with `scratch`, its floor measured right after it), one correction, and
+    a publish again."""
     db.execute("UPDATE reports SET status = 'approved' WHERE status = 'published'")  # every run a first publish
     db.conn.commit()
     shutil.rmtree(out, ignore_errors=True)
@@ -291,6 +333,10 @@ def publish_twice(db, out: Path, profile: Path | None, results: list) -> None:
             cProfile.runctx("publish(db, out, progress=step.mark)", globals(), locals(), str(profile))
         else:
             publish(db, out, progress=step.mark)
+    if scratch is not None:
+        full = next(r["seconds"] for r in reversed(results) if r["step"] == "full publish")
+        least = floor(out / "site", scratch, results)
+        print(f"  full publish {full:.1f} s, floor {least:.1f} s: {full / least:.2f}×", flush=True)
     publish_update(db, out, 0, results)
     files = sum(1 for p in (out / "site").rglob("*") if p.is_file())
     size = sum(p.stat().st_size for p in (out / "site").rglob("*") if p.is_file())
@@ -301,20 +347,35 @@ def publish_twice(db, out: Path, profile: Path | None, results: list) -> None:
     )
 
 
-def publish_update(db, out: Path, n: int, results: list) -> None:
-    """One cell of the n-th report (spread over the country) corrected, and a publish again."""
-    ids = [i for (i,) in db.execute("SELECT id FROM reports ORDER BY id")]
-    report_id = ids[(n * 7919) % len(ids)]
+def publish_update(db, out: Path, n: int, results: list, province: str | None = None) -> None:
+    """One cell of the n-th report (spread over the country, or over `province`: the first two in
+    its largest search bundle, then any of its bundles) corrected, and a publish again."""
+    report_id = _nth_report(db, n, province)
     with Step("correct one cell and approve", results):
         value = db.execute(
             "SELECT value FROM cells WHERE report_id = ? AND table_name = 'table3' AND row_key = 'new_received' "
             "AND column_key = 'total'",
             [report_id],
         ).fetchone()[0]
-        correct(db, report_id, "table3.new_received.total", str((value or 0) + 1), "benchmark: one change")
+        correct(db, report_id, "table3.new_received.total", str((value or 0) + 1 + n), "benchmark: one change")
         approve(db, report_id, override="benchmark")
-    with Step("publish after one change", results) as step:
+    where = f" in {bundle_of(db.execute('SELECT region_code FROM reports WHERE id = ?', [report_id]).fetchone()[0])}"
+    with Step(f"publish after one change{where if province else ''}", results) as step:
         publish(db, out, progress=step.mark)
+
+
+def _nth_report(db, n: int, province: str | None) -> int:
+    if province is None:
+        ids = [i for (i,) in db.execute("SELECT id FROM reports ORDER BY id")]
+        return ids[(n * 7919) % len(ids)]
+    bundles: dict[str, list[int]] = {}
+    for i, code in db.execute(
+        "SELECT id, region_code FROM reports WHERE region_code LIKE ? ORDER BY id", [f"{province}%"]
+    ):
+        bundles.setdefault(bundle_of(code), []).append(i)
+    ranked = sorted(bundles, key=lambda b: (-len(bundles[b]), b))
+    chosen = bundles[ranked[0] if n < 2 else ranked[(n * 7) % len(ranked)]]
+    return chosen[(n * 7919) % len(chosen)]
 
 
 def print_tables(reports: int, results: list[dict], latencies: list[dict]) -> None:

@@ -1,17 +1,17 @@
-"""The search index per province: what it costs to build and what it costs a visitor.
+"""The search index per prefecture: what it costs to build and what it costs a visitor.
 
     python benchmarks/bench_search.py index SITE     # a built site (nianbao publish --out DIR: DIR/site)
     python benchmarks/bench_search.py visit SITE [--query 政府信息公开 --province 13]
 
-index: publish.search_index.build_index over the whole site (every province, two Pagefind runs at
-a time), its wall time, the largest Pagefind process (getrusage RUSAGE_CHILDREN) and the peak of
+index: publish.search_index.build_index over the whole site (every bundle, one a prefecture, two
+Pagefind runs at a time), its wall time, the largest Pagefind process (getrusage RUSAGE_CHILDREN) and the peak of
 all its Pagefind processes together (their RSS summed, sampled every 20 ms from /proc); then the
-re-index of one province (the largest and the median by pages), as a publish after one change
+re-index of one bundle (the largest and the median by pages), as a publish after one change
 would run it. It rewrites SITE/pagefind/ in place.
 
 visit: SITE served on 127.0.0.1 under /site/, the search page opened in a fresh headless Chromium
-(system /usr/bin/chromium, cold cache) with ?q= for the whole country and with ?p= for one
-province: time from navigation to the first result shown, requests and bytes received (bodies
+(system /usr/bin/chromium, cold cache) with ?q= for the whole country (every bundle merged) and
+with ?p= for one province (its prefectures' bundles merged): time from navigation to the first result shown, requests and bytes received (bodies
 as sent, Playwright's request.sizes()), split into Pagefind's code (js, wasm, css) and index data.
 Prints Markdown tables. The machine is shared: figures vary with the other work on it.
 """
@@ -107,17 +107,15 @@ def bench_index(site: Path) -> None:
     seconds, cpu, together = timed_index(site, None)
     largest_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     shards = sorted(json.loads((site / BUNDLE / SHARDS).read_text(encoding="utf-8")), key=lambda s: s["pages"])
-    print(
-        f"\n{pages:,} pages, {len(shards)} provinces (pages per province: {shards[0]['pages']}–{shards[-1]['pages']})\n"
-    )
+    print(f"\n{pages:,} pages, {len(shards)} bundles (pages per bundle: {shards[0]['pages']}–{shards[-1]['pages']})\n")
     print("| step | wall s | CPU s | peak, all Pagefind processes (MiB) | largest Pagefind process (MiB) |")
     print("|---|---:|---:|---:|---:|")
-    print(f"| every province, 2 at a time | {seconds:.1f} | {cpu:.1f} | {together:.0f} | {largest_child:.0f} |")
+    print(f"| every bundle, 2 at a time | {seconds:.1f} | {cpu:.1f} | {together:.0f} | {largest_child:.0f} |")
     for label, shard in (("largest", shards[-1]), ("median", shards[len(shards) // 2])):
         seconds, cpu, together = timed_index(site, [shard["key"]])
         name = "、".join(shard["names"]) or shard["key"]
         print(
-            f"| one province again, {label} ({name}, {shard['pages']} pages) | {seconds:.1f} | {cpu:.1f} | {together:.0f} | — |"
+            f"| one bundle again, {label} ({shard['key']}, {name}, {shard['pages']} pages) | {seconds:.1f} | {cpu:.1f} | {together:.0f} | — |"
         )
 
 
@@ -141,7 +139,7 @@ def bench_visit(site: Path, query: str, province: str) -> None:
     searches = [(f"全国 ({len(shards)} bundles merged)" if shards else "whole site, one bundle", f"?q={query}")]
     if shards:
         searches.append((f"one province ({province})", f"?q={query}&p={province}"))
-    print(f"\n{len(shards)} provinces, query {query!r}\n")
+    print(f"\n{len(shards)} bundles, query {query!r}\n")
     print("| search | first result (s) | requests | Pagefind code (KiB) | index data (KiB) | total (KiB) |")
     print("|---|---:|---:|---:|---:|---:|")
     with sync_playwright() as playwright:

@@ -2,9 +2,9 @@
 database itself.
 
 The tables of reports (reports, table2, table3, table4, cells, findings, narratives, corrections)
-come as one CSV and one JSON per province, named by `publish.untrusted.province_key`
-(downloads/cells-13.csv, downloads/cells-other.json): one changed report rewrites its province's
-files, not the whole country's. rules and labels are single files. The database is a hard link to
+come as one CSV and one JSON per prefecture, named by `publish.untrusted.prefecture_key`
+(downloads/cells-1301.csv, downloads/cells-other.json): one changed report rewrites its
+prefecture's files (河北's largest, some 4 MB), not its province's (45 MB) or the country's. rules and labels are single files. The database is a hard link to
 the published copy (a copy only across file systems).
 
 Written by SQLite as far as it can: the formula guard and each JSON object are SQL expressions,
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from nianbao.db.format import NARRATIVE_SECTIONS, SECTION_BY_KEY
 from nianbao.publish.pages import Dataset, DownloadFile, ProvinceFiles
-from nianbao.publish.untrusted import province_key
+from nianbao.publish.untrusted import prefecture_key
 
 FOLDER = "downloads"
 DATABASE = f"{FOLDER}/nianbao.db"
@@ -38,7 +38,7 @@ class Table:
     title: str  # a short Chinese name for headings
     order: str
     description: str
-    report: str | None = "report_id"  # the column naming the report: split by province; None: one file
+    report: str | None = "report_id"  # the column naming the report: split by prefecture; None: one file
 
 
 TABLES: tuple[Table, ...] = (
@@ -73,68 +73,104 @@ TABLES: tuple[Table, ...] = (
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 20_000  # JSON lines fetched at a time
+TABLE_BY_NAME = {table.name: table for table in TABLES}
 
 
 @dataclass(frozen=True)
 class Province:
-    key: str  # province_key: 2 digits or "other"
-    name: str
+    """A prefecture's files (named Province before they were split finer)."""
+
+    key: str  # prefecture_key: 4 digits or "other"
+    name: str  # 河北省 石家庄市
     report_ids: list[int]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file pair to write: a table's rows of one prefecture, or a national table (key None)."""
+
+    table: str
+    key: str | None
+    report_ids: list[int] | None
 
 
 def write_downloads(
     published_db: Path, conn: sqlite3.Connection, target: Path, provinces: set[str] | None = None
 ) -> tuple[list[Dataset], int]:
     """Write the tables as CSV and JSON and link the database; return what is there to download
-    and the database's size. `provinces` (province_key values): only those provinces' files are
-    (re)written, and removed if the province has no report left; None: every file. The other
+    and the database's size. `provinces` (prefecture_key values): only those prefectures' files
+    are (re)written, and removed if the prefecture has no report left; None: every file. The other
     files are taken as they are on disk (an incremental build starts from the previous site)."""
+    places, parts = plan(conn, target, provinces)
+    for part in parts:
+        write_part(conn, target, part)
+    return datasets(published_db, conn, target, places)
+
+
+def plan(
+    conn: sqlite3.Connection, target: Path, provinces: set[str] | None = None
+) -> tuple[list[Province], list[Part]]:
+    """The prefectures with reports and the files to write (largest first, so that parts written
+    in parallel end together), as `write_downloads` writes them; files of prefectures in
+    `provinces` with no report left are removed here."""
     folder = target / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    conn.create_function("json_real", 1, json.dumps, deterministic=True)
     places = _provinces(conn)
     rewrite = ({p.key for p in places} | _on_disk(folder)) if provinces is None else set(provinces)
-    datasets = [
-        _by_province(conn, folder, table, places, rewrite)
-        if table.report
-        else _national(conn, folder, table, provinces)
-        for table in TABLES
-    ]
-    return datasets, _link(published_db, target / DATABASE)
+    parts = []
+    for table in TABLES:
+        if not table.report:
+            if provinces is None or not (folder / f"{table.name}.json").exists():
+                parts.append(Part(table.name, None, None))
+            continue
+        for key in rewrite - {p.key for p in places}:
+            for suffix in (".csv", ".json"):
+                (folder / f"{table.name}-{key}{suffix}").unlink(missing_ok=True)
+        for place in places:
+            if place.key in rewrite or not (folder / f"{table.name}-{place.key}.json").exists():
+                parts.append(Part(table.name, place.key, place.report_ids))
+    weight = {"cells": 200, "table3": 12}  # rows per report, roughly
+    parts.sort(key=lambda part: -weight.get(part.table, 1) * len(part.report_ids or ()))
+    return places, parts
 
 
-def _national(conn: sqlite3.Connection, folder: Path, table: Table, provinces: set[str] | None) -> Dataset:
-    """A table of the whole country (rules, labels): written in a full build, or if missing."""
-    if provinces is None or not (folder / f"{table.name}.json").exists():
-        _write(conn, folder / table.name, table, None)
-    return Dataset(table.name, table.description, _count(conn, table.name), _files(folder, table.name), [], table.title)
+def write_part(conn: sqlite3.Connection, target: Path, part: Part) -> None:
+    """One part's CSV and JSON (from any process with its own connection to the published copy)."""
+    conn.create_function("json_real", 1, json.dumps, deterministic=True)
+    name = part.table if part.key is None else f"{part.table}-{part.key}"
+    _write(conn, target / FOLDER / name, TABLE_BY_NAME[part.table], part.report_ids)
 
 
-def _by_province(
-    conn: sqlite3.Connection, folder: Path, table: Table, places: list[Province], rewrite: set[str]
-) -> Dataset:
-    """A table of reports as one file per province: those in `rewrite` (or missing) written, those
-    in `rewrite` with no report left removed."""
-    for key in rewrite - {p.key for p in places}:
-        for suffix in (".csv", ".json"):
-            (folder / f"{table.name}-{key}{suffix}").unlink(missing_ok=True)
-    for place in places:
-        stem = folder / f"{table.name}-{place.key}"
-        if place.key in rewrite or not stem.with_suffix(".json").exists():
-            _write(conn, stem, table, place.report_ids)
-    parts = [ProvinceFiles(p.key, p.name, len(p.report_ids), _files(folder, f"{table.name}-{p.key}")) for p in places]
-    return Dataset(table.name, table.description, _count(conn, table.name), [], parts, table.title)
+def datasets(
+    published_db: Path, conn: sqlite3.Connection, target: Path, places: list[Province]
+) -> tuple[list[Dataset], int]:
+    """What there is to download, read from the files written, and the database linked."""
+    folder = target / FOLDER
+    out = []
+    for table in TABLES:
+        if table.report:
+            parts = [
+                ProvinceFiles(p.key, p.name, len(p.report_ids), _files(folder, f"{table.name}-{p.key}")) for p in places
+            ]
+            out.append(Dataset(table.name, table.description, _count(conn, table.name), [], parts, table.title))
+        else:
+            files = _files(folder, table.name)
+            out.append(Dataset(table.name, table.description, _count(conn, table.name), files, [], table.title))
+    return out, _link(published_db, target / DATABASE)
 
 
 def _provinces(conn: sqlite3.Connection) -> list[Province]:
-    """Every province with reports, in code order ("other" last), named as the reports name it."""
+    """Every prefecture with reports, in code order ("other" last), named as the reports name it
+    (河北省 石家庄市; a province-level city's districts by the province alone)."""
     ids: dict[str, list[int]] = {}
     names: dict[str, set[str]] = {}
-    for report_id, code, province in conn.execute("SELECT id, region_code, province FROM reports ORDER BY id"):
-        key = province_key(code)
+    query = "SELECT id, region_code, province, prefecture FROM reports ORDER BY id"
+    for report_id, code, province, prefecture in conn.execute(query):
+        key = prefecture_key(code)
         ids.setdefault(key, []).append(report_id)
         if province:
-            names.setdefault(key, set()).add(province)
+            name = province if not prefecture or prefecture in (province, "市辖区") else f"{province} {prefecture}"
+            names.setdefault(key, set()).add(name)
     return [
         Province(key, OTHER_PROVINCE if key == "other" else min(names.get(key, {key})), ids[key])
         for key in sorted(ids, key=lambda k: (k == "other", k))

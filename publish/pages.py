@@ -26,7 +26,7 @@ from nianbao.publish.markdown import render_text
 from nianbao.publish.report_tables import BLANK, NUMERALS, CellView, TableView, report_tables
 from nianbao.publish.site_data import SiteCorrection, SiteData, SiteReport, stream_cells
 from nianbao.publish.stamp import newest
-from nianbao.publish.untrusted import province_key, website_text
+from nianbao.publish.untrusted import prefecture_key, website_text
 
 Key = tuple[str, str, str]  # (table, row, column); column is "" in tables 二 and 四
 
@@ -211,9 +211,9 @@ class CountyPage:
         return f"{self.name} · 政府信息公开工作年度报告"
 
     @property
-    def province_key(self) -> str:
-        """Names its province's download files (downloads/table3-13.csv)."""
-        return province_key(self.code)
+    def download_key(self) -> str:
+        """Names its prefecture's download files (downloads/table3-1305.csv)."""
+        return prefecture_key(self.code)
 
 
 @dataclass(frozen=True)
@@ -413,8 +413,8 @@ class DownloadFile(NamedTuple):
 
 @dataclass(frozen=True)
 class ProvinceFiles:
-    key: str  # publish.untrusted.province_key
-    name: str  # as the reports name it (河北省)
+    key: str  # publish.untrusted.prefecture_key
+    name: str  # as the reports name it (河北省 石家庄市)
     reports: int
     files: list[DownloadFile]
 
@@ -425,7 +425,7 @@ class Dataset:
     description: str
     rows: int
     files: list[DownloadFile] = field(default_factory=list)  # one national file per format
-    parts: list[ProvinceFiles] = field(default_factory=list)  # or one per province
+    parts: list[ProvinceFiles] = field(default_factory=list)  # or one per prefecture
     title: str = ""  # short, in Chinese: 表三, 单元格
 
 
@@ -440,12 +440,12 @@ class DownloadsPage:
 
     @property
     def split(self) -> list[Dataset]:
-        """The tables downloaded province by province."""
+        """The tables downloaded prefecture by prefecture."""
         return [d for d in self.datasets if d.parts]
 
     @property
     def provinces(self) -> list[tuple[ProvinceFiles, list[list[DownloadFile]]]]:
-        """One row per province: its name and report count, then its files of each split table."""
+        """One row per prefecture: its name and report count, then its files of each split table."""
         split = self.split
         if not split:
             return []

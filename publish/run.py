@@ -9,8 +9,8 @@ the previous build stays whole until the new one is complete, then one rename sw
 A publish after a few changes (publish/changes.py compares with the live build's state) does not
 start from nothing: it takes the build before the live one, brings it level with the live one by
 hard links (publish/fsutil.py `mirror`), replaces the changed reports' rows in a copy of the live
-database and builds again only their counties, the site-wide pages, and their provinces' search
-shards and downloads. With nothing changed the live build stays as it is.
+database and builds again only their counties, the site-wide pages, and their prefectures' search
+bundles and downloads. With nothing changed the live build stays as it is.
 """
 
 from __future__ import annotations
@@ -124,15 +124,25 @@ def publish(
                 assert live is not None  # changes are only known from the state of a live build
                 build = live
             elif changes is None:
-                build = _gather_all(db, reports, out, say)
+                build, sources = _gather_all(db, reports, out, say), reports
             else:
                 assert live is not None and last is not None  # changes are only known from the live build's state
-                build = _gather_changes(db, reports, changes, out, (live, last), say)
+                build, sources = _gather_changes(db, reports, changes, out, (live, last), say)
         if build != live:
             write_metadata(build / "datasette", Stamp(publisher, newest(r["updated"] for r in reports)))
             say("生成网站")
             scope = None if changes is None else Scope(changes.counties, changes.provinces, changes.years)
-            build_site(build / PUBLISHED_DB, build / "site", progress=say, scope=scope, publisher=publisher)
+            site = build / "site"
+            # The original files, while the page workers run: read after the snapshot, which is
+            # safe for documents alone (stored once by their sha256, never changed or deleted).
+            build_site(
+                build / PUBLISHED_DB,
+                site,
+                progress=say,
+                scope=scope,
+                publisher=publisher,
+                alongside=lambda: _write_sources(db, sources, site, say),
+            )
             write_state(build, _stamped(state, last, changes, build))
         unapproved = sum(1 for r in reports if r["status"] not in database.PUBLIC_STATUSES)
         changed = None if changes is None else len(changes.changed) + len(changes.removed)
@@ -209,19 +219,19 @@ def _discard(out: Path, created: bool) -> None:
 
 
 def _gather_all(db: Database, reports: list[dict], out: Path, say: Progress) -> Path:
-    """A new build with every report: the published database and the original files."""
+    """A new build with every report in its published database (the original files come with
+    the site)."""
     build = new_build_dir(out)
     say(f"汇集 {len(reports)} 份报告")
     database.build(db, reports, _mkdir(build / "datasette") / "nianbao.db")
-    say("写入原始文件")
-    _write_sources(db, reports, _mkdir(build / "site"))
     return build
 
 
 def _gather_changes(
     db: Database, reports: list[dict], changes: Changes, out: Path, last: tuple[Path, State], say: Progress
-) -> Path:
-    """The spare build made level with the live one, then the changed reports written again."""
+) -> tuple[Path, list[dict]]:
+    """The spare build made level with the live one, then the changed reports written again;
+    returns the build and the reports whose original files are to be written."""
     say(f"{len(changes.counties)} 个县的 {len(changes.changed) + len(changes.removed)} 份报告有变化：更新上次的发布")
     live, live_state = last
     build = spare_build_dir(out, live)
@@ -236,8 +246,7 @@ def _gather_changes(
     say("已更新发布的数据库")
     for source in sorted(changes.stale_sources):
         (build / "site" / source).unlink(missing_ok=True)
-    _write_sources(db, rows, build / "site")
-    return build
+    return build, rows
 
 
 def _level(build: Path, live: Path, live_state: State) -> int:
@@ -282,8 +291,9 @@ def _mkdir(path: Path) -> Path:
     return path
 
 
-def _write_sources(db: Database, reports: list[dict], site: Path) -> None:
+def _write_sources(db: Database, reports: list[dict], site: Path, say: Progress) -> None:
     """The original files, as agencies published them, at their stable paths."""
+    say(f"写入原始文件 {len(reports)} 个")
     for r in reports:
         path = site / database.source_file(r["region_code"], r["year"], r["id"], r["form"])
         (content,) = db.execute("SELECT content FROM documents WHERE sha256 = ?", [r["sha256"]]).fetchone()

@@ -1,15 +1,20 @@
 """The site's search index: Pagefind, run offline from its bundled binary, one bundle per
-province, then made byte-stable.
+prefecture, then made byte-stable.
 
 Layout under site/pagefind/ (BUNDLE):
     pagefind-ui.js, pagefind-ui.css   the search box, the same for every bundle
-    shards.json                       the bundles, for the search page: key, 省份 names, pages
-    <province>/                       Pagefind's bundle of the county and report pages under
-                                      region/<county_key>/ whose province_key is <province>
-                                      (13 for 河北, "other" for reports not on the map)
-One bundle per province keeps each Pagefind run small (memory grows with the pages of a run) and
-lets a publish re-index only the provinces it changed. The search page merges the bundles in
-the browser (Pagefind's mergeIndex), or loads just one when the visitor picks a province.
+    shards.json                       the bundles, for the search page: key, province, 省份 names, pages
+    <province>/<prefecture>/          Pagefind's bundle of the county and report pages under
+                                      region/<county_key>/ of the prefectures packed from that
+                                      one (13/1301 for 石家庄市; other/other for reports not on
+                                      the map)
+One bundle per prefecture, small neighbours packed together (`packs`: at most PACK_COUNTIES
+counties; 93 bundles for the country), keeps each Pagefind run small (memory and time grow
+with the pages of a run: ~5.7 ms of CPU a page) and lets a publish after one correction re-index
+one bundle, never a whole province (河北: 1,600 pages, 9 s). Bundles sit in their province's
+folder, so a publish's record of what it touched (publish/changes.py: pagefind/<province>)
+covers them. The search page merges the bundles in the browser (Pagefind's mergeIndex): all of
+them for 全国, a province's when the visitor picks one.
 
 Pagefind 1.5.2 writes every file the same from one run to the next except its filter files: each
 holds a filter's values (province, year…) in Rust hash-map order, which changes per run, and
@@ -28,11 +33,15 @@ import json
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
+from typing import Self
 
-from nianbao.publish.untrusted import province_key
+from nianbao.db.regions import COUNTY, search_divisions
+from nianbao.publish.untrusted import prefecture_key, province_key
 
 PAGEFIND_VERSION = "1.5.2"
 SIGNATURE = b"pagefind_dcd"
@@ -44,78 +53,162 @@ UNUSED: tuple[str, ...] = ("pagefind-component-ui.css", "pagefind-component-ui.j
 UNUSED += ("pagefind-modular-ui.css", "pagefind-modular-ui.js")
 PROVINCE_FILTER = "省份"
 META_FILTERS = 3  # position of the [[filter, file hash], …] list in a .pf_meta
-# Two Pagefind runs at a time (the machine has 2 cores); the largest province peaks near 400 MiB.
+# Two Pagefind runs at a time (the machine has 2 cores); a bundle's run stays under ~100 MiB.
 WORKERS = 2
+# County-level divisions a search bundle holds at most (a prefecture with more is a bundle alone):
+# 40 counties × 5 years is some 240 pages, ~1.4 s of Pagefind; the country is 93 bundles, which a
+# 全国 search merges (338, one per prefecture: 13–15 s and 2,300 requests to a first result).
+PACK_COUNTIES = 40
 
 
 class SearchIndexError(RuntimeError):
     """Pagefind failed, or wrote what this module does not understand."""
 
 
-def build_index(site: Path, provinces: Iterable[str] | None = None) -> None:
-    """Index site/region/ into one bundle per province under site/pagefind/.
+def build_index(site: Path, bundles: Iterable[str] | None = None) -> None:
+    """Index site/region/ into one bundle per prefecture under site/pagefind/.
 
-    provinces=None: every province, from scratch (bundles of provinces gone are removed).
-    Otherwise only those provinces are (re)indexed; a province without pages left loses its
-    bundle; the other bundles are not touched."""
-    counties = counties_by_province(site)
-    root = site / BUNDLE
-    if provinces is None:
-        shutil.rmtree(root, ignore_errors=True)
-        wanted = sorted(counties)
-    else:  # only names this module made: a bundle there, or pages of that province
-        wanted = sorted(set(provinces) & (set(counties) | set(provinces_indexed(site))))
-    root.mkdir(parents=True, exist_ok=True)
-    for province in wanted:
-        shutil.rmtree(root / province, ignore_errors=True)
-    jobs = [(province, counties[province]) for province in wanted if province in counties]
-    with ThreadPoolExecutor(WORKERS) as pool:
-        list(pool.map(lambda job: _index_province(site, *job), jobs))
-    _write_shards(root)
+    bundles=None: every bundle, from scratch (bundles of prefectures gone are removed).
+    Otherwise only those bundles (`bundle_of` names) are (re)indexed; a bundle without pages
+    left is removed; the other bundles are not touched."""
+    counties = counties_by_bundle(site)
+    with Indexer(site, bundles) as indexer:
+        for bundle, names in sorted(counties.items()):
+            indexer.add(bundle, names)
 
 
-def provinces_indexed(site: Path) -> list[str]:
-    """The provinces that have a bundle under site/pagefind/, sorted."""
+class Indexer:
+    """Pagefind runs started bundle by bundle as the pages of each are written (publish/static_site.py),
+    WORKERS at a time in threads (each waits on its Pagefind process); leaving the `with` block
+    waits for them all, then writes shards.json. `bundles` as for `build_index`: None clears
+    every bundle first, a set clears only those (names this module made alone)."""
+
+    def __init__(self, site: Path, bundles: Iterable[str] | None = None, present: Iterable[str] = ()) -> None:
+        self.site, self.root = site, site / BUNDLE
+        if bundles is None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.wanted: set[str] | None = None
+        else:  # only names this module made: a bundle there, pages of it, or pages to come (`present`)
+            known = set(counties_by_bundle(site)) | set(bundles_indexed(site)) | set(present)
+            self.wanted = set(bundles) & known
+            for bundle in sorted(self.wanted):
+                shutil.rmtree(self.root / bundle, ignore_errors=True)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._pool = ThreadPoolExecutor(WORKERS)
+        self._runs: list[Future] = []
+
+    def wants(self, bundle: str) -> bool:
+        return self.wanted is None or bundle in self.wanted
+
+    def add(self, bundle: str, counties: list[str]) -> None:
+        """Index this bundle's counties (their pages are all written) in the background; a
+        bundle without counties left is not made again (removed when the indexer started)."""
+        if counties and self.wants(bundle):
+            self._runs.append(self._pool.submit(_index_bundle, self.site, bundle, counties))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=exc_type is not None)
+        if exc_type is None:
+            for run in self._runs:
+                run.result()  # the first failure, in the order the runs were started
+            _write_shards(self.root)
+
+
+def bundle_of(county: str) -> str:
+    """The search bundle of a county key (a folder under region/): <province>/<prefecture>, the
+    first prefecture of its pack (`packs`): 13/1301 for 130102; other/other for a report not on
+    the map."""
+    province, prefecture = province_key(county), prefecture_key(county)
+    if province == "other":
+        return "other/other"
+    return f"{province}/{packs(province).get(prefecture, prefecture)}"
+
+
+@cache
+def packs(province: str) -> dict[str, str]:
+    """A province's prefectures packed into search bundles: in code order, each bundle taking the
+    next prefecture while it holds at most PACK_COUNTIES county-level divisions, named by its
+    first (prefecture key → bundle's prefecture key). Counted in the national division list, not
+    in the data published, so a county's bundle never changes with what is published; a
+    prefecture unknown there (a code the list lacks) is a bundle of its own."""
+    counts = Counter(prefecture_key(d.code) for d in search_divisions(province, limit=10**6) if d.level == COUNTY)
+    out: dict[str, str] = {}
+    first, size = "", 0
+    for prefecture in sorted(counts):
+        if not first or size + counts[prefecture] > PACK_COUNTIES:
+            first, size = prefecture, 0
+        out[prefecture] = first
+        size += counts[prefecture]
+    return out
+
+
+def bundles_indexed(site: Path) -> list[str]:
+    """The bundles under site/pagefind/, sorted."""
     root = site / BUNDLE
     if not root.is_dir():
         return []
-    return sorted(path.name for path in root.iterdir() if (path / "pagefind-entry.json").is_file())
+    return sorted(
+        f"{path.parent.name}/{path.name}" for path in root.glob("*/*") if (path / "pagefind-entry.json").is_file()
+    )
 
 
-def counties_by_province(site: Path) -> dict[str, list[str]]:
-    """The county keys (folder names under site/region/) of each province, sorted."""
+def counties_by_bundle(site: Path) -> dict[str, list[str]]:
+    """The county keys (folder names under site/region/) of each bundle, sorted."""
     folder = site / PAGES
     found: dict[str, list[str]] = {}
     if folder.is_dir():
         for county in sorted(path.name for path in folder.iterdir() if path.is_dir()):
-            found.setdefault(province_key(county), []).append(county)
+            found.setdefault(bundle_of(county), []).append(county)
     return found
 
 
-def _index_province(site: Path, province: str, counties: list[str]) -> None:
+def _index_bundle(site: Path, bundle: str, counties: list[str]) -> None:
     glob = f"{PAGES}/{{{','.join(counties)}}}/**/*.html"
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob]
-    command += ["--output-subdir", f"{BUNDLE}/{province}", "--keep-index-url"]
+    command = [*_pagefind(), "--site", str(site), "--glob", glob]
+    command += ["--output-subdir", f"{BUNDLE}/{bundle}", "--keep-index-url"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SearchIndexError(
-            f"为省份 {province} 建立搜索索引失败（pagefind：{(done.stderr or done.stdout).strip()[-500:]}）"
+            f"为 {bundle} 建立搜索索引失败（pagefind：{(done.stderr or done.stdout).strip()[-500:]}）"
         )
-    bundle = site / BUNDLE / province
-    stabilise(bundle)
+    folder = site / BUNDLE / bundle
+    stabilise(folder)
     for name in UI_FILES:
-        (bundle / name).replace(site / BUNDLE / name)  # the same bytes from every run
+        (folder / name).replace(site / BUNDLE / name)  # the same bytes from every run
     for name in UNUSED:
-        (bundle / name).unlink(missing_ok=True)
+        (folder / name).unlink(missing_ok=True)
+
+
+@cache
+def _pagefind() -> list[str]:
+    """The command that runs Pagefind: the binary of its wheel (pagefind[extended] says where),
+    which saves each of a publish's ~100 runs a Python start (~0.1 s of its ~0.35 s of fixed
+    cost); else `python -m pagefind`, which finds and starts the same binary."""
+    try:
+        from pagefind_bin_extended import get_executable  # type: ignore[import-untyped]
+
+        binary = get_executable()
+    except (ImportError, OSError):
+        binary = None
+    if binary is None or not Path(binary).is_file():
+        return [sys.executable, "-m", "pagefind"]
+    return [str(binary)]
 
 
 def _write_shards(root: Path) -> None:
     """shards.json: what the search page offers, read back from the bundles themselves."""
     shards = []
-    for province in provinces_indexed(root.parent):
-        entry = json.loads((root / province / "pagefind-entry.json").read_text(encoding="utf-8"))
+    for bundle in bundles_indexed(root.parent):
+        entry = json.loads((root / bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
         pages = sum(info["page_count"] for info in entry["languages"].values())
-        shards.append({"key": province, "names": _filter_values(root / province, PROVINCE_FILTER), "pages": pages})
+        names = _filter_values(root / bundle, PROVINCE_FILTER)
+        shards.append({"key": bundle, "province": bundle.split("/")[0], "names": names, "pages": pages})
+    for province in root.iterdir():  # a province folder left without bundles
+        if province.is_dir() and not any(province.iterdir()):
+            province.rmdir()
     if not shards:
         shutil.rmtree(root, ignore_errors=True)
         return

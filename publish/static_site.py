@@ -1,6 +1,7 @@
 """The public static site, built from the published database in three steps: gather per-page
-context objects (publish/home.py, publish/pages.py), render each in memory through the Jinja templates of
-site/templates/, write it under `target`. Then the search index (Pagefind, offline).
+context objects (publish/home.py, publish/pages.py), render each in memory through the Jinja
+templates of site/templates/, write it under `target`; and the search index (Pagefind, offline),
+each bundle as soon as its pages are written.
 
 Pages are produced county by county so memory stays bounded; everything is sorted and carries
 no time, so two builds from the same database give the same bytes (Pagefind's filter files
@@ -8,31 +9,38 @@ included, see publish/search_index.py). Files already in `target`
 (the original reports under sources/, written by the orchestrator) are left alone.
 
 Given a `Scope`, `target` holds the previous site (publish/changes.py says what changed) and only
-the scope's counties, the site-wide pages, and the scope's provinces' downloads and search shards
-are written again; every file is replaced, never written into (it may be the live site's too).
+the scope's counties, the site-wide pages, and its counties' prefectures' downloads and search
+bundles (one a prefecture) are written again; every file is
+replaced, never written into (it may be the live site's too).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, as_completed
 from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from nianbao.db.workers import WorkerPool
+from nianbao.publish import downloads
 from nianbao.publish.assets import STATIC, TEMPLATES
-from nianbao.publish.downloads import DATABASE, write_downloads
+from nianbao.publish.downloads import DATABASE
 from nianbao.publish.fsutil import write_file
 from nianbao.publish.home import home_pages
 from nianbao.publish.pages import HOME_SERIES, DownloadsPage, File, SearchPage, county_outputs, methodology_page
-from nianbao.publish.search_index import build_index
-from nianbao.publish.site_data import load, with_narratives
+from nianbao.publish.search_index import Indexer, bundle_of
+from nianbao.publish.site_data import SiteData, load, with_narratives
 from nianbao.publish.site_data import open_published as connect
 from nianbao.publish.stamp import DEFAULT_PUBLISHER, Stamp
+from nianbao.publish.untrusted import prefecture_key
 
 WORKERS = min(2, os.cpu_count() or 1)  # page-writing processes for a whole site
 PARALLEL_FROM = 200  # counties; fewer are written in this process (starting workers costs ~1 s)
@@ -44,7 +52,7 @@ class Scope:
     """The part of a site to build again over a copy of the previous one."""
 
     counties: set[str]  # folders under region/
-    provinces: set[str]  # publish.untrusted.province_key
+    provinces: set[str]  # publish.untrusted.province_key (downloads and search go by the counties' prefectures)
     years: set[int | None] | None = None  # home pages; None: all
 
 
@@ -55,10 +63,17 @@ def build_site(
     progress: Callable[[str], object] | None = None,
     scope: Scope | None = None,
     publisher: str = DEFAULT_PUBLISHER,
+    alongside: Callable[[], object] | None = None,
 ) -> None:
     """Build the site from the published database into `target` (created if needed): all of
     it, or the `scope` over the previous site already in `target`. Every page's foot names the
-    `publisher` and when its data last changed (publish/stamp.py)."""
+    `publisher` and when its data last changed (publish/stamp.py). `alongside`: the caller's
+    own work for this site (the original files), done in this process while the pages are
+    written.
+
+    Nothing waits for what it does not need: the county and report pages and the downloads are
+    tasks for the same worker processes, and each search bundle's Pagefind run starts as soon as
+    its counties' pages are written (the largest bundles first), beside the pages still to come."""
     say = progress or (lambda message: None)
     target.mkdir(parents=True, exist_ok=True)
     if scope is not None:
@@ -66,45 +81,116 @@ def build_site(
     env = environment(publisher)
     with closing(connect(published_db)) as conn:
         data = load(conn, HOME_SERIES)
-        say(f"网站：{len(data.reports)} 份报告，写入下载文件")
-        datasets, db_size = write_downloads(published_db, conn, target, scope.provinces if scope else None)
-        fixed = [
-            *home_pages(data, scope.years if scope else None),
-            methodology_page(data),
-            DownloadsPage(datasets, (DATABASE, db_size), data.updated),
-        ]
-        fixed.append(SearchPage(enabled=bool(data.reports), updated=data.updated))
-        _write(target, _render(env, fixed))
         keys = [key for key, _ in data.counties() if scope is None or key in scope.counties]
-        if len(keys) >= PARALLEL_FROM and WORKERS > 1:
-            _write_counties_in_workers(published_db, target, keys, say, publisher)
-        else:
-            pages_data = with_narratives(conn, data, set(keys))
-            for done, (name, outputs) in enumerate(county_outputs(conn, pages_data, set(keys)), 1):
-                _write(target, _render(env, outputs))
-                if done % 200 == 0:
-                    say(f"网站：{done} 个县（{name}）")
-        say(f"网站：{len(keys)} 个县，{len(data.reports)} 份报告")
-    _copy_static(target)
-    if data.reports:
-        say("网站：搜索索引")
-        build_index(target, scope.provinces if scope else None)
-    else:  # Pagefind cannot index a site without pages
-        shutil.rmtree(target / "pagefind", ignore_errors=True)
+        say(f"网站：{len(data.reports)} 份报告，写入 {len(keys)} 个县的页面和下载文件")
+        prefectures = None if scope is None else {prefecture_key(county) for county in scope.counties}
+        places, parts = downloads.plan(conn, target, prefectures)
+        every = _bundles(data)
+        bundles = None if scope is None else {bundle_of(county) for county in scope.counties}
+        todo = _todo(every, set(keys), bundles)
+        with Indexer(target, bundles, present=every) as indexer:
+            if len(keys) >= PARALLEL_FROM and WORKERS > 1:
+                _in_workers(published_db, target, (todo, every), parts, indexer, (alongside, say), publisher)
+            else:
+                for bundle, writing in todo:  # pages first: their Pagefind runs go on beside the rest
+                    _write_counties(conn, env, target, data, writing)
+                    indexer.add(bundle, every.get(bundle, []))
+                if alongside is not None:
+                    alongside()
+                for part in parts:
+                    downloads.write_part(conn, target, part)
+            say(f"网站：{len(keys)} 个县，{len(data.reports)} 份报告")
+            datasets, db_size = downloads.datasets(published_db, conn, target, places)
+            fixed = [
+                *home_pages(data, scope.years if scope else None),
+                methodology_page(data),
+                DownloadsPage(datasets, (DATABASE, db_size), data.updated),
+                SearchPage(enabled=bool(data.reports), updated=data.updated),
+            ]
+            _write(target, _render(env, fixed))
+            _copy_static(target)
+            say("网站：搜索索引")  # what is left: the Pagefind runs still going
 
 
-def _write_counties_in_workers(
-    published_db: Path, target: Path, keys: list[str], say: Callable[[str], object], publisher: str
+Todo = list[tuple[str, list[str]]]  # (search bundle, its counties to write), largest bundle first
+
+
+def _bundles(data: SiteData) -> dict[str, list[str]]:
+    """Every county key of the site, by search bundle."""
+    out: dict[str, list[str]] = {}
+    for key, _ in data.counties():
+        out.setdefault(bundle_of(key), []).append(key)
+    return out
+
+
+def _todo(every: dict[str, list[str]], keys: set[str], bundles: set[str] | None) -> Todo:
+    """The bundles to index again (all, or those of the scope) with their counties to write,
+    the largest first (by pages): its Pagefind run, the longest, starts first."""
+    names = set(every) if bundles is None else set(bundles)
+    return sorted(
+        ((name, [k for k in every.get(name, []) if k in keys]) for name in names),
+        key=lambda item: (-len(item[1]), item[0]),
+    )
+
+
+def _write_counties(conn: sqlite3.Connection, env: Environment, target: Path, data: SiteData, keys: list[str]) -> None:
+    if keys:
+        pages_data = with_narratives(conn, data, set(keys))
+        for _, outputs in county_outputs(conn, pages_data, set(keys)):
+            _write(target, _render(env, outputs))
+
+
+def _in_workers(
+    published_db: Path,
+    target: Path,
+    bundles: tuple[Todo, dict[str, list[str]]],
+    parts: list[downloads.Part],
+    indexer: Indexer,
+    caller: tuple[Callable[[], object] | None, Callable[[str], object]],
+    publisher: str,
 ) -> None:
-    """The county and report pages in WORKERS processes, CHUNK counties a task: the pages are
-    CPU-bound Python (Jinja, charts), so one process uses one core. Spawned, not forked: the
-    caller may be the app, with threads."""
-    chunks = [keys[i : i + CHUNK] for i in range(0, len(keys), CHUNK)]
+    """The county and report pages, CHUNK counties a task, then the download files, in WORKERS
+    processes (CPU-bound Python and SQLite: one process uses one core); a bundle's last chunk
+    done starts its Pagefind run. Meanwhile this process does the caller's work. Spawned, not
+    forked: the caller may be the app, with threads."""
+    (todo, every), (alongside, say) = bundles, caller
     with WorkerPool(WORKERS, initializer=_start_worker, initargs=(published_db, publisher)) as pool:
-        written = 0
-        for count in pool.map(_write_chunk, [target] * len(chunks), chunks):
-            written += count
-            say(f"网站：{written}/{len(keys):,} 个县")
+        pages: list[Future] = []
+        for bundle, writing in todo:
+            chunks = [writing[i : i + CHUNK] for i in range(0, len(writing), CHUNK)]
+            index = partial(indexer.add, bundle, every.get(bundle, []))
+            if not chunks:
+                index()
+            countdown = _Countdown(len(chunks), index)
+            for chunk in chunks:
+                future = pool.submit(_write_chunk, target, chunk)
+                future.add_done_callback(countdown.done)
+                pages.append(future)
+        files = [pool.submit(_write_part, target, part) for part in parts]
+        if alongside is not None:
+            alongside()
+        written, total = 0, sum(len(writing) for _, writing in todo)
+        for future in as_completed(pages):
+            written += future.result()
+            say(f"网站：{written:,}/{total:,} 个县")
+        for future in files:
+            future.result()
+
+
+class _Countdown:
+    """Calls `then` once `count` tasks have succeeded (from the pool's thread)."""
+
+    def __init__(self, count: int, then: Callable[[], object]) -> None:
+        self._left, self._then, self._lock = count, then, threading.Lock()
+
+    def done(self, future: Future) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        with self._lock:
+            self._left -= 1
+            finished = self._left == 0
+        if finished:
+            self._then()
 
 
 _worker: dict = {}  # a worker process's connection, site data (without narratives) and Jinja
@@ -116,11 +202,12 @@ def _start_worker(published_db: Path, publisher: str) -> None:
 
 
 def _write_chunk(target: Path, keys: list[str]) -> int:
-    conn, env = _worker["conn"], _worker["env"]
-    data = with_narratives(conn, _worker["data"], set(keys))
-    for _, outputs in county_outputs(conn, data, set(keys)):
-        _write(target, _render(env, outputs))
+    _write_counties(_worker["conn"], _worker["env"], target, _worker["data"], keys)
     return len(keys)
+
+
+def _write_part(target: Path, part: downloads.Part) -> None:
+    downloads.write_part(_worker["conn"], target, part)
 
 
 def _clear(target: Path, scope: Scope) -> None:

@@ -49,6 +49,15 @@ def province_key(region_code: str | None) -> str:
     return "other"
 
 
+def prefecture_key(region_code: str | None) -> str:
+    """The key of a prefecture: the first four digits of a county's code (1301 for 石家庄市), or
+    "other" for reports not placed on the map. Search bundles and downloads are split by it, so
+    that a correction rewrites one prefecture's, never a whole province's."""
+    if region_code and _REGION_CODE.fullmatch(region_code):
+        return region_code[:4]
+    return "other"
+
+
 def source_path(source_file: str | None) -> str | None:
     """The original file's path on the site if it is one of ours (sources/NAME.EXT), else None."""
     if source_file and _SOURCE_FILE.fullmatch(source_file):

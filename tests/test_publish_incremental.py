@@ -46,13 +46,28 @@ def test_a_correction_rebuilds_one_county_and_gives_what_a_full_publish_gives(sa
     page = (out / "site" / "region" / "130529" / "2024" / "index.html").read_text(encoding="utf-8")
     assert "the printed table says 7" in page
     assert tree(first) == first_files  # the previous build, live until the swap, was never written into
-    for untouched in ("site/region/140828/2024/index.html", "site/pagefind/41/pagefind-entry.json"):
+    for untouched in ("site/region/140828/2024/index.html", "site/pagefind/41/4108/pagefind-entry.json"):
         assert (live(out) / untouched).stat().st_ino == (first / untouched).stat().st_ino  # linked, not written
-    assert (live(out) / "site/pagefind/13/pagefind-entry.json").stat().st_ino != (
-        first / "site/pagefind/13/pagefind-entry.json"
-    ).stat().st_ino  # 巨鹿县's province indexed again
+    assert (live(out) / "site/pagefind/13/1305/pagefind-entry.json").stat().st_ino != (
+        first / "site/pagefind/13/1305/pagefind-entry.json"
+    ).stat().st_ino  # 巨鹿县's prefecture (邢台市) indexed again
     assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
     assert len(list((out / ".builds").iterdir())) == 2  # the live build and the one it was made from
+
+
+def test_a_correction_reindexes_its_prefecture_not_its_province(samples_db, tmp_path):
+    """夏县 (bundle 14/1405: 晋城市 to 运城市) and 交口县 (14/1411: 吕梁市) are both in 山西省: a
+    correction in 夏县 re-indexes its bundle alone, and a second one starts from the first's build."""
+    db, ids = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True).out
+    bundles = ("site/pagefind/14/1405/pagefind-entry.json", "site/pagefind/14/1411/pagefind-entry.json")
+    for n, value in enumerate(("7", "8")):
+        before = [(live(out) / path).stat().st_ino for path in bundles]
+        review.correct(db, ids["000"], CELL, value, f"correction {n}", who="li")
+        publish(db, out, include_unapproved=True)
+        after = [(live(out) / path).stat().st_ino for path in bundles]
+        assert after[0] != before[0] and after[1] == before[1]  # 夏县's bundle indexed again, 交口县's linked
+    assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
 
 
 def test_nothing_changed_keeps_the_live_build(samples_db, tmp_path):

@@ -29,7 +29,14 @@ from nianbao.publish.static_site import build_site
 from tests.published import LONG_LINE, make_hostile, published_samples
 
 CODES = {"夏县": "140828", "巨鹿县": "130529", "温县": "410825", "交口县": "141130", "霍城县": "654023"}
-PROVINCES = {"13": "河北省", "14": "山西省", "41": "河南省", "65": "新疆维吾尔自治区"}  # search bundles
+PROVINCES = {"13": "河北省", "14": "山西省", "41": "河南省", "65": "新疆维吾尔自治区"}
+BUNDLES = {
+    "13/1305": "河北省",
+    "14/1405": "山西省",
+    "14/1411": "山西省",
+    "41/4108": "河南省",
+    "65/6540": "新疆维吾尔自治区",
+}
 PAGES = [
     "index.html",
     "year/2023/index.html",
@@ -40,11 +47,18 @@ PAGES = [
     *(f"region/{code}/2024/index.html" for code in CODES.values()),
     "region/654023/2023/index.html",
 ]
-# tables split by province (the samples' provinces: 河北 13, 山西 14, 河南 41, 新疆 65), then national
+# tables split by prefecture (the samples': 河北 邢台 1305, 山西 运城 1408 and 吕梁 1411, 河南 焦作
+# 4108, 新疆 伊犁 6540), then national
 BY_PROVINCE = ("reports", "table2", "table3", "table4", "cells", "findings", "narratives", "corrections")
 NATIONAL = ("rules", "labels")
-PROVINCES = {"13": "河北省", "14": "山西省", "41": "河南省", "65": "新疆维吾尔自治区"}
-DOWNLOADS = (*(f"{t}-{p}" for t in BY_PROVINCE for p in PROVINCES), *NATIONAL)
+PREFECTURES = {
+    "1305": "河北省 邢台市",
+    "1408": "山西省 运城市",
+    "1411": "山西省 吕梁市",
+    "4108": "河南省 焦作市",
+    "6540": "新疆维吾尔自治区 伊犁哈萨克自治州",
+}
+DOWNLOADS = (*(f"{t}-{p}" for t in BY_PROVINCE for p in PREFECTURES), *NATIONAL)
 SVG_NAMESPACES = ("http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink")
 URL_ATTRIBUTES = ("href", "src", "srcset", "action", "formaction", "poster", "data", "xlink:href", "background")
 
@@ -114,9 +128,9 @@ def test_every_page_exists_at_its_stable_url(site):
         assert (site / f"region/{code}/chart-applications.svg").is_file()
         assert (site / f"region/{code}/chart-reviews.svg").is_file()
     assert (site / "pagefind/pagefind-ui.js").is_file() and (site / "pagefind/pagefind-ui.css").is_file()
-    for province in PROVINCES:
-        assert (site / f"pagefind/{province}/pagefind-entry.json").is_file()
-        assert (site / f"pagefind/{province}/pagefind.js").is_file()  # each bundle can lead a search
+    for bundle in BUNDLES:
+        assert (site / f"pagefind/{bundle}/pagefind-entry.json").is_file()
+        assert (site / f"pagefind/{bundle}/pagefind.js").is_file()  # each bundle can lead a search
     assert sorted(p.relative_to(site).as_posix() for p in html_files(site)) == sorted(PAGES)
 
 
@@ -313,8 +327,8 @@ def test_narratives_are_paragraphs_of_text(site, published):
 
 
 def downloaded(site: Path, table: str) -> list[dict]:
-    """A table as the downloads hold it: the JSON of every province, or the national file."""
-    names = [f"{table}-{p}" for p in PROVINCES] if table in BY_PROVINCE else [table]
+    """A table as the downloads hold it: the JSON of every prefecture, or the national file."""
+    names = [f"{table}-{p}" for p in PREFECTURES] if table in BY_PROVINCE else [table]
     return [row for name in names for row in json.loads((site / f"downloads/{name}.json").read_text("utf-8"))]
 
 
@@ -327,8 +341,10 @@ def test_downloads_hold_every_table_and_the_database(site, published):
     for name in DOWNLOADS:
         data = json.loads((site / f"downloads/{name}.json").read_text(encoding="utf-8"))
         assert (site / f"downloads/{name}.csv").read_bytes().count(b"\r\n") >= len(data) + 1
-    assert {r["region_code"][:2] for r in downloaded(site, "reports")} == set(PROVINCES)
-    assert all(r["region_code"].startswith("13") for r in json.loads((site / "downloads/reports-13.json").read_text()))
+    assert {r["region_code"][:4] for r in downloaded(site, "reports")} == set(PREFECTURES)
+    assert all(
+        r["region_code"].startswith("1408") for r in json.loads((site / "downloads/reports-1408.json").read_text())
+    )
     assert (site / "downloads/nianbao.db").read_bytes() == published.read_bytes()
     blank = [
         c for c in downloaded(site, "cells") if c["row_key"] == "carried_forward" and c["column_key"] == "commercial"
@@ -336,12 +352,12 @@ def test_downloads_hold_every_table_and_the_database(site, published):
     assert any(c["value"] is None for c in blank)  # null, not 0
 
 
-def test_the_downloads_page_lists_the_files_of_each_province(site):
+def test_the_downloads_page_lists_the_files_of_each_prefecture(site):
     doc = page(site, "downloads/index.html")
     (table,) = doc.xpath(f"//table[{C('by-province')}]")
     header = [th.text_content() for th in table.xpath(".//thead//th")]
     assert header == [
-        "省份",
+        "地市",
         "报告数",
         "报告reports",
         "表二table2",
@@ -353,15 +369,15 @@ def test_the_downloads_page_lists_the_files_of_each_province(site):
         "更正corrections",
     ]
     body = table.xpath(".//tbody/tr")
-    assert [tr.xpath("./th")[0].text_content() for tr in body] == list(PROVINCES.values())
+    assert [tr.xpath("./th")[0].text_content() for tr in body] == list(PREFECTURES.values())
     hebei = body[0].xpath("./td")
     assert hebei[0].text_content() == "1"
     links = hebei[5].xpath(".//a")  # cells
     assert [(a.text_content(), a.get("href")) for a in links] == [
-        ("CSV", "../downloads/cells-13.csv"),
-        ("JSON", "../downloads/cells-13.json"),
+        ("CSV", "../downloads/cells-1305.csv"),
+        ("JSON", "../downloads/cells-1305.json"),
     ]
-    size = (site / "downloads/cells-13.csv").stat().st_size
+    size = (site / "downloads/cells-1305.csv").stat().st_size
     assert hebei[5].xpath(".//small")[0].get("title") == f"{size:,} 字节"
     assert hebei[5].xpath(".//small")[0].text_content().endswith(" KB")
     national = {
@@ -371,7 +387,7 @@ def test_the_downloads_page_lists_the_files_of_each_province(site):
         "../downloads/rules.csv",
         "../downloads/rules.json",
     ]
-    assert national["cells"].xpath("./td")[2].text_content() == "按省份，见下表"
+    assert national["cells"].xpath("./td")[2].text_content() == "按地市，见下表"
     assert doc.xpath("//a[@href='../downloads/nianbao.db']")
 
 
@@ -400,16 +416,19 @@ def test_csv_guards_formulas_and_json_keeps_values_exact(tmp_path, published):
         [(v, i) for i, v in enumerate(tricky)],
     )
     conn.commit()
-    write_downloads(db, conn, tmp_path / "site", provinces={"14"})
-    ids = [i for (i,) in conn.execute("SELECT id FROM reports WHERE region_code LIKE '14%'")]
+    (code,) = conn.execute("SELECT region_code FROM reports WHERE id = 1").fetchone()
+    write_downloads(db, conn, tmp_path / "site", provinces={code[:4]})  # report 1's prefecture
+    ids = [i for (i,) in conn.execute("SELECT id FROM reports WHERE substr(region_code, 1, 4) = ?", [code[:4]])]
     order = "report_id, table_name, row_key, column_key"
-    cells = conn.execute(f"SELECT * FROM cells WHERE report_id IN ({ids[0]}, {ids[1]}) ORDER BY {order}").fetchall()
+    cells = conn.execute(
+        f"SELECT * FROM cells WHERE report_id IN ({','.join(map(str, ids))}) ORDER BY {order}"
+    ).fetchall()
     columns = [c[1] for c in conn.execute("PRAGMA table_info(cells)")]
     conn.close()
-    written = (tmp_path / "site/downloads/cells-14.csv").read_bytes().decode("utf-8")
+    written = (tmp_path / f"site/downloads/cells-{code[:4]}.csv").read_bytes().decode("utf-8")
     assert written == csv_module(cells, columns)
     assert "'=1+1" in written and '"\'=a,b"' in written and "0.30000000000000004" in written
-    data = json.loads((tmp_path / "site/downloads/cells-14.json").read_text("utf-8"))
+    data = json.loads((tmp_path / f"site/downloads/cells-{code[:4]}.json").read_text("utf-8"))
     assert [tuple(d.values()) for d in data] == cells  # exact: 0.30000000000000004, 1e300, "=1+1"
     assert [list(d) for d in data[:1]] == [columns]
 
@@ -576,8 +595,18 @@ def test_a_region_code_that_is_not_a_code_stays_out_of_urls(published, tmp_path)
     assert (tmp_path / f"site/region/report-{report_id}/2024/index.html").is_file()
     assert not (tmp_path / "x").exists()
     shards = json.loads((tmp_path / "site/pagefind/shards.json").read_text(encoding="utf-8"))
-    assert [(shard["key"], shard["names"]) for shard in shards][-1] == ("other", ["河北省"])  # off the map
-    assert search_index.provinces_indexed(tmp_path / "site") == ["14", "41", "65", "other"]
+    assert [(shard["key"], shard["province"], shard["names"]) for shard in shards][-1] == (
+        "other/other",
+        "other",
+        ["河北省"],
+    )  # off the map
+    assert search_index.bundles_indexed(tmp_path / "site") == [
+        "14/1405",
+        "14/1411",
+        "41/4108",
+        "65/6540",
+        "other/other",
+    ]
 
 
 def test_two_reports_of_one_county_and_year_both_get_pages(published, tmp_path):
@@ -621,11 +650,11 @@ def test_building_twice_gives_identical_files(published, site, tmp_path):
     first, second = files_of(site), files_of(tmp_path / "again")
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
-    assert len([name for name in first if re.fullmatch(r"pagefind/\d\d/filter/.*", name)]) == 3 * len(PROVINCES)
+    assert len([name for name in first if re.fullmatch(r"pagefind/\d\d/\d{4}/filter/.*", name)]) == 3 * len(BUNDLES)
 
 
 def test_pagefind_filters_are_sorted_and_named_by_content(site):
-    bundle = site / "pagefind/65"  # 霍城县: reports of 2023 and 2024
+    bundle = site / "pagefind/65/6540"  # 霍城县: reports of 2023 and 2024
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     meta = search_index._read(bundle / f"pagefind.{entry['languages']['zh-cn']['hash']}.pf_meta")
     filters = meta[search_index.META_FILTERS]
@@ -639,16 +668,18 @@ def test_pagefind_filters_are_sorted_and_named_by_content(site):
     assert values["省份"] == ["新疆维吾尔自治区"]
 
 
-# --- Search bundles, one per province -------------------------------------------------------------
+# --- Search bundles, one per prefecture -----------------------------------------------------------
 
 
-def test_each_province_has_its_own_search_bundle_named_for_the_search_page(site):
+def test_each_prefecture_has_its_own_search_bundle_named_for_the_search_page(site):
     shards = json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))
-    assert [(shard["key"], shard["names"]) for shard in shards] == [(k, [v]) for k, v in PROVINCES.items()]
+    assert [(shard["key"], shard["province"], shard["names"]) for shard in shards] == [
+        (k, k[:2], [v]) for k, v in BUNDLES.items()
+    ]
     pages = {shard["key"]: shard["pages"] for shard in shards}
-    assert pages == {"13": 2, "14": 4, "41": 2, "65": 3}  # a county page and its report pages
-    assert search_index.provinces_indexed(site) == list(PROVINCES)
-    assert not (site / "pagefind/13/pagefind-ui.js").exists()  # the search box is kept once
+    assert pages == {"13/1305": 2, "14/1405": 2, "14/1411": 2, "41/4108": 2, "65/6540": 3}  # county + report pages
+    assert search_index.bundles_indexed(site) == list(BUNDLES)
+    assert not (site / "pagefind/13/1305/pagefind-ui.js").exists()  # the search box is kept once
 
 
 def stamps(folder: Path) -> dict[str, tuple[int, int, bytes]]:
@@ -660,37 +691,71 @@ def stamps(folder: Path) -> dict[str, tuple[int, int, bytes]]:
     }
 
 
-def test_reindexing_one_province_leaves_the_other_bundles_alone(site, tmp_path):
+def test_reindexing_one_prefecture_leaves_the_other_bundles_alone(site, tmp_path):
+    """夏县 and 交口县 are both in 山西省, in two bundles (14/1405: 晋城市 to 运城市; 14/1411:
+    吕梁市): a change in 夏县 re-indexes its bundle alone."""
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
-    before = {province: stamps(copy / f"pagefind/{province}") for province in PROVINCES}
+    before = {bundle: stamps(copy / f"pagefind/{bundle}") for bundle in BUNDLES}
     previous = tmp_path / "previous-shards.json"  # as an incremental build shares the last one's files
     previous.hardlink_to(copy / "pagefind/shards.json")
     listed = previous.read_bytes()
-    shutil.rmtree(copy / "region/140828")  # 夏县 leaves 山西省
-    search_index.build_index(copy, ["14"])
+    (copy / "region/140828/2024/index.html").unlink()  # one of 夏县's pages gone
+    search_index.build_index(copy, ["14/1405"])
     assert previous.read_bytes() == listed  # the last build's listing is not rewritten in place
-    for province in ("13", "41", "65"):
-        assert stamps(copy / f"pagefind/{province}") == before[province], province
-    assert stamps(copy / "pagefind/14") != before["14"]
+    for bundle in ("13/1305", "14/1411", "41/4108", "65/6540"):
+        assert stamps(copy / f"pagefind/{bundle}") == before[bundle], bundle
+    assert stamps(copy / "pagefind/14/1405") != before["14/1405"]
     shards = json.loads((copy / "pagefind/shards.json").read_text(encoding="utf-8"))
-    assert {shard["key"]: shard["pages"] for shard in shards}["14"] == 2  # 交口县 alone
+    assert {shard["key"]: shard["pages"] for shard in shards} == {
+        "13/1305": 2,
+        "14/1405": 1,  # 夏县's county page alone
+        "14/1411": 2,
+        "41/4108": 2,
+        "65/6540": 3,
+    }
 
 
-def test_a_province_without_pages_loses_its_bundle(site, tmp_path):
+def test_prefectures_are_packed_into_bundles_of_at_most_forty_counties():
+    """By the national division list, so a county's bundle never moves with the data: in code order,
+    a bundle takes the next prefecture while it stays within PACK_COUNTIES counties."""
+    from nianbao.db.regions import COUNTY, search_divisions
+    from nianbao.publish.untrusted import prefecture_key
+
+    bundles: dict[str, list[str]] = {}
+    for province in [f"{n}" for n in range(11, 66)]:
+        counties = [d.code for d in search_divisions(province, limit=10**6) if d.level == COUNTY]
+        for code in counties:
+            bundles.setdefault(search_index.bundle_of(code), []).append(code)
+    assert len(bundles) == 93  # 338 prefectures
+    for name, codes in bundles.items():
+        prefectures = sorted({prefecture_key(c) for c in codes})
+        assert name.split("/")[1] == prefectures[0] and name.split("/")[0] == codes[0][:2]
+        assert len(codes) <= search_index.PACK_COUNTIES or len(prefectures) == 1, name
+    assert search_index.packs("14") == {
+        **dict.fromkeys(("1401", "1402", "1403", "1404"), "1401"),
+        **dict.fromkeys(("1405", "1406", "1407", "1408"), "1405"),
+        **dict.fromkeys(("1409", "1410"), "1409"),
+        "1411": "1411",
+    }
+    assert search_index.bundle_of("141130") == "14/1411" and search_index.bundle_of("report-3") == "other/other"
+
+
+def test_a_prefecture_without_pages_loses_its_bundle(site, tmp_path):
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
-    search_index.build_index(copy, ["..", "../region", "99"])  # not provinces of this site: nothing happens
-    assert (copy / "region").is_dir() and search_index.provinces_indexed(copy) == list(PROVINCES)
+    search_index.build_index(copy, ["..", "../region", "99", "14/../.."])  # no bundles of this site: nothing happens
+    assert (copy / "region").is_dir() and search_index.bundles_indexed(copy) == list(BUNDLES)
     shutil.rmtree(copy / "region/654023")  # 霍城县, the only county of 新疆
-    search_index.build_index(copy, ["65"])
-    assert not (copy / "pagefind/65").exists()
-    assert search_index.provinces_indexed(copy) == ["13", "14", "41"]
+    search_index.build_index(copy, ["65/6540"])
+    assert not (copy / "pagefind/65").exists()  # nor its province's folder
+    assert search_index.bundles_indexed(copy) == ["13/1305", "14/1405", "14/1411", "41/4108"]
     shards = json.loads((copy / "pagefind/shards.json").read_text(encoding="utf-8"))
-    assert [shard["key"] for shard in shards] == ["13", "14", "41"]
-    shutil.rmtree(copy / "region/410825")  # and a full build drops a province gone too
+    assert [shard["key"] for shard in shards] == ["13/1305", "14/1405", "14/1411", "41/4108"]
+    shutil.rmtree(copy / "region/410825")  # and a full build drops a prefecture gone too
     search_index.build_index(copy)
-    assert search_index.provinces_indexed(copy) == ["13", "14"] and (copy / "pagefind/pagefind-ui.js").is_file()
+    assert search_index.bundles_indexed(copy) == ["13/1305", "14/1405", "14/1411"]
+    assert (copy / "pagefind/pagefind-ui.js").is_file() and not (copy / "pagefind/41").exists()
 
 
 def test_publish_does_not_import_the_ui_toolkit():
@@ -701,9 +766,9 @@ def test_publish_does_not_import_the_ui_toolkit():
     assert out.stdout.strip() == ""
 
 
-def test_downloads_split_as_province_key_names_provinces(tmp_path, published):
+def test_downloads_split_as_prefecture_key_names_prefectures(tmp_path, published):
     from nianbao.publish.downloads import write_downloads
-    from nianbao.publish.untrusted import province_key
+    from nianbao.publish.untrusted import prefecture_key
 
     db = tmp_path / "nianbao.db"
     db.write_bytes(published.read_bytes())
@@ -715,16 +780,16 @@ def test_downloads_split_as_province_key_names_provinces(tmp_path, published):
     conn.commit()
     datasets, _ = write_downloads(db, conn, tmp_path / "site")
     for report_id, code in zip(ids, tricky, strict=False):
-        name = f"reports-{province_key(code)}.json"
+        name = f"reports-{prefecture_key(code)}.json"
         held = json.loads((tmp_path / "site/downloads" / name).read_text("utf-8"))
         assert report_id in [r["id"] for r in held], (code, name)
     keys = [p.key for p in datasets[0].parts]
-    assert keys == sorted({province_key(c) for c in tricky}, key=lambda k: (k == "other", k))
+    assert keys == sorted({prefecture_key(c) for c in tricky}, key=lambda k: (k == "other", k))
     assert [p.name for p in datasets[0].parts][-1] == "未定位地区"
     assert os.stat(tmp_path / "site/downloads/nianbao.db").st_ino == os.stat(db).st_ino  # linked, not copied
 
 
-def test_downloads_of_some_provinces_leave_the_others_alone(tmp_path, published):
+def test_downloads_of_some_prefectures_leave_the_others_alone(tmp_path, published):
     from nianbao.publish.downloads import write_downloads
 
     db = tmp_path / "nianbao.db"
@@ -738,14 +803,16 @@ def test_downloads_of_some_provinces_leave_the_others_alone(tmp_path, published)
         conn.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT id FROM reports WHERE region_code LIKE '41%')")
     conn.execute("DELETE FROM reports WHERE region_code LIKE '41%'")
     conn.commit()
-    datasets, _ = write_downloads(db, conn, tmp_path / "site", provinces={"13", "41"})
+    datasets, _ = write_downloads(db, conn, tmp_path / "site", provinces={"1305", "4108"})
     after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
-    assert not [n for n in after if n.endswith(("-41.csv", "-41.json"))]  # 河南 has no report left
+    assert not [n for n in after if n.endswith(("-4108.csv", "-4108.json"))]  # 焦作 has no report left
     assert {n for n in after if after[n] != before.get(n)} == {
-        *(f"{t}-13.{s}" for t in BY_PROVINCE for s in ("csv", "json")),
+        *(f"{t}-1305.{s}" for t in BY_PROVINCE for s in ("csv", "json")),
         "nianbao.db",
     }
-    assert "改过的机关" in (folder / "reports-13.csv").read_text("utf-8-sig")
-    assert [p.name for p in datasets[0].parts] == ["河北省", "山西省", "新疆维吾尔自治区"]
+    assert "改过的机关" in (folder / "reports-1305.csv").read_text("utf-8-sig")
+    names = ["河北省 邢台市", "山西省 运城市", "山西省 吕梁市", "新疆维吾尔自治区 伊犁哈萨克自治州"]
+    assert [p.name for p in datasets[0].parts] == names
     (cells,) = [d for d in datasets if d.name == "cells"]
-    assert cells.rows == sum(len(json.loads((folder / f"cells-{k}.json").read_text())) for k in ("13", "14", "65"))
+    keys = ("1305", "1408", "1411", "6540")
+    assert cells.rows == sum(len(json.loads((folder / f"cells-{k}.json").read_text())) for k in keys)

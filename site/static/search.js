@@ -1,8 +1,8 @@
-/* The search page: Pagefind's search box over one index per province (pagefind/<province>/,
-   listed in pagefind/shards.json). 全国 merges them all in the browser (Pagefind's mergeIndex:
-   the first bundle's script and WebAssembly, every bundle's index); picking a province loads
-   that bundle alone (the page is opened again with ?p=, so the choice is in the address and
-   Pagefind starts afresh). Told where the site root is (the site may live under a prefix such as
+/* The search page: Pagefind's search box over one index per prefecture
+   (pagefind/<province>/<prefecture>/, listed in pagefind/shards.json with their province). 全国
+   merges them all in the browser (Pagefind's mergeIndex: the first bundle's script and
+   WebAssembly, every bundle's index); picking a province merges that province's bundles alone
+   (the page is opened again with ?p=, so the choice is in the address and Pagefind starts afresh). Told where the site root is (the site may live under a prefix such as
    /site/); ?q= (sent by the home page's form) fills in the query, and follows what is typed. */
 (function () {
   "use strict";
@@ -92,18 +92,33 @@
   fetch(root + "pagefind/shards.json")
     .then(function (response) { return response.json(); })
     .then(function (shards) {
+      var names = {};
+      var order = [];
       shards.forEach(function (shard) {
+        if (!(shard.province in names)) {
+          names[shard.province] = [];
+          order.push(shard.province);
+        }
+        shard.names.forEach(function (name) {
+          if (names[shard.province].indexOf(name) < 0) {
+            names[shard.province].push(name);
+          }
+        });
+      });
+      order.forEach(function (province) {
         var option = document.createElement("option");
-        option.value = shard.key;
-        option.textContent = shard.names.length ? shard.names.join("、") : "其他";
+        option.value = province;
+        option.textContent = names[province].length ? names[province].join("、") : "其他";
         select.appendChild(option);
       });
-      if (shards.some(function (shard) { return shard.key === params.get("p"); })) {
+      if (order.indexOf(params.get("p")) >= 0) {
         select.value = params.get("p");
       }
       select.parentNode.hidden = false;
       select.addEventListener("change", reopen);
       element.addEventListener("input", followQuery);
-      start(select.value ? [select.value] : shards.map(function (shard) { return shard.key; }));
+      start(shards.filter(function (shard) {
+        return !select.value || shard.province === select.value;
+      }).map(function (shard) { return shard.key; }));
     });
 })();

@@ -124,13 +124,14 @@ def test_search_excerpts_never_show_the_spelled_out_names(page: Page, watch: Wat
 
 
 def bundles_asked(watch: Watch) -> set[str]:
-    """The province bundles (pagefind/<province>/…) the page asked for; not the shared search box."""
+    """The bundles (pagefind/<province>/<prefecture>/…) the page asked for, as 14/1405; not the
+    shared search box."""
     paths = [url.split("/pagefind/")[1] for url in watch.requests if "/pagefind/" in url]
-    return {path.split("/")[0] for path in paths if "/" in path}
+    return {"/".join(path.split("/")[:2]) for path in paths if path.count("/") >= 2}
 
 
-def test_search_merges_every_province_bundle_and_links_to_pages_that_exist(page: Page, watch: Watch, served):
-    """全国 (the default) searches the four provinces' bundles at once; every result opens a page."""
+def test_search_merges_every_bundle_and_links_to_pages_that_exist(page: Page, watch: Watch, served):
+    """全国 (the default) searches the five bundles at once; every result opens a page."""
     page.goto(served + "search/index.html?q=人民政府")
     expect(page.get_by_label("查找范围")).to_have_value("")
     results = page.locator(".pagefind-ui__result-link")
@@ -142,11 +143,11 @@ def test_search_merges_every_province_bundle_and_links_to_pages_that_exist(page:
     for href in hrefs:
         assert page.request.get(served + href.removeprefix("/site/")).status == 200, href
     bundles = bundles_asked(watch)
-    assert {"13", "14", "41", "65"} <= bundles
+    assert bundles == {"13/1305", "14/1405", "14/1411", "41/4108", "65/6540"}, bundles  # every one merged
     watch.assert_clean()
 
 
-def test_choosing_a_province_searches_its_bundle_alone(page: Page, watch: Watch, served):
+def test_choosing_a_province_searches_its_bundles_alone(page: Page, watch: Watch, served):
     page.goto(served + "search/index.html?q=交口县")
     expect(page.locator(".pagefind-ui__result-link[href='/site/region/141130/index.html']")).to_have_count(1)
     watch.requests.clear()
@@ -161,7 +162,7 @@ def test_choosing_a_province_searches_its_bundle_alone(page: Page, watch: Watch,
     hrefs = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert hrefs and all(href.startswith("/site/region/41") for href in hrefs), hrefs
     bundles = bundles_asked(watch)
-    assert bundles == {"41"}, bundles
+    assert bundles == {"41/4108"}, bundles
     expect(page).to_have_url(re.compile(r"search/index\.html\?q=%E6%B8%A9%E5%8E%BF&p=41$"))  # 温县, as typed
     page.reload()  # the choice and the query are in the address: a shared link keeps them
     expect(page.get_by_label("查找范围")).to_have_value("41")
@@ -173,6 +174,20 @@ def test_choosing_a_province_searches_its_bundle_alone(page: Page, watch: Watch,
     expect(page.locator(".pagefind-ui__search-input")).to_have_value("温县")
     page.locator(".pagefind-ui__search-input").fill("交口县")
     expect(page.locator(".pagefind-ui__result-link[href='/site/region/141130/index.html']")).to_have_count(1)
+    watch.assert_clean()
+
+
+def test_a_province_of_two_bundles_searches_both(page: Page, watch: Watch, served):
+    """山西省: 夏县 (bundle 14/1405) and 交口县 (14/1411), each found with the province chosen."""
+    page.goto(served + "search/index.html?q=夏县&p=14")
+    expect(page.locator(".pagefind-ui__result-link[href='/site/region/140828/index.html']")).to_have_count(
+        1, timeout=WAIT_MS
+    )
+    page.locator(".pagefind-ui__search-input").fill("交口县")
+    expect(page.locator(".pagefind-ui__result-link[href='/site/region/141130/index.html']")).to_have_count(1)
+    hrefs = page.locator(".pagefind-ui__result-link").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs and all(href.startswith("/site/region/14") for href in hrefs), hrefs
+    assert bundles_asked(watch) == {"14/1405", "14/1411"}
     watch.assert_clean()
 
 
