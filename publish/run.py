@@ -26,6 +26,7 @@ from pathlib import Path
 from nianbao.db.review import mark_published
 from nianbao.db.schema import Database
 from nianbao.db.store import now
+from nianbao.db.vocabulary import Status
 from nianbao.publish import database
 from nianbao.publish.changes import (
     Changes,
@@ -147,7 +148,7 @@ def publish(
         unapproved = sum(1 for r in reports if r["status"] not in database.PUBLIC_STATUSES)
         changed = None if changes is None else len(changes.changed) + len(changes.removed)
         done = Published(out, len(reports), unapproved, time.perf_counter() - start, changed, publisher)
-        _go_live(db, done, build, live, [r["id"] for r in reports if r["status"] == "approved"])
+        _go_live(db, done, build, live, [r["id"] for r in reports if r["status"] == Status.APPROVED])
     except BaseException:
         _discard(out, created)
         raise
