@@ -559,8 +559,9 @@ def test_an_out_under_proc_is_one_line_from_the_real_script(tmp_path):
         (["correct", "99", "table3.total.natural", "3", "--reason", "x"], "错误：数据库中没有报告 99"),
         (["show", "99"], "错误：数据库中没有报告 99"),
         (["approve", "99"], "错误：数据库中没有报告 99"),
+        (["accept", "99"], "错误：数据库中没有报告 99"),
     ],
-    ids=["missing-file", "a-folder", "correct-no-report", "show-no-report", "approve-no-report"],
+    ids=["missing-file", "a-folder", "correct-no-report", "show-no-report", "approve-no-report", "accept-no-report"],
 )
 def test_a_refusal_or_a_missing_file_is_one_chinese_line(tmp_path, args, line):
     db_file = tmp_path / "t.db"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from nianbao.db.model import Report
 from nianbao.db.parse.identity import parse_date
+from nianbao.db.queries import suggestions
 from nianbao.db.parse.labels import read_cell
 from nianbao.db.regions import lookup_code
 from nianbao.db.review.findings import error_count, recheck, reviewed_blanks
@@ -143,8 +144,9 @@ def _update_identity(db: Database, report_id: int, report: Report, update: dict)
 def accept_suggestions(db: Database, report_id: int, cells: Iterable[str] = (), who: str | None = None) -> list[Change]:
     """Write suggested values (all, or those of `cells`) as corrections whose reason is the
     derivation: one correction per cell, all in one transaction, the checks run once."""
+    report_row(db, report_id)  # a report that does not exist is refused, not "0 accepted"
     wanted = set(cells)
-    offered = list(db.query("SELECT * FROM suggestions WHERE report_id = ? ORDER BY cell", [report_id]))
+    offered = suggestions(db, report_id)
     if wanted - {s["cell"] for s in offered}:
         missing = ", ".join(sorted(wanted - {s["cell"] for s in offered}))
         raise ReviewError(f"没有建议值：{missing}")
