@@ -21,7 +21,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -87,34 +86,22 @@ def fonts(files: list[Path]) -> int:
     font says (name, base font, flags, descent, italic angle), and one not made by pdfminer lists
     no width with a fraction and leaves no code out."""
     import pdfplumber
-    from pdfminer.pdfinterp import PDFResourceManager
 
-    from nianbao.db.readers import pdf_fonts, pdf_pdfium
-
-    def values(font: Any) -> tuple[Any, ...]:
-        found = (font.fontname, font.basefont, font.flags, font.descent, font.italic_angle, font.get_descent())
-        return tuple((type(value), value) for value in found)
+    from tests.font_check import font_checks
 
     light = made = wrong = 0
     for path in files:
         try:
-            pdf = pdfplumber.open(path)
-            pages = pdf.pages
+            with pdfplumber.open(path) as pdf:
+                checks = list(font_checks(pdf))
         except Exception:  # noqa: BLE001, S112 (a damaged file: the reader refuses it before any font)
             continue
-        for page in pages:
-            for font in pdf_fonts.page_fonts(pdf.rsrcmgr, page.page_obj.resources):
-                if not isinstance(font, pdf_fonts.Light):
-                    made += 1
-                    continue
-                light += 1
-                real = PDFResourceManager(caching=False).get_font(font.objid, font.spec)
-                widths = pdf_pdfium._widths(real)
-                unneeded = (widths is None or not widths.by_char) and pdf_pdfium._Unmapped.of(real) is None
-                if values(font) != values(real) or not (font.needed or unneeded):
-                    wrong += 1
-                    print(f"DIFF {path.name} page {page.page_number}: {values(font)} / {values(real)}")
-        pdf.close()
+        made += sum(not c.light for c in checks)
+        for check in (c for c in checks if c.light):
+            light += 1
+            if not (check.agrees and check.unneeded):
+                wrong += 1
+                print(f"DIFF {path.name} page {check.page}: {check.values} / {check.pdfminer}")
     print(f"fonts read light: {light} ({wrong} differing from pdfminer's); made by pdfminer: {made}")
     return 1 if wrong else 0
 

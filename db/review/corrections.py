@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from nianbao.db.model import Report
 from nianbao.db.parse.identity import parse_date
-from nianbao.db.queries import suggestions
 from nianbao.db.parse.labels import read_cell
+from nianbao.db.queries import suggestions
 from nianbao.db.regions import lookup_code
 from nianbao.db.review.findings import error_count, recheck, reviewed_blanks
 from nianbao.db.review.log import operator, set_status
