@@ -305,13 +305,21 @@ def test_an_out_that_sqlite_would_take_for_a_uri_is_a_folder(samples_db, tmp_pat
 INTERRUPTED = "已中断（Ctrl-C）：已完成的保留，进行中的一步已撤销"
 
 
+def _as_at_a_terminal() -> None:
+    """Ctrl-C reaches the command as it does a terminal's foreground job, however the tests were
+    started: a job a shell starts in the background (`pytest &`) ignores SIGINT, its children
+    inherit that, and Python then installs no handler (the import ran to its end, exit 0)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _interrupt_after(argv: list[str], lines: int, folder: Path) -> tuple[int, str, list[str]]:
     """Run `argv` in its own process group, press Ctrl-C (SIGINT to the whole group, as a
     terminal does) once it has printed `lines` lines; its exit code, stderr and stdout lines.
     (Output goes to files: nothing read ahead from a pipe is lost.)"""
     out_file, err_file = folder / "stdout", folder / "stderr"
     with out_file.open("wb") as out, err_file.open("wb") as err:
-        process = subprocess.Popen(argv, stdout=out, stderr=err, start_new_session=True)
+        process = subprocess.Popen(argv, stdout=out, stderr=err, start_new_session=True, preexec_fn=_as_at_a_terminal)
     deadline = time.monotonic() + 120
     while out_file.read_bytes().count(b"\n") < lines and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
