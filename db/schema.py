@@ -11,8 +11,9 @@ out as people read them; their columns come from db/format.py.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import sqlite_utils
@@ -44,8 +45,15 @@ class Database(sqlite_utils.Database):
             yield self
             self.conn.execute("COMMIT")
         except BaseException:
-            self.rollback()
+            self._undo()
             raise
+
+    def _undo(self) -> None:
+        """Roll back, unless the connection is closed already. A Ctrl-C that lands between BEGIN
+        and the `with` block leaves this generator suspended; it is collected after the database
+        was closed (which undid the transaction), and a rollback then printed a traceback."""
+        with suppress(sqlite3.ProgrammingError):
+            self.rollback()
 
     @contextmanager
     def snapshot(self) -> Iterator[Database]:
@@ -59,11 +67,12 @@ class Database(sqlite_utils.Database):
             yield self
             self.conn.execute("COMMIT")
         except BaseException:
-            self.rollback()
+            self._undo()
             raise
         finally:
-            for (name,) in self.conn.execute("SELECT name FROM pragma_database_list WHERE seq > 1").fetchall():
-                self.conn.execute(f"DETACH DATABASE {name}")
+            with suppress(sqlite3.ProgrammingError):  # closed already (see _undo): nothing attached
+                for (name,) in self.conn.execute("SELECT name FROM pragma_database_list WHERE seq > 1").fetchall():
+                    self.conn.execute(f"DETACH DATABASE {name}")
 
 
 def connect(path: str | Path, *, migrate: bool = True) -> Database:

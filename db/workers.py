@@ -145,7 +145,7 @@ def _fork_server() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)  # used when the server starts
     environment = dict(os.environ)
-    with _ctrl_c_blocked():
+    with _ctrl_c_blocked(), _quiet_stderr():
         if _server_environment is not None and environment != _server_environment and not _live:
             # CPython stops its server so in its own tests; typeshed leaves the private method out
             forkserver._forkserver._stop()  # type: ignore[attr-defined]
@@ -200,6 +200,28 @@ def _cap_memory(limit: int) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)
     resource.setrlimit(resource.RLIMIT_DATA, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     _capped = limit
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """The fork server started with its standard error (and so its workers') on /dev/null. A
+    worker forked while Ctrl-C ends the batch finds its pool's semaphores already gone and
+    printed multiprocessing's traceback on the operator's terminal (over the app's screen, too).
+    Nothing a person needs is lost: a worker's errors come back with its file's result, its
+    traceback to the error log (db/errorlog.py), and a worker that dies fails its file."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no standard error at all: nothing to hide
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 @contextmanager

@@ -383,3 +383,16 @@ def test_a_reader_that_goes_away_is_no_error(samples_db):
     _, err = process.communicate(timeout=60)
     assert err.decode() == ""
     assert process.returncode == 1
+
+
+def test_a_transaction_left_by_ctrl_c_is_collected_quietly():
+    """A Ctrl-C between BEGIN and the `with` block leaves `atomic` suspended; collected after the
+    database is closed, it printed "Exception ignored … Cannot operate on a closed database"."""
+    code = (
+        "from nianbao.db.schema import connect\n"
+        "db = connect(':memory:')\n"
+        "left = db.atomic(); left.__enter__(); db.conn.close(); del left\n"
+        "import gc; gc.collect()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
