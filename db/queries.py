@@ -1,5 +1,5 @@
 """What the front ends read from the database besides the review queue (db/overview.py) and the
-stored reports (db/review.py): the CLI's list, a report's suggested values, the demo's summary.
+stored reports (db/review/): the CLI's list, a report's suggested values, the demo's summary.
 The app and the CLI call these functions; neither writes SQL of its own."""
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ class ImportStatus(StrEnum):
 
 # What the audit trail records, by kind.
 TRAIL_KINDS = {"correction": "更正", "status": "状态", "blank": "空白照录"}
-# Fixed reasons the program itself records for a change of status (db/review.py), by their code.
+# Fixed reasons the program itself records for a change of status (db/review/findings.py), by their code.
 TRAIL_REASONS_ZH = {"checks": "检查后自动设定"}
 
 
