@@ -9,7 +9,7 @@ import asyncio
 import re
 import shutil
 
-from textual.widgets import DataTable, Log, Markdown, Static
+from textual.widgets import DataTable, Markdown, Static
 
 from nianbao.db import review
 from nianbao.db.schema import connect
@@ -20,6 +20,7 @@ from nianbao.tui.screens.importing import ImportScreen
 from nianbao.tui.screens.publishing import PublishScreen
 from nianbao.tui.screens.queue import QueueScreen
 from nianbao.tui.screens.report import ReportScreen
+from nianbao.tui.widgets.step_log import StepLog
 from tests.app_pilot import until
 from tests.helpers import SAMPLE_NAMES, NoticeRecorder, sample_path
 
@@ -133,7 +134,7 @@ def test_a_chinese_operators_day(tmp_path, monkeypatch):
         read["about"] = str(app.screen.query_one("#about", Static).content)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen.published is not None)
-        read["log"] = list(app.screen.query_one(Log).lines)
+        read["log"] = list(app.screen.query_one(StepLog).written)
         read["where"] = str(app.screen.query_one("#where", Static).content)
         await pilot.press("ctrl+r")
         await until(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from textual.command import CommandList
-from textual.widgets import DataTable, Input, Log, OptionList
+from textual.widgets import DataTable, Input, OptionList
 
 from nianbao.db import review
 from nianbao.db.schema import connect
@@ -25,6 +25,7 @@ from nianbao.tui.screens.publishing import PublishScreen
 from nianbao.tui.screens.queue import QueueScreen
 from nianbao.tui.screens.report import ReportScreen
 from nianbao.tui.widgets.report_table import ReportTable
+from nianbao.tui.widgets.step_log import StepLog
 from tests.helpers import SAMPLE_NAMES, sample_path
 
 
@@ -113,7 +114,7 @@ def test_import_fix_approve_publish_serve(workspace):
         seen["about"] = str(app.screen.query_one("#about").content)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen.published is not None)
-        seen["log"] = list(app.screen.query_one(Log).lines)
+        seen["log"] = list(app.screen.query_one(StepLog).written)
         seen["where"] = str(app.screen.query_one("#where").content)
         await pilot.press("ctrl+r")
         await until(

@@ -7,7 +7,7 @@ import asyncio
 import sqlite3
 
 from click.testing import CliRunner
-from textual.widgets import Input, Log
+from textual.widgets import Input
 
 from nianbao.db import review
 from nianbao.db.pipeline import import_paths
@@ -16,6 +16,7 @@ from nianbao.tui.app import NianbaoApp
 from nianbao.tui.cli import cli
 from nianbao.tui.screens.dialogs import ConfirmDialog
 from nianbao.tui.screens.publishing import PublishScreen
+from nianbao.tui.widgets.step_log import StepLog
 from tests.app_pilot import until
 from tests.helpers import SAMPLE_NAMES, sample_path
 
@@ -76,11 +77,14 @@ def test_the_app_asks_before_a_publish_removes_reports(tmp_path, monkeypatch):
         await pilot.press("enter")  # the focus is on 取消
         await until(pilot, lambda: isinstance(app.screen, PublishScreen))
         kept = live_reports(out)
+        await pilot.pause()
+        steps = app.screen.query_one(StepLog)
+        refusal = (steps.written[-1], steps.shown())
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.click("#ok")
         await until(pilot, lambda: isinstance(app.screen, PublishScreen) and app.screen.published is not None)
-        return question, kept, list(app.screen.query_one(Log).lines)
+        return question, kept, refusal, app.screen.query_one(StepLog).written
 
     async def go():
         app = NianbaoApp(str(empty))
@@ -88,7 +92,10 @@ def test_the_app_asks_before_a_publish_removes_reports(tmp_path, monkeypatch):
             await pilot.pause()
             return await steps(app, pilot)
 
-    question, kept, log = asyncio.run(go())
+    question, kept, (said, shown), log = asyncio.run(go())
     assert question.startswith("网站现有 5 份报告、5 个县，这次发布只有 0 份、0 个县；将消失：")
     assert kept == 5  # cancelled: the live site as it was
+    # The refusal is longer than the 80-column screen: wrapped onto lines of the log, none cut off.
+    assert said.startswith("未发布：网站现有 5 份报告") and len(said) > 80
+    assert len(shown) > 1 and "".join(shown).replace(" ", "") == said.replace(" ", "")
     assert log[-1].startswith("已发布 0 份报告") and live_reports(out) == 0

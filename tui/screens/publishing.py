@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Log, ProgressBar, Static
+from textual.widgets import Button, Checkbox, Footer, Header, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from nianbao.db.overview import overview
@@ -26,6 +26,7 @@ from nianbao.publish.guard import WouldRemove
 from nianbao.publish.run import Published, publish
 from nianbao.publish.serving import Server
 from nianbao.tui.screens.dialogs import ConfirmDialog
+from nianbao.tui.widgets.step_log import StepLog
 
 DEFAULT_OUT = "published"
 
@@ -88,7 +89,7 @@ class PublishScreen(Screen):
             yield Button("启动 Datasette", id="serve", compact=True, disabled=True)
         yield ProgressBar(id="progress", show_eta=False, classes="idle")
         yield Static("", id="timing")
-        yield Log(id="steps", highlight=False)
+        yield StepLog(id="steps")
         yield Static("", id="where", markup=False)  # folder names are not markup
         yield Footer()
 
@@ -139,9 +140,9 @@ class PublishScreen(Screen):
         self.query_one("#start", Button).disabled = True
         self.query_one("#progress", ProgressBar).remove_class("idle")
         self.query_one("#progress", ProgressBar).update(total=None, progress=0)
-        self.query_one("#steps", Log).clear()
+        self.query_one("#steps", StepLog).clear()
         self.query_one("#where", Static).update("")
-        self.query_one("#steps", Log).focus()
+        self.query_one("#steps", StepLog).focus()
         self.run_publish(Path(raw).expanduser(), self.query_one("#unapproved", Checkbox).value, allow_removals)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="publish")
@@ -161,13 +162,13 @@ class PublishScreen(Screen):
         self.post_message(PublishDone(done))
 
     def on_publish_step(self, message: PublishStep) -> None:
-        self.query_one("#steps", Log).write_line(message.text)
+        self.query_one("#steps", StepLog).write_line(message.text)
 
     def on_publish_done(self, message: PublishDone) -> None:
         done = self.published = message.done
         self._stop()
         self.query_one("#progress", ProgressBar).update(total=1, progress=1)
-        self.query_one("#steps", Log).write_line(done.summary())
+        self.query_one("#steps", StepLog).write_line(done.summary())
         self._show_where()
         self._read_database()
         self.notify(f"已发布 {done.reports} 份报告")
@@ -180,7 +181,7 @@ class PublishScreen(Screen):
                 self._confirm_removals(event.worker.error)
                 return
             self.query_one("#progress", ProgressBar).update(total=1, progress=0)
-            self.query_one("#steps", Log).write_line(f"失败：{event.worker.error}")
+            self.query_one("#steps", StepLog).write_line(f"失败：{event.worker.error}")
             self.notify(str(event.worker.error), title="发布失败", severity="error", markup=False)
         elif event.worker.group == "serve" and event.state == WorkerState.ERROR:
             self.server = None
@@ -191,7 +192,7 @@ class PublishScreen(Screen):
         """The publish would take reports or counties off the live site: say which, and go on
         only if the operator confirms."""
         self.query_one("#progress", ProgressBar).update(total=1, progress=0)
-        self.query_one("#steps", Log).write_line(f"未发布：{refused.removals.describe()}")
+        self.query_one("#steps", StepLog).write_line(f"未发布：{refused.removals.describe()}")
         question = f"{refused.removals.describe()}。\n仍要发布吗？网站上将不再有这些报告。"
 
         def answered(go: bool | None) -> None:
