@@ -1,7 +1,7 @@
 """Import CPU per report for text, HTML and DOCX beside each form's floor, measured in the same
 run (issue 18).
 
-    python benchmarks/bench_floors.py [--copies 8] [--rounds 5] [--profile FORM:FILE]
+    python benchmarks/bench_floors.py [--copies 8] [--rounds 5] [--profile FORM:FILE] [--steps]
 
 Each form's files are distinct reports (the five samples, `--copies` of each with the county
 renamed, written out by the test fixture makers: tests/forms/). "import": `import_file` of
@@ -12,6 +12,8 @@ same files into a fresh nianbao database (its schema and pragmas):
   `executemany`, one commit;
 - HTML / DOCX: lxml's tree of the page (of word/document.xml), every table cell's text, then the
   same inserts.
+`--steps`: then the steps of an import one by one (bench_import.py's `steps`) beside the floor's
+read and the floor's store, CPU ms per report.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not in
 
 from lxml import etree
 
+from benchmarks.bench_import import steps
 from nianbao.db.pipeline import import_file, parse_file
 from nianbao.db.schema import connect
 from tests.forms import docx, html
@@ -72,9 +75,11 @@ def _docx_floor(data: bytes) -> int:
 FLOOR_READ = {"text": _text_floor, "html": _html_floor, "docx": _docx_floor}
 
 
-def floor_round(folder: Path, paths: list[Path], kind: str) -> float:
+def floor_round(folder: Path, paths: list[Path], kind: str, reading: list[float] | None = None) -> float:
     """CPU seconds of the floor over the files: into a fresh nianbao database (its schema,
-    indexes and pragmas), the bytes in `documents`, a bare `reports` row, 200 `cells` rows."""
+    indexes and pragmas), the bytes in `documents`, a bare `reports` row, 200 `cells` rows.
+    `reading`: its first item gets the seconds of the read alone added."""
+    reading = reading if reading is not None else [0.0]
     connect(folder / "floor.db").close()
     conn = sqlite3.connect(folder / "floor.db", isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
@@ -83,7 +88,9 @@ def floor_round(folder: Path, paths: list[Path], kind: str) -> float:
     start = time.process_time()
     for report_id, path in enumerate(paths, start=1):
         data = path.read_bytes()
+        begun = time.process_time()
         read(data)
+        reading[0] += time.process_time() - begun
         sha = hashlib.sha256(data).hexdigest()
         rows = [
             (report_id, "table3", f"row{i // 7}", f"col{i % 7}", i, str(i), i, None, 0, i // 7, i % 7)
@@ -143,6 +150,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="best of this many rounds")
     parser.add_argument("--forms", help="comma-separated forms (default: all)")
     parser.add_argument("--profile", help="FORM:FILE: a cProfile of one import round of each FORM style, in FILE.STYLE")
+    parser.add_argument("--steps", action="store_true", help="then each step of the import beside the floor's two")
     args = parser.parse_args()
     forms = [f for f in FORMS if not args.forms or f.split()[0] in args.forms.split(",")]
     print(
@@ -150,6 +158,7 @@ def main() -> None:
     )
     print("| form | reports | import ms | floor ms | import / floor |")
     print("|---|---|---|---|---|")
+    step_rows: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         for form in forms:
             folder = Path(tmp) / form.split()[0]
@@ -169,6 +178,34 @@ def main() -> None:
             n = len(paths)
             imp, flo = min(imports) / n * 1000, min(floors) / n * 1000
             print(f"| {form} | {n} | {imp:.2f} | {flo:.2f} | {imp / flo:.1f}× |", flush=True)
+            if args.steps:
+                step_rows.append(
+                    f"| {form} | {step_row(folder / f'steps-{len(step_rows)}', paths, kind, args.rounds)} |"
+                )
+    if args.steps:
+        print("\nsteps, CPU ms per report (best of the rounds each): import's steps as import_file runs them, then")
+        print("the floor's read and the floor's store (bytes, report row, 200 cells, commit)")
+        print(f"| form | {' | '.join(STEPS)} | floor read | floor store |")
+        print("|---|" + "---|" * (len(STEPS) + 2))
+        print("\n".join(step_rows))
+
+
+STEPS = ("read", "parse", "store", "checks + findings stored", "commit", "rules")
+
+
+def step_row(folder: Path, paths: list[Path], kind: str, rounds: int) -> str:
+    """Each step's CPU ms per report, best of `rounds`, and the floor's read and store."""
+    best = dict.fromkeys((*STEPS, "floor read", "floor store"), float("inf"))
+    for r in range(rounds):
+        work = folder / f"round{r}"
+        work.mkdir(parents=True)
+        for step, seconds in steps(work, paths).items():
+            best[step] = min(best[step], seconds)
+        reading = [0.0]
+        total = floor_round(work, paths, kind, reading)
+        best["floor read"] = min(best["floor read"], reading[0])
+        best["floor store"] = min(best["floor store"], total - reading[0])
+    return " | ".join(f"{seconds / len(paths) * 1000:.2f}" for seconds in best.values())
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import PurePath
 
 from nianbao.db.document import Document, Source
@@ -221,8 +221,19 @@ def _source_columns(source: Source | None) -> tuple[int | str | None, ...]:
     written now so that every reader of the cell says it the same way)."""
     if source is None:
         return (None,) * 6 + (_UNKNOWN_PLACE,)
-    bbox = ",".join(f"{x:.1f}" for x in source.bbox) if source.bbox else None
-    return source.line, source.page, source.table, source.row, source.col, bbox, source.describe()
+    if source.bbox:  # a PDF's: each its own (and -0.0 equals 0.0 but is printed otherwise)
+        bbox = ",".join(f"{x:.1f}" for x in source.bbox)
+        return source.line, source.page, source.table, source.row, source.col, bbox, source.describe()
+    return _place_columns(source.line, source.page, source.table, source.row, source.col)
+
+
+@lru_cache(maxsize=4096)
+def _place_columns(
+    line: int | None, page: int | None, table: int | None, row: int | None, col: int | None
+) -> tuple[int | str | None, ...]:
+    """`_source_columns` of a source without a box, kept: the same lines, tables and cells come
+    back in every report of a batch."""
+    return line, page, table, row, col, None, Source(line, page, table, row, col).describe()
 
 
 _UNKNOWN_PLACE = Source().describe()

@@ -56,8 +56,26 @@ def is_numbering(text: str) -> bool:
     return bool(text) and not _NUMBERING.sub("", text)
 
 
+# The full-width forms Chinese text prints (，：（１２） and the ideographic space), each as NFKC
+# gives it: a compatibility decomposition to one ASCII character, so mapping them first leaves
+# NFKC's result the same.
+_FULL_WIDTH = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in (*range(0xFF01, 0xFF5F), 0x3000)}
+_FULL_WIDTH_FORM = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def map_full_width(text: str) -> str:
+    """The full-width forms of `text` as NFKC maps them, one character for one (a pattern and a
+    dict: `str.translate` looks up every character, five times slower on Chinese text)."""
+    return _FULL_WIDTH_FORM.sub(lambda m: _FULL_WIDTH[m.group()], text)
+
+
 def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    """NFKC. Most text is normalized once its full-width forms are mapped (a narrative's
+    punctuation): checked, which is quicker than normalizing it again."""
+    if text.isascii():
+        return text
+    mapped = map_full_width(text)
+    return mapped if unicodedata.is_normalized("NFKC", mapped) else unicodedata.normalize("NFKC", mapped)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from nianbao.db.parse.identity import (
     resolve_identity,
 )
 from nianbao.db.parse.labels import normalize
-from nianbao.db.parse.running import RunningTables, read_running, settle_by_narrative
+from nianbao.db.parse.running import RunningTables, find_running, read_running, settle_by_narrative
 from nianbao.db.parse.sections import Outline, SectionText, lines_of, narrative, outline, unfold
 from nianbao.db.parse.tables import parse_table2, parse_table3, parse_table4, rows_of
 from nianbao.db.regions import resolve_region
@@ -47,12 +47,18 @@ def parse_document(document: Document) -> Report:
     if not any(note.code in _ROW_TROUBLE for note in report.notes):
         return report
     # Rows the layout could not give (a converter's Markdown: labels apart from their numbers, a
-    # number on a line of its own): the running text may read them; the reading with fewer blanks wins.
-    running = read_running(blocks)
-    if running is None:
+    # number on a line of its own): the running text may read them; the reading with fewer blanks
+    # wins. Its blanks are known before its runs are split (`RunningRows.blank_cells`: what the
+    # sums settle is never blank, and nothing after them fills a cell), so a reading that cannot
+    # win is not finished.
+    blanks = _blank_cells(report)
+    if blanks == 0:
         return report
-    other = _parse_running(document, blocks, header, running)
-    return other if _blank_cells(other) < _blank_cells(report) else report
+    rows = find_running(blocks)
+    if rows is None or rows.blank_cells() >= blanks:
+        return report
+    other = _parse_running(document, blocks, header, rows.settle())
+    return other if _blank_cells(other) < blanks else report
 
 
 _ROW_TROUBLE = ("row-incomplete", "row-missing", "row-extra-values", "row-unrecognised")

@@ -10,6 +10,7 @@ into the row's cells by the table's arithmetic (`settle`); a row printed without
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -36,10 +37,10 @@ from nianbao.db.format import (
     parse_cell_path,
 )
 from nianbao.db.model import BLANK, Note, Report, Value
-from nianbao.db.parse.labels import is_known_label, label_heads, nfkc, normalize, read_cell
+from nianbao.db.parse.labels import is_known_label, label_heads, map_full_width, nfkc, normalize, read_cell
 from nianbao.db.parse.numerals import NUMERAL_CHARS
 from nianbao.db.parse.runs import Reading, readings, tokens
-from nianbao.db.parse.tables import NO_TABLE4, TableResult, row_missing, to_value, unit_notes
+from nianbao.db.parse.tables import TableResult, row_missing, to_value, unit_notes
 
 ROW_GAP = 400  # characters a row's label may sit after the previous row's (group headings between)
 _GAP = r"[\s\"'“”‘’|]*"  # what may fall between the characters of a label: spaces, quotes, pipes
@@ -79,12 +80,20 @@ class RunningText:
                     if row:
                         pieces.append((" | ".join(c.text for c in row), row[0].source))  # a cell is a cell
         self.offsets: list[int] = []
-        self.sources: list[Source] = []
+        self.sources: list[Source] = [source for _, source in pieces]
+        whole = "\n".join(text for text, _ in pieces)
+        mapped = _mapped_whole(whole)
+        if mapped is not None:  # each piece is its own text mapped: the same length
+            pos = 0
+            for text, _ in pieces:
+                self.offsets.append(pos)
+                pos += len(text) + 1
+            self.text = mapped
+            return
         parts, pos = [], 0
-        for text, source in pieces:
+        for text, _ in pieces:
             clean = _comparable(text)
             self.offsets.append(pos)
-            self.sources.append(source)
             parts.append(clean)
             pos += len(clean) + 1
         self.text = "\n".join(parts)
@@ -107,10 +116,26 @@ class RunningText:
 _NO_MARKS = re.compile(r"[\x00-\x7f\u4e00-\u9fff]+")
 
 
+def _mapped_whole(text: str) -> str | None:
+    """`_comparable` of every line of `text` at once, when that is its full-width forms mapped
+    (`labels.map_full_width`), and None when it may be more (a footnote mark, a character NFKC changes
+    otherwise). A line break is a boundary of NFKC (nothing composes or reorders across it, and
+    nothing normalizes to it): the whole normalized means each line is, so each line's
+    `_comparable` is its mapped text, of the same length."""
+    if _has_marks(text):
+        return None
+    mapped = map_full_width(text)
+    return mapped if unicodedata.is_normalized("NFKC", mapped) else None
+
+
+def _has_marks(text: str) -> bool:
+    return any(c.isdigit() and not c.isdecimal() for c in _NO_MARKS.sub("", text))
+
+
 def _comparable(text: str) -> str:
     """NFKC (full-width digits and brackets to half-width), but a footnote mark (¹, ①) stays a mark:
     NFKC would make 11¹ the digits 111."""
-    if not any(c.isdigit() and not c.isdecimal() for c in _NO_MARKS.sub("", text)):
+    if not _has_marks(text):
         return nfkc(text)
     return "".join(c if c.isdigit() and not c.isdecimal() else nfkc(c) for c in text)
 
@@ -598,6 +623,13 @@ class RunningTables:
 def read_running(blocks: Sequence[Block]) -> RunningTables | None:
     """Tables 二, 三 and 四 read from the running text of the blocks; None when no table 三 is
     found (no row label of it followed by numbers) or the text ends before its total or table 四."""
+    found = find_running(blocks)
+    return found.settle() if found is not None else None
+
+
+def find_running(blocks: Sequence[Block]) -> RunningRows | None:
+    """The rows of tables 二, 三 and 四 found in the running text, each with its run, before the
+    tables' sums split the runs (`RunningRows.settle`); None as for `read_running`."""
     doc = RunningText(blocks)
     spec = FORMAT_2021
     rows3 = [(row.key, row.labels) for row in FORMAT_2021.table3_rows]
@@ -607,14 +639,12 @@ def read_running(blocks: Sequence[Block]) -> RunningTables | None:
     t2_start = _table2_start(doc.text, found3[0].start)
     if _is_2019(doc.text[t2_start : found3[0].start]):
         spec = FORMAT_2019
-    t3, end3 = _table3(doc, spec, found3)
-    t2 = _table2(doc, spec, t2_start, found3[0].start)
-    t4 = _table4(doc, spec, end3)
-    if not t4.found or any(
-        n.code == "row-missing" and n.cells == (cell_path("table3", "total", ROW_WILDCARD),) for n in t3.notes
-    ):
+    t3 = _table3_rows(doc, spec, found3)
+    t2 = _table2_rows(doc, spec, t2_start, found3[0].start)
+    t4 = _table4_rows(doc, spec, t3.end)
+    if t4 is None or t3.total_missing():
         return None  # cut short: a truncated report is refused, never kept in half
-    return RunningTables(spec, t2, t3, t4)
+    return RunningRows(spec, t2, t3, t4)
 
 
 def _is_2019(text: str) -> bool:
@@ -630,9 +660,68 @@ def _table2_start(text: str, before: int) -> int:
     return max(at, 0)
 
 
-def _table3(doc: RunningText, spec: ReportFormat, found21: list[Found]) -> tuple[TableResult, int]:
+def _no_values(run: RowRun) -> bool:
+    """Whether `_settle_rows` leaves the row blank whatever the sums say: no run, or one that no
+    reading splits into the row's cells (a one-cell row's printed cell is read, not counted)."""
+    return run.readings is None or (run.cell is None and not run.readings)
+
+
+@dataclass
+class _Table3Rows:
+    spec: ReportFormat
+    rows: list[tuple[str, Sequence[str]]]  # the format's rows, or with (六)其他处理 as one row
+    runs: list[RowRun]
+    end: int  # where table 三's last row's run ends: table 四 follows
+
+    @property
+    def columns(self) -> list[str]:
+        return [c.key for c in self.spec.table3_columns]
+
+    def total_missing(self) -> bool:
+        """Whether the total row is a row of the table no label of which was found (a report cut short)."""
+        return any(key == "total" for key, _ in self.rows) and all(r.key != "total" for r in self.runs)
+
+    def blank_cells(self) -> int:
+        """Cells certain to be blank once settled: the rows not found or without values, and a
+        single 其他处理 row's three sub-items."""
+        read = {r.key for r in self.runs if not _no_values(r)}
+        keys = {key for key, _ in self.rows}
+        single = any(r.key == "other_single" for r in self.runs)
+        blank_rows = sum(row.key not in read if row.key in keys else single for row in self.spec.table3_rows)
+        return blank_rows * len(self.columns)
+
+    def settle(self) -> TableResult:
+        spec, rows, columns = self.spec, self.rows, self.columns
+
+        def paths(key: str) -> tuple[str, ...]:
+            return tuple(cell_path("table3", key, c) for c in columns)
+
+        values, notes = _settle_rows(spec.version, self.runs, paths, _table3_plausible)
+        if "other_single" in values:
+            row = values.pop("other_single")
+            printed = _bar(v.value for v in row)
+            for key in ("other_overdue_correction", "other_overdue_fee", "other_other"):
+                values[key] = [BLANK] * len(columns)
+            cells = tuple(
+                cell_path("table3", k, ROW_WILDCARD)
+                for k in ("other_overdue_correction", "other_overdue_fee", "other_other")
+            )
+            message = f"表三只印有一行（六）其他处理（{printed}），没有分列其下三项"
+            notes = [n for n in notes if not n.cells or parse_cell_path(n.cells[0]).key != "other_single"]
+            notes.append(Note("other-single-row", cells, message, row[0].source if row else None))
+        for key, variants in rows:
+            if key not in values and key != "other_single":
+                values[key] = [BLANK] * len(columns)
+                notes.append(
+                    Note("row-missing", (cell_path("table3", key, ROW_WILDCARD),), row_missing("table3", variants[0]))
+                )
+        ordered = {row.key: values[row.key] for row in spec.table3_rows}
+        return TableResult(ordered, notes, True)
+
+
+def _table3_rows(doc: RunningText, spec: ReportFormat, found21: list[Found]) -> _Table3Rows:
     columns = [c.key for c in spec.table3_columns]
-    rows = [(row.key, row.labels) for row in spec.table3_rows]
+    rows: list[tuple[str, Sequence[str]]] = [(row.key, row.labels) for row in spec.table3_rows]
     start = found21[0].start
     if spec is FORMAT_2021 and _single_other_row(doc.text, found21) is not None:
         rows = [r for r in rows if not r[0].startswith("other_")]
@@ -641,32 +730,8 @@ def _table3(doc: RunningText, spec: ReportFormat, found21: list[Found]) -> tuple
     labels = {key: variants[0] for key, variants in rows}
     widths = {key: len(columns) for key, _ in rows}
     runs = _row_runs(doc, found, widths, labels)
-
-    def paths(key: str) -> tuple[str, ...]:
-        return tuple(cell_path("table3", key, c) for c in columns)
-
-    values, notes = _settle_rows(spec.version, runs, paths, _table3_plausible)
-    if "other_single" in values:
-        row = values.pop("other_single")
-        printed = _bar(v.value for v in row)
-        for key in ("other_overdue_correction", "other_overdue_fee", "other_other"):
-            values[key] = [BLANK] * len(columns)
-        cells = tuple(
-            cell_path("table3", k, ROW_WILDCARD)
-            for k in ("other_overdue_correction", "other_overdue_fee", "other_other")
-        )
-        message = f"表三只印有一行（六）其他处理（{printed}），没有分列其下三项"
-        notes = [n for n in notes if not n.cells or parse_cell_path(n.cells[0]).key != "other_single"]
-        notes.append(Note("other-single-row", cells, message, row[0].source if row else None))
-    for key, variants in rows:
-        if key not in values and key != "other_single":
-            values[key] = [BLANK] * len(columns)
-            notes.append(
-                Note("row-missing", (cell_path("table3", key, ROW_WILDCARD),), row_missing("table3", variants[0]))
-            )
     end = found[-1].end + len(_run_at(doc.text, found[-1].end)) if found else start
-    ordered = {row.key: values[row.key] for row in spec.table3_rows}
-    return TableResult(ordered, notes, True), end
+    return _Table3Rows(spec, rows, runs, end)
 
 
 def _single_other_row(text: str, found: list[Found]) -> int | None:
@@ -682,7 +747,44 @@ def _single_other_row(text: str, found: list[Found]) -> int | None:
     return m.start() if sub_item is None else None
 
 
-def _table2(doc: RunningText, spec: ReportFormat, start: int, stop: int) -> TableResult:
+@dataclass
+class _Table2Rows:
+    spec: ReportFormat
+    found: bool  # any row of it
+    runs: list[RowRun]
+
+    @property
+    def keys(self) -> dict[str, list[str]]:
+        return {row.label: [f.key for f in row.fields] for row in self.spec.table2}
+
+    def blank_cells(self) -> int:
+        """Cells certain to be blank once settled: those of the rows not found or without values
+        (a field of two rows is the later row's, as in `settle`)."""
+        read = {r.key for r in self.runs if not _no_values(r)}
+        keys = self.keys
+        blank = {key: row.label not in read for row in self.spec.table2 for key in keys[row.label]}
+        return sum(blank.values())
+
+    def settle(self) -> TableResult:
+        spec, keys = self.spec, self.keys
+
+        def paths(key: str) -> tuple[str, ...]:
+            return tuple(cell_path("table2", k) for k in keys[key])
+
+        values, notes = _settle_rows(spec.version, self.runs, paths, _table2_plausible)
+        flat: dict[str, list[Value]] = {}
+        for row in spec.table2:
+            vs = values.get(row.label)
+            if vs is None:
+                cells = paths(row.label)
+                notes.append(Note("row-missing", cells, row_missing("table2", row.label)))
+                vs = [BLANK] * len(cells)
+            for key, v in zip(keys[row.label], vs, strict=True):
+                flat[key] = [v]
+        return TableResult(flat, notes, self.found)
+
+
+def _table2_rows(doc: RunningText, spec: ReportFormat, start: int, stop: int) -> _Table2Rows:
     keys = {row.label: [f.key for f in row.fields] for row in spec.table2}
     rows = [(row.label, row.labels) for row in spec.table2]
     found = []
@@ -695,38 +797,58 @@ def _table2(doc: RunningText, spec: ReportFormat, start: int, stop: int) -> Tabl
             cursor = hit.end
     widths = {key: len(fields) for key, fields in keys.items()}
     runs = _row_runs(doc, found, widths, {k: k for k in keys}, stop)
-
-    def paths(key: str) -> tuple[str, ...]:
-        return tuple(cell_path("table2", k) for k in keys[key])
-
-    values, notes = _settle_rows(spec.version, runs, paths, _table2_plausible)
-    flat: dict[str, list[Value]] = {}
-    for row in spec.table2:
-        vs = values.get(row.label)
-        if vs is None:
-            cells = paths(row.label)
-            notes.append(Note("row-missing", cells, row_missing("table2", row.label)))
-            vs = [BLANK] * len(cells)
-        for key, v in zip(keys[row.label], vs, strict=True):
-            flat[key] = [v]
-    return TableResult(flat, notes, bool(found))
+    return _Table2Rows(spec, bool(found), runs)
 
 
-def _table4(doc: RunningText, spec: ReportFormat, start: int) -> TableResult:
-    """Table 四: after its header (…结果维持…总计), one run of 15 cells."""
-    keys = [f.key for f in spec.table4]
+@dataclass
+class _Table4Rows:
+    spec: ReportFormat
+    run: RowRun  # its one row
+
+    @property
+    def keys(self) -> list[str]:
+        return [f.key for f in self.spec.table4]
+
+    def blank_cells(self) -> int:
+        return len(set(self.keys)) if _no_values(self.run) else 0
+
+    def settle(self) -> TableResult:
+        keys = self.keys
+        values, notes = _settle_rows(
+            self.spec.version, [self.run], lambda _: tuple(cell_path("table4", k) for k in keys), _table3_plausible
+        )
+        row = values["table4"]
+        return TableResult({k: [v] for k, v in zip(keys, row, strict=True)}, notes, True)
+
+
+def _table4_rows(doc: RunningText, spec: ReportFormat, start: int) -> _Table4Rows | None:
+    """Table 四: after its header (…结果维持…总计), one run of 15 cells; None when there is none."""
     header = re.compile(rf"维{_GAP}持").search(doc.text, start)
     digit = re.compile(r"\d").search(doc.text, header.end()) if header else None
     if digit is None:
-        cells = tuple(cell_path("table4", k) for k in keys)
-        return TableResult({k: [BLANK] for k in keys}, [Note("row-missing", cells, NO_TABLE4)], False)
+        return None
     found = Found("table4", digit.start(), digit.start())
-    runs = _row_runs(doc, [found], {"table4": len(keys)}, {"table4": "表四"})
-    values, notes = _settle_rows(
-        spec.version, runs, lambda _: tuple(cell_path("table4", k) for k in keys), _table3_plausible
-    )
-    row = values["table4"]
-    return TableResult({k: [v] for k, v in zip(keys, row, strict=True)}, notes, True)
+    (run,) = _row_runs(doc, [found], {"table4": len(spec.table4)}, {"table4": "表四"})
+    return _Table4Rows(spec, run)
+
+
+@dataclass
+class RunningRows:
+    """Tables 二, 三 and 四 found in the running text, their runs not yet split into cells."""
+
+    format: ReportFormat
+    table2: _Table2Rows
+    table3: _Table3Rows
+    table4: _Table4Rows
+
+    def blank_cells(self) -> int:
+        """Cells the settled tables will hold blank, at least (what the sums decide is never blank):
+        a reading with as many blanks as another cannot win over it (report.parse_document)."""
+        return self.table2.blank_cells() + self.table3.blank_cells() + self.table4.blank_cells()
+
+    def settle(self) -> RunningTables:
+        """The runs split into cells by the tables' sums: the tables as read."""
+        return RunningTables(self.format, self.table2.settle(), self.table3.settle(), self.table4.settle())
 
 
 # --- The narrative decides what the sums cannot ---------------------------------------------------

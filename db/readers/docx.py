@@ -258,6 +258,8 @@ class _Walker:
         pieces: list[str] = []
         self._collect(p, pieces)
         text = "".join(pieces).replace("\t", " ").replace("\xa0", " ")
+        if "\n" not in text:  # one line (most paragraphs): join_lines of it alone is it, stripped
+            return text.strip(_SPACE)
         return join_lines(text.split("\n"))
 
     def _collect(self, element: etree._Element, out: list[str]) -> None:
@@ -333,7 +335,8 @@ class _Walker:
 
     def cell_text(self, tc: etree._Element) -> str:
         """A cell's paragraphs joined (a header over two lines "本年" / "制作件数" is one label)."""
-        return join_lines([self.paragraph_text(p) for p in self._children(tc) if p.tag == self.P])
+        texts = [self.paragraph_text(p) for p in self._children(tc) if p.tag == self.P]
+        return texts[0] if len(texts) == 1 else join_lines(texts)  # a paragraph's text is joined already
 
     def _grid_before(self, tr: etree._Element) -> int:
         """Grid columns a row skips before its first cell (w:gridBefore)."""
