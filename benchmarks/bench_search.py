@@ -4,7 +4,7 @@
     python benchmarks/bench_search.py visit SITE [--query 政府信息公开 --province 13]
 
 index: publish.search_index.build_index over the whole site (every bundle, one a prefecture, two
-Pagefind runs at a time), its wall time, the largest Pagefind process (getrusage RUSAGE_CHILDREN) and the peak of
+at a time, each thread's bundles by one Pagefind service), its wall time, the largest Pagefind process (getrusage RUSAGE_CHILDREN) and the peak of
 all its Pagefind processes together (their RSS summed, sampled every 20 ms from /proc); then the
 re-index of one bundle (the largest and the median by pages), as a publish after one change
 would run it. It rewrites SITE/pagefind/ in place.

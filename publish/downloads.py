@@ -16,6 +16,7 @@ a spreadsheet shows it instead of running it. The JSON and the database are unto
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -190,7 +191,9 @@ def _on_disk(folder: Path) -> set[str]:
 
 def _write(conn: sqlite3.Connection, stem: Path, table: Table, report_ids: list[int] | None) -> None:
     """One table (or its rows of some reports) as CSV and JSON, rows in the table's order: SQLite
-    makes both lines of a row in one pass, Python writes them a chunk at a time."""
+    makes both lines of a row in one pass, as UTF-8 bytes (a BLOB: never decoded to str and
+    encoded again, ~0.6 s of 3.3 s for the cells of 3,000 reports), Python writes them a chunk
+    at a time."""
     columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table.name})")]
     where, params = (
         ("", [])
@@ -199,22 +202,21 @@ def _write(conn: sqlite3.Connection, stem: Path, table: Table, report_ids: list[
     )
     csv_line = " || ',' || ".join(_csv_field(c) for c in columns)
     json_line = "json_object(" + ", ".join(f"'{c}', {_exact_json(c)}" for c in columns) + ")"
-    cursor = conn.execute(f"SELECT {csv_line}, {json_line} FROM {table.name} {where} ORDER BY {table.order}", params)
+    lines = f"CAST({csv_line} AS BLOB), CAST({json_line} AS BLOB)"
+    cursor = conn.execute(f"SELECT {lines} FROM {table.name} {where} ORDER BY {table.order}", params)
     for suffix in (".csv", ".json"):  # replaced, never written into: the file may be the live site's too
         stem.with_suffix(suffix).unlink(missing_ok=True)
-    with (
-        stem.with_suffix(".csv").open("w", encoding="utf-8", newline="") as csv_file,
-        stem.with_suffix(".json").open("w", encoding="utf-8", newline="\n") as json_file,
-    ):
-        csv_file.write("\ufeff")  # the BOM: spreadsheets then read the file as UTF-8
-        csv.writer(csv_file, lineterminator="\r\n").writerow(columns)
-        json_file.write("[")
-        separator = "\n"
+    header = io.StringIO(newline="")
+    csv.writer(header, lineterminator="\r\n").writerow(columns)
+    with stem.with_suffix(".csv").open("wb") as csv_file, stem.with_suffix(".json").open("wb") as json_file:
+        csv_file.write(("\ufeff" + header.getvalue()).encode("utf-8"))  # the BOM: spreadsheets then read UTF-8
+        json_file.write(b"[")
+        separator = b"\n"
         while rows := cursor.fetchmany(CHUNK):
-            csv_file.write("".join(f"{line}\r\n" for line, _ in rows))
-            json_file.write(separator + ",\n".join(line for _, line in rows))
-            separator = ",\n"
-        json_file.write("\n]\n")
+            csv_file.write(b"".join(line + b"\r\n" for line, _ in rows))
+            json_file.write(separator + b",\n".join(line for _, line in rows))
+            separator = b",\n"
+        json_file.write(b"\n]\n")
 
 
 def _csv_field(column: str) -> str:

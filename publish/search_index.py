@@ -1,5 +1,7 @@
 """The site's search index: Pagefind, run offline from its bundled binary, one bundle per
-prefecture, then made byte-stable.
+prefecture, then made byte-stable. The binary runs as a service (`PagefindService`), one per
+indexing thread, building bundle after bundle: its start-up is paid once a publish, not once a
+bundle, and a bundle's files are the bytes a run of the binary writes over the same pages.
 
 Layout under site/pagefind/ (BUNDLE):
     pagefind-ui.js, pagefind-ui.css   the search box, the same for every bundle
@@ -9,8 +11,8 @@ Layout under site/pagefind/ (BUNDLE):
                                       one (13/1301 for 石家庄市; other/other for reports not on
                                       the map)
 One bundle per prefecture, small neighbours packed together (`packs`: at most PACK_COUNTIES
-counties; 93 bundles for the country), keeps each Pagefind run small (memory and time grow
-with the pages of a run: ~5.7 ms of CPU a page) and lets a publish after one correction re-index
+counties; 93 bundles for the country), keeps each bundle's index small (memory and time grow
+with its pages: ~5.7 ms of CPU a page) and lets a publish after one correction re-index
 one bundle, never a whole province (河北: 1,600 pages, 9 s). Bundles sit in their province's
 folder, so a publish's record of what it touched (publish/changes.py: pagefind/<province>)
 covers them. The search page merges the bundles in the browser (Pagefind's mergeIndex): all of
@@ -27,12 +29,14 @@ any other Pagefind version alone.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import subprocess
-import sys
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -41,6 +45,7 @@ from pathlib import Path
 from typing import Self
 
 from nianbao.db.regions import COUNTY, search_divisions
+from nianbao.publish.fsutil import write_file
 from nianbao.publish.untrusted import prefecture_key, province_key
 
 PAGEFIND_VERSION = "1.5.2"
@@ -53,7 +58,8 @@ UNUSED: tuple[str, ...] = ("pagefind-component-ui.css", "pagefind-component-ui.j
 UNUSED += ("pagefind-modular-ui.css", "pagefind-modular-ui.js")
 PROVINCE_FILTER = "省份"
 META_FILTERS = 3  # position of the [[filter, file hash], …] list in a .pf_meta
-# Two Pagefind runs at a time (the machine has 2 cores); a bundle's run stays under ~100 MiB.
+# Two bundles indexed at a time, each thread by its own Pagefind service (the machine has 2
+# cores); a service stays near ~120 MiB at 3,000 reports (it frees each bundle's index once written).
 WORKERS = 2
 # County-level divisions a search bundle holds at most (a prefecture with more is a bundle alone):
 # 40 counties × 5 years is some 240 pages, ~1.4 s of Pagefind; the country is 93 bundles, which a
@@ -78,10 +84,11 @@ def build_index(site: Path, bundles: Iterable[str] | None = None) -> None:
 
 
 class Indexer:
-    """Pagefind runs started bundle by bundle as the pages of each are written (publish/static_site.py),
-    WORKERS at a time in threads (each waits on its Pagefind process); leaving the `with` block
-    waits for them all, then writes shards.json. `bundles` as for `build_index`: None clears
-    every bundle first, a set clears only those (names this module made alone)."""
+    """Bundles indexed as the pages of each are written (publish/static_site.py), WORKERS at a
+    time in threads, each thread with its own Pagefind service (started at its first bundle) for
+    all the bundles it indexes; leaving the `with` block waits for them all, ends the services,
+    then writes shards.json. `bundles` as for `build_index`: None clears every bundle first, a
+    set clears only those (names this module made alone)."""
 
     def __init__(self, site: Path, bundles: Iterable[str] | None = None, present: Iterable[str] = ()) -> None:
         self.site, self.root = site, site / BUNDLE
@@ -96,6 +103,9 @@ class Indexer:
         self.root.mkdir(parents=True, exist_ok=True)
         self._pool = ThreadPoolExecutor(WORKERS)
         self._runs: list[Future] = []
+        self._local = threading.local()
+        self._services: list[PagefindService] = []
+        self._lock = threading.Lock()
 
     def wants(self, bundle: str) -> bool:
         return self.wanted is None or bundle in self.wanted
@@ -104,13 +114,25 @@ class Indexer:
         """Index this bundle's counties (their pages are all written) in the background; a
         bundle without counties left is not made again (removed when the indexer started)."""
         if counties and self.wants(bundle):
-            self._runs.append(self._pool.submit(_index_bundle, self.site, bundle, counties))
+            self._runs.append(self._pool.submit(self._index, bundle, counties))
+
+    def _index(self, bundle: str, counties: list[str]) -> None:
+        service = getattr(self._local, "service", None)
+        if service is None:
+            service = self._local.service = PagefindService()
+            with self._lock:
+                self._services.append(service)
+        _index_bundle(service, self.site, bundle, counties)
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=exc_type is not None)
+        try:
+            self._pool.shutdown(wait=True, cancel_futures=exc_type is not None)
+        finally:
+            for service in self._services:
+                service.close()
         if exc_type is None:
             for run in self._runs:
                 run.result()  # the first failure, in the order the runs were started
@@ -165,36 +187,105 @@ def counties_by_bundle(site: Path) -> dict[str, list[str]]:
     return found
 
 
-def _index_bundle(site: Path, bundle: str, counties: list[str]) -> None:
+def _index_bundle(service: PagefindService, site: Path, bundle: str, counties: list[str]) -> None:
     glob = f"{PAGES}/{{{','.join(counties)}}}/**/*.html"
-    command = [*_pagefind(), "--site", str(site), "--glob", glob]
-    command += ["--output-subdir", f"{BUNDLE}/{bundle}", "--keep-index-url"]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SearchIndexError(
-            f"为 {bundle} 建立搜索索引失败（pagefind：{(done.stderr or done.stdout).strip()[-500:]}）"
-        )
     folder = site / BUNDLE / bundle
+    try:
+        files = service.index(site, glob)
+    except SearchIndexError as error:
+        raise SearchIndexError(f"为 {bundle} 建立搜索索引失败（pagefind：{error}）") from None
+    for name, content in files.items():
+        if name not in UNUSED:
+            write_file(folder / name, content)
     stabilise(folder)
     for name in UI_FILES:
         (folder / name).replace(site / BUNDLE / name)  # the same bytes from every run
-    for name in UNUSED:
-        (folder / name).unlink(missing_ok=True)
+
+
+class PagefindService:
+    """One Pagefind process in service mode (`pagefind --service`), indexing bundle after bundle:
+    its start-up (~0.15 s of CPU a run of the binary) is paid once, not once a bundle. Speaks
+    Pagefind's service protocol directly, one request at a time: base64 JSON messages, each
+    ended by a comma. (Pagefind's Python API speaks it through asyncio, polling for answers
+    every 0.1 s: four requests a bundle would each wait up to 0.1 s more.)
+
+    A bundle's files come back in the answer (GetFiles), the bytes a run of the binary writes
+    over the same pages, and are written here: the service's own WriteFiles answers before its
+    writes are done (tokio's files are written in the background), so a bundle read right
+    after could be empty or cut short."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [*_pagefind(), "--service"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # notes only (no stemming for zh-cn); errors come as answers
+        )
+        self._sent, self._unread = 0, b""
+
+    def index(self, site: Path, glob: str) -> dict[str, bytes]:
+        """The bundle of the pages of `site` matching `glob` (as `pagefind --site --glob`): each
+        file's path in the bundle and its bytes."""
+        config = {"keep_index_url": True}
+        index_id = self._ask({"type": "NewIndex", "config": config}, "NewIndex")["index_id"]
+        self._ask({"type": "AddDir", "index_id": index_id, "path": str(site), "glob": glob}, "IndexedDir")
+        files = self._ask({"type": "GetFiles", "index_id": index_id}, "GetFiles")["files"]
+        self._ask({"type": "DeleteIndex", "index_id": index_id}, "DeleteIndex")  # its memory freed
+        out = {}
+        for file in files:
+            name = file["path"]
+            if not name or name.startswith("/") or ".." in name.split("/"):
+                raise SearchIndexError(f"意外的文件名 {name!r}")
+            out[name] = base64.b64decode(file["content"])
+        return out
+
+    def close(self) -> None:
+        """End the process (it ends when its input does) and wait for it."""
+        if self._process.stdin is not None:
+            try:
+                self._process.stdin.close()
+            except BrokenPipeError:  # a process that died left a request unsent (its error is raised)
+                pass
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+    def _ask(self, payload: dict, answer: str) -> dict:
+        self._sent += 1
+        message = json.dumps({"message_id": self._sent, "payload": payload}).encode("utf-8")
+        process = self._process
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(base64.b64encode(message) + b",")
+            process.stdin.flush()
+        except OSError:
+            raise SearchIndexError(f"进程已退出（{process.poll()}）") from None
+        while b"," not in self._unread:
+            chunk = os.read(process.stdout.fileno(), 1 << 16)  # what is there: never waits for more
+            if not chunk:
+                raise SearchIndexError(f"进程已退出（{process.wait()}）")
+            self._unread += chunk
+        raw, _, self._unread = self._unread.partition(b",")
+        reply = json.loads(base64.b64decode(raw))
+        got = reply.get("payload") or {}
+        if reply.get("message_id") != self._sent or got.get("type") != answer:
+            raise SearchIndexError(str(got.get("message") or got)[-500:])
+        return got
 
 
 @cache
 def _pagefind() -> list[str]:
-    """The command that runs Pagefind: the binary of its wheel (pagefind[extended] says where),
-    which saves each of a publish's ~100 runs a Python start (~0.1 s of its ~0.35 s of fixed
-    cost); else `python -m pagefind`, which finds and starts the same binary."""
-    try:
-        from pagefind_bin_extended import get_executable  # type: ignore[import-untyped]
+    """The Pagefind binary: its wheel's (pagefind[extended]), as Pagefind's Python API finds it
+    (PAGEFIND_BINARY_PATH first)."""
+    from pagefind.service import get_executable
 
-        binary = get_executable()
-    except (ImportError, OSError):
-        binary = None
+    binary = get_executable()
     if binary is None or not Path(binary).is_file():
-        return [sys.executable, "-m", "pagefind"]
+        raise SearchIndexError("找不到 Pagefind 程序（请安装 pagefind[extended]）")
     return [str(binary)]
 
 

@@ -1,0 +1,75 @@
+"""The search index's Pagefind services (publish/search_index.py): one process per indexing
+thread for all its bundles, each bundle the bytes a run of the binary writes, and a Pagefind
+that fails is an error naming the bundle."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from nianbao.publish import search_index
+from nianbao.publish.static_site import build_site
+from tests.published import published_samples
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("search")
+    target = folder / "site"
+    build_site(published_samples(folder), target)
+    return target
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_every_bundle_is_indexed_by_at_most_one_service_a_thread(site, tmp_path, monkeypatch):
+    started: list[object] = []
+    start = search_index.PagefindService.__init__
+
+    def counting(self) -> None:
+        started.append(self)
+        start(self)
+
+    monkeypatch.setattr(search_index.PagefindService, "__init__", counting)
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    search_index.build_index(copy)
+    assert 1 <= len(started) <= search_index.WORKERS < len(search_index.bundles_indexed(copy))
+    assert files_of(copy / "pagefind") == files_of(site / "pagefind")  # the same bytes again
+
+
+def test_a_bundle_is_what_a_run_of_the_binary_writes(site, tmp_path):
+    """The service's bundle against `pagefind --site --glob --output-subdir`, both made stable."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    shutil.rmtree(copy / "pagefind")
+    bundle = "65/6540"
+    command = [*search_index._pagefind(), "--site", str(copy), "--glob", "region/{654023}/**/*.html"]
+    subprocess.run(
+        [*command, "--output-subdir", f"pagefind/{bundle}", "--keep-index-url"], check=True, capture_output=True
+    )
+    search_index.stabilise(copy / "pagefind" / bundle)
+    ran = {k: v for k, v in files_of(copy / "pagefind" / bundle).items() if k not in search_index.UNUSED}
+    ours = files_of(site / "pagefind" / bundle)
+    ours |= {name: (site / "pagefind" / name).read_bytes() for name in search_index.UI_FILES}
+    assert ran == ours
+
+
+def test_a_pagefind_that_fails_is_an_error_naming_the_bundle(site, tmp_path, monkeypatch):
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    search_index._pagefind.cache_clear()
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    try:
+        with pytest.raises(search_index.SearchIndexError, match="为 65/6540 建立搜索索引失败"):
+            search_index.build_index(copy, ["65/6540"])
+    finally:
+        search_index._pagefind.cache_clear()
