@@ -363,6 +363,47 @@ def m009_document_lines(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE documents SET lines = ? WHERE sha256 = ?", [json.dumps(lines, ensure_ascii=False), digest])
 
 
+@migrations()
+def m010_report_marks(db: sqlite_utils.Database) -> None:
+    """A mark per report (`report_marks`) that changes whenever anything a publish digests of it
+    may have changed: its row, its document, its findings, corrections or status log. Kept by
+    triggers, so no write is missed, whoever makes it (the review, an import, plain SQL). A
+    publish digests again only the reports whose mark differs from the last publish's
+    (publish/changes.py). Random, not a counter: a database restored from a backup, or another
+    one, never shows a mark the last publish saw with other contents. Reports of older databases
+    get a mark here. (A migration that rebuilds one of these tables makes its triggers again.)"""
+    db.execute("CREATE TABLE report_marks (report_id INTEGER PRIMARY KEY, mark TEXT NOT NULL)")
+    for statement in MARK_TRIGGERS:
+        db.execute(statement)
+    db.execute(f"INSERT INTO report_marks SELECT id, {NEW_MARK} FROM reports")
+
+
+NEW_MARK = "lower(hex(randomblob(8)))"
+
+
+def _mark_triggers() -> list[str]:
+    """Triggers that give a report a new mark: after every write to its row, to the rows that
+    name it (findings, corrections, status_log), and to its document."""
+    out = []
+    for table, key in (
+        ("reports", "id"),
+        ("findings", "report_id"),
+        ("corrections", "report_id"),
+        ("status_log", "report_id"),
+    ):
+        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+            marks = " ".join(f"INSERT OR REPLACE INTO report_marks VALUES ({row}.{key}, {NEW_MARK});" for row in rows)
+            out.append(f"CREATE TRIGGER {table}_{event.lower()}_mark AFTER {event} ON {table} BEGIN {marks} END")
+    out.append(
+        "CREATE TRIGGER documents_update_mark AFTER UPDATE ON documents BEGIN INSERT OR REPLACE INTO report_marks"
+        f" SELECT id, {NEW_MARK} FROM reports WHERE document IN (OLD.sha256, NEW.sha256); END"
+    )
+    return out
+
+
+MARK_TRIGGERS = _mark_triggers()
+
+
 # A stored report's cells as the report now reads: every cell of its format that was stored, and
 # the missing cells of a table 三 row stored short (blank, no source); a value is the latest
 # correction of its path if any (by id), else the value printed. `printed`: the text as printed;

@@ -3,7 +3,9 @@
 Each build keeps, beside its site and Datasette folders (never published), a small state file: a
 fingerprint of the code and settings that shaped it, and per report a digest of everything the
 public sees of it (its row, hence its document; its findings; its corrections) with where it
-sits on the site. The next publish compares: under the same fingerprint only the counties and
+sits on the site, and the report's mark then (db/schema.py m010: triggers give a report a new
+mark at every write that may change its digest), so that only the reports whose mark moved are
+digested again. The next publish compares: under the same fingerprint only the counties and
 provinces of reports that changed, came or went are built again. Anything else (another version
 of nianbao or of a library that writes pages, the include-unapproved choice, the publisher) rebuilds everything,
 as does a change that touches most of the site, which is faster done whole.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -43,6 +45,7 @@ class Placed:
     county: str  # its folder under region/
     province: str  # its search shard and download files
     source: str  # its original file's path on the site
+    mark: str = field(default="", compare=False)  # its mark when digested; "": unknown, digest again
 
 
 @dataclass(frozen=True)
@@ -83,26 +86,51 @@ def fingerprint(include_unapproved: bool, publisher: str = "") -> str:
     return h.hexdigest()
 
 
-def current_state(db: Database, reports: list[dict], include_unapproved: bool, publisher: str = "") -> State:
-    """The state of the reports about to be published (read in the publish's snapshot)."""
-    findings = _grouped(db, "SELECT * FROM findings ORDER BY report_id, id", skip=("id",))
-    corrections = _grouped(db, "SELECT * FROM corrections ORDER BY report_id, id", skip=("id", "who"))
-    columns = [k for k in reports[0] if k != "status"] if reports else []  # every one but status, in order
+def current_state(
+    db: Database, reports: list[dict], include_unapproved: bool, publisher: str = "", last: State | None = None
+) -> State:
+    """The state of the reports about to be published (read in the publish's snapshot). A report
+    whose mark is the one `last` (made under the same fingerprint) saw keeps its digest from
+    there; the others are digested again."""
+    printed = fingerprint(include_unapproved, publisher)
+    marks: dict[int, str] = dict(db.execute("SELECT report_id, mark FROM report_marks").fetchall())
+    known = last.reports if last is not None and last.fingerprint == printed else {}
+    digests = _digests(db, [r for r in reports if not _same_mark(known.get(r["id"]), marks.get(r["id"]))])
     placed = {}
+    for r in reports:
+        placed[r["id"]] = Placed(
+            digests[r["id"]] if r["id"] in digests else known[r["id"]].digest,
+            r["year"] if isinstance(r["year"], int) else None,
+            region_key(r["region_code"], r["id"]),
+            province_key(r["region_code"]),
+            source_file(r["region_code"], r["year"], r["id"], r["form"]),
+            marks.get(r["id"], ""),
+        )
+    return State(printed, placed)
+
+
+def _same_mark(seen: Placed | None, mark: str | None) -> bool:
+    return seen is not None and bool(mark) and seen.mark == mark
+
+
+def _digests(db: Database, reports: list[dict]) -> dict[int, str]:
+    """Each report's digest: its row (every column but status, in order), its findings and its
+    corrections."""
+    if not reports:
+        return {}
+    ids = [json.dumps([r["id"] for r in reports])]
+    only = "WHERE report_id IN (SELECT value FROM json_each(?))"
+    findings = _grouped(db, f"SELECT * FROM findings {only} ORDER BY report_id, id", ids, skip=("id",))
+    corrections = _grouped(db, f"SELECT * FROM corrections {only} ORDER BY report_id, id", ids, skip=("id", "who"))
+    columns = [k for k in reports[0] if k != "status"]  # every one but status, in order
+    out = {}
     for r in reports:
         # published reads as approved; .value: a plain str, so the digest (its repr) stays as before
         status = Status.APPROVED.value if r["status"] in PUBLIC_STATUSES else r["status"]
         public = (*(r[k] for k in columns), status)
         seen = repr((public, findings.get(r["id"]), corrections.get(r["id"])))
-        digest = hashlib.blake2b(seen.encode(), digest_size=16).hexdigest()
-        placed[r["id"]] = Placed(
-            digest,
-            r["year"] if isinstance(r["year"], int) else None,
-            region_key(r["region_code"], r["id"]),
-            province_key(r["region_code"]),
-            source_file(r["region_code"], r["year"], r["id"], r["form"]),
-        )
-    return State(fingerprint(include_unapproved, publisher), placed)
+        out[r["id"]] = hashlib.blake2b(seen.encode(), digest_size=16).hexdigest()
+    return out
 
 
 def compare(old: State | None, new: State) -> Changes | None:
@@ -156,7 +184,9 @@ def read_state(build: Path | None) -> State | None:
 
 def write_state(build: Path, state: State) -> None:
     """Written last, when the build is whole: a build without one is never trusted."""
-    reports = {str(k): [p.digest, p.year, p.county, p.province, p.source] for k, p in sorted(state.reports.items())}
+    reports = {
+        str(k): [p.digest, p.year, p.county, p.province, p.source, p.mark] for k, p in sorted(state.reports.items())
+    }
     raw = {"fingerprint": state.fingerprint, "build": state.build, "base": state.base, "touched": state.touched}
     text = json.dumps({**raw, "reports": reports}, ensure_ascii=False)
     (build / STATE_FILE).write_text(text, encoding="utf-8")
@@ -167,9 +197,9 @@ def forget_state(build: Path) -> None:
     (build / STATE_FILE).unlink(missing_ok=True)
 
 
-def _grouped(db: Database, query: str, skip: tuple[str, ...]) -> dict[int, list[tuple]]:
+def _grouped(db: Database, query: str, params: list, skip: tuple[str, ...]) -> dict[int, list[tuple]]:
     out: dict[int, list[tuple]] = defaultdict(list)
-    cursor = db.execute(query)
+    cursor = db.execute(query, params)
     names = [c[0] for c in cursor.description]
     keep = [i for i, name in enumerate(names) if name not in skip]
     report = names.index("report_id")

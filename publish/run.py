@@ -117,8 +117,8 @@ def publish(
                 if not allow_removals:
                     raise WouldRemove(gone)
                 say(f"按要求移除：{gone.describe()}")
-            state = current_state(db, reports, include_unapproved, publisher)
             last = None if full else read_state(live)
+            state = current_state(db, reports, include_unapproved, publisher, last)
             changes = compare(last, state)
             if changes is not None and changes.none:
                 say(f"自上次发布以来没有变化（{len(reports)} 份报告）")

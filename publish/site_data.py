@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import groupby
 from operator import itemgetter
@@ -134,7 +134,7 @@ class SiteData:
     findings: dict[int, list[SiteFinding]]
     corrections: dict[int, list[SiteCorrection]]
     narratives: dict[int, dict[str, str]]
-    figures: dict[int, dict[tuple[str, str, str], CellValue]]  # the home page's figures per report
+    figures: Mapping[int, dict[tuple[str, str, str], CellValue]]  # the home page's figures per report
 
     @property
     def years(self) -> list[int]:
@@ -173,16 +173,53 @@ def open_published(path: Path) -> sqlite3.Connection:
 
 def load(conn: sqlite3.Connection, home_series: tuple[tuple[str, str, str], ...]) -> SiteData:
     """What every page may need, read once; not the narratives, the bulk, which only county and
-    report pages show (`with_narratives`, for the counties about to be written)."""
+    report pages show (`with_narratives`, for the counties about to be written), and the home
+    page's figures a year at a time, as its pages ask for them (`Figures`: `conn` stays open)."""
+    reports = _reports(conn)
     return SiteData(
-        reports=_reports(conn),
+        reports=reports,
         rules=[PublishedRule(**clean_row(dict(r))) for r in conn.execute("SELECT * FROM rules ORDER BY rowid")],
         labels=Labels([clean_row(dict(r)) for r in conn.execute("SELECT * FROM labels")]),
         findings=_findings(conn),
         corrections=_corrections(conn),
         narratives={},
-        figures=_figures(conn, home_series),
+        figures=Figures(conn, home_series, reports),
     )
+
+
+class Figures(Mapping[int, dict[tuple[str, str, str], CellValue]]):
+    """The home page's figures per report (report id → figures; a report without any is not
+    there), read from the published database the first time a report of a year is asked for,
+    for all the reports of that year: an update writes one year's home page, not every year's."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, series: tuple[tuple[str, str, str], ...], reports: list[SiteReport]
+    ) -> None:
+        self._conn, self._series = conn, series
+        self._read: dict[int | None, dict[int, dict[tuple[str, str, str], CellValue]]] = {}
+        self._year = {r.id: r.year for r in reports}
+        self._ids: dict[int | None, list[int]] = defaultdict(list)
+        for r in reports:
+            self._ids[r.year].append(r.id)
+
+    def __getitem__(self, report_id: int) -> dict[tuple[str, str, str], CellValue]:
+        year = self._year[report_id]
+        if year not in self._read:
+            self._read[year] = dict(_figures(self._conn, self._series, self._ids[year]))
+        return self._read[year][report_id]
+
+    def __iter__(self) -> Iterator[int]:
+        return (i for year in list(self._ids) for i in self._ids[year] if i in self)
+
+    def __contains__(self, report_id: object) -> bool:
+        try:
+            self[report_id]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def with_narratives(conn: sqlite3.Connection, data: SiteData, counties: set[str] | None = None) -> SiteData:
@@ -273,21 +310,23 @@ def _narratives(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, di
 
 
 def _figures(
-    conn: sqlite3.Connection, series: tuple[tuple[str, str, str], ...]
+    conn: sqlite3.Connection, series: tuple[tuple[str, str, str], ...], ids: list[int]
 ) -> dict[int, dict[tuple[str, str, str], CellValue]]:
-    """A few figures of every report, from the wide tables (two queries)."""
+    """A few figures of these reports, from the wide tables (two queries)."""
     out: dict[int, dict[tuple[str, str, str], CellValue]] = defaultdict(dict)
     table3 = [s for s in series if s[0] == "table3"]
     rows = sorted({row for _, row, _ in table3})
     columns = sorted({column for _, _, column in table3})
+    only = "report_id IN (SELECT value FROM json_each(?))"
     query = (
-        f"SELECT report_id, row_key, {', '.join(columns)} FROM table3 WHERE row_key IN ({', '.join('?' * len(rows))})"
+        f"SELECT report_id, row_key, {', '.join(columns)} FROM table3"
+        f" WHERE row_key IN ({', '.join('?' * len(rows))}) AND {only}"
     )
-    for r in conn.execute(query, rows):
+    for r in conn.execute(query, [*rows, json.dumps(ids)]):
         for column in columns:
             out[r["report_id"]]["table3", r["row_key"], column] = r[column]
     table4 = [row for table, row, _ in series if table == "table4"]
-    for r in conn.execute(f"SELECT report_id, {', '.join(table4)} FROM table4"):
+    for r in conn.execute(f"SELECT report_id, {', '.join(table4)} FROM table4 WHERE {only}", [json.dumps(ids)]):
         for key in table4:
             out[r["report_id"]]["table4", key, ""] = r[key]
     return out

@@ -104,6 +104,7 @@ VERSIONS = [
     "m007_publisher",
     "m008_effective_cells",
     "m009_document_lines",
+    "m010_report_marks",
 ]
 
 
