@@ -19,8 +19,9 @@ parameters, from the .json answer; table pages: plus the count Datasette would r
 the file with sqlite3, one connection, median of --calls: what no server can go under.
 --variants says which servers run side by side (each target is timed on one, then the next,
 so all see the same load): `current` (nianbao's server as it is: 20 rows a page, row counts
-taken at start, every answer kept in memory after its first render; the first call of each
-address is timed too), `uncached` (the same with NIANBAO_DATASETTE_CACHE_MB=0: every call
+taken at start, every answer kept in memory after its first render, a canned query's rows
+rendered in Python, the first pages warmed from the server's start; it is timed from its first
+answer on, the first call of each address too), `uncached` (the same with NIANBAO_DATASETTE_CACHE_MB=0: every call
 rendered, what an address nobody asked for yet costs), `baseline` (the server before issue 18:
 Datasette's page size of 100 and cache TTL of 5 s, a count(*) on every table page, nothing kept;
 nianbao's limits plugin alone). Prints a Markdown table: p50 and p95 per server.

@@ -18,7 +18,8 @@ apostrophe, so a spreadsheet shows the text as printed instead of running it. Th
 the JSON keep the value exact.
 
 Run as `python -m nianbao.publish.datasette_limits serve …`: Datasette's own command with this
-plugin and publish/datasette_cache.py (row counts and answers kept) registered
+plugin, publish/datasette_cache.py (row counts and answers kept) and publish/datasette_render.py
+(a canned query's rows rendered in Python) registered
 (publish/datasette.py builds that command).
 """
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 import csv
 import re
 import sqlite3
+import sys
 import types
 
 from datasette import hookimpl
@@ -149,10 +151,12 @@ def main() -> None:
     from datasette.cli import cli
     from datasette.plugins import pm
 
-    from nianbao.publish import datasette_cache, datasette_limits
+    from nianbao.publish import datasette_cache, datasette_limits, datasette_render
 
     pm.register(datasette_limits)
     pm.register(datasette_cache)
+    pm.register(datasette_render)
+    datasette_cache.serve_at(sys.argv[1:])
     cli(prog_name="datasette")
 
 

@@ -380,9 +380,10 @@ def test_server_json_reports(server):
     databases = fetch_json(f"{server}/-/databases.json")
     assert [(d["name"], d["is_mutable"]) for d in databases] == [(DATABASE, False)]
     plugins = fetch_json(f"{server}/-/plugins.json")
-    assert [(p["name"], p["hooks"]) for p in plugins] == [  # nianbao's own two: no plugin that writes
+    assert [(p["name"], p["hooks"]) for p in plugins] == [  # nianbao's own three: no plugin that writes
         ("nianbao.publish.datasette_cache", ["asgi_wrapper", "startup"]),
         ("nianbao.publish.datasette_limits", ["prepare_connection", "startup"]),
+        ("nianbao.publish.datasette_render", ["prepare_jinja2_environment"]),
     ]
     settings = fetch_json(f"{server}/-/settings.json")
     assert settings["sql_time_limit_ms"] == settings["facet_time_limit_ms"] == 1500
