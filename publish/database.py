@@ -31,11 +31,12 @@ FORM_SUFFIX = {
 
 
 def source_file(region_code: str | None, year: int | None, report_id: int, form: str) -> str:
-    """The stable path of a report's original file on the site: sources/141130-2024.pdf. Only a
-    6-digit code and a whole year make the name: a region code is text an operator can correct,
-    and a stored "../../x" must not name a file outside the site."""
+    """The stable path of a report's original file on the site: sources/141130-2024-17.pdf (place,
+    year, report id). The id keeps two organs of one county and year apart: they publish a report
+    each. Only a 6-digit code and a whole year make the rest of the name: a region code is text an
+    operator can correct, and a stored "../../x" must not name a file outside the site."""
     code = region_key(region_code, report_id)
-    stem = f"{code}-{year}" if code == region_code and isinstance(year, int) else f"report-{report_id}"
+    stem = f"{code}-{year}-{report_id}" if code == region_code and isinstance(year, int) else f"report-{report_id}"
     return f"sources/{stem}{FORM_SUFFIX.get(form, '.bin')}"
 
 

@@ -43,7 +43,7 @@ def test_only_approved_reports_by_default(samples_db, tmp_path):
     assert (done.reports, done.unapproved) == (1, 0)
     assert [r["organ"] for r in published_db(done.out).query("SELECT organ FROM reports")] == ["巨鹿县人民政府办公室"]
     assert review.report_row(db, ids["001"])["status"] == "published"
-    assert (done.site / "sources" / "130529-2024.txt").read_bytes() == sample_path("001").read_bytes()
+    assert (done.site / "sources" / f"130529-2024-{ids['001']}.txt").read_bytes() == sample_path("001").read_bytes()
 
 
 def test_include_unapproved_marks_them(samples_db, tmp_path):
@@ -220,7 +220,7 @@ def test_published_cells_are_the_effective_cells(samples_db, tmp_path):
     rows = {r["id"]: r for r in Database(target)["reports"].rows}
     assert (rows[ids["000"]]["organ"], rows[ids["000"]]["published"]) == ("某某县人民政府办公室", "2025-01-20")
     assert (rows[ids["001"]]["year"], rows[ids["001"]]["region_code"]) == (2023, "110105")
-    assert rows[ids["001"]]["source_file"] == "sources/110105-2023.txt"
+    assert rows[ids["001"]]["source_file"] == f"sources/110105-2023-{ids['001']}.txt"
 
 
 def table_contents(path: Path) -> dict[str, list]:

@@ -81,13 +81,15 @@ def test_nothing_changed_keeps_the_live_build(samples_db, tmp_path):
 def test_a_report_moved_to_another_county_leaves_its_old_pages_and_file(samples_db, tmp_path):
     db, ids = samples_db
     out = publish(db, tmp_path / "out", include_unapproved=True).out
-    assert (out / "site" / "region" / "130529").is_dir() and (out / "site" / "sources" / "130529-2024.txt").is_file()
+    assert (out / "site" / "region" / "130529").is_dir() and (
+        out / "site" / "sources" / f"130529-2024-{ids['001']}.txt"
+    ).is_file()
     review.correct(db, ids["001"], "region_code", "130530", "the report's own seal says 新河县", who="li")
     done = publish(db, out, include_unapproved=True)
     assert done.changed == 1
     assert not (out / "site" / "region" / "130529").exists()
-    assert not (out / "site" / "sources" / "130529-2024.txt").exists()
-    assert (out / "site" / "sources" / "130530-2024.txt").read_bytes() == sample_path("001").read_bytes()
+    assert not (out / "site" / "sources" / f"130529-2024-{ids['001']}.txt").exists()
+    assert (out / "site" / "sources" / f"130530-2024-{ids['001']}.txt").read_bytes() == sample_path("001").read_bytes()
     assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
 
 
@@ -196,3 +198,24 @@ def test_home_pages_of_other_years_are_kept_until_the_set_of_years_changes(sampl
     assert (out / "site" / "year" / "2022" / "index.html").is_file()
     assert year_page.stat().st_ino != inode  # its year selector now lists 2022
     assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
+
+
+def test_two_organs_of_one_county_and_year_keep_their_own_original_files(samples_db, tmp_path):
+    """巨鹿县's government office and its education bureau both report for 2024: each original file
+    has a path of its own, and an update of one leaves the other's in place."""
+    db, ids = samples_db
+    bureau = tmp_path / "bureau.txt"
+    bureau.write_text(
+        sample_path("001").read_text(encoding="utf-8").replace("人民政府办公室", "教育局"), encoding="utf-8"
+    )
+    (result,) = import_paths(db, [bureau])
+    assert result.status != "failed", result.message
+    sources = tmp_path / "out" / "site" / "sources"
+    publish(db, tmp_path / "out", include_unapproved=True)
+    originals = {ids["001"]: sample_path("001"), result.report_id: bureau}
+    for report_id, original in originals.items():
+        assert (sources / f"130529-2024-{report_id}.txt").read_bytes() == original.read_bytes()
+    review.correct(db, result.report_id, CELL, "7", "the printed table says 7", who="li")
+    assert publish(db, tmp_path / "out", include_unapproved=True).changed == 1
+    for report_id, original in originals.items():
+        assert (sources / f"130529-2024-{report_id}.txt").read_bytes() == original.read_bytes()

@@ -150,7 +150,7 @@ def test_every_link_is_relative_and_resolves(site):
             assert not re.match(r"^[a-z][a-z0-9+.-]*:|^/", link, re.IGNORECASE), (path, link)
             target = (path.parent / link.split("#")[0].split("?")[0]).resolve()
             if link.split("?")[0].startswith("../" * str(path.relative_to(site)).count("/") + "sources/"):
-                assert re.fullmatch(r"sources/\d{6}-\d{4}\.txt", target.relative_to(site.resolve()).as_posix())
+                assert re.fullmatch(r"sources/\d{6}-\d{4}-\d+\.txt", target.relative_to(site.resolve()).as_posix())
                 continue
             assert target.is_file(), (path, link)
             if "#" in link and link.split("#")[1]:
@@ -191,9 +191,10 @@ def test_county_page_lays_every_year_side_by_side_with_charts(site, published):
     images = [img.get("src") for img in doc.xpath(f"//figure[{C('chart')}]//img")]
     assert images == ["../../region/654023/chart-applications.svg", "../../region/654023/chart-reviews.svg"]
     assert all(img.get("alt") for img in doc.xpath(f"//figure[{C('chart')}]//img"))
+    (latest,) = rows(published, "SELECT id FROM reports WHERE region_code = '654023' AND year = 2024")[0]
     assert [a.get("href") for a in doc.xpath(f"//ul[{C('reports')}]//a")][:2] == [
         "../../region/654023/2024/index.html",
-        "../../sources/654023-2024.txt",
+        f"../../sources/654023-2024-{latest}.txt",
     ]
     assert doc.xpath(f"//section[{C('narrative')}]//*[{C('prose')}]//p")  # the latest report's narratives
     assert doc.xpath(f"//table[{C('findings')}]//a[starts-with(@href, '../../methodology/index.html#')]")
