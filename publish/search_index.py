@@ -34,6 +34,7 @@ import gzip
 import hashlib
 import json
 import os
+import queue
 import shutil
 import subprocess
 import threading
@@ -85,10 +86,11 @@ def build_index(site: Path, bundles: Iterable[str] | None = None) -> None:
 
 class Indexer:
     """Bundles indexed as the pages of each are written (publish/static_site.py), WORKERS at a
-    time in threads, each thread with its own Pagefind service (started at its first bundle) for
-    all the bundles it indexes; leaving the `with` block waits for them all, ends the services,
-    then writes shards.json. `bundles` as for `build_index`: None clears every bundle first, a
-    set clears only those (names this module made alone)."""
+    time in threads, each thread with its own Pagefind service for all the bundles it indexes;
+    leaving the `with` block waits for them all, ends the services, then writes shards.json.
+    `bundles` as for `build_index`: None clears every bundle first, a set clears only those
+    (names this module made alone). The services start with the indexer, so that their start-up
+    goes on beside the first pages instead of delaying the first bundle (an update's one)."""
 
     def __init__(self, site: Path, bundles: Iterable[str] | None = None, present: Iterable[str] = ()) -> None:
         self.site, self.root = site, site / BUNDLE
@@ -105,7 +107,10 @@ class Indexer:
         self._runs: list[Future] = []
         self._local = threading.local()
         self._services: list[PagefindService] = []
+        self._idle: queue.SimpleQueue[PagefindService] = queue.SimpleQueue()
         self._lock = threading.Lock()
+        for _ in range(WORKERS if self.wanted is None else min(WORKERS, len(self.wanted))):
+            self._idle.put(self._start())
 
     def wants(self, bundle: str) -> bool:
         return self.wanted is None or bundle in self.wanted
@@ -119,10 +124,18 @@ class Indexer:
     def _index(self, bundle: str, counties: list[str]) -> None:
         service = getattr(self._local, "service", None)
         if service is None:
-            service = self._local.service = PagefindService()
-            with self._lock:
-                self._services.append(service)
+            try:
+                service = self._idle.get_nowait()
+            except queue.Empty:
+                service = self._start()
+            self._local.service = service
         _index_bundle(service, self.site, bundle, counties)
+
+    def _start(self) -> PagefindService:
+        service = PagefindService()
+        with self._lock:
+            self._services.append(service)
+        return service
 
     def __enter__(self) -> Self:
         return self

@@ -30,7 +30,11 @@ def clean(text: str) -> str:
 
 
 def clean_row(row: dict) -> dict:
-    """Every string value of a database row cleaned."""
+    """Every string value of a database row cleaned (the row itself when none needs it: one
+    search over its texts joined by a newline, which is kept, finds what a search of each would)."""
+    texts = [v for v in row.values() if isinstance(v, str)]
+    if not _UNCLEAN.search("\n".join(texts)):
+        return row
     return {k: clean(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
