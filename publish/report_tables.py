@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from markupsafe import Markup, escape
@@ -118,7 +118,14 @@ class Slot(NamedTuple):
 
     def fill(self, cells: Cells) -> GridCell:
         view = cells.get(self.key)
-        return self.blank if view is None else value_td(view, self.spans, self.path)
+        return self.blank if view is None else _slot_td(type(view.value).__name__, view, self.spans, self.path)
+
+
+@lru_cache(maxsize=1 << 16)
+def _slot_td(kind: str, view: CellView, spans: str, path: str) -> GridCell:
+    """value_td, kept: most slots hold the same few values in report after report (0, blank, a
+    marker). `kind`: 1, 1.0 and True are equal keys but print differently."""
+    return value_td(view, spans, path)
 
 
 def value_td(view: CellView, spans: str = "", path: str = "") -> GridCell:

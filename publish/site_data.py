@@ -348,13 +348,15 @@ def stream_cells(
         flags = _flags(data.findings.get(report_id, []))
         cells = {}
         for _, table, row, column, value, printed, corrected in rows:
+            value = clean(value) if isinstance(value, str) else value
+            printed = clean(printed) if isinstance(printed, str) else printed
+            if not (corrected or flags):  # most cells: neither corrected nor named by a finding
+                cells[table, row, column] = CellView(value, printed)
+                continue
             path = cell_path(table, row, column)
             rules = flags.get(path, ()) + (flags.get(cell_path(table, row, "*"), ()) if table == "table3" else ())
             cells[table, row, column] = CellView(
-                clean(value) if isinstance(value, str) else value,
-                clean(printed) if isinstance(printed, str) else printed,
-                reasons.get(path, "已更正") if corrected else "",
-                tuple(sorted(set(rules))),
+                value, printed, reasons.get(path, "已更正") if corrected else "", tuple(sorted(set(rules)))
             )
         yield report_id, cells
 
