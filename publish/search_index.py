@@ -89,8 +89,10 @@ class Indexer:
     time in threads, each thread with its own Pagefind service for all the bundles it indexes;
     leaving the `with` block waits for them all, ends the services, then writes shards.json.
     `bundles` as for `build_index`: None clears every bundle first, a set clears only those
-    (names this module made alone). The services start with the indexer, so that their start-up
-    goes on beside the first pages instead of delaying the first bundle (an update's one)."""
+    (names this module made alone). The services for the bundles known to come (`present`, or
+    the set given; at most WORKERS) start with the indexer, so that their start-up goes on beside
+    the first pages instead of delaying the first bundle (an update's one); any other starts with
+    its thread's first bundle."""
 
     def __init__(self, site: Path, bundles: Iterable[str] | None = None, present: Iterable[str] = ()) -> None:
         self.site, self.root = site, site / BUNDLE
@@ -109,7 +111,8 @@ class Indexer:
         self._services: list[PagefindService] = []
         self._idle: queue.SimpleQueue[PagefindService] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        for _ in range(WORKERS if self.wanted is None else min(WORKERS, len(self.wanted))):
+        coming = set(present) if self.wanted is None else self.wanted  # bundles known to be indexed
+        for _ in range(min(WORKERS, len(coming))):
             self._idle.put(self._start())
 
     def wants(self, bundle: str) -> bool:
