@@ -118,13 +118,17 @@ class Slot(NamedTuple):
 
     def fill(self, cells: Cells) -> GridCell:
         view = cells.get(self.key)
-        return self.blank if view is None else _slot_td(type(view.value).__name__, view, self.spans, self.path)
+        if view is None:
+            return self.blank
+        if isinstance(view.value, float):  # -0.0 equals 0.0 but prints otherwise: never kept
+            return value_td(view, self.spans, self.path)
+        return _slot_td(type(view.value).__name__, view, self.spans, self.path)
 
 
 @lru_cache(maxsize=1 << 16)
 def _slot_td(kind: str, view: CellView, spans: str, path: str) -> GridCell:
-    """value_td, kept: most slots hold the same few values in report after report (0, blank, a
-    marker). `kind`: 1, 1.0 and True are equal keys but print differently."""
+    """value_td, kept: most slots hold the same few values in report after report (0, a marker).
+    `kind`: 1 and True are equal keys but print differently."""
     return value_td(view, spans, path)
 
 
