@@ -49,7 +49,7 @@ CACHE_VARIABLE = "NIANBAO_DATASETTE_CACHE_MB"
 COUNT_TIME_LIMIT_MS = 10_000  # at start only: count(*) of 3 million cells takes ~0.2 s
 WARM_PAUSE = 0.01  # seconds the warm-up waits before looking again for a quiet moment
 WARM_QUIET = 0.05  # seconds with no visitor before the warm-up renders its next page
-CACHE_HEADER = b"x-nianbao-cache"
+CACHE_HEADER = b"x-nianbao-cache"  # hit or miss: what the tests and the benchmark read
 # The host and port the server answers at ("127.0.0.1:8001"), as a visitor's Host header names
 # them, when publish/datasette_limits.py's `main` knows them from its command line (serve_at).
 served_at: bytes | None = None
@@ -69,9 +69,7 @@ def serve_at(argv: list[str]) -> None:
     if host in ANY_ADDRESS or "--uds" in argv:
         served_at = None
         return
-    served_at = (f"[{host}]:{port}" if ":" in host else f"{host}:{port}").encode(
-        "ascii"
-    )  # hit or miss: what the tests and the benchmark read
+    served_at = (f"[{host}]:{port}" if ":" in host else f"{host}:{port}").encode("ascii")
 
 
 @hookimpl
