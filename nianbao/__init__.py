@@ -7,9 +7,17 @@ The installed package gathers the repository's folders under one name (pyproject
 `nianbao.site` is `site/` (templates and static files, package data only).
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("nianbao")
-except PackageNotFoundError:  # run from a checkout without installing
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    """`nianbao.__version__`, looked up when asked for: importlib.metadata costs every command
+    ~25 ms at start-up, and only `--version` wants it."""
+    if name != "__version__":
+        raise AttributeError(f"module 'nianbao' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nianbao")
+    except PackageNotFoundError:  # run from a checkout without installing
+        return "0+unknown"

@@ -39,8 +39,9 @@ import shutil
 import subprocess
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Self
@@ -66,6 +67,10 @@ WORKERS = 2
 # 40 counties × 5 years is some 240 pages, ~1.4 s of Pagefind; the country is 93 bundles, which a
 # 全国 search merges (338, one per prefecture: 13–15 s and 2,300 requests to a first result).
 PACK_COUNTIES = 40
+INDEX_CONFIG = {"keep_index_url": True}
+# What a service indexes first, to load what the site's pages need (site/templates/base.html's
+# language: Pagefind picks its word segmenter by <html lang>).
+WARM_UP_PAGE = '<!doctype html><html lang="zh-CN"><body><main><h1>政府信息公开工作年度报告</h1></main></body></html>'
 
 
 class SearchIndexError(RuntimeError):
@@ -89,12 +94,18 @@ class Indexer:
     time in threads, each thread with its own Pagefind service for all the bundles it indexes;
     leaving the `with` block waits for them all, ends the services, then writes shards.json.
     `bundles` as for `build_index`: None clears every bundle first, a set clears only those
-    (names this module made alone). The services for the bundles known to come (`present`, or
-    the set given; at most WORKERS) start with the indexer, so that their start-up goes on beside
-    the first pages instead of delaying the first bundle (an update's one); any other starts with
-    its thread's first bundle."""
+    (names this module made alone); `present`: bundles whose pages are still to come. The
+    indexer takes over `services` started ahead (`start_services`: their start-up and warm-up go
+    on while the caller reads its data and writes the first pages); a thread without one starts
+    its own with its first bundle."""
 
-    def __init__(self, site: Path, bundles: Iterable[str] | None = None, present: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        site: Path,
+        bundles: Iterable[str] | None = None,
+        present: Iterable[str] = (),
+        services: Iterable[PagefindService] = (),
+    ) -> None:
         self.site, self.root = site, site / BUNDLE
         if bundles is None:
             shutil.rmtree(self.root, ignore_errors=True)
@@ -111,9 +122,9 @@ class Indexer:
         self._services: list[PagefindService] = []
         self._idle: queue.SimpleQueue[PagefindService] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        coming = set(present) if self.wanted is None else self.wanted  # bundles known to be indexed
-        for _ in range(min(WORKERS, len(coming))):
-            self._idle.put(self._start())
+        for service in services:
+            self._services.append(service)
+            self._idle.put(service)
 
     def wants(self, bundle: str) -> bool:
         return self.wanted is None or bundle in self.wanted
@@ -218,6 +229,19 @@ def _index_bundle(service: PagefindService, site: Path, bundle: str, counties: l
         (folder / name).replace(site / BUNDLE / name)  # the same bytes from every run
 
 
+@contextmanager
+def start_services(count: int) -> Iterator[list[PagefindService]]:
+    """`count` Pagefind services (at most WORKERS) started now, for an `Indexer` to take over:
+    their start-up and warm-up go on beside the caller's work until the first bundle is ready.
+    All are ended on leaving (those an indexer took over are ended already)."""
+    services = [PagefindService() for _ in range(min(count, WORKERS))]
+    try:
+        yield services
+    finally:
+        for service in services:
+            service.close()
+
+
 class PagefindService:
     """One Pagefind process in service mode (`pagefind --service`), indexing bundle after bundle:
     its start-up (~0.15 s of CPU a run of the binary) is paid once, not once a bundle. Speaks
@@ -238,12 +262,31 @@ class PagefindService:
             stderr=subprocess.DEVNULL,  # notes only (no stemming for zh-cn); errors come as answers
         )
         self._sent, self._unread = 0, b""
+        self._warm_up_error: SearchIndexError | None = None
+        self._warming = threading.Thread(target=self._warm_up, name="pagefind-warm-up", daemon=True)
+        self._warming.start()
+
+    def _warm_up(self) -> None:
+        """Index one small page in the site's language, and drop it. Pagefind loads its Chinese
+        word segmenter the first time it meets Chinese text (~0.17 s); done here, as the service
+        starts, it no longer delays the first bundle (an update's only one). A failure is the
+        first bundle's error (`index`)."""
+        try:
+            index_id = self._ask({"type": "NewIndex", "config": INDEX_CONFIG}, "NewIndex")["index_id"]
+            self._ask(
+                {"type": "AddFile", "index_id": index_id, "url": "/", "file_contents": WARM_UP_PAGE}, "IndexedFile"
+            )
+            self._ask({"type": "DeleteIndex", "index_id": index_id}, "DeleteIndex")
+        except SearchIndexError as error:
+            self._warm_up_error = error
 
     def index(self, site: Path, glob: str) -> dict[str, bytes]:
         """The bundle of the pages of `site` matching `glob` (as `pagefind --site --glob`): each
         file's path in the bundle and its bytes."""
-        config = {"keep_index_url": True}
-        index_id = self._ask({"type": "NewIndex", "config": config}, "NewIndex")["index_id"]
+        self._warming.join()
+        if self._warm_up_error is not None:
+            raise self._warm_up_error
+        index_id = self._ask({"type": "NewIndex", "config": INDEX_CONFIG}, "NewIndex")["index_id"]
         self._ask({"type": "AddDir", "index_id": index_id, "path": str(site), "glob": glob}, "IndexedDir")
         files = self._ask({"type": "GetFiles", "index_id": index_id}, "GetFiles")["files"]
         self._ask({"type": "DeleteIndex", "index_id": index_id}, "DeleteIndex")  # its memory freed
@@ -256,8 +299,9 @@ class PagefindService:
         return out
 
     def close(self) -> None:
-        """End the process (it ends when its input does) and wait for it."""
-        if self._process.stdin is not None:
+        """End the process (it ends when its input does) and wait for it; again: nothing."""
+        self._warming.join()
+        if self._process.stdin is not None and not self._process.stdin.closed:
             try:
                 self._process.stdin.close()
             except BrokenPipeError:  # a process that died left a request unsent (its error is raised)

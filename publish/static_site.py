@@ -36,7 +36,8 @@ from nianbao.publish.downloads import DATABASE
 from nianbao.publish.fsutil import write_file
 from nianbao.publish.home import home_pages
 from nianbao.publish.pages import HOME_SERIES, DownloadsPage, File, SearchPage, county_outputs, methodology_page
-from nianbao.publish.search_index import Indexer, bundle_of
+from nianbao.publish.search_index import WORKERS as INDEXING_THREADS
+from nianbao.publish.search_index import Indexer, bundle_of, start_services
 from nianbao.publish.site_data import SiteData, load, with_narratives
 from nianbao.publish.site_data import open_published as connect
 from nianbao.publish.stamp import DEFAULT_PUBLISHER, Stamp
@@ -79,7 +80,7 @@ def build_site(
     if scope is not None:
         _clear(target, scope)
     env = environment(publisher)
-    with closing(connect(published_db)) as conn:
+    with closing(connect(published_db)) as conn, start_services(_services_wanted(conn, scope)) as services:
         data = load(conn, HOME_SERIES)
         keys = [key for key, _ in data.counties() if scope is None or key in scope.counties]
         say(f"网站：{len(data.reports)} 份报告，写入 {len(keys)} 个县的页面和下载文件")
@@ -88,7 +89,7 @@ def build_site(
         every = _bundles(data)
         bundles = None if scope is None else {bundle_of(county) for county in scope.counties}
         todo = _todo(every, set(keys), bundles)
-        with Indexer(target, bundles, present=every) as indexer:
+        with Indexer(target, bundles, present=every, services=services) as indexer:
             if len(keys) >= PARALLEL_FROM and WORKERS > 1:
                 _in_workers(published_db, target, (todo, every), parts, indexer, (alongside, say), publisher)
             else:
@@ -110,6 +111,14 @@ def build_site(
             _write(target, _render(env, fixed))
             _copy_static(target)
             say("网站：搜索索引")  # what is left: the Pagefind runs still going
+
+
+def _services_wanted(conn: sqlite3.Connection, scope: Scope | None) -> int:
+    """The Pagefind services to start before the site data is read (`start_services`): one a
+    bundle to index, at most one an indexing thread; none for a site without reports."""
+    if scope is not None:
+        return len({bundle_of(county) for county in scope.counties})
+    return INDEXING_THREADS if conn.execute("SELECT EXISTS (SELECT 1 FROM reports)").fetchone()[0] else 0
 
 
 Todo = list[tuple[str, list[str]]]  # (search bundle, its counties to write), largest bundle first
