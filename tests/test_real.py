@@ -156,6 +156,45 @@ def test_a_sample_whose_borders_are_lost_is_never_silently_wrong(name, separator
     assert report.year == want["year"]
 
 
+def _silent_when_flat(text: str, want: dict) -> list[str]:
+    """The cells of `want` read wrong and named by no finding, once `text` is printed on one line
+    with its cells run together (a portal dump)."""
+    report = parse_document(split_blocks(re.sub(r"[ \u3000]*\n\s*", "", text).replace("\t", "")))
+    got = report.to_json() | {"checks": [f.as_json() for f in run_checks(report)]}
+    have = cells(got, want["format"])
+    return [p for p, v in cells(want, want["format"]).items() if not same(have[p], v) and not flagged(p, got["checks"])]
+
+
+def test_a_label_cut_by_its_own_digits_never_takes_the_next_rows():
+    """A wrapped label cell, flattened line by line: 一、本年新收政府12000012信息公开申请数量二、上年
+    结转政府信息公开申请数量0000000. Half of 本年新收's label is also the end of 上年结转's: the row
+    is never found there, which would read 上年结转's digits into it and leave 上年结转 blank."""
+    text = sample_bytes("003").decode("utf-8")
+    row = "一、本年新收政府信息公开申请数量\t\t12\t0\t0\t0\t0\t0\t12\t\n"
+    assert row in text
+    cut = text.replace(row, "一、本年新收政府\t\t12\t0\t0\t0\t0\t0\t12\t\n信息公开申请数量\n")
+    assert _silent_when_flat(cut, expected("003")) == []
+
+
+def test_a_normative_run_the_narrative_contradicts_is_named_whole():
+    """行政规范性文件 7 | (blank) | 16 run together is “716”: 7|1|6 is its only split without a blank
+    cell, but the narrative says 16 are in force. The values stay as read, and the whole row is
+    named (SPLIT-AMBIGUOUS), not only the cell the narrative contradicts."""
+    text = sample_bytes("003").decode("utf-8")
+    assert "行政规范性文件\t7\t0\t16\n" in text and "## 一、总体情况\n\n" in text
+    text = text.replace("行政规范性文件\t7\t0\t16\n", "行政规范性文件\t7\t\t16\n")
+    text = text.replace(
+        "## 一、总体情况\n\n", "## 一、总体情况\n\n本年制发行政规范性文件7件，现行有效行政规范性文件16件。\n\n"
+    )
+    want = expected("003")
+    want["table2"] = {**want["table2"], "normative_repealed": None}
+    assert _silent_when_flat(text, want) == []
+    report = parse_document(split_blocks(re.sub(r"[ \u3000]*\n\s*", "", text).replace("\t", "")))
+    assert [report.table2[k].value for k in ("normative_made", "normative_repealed", "normative_in_force")] == [7, 1, 6]
+    named = [f.cells for f in run_checks(report) if f.rule == "SPLIT-AMBIGUOUS"]
+    assert ("table2.normative_made", "table2.normative_repealed", "table2.normative_in_force") in named
+
+
 def test_a_2021_report_with_a_single_other_row_keeps_its_sub_items_blank():
     """A 2021-format table printed with one （六）其他处理 row (as 101 does): the three sub-items are
     null, never 0 and never guessed, and named."""

@@ -492,8 +492,9 @@ def _score(current: dict, row: RowReadings, option: tuple, eqs: list[Equation]) 
     "连写数字的拆分无法确定",
     "Where a text dump lost the table's borders, a row prints as one run of digits (640020470 for 64 | 0 | 0 | 2 "
     "| 0 | 4 | 70). The parser splits a run the one way the table's sums allow. When several splits satisfy every "
-    "sum, or the table does not add up as printed so the sums cannot confirm a split, the most literal reading is "
-    "kept and these cells are named with the other readings.",
+    "sum, or the table does not add up as printed so the sums cannot confirm a split, or the narrative contradicts "
+    "a table 二 run's only split without a blank cell (a blank leaves no trace in a run), the most literal reading "
+    "is kept and these cells are named with the other readings.",
 )
 def split_ambiguous(context: Context) -> Iterable[Finding]:
     for note in context.report.notes:

@@ -373,20 +373,24 @@ def find_rows(text: str, rows: Sequence[tuple[str, Sequence[str]]], start: int, 
     (the first within `first_gap`, or anywhere if None). A row not found is left out."""
     out: list[Found] = []
     cursor = start
+    wholes = [_patterns(tuple(label_of(key, v) for v in variants)).full for key, variants in rows]
     for i, (key, variants) in enumerate(rows):
         labels = [label_of(key, v) for v in variants]
+        others = wholes[:i] + wholes[i + 1 :]
         gap = first_gap if not out else ROW_GAP
         stop = len(text) if gap is None else min(len(text), cursor + gap)
-        found = find_label(text, labels, cursor, stop)
+        found = _find_own(text, labels, cursor, stop, others)
         if found is None:
             continue
         if not out and i == 0 and not _row_follows(text, found.end):
             # The first row must be followed by numbers: its words in a sentence are no table.
             whole = _patterns(tuple(labels)).full.match(text, found.start) is not None
             printed = found
-            found = _first_with_run(text, labels, found.end, stop, halves=not whole)
+            found = _first_with_run(text, labels, found.end, stop, others, not whole)
             if found is None and whole and _next_row_follows(text, rows, printed.end):
                 found = printed  # the table's first row, with no number printed: named, not skipped
+            if found is None and not whole:
+                continue  # seen only in part, never with its row: not found (named), the rows after read
             if found is None:
                 return []
         out.append(found)
@@ -402,16 +406,46 @@ def _next_row_follows(text: str, rows: Sequence[tuple[str, Sequence[str]]], end:
     return find_label(text, [label_of(key, v) for v in variants], end, min(len(text), end + ROW_GAP), False) is not None
 
 
-def _first_with_run(text: str, labels: Sequence[Label], start: int, stop: int, halves: bool = True) -> Found | None:
+def _first_with_run(
+    text: str,
+    labels: Sequence[Label],
+    start: int,
+    stop: int,
+    others: Sequence[re.Pattern[str]] = (),
+    halves: bool = True,
+) -> Found | None:
     """The first place the label is printed with its row after it. Once the label is seen printed
     whole, it is not looked for by halves: half of it may be in another row's label (信息公开申请数量
     ends both 本年新收… and 上年结转…)."""
     while True:
-        found = find_label(text, labels, start, stop, halves)
+        found = _find_own(text, labels, start, stop, others, halves)
         if found is None or _row_follows(text, found.end):
             return found
         halves = halves and _patterns(tuple(labels)).full.match(text, found.start) is None
         start = found.end
+
+
+def _find_own(
+    text: str, labels: Sequence[Label], start: int, stop: int, others: Sequence[re.Pattern[str]], halves: bool = True
+) -> Found | None:
+    """`find_label`, never taking half of the label where it is part of another row's label printed
+    whole: 本年新收政府3030006信息公开申请数量二、上年结转政府信息公开申请数量0000000 is no 本年新收 row
+    at 上年结转's 信息公开申请数量, whose digits would then be read into the wrong row."""
+    while True:
+        found = find_label(text, labels, start, stop, halves)
+        if found is None or _patterns(tuple(labels)).full.match(text, found.start) is not None:
+            return found
+        if not any(_overlaps(pattern, text, found) for pattern in others):
+            return found
+        start = found.end
+
+
+def _overlaps(pattern: re.Pattern[str], text: str, found: Found) -> bool:
+    """Whether a label `pattern` matches is printed across any of text[found.start:found.end]."""
+    for m in pattern.finditer(text, max(0, found.start - 80), min(len(text), found.end + 80)):
+        if m.start() < found.end and found.start < m.end():
+            return True
+    return False
 
 
 def run_between(text: str, found: Found, following: Found | None) -> str:
@@ -863,13 +897,14 @@ def settle_by_narrative(report: Report) -> None:
     from nianbao.db.checks.narrative import figures  # the narrative's reader: loaded only when needed
 
     keys = tuple(cell_path("table2", k) for k in ("normative_made", "normative_repealed", "normative_in_force"))
+    _doubt_the_only_split(report, keys)
     for note in [n for n in report.notes if n.code == "split-ambiguous" and set(n.cells) <= set(keys)]:
         stated = [f for f in figures(report) if f.topic in _NORMATIVE_INDEX]
         if not stated:
             return
         taken = tuple(report.table2[parse_cell_path(k).key].value for k in keys)
         options = [taken, *(tuple(int(x) for x in alt.split("|")) for alt in note.raw[1:])]
-        agreeing = [o for o in options if all(any(o[i] == f.value for i in _NORMATIVE_INDEX[f.topic]) for f in stated)]
+        agreeing = [o for o in options if _agrees(o, stated)]
         if len(agreeing) != 1:
             continue
         (chosen,) = agreeing
@@ -881,3 +916,27 @@ def settle_by_narrative(report: Report) -> None:
         report.notes = [n for n in report.notes if n is not note and not (n.code == "split-read" and n.cells == keys)]
         message = f"“行政规范性文件”一行：“{note.raw[0]}”{READ_AS}{_bar(chosen)}（{why}）"
         report.notes.append(Note("split-read", keys, message, note.source, (note.raw[0],)))
+
+
+def _agrees(reading: tuple[object, ...], stated: list) -> bool:
+    """Whether a 行政规范性文件 reading has every figure the narrative states, where it says it."""
+    return all(any(reading[i] == f.value for i in _NORMATIVE_INDEX[f.topic]) for f in stated)
+
+
+def _doubt_the_only_split(report: Report, keys: tuple[str, ...]) -> None:
+    """A 行政规范性文件 run split the only way that leaves no cell blank (927: 9|2|7), which the
+    narrative contradicts (现行有效27件): a blank cell leaves no trace in run-together digits
+    (9||27), so the split is uncertain. The values stay as read; a split-ambiguous note names the
+    row's cells (SPLIT-AMBIGUOUS), which no check would otherwise all name."""
+    from nianbao.db.checks.narrative import figures
+
+    read = next((n for n in report.notes if n.code == "split-read" and n.cells == keys), None)
+    if read is None or any(n.code == "split-ambiguous" and set(n.cells) <= set(keys) for n in report.notes):
+        return
+    stated = [f for f in figures(report) if f.topic in _NORMATIVE_INDEX]
+    taken = tuple(report.table2[parse_cell_path(k).key].value for k in keys)
+    if not stated or _agrees(taken, stated):
+        return
+    phrases = "；".join(f.phrase for f in stated)
+    message = f"“行政规范性文件”一行：连写数字“{read.raw[0]}”{READ_AS}{_bar(taken)}（不留空白单元格的唯一拆分，但正文写明{phrases}）"
+    report.notes.append(Note("split-ambiguous", keys, message, read.source, (read.raw[0],)))
