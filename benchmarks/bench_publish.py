@@ -18,13 +18,16 @@ Peak memory: this process's peak RSS per step (VmHWM, reset before each step thr
 /proc/self/clear_refs) and the largest child process (getrusage RUSAGE_CHILDREN: Pagefind's
 binary, waited for by `python -m pagefind`; getrusage keeps the maximum, so a step whose children
 were no larger than an earlier step's shows —), and the Datasette server's VmHWM before it stops.
---queries-only times the canned queries of the last publish again. Prints Markdown tables.
+CPU: this process's and its waited-for children's, and the whole machine's user, system and idle
+core-seconds (/proc/stat: Pagefind's threads and the page workers included; read on a quiet
+machine). --queries-only times the canned queries of the last publish again. Prints Markdown tables.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -84,6 +87,16 @@ def peak_children_mib() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def machine_cpu() -> tuple[float, float, float]:
+    """The whole machine's (user, system, idle) core-seconds since boot, from /proc/stat: what a
+    step cost with every process it started, Pagefind's threads and unwaited workers included
+    (and anything else running: read it on an otherwise quiet machine)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq = fields[:7]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice) / tick, (system + irq + softirq) / tick, (idle + iowait) / tick
+
+
 class Step:
     """Wall time and peak memory of one step; progress messages timed for the breakdown."""
 
@@ -94,6 +107,7 @@ class Step:
         reset_peak()
         self.children_before = peak_children_mib()
         self.cpu_before = cpu_seconds()
+        self.machine_before = machine_cpu()
         self.start = time.perf_counter()
         return self
 
@@ -106,7 +120,9 @@ class Step:
         child = children if children > self.children_before else None  # a new, larger child ran
         cpu = cpu_seconds() - self.cpu_before
         self.results.append({"step": self.name, "seconds": seconds, "self_mib": peak_self_mib(), "child_mib": child})
+        user, system, idle = (after - before for after, before in zip(machine_cpu(), self.machine_before, strict=True))
         print(f"  {self.name}: {seconds:.1f} s, CPU {cpu:.1f} s, peak {peak_self_mib():.0f} MiB", flush=True)
+        print(f"    machine: user {user:.1f} s, system {system:.1f} s, idle {idle:.1f} s (all cores)", flush=True)
         for at, message in self.marks:
             print(f"    {at:7.1f} s  {message}", flush=True)
 

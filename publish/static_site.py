@@ -114,8 +114,9 @@ def build_site(
 
 
 def _services_wanted(conn: sqlite3.Connection, scope: Scope | None) -> int:
-    """The Pagefind services to start before the site data is read (`start_services`): one a
-    bundle to index, at most one an indexing thread; none for a site without reports."""
+    """The Pagefind services to start before the site data is read (`start_services`): for an
+    update one a bundle to index, for a whole site one an indexing thread (its bundles are known
+    only from the data), at most one a thread either way; none for a site without reports."""
     if scope is not None:
         return len({bundle_of(county) for county in scope.counties})
     return INDEXING_THREADS if conn.execute("SELECT EXISTS (SELECT 1 FROM reports)").fetchone()[0] else 0
