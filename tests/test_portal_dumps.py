@@ -9,8 +9,8 @@ wrong_sum defect), run together, may split another way that does add up ("120000
 12|0|0|0|0|0|21, reads 1|20|0|0|0|0|21), and nothing in the text tells the two apart.
 
 Sized for CI: NIANBAO_DUMP_REPORTS reports (default 150, ~5 s) for each of the four printings.
-Long runs, 6 Dec 2026: NIANBAO_DUMP_REPORTS=1500 (32 s), and 400 reports of each of the seeds
-7, 11, 21, 22 and 23 at defect rate 0.2: no silent cell but that one case, once the two
+Long runs, 6 Dec 2026: NIANBAO_DUMP_REPORTS=1500 (32 s), and the same check with SEED set to 7,
+11, 21, 22 and 23 in turn, 400 reports each at defect rate 0.2: no silent cell but that one case, once the two
 faults these tests found were mended (db/parse/running.py: a label found by a half that was part
 of the next row's label; a 行政规范性文件 run whose only split without a blank the narrative denies).
 """
