@@ -80,14 +80,14 @@ def build_site(
     if scope is not None:
         _clear(target, scope)
     env = environment(publisher)
-    with closing(connect(published_db)) as conn, start_services(_services_wanted(conn, scope)) as services:
+    bundles = None if scope is None else {bundle_of(county) for county in scope.counties}
+    with closing(connect(published_db)) as conn, start_services(_services_wanted(conn, bundles)) as services:
         data = load(conn, HOME_SERIES)
         keys = [key for key, _ in data.counties() if scope is None or key in scope.counties]
         say(f"网站：{len(data.reports)} 份报告，写入 {len(keys)} 个县的页面和下载文件")
         prefectures = None if scope is None else {prefecture_key(county) for county in scope.counties}
         places, parts = downloads.plan(conn, target, prefectures)
         every = _bundles(data)
-        bundles = None if scope is None else {bundle_of(county) for county in scope.counties}
         todo = _todo(every, set(keys), bundles)
         with Indexer(target, bundles, present=every, services=services) as indexer:
             if len(keys) >= PARALLEL_FROM and WORKERS > 1:
@@ -113,12 +113,13 @@ def build_site(
             say("网站：搜索索引")  # what is left: the Pagefind runs still going
 
 
-def _services_wanted(conn: sqlite3.Connection, scope: Scope | None) -> int:
+def _services_wanted(conn: sqlite3.Connection, bundles: set[str] | None) -> int:
     """The Pagefind services to start before the site data is read (`start_services`): for an
-    update one a bundle to index, for a whole site one an indexing thread (its bundles are known
-    only from the data), at most one a thread either way; none for a site without reports."""
-    if scope is not None:
-        return len({bundle_of(county) for county in scope.counties})
+    update one a bundle to index (`bundles`), for a whole site (None) one an indexing thread (its
+    bundles are known only from the data), at most one a thread either way; none for a site
+    without reports."""
+    if bundles is not None:
+        return len(bundles)
     return INDEXING_THREADS if conn.execute("SELECT EXISTS (SELECT 1 FROM reports)").fetchone()[0] else 0
 
 

@@ -373,9 +373,9 @@ def find_rows(text: str, rows: Sequence[tuple[str, Sequence[str]]], start: int, 
     (the first within `first_gap`, or anywhere if None). A row not found is left out."""
     out: list[Found] = []
     cursor = start
-    wholes = [_patterns(tuple(label_of(key, v) for v in variants)).full for key, variants in rows]
-    for i, (key, variants) in enumerate(rows):
-        labels = [label_of(key, v) for v in variants]
+    row_labels = [[label_of(key, v) for v in variants] for key, variants in rows]
+    wholes = [_patterns(tuple(labels)).full for labels in row_labels]
+    for i, labels in enumerate(row_labels):
         others = wholes[:i] + wholes[i + 1 :]
         gap = first_gap if not out else ROW_GAP
         stop = len(text) if gap is None else min(len(text), cursor + gap)
@@ -384,7 +384,7 @@ def find_rows(text: str, rows: Sequence[tuple[str, Sequence[str]]], start: int, 
             continue
         if not out and i == 0 and not _row_follows(text, found.end):
             # The first row must be followed by numbers: its words in a sentence are no table.
-            whole = _patterns(tuple(labels)).full.match(text, found.start) is not None
+            whole = _printed_whole(text, labels, found)
             printed = found
             found = _first_with_run(text, labels, found.end, stop, others, not whole)
             if found is None and whole and _next_row_follows(text, rows, printed.end):
@@ -421,7 +421,7 @@ def _first_with_run(
         found = _find_own(text, labels, start, stop, others, halves)
         if found is None or _row_follows(text, found.end):
             return found
-        halves = halves and _patterns(tuple(labels)).full.match(text, found.start) is None
+        halves = halves and not _printed_whole(text, labels, found)
         start = found.end
 
 
@@ -433,11 +433,16 @@ def _find_own(
     at 上年结转's 信息公开申请数量, whose digits would then be read into the wrong row."""
     while True:
         found = find_label(text, labels, start, stop, halves)
-        if found is None or _patterns(tuple(labels)).full.match(text, found.start) is not None:
+        if found is None or _printed_whole(text, labels, found):
             return found
         if not any(_overlaps(pattern, text, found) for pattern in others):
             return found
         start = found.end
+
+
+def _printed_whole(text: str, labels: Sequence[Label], found: Found) -> bool:
+    """Whether the label `found` is one of `labels` printed whole, not found by half its words."""
+    return _patterns(tuple(labels)).full.match(text, found.start) is not None
 
 
 def _overlaps(pattern: re.Pattern[str], text: str, found: Found) -> bool:
@@ -897,11 +902,14 @@ def settle_by_narrative(report: Report) -> None:
     from nianbao.db.checks.narrative import figures  # the narrative's reader: loaded only when needed
 
     keys = tuple(cell_path("table2", k) for k in ("normative_made", "normative_repealed", "normative_in_force"))
-    _doubt_the_only_split(report, keys)
-    for note in [n for n in report.notes if n.code == "split-ambiguous" and set(n.cells) <= set(keys)]:
-        stated = [f for f in figures(report) if f.topic in _NORMATIVE_INDEX]
-        if not stated:
-            return
+    if not any(n.code in ("split-read", "split-ambiguous") and set(n.cells) <= set(keys) for n in report.notes):
+        return  # no 行政规范性文件 run was split: nothing for the narrative to decide
+    stated = [f for f in figures(report) if f.topic in _NORMATIVE_INDEX]
+    if not stated:
+        return
+    ambiguous = [n for n in report.notes if n.code == "split-ambiguous" and set(n.cells) <= set(keys)]
+    _doubt_the_only_split(report, keys, stated)
+    for note in ambiguous:
         taken = tuple(report.table2[parse_cell_path(k).key].value for k in keys)
         options = [taken, *(tuple(int(x) for x in alt.split("|")) for alt in note.raw[1:])]
         agreeing = [o for o in options if _agrees(o, stated)]
@@ -923,19 +931,17 @@ def _agrees(reading: tuple[object, ...], stated: list) -> bool:
     return all(any(reading[i] == f.value for i in _NORMATIVE_INDEX[f.topic]) for f in stated)
 
 
-def _doubt_the_only_split(report: Report, keys: tuple[str, ...]) -> None:
+def _doubt_the_only_split(report: Report, keys: tuple[str, ...], stated: list) -> None:
     """A 行政规范性文件 run split the only way that leaves no cell blank (927: 9|2|7), which the
     narrative contradicts (现行有效27件): a blank cell leaves no trace in run-together digits
     (9||27), so the split is uncertain. The values stay as read; a split-ambiguous note names the
-    row's cells (SPLIT-AMBIGUOUS), which no check would otherwise all name."""
-    from nianbao.db.checks.narrative import figures
-
+    row's cells (SPLIT-AMBIGUOUS), which no check would otherwise all name. `stated`: the
+    narrative's 行政规范性文件 figures."""
     read = next((n for n in report.notes if n.code == "split-read" and n.cells == keys), None)
     if read is None or any(n.code == "split-ambiguous" and set(n.cells) <= set(keys) for n in report.notes):
         return
-    stated = [f for f in figures(report) if f.topic in _NORMATIVE_INDEX]
     taken = tuple(report.table2[parse_cell_path(k).key].value for k in keys)
-    if not stated or _agrees(taken, stated):
+    if _agrees(taken, stated):
         return
     phrases = "；".join(f.phrase for f in stated)
     message = f"“行政规范性文件”一行：连写数字“{read.raw[0]}”{READ_AS}{_bar(taken)}（不留空白单元格的唯一拆分，但正文写明{phrases}）"
