@@ -16,10 +16,12 @@ bundles and downloads. With nothing changed the live build stays as it is.
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -108,16 +110,18 @@ def publish(
     publisher = checked_publisher(publisher) if publisher is not None else last_publisher(db, out)
     created = prepare_out(out)
     live = live_build(out)
+    last = None if full else read_state(live)
     build: Path | None = None
     try:
-        with db.snapshot():  # reports, values and findings as of one moment, while others write
+        with ThreadPoolExecutor(1, thread_name_prefix="copy-ahead") as ahead, db.snapshot():
+            # reports, values and findings as of one moment, while others write
+            copy = None if last is None or live is None else _copy_ahead(ahead, out, live)
             reports = database.public_reports(db, include_unapproved)
             gone = removals(live / PUBLISHED_DB if live else None, reports)
             if gone is not None and gone.any:
                 if not allow_removals:
                     raise WouldRemove(gone)
                 say(f"按要求移除：{gone.describe()}")
-            last = None if full else read_state(live)
             state = current_state(db, reports, include_unapproved, publisher, last)
             changes = compare(last, state)
             if changes is not None and changes.none:
@@ -126,9 +130,9 @@ def publish(
                 build = live
             elif changes is None:
                 build, sources = _gather_all(db, reports, out, say), reports
-            else:
-                assert live is not None and last is not None  # changes are only known from the live build's state
-                build, sources = _gather_changes(db, reports, changes, out, (live, last), say)
+            else:  # changes are only known from the live build's state, whose copy is under way
+                assert copy is not None and live is not None and last is not None
+                build, sources = _gather_changes(db, reports, changes, copy, (live, last), say)
         if build != live:
             write_metadata(build / "datasette", Stamp(publisher, newest(r["updated"] for r in reports)))
             say("生成网站")
@@ -228,22 +232,40 @@ def _gather_all(db: Database, reports: list[dict], out: Path, say: Progress) -> 
     return build
 
 
+def _copy_ahead(pool: ThreadPoolExecutor, out: Path, live: Path) -> Future[Path]:
+    """The live published database copied into the spare build (`_copy_database`), started
+    before the publish knows it is an update, the usual case when the live build has a state:
+    the copy (~400 MiB at 15,000 reports: 0.15–0.3 s) goes on while the reports are read and compared. When it
+    is not an update the copy is left in the spare, which the next update copies again."""
+    return pool.submit(_copy_database, live, spare_build_dir(out, live))
+
+
+def _copy_database(live: Path, build: Path) -> Path:
+    """The live build's published database copied into `build` as a new file (Datasette may be
+    reading the live one) and flushed to disk, so that the commit which then writes the changed
+    reports into it flushes those pages alone, not the whole copy. Returns `build`."""
+    shutil.rmtree(build / "datasette", ignore_errors=True)
+    target = _mkdir(build / "datasette") / PUBLISHED_DB.name
+    shutil.copyfile(live / PUBLISHED_DB, target)
+    with target.open("rb") as copied:
+        os.fsync(copied.fileno())
+    return build
+
+
 def _gather_changes(
-    db: Database, reports: list[dict], changes: Changes, out: Path, last: tuple[Path, State], say: Progress
+    db: Database, reports: list[dict], changes: Changes, copy: Future[Path], last: tuple[Path, State], say: Progress
 ) -> tuple[Path, list[dict]]:
-    """The spare build made level with the live one, then the changed reports written again;
-    returns the build and the reports whose original files are to be written."""
+    """The spare build (`copy`: its published database being copied from the live one) made
+    level with the live one, then the changed reports written again; returns the build and the
+    reports whose original files are to be written."""
     say(f"{len(changes.counties)} 个县的 {len(changes.changed) + len(changes.removed)} 份报告有变化：更新上次的发布")
     live, live_state = last
-    build = spare_build_dir(out, live)
+    build = copy.result()
     linked = _level(build, live, live_state)
     say(f"沿用上次发布的文件 {linked} 个")
-    shutil.rmtree(build / "datasette", ignore_errors=True)
-    target = _mkdir(build / "datasette") / "nianbao.db"
-    shutil.copyfile(live / PUBLISHED_DB, target)  # a new file: Datasette may be reading the live one
     changed = set(changes.changed)
     rows = [r for r in reports if r["id"] in changed]
-    database.replace(db, rows, target, changes.removed)
+    database.replace(db, rows, build / PUBLISHED_DB, changes.removed)
     say("已更新发布的数据库")
     for source in sorted(changes.stale_sources):
         (build / "site" / source).unlink(missing_ok=True)

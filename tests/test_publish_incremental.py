@@ -3,6 +3,9 @@ same as a publish from nothing, and the live site is never written into while th
 
 from __future__ import annotations
 
+import errno
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,7 @@ from click.testing import CliRunner
 
 from nianbao.db import review
 from nianbao.db.pipeline import import_paths
-from nianbao.publish import changes
+from nianbao.publish import changes, database, run
 from nianbao.publish.run import publish
 from nianbao.tui.cli import cli
 from tests.helpers import SAMPLE_NAMES, sample_path
@@ -117,6 +120,65 @@ def test_an_interrupted_update_leaves_the_live_site_whole_and_the_next_one_compl
 
     monkeypatch.setattr(static_site, "build_site", broken)
     with pytest.raises(KeyboardInterrupt):
+        publish(db, out, include_unapproved=True)
+    assert (site_of(out), tables_of(out)) == before
+    monkeypatch.undo()
+    assert publish(db, out, include_unapproved=True).changed == 1
+    assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
+
+
+def test_an_update_copies_the_published_database_while_the_reports_are_read(samples_db, tmp_path, monkeypatch):
+    """The live published database is copied into the spare build from the start of a publish
+    (beside the reading of the reports, not after it), and is on disk before the changed
+    report's rows are written into it."""
+    db, ids = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True).out
+    review.correct(db, ids["001"], CELL, "7", "the printed table says 7", who="li")
+    copying, seen = threading.Event(), []
+    real_copy, real_reports, real_replace = run._copy_database, database.public_reports, database.replace
+    real_fsync = os.fsync
+
+    def copy(live_build, build):
+        copying.set()
+        return real_copy(live_build, build)
+
+    def reports(*args, **kwargs):
+        seen.append(("copy under way while the reports are read", copying.wait(timeout=60)))
+        return real_reports(*args, **kwargs)
+
+    def fsync(fd):
+        seen.append(("flushed", Path(os.readlink(f"/proc/self/fd/{fd}")).name))
+        return real_fsync(fd)
+
+    def replace(db, rows, target, removed):
+        seen.append(("rows written", target.name))
+        return real_replace(db, rows, target, removed)
+
+    monkeypatch.setattr(run, "_copy_database", copy)
+    monkeypatch.setattr(database, "public_reports", reports)
+    monkeypatch.setattr(run.os, "fsync", fsync)
+    monkeypatch.setattr(database, "replace", replace)
+    assert publish(db, out, include_unapproved=True).changed == 1
+    assert seen[:3] == [
+        ("copy under way while the reports are read", True),
+        ("flushed", "nianbao.db"),
+        ("rows written", "nianbao.db"),
+    ]
+    monkeypatch.undo()
+    assert_same_as_from_nothing(db, out, tmp_path, include_unapproved=True)
+
+
+def test_a_copy_that_fails_stops_the_update_and_leaves_the_live_site(samples_db, tmp_path, monkeypatch):
+    db, ids = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True).out
+    before = site_of(out), tables_of(out)
+    review.correct(db, ids["001"], CELL, "7", "the printed table says 7", who="li")
+
+    def full_disk(source, target, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(run.shutil, "copyfile", full_disk)
+    with pytest.raises(OSError, match="No space left"):
         publish(db, out, include_unapproved=True)
     assert (site_of(out), tables_of(out)) == before
     monkeypatch.undo()
