@@ -175,20 +175,33 @@ def read_state(build: Path | None) -> State | None:
     if build is None:
         return None
     try:
-        raw = json.loads((build / STATE_FILE).read_text(encoding="utf-8"))
-        reports = {int(k): Placed(*v) for k, v in raw["reports"].items()}
-        return State(raw["fingerprint"], reports, raw.get("build", ""), raw.get("base"), raw.get("touched"))
-    except (TypeError, OSError, ValueError, KeyError):
+        with (build / STATE_FILE).open(encoding="utf-8") as file:
+            head, reports = json.loads(file.readline()), json.loads(file.readline())
+        placed = {int(k): Placed(*v) for k, v in reports.items()}
+        return State(head["fingerprint"], placed, head["build"], head["base"], head["touched"])
+    except (TypeError, OSError, ValueError, KeyError, AttributeError):
         return None
 
 
+def build_id(build: Path) -> str | None:
+    """The id in a build's state (None without one), its first line alone: the reports after
+    it (some 2 MB at 15,000 reports) are not read."""
+    try:
+        with (build / STATE_FILE).open(encoding="utf-8") as file:
+            built = json.loads(file.readline())["build"]
+    except (TypeError, OSError, ValueError, KeyError):
+        return None
+    return built if isinstance(built, str) and built else None
+
+
 def write_state(build: Path, state: State) -> None:
-    """Written last, when the build is whole: a build without one is never trusted."""
+    """Written last, when the build is whole: a build without one is never trusted. Two lines of
+    JSON: what the build is (`build_id` reads this line alone), then its reports."""
     reports = {
         str(k): [p.digest, p.year, p.county, p.province, p.source, p.mark] for k, p in sorted(state.reports.items())
     }
-    raw = {"fingerprint": state.fingerprint, "build": state.build, "base": state.base, "touched": state.touched}
-    text = json.dumps({**raw, "reports": reports}, ensure_ascii=False)
+    head = {"fingerprint": state.fingerprint, "build": state.build, "base": state.base, "touched": state.touched}
+    text = f"{json.dumps(head, ensure_ascii=False)}\n{json.dumps(reports, ensure_ascii=False)}\n"
     (build / STATE_FILE).write_text(text, encoding="utf-8")
 
 

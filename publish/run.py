@@ -33,6 +33,7 @@ from nianbao.publish import database
 from nianbao.publish.changes import (
     Changes,
     State,
+    build_id,
     compare,
     current_state,
     forget_state,
@@ -276,9 +277,9 @@ def _level(build: Path, live: Path, live_state: State) -> int:
     """Make the spare build's site level with the live one's. When the spare is the build the
     live one was updated from, only the paths that update touched can differ; otherwise (a full
     publish since, an interrupted update) every file is compared."""
-    spare_state = read_state(build)
+    spare = build_id(build)
     forget_state(build)  # from here on the spare is neither its old self nor the new build
-    if spare_state and live_state.touched is not None and live_state.base == spare_state.build:
+    if spare is not None and live_state.touched is not None and live_state.base == spare:
         return mirror_paths(live / "site", build / "site", live_state.touched)
     return mirror(live / "site", build / "site")
 

@@ -38,6 +38,14 @@ def clean_row(row: dict) -> dict:
     return {k: clean(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
+def clean_rows(rows: list[tuple]) -> list[tuple]:
+    """Every string of these rows cleaned: the rows themselves when none needs it, found by one
+    search over all their texts (a table's worth), not one a row."""
+    if not _UNCLEAN.search("\n".join(v for row in rows for v in row if isinstance(v, str))):
+        return rows
+    return [tuple(clean(v) if isinstance(v, str) else v for v in row) for row in rows]
+
+
 def region_key(region_code: str | None, report_id: int) -> str:
     """The URL segment of a county: its 6-digit code, or report-ID when the code is unknown or
     not a code (an operator's correction is text too)."""

@@ -4,6 +4,7 @@ publish from nothing computes."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,19 @@ def test_a_database_restored_from_a_backup_is_digested_again(samples_db, tmp_pat
     moved = dict(db.execute("SELECT report_id, mark FROM report_marks").fetchall())
     assert moved[ids["001"]] != backup[ids["001"]]
     assert all(moved[i] == backup[i] for i in ids.values() if i != ids["001"])  # the others kept theirs
+
+
+def test_a_builds_id_is_read_without_its_reports(samples_db, tmp_path):
+    """An update asks the spare build only for its id (the first line of its state); a state cut
+    short after that line is still that build's id, but no state to compare with."""
+    db, _ = samples_db
+    out = publish(db, tmp_path / "out", include_unapproved=True).out
+    build = (out / ".live").resolve()
+    state = changes.read_state(build)
+    assert state is not None and changes.build_id(build) == state.build
+    path = build / changes.STATE_FILE
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0][:-1] + ', "cut": "', encoding="utf-8")
+    assert changes.build_id(build) is None and changes.read_state(build) is None  # the line itself cut short
+    head = json.dumps({"fingerprint": "f", "build": state.build, "base": None, "touched": None})
+    path.write_text(head + '\n{"1": ["cut', encoding="utf-8")
+    assert changes.build_id(build) == state.build and changes.read_state(build) is None
