@@ -228,6 +228,13 @@ def with_narratives(conn: sqlite3.Connection, data: SiteData, counties: set[str]
     return replace(data, narratives=_narratives(conn, ids))
 
 
+# The columns `_reports` reads, in the order it unpacks them.
+_REPORT_COLUMNS = (
+    "id", "organ", "region", "region_code", "province", "prefecture", "year", "format", "published", "title",
+    "period", "website", "approved", "source_file", "source_form", "updated",
+)  # fmt: skip
+
+
 def _reports(conn: sqlite3.Connection) -> list[SiteReport]:
     """Every published report, in REPORT_ORDER (14,815 in ~0.15 s: plain tuples, one search for
     what `clean` removes over the whole table)."""
@@ -236,9 +243,10 @@ def _reports(conn: sqlite3.Connection) -> list[SiteReport]:
     cursor.execute(f"SELECT {', '.join(_REPORT_COLUMNS)} FROM reports {REPORT_ORDER}")
     seen: dict[tuple[str, object], int] = defaultdict(int)
     out = []
-    for row in clean_rows(cursor.fetchall()):
-        id_, organ, region, code, province, prefecture, year, fmt, published, title, period, website = row[:12]
-        approved, source_file, source_form, updated = row[12:]
+    for (
+        id_, organ, region, code, province, prefecture, year, fmt, published, title, period, website,
+        approved, source_file, source_form, updated,
+    ) in clean_rows(cursor.fetchall()):  # fmt: skip
         key = region_key(code, id_)
         seen[key, year] += 1
         slug = str(year) if year else f"report-{id_}"
@@ -267,13 +275,6 @@ def _reports(conn: sqlite3.Connection) -> list[SiteReport]:
             )
         )
     return out
-
-
-# The columns `_reports` reads, in the order it unpacks them.
-_REPORT_COLUMNS = (
-    "id", "organ", "region", "region_code", "province", "prefecture", "year", "format", "published", "title",
-    "period", "website", "approved", "source_file", "source_form", "updated",
-)  # fmt: skip
 
 
 def _findings(conn: sqlite3.Connection) -> dict[int, list[SiteFinding]]:
