@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -160,11 +160,22 @@ def search_divisions(query: str, limit: int = 20) -> list[Division]:
         return []
     if query.isdigit():
         return [d for d in _index().ordered if d.code.startswith(query)][:limit]
-    ranked = sorted(
-        ((_search_rank(query, d.name), i, d) for i, (d, full) in enumerate(_full_names()) if query in full),
-        key=lambda hit: hit[:2],
-    )
-    return [d for _, _, d in ranked[:limit]]
+    for start in _starts(query):  # nothing for the whole query: its longest start that finds something
+        ranked = sorted(
+            ((_search_rank(start, d.name), i, d) for i, (d, full) in enumerate(_full_names()) if start in full),
+            key=lambda hit: hit[:2],
+        )
+        if ranked:
+            return [d for _, _, d in ranked[:limit]]
+    return []
+
+
+def _starts(name: str) -> Iterator[str]:
+    """The name, then its starts down to two characters: what a functional zone or an organ's
+    longer name keeps of the place (平潭综合实验区 → … → 平潭, 交口县政府 → 交口县)."""
+    yield name
+    for end in range(len(name) - 1, 1, -1):
+        yield name[:end]
 
 
 def _search_rank(query: str, name: str) -> int:
@@ -261,12 +272,27 @@ def resolve_region(
 
 
 def _not_found(name: str) -> RegionMatch:
-    """No exact name: offer the same name with another suffix (a 县 that became a 市 or a 区), undecided."""
+    """No exact name: offer, undecided, the same name with another suffix (a 县 that became a 市
+    or a 区), else the divisions whose names begin with the longest start of it that begins any
+    (a functional zone named after its place: 平潭综合实验区 → 平潭县)."""
     reason = f"行政区划代码中没有“{name}”（已更名或合并？）"
     others = _renamed_candidates(name)
     if others:
-        reason += f"；同名而后缀不同的有：{_describe(others)}，由操作员选择"
-    return RegionMatch(None, others, reason)
+        return RegionMatch(None, others, f"{reason}；同名而后缀不同的有：{_describe(others)}，由操作员选择")
+    start, others = _begun_by(name)
+    if others:
+        return RegionMatch(None, others, f"{reason}；名称以“{start}”开头的有：{_describe(others)}，由操作员选择")
+    return RegionMatch(None, (), reason)
+
+
+def _begun_by(name: str) -> tuple[str, tuple[Division, ...]]:
+    """The longest start of `name` (shorter than it, two characters or more) that some division
+    names begin with, and those divisions in code order; ("", ()) when none does."""
+    for start in itertools.islice(_starts(name), 1, None):
+        found = tuple(d for d in _index().ordered if d.name.startswith(start))
+        if found:
+            return start, found
+    return "", ()
 
 
 def _renamed_candidates(name: str) -> tuple[Division, ...]:

@@ -16,6 +16,7 @@ from nianbao.tui.app import NianbaoApp
 from nianbao.tui.screens.dialogs import IdentityDialog
 from nianbao.tui.screens.report import ReportScreen
 from tests.helpers import sample_path
+from tests.real_scoring import REAL
 
 FIELDS = ("organ", "year", "published", "region-search", "reason")
 
@@ -126,6 +127,22 @@ def test_the_region_list_opens_on_the_best_match_and_enter_takes_it(db, db_path,
     assert before == "地区：未定 · 报告写的是“巨鹿县”"
     assert after == "地区：130529 河北省邢台市巨鹿县 · 报告写的是“巨鹿县”"
     assert focus == "region-search"  # the focus stays where the operator is
+
+
+def test_a_zone_s_report_opens_the_list_on_the_county_its_name_begins_with(db, db_path):
+    """A real report of a department of 平潭综合实验区, a zone with no division code of its own: the
+    list opens on 平潭县 (the operator decides, with a reason; Enter takes it)."""
+    (result,) = import_paths(db, [REAL / "raw" / "104.txt"])
+
+    async def steps(dialog, pilot):
+        opened = dialog.query_one("#region-search", Input).value, highlighted(dialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        return opened, chosen(dialog)
+
+    (search, best), after = open_dialog(db_path, result.report_id, steps)
+    assert (search, best) == ("平潭综合实验区", "350128  福建省福州市平潭县  县级")
+    assert after == "地区：350128 福建省福州市平潭县 · 报告写的是“平潭综合实验区”"
 
 
 def test_typing_a_search_highlights_its_best_match(db, db_path, report_without_region):

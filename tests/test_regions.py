@@ -229,6 +229,26 @@ def test_short_name(name, short):
     assert short_name(name) == short
 
 
+@pytest.mark.parametrize(
+    ("zone", "start", "codes"),
+    [
+        ("平潭综合实验区", "平潭", ["350128"]),  # the 平潭 portal's reports (tests/data/real)
+        ("石家庄高新技术产业开发区", "石家庄", ["130100"]),
+        ("朝阳经济技术开发区", "朝阳", ["110105", "211300", "211321", "220104"]),
+    ],
+)
+def test_a_zone_is_offered_the_divisions_its_name_begins_with_not_decided(zone, start, codes):
+    match = resolve_region(zone)
+    assert match.division is None
+    assert [d.code for d in match.candidates] == codes
+    assert f"行政区划代码中没有“{zone}”" in match.reason and f"名称以“{start}”开头的有：" in match.reason
+
+
+def test_a_name_no_division_begins_like_offers_nothing():
+    match = resolve_region("雄安新区")  # 雄安 begins no division's name; one character is too little
+    assert (match.division, match.candidates) == (None, ())
+
+
 # --- search and codes --------------------------------------------------------------------------------
 
 
@@ -260,6 +280,13 @@ def test_search_by_code_prefix():
 def test_search_nothing():
     assert search_divisions("") == []
     assert search_divisions("火星") == []
+    assert search_divisions("火星县") == []
+
+
+def test_a_search_that_finds_nothing_tries_the_start_of_the_query():
+    assert search_divisions("平潭综合实验区")[0].code == "350128"
+    assert [d.code for d in search_divisions("交口县政府")] == ["141130"]
+    assert search_divisions("交口县")[0].code == "141130"  # a query that finds something is taken whole
 
 
 def test_lookup_code():
