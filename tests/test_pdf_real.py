@@ -19,6 +19,7 @@ from nianbao.db.parse.identity import closing_lines, find_title, opening_organ, 
 from nianbao.db.parse.sections import heading_section
 from nianbao.db.pipeline import parse_bytes, parse_file
 from nianbao.db.readers.pdf import read_pdf
+from nianbao.db.readers.pdf_rulings import invisible
 from tests.forms import office, portal
 from tests.forms.pdf import FONT, register_font, render
 from tests.helpers import SAMPLE_NAMES, sample_path
@@ -124,11 +125,12 @@ def test_101_values_point_at_their_page_and_box(parsed_101, path, printed):
 COMPARED = ("organ", "year", "region", "published", "table2", "table3", "table4")
 
 
-@pytest.mark.parametrize("frame", ["border", "boxes", "white"])
+@pytest.mark.parametrize("frame", ["border", "boxes", "white", "rounded"])
 @pytest.mark.parametrize("name", ["001", "003"])
 def test_framed_pages_read_like_the_text_form(name, frame, tmp_path):
     """A page border, a visible text box around every paragraph (touching the tables), and WPS's
-    white boxes behind the text: the headings are read as headings, the tables as tables."""
+    white boxes behind the text, square or rounded (curves): the headings are read as headings,
+    the tables as tables."""
     text = parse_file(sample_path(name))
     report, document = parse_bytes(render(text, tmp_path / "r.pdf", frame=frame).read_bytes(), "r.pdf")
     got, want = report.to_json(), text.to_json()
@@ -136,6 +138,28 @@ def test_framed_pages_read_like_the_text_form(name, frame, tmp_path):
     headings = [b.text for b in document.blocks if isinstance(b, Paragraph) and heading_section(b.text)]
     assert len(headings) == 6
     assert all(max(len(row) for row in b.rows) > 1 for b in document.blocks if isinstance(b, Table))
+
+
+WHITE, BLACK, GREY = (1.0, 1.0, 1.0), (0.0, 0.0, 0.0), (0.5, 0.5, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("paint", "seen"),
+    [
+        ({"fill": True, "non_stroking_color": WHITE}, False),  # WPS's box behind a line of text
+        ({"fill": True, "non_stroking_color": (0, 0, 0, 0)}, False),  # white in CMYK: no ink
+        ({"stroke": True, "stroking_color": WHITE}, False),
+        ({}, False),  # neither stroked nor filled
+        ({"stroke": True, "stroking_color": BLACK}, True),
+        ({"stroke": True, "stroking_color": BLACK, "fill": True, "non_stroking_color": WHITE}, True),
+        ({"fill": True, "non_stroking_color": GREY}, True),  # a shaded band
+    ],
+)
+@pytest.mark.parametrize("shape", ["rect", "line", "curve"])
+def test_what_cannot_be_seen_is_no_ruling_whatever_its_shape(shape, paint, seen):
+    """Paint alone decides (a rounded white box is curves, a square one a rectangle), so the PDFium
+    reader can leave such paths out before reading their points."""
+    assert invisible({"object_type": shape, **paint}) is not seen
 
 
 # --- Paragraphs as the author wrote them ----------------------------------------------------------

@@ -35,6 +35,7 @@ FORMS = {
     "page-numbers-border": {"page_numbers": True, "frame": "border"},
     "framed-paragraphs": {"frame": "boxes"},
     "white-boxes": {"frame": "white"},
+    "white-rounded-boxes": {"frame": "rounded"},
     "running-head": {"running_head": "霍城县人民政府办公室", "new_page": ("table3",)},
     "rotated": {"rotate": 90},
     "large-font": {"font_size": 14, "ruled": False},

@@ -37,6 +37,7 @@ from pdfplumber.page import Page
 from nianbao.db.errors import ReadError
 from nianbao.db.readers import pdf_fonts
 from nianbao.db.readers.pdf_bounds import Loaded
+from nianbao.db.readers.pdf_rulings import invisible
 
 ENGINE_VARIABLE = "NIANBAO_PDF_ENGINE"
 ENGINES = ("pdfium", "pdfminer")
@@ -673,6 +674,8 @@ def _painted(handle: Any, matrix: Matrix, frame: _Frame, buffers: _Buffers) -> I
         "stroking_color": _color(pdfium_c.FPDFPageObj_GetStrokeColor, handle, buffers),
         "non_stroking_color": _color(pdfium_c.FPDFPageObj_GetFillColor, handle, buffers),
     }
+    if invisible(style):  # never a ruling (pdf_rulings): its points are not worth reading
+        return
     width = buffers.width
     style["linewidth"] = width.value if pdfium_c.FPDFPageObj_GetStrokeWidth(handle, width) else 0.0
     path = _segments(handle, matrix, buffers)

@@ -6,8 +6,8 @@ shaded band behind a heading. Taken as rulings they make each framed page a one-
 wrapped lines, or glue a paragraph onto the table below it. The rules here come from geometry,
 not from any one producer:
 
-- what cannot be seen is no ruling: a rectangle only filled with the page's white, a path neither
-  filled nor stroked, a line stroked in white;
+- what cannot be seen is no ruling: a path (rectangle, line or curve) neither stroked nor filled
+  in anything but the page's white (`invisible`);
 - a box around text with no grid inside it and no cell beside it is a frame, not a table cell (a
   cell has neighbours: another box sharing a side, or a ruling line running on past it);
 - a table needs an inner grid: rows of one cell at the top or bottom of a "table" are frames that
@@ -131,10 +131,15 @@ def _open_ends(vertical: list[Edge], horizontal: list[Edge]) -> list[Obj]:
 # --- What cannot be seen -----------------------------------------------------------------------
 
 
+def invisible(obj: Obj) -> bool:
+    """A path that leaves nothing on white paper: not stroked, or stroked in white, and not
+    filled, or filled with white (a WPS box behind a line of text). Its paint alone decides,
+    whatever its shape: the PDFium reader leaves such paths out before reading their points."""
+    return not _stroked(obj) and (not obj.get("fill") or _white(obj.get("non_stroking_color")))
+
+
 def _invisible(page: Page) -> list[Obj]:
-    out = [r for r in page.rects if not _stroked(r) and (not r.get("fill") or _white(r.get("non_stroking_color")))]
-    out += [obj for obj in (*page.lines, *page.curves) if _white(obj.get("stroking_color")) and not obj.get("fill")]
-    return out
+    return [obj for obj in (*page.rects, *page.lines, *page.curves) if invisible(obj)]
 
 
 def _stroked(obj: Obj) -> bool:

@@ -9,7 +9,8 @@ not repeated on the next page (`repeat_header=False`), page breaks after every f
 footer (`page_numbers`), page furniture (`rotate`: /Rotate on every page; `running_head`: a line at the top of every page; `one_line_title`: organ and year in one
 title, which wraps at a large `font_size`; `frame`: "border" draws a box around each page's text,
 "boxes" a visible text box around every paragraph and heading, stacked so that they touch the
-tables, "white" the same boxes filled white and not stroked, as WPS draws them).
+tables, "white" the same boxes filled white and not stroked, as WPS draws them, "rounded" white
+boxes with rounded corners: curves, not rectangles).
 """
 
 from __future__ import annotations
@@ -121,11 +122,31 @@ def _titled(report_parts: list[Part], one_line: bool) -> list[Part]:
 def _framed(paragraph: RLParagraph, frame: str | None) -> Flowable:
     """The paragraph in a text box (a one-cell table with no padding below or above, so that
     boxes stack and touch the table that follows), or as it is."""
+    if frame == "rounded":
+        return _RoundedWhite(paragraph, PAGE[0] - 2 * MARGIN)
     if frame not in ("boxes", "white"):
         return paragraph
     style = [("BOX", (0, 0), (-1, -1), 0.5, colors.black)] if frame == "boxes" else []
     style.append(("BACKGROUND", (0, 0), (-1, -1), colors.white))
     return RLTable([[paragraph]], colWidths=[PAGE[0] - 2 * MARGIN], style=style)
+
+
+class _RoundedWhite(Flowable):
+    """A paragraph on a white box with rounded corners, filled and not stroked: a path of lines
+    and Bézier curves (pdfplumber's curve), which nothing on white paper shows."""
+
+    def __init__(self, paragraph: RLParagraph, width: float) -> None:
+        super().__init__()
+        self.paragraph, self.width = paragraph, width
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        _, self.height = self.paragraph.wrap(self.width, available_height)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.setFillColor(colors.white)
+        self.canv.roundRect(0, 0, self.width, self.height, 4, stroke=0, fill=1)
+        self.paragraph.drawOn(self.canv, 0, 0)
 
 
 def _headed(footer, text: str):
