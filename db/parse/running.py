@@ -908,7 +908,8 @@ def settle_by_narrative(report: Report) -> None:
     if not stated:
         return
     ambiguous = [n for n in report.notes if n.code == "split-ambiguous" and set(n.cells) <= set(keys)]
-    _doubt_the_only_split(report, keys, stated)
+    if not ambiguous:
+        _doubt_the_only_split(report, keys, stated)
     for note in ambiguous:
         taken = tuple(report.table2[parse_cell_path(k).key].value for k in keys)
         options = [taken, *(tuple(int(x) for x in alt.split("|")) for alt in note.raw[1:])]
@@ -936,9 +937,9 @@ def _doubt_the_only_split(report: Report, keys: tuple[str, ...], stated: list) -
     narrative contradicts (现行有效27件): a blank cell leaves no trace in run-together digits
     (9||27), so the split is uncertain. The values stay as read; a split-ambiguous note names the
     row's cells (SPLIT-AMBIGUOUS), which no check would otherwise all name. `stated`: the
-    narrative's 行政规范性文件 figures."""
+    narrative's 行政规范性文件 figures; called only where no split-ambiguous note names the row."""
     read = next((n for n in report.notes if n.code == "split-read" and n.cells == keys), None)
-    if read is None or any(n.code == "split-ambiguous" and set(n.cells) <= set(keys) for n in report.notes):
+    if read is None:
         return
     taken = tuple(report.table2[parse_cell_path(k).key].value for k in keys)
     if _agrees(taken, stated):
